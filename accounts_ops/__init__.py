@@ -1,0 +1,1 @@
+"""Account operations (chapters 6-7)."""

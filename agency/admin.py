@@ -1,0 +1,59 @@
+"""The Django admin is the platform operator's tool (superusers), across agencies. It reads
+through the named escape hatch; agencies' own admins work in the product's pages."""
+
+from django.contrib import admin
+
+from agency.models import Agency, Membership, TenantModel
+
+
+class TenantAdmin(admin.ModelAdmin):
+    list_select_related = ("agency",)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # rows are created inside an agency, in the product or through the API
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        return self.model.dangerously_all_agencies.all()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("agency", "created_at", "updated_at", "created_by", "updated_by")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, TenantModel):
+            kwargs["queryset"] = related.dangerously_all_agencies.select_related("agency")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "timezone", "language", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "agency", "role", "client", "is_active")
+    list_filter = ("role", "agency")
+    search_fields = ("user__username", "agency__name")
+    autocomplete_fields = ("user",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "client":
+            from clients.models import Client
+
+            kwargs["queryset"] = Client.dangerously_all_agencies.select_related("agency")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,60 @@
+"""The base filterset: every choice among tenant rows is offered only from the actor's rows."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db import models
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+from agency.models import TenantModel
+from agency.tenancy import current_actor
+
+
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    pass
+
+
+def deferred(model):
+    """A placeholder queryset for a choice filter among ``model`` rows. Never touch a tenant
+    manager at import time: ``TenantFilterSet`` puts the actor's rows in its place per request."""
+    return lambda request: model.dangerously_all_agencies.none()
+
+
+def _relation_extra(field):
+    model = field.remote_field.model
+    if isinstance(model, type) and issubclass(model, TenantModel):
+        return {"queryset": deferred(model)}
+    return {"queryset": model._default_manager.all()}
+
+
+FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS}
+for _field_class in (models.ForeignKey, models.OneToOneField, models.ManyToManyField):
+    FILTER_DEFAULTS[_field_class] = {**FILTER_FOR_DBFIELD_DEFAULTS[_field_class], "extra": _relation_extra}
+
+
+def scoped_choices(model, actor):
+    """The rows of ``model`` that ``actor`` may pick: tenant rows it can see, or its agency's people."""
+    if isinstance(model, type) and issubclass(model, TenantModel):
+        return model.objects.visible_to(actor)
+    if model is get_user_model():
+        if actor.is_client_person:
+            return model.objects.filter(pk=actor.user.pk)
+        return model.objects.filter(memberships__agency=actor.agency, memberships__is_active=True)
+    return None
+
+
+class TenantFilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = FILTER_DEFAULTS
+
+    id = NumberInFilter(field_name="id", lookup_expr="in", help_text="Comma-separated ids.")
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        actor = actor or getattr(self.request, "actor", None) or current_actor()
+        for flt in self.filters.values():
+            if isinstance(flt, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
+                placeholder = flt.queryset(None) if callable(flt.queryset) else flt.queryset
+                model = placeholder.model
+                scoped = scoped_choices(model, actor) if actor is not None else None
+                flt.queryset = scoped if scoped is not None else placeholder.none()

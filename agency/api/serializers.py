@@ -1,0 +1,72 @@
+"""The base serializer: every related field offers only rows the actor may see."""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.relations import ManyRelatedField, RelatedField
+
+from agency.api.errors import django_validation_error_to_drf
+from agency.api.filters import scoped_choices
+from agency.tenancy import current_actor
+
+
+class TenantModelSerializer(serializers.ModelSerializer):
+    """``agency`` is never read from a body (it is the request's); ``created_by``/``updated_by``
+    are set by the model. Every writable relation is re-scoped to the actor on each instantiation,
+    so a foreign key to another agency's (or, for client people, another client's) row answers
+    400 "does not exist" and nothing is written."""
+
+    serializer_related_field = serializers.PrimaryKeyRelatedField
+
+    @property
+    def actor(self):
+        view = self.context.get("view")
+        return getattr(view, "actor", None) or self.context.get("actor") or current_actor()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("agency", None)
+        actor = self.actor
+        for name, field in fields.items():
+            target = field.child_relation if isinstance(field, ManyRelatedField) else field
+            if not isinstance(target, RelatedField) or target.read_only:
+                continue
+            queryset = target.queryset
+            model = getattr(queryset, "model", None)
+            scoped = scoped_choices(model, actor) if actor is not None and model is not None else None
+            if scoped is None:
+                if actor is None:
+                    scoped = model._default_manager.none() if model is not None else None
+                else:
+                    raise ImproperlyConfigured(
+                        f"{type(self).__name__}.{name} relates to {model!r}, which has no tenant scope."
+                    )
+            target.queryset = scoped
+        return fields
+
+    def validate(self, attrs):
+        """Run the model's own invariants (``clean()``, field validators, check and unique
+        constraints) on the would-be row, so that the API refuses what the model refuses with
+        a 400 naming the field, instead of a database error."""
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many and hasattr(instance, name):
+                setattr(instance, name, value)
+        if instance.agency_id is None and self.actor is not None:
+            instance.agency = self.actor.agency
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        exclude = [
+            f.name for f in model._meta.fields if f.name not in writable and f.name not in attrs and f.name != "agency"
+        ]
+        try:
+            instance.full_clean(exclude=exclude)
+        except DjangoValidationError as exc:
+            raise django_validation_error_to_drf(exc) from exc
+        return attrs

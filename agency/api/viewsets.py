@@ -1,0 +1,70 @@
+"""The base viewset: every request is scoped to its actor's agency (and client), the agency is
+injected on create, and subclasses cannot widen the queryset.
+
+A viewset is a handful of attributes::
+
+    class ClientViewSet(TenantViewSet):
+        model = Client
+        resource = "client"
+        serializer_class = ClientSerializer
+        filterset_class = ClientFilterSet
+
+Subclasses may narrow or prefetch in ``scope_queryset(qs)``; overriding ``get_queryset`` is
+refused at class creation (the PostHog rule), so no endpoint can skip ``visible_to``.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from agency.selectors import resolve_actor
+from agency.tenancy import activate, tenant_boundary
+
+
+class TenantViewSet(viewsets.ModelViewSet):
+    model = None
+    resource: str = ""
+    ordering = ("-id",)
+    actor = None
+    required_action: str | None = None  # set per custom @action(required_action=...)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} overrides get_queryset; implement scope_queryset(qs) instead.")
+
+    def dispatch(self, request, *args, **kwargs):
+        with tenant_boundary():
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        self.actor = resolve_actor(request) if request.user.is_authenticated else None
+        request.actor = self.actor
+        if self.actor is not None:
+            activate(self.actor)
+        elif request.user.is_authenticated:
+            raise PermissionDenied(
+                "Choose an agency: send the X-Agency header with the slug of one of your agencies."
+            )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False) or self.actor is None:
+            return self.model.dangerously_all_agencies.none()
+        return self.scope_queryset(self.model.objects.visible_to(self.actor))
+
+    def scope_queryset(self, queryset):
+        """Narrow or prefetch; never widen."""
+        return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "actor": self.actor}
+
+    def perform_create(self, serializer):
+        serializer.save(agency=self.actor.agency)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        serializer.save()

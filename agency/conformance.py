@@ -1,0 +1,147 @@
+"""The standard as code: the registry of clause checks.
+
+An app's ``conformance.py`` declares the checks it owns::
+
+    @clause_check("4.1")
+    def requirements_adopted(client, period) -> CheckResult: ...
+
+``evaluate(client, period)`` returns one ``ClauseStatus`` per clause of ``agency.standard.CLAUSES``,
+in order: the check's result, ``not_applicable`` when the client did not buy the clause's service,
+or ``not_implemented`` when no app declares a check yet. Run inside the client's agency context.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+from agency.standard import CLAUSES, CLAUSES_BY_ID
+
+
+class Status:
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_IMPLEMENTED = "not_implemented"
+
+    LABELS = {
+        MET: _("met"),
+        NOT_MET: _("not met"),
+        NOT_APPLICABLE: _("not applicable"),
+        NOT_IMPLEMENTED: _("not implemented"),
+    }
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of dates, inclusive at both ends."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """``2026`` (a year), ``2026-11`` (a month) or ``2026-01-01..2026-03-31``."""
+        try:
+            if ".." in text:
+                start, end = text.split("..", 1)
+                period = cls(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+            elif len(text) == 4:
+                period = cls.year(int(text))
+            else:
+                year, month = text.split("-")
+                period = cls.month(int(year), int(month))
+        except ValueError as exc:
+            raise ValueError(f"Period {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD.") from exc
+        if period.end < period.start:
+            raise ValueError(f"Period {text!r} ends before it starts.")
+        return period
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+@dataclass
+class Evidence:
+    label: str
+    model: str = ""
+    object_id: int | None = None
+
+
+@dataclass
+class CheckResult:
+    status: str
+    summary: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ClauseStatus:
+    clause_id: str
+    title: str
+    status: str
+    summary: str
+    evidence: list[Evidence]
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+
+Check = Callable[..., CheckResult]
+CHECKS: dict[str, Check] = {}
+
+
+def clause_check(clause_id: str):
+    if clause_id not in CLAUSES_BY_ID:
+        raise KeyError(f"Unknown clause {clause_id!r}; the clauses are listed in agency.standard.")
+
+    def decorator(func: Check) -> Check:
+        if clause_id in CHECKS:
+            raise RuntimeError(f"Clause {clause_id} has two checks: {CHECKS[clause_id]} and {func}.")
+        CHECKS[clause_id] = func
+        return func
+
+    return decorator
+
+
+def autodiscover() -> None:
+    for config in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{config.name}.conformance")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.conformance":
+                raise
+
+
+def evaluate(client, period: Period) -> list[ClauseStatus]:
+    services = set(client.services or [])
+    results = []
+    for clause in CLAUSES:
+        title = f"{clause.title_zh} / {clause.title_en}"
+        if clause.service is not None and clause.service not in services:
+            results.append(ClauseStatus(clause.id, title, Status.NOT_APPLICABLE,
+                                        str(_("The client did not buy this service.")), []))
+            continue
+        check = CHECKS.get(clause.id)
+        if check is None:
+            results.append(ClauseStatus(clause.id, title, Status.NOT_IMPLEMENTED,
+                                        str(_("No check is implemented for this clause yet.")), []))
+            continue
+        result = check(client, period)
+        results.append(ClauseStatus(clause.id, title, result.status, result.summary, result.evidence))
+    return results

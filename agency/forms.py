@@ -1,0 +1,45 @@
+"""The base model form for tenant rows: every choice among rows is the actor's, set per request."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django.utils.text import capfirst
+
+from agency.api.filters import scoped_choices
+from agency.models import TenantModel
+
+
+def tenant_formfield(field: models.Field, **kwargs):
+    """Build form fields without touching a tenant manager at import time (Django's own
+    ``ForeignKey.formfield`` evaluates ``_default_manager.using()``, which fails closed)."""
+    if isinstance(field, models.ForeignKey):
+        model = field.related_model
+        placeholder = (
+            model.dangerously_all_agencies.none() if issubclass(model, TenantModel) else model._default_manager.none()
+        )
+        return forms.ModelChoiceField(
+            queryset=placeholder,
+            required=not field.blank,
+            label=capfirst(field.verbose_name),
+            help_text=field.help_text,
+            **kwargs,
+        )
+    return field.formfield(**kwargs)
+
+
+class TenantModelForm(forms.ModelForm):
+    """Pass ``actor=`` when instantiating; related choices are re-scoped to what it may see."""
+
+    def __init__(self, *args, actor, **kwargs):
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+        if self.instance.agency_id is None:
+            self.instance.agency = actor.agency
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                scoped = scoped_choices(field.queryset.model, actor)
+                field.queryset = scoped if scoped is not None else field.queryset.none()
+
+    class Meta:
+        formfield_callback = tenant_formfield

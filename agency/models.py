@@ -1,0 +1,251 @@
+"""The tenant core: Agency (the tenant), Membership (a person's role in one agency), and the
+base every tenant row derives from (``TenantModel``), whose default manager fails closed."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import sql
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agency.adjustable import REGISTRY, AdjustableValue
+from agency.roles import CLIENT_ROLES, Role
+from agency.tenancy import (
+    Actor,
+    TenantContextMissing,
+    TenantMismatch,
+    all_agencies_active,
+    current_actor,
+    current_agency,
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Agency(models.Model):
+    """The operator (运营方): the tenant. Everything the product stores belongs to one agency."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    settings = models.JSONField(
+        _("settings"), default=dict, blank=True, help_text=_("The agency's values for the standard's adjustable rules.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def setting(self, value: AdjustableValue):
+        return self.settings.get(value.key, value.default)
+
+    def clean(self) -> None:
+        errors = {}
+        for key, raw in (self.settings or {}).items():
+            if key not in REGISTRY:
+                errors[key] = f"Unknown setting {key!r}."
+                continue
+            try:
+                REGISTRY[key].validate(raw)
+            except ValidationError as exc:
+                errors[key] = exc.messages
+        if errors:
+            raise ValidationError({"settings": [f"{k}: {v}" for k, v in errors.items()]})
+
+
+class Membership(models.Model):
+    """A person's role in one agency. Client people also name the one client they belong to."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="people",
+        help_text=_("Only for client people: the client whose data they see."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_one_per_agency"),
+            models.CheckConstraint(
+                condition=(Q(role__in=list(CLIENT_ROLES), client__isnull=False)
+                           | (~Q(role__in=list(CLIENT_ROLES)) & Q(client__isnull=True))),
+                name="membership_client_iff_client_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+    @property
+    def is_client_person(self) -> bool:
+        return self.role in CLIENT_ROLES
+
+    def clean(self) -> None:
+        if self.role in CLIENT_ROLES and not self.client_id:
+            raise ValidationError({"client": _("Client people must be linked to one client.")})
+        if self.role not in CLIENT_ROLES and self.client_id:
+            raise ValidationError({"client": _("Only client people are linked to a client.")})
+        if self.client_id and self.agency_id:
+            from clients.models import Client
+
+            if not Client.dangerously_all_agencies.filter(pk=self.client_id, agency_id=self.agency_id).exists():
+                raise ValidationError({"client": _("The client belongs to another agency.")})
+
+    def as_actor(self) -> Actor:
+        return Actor(user=self.user, agency=self.agency, membership=self)
+
+
+class TenantQuery(sql.Query):
+    """A query that knows whether it was made with no agency in context. Building one is
+    harmless (libraries build querysets at import time); running one raises."""
+
+    tenant_pending = False
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        _refuse_if_pending(self)
+        return super().get_compiler(using, connection, elide_empty)
+
+
+def _refuse_if_pending(query) -> None:
+    if getattr(query, "tenant_pending", False) and not all_agencies_active():
+        raise TenantContextMissing(
+            f"{query.model.__name__} queried with no agency in context. Use tenant_context(agency), "
+            "or the named escape hatch dangerously_all_agencies for platform work."
+        )
+
+
+class TenantQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> "TenantQuerySet":
+        """The rows ``actor`` may see: its agency's, and for client people only its client's."""
+        qs = self.filter(agency_id=actor.agency.pk)
+        qs.query.tenant_pending = False
+        if actor.is_client_person:
+            path = self.model.tenant_client_path
+            if path is None:
+                return qs.none()
+            qs = qs.filter(**{path: actor.client_id})
+        return qs
+
+    # Updates and deletes swap the query's class, so they check before they run.
+    def update(self, **kwargs):
+        _refuse_if_pending(self.query)
+        return super().update(**kwargs)
+
+    def _update(self, values):
+        _refuse_if_pending(self.query)
+        return super()._update(values)
+
+    def delete(self):
+        _refuse_if_pending(self.query)
+        return super().delete()
+
+    def _raw_delete(self, using):
+        _refuse_if_pending(self.query)
+        return super()._raw_delete(using)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Fails closed: inside ``tenant_context(agency)`` every query is limited to that agency; with
+    no agency in context a query raises when it runs, instead of returning every agency's rows."""
+
+    def get_queryset(self) -> TenantQuerySet:
+        qs = self._queryset_class(model=self.model, query=TenantQuery(self.model), using=self._db, hints=self._hints)
+        if all_agencies_active():
+            return qs
+        agency = current_agency()
+        if agency is None:
+            qs.query.tenant_pending = True
+            return qs
+        return qs.filter(agency_id=agency.pk)
+
+
+class AllAgenciesManager(models.Manager.from_queryset(TenantQuerySet)):
+    """The escape hatch: every agency's rows. For the platform admin, migrations and fan-out."""
+
+
+class TenantModel(models.Model):
+    """Base of every row that belongs to an agency: the agency on the row itself, timestamps, and
+    who created and last changed it.
+
+    ``tenant_client_path`` is the lookup from this model to its client's id (``"client_id"`` by
+    default; ``"pk"`` for the client itself; ``None`` for agency-internal rows no client person sees).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = TenantManager()
+    dangerously_all_agencies = AllAgenciesManager()
+
+    tenant_client_path: str | None = "client_id"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        agency = current_agency()
+        if self.agency_id is None:
+            if agency is None:
+                raise TenantContextMissing(f"Cannot save a {type(self).__name__} with no agency in context.")
+            self.agency = agency
+        elif agency is not None and agency.pk != self.agency_id and not all_agencies_active():
+            raise TenantMismatch(f"{type(self).__name__} of agency {self.agency_id} saved inside agency {agency.pk}.")
+        actor = current_actor()
+        if actor is not None:
+            if self._state.adding and self.created_by_id is None:
+                self.created_by = actor.user
+            self.updated_by = actor.user
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """A foreign key may only point at a row of the same agency (and, where both carry a
+        client, of the same client)."""
+        super().clean()
+        agency_id = self.agency_id or getattr(current_agency(), "pk", None)
+        errors = {}
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.name == "agency":
+                continue
+            related_model = field.related_model
+            if not (isinstance(related_model, type) and issubclass(related_model, TenantModel)):
+                continue
+            target_id = getattr(self, field.attname)
+            if target_id is None:
+                continue
+            target = related_model.dangerously_all_agencies.filter(pk=target_id).values("agency_id").first()
+            if target is None or target["agency_id"] != agency_id:
+                errors[field.name] = _("%(model)s %(id)s does not exist in this agency.") % {
+                    "model": related_model._meta.verbose_name, "id": target_id}
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,124 @@
+"""The current agency, as a ContextVar, and the person acting in it.
+
+Every request, task and command that touches tenant rows runs inside ``tenant_context(...)``.
+Nothing falls back to "the user's agency" by itself: with no agency in context, a query on a
+tenant model raises ``TenantContextMissing`` (see ``agency.models.TenantManager``).
+
+The one escape hatch is ``dangerously_all_agencies``: a manager on every tenant model (for the
+platform admin, migrations and fan-out jobs) and a context manager for code that must read
+across agencies through ordinary managers. Both names are meant to stop a reviewer.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from agency.models import Agency, Membership
+
+
+class TenantContextMissing(RuntimeError):
+    """A tenant model was queried with no agency in context."""
+
+
+class TenantMismatch(RuntimeError):
+    """A row of one agency was about to be written inside another agency's context."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which agency, with which role, and (for client people) for which client."""
+
+    user: "AbstractBaseUser"
+    agency: "Agency"
+    membership: "Membership"
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def client_id(self) -> int | None:
+        return self.membership.client_id
+
+    @property
+    def is_client_person(self) -> bool:
+        return self.membership.client_id is not None
+
+    def can(self, action: str, resource: str) -> bool:
+        from agency.roles import role_can
+
+        return role_can(self.role, resource, action)
+
+
+_current_agency: ContextVar["Agency | None"] = ContextVar("current_agency", default=None)
+_current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
+_all_agencies: ContextVar[bool] = ContextVar("all_agencies", default=False)
+
+
+def current_agency() -> "Agency | None":
+    return _current_agency.get()
+
+
+def current_actor() -> Actor | None:
+    return _current_actor.get()
+
+
+def require_agency() -> "Agency":
+    agency = _current_agency.get()
+    if agency is None:
+        raise TenantContextMissing("No agency in context: wrap the work in tenant_context(agency).")
+    return agency
+
+
+def all_agencies_active() -> bool:
+    return _all_agencies.get()
+
+
+@contextmanager
+def tenant_context(agency: "Agency", actor: Actor | None = None) -> Iterator["Agency"]:
+    """Run the block inside ``agency`` (and as ``actor``), restoring the previous scope after."""
+    if actor is not None and actor.agency.pk != agency.pk:
+        raise TenantMismatch("The actor belongs to another agency than the context.")
+    agency_token = _current_agency.set(agency)
+    actor_token = _current_actor.set(actor)
+    hatch_token = _all_agencies.set(False)
+    try:
+        yield agency
+    finally:
+        _all_agencies.reset(hatch_token)
+        _current_actor.reset(actor_token)
+        _current_agency.reset(agency_token)
+
+
+@contextmanager
+def tenant_boundary() -> Iterator[None]:
+    """Restore whatever scope was current before the block, whatever the block activated."""
+    agency_token = _current_agency.set(_current_agency.get())
+    actor_token = _current_actor.set(_current_actor.get())
+    try:
+        yield
+    finally:
+        _current_actor.reset(actor_token)
+        _current_agency.reset(agency_token)
+
+
+def activate(actor: Actor) -> None:
+    """Enter ``actor``'s agency for the rest of the enclosing ``tenant_boundary``."""
+    _current_agency.set(actor.agency)
+    _current_actor.set(actor)
+
+
+@contextmanager
+def dangerously_all_agencies() -> Iterator[None]:
+    """Let ordinary managers read every agency's rows. For the platform admin and fan-out jobs."""
+    token = _all_agencies.set(True)
+    try:
+        yield
+    finally:
+        _all_agencies.reset(token)

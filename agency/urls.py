@@ -1,0 +1,47 @@
+"""URLs: staff pages per chapter, the client area, the API (``/api/v1/``) with its schema."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from agency import views
+from agency.api.routers import router
+from clients.urls import client_area_patterns
+
+# Each app registers its viewsets on the shared router from its api module.
+for app in ("clients", "production", "accounts_ops", "extensions", "records", "evaluation"):
+    try:
+        import_module(f"{app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.api":
+            raise
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("clients/", include("clients.urls")),
+    path("production/", include("production.urls")),
+    path("operations/", include("accounts_ops.urls")),
+    path("extensions/", include("extensions.urls")),
+    path("records/", include("records.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("client/", include(client_area_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,204 @@
+"""API of the clients app: clients, platform accounts, videos and requirements (4.1)."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from agency.api.filters import TenantFilterSet
+from agency.api.pagination import CursorPagination
+from agency.api.routers import register
+from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import TenantViewSet
+from agency.roles import DECIDE, FULFIL
+from clients import services
+from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
+
+
+class ClientSerializer(TenantModelSerializer):
+    services = serializers.ListField(child=serializers.ChoiceField(choices=Service.choices), required=False)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id", "name", "kind", "industry", "city", "contact_name", "contact_phone", "contact_email", "status",
+            "contract_start", "contract_end", "services", "account_manager", "notes", "created_at", "updated_at",
+        ]
+
+
+class ClientFilterSet(TenantFilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Client
+        fields = ["kind", "status", "city", "industry", "account_manager"]
+
+
+class ClientViewSet(TenantViewSet):
+    model = Client
+    resource = "client"
+    serializer_class = ClientSerializer
+    filterset_class = ClientFilterSet
+    search_fields = ["name", "industry", "city", "contact_name"]
+    ordering_fields = ["name", "status", "contract_end", "created_at"]
+    ordering = ("name",)
+
+
+class PlatformAccountSerializer(TenantModelSerializer):
+    class Meta:
+        model = PlatformAccount
+        fields = [
+            "id", "client", "platform", "handle", "platform_uid", "nickname", "status", "followers",
+            "followers_updated_at", "created_at", "updated_at",
+        ]
+
+
+class PlatformAccountFilterSet(TenantFilterSet):
+    handle = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = PlatformAccount
+        fields = ["client", "platform", "status"]
+
+
+class PlatformAccountViewSet(TenantViewSet):
+    model = PlatformAccount
+    resource = "platform_account"
+    serializer_class = PlatformAccountSerializer
+    filterset_class = PlatformAccountFilterSet
+    search_fields = ["handle", "nickname", "platform_uid"]
+    ordering_fields = ["handle", "followers", "platform", "created_at"]
+    ordering = ("client_id", "platform", "handle")
+
+
+class VideoSerializer(TenantModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The account's client.")
+
+    class Meta:
+        model = Video
+        fields = [
+            "id", "client", "account", "platform_item_id", "title", "url", "published_at", "duration_seconds",
+            "origin", "created_at", "updated_at",
+        ]
+
+    def validate(self, attrs):
+        account = attrs.get("account")
+        if account is not None:
+            attrs["client"] = account.client
+        return super().validate(attrs)
+
+
+class VideoFilterSet(TenantFilterSet):
+    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    title = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Video
+        fields = ["client", "account", "origin", "platform_item_id"]
+
+
+class VideoCursorPagination(CursorPagination):
+    ordering = ("-id",)
+
+
+class VideoViewSet(TenantViewSet):
+    """Videos can run to millions of rows: cursor pagination keeps every page as cheap as the first."""
+
+    model = Video
+    resource = "video"
+    serializer_class = VideoSerializer
+    filterset_class = VideoFilterSet
+    pagination_class = VideoCursorPagination
+    search_fields = ["title", "platform_item_id"]
+    ordering_fields = ["id", "published_at"]
+    ordering = ("-id",)
+
+
+class ClientRequirementSerializer(TenantModelSerializer):
+    class Meta:
+        model = ClientRequirement
+        fields = [
+            "id", "client", "title", "text", "raised_by", "raised_by_name", "raised_at", "status", "decided_by",
+            "decided_at", "decline_reason", "due_date", "fulfilled_by", "fulfilled_at", "fulfilment_note",
+            "evidence_url", "evidence_file", "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "raised_by", "status", "decided_by", "decided_at", "decline_reason", "due_date", "fulfilled_by",
+            "fulfilled_at", "fulfilment_note", "evidence_url", "evidence_file",
+        ]
+        extra_kwargs = {"raised_at": {"required": False}}
+
+
+class AcceptSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class FulfilSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    evidence_url = serializers.URLField(required=False, allow_blank=True)
+    evidence_file = serializers.FileField(required=False)
+
+
+class ClientRequirementFilterSet(TenantFilterSet):
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = ClientRequirement
+        fields = ["client", "status"]
+
+
+class ClientRequirementViewSet(TenantViewSet):
+    """4.1. Raise with POST; decide with ``accept`` / ``decline``; close with ``fulfil``."""
+
+    model = ClientRequirement
+    resource = "requirement"
+    serializer_class = ClientRequirementSerializer
+    filterset_class = ClientRequirementFilterSet
+    search_fields = ["title", "text"]
+    ordering_fields = ["raised_at", "due_date", "status"]
+    ordering = ("-raised_at",)
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("client")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.requirement_raise(
+            actor=self.actor, client=data["client"], title=data["title"], text=data["text"],
+            raised_by_name=data.get("raised_by_name", ""), raised_at=data.get("raised_at"),
+        )
+
+    def _transition(self, request, serializer_class, service, **extra):
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        requirement = service(actor=self.actor, requirement=self.get_object(), **payload.validated_data, **extra)
+        return Response(self.get_serializer(requirement).data)
+
+    @extend_schema(request=AcceptSerializer, responses=ClientRequirementSerializer)
+    @action(detail=True, methods=["post"], required_action=DECIDE)
+    def accept(self, request, pk=None):
+        return self._transition(request, AcceptSerializer, services.requirement_accept)
+
+    @extend_schema(request=DeclineSerializer, responses=ClientRequirementSerializer)
+    @action(detail=True, methods=["post"], required_action=DECIDE)
+    def decline(self, request, pk=None):
+        return self._transition(request, DeclineSerializer, services.requirement_decline)
+
+    @extend_schema(request=FulfilSerializer, responses=ClientRequirementSerializer)
+    @action(detail=True, methods=["post"], required_action=FULFIL)
+    def fulfil(self, request, pk=None):
+        return self._transition(request, FulfilSerializer, services.requirement_fulfil)
+
+
+register("clients", ClientViewSet)
+register("platform-accounts", PlatformAccountViewSet)
+register("videos", VideoViewSet)
+register("requirements", ClientRequirementViewSet, basename="clientrequirement")

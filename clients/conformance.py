@@ -1,0 +1,68 @@
+"""Clause checks owned by the clients app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agency.adjustable import adjustable
+from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
+from clients.models import Client, ClientRequirement
+
+# 4.1: how long an agency may take to decide a requirement before it counts as not adopted.
+# The standard names no figure; the agency sets its own promise.
+REQUIREMENT_DECISION_DAYS = adjustable(
+    "requirement_decision_days", 7, clause="4.1", minimum=1, maximum=90,
+    label=gettext_lazy("Days to decide a client requirement (4.1)"),
+)
+
+
+@clause_check("4.1")
+def requirements_adopted(client: Client, period: Period) -> CheckResult:
+    """Every requirement raised by the period's end is decided (within the agency's decision
+    window), and every accepted one is fulfilled or still before its due date."""
+    tz = client.agency.tz
+    as_of = min(period.end, timezone.localdate(timezone=tz))
+    end_of_day = dt.datetime.combine(period.end, dt.time.max, tzinfo=tz)
+    decision_days = client.agency.setting(REQUIREMENT_DECISION_DAYS)
+    requirements = list(
+        ClientRequirement.objects.filter(client=client, raised_at__lte=end_of_day).order_by("raised_at", "id")
+    )
+    if not requirements:
+        return CheckResult(Status.NOT_APPLICABLE, _("The client raised no requirement up to the period's end."))
+    undecided, overdue, evidence = [], [], []
+    def local_date(moment):
+        return timezone.localtime(moment, tz).date() if moment else None
+
+    # Judge each requirement as it stood on ``as_of``, so a past period reads the same later.
+    for requirement in requirements:
+        raised_on = local_date(requirement.raised_at)
+        decided_on = local_date(requirement.decided_at)
+        fulfilled_on = local_date(requirement.fulfilled_at)
+        open_then = decided_on is None or decided_on > as_of
+        if open_then and (as_of - raised_on).days > decision_days:
+            undecided.append(requirement)
+        accepted_then = not open_then and requirement.due_date is not None and requirement.decline_reason == ""
+        fulfilled_then = fulfilled_on is not None and fulfilled_on <= as_of
+        if accepted_then and not fulfilled_then and requirement.due_date < as_of:
+            overdue.append(requirement)
+        evidence.append(Evidence(f"{requirement.title} — {requirement.get_status_display()}",
+                                 "clients.clientrequirement", requirement.pk))
+    if undecided or overdue:
+        parts = []
+        if undecided:
+            parts.append(_("%(count)d not decided within %(days)d days: %(titles)s") % {
+                "count": len(undecided), "days": decision_days, "titles": ", ".join(r.title for r in undecided)})
+        if overdue:
+            parts.append(_("%(count)d accepted and past due: %(titles)s") % {
+                "count": len(overdue), "titles": ", ".join(r.title for r in overdue)})
+        return CheckResult(Status.NOT_MET, "; ".join(parts), evidence)
+    return CheckResult(
+        Status.MET,
+        _("%(count)d requirements, all decided; every accepted one is fulfilled or not yet due.") % {
+            "count": len(requirements)},
+        evidence,
+    )

@@ -1,0 +1,26 @@
+"""Scheduled work of the clients app (thin wrappers over services)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from agency.celery import app
+from agency.models import Agency
+from agency.tasks import TenantTask
+from clients.services import clients_refresh_contract_status
+
+
+@app.task(base=TenantTask)
+def contract_status_task(*, agency_id: int) -> int:
+    """End the service of this agency's clients whose contract has ended (agency's own date)."""
+    agency = Agency.objects.get(pk=agency_id)
+    return clients_refresh_contract_status(today=timezone.localdate(timezone=agency.tz))
+
+
+@app.task
+def contract_status_all_agencies_task() -> int:
+    """Beat entry point: one ``contract_status_task`` per active agency."""
+    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        contract_status_task.apply_async(kwargs={"agency_id": agency_id})
+    return len(agency_ids)

@@ -1,0 +1,1 @@
+"""Evaluation and improvement (chapter 10)."""

@@ -1,0 +1,1 @@
+"""Extension services (chapter 8)."""

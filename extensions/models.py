@@ -1,0 +1,1 @@
+"""Models of Extension services (chapter 8). Every concrete model derives from agency.models.TenantModel."""

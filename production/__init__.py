@@ -1,0 +1,1 @@
+"""Video production (chapter 5)."""

@@ -1,0 +1,1 @@
+"""Operation records (chapter 9)."""

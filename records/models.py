@@ -1,0 +1,1 @@
+"""Models of Operation records (chapter 9). Every concrete model derives from agency.models.TenantModel."""
