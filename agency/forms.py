@@ -25,6 +25,8 @@ def tenant_formfield(field: models.Field, **kwargs):
             help_text=field.help_text,
             **kwargs,
         )
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
     return field.formfield(**kwargs)
 
 
@@ -42,4 +44,4 @@ class TenantModelForm(forms.ModelForm):
                 field.queryset = scoped if scoped is not None else field.queryset.none()
 
     class Meta:
-        formfield_callback = tenant_formfield
+        formfield_callback = tenant_formfield  # subclasses: class Meta(TenantModelForm.Meta)

@@ -10,7 +10,7 @@ class ClientForm(TenantModelForm):
         label=_("Services in scope"), choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    class Meta:
+    class Meta(TenantModelForm.Meta):
         model = Client
         fields = [
             "name", "kind", "industry", "city", "contact_name", "contact_phone", "contact_email", "status",
@@ -23,13 +23,13 @@ class ClientForm(TenantModelForm):
 
 
 class PlatformAccountForm(TenantModelForm):
-    class Meta:
+    class Meta(TenantModelForm.Meta):
         model = PlatformAccount
         fields = ["client", "platform", "handle", "platform_uid", "nickname", "status", "followers"]
 
 
 class VideoForm(TenantModelForm):
-    class Meta:
+    class Meta(TenantModelForm.Meta):
         model = Video
         fields = ["account", "platform_item_id", "title", "url", "published_at", "duration_seconds", "origin"]
         widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
@@ -69,7 +69,7 @@ class RequirementDeclineForm(forms.Form):
 
 class RequirementFulfilForm(forms.Form):
     note = forms.CharField(label=_("How it was met"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence_url = forms.URLField(label=_("Evidence link"), required=False)
+    evidence_url = forms.URLField(label=_("Evidence link"), required=False, assume_scheme="https")
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
 
 

@@ -55,15 +55,19 @@ class TenantModelSerializer(serializers.ModelSerializer):
         attrs = super().validate(attrs)
         model = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
-        many_to_many = {f.name for f in model._meta.many_to_many}
+        concrete = {f.name for f in model._meta.concrete_fields}
         for name, value in attrs.items():
-            if name not in many_to_many and hasattr(instance, name):
+            if name in concrete:
                 setattr(instance, name, value)
         if instance.agency_id is None and self.actor is not None:
             instance.agency = self.actor.agency
+        # A new row is judged on what the body gives (defaults and services fill the rest); a
+        # changed row on everything the body may change.
         writable = {name for name, field in self.fields.items() if not field.read_only}
+        creating = self.instance is None
         exclude = [
-            f.name for f in model._meta.fields if f.name not in writable and f.name not in attrs and f.name != "agency"
+            f.name for f in model._meta.fields
+            if f.name != "agency" and f.name not in attrs and (creating or f.name not in writable)
         ]
         try:
             instance.full_clean(exclude=exclude)

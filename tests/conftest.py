@@ -1,0 +1,111 @@
+"""Shared fixtures: two agencies with clients and people of every kind, API clients, Celery mode."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from agency.celery import app as celery_app
+from agency.models import Agency
+from clients.models import Client
+from tests.factories import AgencyFactory, ClientFactory, MembershipFactory, UserFactory
+
+SERVICES_REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def services_available() -> tuple[bool, str]:
+    if not settings.USING_POSTGRES:
+        return False, "DATABASE_URL is not a PostgreSQL URL (embedded SQLite default)"
+    if not settings.REDIS_URL:
+        return False, "REDIS_URL is not set (tasks run eagerly on the embedded default)"
+    return True, ""
+
+
+def pytest_configure(config):
+    # A fast hasher: the suite signs many people in; production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    ok, reason = services_available()
+    if ok:
+        return
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL + Redis + a Celery worker: {reason}"))
+
+
+def pytest_sessionstart(session):
+    """CI sets REQUIRE_SERVICES=1: then a missing service is a failure, never a skip."""
+    ok, reason = services_available()
+    if SERVICES_REQUIRED and not ok:
+        raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {reason}: refusing to fall back.")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process in tests, except in tests marked ``services`` (real worker)."""
+    eager = "services" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    """Agency A with two clients (a1 is the client people's own), agency B with one."""
+
+    agency_a: Agency
+    agency_b: Agency
+    client_a1: Client
+    client_a2: Client
+    client_b: Client
+    staff_a: object
+    staff_b: object
+    viewer_a1: object
+    approver_a1: object
+
+    def people(self):
+        return {"staff_a": self.staff_a, "staff_b": self.staff_b, "viewer_a1": self.viewer_a1,
+                "approver_a1": self.approver_a1}
+
+
+@pytest.fixture
+def world(db) -> World:
+    agency_a = AgencyFactory(name="Agency A", slug="agency-a")
+    agency_b = AgencyFactory(name="Agency B", slug="agency-b")
+    client_a1 = ClientFactory(agency=agency_a, name="A1 hotpot")
+    client_a2 = ClientFactory(agency=agency_a, name="A2 tea")
+    client_b = ClientFactory(agency=agency_b, name="B1 coffee")
+    staff_a = MembershipFactory(agency=agency_a, role="agency_admin", user=UserFactory(username="staff_a")).user
+    staff_b = MembershipFactory(agency=agency_b, role="agency_admin", user=UserFactory(username="staff_b")).user
+    viewer_a1 = MembershipFactory(
+        agency=agency_a, role="client_viewer", client=client_a1, user=UserFactory(username="viewer_a1")).user
+    approver_a1 = MembershipFactory(
+        agency=agency_a, role="client_approver", client=client_a1, user=UserFactory(username="approver_a1")).user
+    return World(agency_a, agency_b, client_a1, client_a2, client_b, staff_a, staff_b, viewer_a1, approver_a1)
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` → an APIClient signed in as ``user`` (anonymous with None)."""
+
+    def make(user=None, agency_slug: str | None = None) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_authenticate(user=user)
+        if agency_slug:
+            client.credentials(HTTP_X_AGENCY=agency_slug)
+        return client
+
+    return make

@@ -1,0 +1,120 @@
+"""Factories for the test suite. Tenant rows are made with their agency set explicitly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agency.models import Agency, Membership
+from clients.models import Client, ClientRequirement, PlatformAccount, Video
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    slug = factory.Sequence(lambda n: f"agency-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    role = "agency_admin"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """Tenant rows: ``agency`` defaults to the client's (or the account's) agency."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.save()
+        return obj
+
+
+class ClientFactory(TenantFactory):
+    class Meta:
+        model = Client
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Client {n}")
+    kind = "retail"
+    services = factory.LazyFunction(lambda: ["video_production", "basic_operations"])
+
+
+class PlatformAccountFactory(TenantFactory):
+    class Meta:
+        model = PlatformAccount
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    platform = "douyin"
+    handle = factory.Sequence(lambda n: f"handle{n}")
+    followers = 1000
+
+
+class VideoFactory(TenantFactory):
+    class Meta:
+        model = Video
+
+    account = factory.SubFactory(PlatformAccountFactory)
+    client = factory.SelfAttribute("account.client")
+    agency = factory.SelfAttribute("account.agency")
+    platform_item_id = factory.Sequence(lambda n: f"item{n}")
+    title = factory.Sequence(lambda n: f"Video {n}")
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ClientRequirementFactory(TenantFactory):
+    class Meta:
+        model = ClientRequirement
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    title = factory.Sequence(lambda n: f"Requirement {n}")
+    text = "Please post every Friday."
+    raised_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+def _client_row(agency, client):
+    return client if client.agency_id == agency.pk else ClientFactory(agency=agency)
+
+
+# One way to make "a row of this model for this agency and client"; each app adds its models.
+ROW_MAKERS = {
+    Client: _client_row,
+    PlatformAccount: lambda agency, client: PlatformAccountFactory(client=client),
+    Video: lambda agency, client: VideoFactory(account=PlatformAccountFactory(client=client)),
+    ClientRequirement: lambda agency, client: ClientRequirementFactory(client=client),
+}
+
+
+def make_row(model, *, agency, client):
+    """A row of ``model`` in ``agency`` for ``client`` (for ``Client`` itself: that client)."""
+    return ROW_MAKERS[model](agency, client)
+
+
