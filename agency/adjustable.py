@@ -28,12 +28,8 @@ class AdjustableValue:
     maximum: float | None = None
 
     def validate(self, value: Any) -> Any:
-        if type(value) is not type(self.default) and not (
-            isinstance(self.default, float) and isinstance(value, int)
-        ):
-            raise ValidationError(
-                {self.key: f"{self.key} must be a {type(self.default).__name__}, got {value!r}."}
-            )
+        if type(value) is not type(self.default) and not (isinstance(self.default, float) and isinstance(value, int)):
+            raise ValidationError({self.key: f"{self.key} must be a {type(self.default).__name__}, got {value!r}."})
         if self.minimum is not None and value < self.minimum:
             raise ValidationError({self.key: f"{self.key} must be at least {self.minimum}, got {value}."})
         if self.maximum is not None and value > self.maximum:

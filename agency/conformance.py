@@ -15,8 +15,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
@@ -46,15 +46,15 @@ class Period:
     end: dt.date
 
     @classmethod
-    def month(cls, year: int, month: int) -> "Period":
+    def month(cls, year: int, month: int) -> Period:
         return cls(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
 
     @classmethod
-    def year(cls, year: int) -> "Period":
+    def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """``2026`` (a year), ``2026-11`` (a month) or ``2026-01-01..2026-03-31``."""
         try:
             if ".." in text:
@@ -134,13 +134,19 @@ def evaluate(client, period: Period) -> list[ClauseStatus]:
     for clause in CLAUSES:
         title = f"{clause.title_zh} / {clause.title_en}"
         if clause.service is not None and clause.service not in services:
-            results.append(ClauseStatus(clause.id, title, Status.NOT_APPLICABLE,
-                                        str(_("The client did not buy this service.")), []))
+            results.append(
+                ClauseStatus(
+                    clause.id, title, Status.NOT_APPLICABLE, str(_("The client did not buy this service.")), []
+                )
+            )
             continue
         check = CHECKS.get(clause.id)
         if check is None:
-            results.append(ClauseStatus(clause.id, title, Status.NOT_IMPLEMENTED,
-                                        str(_("No check is implemented for this clause yet.")), []))
+            results.append(
+                ClauseStatus(
+                    clause.id, title, Status.NOT_IMPLEMENTED, str(_("No check is implemented for this clause yet.")), []
+                )
+            )
             continue
         result = check(client, period)
         results.append(ClauseStatus(clause.id, title, result.status, result.summary, result.evidence))

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import sql
-from django.db.models import Q
+from django.db.models import Q, sql
 from django.utils.translation import gettext_lazy as _
 
 from agency.adjustable import REGISTRY, AdjustableValue
@@ -78,7 +77,11 @@ class Membership(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="people",
+        "clients.Client",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="people",
         help_text=_("Only for client people: the client whose data they see."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -91,8 +94,10 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "agency"], name="membership_one_per_agency"),
             models.CheckConstraint(
-                condition=(Q(role__in=list(CLIENT_ROLES), client__isnull=False)
-                           | (~Q(role__in=list(CLIENT_ROLES)) & Q(client__isnull=True))),
+                condition=(
+                    Q(role__in=list(CLIENT_ROLES), client__isnull=False)
+                    | (~Q(role__in=list(CLIENT_ROLES)) & Q(client__isnull=True))
+                ),
                 name="membership_client_iff_client_role",
             ),
         ]
@@ -139,7 +144,7 @@ def _refuse_if_pending(query) -> None:
 
 
 class TenantQuerySet(models.QuerySet):
-    def visible_to(self, actor: Actor) -> "TenantQuerySet":
+    def visible_to(self, actor: Actor) -> TenantQuerySet:
         """The rows ``actor`` may see: its agency's, and for client people only its client's."""
         qs = self.filter(agency_id=actor.agency.pk)
         qs.query.tenant_pending = False
@@ -246,6 +251,8 @@ class TenantModel(models.Model):
             target = related_model.dangerously_all_agencies.filter(pk=target_id).values("agency_id").first()
             if target is None or target["agency_id"] != agency_id:
                 errors[field.name] = _("%(model)s %(id)s does not exist in this agency.") % {
-                    "model": related_model._meta.verbose_name, "id": target_id}
+                    "model": related_model._meta.verbose_name,
+                    "id": target_id,
+                }
         if errors:
             raise ValidationError(errors)

@@ -6,7 +6,15 @@ from rest_framework.permissions import BasePermission
 
 from agency.roles import ADD, CHANGE, DELETE, VIEW
 
-METHOD_ACTIONS = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "POST": ADD, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
+METHOD_ACTIONS = {
+    "GET": VIEW,
+    "HEAD": VIEW,
+    "OPTIONS": VIEW,
+    "POST": ADD,
+    "PUT": CHANGE,
+    "PATCH": CHANGE,
+    "DELETE": DELETE,
+}
 
 
 class RolePermission(BasePermission):

@@ -81,7 +81,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_APPROVER: READ | {ADD},
     },
     # The standard's conformance view (clause checks with evidence).
-    "conformance": {role: READ for role in Role},
+    "conformance": dict.fromkeys(Role, READ),
 }
 
 

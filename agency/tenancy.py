@@ -11,10 +11,11 @@ across agencies through ordinary managers. Both names are meant to stop a review
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from django.contrib.auth.models import AbstractBaseUser
@@ -34,9 +35,9 @@ class TenantMismatch(RuntimeError):
 class Actor:
     """Who acts, in which agency, with which role, and (for client people) for which client."""
 
-    user: "AbstractBaseUser"
-    agency: "Agency"
-    membership: "Membership"
+    user: AbstractBaseUser
+    agency: Agency
+    membership: Membership
 
     @property
     def role(self) -> str:
@@ -56,12 +57,12 @@ class Actor:
         return role_can(self.role, resource, action)
 
 
-_current_agency: ContextVar["Agency | None"] = ContextVar("current_agency", default=None)
+_current_agency: ContextVar[Agency | None] = ContextVar("current_agency", default=None)
 _current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 _all_agencies: ContextVar[bool] = ContextVar("all_agencies", default=False)
 
 
-def current_agency() -> "Agency | None":
+def current_agency() -> Agency | None:
     return _current_agency.get()
 
 
@@ -69,7 +70,7 @@ def current_actor() -> Actor | None:
     return _current_actor.get()
 
 
-def require_agency() -> "Agency":
+def require_agency() -> Agency:
     agency = _current_agency.get()
     if agency is None:
         raise TenantContextMissing("No agency in context: wrap the work in tenant_context(agency).")
@@ -81,7 +82,7 @@ def all_agencies_active() -> bool:
 
 
 @contextmanager
-def tenant_context(agency: "Agency", actor: Actor | None = None) -> Iterator["Agency"]:
+def tenant_context(agency: Agency, actor: Actor | None = None) -> Iterator[Agency]:
     """Run the block inside ``agency`` (and as ``actor``), restoring the previous scope after."""
     if actor is not None and actor.agency.pk != agency.pk:
         raise TenantMismatch("The actor belongs to another agency than the context.")

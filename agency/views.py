@@ -77,10 +77,14 @@ class TenantListView(TenantViewMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
-            filterset=self.filterset, columns=self.columns, title=self.title, ordering_fields=self.ordering_fields,
+            filterset=self.filterset,
+            columns=self.columns,
+            title=self.title,
+            ordering_fields=self.ordering_fields,
             query=query.urlencode(),
-            create_url=reverse(self.create_url_name) if self.create_url_name and self.actor.can(
-                ADD, self.resource) else "",
+            create_url=reverse(self.create_url_name)
+            if self.create_url_name and self.actor.can(ADD, self.resource)
+            else "",
         )
         return context
 
@@ -154,8 +158,16 @@ class ChapterView(TenantViewMixin, View):
 
     def get(self, request):
         clauses = [
-            {"clause": clause, "implemented": clause.id in CHECKS} for clause in CLAUSES if clause.chapter == self.chapter
+            {"clause": clause, "implemented": clause.id in CHECKS}
+            for clause in CLAUSES
+            if clause.chapter == self.chapter
         ]
-        return render(request, "agency/chapter.html", {
-            "chapter": self.chapter, "chapter_title": CHAPTERS[self.chapter], "clauses": clauses,
-        })
+        return render(
+            request,
+            "agency/chapter.html",
+            {
+                "chapter": self.chapter,
+                "chapter_title": CHAPTERS[self.chapter],
+                "clauses": clauses,
+            },
+        )

@@ -24,8 +24,22 @@ class ClientSerializer(TenantModelSerializer):
     class Meta:
         model = Client
         fields = [
-            "id", "name", "kind", "industry", "city", "contact_name", "contact_phone", "contact_email", "status",
-            "contract_start", "contract_end", "services", "account_manager", "notes", "created_at", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "industry",
+            "city",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "status",
+            "contract_start",
+            "contract_end",
+            "services",
+            "account_manager",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -51,8 +65,17 @@ class PlatformAccountSerializer(TenantModelSerializer):
     class Meta:
         model = PlatformAccount
         fields = [
-            "id", "client", "platform", "handle", "platform_uid", "nickname", "status", "followers",
-            "followers_updated_at", "created_at", "updated_at",
+            "id",
+            "client",
+            "platform",
+            "handle",
+            "platform_uid",
+            "nickname",
+            "status",
+            "followers",
+            "followers_updated_at",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -80,8 +103,17 @@ class VideoSerializer(TenantModelSerializer):
     class Meta:
         model = Video
         fields = [
-            "id", "client", "account", "platform_item_id", "title", "url", "published_at", "duration_seconds",
-            "origin", "created_at", "updated_at",
+            "id",
+            "client",
+            "account",
+            "platform_item_id",
+            "title",
+            "url",
+            "published_at",
+            "duration_seconds",
+            "origin",
+            "created_at",
+            "updated_at",
         ]
 
     def validate(self, attrs):
@@ -122,13 +154,38 @@ class ClientRequirementSerializer(TenantModelSerializer):
     class Meta:
         model = ClientRequirement
         fields = [
-            "id", "client", "title", "text", "raised_by", "raised_by_name", "raised_at", "status", "decided_by",
-            "decided_at", "decline_reason", "due_date", "fulfilled_by", "fulfilled_at", "fulfilment_note",
-            "evidence_url", "evidence_file", "created_at", "updated_at",
+            "id",
+            "client",
+            "title",
+            "text",
+            "raised_by",
+            "raised_by_name",
+            "raised_at",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decline_reason",
+            "due_date",
+            "fulfilled_by",
+            "fulfilled_at",
+            "fulfilment_note",
+            "evidence_url",
+            "evidence_file",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "raised_by", "status", "decided_by", "decided_at", "decline_reason", "due_date", "fulfilled_by",
-            "fulfilled_at", "fulfilment_note", "evidence_url", "evidence_file",
+            "raised_by",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decline_reason",
+            "due_date",
+            "fulfilled_by",
+            "fulfilled_at",
+            "fulfilment_note",
+            "evidence_url",
+            "evidence_file",
         ]
         extra_kwargs = {"raised_at": {"required": False}}
 
@@ -172,8 +229,12 @@ class ClientRequirementViewSet(TenantViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.requirement_raise(
-            actor=self.actor, client=data["client"], title=data["title"], text=data["text"],
-            raised_by_name=data.get("raised_by_name", ""), raised_at=data.get("raised_at"),
+            actor=self.actor,
+            client=data["client"],
+            title=data["title"],
+            text=data["text"],
+            raised_by_name=data.get("raised_by_name", ""),
+            raised_at=data.get("raised_at"),
         )
 
     def _transition(self, request, serializer_class, service, **extra):

@@ -15,7 +15,11 @@ from clients.models import Client, ClientRequirement
 # 4.1: how long an agency may take to decide a requirement before it counts as not adopted.
 # The standard names no figure; the agency sets its own promise.
 REQUIREMENT_DECISION_DAYS = adjustable(
-    "requirement_decision_days", 7, clause="4.1", minimum=1, maximum=90,
+    "requirement_decision_days",
+    7,
+    clause="4.1",
+    minimum=1,
+    maximum=90,
     label=gettext_lazy("Days to decide a client requirement (4.1)"),
 )
 
@@ -34,6 +38,7 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
     if not requirements:
         return CheckResult(Status.NOT_APPLICABLE, _("The client raised no requirement up to the period's end."))
     undecided, overdue, evidence = [], [], []
+
     def local_date(moment):
         return timezone.localtime(moment, tz).date() if moment else None
 
@@ -49,20 +54,27 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
         fulfilled_then = fulfilled_on is not None and fulfilled_on <= as_of
         if accepted_then and not fulfilled_then and requirement.due_date < as_of:
             overdue.append(requirement)
-        evidence.append(Evidence(f"{requirement.title} — {requirement.get_status_display()}",
-                                 "clients.clientrequirement", requirement.pk))
+        evidence.append(
+            Evidence(
+                f"{requirement.title} — {requirement.get_status_display()}", "clients.clientrequirement", requirement.pk
+            )
+        )
     if undecided or overdue:
         parts = []
         if undecided:
-            parts.append(_("%(count)d not decided within %(days)d days: %(titles)s") % {
-                "count": len(undecided), "days": decision_days, "titles": ", ".join(r.title for r in undecided)})
+            parts.append(
+                _("%(count)d not decided within %(days)d days: %(titles)s")
+                % {"count": len(undecided), "days": decision_days, "titles": ", ".join(r.title for r in undecided)}
+            )
         if overdue:
-            parts.append(_("%(count)d accepted and past due: %(titles)s") % {
-                "count": len(overdue), "titles": ", ".join(r.title for r in overdue)})
+            parts.append(
+                _("%(count)d accepted and past due: %(titles)s")
+                % {"count": len(overdue), "titles": ", ".join(r.title for r in overdue)}
+            )
         return CheckResult(Status.NOT_MET, "; ".join(parts), evidence)
     return CheckResult(
         Status.MET,
-        _("%(count)d requirements, all decided; every accepted one is fulfilled or not yet due.") % {
-            "count": len(requirements)},
+        _("%(count)d requirements, all decided; every accepted one is fulfilled or not yet due.")
+        % {"count": len(requirements)},
         evidence,
     )

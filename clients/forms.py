@@ -13,8 +13,19 @@ class ClientForm(TenantModelForm):
     class Meta(TenantModelForm.Meta):
         model = Client
         fields = [
-            "name", "kind", "industry", "city", "contact_name", "contact_phone", "contact_email", "status",
-            "contract_start", "contract_end", "services", "account_manager", "notes",
+            "name",
+            "kind",
+            "industry",
+            "city",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "status",
+            "contract_start",
+            "contract_end",
+            "services",
+            "account_manager",
+            "notes",
         ]
         widgets = {
             "contract_start": forms.DateInput(attrs={"type": "date"}),
@@ -46,7 +57,9 @@ class RequirementRaiseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 4}))
     raised_by_name = forms.CharField(
-        label=_("Raised by (name)"), max_length=100, required=False,
+        label=_("Raised by (name)"),
+        max_length=100,
+        required=False,
         help_text=_("When the client raised it by phone or chat."),
     )
 

@@ -76,7 +76,11 @@ class Client(TenantModel):
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
     services = models.JSONField(_("services in scope"), default=list, blank=True, validators=[validate_services])
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("account manager"),
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -90,7 +94,8 @@ class Client(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["agency", "name"], name="client_name_unique_in_agency"),
             models.CheckConstraint(
-                condition=Q(contract_end__isnull=True) | Q(contract_start__isnull=True)
+                condition=Q(contract_end__isnull=True)
+                | Q(contract_start__isnull=True)
                 | Q(contract_end__gte=models.F("contract_start")),
                 name="client_contract_end_after_start",
             ),
@@ -178,7 +183,9 @@ class Video(TenantModel):
         verbose_name = _("video")
         verbose_name_plural = _("videos")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "account", "platform_item_id"], name="video_item_unique_on_account"),
+            models.UniqueConstraint(
+                fields=["agency", "account", "platform_item_id"], name="video_item_unique_on_account"
+            ),
         ]
         indexes = [models.Index(fields=["agency", "client", "published_at"], name="video_agency_client_published")]
 
@@ -188,8 +195,11 @@ class Video(TenantModel):
     def clean(self) -> None:
         super().clean()
         if self.account_id and self.client_id:
-            account_client = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
-                "client_id", flat=True).first()
+            account_client = (
+                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
+                .values_list("client_id", flat=True)
+                .first()
+            )
             if account_client is not None and account_client != self.client_id:
                 raise ValidationError({"account": _("The account belongs to another client.")})
 
@@ -208,23 +218,37 @@ class ClientRequirement(TenantModel):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("requirement"))
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("raised by"),
     )
-    raised_by_name = models.CharField(_("raised by (name)"), max_length=100, blank=True,
-                                      help_text=_("When the client raised it by phone or chat."))
+    raised_by_name = models.CharField(
+        _("raised by (name)"), max_length=100, blank=True, help_text=_("When the client raised it by phone or chat.")
+    )
     raised_at = models.DateTimeField(_("raised at"))
-    status = models.CharField(_("status"), max_length=20, choices=RequirementStatus.choices,
-                              default=RequirementStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequirementStatus.choices, default=RequirementStatus.OPEN
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     fulfilled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("fulfilled by"),
     )
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)

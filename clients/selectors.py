@@ -21,16 +21,23 @@ def agency_overview(actor: Actor) -> dict:
         accepted=Count("id", filter=Q(status=RequirementStatus.ACCEPTED)),
     )
     waiting = list(
-        ClientRequirement.objects.visible_to(actor).filter(status=RequirementStatus.OPEN)
-        .select_related("client").order_by("raised_at")[:10]
+        ClientRequirement.objects.visible_to(actor)
+        .filter(status=RequirementStatus.OPEN)
+        .select_related("client")
+        .order_by("raised_at")[:10]
     )
     due = list(
-        ClientRequirement.objects.visible_to(actor).filter(status=RequirementStatus.ACCEPTED)
-        .select_related("client").order_by("due_date")[:10]
+        ClientRequirement.objects.visible_to(actor)
+        .filter(status=RequirementStatus.ACCEPTED)
+        .select_related("client")
+        .order_by("due_date")[:10]
     )
     return {
-        "clients": clients, "accounts": accounts, "requirements": requirements,
-        "waiting_requirements": waiting, "due_requirements": due,
+        "clients": clients,
+        "accounts": accounts,
+        "requirements": requirements,
+        "waiting_requirements": waiting,
+        "due_requirements": due,
     }
 
 

@@ -15,7 +15,13 @@ from clients.models import Client, ClientRequirement, ClientStatus, RequirementS
 
 @transaction.atomic
 def requirement_raise(
-    *, actor: Actor, client: Client, title: str, text: str, raised_by_name: str = "", raised_at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    client: Client,
+    title: str,
+    text: str,
+    raised_by_name: str = "",
+    raised_at: dt.datetime | None = None,
 ) -> ClientRequirement:
     """Record a requirement the client raised (4.1). Client people raise it for their own client;
     staff record one the client raised elsewhere (name the person in ``raised_by_name``)."""
@@ -40,8 +46,10 @@ def requirement_raise(
 def _ensure_open(requirement: ClientRequirement) -> None:
     if requirement.status != RequirementStatus.OPEN:
         raise ValidationError(
-            {"status": _("This requirement was already decided (%(status)s).") % {
-                "status": requirement.get_status_display()}}
+            {
+                "status": _("This requirement was already decided (%(status)s).")
+                % {"status": requirement.get_status_display()}
+            }
         )
 
 
@@ -87,8 +95,10 @@ def requirement_fulfil(
     requirement = ClientRequirement.objects.select_for_update().get(pk=requirement.pk)
     if requirement.status != RequirementStatus.ACCEPTED:
         raise ValidationError(
-            {"status": _("Only an accepted requirement can be fulfilled; this one is %(status)s.") % {
-                "status": requirement.get_status_display()}}
+            {
+                "status": _("Only an accepted requirement can be fulfilled; this one is %(status)s.")
+                % {"status": requirement.get_status_display()}
+            }
         )
     if not (note or "").strip():
         raise ValidationError({"note": _("Describe how the requirement was met.")})
@@ -108,7 +118,6 @@ def requirement_fulfil(
 def clients_refresh_contract_status(*, today: dt.date) -> int:
     """End the service of active clients whose contract ended before ``today``. Idempotent:
     a second run finds nothing to change. Runs inside one agency's context."""
-    return (
-        Client.objects.filter(status=ClientStatus.ACTIVE, contract_end__lt=today)
-        .update(status=ClientStatus.ENDED, updated_at=timezone.now())
+    return Client.objects.filter(status=ClientStatus.ACTIVE, contract_end__lt=today).update(
+        status=ClientStatus.ENDED, updated_at=timezone.now()
     )

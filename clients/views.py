@@ -50,9 +50,13 @@ class ClientListView(TenantListView):
     resource = "client"
     filterset_class = ClientFilterSet
     title = gettext_lazy("Clients")
-    columns = (("name", gettext_lazy("Name")), ("get_kind_display", gettext_lazy("Kind")),
-               ("city", gettext_lazy("City")), ("get_status_display", gettext_lazy("Status")),
-               ("contract_end", gettext_lazy("Contract end")))
+    columns = (
+        ("name", gettext_lazy("Name")),
+        ("get_kind_display", gettext_lazy("Kind")),
+        ("city", gettext_lazy("City")),
+        ("get_status_display", gettext_lazy("Status")),
+        ("contract_end", gettext_lazy("Contract end")),
+    )
     ordering_fields = ("name", "status", "contract_end")
     create_url_name = "clients:client-create"
 
@@ -66,8 +70,9 @@ class ClientDetailView(TenantDetailView):
         context = super().get_context_data(**kwargs)
         period = period_from_request(self.request, self.actor)
         context.update(client_summary(self.actor, self.object))
-        context.update(period=period, conformance=evaluate(self.object, period),
-                       can_change=self.actor.can(CHANGE, "client"))
+        context.update(
+            period=period, conformance=evaluate(self.object, period), can_change=self.actor.can(CHANGE, "client")
+        )
         return context
 
 
@@ -93,9 +98,14 @@ class AccountListView(TenantListView):
     resource = "platform_account"
     filterset_class = PlatformAccountFilterSet
     title = gettext_lazy("Platform accounts")
-    columns = (("handle", gettext_lazy("Handle")), ("get_platform_display", gettext_lazy("Platform")),
-               ("client", gettext_lazy("Client")), ("nickname", gettext_lazy("Nickname")),
-               ("followers", gettext_lazy("Followers")), ("get_status_display", gettext_lazy("Status")))
+    columns = (
+        ("handle", gettext_lazy("Handle")),
+        ("get_platform_display", gettext_lazy("Platform")),
+        ("client", gettext_lazy("Client")),
+        ("nickname", gettext_lazy("Nickname")),
+        ("followers", gettext_lazy("Followers")),
+        ("get_status_display", gettext_lazy("Status")),
+    )
     ordering_fields = ("handle", "followers", "platform")
     create_url_name = "clients:account-create"
 
@@ -123,9 +133,13 @@ class VideoListView(TenantListView):
     resource = "video"
     filterset_class = VideoFilterSet
     title = gettext_lazy("Videos")
-    columns = (("title", gettext_lazy("Title")), ("account", gettext_lazy("Account")),
-               ("client", gettext_lazy("Client")), ("published_at", gettext_lazy("Published at")),
-               ("get_origin_display", gettext_lazy("Origin")))
+    columns = (
+        ("title", gettext_lazy("Title")),
+        ("account", gettext_lazy("Account")),
+        ("client", gettext_lazy("Client")),
+        ("published_at", gettext_lazy("Published at")),
+        ("get_origin_display", gettext_lazy("Origin")),
+    )
     ordering_fields = ("published_at", "title")
     create_url_name = "clients:video-create"
 
@@ -146,9 +160,13 @@ class RequirementListView(TenantListView):
     resource = "requirement"
     filterset_class = ClientRequirementFilterSet
     title = gettext_lazy("Client requirements (4.1)")
-    columns = (("title", gettext_lazy("Title")), ("client", gettext_lazy("Client")),
-               ("get_status_display", gettext_lazy("Status")), ("raised_at", gettext_lazy("Raised at")),
-               ("due_date", gettext_lazy("Due date")))
+    columns = (
+        ("title", gettext_lazy("Title")),
+        ("client", gettext_lazy("Client")),
+        ("get_status_display", gettext_lazy("Status")),
+        ("raised_at", gettext_lazy("Raised at")),
+        ("due_date", gettext_lazy("Due date")),
+    )
     ordering_fields = ("raised_at", "due_date", "status")
     create_url_name = "clients:requirement-create"
 
@@ -183,9 +201,15 @@ class RequirementCreateView(TenantViewMixin, View):
 
     def render(self, form):
         base = "client_area/base.html" if self.actor.is_client_person else "base.html"
-        return render(self.request, "agency/form.html", {
-            "form": form, "title": _("Raise a requirement"), "base_template": base,
-        })
+        return render(
+            self.request,
+            "agency/form.html",
+            {
+                "form": form,
+                "title": _("Raise a requirement"),
+                "base_template": base,
+            },
+        )
 
 
 class RequirementDetailView(TenantDetailView):
@@ -196,7 +220,8 @@ class RequirementDetailView(TenantDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["action_forms"] = {
-            name: form_class(prefix=name) for name, form_class in REQUIREMENT_ACTION_FORMS.items()
+            name: form_class(prefix=name)
+            for name, form_class in REQUIREMENT_ACTION_FORMS.items()
             if self.actor.can(FULFIL if name == "fulfil" else DECIDE, "requirement")
         }
         return context
@@ -231,9 +256,15 @@ class RequirementActionView(TenantViewMixin, View):
                 messages.success(request, _("Requirement updated."))
                 return redirect("clients:requirement-detail", pk=pk)
         forms_ = {n: (form if n == name else cls(prefix=n)) for n, cls in REQUIREMENT_ACTION_FORMS.items()}
-        return render(request, "clients/requirement_detail.html", {
-            "object": requirement, "action_forms": forms_,
-        }, status=400)
+        return render(
+            request,
+            "clients/requirement_detail.html",
+            {
+                "object": requirement,
+                "action_forms": forms_,
+            },
+            status=400,
+        )
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -255,7 +286,11 @@ class ClientAreaDashboardView(TenantViewMixin, View):
     def get(self, request):
         client = get_object_or_404(Client.objects.visible_to(self.actor), pk=self.actor.client_id)
         period = period_from_request(request, self.actor)
-        context = {"client": client, "period": period, "conformance": evaluate(client, period),
-                   "can_raise": self.actor.can(ADD, "requirement")}
+        context = {
+            "client": client,
+            "period": period,
+            "conformance": evaluate(client, period),
+            "can_raise": self.actor.can(ADD, "requirement"),
+        }
         context.update(client_summary(self.actor, client))
         return render(request, "client_area/dashboard.html", context)

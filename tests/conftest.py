@@ -76,8 +76,12 @@ class World:
     approver_a1: object
 
     def people(self):
-        return {"staff_a": self.staff_a, "staff_b": self.staff_b, "viewer_a1": self.viewer_a1,
-                "approver_a1": self.approver_a1}
+        return {
+            "staff_a": self.staff_a,
+            "staff_b": self.staff_b,
+            "viewer_a1": self.viewer_a1,
+            "approver_a1": self.approver_a1,
+        }
 
 
 @pytest.fixture
@@ -90,9 +94,11 @@ def world(db) -> World:
     staff_a = MembershipFactory(agency=agency_a, role="agency_admin", user=UserFactory(username="staff_a")).user
     staff_b = MembershipFactory(agency=agency_b, role="agency_admin", user=UserFactory(username="staff_b")).user
     viewer_a1 = MembershipFactory(
-        agency=agency_a, role="client_viewer", client=client_a1, user=UserFactory(username="viewer_a1")).user
+        agency=agency_a, role="client_viewer", client=client_a1, user=UserFactory(username="viewer_a1")
+    ).user
     approver_a1 = MembershipFactory(
-        agency=agency_a, role="client_approver", client=client_a1, user=UserFactory(username="approver_a1")).user
+        agency=agency_a, role="client_approver", client=client_a1, user=UserFactory(username="approver_a1")
+    ).user
     return World(agency_a, agency_b, client_a1, client_a2, client_b, staff_a, staff_b, viewer_a1, approver_a1)
 
 

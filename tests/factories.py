@@ -116,5 +116,3 @@ ROW_MAKERS = {
 def make_row(model, *, agency, client):
     """A row of ``model`` in ``agency`` for ``client`` (for ``Client`` itself: that client)."""
     return ROW_MAKERS[model](agency, client)
-
-

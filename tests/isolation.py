@@ -65,7 +65,7 @@ class TenantAPITestCases:
         if payload is None:
             return {}
         out = {}
-        for name, value in payload.items():
+        for name in payload:
             field = next((f for f in self.model._meta.fields if f.name == name), None)
             if field is None or not field.is_relation or not issubclass(field.related_model, TenantModel):
                 continue

@@ -39,10 +39,12 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
     if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError({
-            ("non_field_errors" if key == NON_FIELD_ERRORS else key): [m for e in errors for m in e.messages]
-            for key, errors in exc.error_dict.items()
-        })
+        return exceptions.ValidationError(
+            {
+                ("non_field_errors" if key == NON_FIELD_ERRORS else key): [m for e in errors for m in e.messages]
+                for key, errors in exc.error_dict.items()
+            }
+        )
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 

@@ -66,7 +66,8 @@ class TenantModelSerializer(serializers.ModelSerializer):
         writable = {name for name, field in self.fields.items() if not field.read_only}
         creating = self.instance is None
         exclude = [
-            f.name for f in model._meta.fields
+            f.name
+            for f in model._meta.fields
             if f.name != "agency" and f.name not in attrs and (creating or f.name not in writable)
         ]
         try:

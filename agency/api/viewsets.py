@@ -46,9 +46,7 @@ class TenantViewSet(viewsets.ModelViewSet):
         if self.actor is not None:
             activate(self.actor)
         elif request.user.is_authenticated:
-            raise PermissionDenied(
-                "Choose an agency: send the X-Agency header with the slug of one of your agencies."
-            )
+            raise PermissionDenied("Choose an agency: send the X-Agency header with the slug of one of your agencies.")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or self.actor is None:

@@ -60,16 +60,21 @@ class TestClientRequirementAPI(TenantAPITestCases):
 
 # --- bodies the API refuses, each with the field named -------------------------------------
 
+
 def test_client_refuses_contract_ending_before_start(world, api):
-    response = api(world.staff_a).post(reverse("client-list"), {
-        "name": "X", "kind": "brand", "contract_start": "2026-05-01", "contract_end": "2026-01-01"}, format="json")
+    response = api(world.staff_a).post(
+        reverse("client-list"),
+        {"name": "X", "kind": "brand", "contract_start": "2026-05-01", "contract_end": "2026-01-01"},
+        format="json",
+    )
     assert response.status_code == 400
     assert "contract_end" in response.json()["error"]["fields"]
 
 
 def test_client_refuses_unknown_service(world, api):
-    response = api(world.staff_a).post(reverse("client-list"), {
-        "name": "X", "kind": "brand", "services": ["teleportation"]}, format="json")
+    response = api(world.staff_a).post(
+        reverse("client-list"), {"name": "X", "kind": "brand", "services": ["teleportation"]}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["message"].startswith("services")
 
@@ -82,8 +87,11 @@ def test_client_name_is_unique_within_an_agency_only(world, api):
 
 def test_video_takes_its_client_from_the_account(world, api):
     account = PlatformAccountFactory(client=world.client_a2)
-    response = api(world.staff_a).post(reverse("video-list"), {
-        "account": account.pk, "platform_item_id": "1", "client": world.client_a1.pk}, format="json")
+    response = api(world.staff_a).post(
+        reverse("video-list"),
+        {"account": account.pk, "platform_item_id": "1", "client": world.client_a1.pk},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["client"] == world.client_a2.pk
 
@@ -98,24 +106,30 @@ def test_error_body_has_one_shape(world, api):
 
 # --- 4.1 workflow --------------------------------------------------------------------------
 
+
 def _action(api, user, requirement, name, body):
     url = reverse(f"clientrequirement-{name}", args=[requirement.pk])
     return api(user).post(url, body, format="json")
 
 
 def test_client_approver_raises_a_requirement_for_own_client_only(world, api):
-    ok = api(world.approver_a1).post(reverse("clientrequirement-list"), {
-        "client": world.client_a1.pk, "title": "Friday post", "text": "Every Friday."}, format="json")
+    ok = api(world.approver_a1).post(
+        reverse("clientrequirement-list"),
+        {"client": world.client_a1.pk, "title": "Friday post", "text": "Every Friday."},
+        format="json",
+    )
     assert ok.status_code == 201, ok.content
     assert ok.json()["raised_by"] == world.approver_a1.pk and ok.json()["status"] == "open"
-    other = api(world.approver_a1).post(reverse("clientrequirement-list"), {
-        "client": world.client_a2.pk, "title": "x", "text": "y"}, format="json")
+    other = api(world.approver_a1).post(
+        reverse("clientrequirement-list"), {"client": world.client_a2.pk, "title": "x", "text": "y"}, format="json"
+    )
     assert other.status_code == 400 and "client" in other.json()["error"]["fields"]
 
 
 def test_client_viewer_cannot_raise_requirements(world, api):
-    response = api(world.viewer_a1).post(reverse("clientrequirement-list"), {
-        "client": world.client_a1.pk, "title": "x", "text": "y"}, format="json")
+    response = api(world.viewer_a1).post(
+        reverse("clientrequirement-list"), {"client": world.client_a1.pk, "title": "x", "text": "y"}, format="json"
+    )
     assert response.status_code == 403
 
 

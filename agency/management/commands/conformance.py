@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--client", type=int, required=True, help="The client's id.")
-        parser.add_argument("--period", default="", help="YYYY, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: this month).")
+        parser.add_argument(
+            "--period", default="", help="YYYY, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD (default: this month)."
+        )
         parser.add_argument("--evidence", action="store_true", help="List the evidence behind each status.")
 
     def handle(self, *args, **options):
@@ -34,8 +36,11 @@ class Command(BaseCommand):
         with tenant_context(client.agency):
             results = evaluate(client, period)
         self.stdout.write(f"{client.name} ({client.agency.name}) · {period}")
-        styles = {Status.MET: self.style.SUCCESS, Status.NOT_MET: self.style.ERROR,
-                  Status.NOT_IMPLEMENTED: self.style.WARNING}
+        styles = {
+            Status.MET: self.style.SUCCESS,
+            Status.NOT_MET: self.style.ERROR,
+            Status.NOT_IMPLEMENTED: self.style.WARNING,
+        }
         for row in results:
             style = styles.get(row.status, str)
             self.stdout.write(f"{row.clause_id:<5} {style(row.status):<16} {row.title} — {row.summary}")

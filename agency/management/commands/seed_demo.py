@@ -21,36 +21,86 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 AGENCIES = [
     {
-        "slug": "xinghe", "name": "星河代运营", "language": "zh-hans",
+        "slug": "xinghe",
+        "name": "星河代运营",
+        "language": "zh-hans",
         "clients": [
-            {"name": "老街火锅", "kind": "retail", "industry": "餐饮", "city": "成都", "contact_name": "王老板",
-             "services": Service.values,
-             "accounts": [("douyin", "laojie_hotpot", "老街火锅官方", 186_000), ("xiaohongshu", "laojiehotpot", "老街火锅", 42_000),
-                          ("wechat_channels", "laojie-hotpot", "老街火锅视频号", 12_500)]},
-            {"name": "花间茶饮", "kind": "brand", "industry": "茶饮", "city": "杭州", "contact_name": "李经理",
-             "services": ["video_production", "basic_operations", "advanced_operations", "advertising"],
-             "accounts": [("douyin", "huajian_tea", "花间茶饮", 520_000), ("kuaishou", "huajiantea", "花间茶饮快手", 88_000)]},
-            {"name": "云上家居", "kind": "distribution", "industry": "家居", "city": "佛山", "contact_name": "陈总",
-             "services": ["video_production", "live_streaming"],
-             "accounts": [("douyin", "yunshang_home", "云上家居直播间", 35_000)]},
+            {
+                "name": "老街火锅",
+                "kind": "retail",
+                "industry": "餐饮",
+                "city": "成都",
+                "contact_name": "王老板",
+                "services": Service.values,
+                "accounts": [
+                    ("douyin", "laojie_hotpot", "老街火锅官方", 186_000),
+                    ("xiaohongshu", "laojiehotpot", "老街火锅", 42_000),
+                    ("wechat_channels", "laojie-hotpot", "老街火锅视频号", 12_500),
+                ],
+            },
+            {
+                "name": "花间茶饮",
+                "kind": "brand",
+                "industry": "茶饮",
+                "city": "杭州",
+                "contact_name": "李经理",
+                "services": ["video_production", "basic_operations", "advanced_operations", "advertising"],
+                "accounts": [
+                    ("douyin", "huajian_tea", "花间茶饮", 520_000),
+                    ("kuaishou", "huajiantea", "花间茶饮快手", 88_000),
+                ],
+            },
+            {
+                "name": "云上家居",
+                "kind": "distribution",
+                "industry": "家居",
+                "city": "佛山",
+                "contact_name": "陈总",
+                "services": ["video_production", "live_streaming"],
+                "accounts": [("douyin", "yunshang_home", "云上家居直播间", 35_000)],
+            },
         ],
     },
     {
-        "slug": "bright-media", "name": "Bright Media", "language": "en",
+        "slug": "bright-media",
+        "name": "Bright Media",
+        "language": "en",
         "clients": [
-            {"name": "Harbor Coffee", "kind": "retail", "industry": "Coffee", "city": "Shenzhen",
-             "contact_name": "Amy Lin", "services": ["video_production", "basic_operations", "local_life", "store_visits"],
-             "accounts": [("tiktok", "harborcoffee", "Harbor Coffee", 64_000), ("douyin", "harbor_coffee_sz", "港湾咖啡", 21_000)]},
-            {"name": "Lumen Skincare", "kind": "brand", "industry": "Beauty", "city": "Shanghai",
-             "contact_name": "Grace Wu", "services": ["video_production", "advanced_operations", "account_valuation"],
-             "accounts": [("xiaohongshu", "lumen_skin", "Lumen 光感护肤", 230_000), ("bilibili", "lumenskin", "Lumen", 9_800)]},
+            {
+                "name": "Harbor Coffee",
+                "kind": "retail",
+                "industry": "Coffee",
+                "city": "Shenzhen",
+                "contact_name": "Amy Lin",
+                "services": ["video_production", "basic_operations", "local_life", "store_visits"],
+                "accounts": [
+                    ("tiktok", "harborcoffee", "Harbor Coffee", 64_000),
+                    ("douyin", "harbor_coffee_sz", "港湾咖啡", 21_000),
+                ],
+            },
+            {
+                "name": "Lumen Skincare",
+                "kind": "brand",
+                "industry": "Beauty",
+                "city": "Shanghai",
+                "contact_name": "Grace Wu",
+                "services": ["video_production", "advanced_operations", "account_valuation"],
+                "accounts": [
+                    ("xiaohongshu", "lumen_skin", "Lumen 光感护肤", 230_000),
+                    ("bilibili", "lumenskin", "Lumen", 9_800),
+                ],
+            },
         ],
     },
 ]
 
 STAFF = [
-    ("admin", Role.AGENCY_ADMIN), ("manager", Role.ACCOUNT_MANAGER), ("producer", Role.PRODUCER),
-    ("operator", Role.OPERATOR), ("live", Role.LIVE_TEAM), ("analyst", Role.ANALYST),
+    ("admin", Role.AGENCY_ADMIN),
+    ("manager", Role.ACCOUNT_MANAGER),
+    ("producer", Role.PRODUCER),
+    ("operator", Role.OPERATOR),
+    ("live", Role.LIVE_TEAM),
+    ("analyst", Role.ANALYST),
 ]
 
 
@@ -101,23 +151,34 @@ class Command(BaseCommand):
         client, _ = Client.objects.get_or_create(
             name=spec["name"],
             defaults={
-                "kind": spec["kind"], "industry": spec["industry"], "city": spec["city"],
-                "contact_name": spec["contact_name"], "services": list(spec["services"]),
-                "contract_start": today.replace(month=1, day=1), "contract_end": today.replace(month=12, day=31),
+                "kind": spec["kind"],
+                "industry": spec["industry"],
+                "city": spec["city"],
+                "contact_name": spec["contact_name"],
+                "services": list(spec["services"]),
+                "contract_start": today.replace(month=1, day=1),
+                "contract_end": today.replace(month=12, day=31),
             },
         )
         for index, (platform, handle, nickname, followers) in enumerate(spec["accounts"]):
             account, _ = PlatformAccount.objects.get_or_create(
-                platform=platform, handle=handle,
-                defaults={"client": client, "nickname": nickname, "followers": followers,
-                          "platform_uid": f"{platform[:2]}{zlib.crc32(handle.encode()) % 10**9}",
-                          "followers_updated_at": timezone.now()},
+                platform=platform,
+                handle=handle,
+                defaults={
+                    "client": client,
+                    "nickname": nickname,
+                    "followers": followers,
+                    "platform_uid": f"{platform[:2]}{zlib.crc32(handle.encode()) % 10**9}",
+                    "followers_updated_at": timezone.now(),
+                },
             )
             for n in range(1, 4):
                 Video.objects.get_or_create(
-                    account=account, platform_item_id=f"{handle}-{n:03d}",
+                    account=account,
+                    platform_item_id=f"{handle}-{n:03d}",
                     defaults={
-                        "client": client, "title": f"{nickname} #{n}",
+                        "client": client,
+                        "title": f"{nickname} #{n}",
                         "url": f"https://example.com/{platform}/{handle}/{n}",
                         "published_at": timezone.now() - dt.timedelta(days=n * 3 + index),
                         "duration_seconds": 15 + n * 7,
@@ -134,20 +195,41 @@ class Command(BaseCommand):
         today = timezone.localdate(timezone=agency.tz)
         now = timezone.now()
         open_one = services.requirement_raise(
-            actor=actor, client=client, title="周末套餐视频", text="希望每周五发布一条周末套餐短视频。",
-            raised_by_name=client.contact_name, raised_at=now - dt.timedelta(days=1))
+            actor=actor,
+            client=client,
+            title="周末套餐视频",
+            text="希望每周五发布一条周末套餐短视频。",
+            raised_by_name=client.contact_name,
+            raised_at=now - dt.timedelta(days=1),
+        )
         accepted = services.requirement_raise(
-            actor=actor, client=client, title="门店新装修展示", text="拍摄新装修的门店环境，突出包间。",
-            raised_by_name=client.contact_name, raised_at=now - dt.timedelta(days=5))
+            actor=actor,
+            client=client,
+            title="门店新装修展示",
+            text="拍摄新装修的门店环境，突出包间。",
+            raised_by_name=client.contact_name,
+            raised_at=now - dt.timedelta(days=5),
+        )
         services.requirement_accept(actor=actor, requirement=accepted, due_date=today + dt.timedelta(days=10))
         done = services.requirement_raise(
-            actor=actor, client=client, title="置顶视频更换", text="把春节活动视频换成新品视频置顶。",
-            raised_by_name=client.contact_name, raised_at=now - dt.timedelta(days=12))
+            actor=actor,
+            client=client,
+            title="置顶视频更换",
+            text="把春节活动视频换成新品视频置顶。",
+            raised_by_name=client.contact_name,
+            raised_at=now - dt.timedelta(days=12),
+        )
         services.requirement_accept(actor=actor, requirement=done, due_date=today + dt.timedelta(days=1))
         services.requirement_fulfil(actor=actor, requirement=done, note="已更换置顶视频并发布。")
         declined = services.requirement_raise(
-            actor=actor, client=client, title="购买粉丝", text="能否直接购买一万粉丝？",
-            raised_by_name=client.contact_name, raised_at=now - dt.timedelta(days=3))
-        services.requirement_decline(actor=actor, requirement=declined,
-                                     reason="违反平台规则，可能导致限流或封号；建议改为 DOU+ 投放。")
+            actor=actor,
+            client=client,
+            title="购买粉丝",
+            text="能否直接购买一万粉丝？",
+            raised_by_name=client.contact_name,
+            raised_at=now - dt.timedelta(days=3),
+        )
+        services.requirement_decline(
+            actor=actor, requirement=declined, reason="违反平台规则，可能导致限流或封号；建议改为 DOU+ 投放。"
+        )
         assert open_one.pk

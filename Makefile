@@ -1,0 +1,51 @@
+# The two commands: `make run` (set up everything, serve with demo data) and `make test`.
+# Both need only Python 3.11 on the machine. Settings come from the environment (see .env.example).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: run setup install test lint migrations-check check worker beat serve clean
+
+run: setup ## set up and serve on http://127.0.0.1:8000 with demo data
+	$(PY) manage.py runserver $(HOST)
+
+setup: install ## install, migrate, compile translations, seed demo data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_translations
+	$(PY) manage.py seed_demo
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: install ## run the test suite (PostgreSQL + Redis + real worker when DATABASE_URL/REDIS_URL are set)
+	$(PY) manage.py compile_translations
+	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+check: lint migrations-check
+
+worker: install ## a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A agency worker -l INFO --concurrency 2
+
+beat: install ## the one Celery beat (needs REDIS_URL)
+	$(VENV)/bin/celery -A agency beat -l INFO
+
+serve: install ## production-style server, as docker-compose runs it
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn agency.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""Conventions turned into checks: every tenant model derives from TenantModel, has a registered
+viewset, and is covered by the isolation mixin."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from django.apps import apps
+
+import tests
+from agency.api.routers import registered_viewsets
+from agency.api.viewsets import TenantViewSet
+from agency.models import TenantModel
+from tests.isolation import TenantAPITestCases
+
+TENANT_APPS = ("clients", "production", "accounts_ops", "extensions", "records", "evaluation")
+
+
+def tenant_app_models():
+    for label in TENANT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if not model._meta.abstract and not model._meta.auto_created:
+                yield model
+
+
+def covered_models() -> set[type]:
+    root = Path(tests.__file__).parent
+    for module in pkgutil.walk_packages([str(root)], prefix="tests."):
+        if module.name.rsplit(".", 1)[-1].startswith("test_"):
+            importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    return {case.model for case in subclasses(TenantAPITestCases) if case.model is not None}
+
+
+def test_every_model_of_the_chapter_apps_is_a_tenant_model():
+    offenders = [m._meta.label for m in tenant_app_models() if not issubclass(m, TenantModel)]
+    assert not offenders, f"These models must derive from agency.models.TenantModel: {offenders}"
+
+
+def test_every_tenant_model_has_a_registered_viewset():
+    served = {viewset.model for viewset in registered_viewsets()}
+    missing = [m._meta.label for m in tenant_app_models() if m not in served]
+    assert not missing, f"No API viewset is registered for: {missing}"
+
+
+def test_every_registered_viewset_is_a_tenant_viewset():
+    offenders = [v.__name__ for v in registered_viewsets() if not issubclass(v, TenantViewSet)]
+    assert not offenders, f"Viewsets must derive from agency.api.viewsets.TenantViewSet: {offenders}"
+
+
+def test_every_tenant_model_is_covered_by_the_isolation_mixin():
+    covered = covered_models()
+    missing = [m._meta.label for m in tenant_app_models() if m not in covered]
+    assert not missing, f"Add a TenantAPITestCases test for: {missing}"
+
+
+def test_a_viewset_cannot_override_get_queryset():
+    try:
+        type("Sneaky", (TenantViewSet,), {"get_queryset": lambda self: None})
+    except TypeError as exc:
+        assert "scope_queryset" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("overriding get_queryset was allowed")
+
+
+def test_every_tenant_index_starts_with_agency():
+    offenders = []
+    for model in tenant_app_models():
+        for index in model._meta.indexes:
+            if index.fields[0] != "agency":
+                offenders.append(f"{model._meta.label}.{index.name}")
+    assert not offenders, f"Composite indexes serving tenant queries must start with agency: {offenders}"
