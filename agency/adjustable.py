@@ -23,7 +23,7 @@ class AdjustableValue:
     key: str
     default: Any
     clause: str
-    label: str
+    label: object  # a lazy translation
     minimum: float | None = None
     maximum: float | None = None
 
@@ -43,6 +43,6 @@ REGISTRY: dict[str, AdjustableValue] = {}
 def adjustable(key: str, default: Any, *, clause: str, label: str, minimum=None, maximum=None) -> AdjustableValue:
     if key in REGISTRY:
         raise RuntimeError(f"Adjustable value {key!r} is declared twice.")
-    value = AdjustableValue(key, default, clause, str(label), minimum, maximum)
+    value = AdjustableValue(key, default, clause, label, minimum, maximum)
     REGISTRY[key] = value
     return value

@@ -154,11 +154,18 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The one beat schedule. Fan-out tasks enqueue one task per agency, which runs in its context.
+# Each app adds its entries under its own heading.
 CELERY_BEAT_SCHEDULE = {
+    # clients
     "clients-contract-status-daily": {
         "task": "clients.tasks.contract_status_all_agencies_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    # production (ch.5)
+    # accounts_ops (ch.6-7)
+    # extensions (ch.8)
+    # records (ch.9)
+    # evaluation (ch.10)
 }
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -108,6 +108,10 @@ class Client(TenantModel):
     def get_absolute_url(self) -> str:
         return reverse("clients:client-detail", args=[self.pk])
 
+    def get_services_display(self) -> list[str]:
+        labels = dict(Service.choices)
+        return [str(labels.get(code, code)) for code in self.services or []]
+
     def clean(self) -> None:
         super().clean()
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
