@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse_lazy
+
 from agency.selectors import resolve_actor
 from agency.tenancy import activate, tenant_boundary
+
+ADMIN_PREFIX = reverse_lazy("admin:index")
 
 
 class TenantMiddleware:
@@ -15,7 +19,8 @@ class TenantMiddleware:
 
     def __call__(self, request):
         with tenant_boundary():
-            request.actor = resolve_actor(request) if request.user.is_authenticated else None
-            if request.actor is not None:
-                activate(request.actor)
+            authenticated = request.user.is_authenticated
+            request.actor = resolve_actor(request) if authenticated else None
+            channel = "admin" if request.path.startswith(str(ADMIN_PREFIX)) else "ui"
+            activate(request.actor, channel=channel, user_id=request.user.pk if authenticated else None)
             return self.get_response(request)

@@ -130,6 +130,10 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if USING_POSTGRES:
+    # PostgreSQL with the tenant context passed to the database (app.agency_id, app.user_id,
+    # app.channel per transaction) for the audit trail and row-level security.
+    DATABASES["default"]["ENGINE"] = "agency.db.postgresql"
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

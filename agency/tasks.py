@@ -24,7 +24,11 @@ class BaseTask(Task):
 
 class TenantTask(BaseTask):
     """A task about one agency's data: it must be called with ``agency_id=...`` and runs inside
-    that agency's context, so its queries fail closed like a request's."""
+    that agency's context, so its queries fail closed like a request's, in one transaction (so
+    the database sees the tenant context; see ``agency.db``). A task that must commit in parts
+    sets ``atomic = False`` and opens its own transactions."""
+
+    atomic = True
 
     def __call__(self, *args, **kwargs):
         from agency.models import Agency
@@ -34,8 +38,11 @@ class TenantTask(BaseTask):
         if agency_id is None:
             raise TypeError(f"{self.name} is a tenant task: call it with agency_id=...")
         agency = Agency.objects.get(pk=agency_id)
-        with tenant_context(agency):
-            return super().__call__(*args, **kwargs)
+        with tenant_context(agency, channel="task"):
+            if not self.atomic:
+                return super().__call__(*args, **kwargs)
+            with transaction.atomic():
+                return super().__call__(*args, **kwargs)
 
 
 def enqueue(task, /, **kwargs) -> None:

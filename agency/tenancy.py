@@ -60,6 +60,12 @@ class Actor:
 _current_agency: ContextVar[Agency | None] = ContextVar("current_agency", default=None)
 _current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
 _all_agencies: ContextVar[bool] = ContextVar("all_agencies", default=False)
+# Who and through what changes are made: read by the database backend into the transaction-local
+# settings app.user_id and app.channel, which the audit trail records.
+_current_user_id: ContextVar[int | None] = ContextVar("current_user_id", default=None)
+_current_channel: ContextVar[str] = ContextVar("current_channel", default="system")
+
+CHANNELS = ("ui", "api", "task", "admin", "command", "system")
 
 
 def current_agency() -> Agency | None:
@@ -68,6 +74,14 @@ def current_agency() -> Agency | None:
 
 def current_actor() -> Actor | None:
     return _current_actor.get()
+
+
+def current_user_id() -> int | None:
+    return _current_user_id.get()
+
+
+def current_channel() -> str:
+    return _current_channel.get()
 
 
 def require_agency() -> Agency:
@@ -82,37 +96,44 @@ def all_agencies_active() -> bool:
 
 
 @contextmanager
-def tenant_context(agency: Agency, actor: Actor | None = None) -> Iterator[Agency]:
-    """Run the block inside ``agency`` (and as ``actor``), restoring the previous scope after."""
-    if actor is not None and actor.agency.pk != agency.pk:
-        raise TenantMismatch("The actor belongs to another agency than the context.")
-    agency_token = _current_agency.set(agency)
-    actor_token = _current_actor.set(actor)
-    hatch_token = _all_agencies.set(False)
-    try:
-        yield agency
-    finally:
-        _all_agencies.reset(hatch_token)
-        _current_actor.reset(actor_token)
-        _current_agency.reset(agency_token)
-
-
-@contextmanager
 def tenant_boundary() -> Iterator[None]:
     """Restore whatever scope was current before the block, whatever the block activated."""
-    agency_token = _current_agency.set(_current_agency.get())
-    actor_token = _current_actor.set(_current_actor.get())
+    variables = (_current_agency, _current_actor, _all_agencies, _current_user_id, _current_channel)
+    tokens = [(var, var.set(var.get())) for var in variables]
     try:
         yield
     finally:
-        _current_actor.reset(actor_token)
-        _current_agency.reset(agency_token)
+        for var, token in reversed(tokens):
+            var.reset(token)
 
 
-def activate(actor: Actor) -> None:
-    """Enter ``actor``'s agency for the rest of the enclosing ``tenant_boundary``."""
-    _current_agency.set(actor.agency)
-    _current_actor.set(actor)
+@contextmanager
+def tenant_context(agency: Agency, actor: Actor | None = None, channel: str | None = None) -> Iterator[Agency]:
+    """Run the block inside ``agency`` (as ``actor``, through ``channel``), restoring the previous
+    scope after."""
+    if actor is not None and actor.agency.pk != agency.pk:
+        raise TenantMismatch("The actor belongs to another agency than the context.")
+    with tenant_boundary():
+        _current_agency.set(agency)
+        _current_actor.set(actor)
+        _all_agencies.set(False)
+        if actor is not None:
+            _current_user_id.set(actor.user.pk)
+        if channel is not None:
+            _current_channel.set(channel)
+        yield agency
+
+
+def activate(actor: Actor | None, *, channel: str, user_id: int | None = None) -> None:
+    """Enter ``actor``'s agency (if any) for the rest of the enclosing ``tenant_boundary``, and
+    record who acts (``user_id`` for a signed-in person with no actor, such as the platform
+    admin) and through which channel."""
+    if actor is not None:
+        _current_agency.set(actor.agency)
+        _current_actor.set(actor)
+        user_id = actor.user.pk
+    _current_user_id.set(user_id)
+    _current_channel.set(channel)
 
 
 @contextmanager

@@ -43,9 +43,8 @@ class TenantViewSet(viewsets.ModelViewSet):
         super().perform_authentication(request)
         self.actor = resolve_actor(request) if request.user.is_authenticated else None
         request.actor = self.actor
-        if self.actor is not None:
-            activate(self.actor)
-        elif request.user.is_authenticated:
+        activate(self.actor, channel="api", user_id=request.user.pk)
+        if self.actor is None and request.user.is_authenticated:
             raise PermissionDenied("Choose an agency: send the X-Agency header with the slug of one of your agencies.")
 
     def get_queryset(self):

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 period = Period.month(today.year, today.month)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        with tenant_context(client.agency):
+        with tenant_context(client.agency, channel="command"):
             results = evaluate(client, period)
         self.stdout.write(f"{client.name} ({client.agency.name}) · {period}")
         styles = {

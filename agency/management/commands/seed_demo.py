@@ -114,7 +114,7 @@ class Command(BaseCommand):
             agency, _ = Agency.objects.get_or_create(
                 slug=spec["slug"], defaults={"name": spec["name"], "language": spec["language"]}
             )
-            with tenant_context(agency):
+            with tenant_context(agency, channel="command"):
                 clients = [self._client(agency, client_spec) for client_spec in spec["clients"]]
             for suffix, role in STAFF:
                 username = f"{agency.slug.split('-')[0]}_{suffix}"
@@ -126,7 +126,7 @@ class Command(BaseCommand):
             self._member(f"{prefix}_client_approver", agency, Role.CLIENT_APPROVER, first)
             logins.append((f"{prefix}_client_viewer", f"{agency.name} · {first.name}", Role.CLIENT_VIEWER.label))
             logins.append((f"{prefix}_client_approver", f"{agency.name} · {first.name}", Role.CLIENT_APPROVER.label))
-            with tenant_context(agency):
+            with tenant_context(agency, channel="command"):
                 self._requirements(agency, first)
         # One person in both agencies, to show the agency switcher.
         xinghe, bright = Agency.objects.get(slug="xinghe"), Agency.objects.get(slug="bright-media")

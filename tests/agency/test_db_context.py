@@ -1,0 +1,48 @@
+"""The database sees the tenant context: app.agency_id, app.user_id, app.channel per transaction."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from agency.models import Membership
+from agency.tenancy import tenant_context
+
+pytestmark = pytest.mark.services
+
+
+def settings_now() -> tuple[str, str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(current_setting('app.agency_id', true), ''), "
+            "coalesce(current_setting('app.user_id', true), ''), coalesce(current_setting('app.channel', true), '')"
+        )
+        return cursor.fetchone()
+
+
+def test_context_reaches_the_database_and_follows_changes(world):
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor, channel="api"):
+        assert settings_now() == (str(world.agency_a.pk), str(world.staff_a.pk), "api")
+        with tenant_context(world.agency_b, channel="task"):
+            assert settings_now() == (str(world.agency_b.pk), str(world.staff_a.pk), "task")
+        assert settings_now() == (str(world.agency_a.pk), str(world.staff_a.pk), "api")
+    assert settings_now() == ("", "", "system")
+
+
+def test_context_survives_a_rolled_back_savepoint(world):
+    with tenant_context(world.agency_a, channel="ui"):
+        try:
+            with transaction.atomic():
+                assert settings_now()[0] == str(world.agency_a.pk)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert settings_now() == (str(world.agency_a.pk), "", "ui")
+
+
+def test_api_requests_run_with_their_context(world, api):
+    response = api(world.staff_a).get("/api/v1/clients/")
+    assert response.status_code == 200
+    # the request's transaction has ended: nothing lingers on the connection
+    assert settings_now()[0] in ("", str(world.agency_a.pk))
