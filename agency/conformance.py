@@ -77,9 +77,13 @@ class Period:
 
 @dataclass
 class Evidence:
+    """One record a check looked at: a label, the record's model label and id, and where staff
+    can open it."""
+
     label: str
     model: str = ""
     object_id: int | None = None
+    url: str = ""
 
 
 @dataclass
@@ -100,6 +104,25 @@ class ClauseStatus:
     @property
     def status_label(self) -> str:
         return str(Status.LABELS[self.status])
+
+    def as_dict(self) -> dict:
+        return {
+            "clause_id": self.clause_id,
+            "title": self.title,
+            "status": self.status,
+            "summary": self.summary,
+            "evidence": [vars(item).copy() for item in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ClauseStatus:
+        return cls(
+            data["clause_id"],
+            data["title"],
+            data["status"],
+            data["summary"],
+            [Evidence(**item) for item in data["evidence"]],
+        )
 
 
 Check = Callable[..., CheckResult]

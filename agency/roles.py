@@ -81,7 +81,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_APPROVER: READ | {ADD},
     },
     # The standard's conformance view (clause checks with evidence).
-    "conformance": dict.fromkeys(Role, READ),
+    # Everyone may read it (client people for their own client); staff who run clients and the
+    # client's own people may ask for a PDF report.
+    "conformance": {
+        **dict.fromkeys(Role, READ),
+        R.AGENCY_ADMIN: READ | {ADD},
+        R.ACCOUNT_MANAGER: READ | {ADD},
+        R.CLIENT_VIEWER: READ | {ADD},
+        R.CLIENT_APPROVER: READ | {ADD},
+    },
 }
 
 

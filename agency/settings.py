@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.contract_status_all_agencies_task",
         "schedule": crontab(hour=0, minute=10),
     },
+    "conformance-snapshot-monthly": {
+        "task": "agency.tasks.conformance_snapshot_all_agencies_task",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
     # production (ch.5)
     # accounts_ops (ch.6-7)
     # extensions (ch.8)

@@ -48,3 +48,47 @@ class TenantTask(BaseTask):
 def enqueue(task, /, **kwargs) -> None:
     """Send ``task`` with keyword arguments once the current transaction commits."""
     transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+
+
+# --- Tasks of the tenant core: the standard as evidence --------------------------------------
+# (defined after the base classes they use; ``agency.celery`` autodiscovers this module)
+from agency.celery import app  # noqa: E402
+
+
+@app.task(base=TenantTask, atomic=False)
+def conformance_report_build_task(*, agency_id: int, report_id: int) -> str:
+    """Build a requested conformance report PDF (progress is committed step by step)."""
+    from agency.services import conformance_report_build
+
+    return conformance_report_build(report_id=report_id).status
+
+
+@app.task(base=TenantTask)
+def conformance_snapshot_month_task(*, agency_id: int, year: int, month: int) -> int:
+    """Freeze every active client's conformance for a month that has ended (idempotent)."""
+    from agency.conformance import Period
+    from agency.services import conformance_snapshot_take
+    from clients.models import Client, ClientStatus
+
+    period = Period.month(year, month)
+    taken = 0
+    for client in Client.objects.filter(status=ClientStatus.ACTIVE).select_related("agency"):
+        taken += conformance_snapshot_take(client=client, period=period)[1]
+    return taken
+
+
+@app.task
+def conformance_snapshot_all_agencies_task() -> int:
+    """Beat entry point (the 1st of each month): freeze last month for every agency."""
+    from django.utils import timezone
+
+    from agency.models import Agency
+    from agency.services import previous_month
+
+    agencies = list(Agency.objects.filter(is_active=True))
+    for agency in agencies:
+        period = previous_month(timezone.localdate(timezone=agency.tz))
+        conformance_snapshot_month_task.apply_async(
+            kwargs={"agency_id": agency.pk, "year": period.start.year, "month": period.start.month}
+        )
+    return len(agencies)

@@ -14,6 +14,7 @@ from agency.api.routers import router
 from clients.urls import client_area_patterns
 
 # Each app registers its viewsets on the shared router from its api module.
+import_module("agency.api.conformance")
 for app in ("clients", "production", "accounts_ops", "extensions", "records", "evaluation"):
     try:
         import_module(f"{app}.api")
@@ -26,6 +27,13 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
+    path("conformance/", views.ConformanceMatrixView.as_view(), name="conformance-matrix"),
+    path("conformance/clients/<int:pk>/", views.ClientConformanceView.as_view(), name="conformance-client"),
+    path(
+        "conformance/reports/<int:pk>/download/",
+        views.ConformanceReportDownloadView.as_view(),
+        name="conformance-report-download",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("clients/", include("clients.urls")),
     path("production/", include("production.urls")),

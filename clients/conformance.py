@@ -56,7 +56,10 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
             overdue.append(requirement)
         evidence.append(
             Evidence(
-                f"{requirement.title} — {requirement.get_status_display()}", "clients.clientrequirement", requirement.pk
+                f"{requirement.title} — {requirement.get_status_display()}",
+                "clients.clientrequirement",
+                requirement.pk,
+                requirement.get_absolute_url(),
             )
         )
     if undecided or overdue:

@@ -6,12 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from agency.conformance import Period, evaluate
+from agency.conformance import evaluate
 from agency.roles import ADD, CHANGE, DECIDE, FULFIL, VIEW
 from agency.views import (
     TenantCreateView,
@@ -19,6 +18,7 @@ from agency.views import (
     TenantListView,
     TenantUpdateView,
     TenantViewMixin,
+    period_from_request,
 )
 from clients import services
 from clients.api import ClientFilterSet, ClientRequirementFilterSet, PlatformAccountFilterSet, VideoFilterSet
@@ -31,18 +31,6 @@ from clients.forms import (
 )
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
 from clients.selectors import client_summary
-
-
-def period_from_request(request, actor) -> Period:
-    """``?period=`` (YYYY, YYYY-MM or a range), else the current month in the agency's time zone."""
-    text = request.GET.get("period", "")
-    if text:
-        try:
-            return Period.parse(text)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-    today = timezone.localdate(timezone=actor.agency.tz)
-    return Period.month(today.year, today.month)
 
 
 class ClientListView(TenantListView):

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from agency.models import Agency, Membership
+from agency.models import Agency, ConformanceReport, ConformanceSnapshot, Membership
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
 
 
@@ -116,3 +116,25 @@ ROW_MAKERS = {
 def make_row(model, *, agency, client):
     """A row of ``model`` in ``agency`` for ``client`` (for ``Client`` itself: that client)."""
     return ROW_MAKERS[model](agency, client)
+
+
+def _snapshot(agency, client):
+    existing = ConformanceSnapshot.dangerously_all_agencies.filter(client=client).count()
+    return ConformanceSnapshot.objects.create(
+        agency=agency,
+        client=client,
+        period_start=dt.date(2020 + existing, 1, 1),
+        period_end=dt.date(2020 + existing, 1, 31),
+        results=[],
+        met=0,
+        not_met=0,
+    )
+
+
+def _report(agency, client):
+    return ConformanceReport.objects.create(
+        agency=agency, client=client, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 1, 31)
+    )
+
+
+ROW_MAKERS.update({ConformanceSnapshot: _snapshot, ConformanceReport: _report})
