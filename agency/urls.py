@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from agency import views
+from agency.api.auth import obtain_token
 from agency.api.routers import router
 from clients.urls import client_area_patterns
 
@@ -44,7 +44,7 @@ urlpatterns = [
     path("client/", include(client_area_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -48,6 +48,14 @@ def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.Val
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+def error_response(status_code: int, code: str, message: str, fields: dict | None = None) -> Response:
+    """An error answered without raising (where raising would roll a transaction back)."""
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return Response({"error": body}, status=status_code)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_to_drf(exc)
