@@ -7,6 +7,10 @@ class AgencyConfig(AppConfig):
     verbose_name = _("Agencies and tenancy")
 
     def ready(self) -> None:
-        from agency import conformance
+        from django.db.models.signals import post_migrate
+
+        from agency import conformance, rls
 
         conformance.autodiscover()
+        # After every migrate: row-level security on every tenant table (agency.rls).
+        post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse_lazy
 
 from agency.selectors import resolve_actor
-from agency.tenancy import activate, tenant_boundary
+from agency.tenancy import activate, dangerously_all_agencies, tenant_boundary
 
 ADMIN_PREFIX = reverse_lazy("admin:index")
 
@@ -23,4 +23,8 @@ class TenantMiddleware:
             request.actor = resolve_actor(request) if authenticated else None
             channel = "admin" if request.path.startswith(str(ADMIN_PREFIX)) else "ui"
             activate(request.actor, channel=channel, user_id=request.user.pk if authenticated else None)
+            if channel == "admin" and authenticated and request.user.is_superuser:
+                # The platform admin works across agencies: the named escape hatch, for this request.
+                with dangerously_all_agencies():
+                    return self.get_response(request)
             return self.get_response(request)

@@ -3,6 +3,7 @@ base every tenant row derives from (``TenantModel``), whose default manager fail
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -14,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from agency.adjustable import REGISTRY, AdjustableValue
 from agency.roles import CLIENT_ROLES, Role
 from agency.tenancy import (
+    ALL_AGENCIES_MARK,
     Actor,
     TenantContextMissing,
     TenantMismatch,
     all_agencies_active,
     current_actor,
     current_agency,
+    dangerously_all_agencies,
+    tenant_context,
 )
 
 
@@ -125,14 +129,25 @@ class Membership(models.Model):
 
 
 class TenantQuery(sql.Query):
-    """A query that knows whether it was made with no agency in context. Building one is
-    harmless (libraries build querysets at import time); running one raises."""
+    """A query that knows whether it was made with no agency in context (building one is
+    harmless, as libraries build querysets at import time; running one raises), or through the
+    named escape hatch (its SQL then carries ``ALL_AGENCIES_MARK``)."""
 
     tenant_pending = False
+    all_agencies = False
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         _refuse_if_pending(self)
-        return super().get_compiler(using, connection, elide_empty)
+        compiler = super().get_compiler(using, connection, elide_empty)
+        if self.all_agencies:
+            as_sql = compiler.as_sql
+
+            def marked_as_sql(*args, **kwargs):
+                sql_text, params = as_sql(*args, **kwargs)
+                return (ALL_AGENCIES_MARK + sql_text if sql_text else sql_text), params
+
+            compiler.as_sql = marked_as_sql
+        return compiler
 
 
 def _refuse_if_pending(query) -> None:
@@ -155,22 +170,26 @@ class TenantQuerySet(models.QuerySet):
             qs = qs.filter(**{path: actor.client_id})
         return qs
 
-    # Updates and deletes swap the query's class, so they check before they run.
-    def update(self, **kwargs):
+    # Updates and deletes swap the query's class, so they check (and honour the escape hatch)
+    # before they run.
+    def _guarded(self, method, *args, **kwargs):
         _refuse_if_pending(self.query)
-        return super().update(**kwargs)
+        if getattr(self.query, "all_agencies", False):
+            with dangerously_all_agencies():
+                return method(*args, **kwargs)
+        return method(*args, **kwargs)
+
+    def update(self, **kwargs):
+        return self._guarded(super().update, **kwargs)
 
     def _update(self, values):
-        _refuse_if_pending(self.query)
-        return super()._update(values)
+        return self._guarded(super()._update, values)
 
     def delete(self):
-        _refuse_if_pending(self.query)
-        return super().delete()
+        return self._guarded(super().delete)
 
     def _raw_delete(self, using):
-        _refuse_if_pending(self.query)
-        return super()._raw_delete(using)
+        return self._guarded(super()._raw_delete, using)
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
@@ -189,7 +208,13 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 
 
 class AllAgenciesManager(models.Manager.from_queryset(TenantQuerySet)):
-    """The escape hatch: every agency's rows. For the platform admin, migrations and fan-out."""
+    """The escape hatch: every agency's rows, past row-level security too. For the platform
+    admin, migrations, fan-out jobs and look-ups that find a row's agency (webhooks, public links)."""
+
+    def get_queryset(self) -> TenantQuerySet:
+        query = TenantQuery(self.model)
+        query.all_agencies = True
+        return self._queryset_class(model=self.model, query=query, using=self._db, hints=self._hints)
 
 
 class TenantModel(models.Model):
@@ -231,7 +256,23 @@ class TenantModel(models.Model):
             if self._state.adding and self.created_by_id is None:
                 self.created_by = actor.user
             self.updated_by = actor.user
-        super().save(*args, **kwargs)
+        with self._own_agency_context():
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with self._own_agency_context():
+            return super().delete(*args, **kwargs)
+
+    def refresh_from_db(self, *args, **kwargs):
+        with self._own_agency_context():
+            return super().refresh_from_db(*args, **kwargs)
+
+    def _own_agency_context(self):
+        """A row saved or deleted with no agency in context (the platform admin, a seed) is written
+        inside its own agency, so the database's row-level security sees whose row it is."""
+        if current_agency() is None and not all_agencies_active():
+            return tenant_context(self.agency)
+        return nullcontext()
 
     def clean(self) -> None:
         """A foreign key may only point at a row of the same agency (and, where both carry a

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# Commands that change the schema run as the tables' owner (see MIGRATION_DATABASE_URL).
+OWNER_COMMANDS = {"migrate", "makemigrations", "flush", "createcachetable", "sqlflush"}
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -134,10 +139,19 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The application connects as its own role, which row-level security binds; migrations run as the
+# tables' owner (MIGRATION_DATABASE_URL), and grant the application's role data access only.
+MIGRATION_DATABASE_URL = env("MIGRATION_DATABASE_URL")
+DATABASE_APP_ROLE = None
 if USING_POSTGRES:
-    # PostgreSQL with the tenant context passed to the database (app.agency_id, app.user_id,
-    # app.channel per transaction) for the audit trail and row-level security.
+    # PostgreSQL with the tenant context passed to the database per transaction (agency.db).
     DATABASES["default"]["ENGINE"] = "agency.db.postgresql"
+    if MIGRATION_DATABASE_URL:
+        owner = dj_database_url.parse(MIGRATION_DATABASE_URL)
+        if owner["USER"] != DATABASES["default"]["USER"]:
+            DATABASE_APP_ROLE = DATABASES["default"]["USER"]
+        if len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS:
+            DATABASES["default"].update({k: owner[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

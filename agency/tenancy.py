@@ -67,6 +67,10 @@ _current_channel: ContextVar[str] = ContextVar("current_channel", default="syste
 
 CHANNELS = ("ui", "api", "task", "admin", "command", "system")
 
+# Starts the SQL of a query made through the ``dangerously_all_agencies`` manager, so that the
+# database backend lets that one statement past row-level security (agency.db.postgresql).
+ALL_AGENCIES_MARK = "/* all agencies */ "
+
 
 def current_agency() -> Agency | None:
     return _current_agency.get()

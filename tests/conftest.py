@@ -15,6 +15,7 @@ from clients.models import Client
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory, UserFactory
 
 SERVICES_REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
+RLS_REQUIRED = os.environ.get("REQUIRE_RLS") == "1"
 
 
 def services_available() -> tuple[bool, str]:
@@ -25,25 +26,75 @@ def services_available() -> tuple[bool, str]:
     return True, ""
 
 
+# When the application has its own database role (DATABASE_URL's user differs from
+# MIGRATION_DATABASE_URL's), the test database is made and migrated as the owner, and the tests
+# then run as the application's role, which row-level security binds (tests run as a superuser
+# would prove nothing about it).
+APP_CREDENTIALS: dict = {}
+
+
 def pytest_configure(config):
     # A fast hasher: the suite signs many people in; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.DATABASE_APP_ROLE:
+        import dj_database_url
+
+        default = settings.DATABASES["default"]
+        owner = dj_database_url.parse(settings.MIGRATION_DATABASE_URL)
+        APP_CREDENTIALS.update(USER=default["USER"], PASSWORD=default["PASSWORD"])
+        default.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the test database is made (as the owner), continue as the application's role."""
+    if not APP_CREDENTIALS:
+        yield
+        return
+    from django.db import connections
+
+    connection = connections["default"]
+    owner = {"USER": connection.settings_dict["USER"], "PASSWORD": connection.settings_dict["PASSWORD"]}
+    with django_db_blocker.unblock():
+        role = connection.ops.quote_name(settings.DATABASE_APP_ROLE)
+        with connection.cursor() as cursor:
+            # Only the tests empty tables between transactional tests.
+            cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+        connection.close()
+        connection.settings_dict.update(APP_CREDENTIALS)
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict.update(owner)  # the owner drops the test database
+
+
+def rls_available() -> tuple[bool, str]:
+    if not settings.USING_POSTGRES:
+        return False, "DATABASE_URL is not a PostgreSQL URL"
+    if not settings.DATABASE_APP_ROLE:
+        return False, "no application role: set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to the app role"
+    return True, ""
 
 
 def pytest_collection_modifyitems(config, items):
-    ok, reason = services_available()
-    if ok:
-        return
+    services_ok, services_reason = services_available()
+    rls_ok, rls_reason = rls_available()
     for item in items:
-        if "services" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL + Redis + a Celery worker: {reason}"))
+        if "services" in item.keywords and not services_ok:
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL + Redis + a Celery worker: {services_reason}"))
+        if "rls" in item.keywords and not rls_ok:
+            item.add_marker(pytest.mark.skip(reason=f"needs row-level security as the app role: {rls_reason}"))
 
 
 def pytest_sessionstart(session):
-    """CI sets REQUIRE_SERVICES=1: then a missing service is a failure, never a skip."""
+    """CI sets REQUIRE_SERVICES=1 and REQUIRE_RLS=1: then a missing service or a test run that
+    row-level security does not bind is a failure, never a skip."""
     ok, reason = services_available()
     if SERVICES_REQUIRED and not ok:
         raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {reason}: refusing to fall back.")
+    ok, reason = rls_available()
+    if RLS_REQUIRED and not ok:
+        raise pytest.UsageError(f"REQUIRE_RLS=1 but {reason}: refusing to fall back.")
 
 
 @pytest.fixture(autouse=True)

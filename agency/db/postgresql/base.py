@@ -1,48 +1,79 @@
 """PostgreSQL, with the tenant context passed to the database.
 
 At the first statement of every transaction (and again whenever the context changes inside one)
-the backend sets three transaction-local settings from ``agency.tenancy``:
+the backend sets transaction-local settings from ``agency.tenancy``, which row-level security
+(``agency.rls``) and the audit trail read:
 
-- ``app.agency_id``  the current agency ('' when none): row-level security compares with it;
-- ``app.user_id``    who acts ('' when nobody): the audit trail records it;
-- ``app.channel``    ui, api, task, admin, command or system: the audit trail records it.
+- ``app.agency_id``     the current agency ('' when none);
+- ``app.client_id``     the client of a client person ('' for staff and for no one);
+- ``app.user_id``       who acts ('' when nobody);
+- ``app.channel``       ui, api, task, admin, command or system;
+- ``app.all_agencies``  'on' only inside ``dangerously_all_agencies()`` or for a statement made
+  through the ``dangerously_all_agencies`` manager (its SQL starts with ``ALL_AGENCIES_MARK``).
 
-They are set with ``set_config(..., true)``, so they end with the transaction and are safe behind
-a transaction-pooling PgBouncer. Statements outside a transaction (autocommit) carry no context:
-requests, tenant tasks and commands that write run in transactions.
+They are set with ``set_config(..., true)``, so they end with the transaction and are safe behind a
+transaction-pooling PgBouncer. Requests, tenant tasks and commands run in transactions; a single
+statement with a context outside one is given a transaction of its own.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.backends.postgresql import base
 
-from agency.tenancy import current_agency, current_channel, current_user_id
+from agency.tenancy import (
+    ALL_AGENCIES_MARK,
+    all_agencies_active,
+    current_actor,
+    current_agency,
+    current_channel,
+    current_user_id,
+)
 
 SET_CONTEXT = (
-    "SELECT set_config('app.agency_id', %s, true), set_config('app.user_id', %s, true), "
-    "set_config('app.channel', %s, true)"
+    "SELECT set_config('app.agency_id', %s, true), set_config('app.client_id', %s, true), "
+    "set_config('app.user_id', %s, true), set_config('app.channel', %s, true), "
+    "set_config('app.all_agencies', %s, true)"
 )
 
 
-def wanted_context() -> tuple[str, str, str]:
+NO_CONTEXT = ("", "", "", "system", "")
+
+
+def wanted_context(sql: str) -> tuple[str, str, str, str, str]:
     agency = current_agency()
+    actor = current_actor()
     user_id = current_user_id()
-    return (str(agency.pk) if agency else "", str(user_id) if user_id else "", current_channel())
+    client_id = actor.client_id if actor is not None and actor.is_client_person else None
+    all_agencies = all_agencies_active() or (isinstance(sql, str) and sql.startswith(ALL_AGENCIES_MARK))
+    return (
+        str(agency.pk) if agency else "",
+        str(client_id) if client_id else "",
+        str(user_id) if user_id else "",
+        current_channel(),
+        "on" if all_agencies else "",
+    )
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._context_in_transaction: tuple[str, str, str] | None = None
+        self._context_in_transaction: tuple[str, ...] | None = None
         self.execute_wrappers.append(self._with_tenant_context)
 
     def _with_tenant_context(self, execute, sql, params, many, context):
-        if not self.get_autocommit():
-            wanted = wanted_context()
-            if wanted != self._context_in_transaction:
-                self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
-                with self.cursor() as cursor:
-                    cursor.execute(SET_CONTEXT, wanted)
+        wanted = wanted_context(sql)
+        if self.get_autocommit():
+            if wanted == NO_CONTEXT:
+                return execute(sql, params, many, context)
+            # A statement with a context outside a transaction gets one of its own, so that the
+            # settings stay transaction-local (never left on a pooled connection).
+            with transaction.atomic(using=self.alias):
+                return self._with_tenant_context(execute, sql, params, many, context)
+        if wanted != self._context_in_transaction:
+            self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
+            with self.cursor() as cursor:
+                cursor.execute(SET_CONTEXT, wanted)
         return execute(sql, params, many, context)
 
     # A new transaction, or a rolled-back savepoint (which undoes set_config), forgets the context.

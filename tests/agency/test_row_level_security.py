@@ -1,0 +1,114 @@
+"""The second wall: PostgreSQL row-level security binds the application's own database role."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+
+from agency.models import Membership, TenantModel
+from agency.rls import POLICY, tenant_tables
+from agency.tenancy import dangerously_all_agencies, tenant_context
+from clients.models import Client, ClientRequirement
+from tests.factories import ClientRequirementFactory, PlatformAccountFactory
+
+pytestmark = pytest.mark.rls
+
+
+def fetch(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def test_every_tenant_table_has_row_level_security_enabled_forced_and_a_policy(db):
+    tables = [table for table, _client in tenant_tables()]
+    assert len(tables) == len([m for m in apps.get_models() if issubclass(m, TenantModel)])
+    rows = fetch(
+        "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+        "EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = c.relname AND p.policyname = %s) "
+        "FROM pg_class c WHERE c.relname = ANY(%s)",
+        [POLICY, tables],
+    )
+    assert {row[0] for row in rows} == set(tables)
+    assert [row[0] for row in rows if not (row[1] and row[2] and row[3])] == []
+
+
+def test_the_application_role_is_bound(db):
+    user, superuser, bypass = fetch(
+        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+    )[0]
+    assert user == settings.DATABASE_APP_ROLE and not superuser and not bypass
+    owners = {
+        owner
+        for (owner,) in fetch(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE tablename = ANY(%s)", [[t for t, _ in tenant_tables()]]
+        )
+    }
+    assert user not in owners
+
+
+def test_with_the_application_scoping_bypassed_only_the_current_agencys_rows_come_back(world):
+    with tenant_context(world.agency_a):
+        names = {name for (name,) in fetch("SELECT name FROM clients_client")}
+    assert names == {"A1 hotpot", "A2 tea"}
+    with tenant_context(world.agency_b):
+        assert {name for (name,) in fetch("SELECT name FROM clients_client")} == {"B1 coffee"}
+
+
+def test_with_no_agency_every_tenant_table_reads_empty(world):
+    PlatformAccountFactory(client=world.client_a1)
+    ClientRequirementFactory(client=world.client_b)
+    with transaction.atomic():
+        for table, _client in tenant_tables():
+            assert fetch(f'SELECT count(*) FROM "{table}"') == [(0,)], table
+
+
+def test_with_no_agency_an_insert_is_refused(world):
+    with pytest.raises(Exception, match="row-level security"), transaction.atomic():
+        fetch(
+            "INSERT INTO clients_client (agency_id, name, kind, industry, city, contact_name, contact_phone, "
+            "contact_email, status, services, notes, created_at, updated_at) VALUES "
+            "(%s, 'Ghost', 'brand', '', '', '', '', '', 'active', '[]', '', now(), now())",
+            [world.agency_a.pk],
+        )
+
+
+def test_an_insert_into_another_agency_is_refused(world):
+    with pytest.raises(Exception, match="row-level security"), tenant_context(world.agency_a), transaction.atomic():
+        fetch(
+            "INSERT INTO clients_client (agency_id, name, kind, industry, city, contact_name, contact_phone, "
+            "contact_email, status, services, notes, created_at, updated_at) VALUES "
+            "(%s, 'Intruder', 'brand', '', '', '', '', '', 'active', '[]', '', now(), now())",
+            [world.agency_b.pk],
+        )
+
+
+def test_client_people_see_only_their_client_at_the_database(world):
+    ClientRequirementFactory(client=world.client_a1, title="mine")
+    ClientRequirementFactory(client=world.client_a2, title="theirs")
+    actor = Membership.objects.get(user=world.viewer_a1).as_actor()
+    with tenant_context(world.agency_a, actor):
+        assert {t for (t,) in fetch("SELECT title FROM clients_clientrequirement")} == {"mine"}
+        assert {n for (n,) in fetch("SELECT name FROM clients_client")} == {"A1 hotpot"}
+
+
+def test_the_named_escape_hatch_reads_across_agencies(world):
+    assert Client.dangerously_all_agencies.count() == 3
+    with dangerously_all_agencies():
+        assert len(fetch("SELECT id FROM clients_client")) == 3
+    ClientRequirementFactory(client=world.client_b)
+    assert ClientRequirement.dangerously_all_agencies.filter(agency=world.agency_b).count() == 1
+
+
+def test_the_platform_admin_works_across_agencies(world):
+    from django.contrib.auth import get_user_model
+    from django.test import Client as Browser
+
+    admin = get_user_model().objects.create_superuser("platform", "p@example.com", "x-long-password-1")
+    browser = Browser()
+    browser.force_login(admin)
+    page = browser.get("/admin/clients/client/").content.decode()
+    assert "A1 hotpot" in page and "B1 coffee" in page
+    assert browser.get(f"/admin/clients/client/{world.client_b.pk}/change/").status_code == 200
