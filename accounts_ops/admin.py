@@ -1,1 +1,120 @@
-"""Admin of Account operations (chapters 6-7): register models with agency.admin.TenantAdmin."""
+"""Admin of account operations (the platform operator's view, across agencies)."""
+
+from django.contrib import admin
+
+from accounts_ops.models import (
+    AccountDirection,
+    AdBudgetApproval,
+    AdCampaign,
+    AdSpend,
+    AutoReplySettings,
+    BoostRecord,
+    BoostTask,
+    GroupBuyDeal,
+    InboxMessage,
+    LocalLifeEnablement,
+    OutboxReply,
+    PinnedVideo,
+    PoiLink,
+    ProfileChange,
+    PromotionTask,
+    ReplyRule,
+)
+from agency.admin import TenantAdmin
+
+
+@admin.register(AccountDirection)
+class AccountDirectionAdmin(TenantAdmin):
+    list_display = ("account", "version", "effective_from", "is_current", "agency")
+    list_filter = ("is_current",)
+    search_fields = ("positioning",)
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(TenantAdmin):
+    list_display = ("account", "field", "status", "requested_at", "applied_on", "agency")
+    list_filter = ("field", "status")
+
+
+@admin.register(PinnedVideo)
+class PinnedVideoAdmin(TenantAdmin):
+    list_display = ("account", "slot", "video", "pinned_on", "unpinned_on", "boost_interval_days", "agency")
+
+
+@admin.register(BoostTask)
+class BoostTaskAdmin(TenantAdmin):
+    list_display = ("pinned_video", "due_on", "status", "agency")
+    list_filter = ("status",)
+
+
+@admin.register(BoostRecord)
+class BoostRecordAdmin(TenantAdmin):
+    list_display = ("pinned_video", "boosted_on", "channel", "spend", "plays_gained", "agency")
+
+
+@admin.register(AutoReplySettings)
+class AutoReplySettingsAdmin(TenantAdmin):
+    list_display = ("account", "opens_at", "closes_at", "agency")
+    exclude = ("webhook_secret",)
+
+
+@admin.register(ReplyRule)
+class ReplyRuleAdmin(TenantAdmin):
+    list_display = ("name", "account", "trigger", "priority", "is_active", "agency")
+    list_filter = ("trigger", "is_active")
+    search_fields = ("name", "reply_text")
+
+
+@admin.register(InboxMessage)
+class InboxMessageAdmin(TenantAdmin):
+    list_display = ("account", "sender_nickname", "received_at", "status", "matched_rule", "agency")
+    list_filter = ("status", "source")
+    search_fields = ("text", "platform_message_id")
+
+
+@admin.register(OutboxReply)
+class OutboxReplyAdmin(TenantAdmin):
+    list_display = ("message", "source", "status", "sent_at", "agency")
+    list_filter = ("status", "source")
+
+
+@admin.register(PoiLink)
+class PoiLinkAdmin(TenantAdmin):
+    list_display = ("store_name", "account", "status", "platform_poi_id", "agency")
+    list_filter = ("status",)
+    search_fields = ("store_name", "address")
+
+
+@admin.register(GroupBuyDeal)
+class GroupBuyDealAdmin(TenantAdmin):
+    list_display = ("title", "account", "price", "list_price", "platform_status", "valid_until", "agency")
+    list_filter = ("platform_status",)
+    search_fields = ("title",)
+
+
+@admin.register(LocalLifeEnablement)
+class LocalLifeEnablementAdmin(TenantAdmin):
+    list_display = ("client", "qualification_submitted_on", "poi_claimed_on", "first_deal_live_on", "agency")
+
+
+@admin.register(PromotionTask)
+class PromotionTaskAdmin(TenantAdmin):
+    list_display = ("target", "account", "channel", "status", "planned_on", "done_on", "agency")
+    list_filter = ("channel", "status")
+
+
+@admin.register(AdCampaign)
+class AdCampaignAdmin(TenantAdmin):
+    list_display = ("name", "account", "kind", "budget", "starts_on", "ends_on", "status", "agency")
+    list_filter = ("kind", "status")
+    search_fields = ("name",)
+
+
+@admin.register(AdSpend)
+class AdSpendAdmin(TenantAdmin):
+    list_display = ("campaign", "spent_on", "amount", "agency")
+
+
+@admin.register(AdBudgetApproval)
+class AdBudgetApprovalAdmin(TenantAdmin):
+    list_display = ("campaign", "extra_amount", "approved_by", "approved_at", "agency")

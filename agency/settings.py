@@ -188,7 +188,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
     # production (ch.5)
+    "production-probe-requeue": {
+        "task": "production.tasks.probe_requeue_all_agencies_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "production-media-sweep-daily": {
+        "task": "production.tasks.media_sweep_all_agencies_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # accounts_ops (ch.6-7)
+    "accounts-ops-boost-tasks-daily": {
+        "task": "accounts_ops.tasks.boost_tasks_all_agencies_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # extensions (ch.8)
     # records (ch.9)
     # evaluation (ch.10)

@@ -1,0 +1,412 @@
+"""Clause checks of chapter 6 (6.1-6.7). Each judges the period as it stood at its end: rows
+recorded after the period's end do not count for it."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts_ops.models import (
+    PINNED_SLOTS_MAX,
+    PINNED_SLOTS_MIN,
+    AccountDirection,
+    AdBudgetApproval,
+    AdCampaign,
+    AdSpend,
+    BoostRecord,
+    CampaignStatus,
+    DealStatus,
+    GroupBuyDeal,
+    LocalLifeEnablement,
+    PinnedVideo,
+    PoiLink,
+    PoiStatus,
+    ProfileChange,
+    ProfileChangeStatus,
+    ProfileField,
+    PromotionStatus,
+    PromotionTask,
+    ReplyRule,
+    campaign_roi,
+    yuan,
+)
+from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, ResponseSummary, response_summaries
+from accounts_ops.services import boost_next_due
+from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
+from clients.models import AccountStatus, Client, PlatformAccount
+
+
+def _page(name: str, *args) -> str:
+    return reverse(f"accounts_ops:{name}", args=args)
+
+
+def _end_of(period: Period, client: Client) -> dt.datetime:
+    return dt.datetime.combine(period.end, dt.time.max, tzinfo=client.agency.tz)
+
+
+def _as_of(period: Period, client: Client) -> dt.date:
+    return min(period.end, timezone.localdate(timezone=client.agency.tz))
+
+
+def _accounts(client: Client, period: Period) -> list[PlatformAccount]:
+    """The client's active accounts that existed by the period's end."""
+    return list(
+        PlatformAccount.objects.filter(
+            client=client, status=AccountStatus.ACTIVE, created_at__lte=_end_of(period, client)
+        ).order_by("platform", "handle")
+    )
+
+
+def _no_accounts() -> CheckResult:
+    return CheckResult(Status.NOT_APPLICABLE, _("The client has no active account."))
+
+
+def _result(problems: list[str], evidence: list[Evidence], met_summary: str) -> CheckResult:
+    if problems:
+        return CheckResult(Status.NOT_MET, "; ".join(problems), evidence)
+    return CheckResult(Status.MET, met_summary, evidence)
+
+
+@clause_check("6.1")
+def every_account_has_a_direction(client: Client, period: Period) -> CheckResult:
+    """Every active account has a direction in force at the period's end."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    directions = {}
+    for direction in AccountDirection.objects.filter(
+        account__in=accounts, effective_from__lte=period.end, created_at__lte=end
+    ).order_by("account_id", "version"):
+        directions[direction.account_id] = direction  # the latest version wins
+    problems, evidence = [], []
+    for account in accounts:
+        direction = directions.get(account.pk)
+        if direction is None:
+            problems.append(_("@%(handle)s has no direction") % {"handle": account.handle})
+            continue
+        evidence.append(
+            Evidence(
+                _("@%(handle)s: direction v%(version)d from %(day)s")
+                % {"handle": account.handle, "version": direction.version, "day": direction.effective_from},
+                "accounts_ops.accountdirection",
+                direction.pk,
+                _page("account", account.pk),
+            )
+        )
+    return _result(
+        problems, evidence, _("%(count)d active accounts, each with a direction.") % {"count": len(accounts)}
+    )
+
+
+@clause_check("6.2")
+def every_account_is_personalised(client: Client, period: Period) -> CheckResult:
+    """Every active account has its avatar, banner, bio and nickname set, each as a recorded change."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    applied = (
+        ProfileChange.objects.filter(
+            account__in=accounts, status=ProfileChangeStatus.APPLIED, applied_on__lte=period.end
+        )
+        .values("account_id", "field")
+        .annotate(last=Max("id"))
+    )
+    found: dict[int, dict[str, int]] = {}
+    for row in applied:
+        found.setdefault(row["account_id"], {})[row["field"]] = row["last"]
+    labels = dict(ProfileField.choices)
+    problems, evidence = [], []
+    for account in accounts:
+        parts = found.get(account.pk, {})
+        missing = [str(labels[part]) for part in ProfileField.values if part not in parts]
+        if missing:
+            problems.append(_("@%(handle)s lacks %(parts)s") % {"handle": account.handle, "parts": ", ".join(missing)})
+        for part, change_id in parts.items():
+            evidence.append(
+                Evidence(
+                    _("@%(handle)s: %(part)s") % {"handle": account.handle, "part": labels[part]},
+                    "accounts_ops.profilechange",
+                    change_id,
+                    _page("profile-detail", change_id),
+                )
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d active accounts with all four parts of the profile set.") % {"count": len(accounts)},
+    )
+
+
+@clause_check("6.3")
+def pinned_videos_are_kept_and_boosted(client: Client, period: Period) -> CheckResult:
+    """1-3 pinned videos per active account at the period's end, none left without a boost
+    beyond its plan interval."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    as_of = _as_of(period, client)
+    end = _end_of(period, client)
+    pins = list(
+        PinnedVideo.objects.filter(account__in=accounts, pinned_on__lte=as_of, created_at__lte=end)
+        .filter(Q(unpinned_on__isnull=True) | Q(unpinned_on__gt=as_of))
+        .select_related("video")
+        .order_by("account_id", "slot")
+    )
+    last_boosts = dict(
+        BoostRecord.objects.filter(pinned_video__in=pins, boosted_on__lte=as_of, created_at__lte=end)
+        .values("pinned_video")
+        .annotate(last=Max("boosted_on"))
+        .values_list("pinned_video", "last")
+    )
+    by_account: dict[int, list[PinnedVideo]] = {}
+    for pinned in pins:
+        by_account.setdefault(pinned.account_id, []).append(pinned)
+    problems, evidence = [], []
+    for account in accounts:
+        mine = by_account.get(account.pk, [])
+        if not PINNED_SLOTS_MIN <= len(mine) <= PINNED_SLOTS_MAX:
+            problems.append(
+                _("@%(handle)s has %(count)d pinned videos (6.3: %(min)d to %(max)d)")
+                % {"handle": account.handle, "count": len(mine), "min": PINNED_SLOTS_MIN, "max": PINNED_SLOTS_MAX}
+            )
+        for pinned in mine:
+            last = last_boosts.get(pinned.pk)
+            due = boost_next_due(pinned, last)
+            label = _("@%(handle)s slot %(slot)d: %(video)s, last boost %(last)s") % {
+                "handle": account.handle,
+                "slot": pinned.slot,
+                "video": pinned.video,
+                "last": last or "—",
+            }
+            evidence.append(Evidence(label, "accounts_ops.pinnedvideo", pinned.pk, _page("account", account.pk)))
+            if due < as_of:
+                problems.append(
+                    _("%(video)s on @%(handle)s was due a boost on %(due)s (every %(days)d days)")
+                    % {"video": pinned.video, "handle": account.handle, "due": due, "days": pinned.boost_interval_days}
+                )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d active accounts with 1-3 pinned videos, each boosted within its plan.") % {"count": len(accounts)},
+    )
+
+
+@clause_check("6.4")
+def private_messages_are_answered_in_time(client: Client, period: Period) -> CheckResult:
+    """Every active account has active reply rules, and the median first response to the
+    period's messages is within the agency's target."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=client.agency.tz)
+    target = client.agency.setting(DM_FIRST_RESPONSE_TARGET_SECONDS)
+    rules_per_account = dict(
+        ReplyRule.objects.filter(account__in=accounts, is_active=True, created_at__lte=end)
+        .values("account")
+        .annotate(count=Count("id"))
+        .values_list("account", "count")
+    )
+    summaries = response_summaries(
+        account_ids=[a.pk for a in accounts], start=start, end=end, target=target, as_of=min(end, timezone.now())
+    )
+    problems, evidence = [], []
+    for account in accounts:
+        if not rules_per_account.get(account.pk):
+            problems.append(_("@%(handle)s has no active reply rule") % {"handle": account.handle})
+        summary: ResponseSummary = summaries[account.pk]
+        evidence.append(
+            Evidence(
+                _("@%(handle)s: %(rules)d active rules; %(messages)d messages, median %(median)s, p90 %(p90)s")
+                % {
+                    "handle": account.handle,
+                    "rules": rules_per_account.get(account.pk, 0),
+                    "messages": summary.messages,
+                    "median": summary.median_display,
+                    "p90": summary.p90_display,
+                },
+                "clients.platformaccount",
+                account.pk,
+                _page("account", account.pk),
+            )
+        )
+        if summary.meets_target is False:
+            problems.append(
+                _("@%(handle)s answers in a median of %(median)s, beyond the target of %(target)d s")
+                % {"handle": account.handle, "median": summary.median_display, "target": target}
+            )
+    return _result(
+        problems,
+        evidence,
+        _("Every active account has reply rules; first responses meet the target of %(target)d s.")
+        % {"target": target},
+    )
+
+
+@clause_check("6.5")
+def group_buy_and_poi_are_open(client: Client, period: Period) -> CheckResult:
+    """A client that sells locally has at least one live deal and a claimed or linked POI at the
+    period's end (the clause applies only to clients who bought the local-life service)."""
+    end = _end_of(period, client)
+    deals = list(
+        GroupBuyDeal.objects.filter(
+            client=client,
+            platform_status=DealStatus.LIVE,
+            first_live_on__lte=period.end,
+            valid_from__lte=period.end,
+            valid_until__gte=period.end,
+            created_at__lte=end,
+        )
+    )
+    pois = list(
+        PoiLink.objects.filter(client=client, status__in=[PoiStatus.CLAIMED, PoiStatus.LINKED], created_at__lte=end)
+    )
+    evidence = [
+        Evidence(
+            _("Deal: %(title)s") % {"title": d.title}, "accounts_ops.groupbuydeal", d.pk, _page("deal-update", d.pk)
+        )
+        for d in deals
+    ]
+    evidence += [
+        Evidence(_("POI: %(store)s") % {"store": p.store_name}, "accounts_ops.poilink", p.pk, _page("poi-update", p.pk))
+        for p in pois
+    ]
+    checklist = LocalLifeEnablement.objects.filter(client=client).first()
+    if checklist is not None:
+        done = sum(1 for _label, day in checklist.steps if day and day <= period.end)
+        evidence.append(
+            Evidence(
+                _("Enablement checklist: %(done)d of 3 steps") % {"done": done},
+                "accounts_ops.locallifeenablement",
+                checklist.pk,
+                _page("enablement-list"),
+            )
+        )
+    problems = []
+    if not deals:
+        problems.append(_("no group-buy deal live at the period's end"))
+    if not pois:
+        problems.append(_("no claimed or linked POI"))
+    return _result(
+        problems,
+        evidence,
+        _("%(deals)d live deals and %(pois)d linked POIs.") % {"deals": len(deals), "pois": len(pois)},
+    )
+
+
+def _months(start: dt.date, end: dt.date) -> list[Period]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        months.append(Period(max(first, start), min(last, end)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@clause_check("6.6")
+def promotion_each_month(client: Client, period: Period) -> CheckResult:
+    """Every active account has a promotion done in each month of the period (up to today; a
+    month in progress needs one too)."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    as_of = _as_of(period, client)
+    if as_of < period.start:
+        return CheckResult(Status.NOT_APPLICABLE, _("The period has not started yet."))
+    done = list(
+        PromotionTask.objects.filter(
+            account__in=accounts,
+            status=PromotionStatus.DONE,
+            done_on__gte=period.start,
+            done_on__lte=as_of,
+            created_at__lte=_end_of(period, client),
+        ).order_by("done_on")
+    )
+    seen = {(t.account_id, t.done_on.year, t.done_on.month) for t in done}
+    problems = []
+    for month in _months(period.start, as_of):
+        for account in accounts:
+            if (account.pk, month.start.year, month.start.month) not in seen:
+                problems.append(
+                    _("@%(handle)s has no promotion done in %(month)s")
+                    % {"handle": account.handle, "month": month.start.strftime("%Y-%m")}
+                )
+    evidence = [
+        Evidence(
+            f"{t.done_on} {t.get_channel_display()}: {t.target}",
+            "accounts_ops.promotiontask",
+            t.pk,
+            _page("promotion-list") + f"?account={t.account_id}",
+        )
+        for t in done
+    ]
+    return _result(
+        problems, evidence, _("%(count)d promotions done, every account in every month.") % {"count": len(done)}
+    )
+
+
+@clause_check("6.7")
+def campaigns_have_results_and_stay_within_budget(client: Client, period: Period) -> CheckResult:
+    """Every campaign of the period has a budget, a period and, once ended, its results; spend
+    never passes the budget plus the extra an agency admin approved."""
+    end = _end_of(period, client)
+    as_of = _as_of(period, client)
+    campaigns = list(
+        AdCampaign.objects.filter(
+            client=client, starts_on__lte=period.end, ends_on__gte=period.start, created_at__lte=end
+        )
+        .exclude(status=CampaignStatus.CANCELLED)
+        .order_by("starts_on", "id")
+    )
+    if not campaigns:
+        return CheckResult(Status.NOT_APPLICABLE, _("No ad campaign ran in the period."))
+    spent = dict(
+        AdSpend.objects.filter(campaign__in=campaigns, spent_on__lte=period.end, created_at__lte=end)
+        .values("campaign")
+        .annotate(total=Sum("amount"))
+        .values_list("campaign", "total")
+    )
+    extra = dict(
+        AdBudgetApproval.objects.filter(campaign__in=campaigns, approved_at__lte=end)
+        .values("campaign")
+        .annotate(total=Sum("extra_amount"))
+        .values_list("campaign", "total")
+    )
+    problems, evidence = [], []
+    for campaign in campaigns:
+        total = spent.get(campaign.pk) or 0
+        allowed = campaign.budget + (extra.get(campaign.pk) or 0)
+        roi = campaign_roi(sales=campaign.sales, spend=total) if campaign.results_recorded_on else None
+        evidence.append(
+            Evidence(
+                _("%(name)s: budget %(budget)s, spent %(spent)s, ROI %(roi)s")
+                % {"name": campaign.name, "budget": yuan(campaign.budget), "spent": yuan(total), "roi": roi or "—"},
+                "accounts_ops.adcampaign",
+                campaign.pk,
+                _page("campaign-detail", campaign.pk),
+            )
+        )
+        if total > allowed:
+            problems.append(
+                _("%(name)s spent %(spent)s against a budget of %(budget)s without an approval")
+                % {"name": campaign.name, "spent": yuan(total), "budget": yuan(allowed)}
+            )
+        ended = campaign.ends_on < as_of
+        has_result = campaign.results_recorded_on is not None and campaign.results_recorded_on <= period.end
+        if ended and not has_result:
+            problems.append(
+                _("%(name)s ended on %(day)s with no result recorded")
+                % {"name": campaign.name, "day": campaign.ends_on}
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d campaigns with budget, period and results, all within budget.") % {"count": len(campaigns)},
+    )

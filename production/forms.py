@@ -1,0 +1,177 @@
+"""Forms of the production pages. They collect input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agency.forms import TenantModelForm
+from production.models import (
+    PostProductionStep,
+    Script,
+    Shoot,
+    Stage,
+    StoryboardShot,
+    TopicBasis,
+    VideoProject,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProjectForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = VideoProject
+        fields = ["account", "title", "brief", "due_date", "assignee"]
+        widgets = {"due_date": DATE, "brief": forms.Textarea(attrs={"rows": 3})}
+
+
+class ProjectUpdateForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = VideoProject
+        fields = ["title", "brief", "due_date", "assignee"]
+        widgets = {"due_date": DATE, "brief": forms.Textarea(attrs={"rows": 3})}
+
+
+class ScriptForm(TenantModelForm):
+    topic_basis = forms.MultipleChoiceField(
+        label=_("Basis of the topic"),
+        choices=TopicBasis.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("5.1: account positioning, trending topics, the client's wishes."),
+    )
+
+    class Meta(TenantModelForm.Meta):
+        model = Script
+        fields = [
+            "topic",
+            "topic_basis",
+            "topic_reason",
+            "trending_topics",
+            "requirement",
+            "scene_concept",
+            "screenplay",
+        ]
+        widgets = {
+            "topic_reason": forms.Textarea(attrs={"rows": 2}),
+            "trending_topics": forms.Textarea(attrs={"rows": 2}),
+            "scene_concept": forms.Textarea(attrs={"rows": 4}),
+            "screenplay": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.client_id:
+            self.fields["requirement"].queryset = self.fields["requirement"].queryset.filter(
+                client_id=self.instance.client_id
+            )
+
+
+class ShotForm(TenantModelForm):
+    number = forms.IntegerField(label=_("Shot number"), min_value=1, required=False, help_text=_("Next when empty."))
+
+    class Meta(TenantModelForm.Meta):
+        model = StoryboardShot
+        fields = [
+            "number",
+            "shot_size",
+            "camera_movement",
+            "duration_seconds",
+            "picture",
+            "dialogue",
+            "sound",
+            "props",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in ("picture", "dialogue", "sound", "props")}
+
+
+class ShootForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = Shoot
+        fields = ["date", "location", "scene_setup", "crew"]
+        widgets = {
+            "date": DATE,
+            "scene_setup": forms.Textarea(attrs={"rows": 4}),
+            "crew": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "video/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class ClipUploadForm(forms.Form):
+    files = MultipleFileField(label=_("Clip files"), help_text=_("One or more video files, read once uploaded."))
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+
+
+class CutUploadForm(forms.Form):
+    file = forms.FileField(label=_("Cut file"), widget=forms.ClearableFileInput(attrs={"accept": "video/*"}))
+    notes = forms.CharField(label=_("What changed"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class StepForm(TenantModelForm):
+    class Meta(TenantModelForm.Meta):
+        model = PostProductionStep
+        fields = ["status", "assignee", "evidence_file", "evidence_note", "not_applicable_reason"]
+        widgets = {
+            "evidence_note": forms.Textarea(attrs={"rows": 3}),
+            "not_applicable_reason": forms.Textarea(attrs={"rows": 2}),
+            "evidence_file": forms.FileInput(),
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    timecode_seconds = forms.DecimalField(
+        label=_("At (seconds)"), min_value=0, max_digits=9, decimal_places=3, help_text=_("For example 12.5")
+    )
+    frame = forms.IntegerField(label=_("Frame (optional)"), min_value=0, required=False)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 1}))
+    parent = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Needed when you ask for changes."),
+    )
+
+
+class MoveBackForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Back to"), choices=())
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, project: VideoProject, **kwargs):
+        super().__init__(*args, **kwargs)
+        index = list(Stage.values).index(project.stage)
+        self.fields["stage"].choices = [(s, Stage(s).label) for s in list(Stage.values)[:index]]
+
+
+class PublishForm(forms.Form):
+    platform_item_id = forms.CharField(label=_("Platform item id"), max_length=100)
+    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
+    published_at = forms.DateTimeField(
+        label=_("Published at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Now when empty."),
+    )

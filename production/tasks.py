@@ -1,0 +1,62 @@
+"""Background work of video production: reading clip and cut files (5.2), and the sweeps that
+keep every file with its row. Thin wrappers over ``production.services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from agency.celery import app
+from agency.models import Agency
+from agency.tasks import TenantTask
+from production import services
+from production.models import Clip, Cut
+
+# A clip or cut still unread after this long had its message lost (or its worker died): send it again.
+PROBE_STALE_AFTER = dt.timedelta(minutes=15)
+# A file no row names is removed only once it is this old (its row may still be committing).
+ORPHAN_GRACE = dt.timedelta(days=1)
+
+
+# Reading commits in two short transactions (``services.media_probe``), so "being read" shows.
+@app.task(base=TenantTask, atomic=False)
+def clip_probe_task(*, agency_id: int, clip_id: int) -> str | None:
+    """Read the clip's file and judge it against 5.2. Idempotent: a read clip stays as it is."""
+    clip = services.media_probe(model=Clip, pk=clip_id)
+    return clip.probe_state if clip else None
+
+
+@app.task(base=TenantTask, atomic=False)
+def cut_probe_task(*, agency_id: int, cut_id: int) -> str | None:
+    """Read a cut's file (5.3). Idempotent."""
+    cut = services.media_probe(model=Cut, pk=cut_id)
+    return cut.probe_state if cut else None
+
+
+@app.task(base=TenantTask)
+def probe_requeue_task(*, agency_id: int) -> int:
+    """Send again the probes of this agency's clips and cuts left unread."""
+    return services.media_requeue_stale(older_than=PROBE_STALE_AFTER)
+
+
+@app.task
+def probe_requeue_all_agencies_task() -> int:
+    """Beat entry point: one ``probe_requeue_task`` per active agency."""
+    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        probe_requeue_task.apply_async(kwargs={"agency_id": agency_id})
+    return len(agency_ids)
+
+
+@app.task(base=TenantTask)
+def media_sweep_task(*, agency_id: int) -> int:
+    """Remove this agency's production files that no row names."""
+    return services.media_sweep_orphans(agency_id=agency_id, older_than=ORPHAN_GRACE)
+
+
+@app.task
+def media_sweep_all_agencies_task() -> int:
+    """Beat entry point: one ``media_sweep_task`` per active agency."""
+    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        media_sweep_task.apply_async(kwargs={"agency_id": agency_id})
+    return len(agency_ids)
