@@ -9,8 +9,9 @@ class AgencyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from agency import conformance, rls
+        from agency import conformance, rls, today
 
         conformance.autodiscover()
+        today.autodiscover()
         # After every migrate: row-level security on every tenant table (agency.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")

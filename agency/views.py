@@ -131,9 +131,10 @@ def home(request):
         return redirect("switch-agency")
     if actor.is_client_person:
         return redirect("client-area:dashboard")
+    from agency.today import sections_for
     from clients.selectors import agency_overview
 
-    return render(request, "agency/home.html", {"overview": agency_overview(actor)})
+    return render(request, "agency/home.html", {"overview": agency_overview(actor), "sections": sections_for(actor)})
 
 
 class SwitchAgencyView(LoginRequiredMixin, View):

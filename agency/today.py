@@ -1,0 +1,86 @@
+"""Today's work: what each app contributes to the staff home page.
+
+An app's ``today.py`` declares its sections::
+
+    @today_section(resource="requirement", order=10)
+    def requirements_to_decide(actor, today) -> WorkSection | None: ...
+
+The home page shows, for the signed-in person, every section whose resource their role may view,
+in order, each with a count, a link to where the work is done and its first rows. A section
+returns None when it has nothing to show. Each section runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils import timezone
+
+from agency.roles import VIEW
+from agency.tenancy import Actor
+
+ROWS_SHOWN = 5
+
+
+@dataclass
+class WorkRow:
+    text: str
+    url: str = ""
+    note: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class WorkSection:
+    title: str
+    count: int
+    url: str
+    rows: list[WorkRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    func: Callable[[Actor, dt.date], WorkSection | None]
+    resource: str
+    order: int
+
+
+SECTIONS: list[SectionSpec] = []
+
+
+def today_section(*, resource: str, order: int):
+    def decorator(func):
+        SECTIONS.append(SectionSpec(func, resource, order))
+        SECTIONS.sort(key=lambda spec: spec.order)
+        return func
+
+    return decorator
+
+
+def autodiscover() -> None:
+    for config in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{config.name}.today")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.today":
+                raise
+
+
+def sections_for(actor: Actor) -> list[WorkSection]:
+    today = timezone.localdate(timezone=actor.agency.tz)
+    out = []
+    for spec in SECTIONS:
+        if actor.can(VIEW, spec.resource):
+            section = spec.func(actor, today)
+            if section is not None and section.count:
+                out.append(section)
+    return out
+
+
+def first_rows(queryset, make_row: Callable[[object], WorkRow]) -> tuple[int, list[WorkRow]]:
+    """The count of a queryset and its first rows, in two queries."""
+    return queryset.count(), [make_row(obj) for obj in queryset[:ROWS_SHOWN]]
