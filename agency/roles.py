@@ -253,6 +253,69 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
+    # 8.1: live sessions with their products, run sheet, team and results; the live team runs them.
+    "live_session": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.2: the agency's influencer registry (agency-internal: client people see their bookings).
+    "influencer": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 8.2: store-visit campaigns and the influencers booked for them.
+    "store_visit": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.3: adverse events of an account (violations, bans, traffic limits, negative press).
+    "adverse_event": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.3: account valuations, dated records made (and recomputed) by the account manager.
+    "valuation": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # The standard's conformance view (clause checks with evidence).
+    # Everyone may read it (client people for their own client); staff who run clients and the
+    # client's own people may ask for a PDF report.
+    "conformance": {
+        **dict.fromkeys(Role, READ),
+        R.AGENCY_ADMIN: READ | {ADD},
+        R.ACCOUNT_MANAGER: READ | {ADD},
+        R.CLIENT_VIEWER: READ | {ADD},
+        R.CLIENT_APPROVER: READ | {ADD},
+    },
 }
 
 

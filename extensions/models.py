@@ -1,1 +1,0 @@
-"""Models of Extension services (chapter 8). Every concrete model derives from agency.models.TenantModel."""

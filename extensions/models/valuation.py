@@ -1,0 +1,203 @@
+"""Clause 8.3, account valuation (账号价值评估): adverse events recorded per account, and dated
+valuations that state their method, every factor (value, source, weight, effect) and the value
+range, reproducible from the inputs they store. The method itself is ``extensions.valuation``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Platform, PlatformAccount
+from extensions.models.common import ClientOwned, money_field
+
+
+class AccountRowMixin(models.Model):
+    """Checks that the row's account belongs to the row's client."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.account_id and self.client_id:
+            owner = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
+                "client_id", flat=True
+            )
+            if owner.first() not in (None, self.client_id):
+                raise ValidationError({"account": _("The account belongs to another client.")})
+
+
+class AdverseEventKind(models.TextChoices):
+    VIOLATION = "violation", _("Rule violation")
+    BAN = "ban", _("Ban or suspension")
+    TRAFFIC_LIMIT = "traffic_limit", _("Traffic limit")
+    NEGATIVE_PRESS = "negative_press", _("Negative press")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    SEVERE = "severe", _("Severe")
+
+
+class AdverseEvent(AccountRowMixin, ClientOwned):
+    """Clause 8.3 e): an adverse event of a platform account (a violation, a ban, a traffic limit,
+    negative press), with its date and severity; it lowers the account's valuation."""
+
+    account = models.ForeignKey(
+        PlatformAccount, on_delete=models.PROTECT, related_name="adverse_events", verbose_name=_("platform account")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AdverseEventKind.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    description = models.TextField(_("what happened"))
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("adverse event")
+        verbose_name_plural = _("adverse events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("occurred_on")),
+                name="adverse_event_resolved_after_occurred",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "account", "occurred_on"], name="adverse_agency_account_date")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()} ({self.get_severity_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.occurred_on and self.occurred_on > timezone.localdate():
+            raise ValidationError({"occurred_on": _("An adverse event cannot be recorded for a future date.")})
+        if self.occurred_on and self.resolved_on and self.resolved_on < self.occurred_on:
+            raise ValidationError({"resolved_on": _("An event cannot be resolved before it occurred.")})
+
+
+class AccountValuation(AccountRowMixin, ClientOwned):
+    """Clause 8.3: a dated valuation of a platform account, with the method and version used,
+    the inputs it was computed from (``inputs``: enough to compute it again), the value range
+    and the explanation of each step."""
+
+    account = models.ForeignKey(
+        PlatformAccount, on_delete=models.PROTECT, related_name="valuations", verbose_name=_("platform account")
+    )
+    valued_on = models.DateField(_("valued on"))
+    window_start = models.DateField(_("metrics from"))
+    window_end = models.DateField(_("metrics until"))
+    method = models.CharField(_("method"), max_length=40, editable=False)
+    inputs = models.JSONField(_("inputs"), editable=False)
+    value_low = money_field(_("value from (yuan)"), editable=False)
+    value_point = money_field(_("central value (yuan)"), editable=False)
+    value_high = money_field(_("value up to (yuan)"), editable=False)
+    steps = models.JSONField(_("explanation"), default=list, editable=False)
+    recomputed_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recomputed from"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-valued_on", "-id"]
+        verbose_name = _("account valuation")
+        verbose_name_plural = _("account valuations")
+        constraints = [
+            models.CheckConstraint(condition=Q(window_end__gte=F("window_start")), name="valuation_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(value_low__lte=F("value_point")) & Q(value_point__lte=F("value_high")),
+                name="valuation_range_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "account", "valued_on"], name="valuation_agency_account_date")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.valued_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("extensions:valuation-detail", args=[self.pk])
+
+
+class StylePositioning(models.TextChoices):
+    """Clause 8.3 d): how clearly the account's style is positioned."""
+
+    DISTINCT = "distinct", _("Distinct: a recognisable, consistent style in demand")
+    CLEAR = "clear", _("Clear: a consistent style like many others")
+    UNCLEAR = "unclear", _("Unclear: no consistent style yet")
+
+
+class ValuationFactorKind(models.TextChoices):
+    """The factors clause 8.3 lists, a) to f)."""
+
+    PLATFORM = "platform", _("a) Platform")
+    DAILY_ACTIVE_FANS = "daily_active_fans", _("b) Average daily active fans")
+    STICKINESS = "stickiness", _("c) User stickiness")
+    STYLE = "style", _("d) Style positioning")
+    ADVERSE_EVENTS = "adverse_events", _("e) Adverse events")
+    OTHER = "other", _("f) Other factors")
+
+
+class FactorSource(models.TextChoices):
+    COMPUTED = "computed", _("Computed from metrics")
+    ENTERED = "entered", _("Entered")
+    RECORDS = "records", _("From recorded events")
+    ACCOUNT = "account", _("From the account")
+
+
+class ValuationFactor(ClientOwned):
+    """Clause 8.3: one factor of a valuation: its value, where the value came from, its weight in
+    the method and its effect on the value."""
+
+    valuation = models.ForeignKey(
+        AccountValuation, on_delete=models.CASCADE, related_name="factors", verbose_name=_("valuation")
+    )
+    factor = models.CharField(_("factor"), max_length=30, choices=ValuationFactorKind.choices)
+    value = models.CharField(_("value"), max_length=200)
+    value_number = models.DecimalField(_("value (number)"), max_digits=20, decimal_places=6, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=FactorSource.choices)
+    source_detail = models.TextField(_("where it came from"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=4)
+    effect = models.DecimalField(
+        _("effect"),
+        max_digits=10,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("The share by which the factor moves the value (+0.05 = +5%); empty for the base factors."),
+    )
+    effect_text = models.CharField(_("effect (explained)"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    parent_field = "valuation"
+
+    class Meta:
+        ordering = ["valuation", "position", "id"]
+        verbose_name = _("valuation factor")
+        verbose_name_plural = _("valuation factors")
+        constraints = [
+            models.UniqueConstraint(fields=["valuation", "factor"], name="valuation_factor_once"),
+        ]
+        indexes = [models.Index(fields=["agency", "valuation"], name="factor_agency_valuation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_factor_display()}: {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        """The value in words: the platform's and the style's names rather than their codes."""
+        labels = {
+            ValuationFactorKind.PLATFORM: dict(Platform.choices),
+            ValuationFactorKind.STYLE: dict(StylePositioning.choices),
+        }.get(self.factor)
+        return str(labels.get(self.value, self.value)) if labels else self.value
