@@ -306,15 +306,75 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
-    # The standard's conformance view (clause checks with evidence).
-    # Everyone may read it (client people for their own client); staff who run clients and the
-    # client's own people may ask for a PDF report.
-    "conformance": {
-        **dict.fromkeys(Role, READ),
-        R.AGENCY_ADMIN: READ | {ADD},
-        R.ACCOUNT_MANAGER: READ | {ADD},
-        R.CLIENT_VIEWER: READ | {ADD},
-        R.CLIENT_APPROVER: READ | {ADD},
+    # Chapter 10 (evaluation): questionnaires are the agency's own tool.
+    "questionnaire": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 10.1 campaigns and 10.2 follow-ups: sent and closed (DECIDE) by the account manager; the
+    # client's people see their own client's campaigns and results.
+    "evaluation_campaign": {
+        R.AGENCY_ADMIN: WRITE | {DECIDE},
+        R.ACCOUNT_MANAGER: WRITE | {DECIDE},
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "survey_invitation": {
+        R.AGENCY_ADMIN: WRITE,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # Individual answers stay with the agency; client people see the results of their campaigns.
+    "survey_response": {
+        R.AGENCY_ADMIN: READ,
+        R.ACCOUNT_MANAGER: READ,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 10.1 customer protection: the agency's guarantees, and complaints. Client people file their
+    # own client's complaints and confirm (DECIDE) the resolution; staff resolve (FULFIL).
+    "service_guarantee": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: READ,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    "complaint": {
+        R.AGENCY_ADMIN: WRITE | {DECIDE, FULFIL},
+        R.ACCOUNT_MANAGER: WRITE | {DECIDE, FULFIL},
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE | {FULFIL},
+        R.LIVE_TEAM: WRITE | {FULFIL},
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ | {ADD, DECIDE},
+        R.CLIENT_APPROVER: READ | {ADD, DECIDE},
+    },
+    # 10.2 improvement cycles and actions (kept, never deleted: they are the clause's evidence);
+    # completing an action (FULFIL) schedules its follow-up survey.
+    "improvement": {
+        R.AGENCY_ADMIN: WRITE | {FULFIL},
+        R.ACCOUNT_MANAGER: WRITE | {FULFIL},
+        R.PRODUCER: WRITE | {FULFIL},
+        R.OPERATOR: WRITE | {FULFIL},
+        R.LIVE_TEAM: WRITE | {FULFIL},
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
     },
 }
 

@@ -204,6 +204,18 @@ CELERY_BEAT_SCHEDULE = {
     # extensions (ch.8)
     # records (ch.9)
     # evaluation (ch.10)
+    "evaluation-yearly-daily": {
+        "task": "evaluation.tasks.yearly_evaluation_all_agencies_task",
+        "schedule": crontab(hour=1, minute=5),
+    },
+    "evaluation-survey-schedule-daily": {
+        "task": "evaluation.tasks.survey_schedule_all_agencies_task",
+        "schedule": crontab(hour=1, minute=20),
+    },
+    "evaluation-complaints-escalate-hourly": {
+        "task": "evaluation.tasks.complaints_escalate_all_agencies_task",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------

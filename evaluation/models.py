@@ -1,1 +1,0 @@
-"""Models of Evaluation and improvement (chapter 10). Every concrete model derives from agency.models.TenantModel."""

@@ -1,0 +1,81 @@
+"""Scheduled work of chapter 10 (thin wrappers over services). Every tenant task works out
+"today" in the agency's own time zone, is idempotent, and is fanned out per agency by a beat
+entry point."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from agency.celery import app
+from agency.models import Agency
+from agency.tasks import TenantTask
+from evaluation.models import EvaluationCampaign
+from evaluation.services import campaigns, complaints, improvement, questionnaires
+
+
+def _today(agency_id: int):
+    return campaigns.local_today(Agency.objects.get(pk=agency_id))
+
+
+@app.task(base=TenantTask)
+def yearly_evaluation_task(*, agency_id: int) -> dict:
+    """10.1, daily: every active client gets its yearly evaluation (created, sent, its account
+    manager reminded) once the agency's month has come; clients with no answers are flagged as
+    the year's end approaches."""
+    today = _today(agency_id)
+    questionnaires.questionnaire_ensure_default()
+    created = campaigns.evaluations_ensure_yearly(today=today)
+    flagged = campaigns.evaluations_flag_year_end(today=today)
+    return {"created": len(created), "flagged": len(flagged)}
+
+
+@app.task(base=TenantTask)
+def survey_schedule_task(*, agency_id: int) -> dict:
+    """Daily: send the scheduled campaigns whose day has come (the 10.2 follow-ups among them),
+    close the ones whose last day has passed (a follow-up then decides its cycle), and flag the
+    follow-ups that would miss their month."""
+    today = _today(agency_id)
+    sent = campaigns.campaigns_launch_due(today=today)
+    closed = campaigns.campaigns_close_due(today=today)
+    flagged = improvement.follow_ups_flag_at_risk(today=today)
+    return {"sent": len(sent), "closed": len(closed), "flagged": len(flagged)}
+
+
+@app.task(base=TenantTask)
+def complaints_escalate_task(*, agency_id: int) -> int:
+    """Hourly: escalate the agency's overdue complaints (10.1 customer protection)."""
+    return len(complaints.complaints_escalate_overdue(now=timezone.now()))
+
+
+@app.task(base=TenantTask)
+def campaign_send_invitations_task(*, agency_id: int, campaign_id: int) -> int:
+    """Email a campaign's invitations that have not gone out yet."""
+    campaign = EvaluationCampaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    return campaigns.campaign_send_invitations(campaign=campaign)
+
+
+def _fan_out(task) -> int:
+    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+    for agency_id in agency_ids:
+        task.apply_async(kwargs={"agency_id": agency_id})
+    return len(agency_ids)
+
+
+@app.task
+def yearly_evaluation_all_agencies_task() -> int:
+    """Beat entry point: one ``yearly_evaluation_task`` per active agency."""
+    return _fan_out(yearly_evaluation_task)
+
+
+@app.task
+def survey_schedule_all_agencies_task() -> int:
+    """Beat entry point: one ``survey_schedule_task`` per active agency."""
+    return _fan_out(survey_schedule_task)
+
+
+@app.task
+def complaints_escalate_all_agencies_task() -> int:
+    """Beat entry point: one ``complaints_escalate_task`` per active agency."""
+    return _fan_out(complaints_escalate_task)
