@@ -173,3 +173,15 @@ def test_language_switch_to_english_and_back(world):
     assert "客户" in b.get(reverse("clients:client-list")).content.decode()
     b.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Clients" in b.get(reverse("clients:client-list")).content.decode()
+
+
+def test_client_area_links_every_section_and_each_answers(world):
+    import re
+
+    b = browser(world.approver_a1)
+    page = b.get(reverse("client-area:dashboard")).content.decode()
+    nav = page[page.index('class="client-nav"') : page.index("</nav>", page.index('class="client-nav"'))]
+    links = re.findall(r'href="([^"]+)"', nav)
+    assert len(links) == 5
+    for link in links:
+        assert b.get(link).status_code == 200, link
