@@ -81,3 +81,44 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
         % {"count": len(requirements)},
         evidence,
     )
+
+
+# 4.3 sets no rule of its own: serving every platform user well is what private-message replies
+# (6.4), comment handling (7.1) and customer protection (10.1) check. It is met when each of them
+# that applies to the client is met.
+CLAUSE_4_3_PARTS = ("6.4", "7.1", "10.1")
+
+
+@clause_check("4.3")
+def users_served(client: Client, period: Period) -> CheckResult:
+    from agency.conformance import CHECKS
+    from agency.standard import CLAUSES_BY_ID
+
+    results = []
+    for clause_id in CLAUSE_4_3_PARTS:
+        service = CLAUSES_BY_ID[clause_id].service
+        check = CHECKS.get(clause_id)
+        if check is None or (service is not None and service not in (client.services or [])):
+            continue
+        results.append((clause_id, check(client, period)))
+    judged = [(clause_id, result) for clause_id, result in results if result.status != Status.NOT_APPLICABLE]
+    evidence = [
+        Evidence(f"{clause_id} · {item.label}", item.model, item.object_id, item.url)
+        for clause_id, result in results
+        for item in result.evidence
+    ]
+    if not judged:
+        return CheckResult(
+            Status.NOT_APPLICABLE, _("None of 6.4, 7.1 and 10.1 applies to this client in the period."), evidence
+        )
+    unmet = [clause_id for clause_id, result in judged if result.status != Status.MET]
+    if unmet:
+        summary = "; ".join(f"{clause_id}: {result.summary}" for clause_id, result in judged if clause_id in unmet)
+        return CheckResult(
+            Status.NOT_MET,
+            _("Not met through %(clauses)s — %(summary)s") % {"clauses": ", ".join(unmet), "summary": summary},
+            evidence,
+        )
+    return CheckResult(
+        Status.MET, _("Met through %(clauses)s.") % {"clauses": ", ".join(c for c, _r in judged)}, evidence
+    )

@@ -138,3 +138,33 @@ def test_period_parsing():
             assert bad in str(exc)
         else:  # pragma: no cover
             raise AssertionError(bad)
+
+
+def fake(status, label="row"):
+    from agency.conformance import CheckResult, Evidence
+
+    return lambda client, period: CheckResult(status, f"{label} {status}", [Evidence(label, "x.y", 1, "/x/")])
+
+
+def test_4_3_is_met_through_the_clauses_that_serve_users(world, monkeypatch):
+    monkeypatch.setitem(CHECKS, "6.4", fake(Status.MET, "messages"))
+    monkeypatch.setitem(CHECKS, "10.1", fake(Status.MET, "complaints"))
+    world.client_a1.services = ["basic_operations"]
+    result = CHECKS["4.3"](world.client_a1, NOVEMBER)
+    assert result.status == Status.MET and "6.4" in result.summary and "10.1" in result.summary
+    assert {e.label for e in result.evidence} == {"6.4 · messages", "10.1 · complaints"}
+
+
+def test_4_3_is_not_met_when_one_part_is_not(world, monkeypatch):
+    monkeypatch.setitem(CHECKS, "6.4", fake(Status.NOT_MET, "slow replies"))
+    monkeypatch.setitem(CHECKS, "10.1", fake(Status.MET))
+    world.client_a1.services = ["basic_operations"]
+    result = CHECKS["4.3"](world.client_a1, NOVEMBER)
+    assert result.status == Status.NOT_MET and "6.4" in result.summary and "slow replies" in result.summary
+
+
+def test_4_3_skips_parts_the_client_did_not_buy(world, monkeypatch):
+    monkeypatch.setitem(CHECKS, "6.4", fake(Status.NOT_MET))
+    monkeypatch.setitem(CHECKS, "10.1", fake(Status.NOT_APPLICABLE))
+    world.client_a1.services = ["video_production"]  # no basic operations: 6.4 does not apply
+    assert CHECKS["4.3"](world.client_a1, NOVEMBER).status == Status.NOT_APPLICABLE
