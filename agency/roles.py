@@ -376,6 +376,72 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
+    # Chapter 9, operation records. Records are never deleted: DELETE here is the right to void
+    # one with a reason. Check-out/in and ticking an inspection are changes.
+    "asset": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: WRITE,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "inspection": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "usage_record": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: WRITE,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "statistics_report": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "assessment_report": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "image_record": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: WRITE,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 4.2: everyone reads the trail of what they may see (client people: their own client's).
+    "audit_event": dict.fromkeys(Role, READ),
+    # Exports are reading: asking for one needs VIEW on the record list it exports.
+    "export_job": dict.fromkeys(Role, READ),
 }
 
 

@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # extensions (ch.8)
     # records (ch.9)
+    "records-inspection-lists-daily": {
+        "task": "records.tasks.inspections_create_all_agencies_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "records-monthly-reports": {
+        "task": "records.tasks.monthly_reports_all_agencies_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
     # evaluation (ch.10)
     "evaluation-yearly-daily": {
         "task": "evaluation.tasks.yearly_evaluation_all_agencies_task",

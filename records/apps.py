@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
     name = "records"
     verbose_name = _("Operation records (chapter 9)")
+
+    def ready(self) -> None:
+        from records import audit
+
+        # PostgreSQL: the database keeps the trail (triggers installed after every migrate).
+        post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="records-audit-triggers")
+        # Other databases: the application keeps it from model signals (no bulk writes).
+        pre_save.connect(audit.on_pre_save, dispatch_uid="records-audit-pre-save")
+        post_save.connect(audit.on_post_save, dispatch_uid="records-audit-post-save")
+        post_delete.connect(audit.on_post_delete, dispatch_uid="records-audit-post-delete")

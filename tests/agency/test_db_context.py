@@ -46,3 +46,15 @@ def test_api_requests_run_with_their_context(world, api):
     assert response.status_code == 200
     # the request's transaction has ended: nothing lingers on the connection
     assert settings_now()[0] in ("", str(world.agency_a.pk))
+
+
+def test_a_database_error_caught_by_an_inner_block_leaves_the_outer_transaction_usable(world):
+    from django.db import IntegrityError
+
+    from clients.models import Client
+
+    with tenant_context(world.agency_a, channel="ui"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Client.objects.create(name=world.client_a1.name, kind="brand")  # the name is taken in agency A
+        assert Client.objects.filter(name=world.client_a1.name).count() == 1
+        assert settings_now()[0] == str(world.agency_a.pk)

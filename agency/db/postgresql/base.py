@@ -82,8 +82,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super()._set_autocommit(autocommit)
 
     def _savepoint_rollback(self, sid):
-        self._context_in_transaction = None
+        # Roll back first: in a failed transaction nothing but the rollback may run.
         super()._savepoint_rollback(sid)
+        self._context_in_transaction = None
 
     def _rollback(self):
         self._context_in_transaction = None

@@ -1,1 +1,0 @@
-"""Models of Operation records (chapter 9). Every concrete model derives from agency.models.TenantModel."""
