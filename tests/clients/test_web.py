@@ -182,6 +182,6 @@ def test_client_area_links_every_section_and_each_answers(world):
     page = b.get(reverse("client-area:dashboard")).content.decode()
     nav = page[page.index('class="client-nav"') : page.index("</nav>", page.index('class="client-nav"'))]
     links = re.findall(r'href="([^"]+)"', nav)
-    assert len(links) == 5
+    assert len(links) == 6
     for link in links:
         assert b.get(link).status_code == 200, link
