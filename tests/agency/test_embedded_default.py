@@ -33,7 +33,7 @@ print("eager", __import__("agency.celery").celery.app.conf.task_always_eager)
 
 
 def test_migrate_and_seed_on_sqlite_then_login_page_and_api_answer(tmp_path):
-    env = {**BARE, "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}"}
+    env = {**BARE, "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}", "DJANGO_MEDIA_ROOT": str(tmp_path)}
     migrate = manage("migrate", "--noinput", env=env)
     assert migrate.returncode == 0, migrate.stderr
     seed = manage("seed_demo", env=env)

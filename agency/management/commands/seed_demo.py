@@ -1,21 +1,27 @@
 """Demo data: two agencies, a person of every role, clients with client people, accounts on
-several platforms, videos and requirements. Idempotent: running it again changes nothing."""
+several platforms, videos and requirements, and each chapter app's demo rows (its ``demo.seed``).
+Idempotent: running it again changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts_ops import demo as accounts_ops_demo
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import tenant_context
 from clients import services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video, VideoOrigin
+from evaluation import demo as evaluation_demo
+from extensions import demo as extensions_demo
+from production import demo as production_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -94,6 +100,14 @@ AGENCIES = [
     },
 ]
 
+# Each chapter app's demo rows, made through its services once the clients and people exist.
+CHAPTER_DEMOS = [
+    ("production", production_demo.seed),
+    ("accounts_ops", accounts_ops_demo.seed),
+    ("extensions", extensions_demo.seed),
+    ("evaluation", evaluation_demo.seed),
+]
+
 STAFF = [
     ("admin", Role.AGENCY_ADMIN),
     ("manager", Role.ACCOUNT_MANAGER),
@@ -110,41 +124,52 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         logins: list[tuple[str, str, str]] = []
+        made = {app: Counter() for app, _seed in CHAPTER_DEMOS}
         for spec in AGENCIES:
             agency, _ = Agency.objects.get_or_create(
                 slug=spec["slug"], defaults={"name": spec["name"], "language": spec["language"]}
             )
             with tenant_context(agency, channel="command"):
                 clients = [self._client(agency, client_spec) for client_spec in spec["clients"]]
+            people = {}
             for suffix, role in STAFF:
                 username = f"{agency.slug.split('-')[0]}_{suffix}"
-                self._member(username, agency, role)
+                people[role] = self._member(username, agency, role)
                 logins.append((username, agency.name, role.label))
             prefix = agency.slug.split("-")[0]
             first = clients[0]
-            self._member(f"{prefix}_client_viewer", agency, Role.CLIENT_VIEWER, first)
-            self._member(f"{prefix}_client_approver", agency, Role.CLIENT_APPROVER, first)
+            people[Role.CLIENT_VIEWER] = self._member(f"{prefix}_client_viewer", agency, Role.CLIENT_VIEWER, first)
+            people[Role.CLIENT_APPROVER] = self._member(
+                f"{prefix}_client_approver", agency, Role.CLIENT_APPROVER, first
+            )
             logins.append((f"{prefix}_client_viewer", f"{agency.name} · {first.name}", Role.CLIENT_VIEWER.label))
             logins.append((f"{prefix}_client_approver", f"{agency.name} · {first.name}", Role.CLIENT_APPROVER.label))
             with tenant_context(agency, channel="command"):
                 self._requirements(agency, first)
+                for app, seed in CHAPTER_DEMOS:
+                    made[app].update(seed(agency=agency, clients=clients, people=people))
         # One person in both agencies, to show the agency switcher.
         xinghe, bright = Agency.objects.get(slug="xinghe"), Agency.objects.get(slug="bright-media")
         self._member("multi_agency", xinghe, Role.ACCOUNT_MANAGER)
         self._member("multi_agency", bright, Role.ANALYST)
         logins.append(("multi_agency", "星河代运营 + Bright Media", "Account manager / Analyst"))
 
+        self.stdout.write("Chapter demo data made this run:")
+        for app, counts in made.items():
+            described = ", ".join(f"{count} {what}" for what, count in counts.items() if count)
+            self.stdout.write(f"  {app}: {described or 'nothing new (already seeded)'}")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
         self.stdout.write(f"  password for every demo login: {DEMO_PASSWORD}")
         for username, where, role in logins:
             self.stdout.write(f"  {username:<24} {role:<22} {where}")
 
-    def _member(self, username: str, agency: Agency, role: str, client: Client | None = None) -> None:
+    def _member(self, username: str, agency: Agency, role: str, client: Client | None = None):
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
         Membership.objects.get_or_create(user=user, agency=agency, defaults={"role": role, "client": client})
+        return user
 
     def _client(self, agency: Agency, spec: dict) -> Client:
         today = timezone.localdate(timezone=agency.tz)
