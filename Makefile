@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup install test lint migrations-check check worker beat serve clean
+.PHONY: run setup install test lint migrations-check check worker beat serve clean fuzz
 
 run: setup ## set up and serve on http://127.0.0.1:8000 with demo data
 	$(PY) manage.py runserver $(HOST)
@@ -28,6 +28,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 test: install ## run the test suite (PostgreSQL + Redis + real worker when DATABASE_URL/REDIS_URL are set)
 	$(PY) manage.py compile_translations
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+fuzz: install ## fuzz the API against its OpenAPI schema, longer than the test suite's bounded run
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -ra tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -39,6 +39,9 @@ from extensions.valuation import (
     render_step,
 )
 
+# Figures given as decimal strings (exact, as DRF's DecimalField gives them), null when undefined.
+DECIMAL_OR_NULL = {"type": "string", "format": "decimal", "nullable": True}
+
 
 class ChildSerializer(TenantModelSerializer):
     """A row of a parent (``parent``: the field naming it): the client comes from the parent, and
@@ -204,17 +207,17 @@ class LiveSessionResultSerializer(ChildSerializer):
         ]
         read_only_fields = ["source"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_OR_NULL)
     def get_uv_value(self, obj) -> str | None:
         value = obj.figures.uv_value
         return None if value is None else str(value)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_OR_NULL)
     def get_gpm(self, obj) -> str | None:
         value = obj.figures.gpm
         return None if value is None else str(value)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(DECIMAL_OR_NULL)
     def get_conversion_rate(self, obj) -> str | None:
         value = obj.figures.conversion_rate
         return None if value is None else str(value)

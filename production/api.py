@@ -491,7 +491,7 @@ class MediaSerializerMixin(serializers.Serializer):
     file = serializers.FileField(write_only=True, help_text="The video file (multipart).")
     file_url = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OpenApiTypes.STR)  # a path on this server, not an absolute URI
     def get_file_url(self, obj) -> str:
         return reverse(f"{self.download_basename}-download", args=[obj.pk])
 
@@ -561,7 +561,7 @@ class ClipViewSet(ServiceViewSet):
     def perform_destroy(self, instance):
         services.clip_delete(actor=self.actor, clip=instance)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)
     def download(self, request, pk=None):
         """The clip's file (byte ranges supported)."""
@@ -616,7 +616,7 @@ class CutViewSet(ServiceViewSet):
         )
         serializer.instance = self.fresh(cut)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)
     def download(self, request, pk=None):
         """The cut's file (byte ranges supported, for seeking to a comment's time code)."""
@@ -653,7 +653,7 @@ class PostProductionStepSerializer(TenantModelSerializer):
         ]
         read_only_fields = ["project", "client", "kind", "position", "completed_by", "completed_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "nullable": True})  # a path on this server, or null
     def get_evidence_url(self, obj) -> str | None:
         return reverse("postproductionstep-download", args=[obj.pk]) if obj.evidence_file else None
 
@@ -685,7 +685,7 @@ class PostProductionStepViewSet(ServiceViewSet):
         step = services.post_step_update(actor=self.actor, step=serializer.instance, **data)
         serializer.instance = self.fresh(step)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)
     def download(self, request, pk=None):
         """The step's evidence file."""

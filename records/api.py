@@ -93,6 +93,8 @@ class RecordViewSet(TenantViewSet):
     export_dataset = ""
 
     def check_permissions(self, request):
+        if not (request.user and request.user.is_authenticated):
+            return super().check_permissions(request)  # anonymous: 401 before anything else
         method = request.method.lower()
         offered = self.offered_actions
         if method not in self.http_method_names or (offered is not None and self.action not in offered):
@@ -130,7 +132,7 @@ class VoidMixin:
 
 
 class ExportMixin:
-    @extend_schema(parameters=[FILE_FORMAT], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_FORMAT], responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], required_action=VIEW)
     def export(self, request):
         """The list, with the same filters, as CSV, XLSX or PDF (A4)."""
@@ -161,7 +163,14 @@ def file_response(content: bytes, filename: str, fmt: str) -> HttpResponse:
 
 
 class AssetSerializer(TenantModelSerializer):
-    checked_out = serializers.BooleanField(read_only=True, default=False, help_text="Out with someone now.")
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_checked_out(self, obj) -> bool:
+        annotated = getattr(obj, "checked_out", None)  # the list and detail querysets annotate it
+        if annotated is not None:
+            return annotated
+        return obj.checkouts.filter(checked_in_at__isnull=True, voided_at__isnull=True).exists()
+
+    checked_out = serializers.SerializerMethodField(help_text="Out with someone now.")
 
     class Meta:
         model = Asset
@@ -514,7 +523,7 @@ class WorkAssessmentReportSerializer(TenantModelSerializer):
 
 
 class ReportExportMixin:
-    @extend_schema(parameters=[FILE_FORMAT], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FILE_FORMAT], responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW, url_path="file")
     def file(self, request, pk=None):
         """The report as CSV, XLSX or PDF (A4, with charts)."""
@@ -792,7 +801,7 @@ class ExportJobViewSet(RecordViewSet):
             actor=self.actor, dataset=data["dataset"], format=data["format"], query=data.get("query") or {}
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         job = self.get_object()

@@ -108,6 +108,16 @@ def _eager_celery(request):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called directly by a test speaks English (the source language), so assertions read the
+    messages as written; requests still choose their language (Chinese by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

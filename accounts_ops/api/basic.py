@@ -272,11 +272,11 @@ class PinnedVideoSerializer(AccountRowSerializer):
             return obj.last_boost
         return obj.boosts.aggregate(last=Max("boosted_on"))["last"]
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_last_boosted_on(self, obj):
         return self._last(obj)
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_next_boost_due(self, obj):
         if obj.unpinned_on is not None:
             return None

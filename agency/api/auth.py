@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.decorators import method_decorator
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ class ObtainTokenView(ObtainAuthToken):
     Outside the request transaction, and answering refusals without raising: a refused sign-in
     must still be counted by the lockout (django-axes), so nothing may roll its record back."""
 
+    @extend_schema(auth=[])  # no token is needed to ask for one
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -48,6 +49,15 @@ def django_validation_error_to_drf(exc: DjangoValidationError) -> exceptions.Val
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+def deletion_refused_to_drf(exc: ProtectedError | RestrictedError) -> exceptions.ValidationError:
+    """A row still referenced by others (a protected or restricted foreign key) is not deleted:
+    400 naming what still uses it, instead of a server error."""
+    objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
+    names = sorted({str(obj._meta.verbose_name) for obj in objects})
+    used_by = ", ".join(names) or "other records"
+    return exceptions.ValidationError({"non_field_errors": [f"Still used by {used_by}; it cannot be deleted."]})
+
+
 def error_response(status_code: int, code: str, message: str, fields: dict | None = None) -> Response:
     """An error answered without raising (where raising would roll a transaction back)."""
     body = {"status": status_code, "code": code, "message": message}
@@ -59,6 +69,8 @@ def error_response(status_code: int, code: str, message: str, fields: dict | Non
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_to_drf(exc)
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        exc = deletion_refused_to_drf(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

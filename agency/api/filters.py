@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
@@ -10,9 +11,17 @@ from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from agency.models import TenantModel
 from agency.tenancy import current_actor
 
+# The largest id a 64-bit primary key holds: a larger one in a filter is refused (400) instead of
+# reaching the database, which cannot even compare it.
+ID_MAX = 2**63 - 1
+
 
 class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     pass
+
+
+class IdInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
 
 def deferred(model):
@@ -47,7 +56,7 @@ def scoped_choices(model, actor):
 class TenantFilterSet(django_filters.FilterSet):
     FILTER_DEFAULTS = FILTER_DEFAULTS
 
-    id = NumberInFilter(field_name="id", lookup_expr="in", help_text="Comma-separated ids.")
+    id = IdInFilter(field_name="id", lookup_expr="in", min_value=1, max_value=ID_MAX, help_text="Comma-separated ids.")
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

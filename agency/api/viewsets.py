@@ -22,6 +22,9 @@ from rest_framework.exceptions import PermissionDenied
 from agency.selectors import resolve_actor
 from agency.tenancy import activate, tenant_boundary
 
+# The actions of ModelViewSet; any other action is a custom ``@action``.
+MODEL_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy", "metadata"})
+
 
 class TenantViewSet(viewsets.ModelViewSet):
     model = None
@@ -46,6 +49,14 @@ class TenantViewSet(viewsets.ModelViewSet):
         activate(self.actor, channel="api", user_id=request.user.pk)
         if self.actor is None and request.user.is_authenticated:
             raise PermissionDenied("Choose an agency: send the X-Agency header with the slug of one of your agencies.")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A custom action on one row finds the row before it reads the body, so that a row outside
+        # the actor's scope answers 404 whatever the body holds (the role's refusal, 403 for any
+        # row, comes first).
+        if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS:
+            self.get_object()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or self.actor is None:

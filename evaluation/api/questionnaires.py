@@ -20,7 +20,7 @@ from evaluation.services import questionnaires as services
 
 
 class QuestionnaireTemplateSerializer(TenantModelSerializer):
-    question_count = serializers.IntegerField(read_only=True)
+    question_count = serializers.SerializerMethodField()
 
     class Meta:
         model = QuestionnaireTemplate
@@ -40,6 +40,11 @@ class QuestionnaireTemplateSerializer(TenantModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "status", "published_at", "is_default"]
+
+    def get_question_count(self, obj) -> int:
+        # The list annotates the count; a row a service just wrote is counted here.
+        annotated = getattr(obj, "question_count", None)
+        return annotated if annotated is not None else obj.questions.count()
 
 
 class QuestionnaireTemplateFilterSet(TenantFilterSet):

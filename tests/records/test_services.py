@@ -220,6 +220,8 @@ def test_statistics_report_counts_the_periods_videos_against_the_previous(world,
         account=account, published_at=dt.datetime.combine(start - dt.timedelta(days=2), dt.time(12), tzinfo=tz)
     )
     report = StatisticsReport.objects.create(client=world.client_a1, period_start=start, period_end=end)
+    world.agency_a.language = "en"  # reports are written in the agency's language
+    world.agency_a.save()
     report = services.report_build(kind="statistics", report_id=report.pk)
     assert report.has_data
     figures = {f["label"]: f for s in report.data["sections"] for f in s["figures"]}
