@@ -118,3 +118,90 @@ class AdSpendAdmin(TenantAdmin):
 @admin.register(AdBudgetApproval)
 class AdBudgetApprovalAdmin(TenantAdmin):
     list_display = ("campaign", "extra_amount", "approved_by", "approved_at", "agency")
+
+
+# --- chapter 7 and platform data ---------------------------------------------------------------
+from accounts_ops.models import (  # noqa: E402
+    AccountDailyMetric,
+    AudiencePersonaReport,
+    AudienceSnapshot,
+    CommentAction,
+    ContentPlan,
+    ContentPlanTopic,
+    DataImport,
+    HotTopic,
+    IpPersona,
+    OpinionAlert,
+    VideoComment,
+    VideoDailyMetric,
+)
+
+
+@admin.register(AccountDailyMetric)
+class AccountDailyMetricAdmin(TenantAdmin):
+    list_display = ("account", "date", "followers_total", "plays", "likes", "agency")
+    date_hierarchy = "date"
+
+
+@admin.register(VideoDailyMetric)
+class VideoDailyMetricAdmin(TenantAdmin):
+    list_display = ("video", "date", "plays", "likes", "completion_rate", "agency")
+    date_hierarchy = "date"
+
+
+@admin.register(DataImport)
+class DataImportAdmin(TenantAdmin):
+    list_display = ("kind", "original_name", "status", "rows_accepted", "rows_rejected", "agency")
+    list_filter = ("kind", "status")
+
+
+@admin.register(VideoComment)
+class VideoCommentAdmin(TenantAdmin):
+    list_display = ("account", "posted_at", "sentiment", "status", "is_guide", "agency")
+    list_filter = ("sentiment", "status", "is_guide")
+    search_fields = ("text",)
+
+
+@admin.register(CommentAction)
+class CommentActionAdmin(TenantAdmin):
+    list_display = ("comment", "kind", "status", "agency")
+    list_filter = ("kind", "status")
+
+
+@admin.register(OpinionAlert)
+class OpinionAlertAdmin(TenantAdmin):
+    list_display = ("account", "raised_at", "negative_share", "status", "episode_ended_at", "agency")
+    list_filter = ("status",)
+
+
+@admin.register(HotTopic)
+class HotTopicAdmin(TenantAdmin):
+    list_display = ("title", "platform", "heat", "rank", "seen_at", "agency")
+    list_filter = ("platform",)
+    search_fields = ("title",)
+
+
+@admin.register(ContentPlan)
+class ContentPlanAdmin(TenantAdmin):
+    list_display = ("title", "account", "planned_on", "status", "agency")
+    list_filter = ("status",)
+
+
+@admin.register(ContentPlanTopic)
+class ContentPlanTopicAdmin(TenantAdmin):
+    list_display = ("plan", "topic", "agency")
+
+
+@admin.register(AudienceSnapshot)
+class AudienceSnapshotAdmin(TenantAdmin):
+    list_display = ("account", "date", "fans_total", "agency")
+
+
+@admin.register(AudiencePersonaReport)
+class AudiencePersonaReportAdmin(TenantAdmin):
+    list_display = ("account", "period_start", "period_end", "trigger", "agency")
+
+
+@admin.register(IpPersona)
+class IpPersonaAdmin(TenantAdmin):
+    list_display = ("account", "name", "version", "is_current", "effective_from", "agency")

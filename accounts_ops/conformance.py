@@ -410,3 +410,247 @@ def campaigns_have_results_and_stay_within_budget(client: Client, period: Period
         evidence,
         _("%(count)d campaigns with budget, period and results, all within budget.") % {"count": len(campaigns)},
     )
+
+
+# --- chapter 7, advanced account operations ------------------------------------------------------
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from accounts_ops.models import (  # noqa: E402
+    AlertStatus,
+    AudiencePersonaReport,
+    CommentStatus,
+    ContentPlan,
+    ContentPlanTopic,
+    IpPersona,
+    OpinionAlert,
+    PlanStatus,
+    VideoComment,
+)
+from accounts_ops.services import PERSONA_MAX_AGE_DAYS  # noqa: E402
+from agency.adjustable import adjustable  # noqa: E402
+
+# 7.1: comments are answered: at least this share of the period's comments from users is handled
+# (replied, hidden or marked handled) by the period's end...
+COMMENT_ANSWERED_SHARE = adjustable(
+    "comment_answered_share",
+    0.9,
+    clause="7.1",
+    minimum=0,
+    maximum=1,
+    label=gettext_lazy("Comments: share that must be answered (7.1)"),
+)
+# ...counting only comments posted at least this long before the end (time to answer them).
+COMMENT_ANSWER_HOURS = adjustable(
+    "comment_answer_hours",
+    24,
+    clause="7.1",
+    minimum=1,
+    maximum=24 * 14,
+    label=gettext_lazy("Comments: hours staff have to answer one (7.1)"),
+)
+
+
+@clause_check("7.1")
+def comments_answered_and_alerts_handled(client: Client, period: Period) -> CheckResult:
+    """The period's comments from users are answered (the agency's share, counting comments old
+    enough to have been answered by the period's end), and every opinion alert open during the
+    period was handled by its end."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=client.agency.tz)
+    judged_until = end - dt.timedelta(hours=client.agency.setting(COMMENT_ANSWER_HOURS))
+    target = client.agency.setting(COMMENT_ANSWERED_SHARE)
+    figures = {
+        row["account_id"]: row
+        for row in VideoComment.objects.filter(
+            account__in=accounts, is_from_account=False, posted_at__gte=start, posted_at__lte=judged_until
+        )
+        .values("account_id")
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=Q(status=CommentStatus.HANDLED, handled_at__lte=end)),
+        )
+    }
+    alerts = list(
+        OpinionAlert.objects.filter(account__in=accounts, raised_at__lte=end)
+        .filter(Q(handled_at__isnull=True) | Q(handled_at__gte=start))
+        .order_by("raised_at")
+    )
+    problems, evidence = [], []
+    total = sum(row["total"] for row in figures.values())
+    answered = sum(row["answered"] for row in figures.values())
+    for account in accounts:
+        row = figures.get(account.pk, {"total": 0, "answered": 0})
+        evidence.append(
+            Evidence(
+                _("@%(handle)s: %(answered)d of %(total)d comments answered")
+                % {"handle": account.handle, "answered": row["answered"], "total": row["total"]},
+                "clients.platformaccount",
+                account.pk,
+                _page("comment-list") + f"?account={account.pk}",
+            )
+        )
+    if total and answered / total < target:
+        problems.append(
+            _("%(answered)d of %(total)d comments answered (%(share).0f%%), below the target of %(target).0f%%")
+            % {"answered": answered, "total": total, "share": answered / total * 100, "target": target * 100}
+        )
+    for alert in alerts:
+        handled = alert.status == AlertStatus.HANDLED and alert.handled_at is not None and alert.handled_at <= end
+        evidence.append(
+            Evidence(
+                _("Opinion alert of %(day)s (%(share).0f%% negative): %(state)s")
+                % {
+                    "day": timezone.localtime(alert.raised_at, client.agency.tz).date(),
+                    "share": alert.negative_share * 100,
+                    "state": _("handled") if handled else _("open"),
+                },
+                "accounts_ops.opinionalert",
+                alert.pk,
+                _page("alert-detail", alert.pk),
+            )
+        )
+        if not handled:
+            problems.append(
+                _("the opinion alert of %(day)s was not handled by the period's end")
+                % {"day": timezone.localtime(alert.raised_at, client.agency.tz).date()}
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(answered)d of %(total)d comments answered; %(alerts)d opinion alerts, all handled.")
+        % {"answered": answered, "total": total, "alerts": len(alerts)},
+    )
+
+
+@clause_check("7.2")
+def accounts_plan_content_from_hot_topics(client: Client, period: Period) -> CheckResult:
+    """Each active account has content planned within the period that rides at least one hot topic."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    linked = set(
+        ContentPlanTopic.objects.filter(plan__account__in=accounts, created_at__lte=end).values_list(
+            "plan_id", flat=True
+        )
+    )
+    plans: dict[int, list[ContentPlan]] = {}
+    for plan in ContentPlan.objects.filter(
+        account__in=accounts, planned_on__gte=period.start, planned_on__lte=period.end, created_at__lte=end
+    ).exclude(status=PlanStatus.DROPPED):
+        if plan.pk in linked:
+            plans.setdefault(plan.account_id, []).append(plan)
+    problems, evidence = [], []
+    for account in accounts:
+        found = plans.get(account.pk, [])
+        if not found:
+            problems.append(_("@%(handle)s has no planned content riding a hot topic") % {"handle": account.handle})
+            continue
+        for plan in found:
+            evidence.append(
+                Evidence(
+                    _("@%(handle)s: “%(title)s” planned for %(day)s")
+                    % {"handle": account.handle, "title": plan.title, "day": plan.planned_on},
+                    "accounts_ops.contentplan",
+                    plan.pk,
+                    _page("plan-detail", plan.pk),
+                )
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d active accounts, each with content planned from hot topics.") % {"count": len(accounts)},
+    )
+
+
+@clause_check("7.3")
+def audience_persona_is_analysed_regularly(client: Client, period: Period) -> CheckResult:
+    """Each active account has a persona report no older than the agency's analysis period
+    (default 30 days) at the period's end (or today, for a period still running)."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    as_of = _as_of(period, client)
+    max_age = client.agency.setting(PERSONA_MAX_AGE_DAYS)
+    latest = dict(
+        AudiencePersonaReport.objects.filter(account__in=accounts, period_end__lte=as_of, created_at__lte=end)
+        .values("account_id")
+        .annotate(last=Max("period_end"))
+        .values_list("account_id", "last")
+    )
+    reports = {
+        (r.account_id, r.period_end): r
+        for r in AudiencePersonaReport.objects.filter(
+            account__in=accounts, period_end__in=set(latest.values()), created_at__lte=end
+        )
+    }
+    problems, evidence = [], []
+    for account in accounts:
+        last = latest.get(account.pk)
+        if last is None:
+            problems.append(_("@%(handle)s has no persona report") % {"handle": account.handle})
+            continue
+        report = reports[(account.pk, last)]
+        age = (as_of - last).days
+        evidence.append(
+            Evidence(
+                _("@%(handle)s: persona report for %(start)s..%(end)s")
+                % {"handle": account.handle, "start": report.period_start, "end": last},
+                "accounts_ops.audiencepersonareport",
+                report.pk,
+                _page("persona-detail", report.pk),
+            )
+        )
+        if age > max_age:
+            problems.append(
+                _("@%(handle)s's latest persona report is %(age)d days old (at most %(max)d)")
+                % {"handle": account.handle, "age": age, "max": max_age}
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d active accounts, each with a persona report within %(max)d days.")
+        % {"count": len(accounts), "max": max_age},
+    )
+
+
+@clause_check("7.4")
+def ip_personas_are_complete(client: Client, period: Period) -> CheckResult:
+    """Every account with an IP persona at the period's end has all five facets and the style."""
+    accounts = _accounts(client, period)
+    if not accounts:
+        return _no_accounts()
+    end = _end_of(period, client)
+    current: dict[int, IpPersona] = {}
+    for persona in IpPersona.objects.filter(
+        account__in=accounts, effective_from__lte=period.end, created_at__lte=end
+    ).order_by("account_id", "version"):
+        current[persona.account_id] = persona  # the latest version in force wins
+    if not current:
+        return CheckResult(Status.NOT_APPLICABLE, _("No account of the client has an IP persona."))
+    handles = {account.pk: account.handle for account in accounts}
+    problems, evidence = [], []
+    for account_id, persona in current.items():
+        evidence.append(
+            Evidence(
+                _("@%(handle)s: “%(name)s” v%(version)d")
+                % {"handle": handles[account_id], "name": persona.name, "version": persona.version},
+                "accounts_ops.ippersona",
+                persona.pk,
+                _page("persona-ip-list") + f"?account={account_id}",
+            )
+        )
+        if not persona.is_complete:
+            problems.append(
+                _("@%(handle)s's IP persona lacks %(missing)s")
+                % {"handle": handles[account_id], "missing": ", ".join(persona.missing)}
+            )
+    return _result(
+        problems,
+        evidence,
+        _("%(count)d IP personas, each complete with a style.") % {"count": len(current)},
+    )

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from accounts_ops import views
-from agency.views import ChapterView
 
 app_name = "accounts_ops"
 
@@ -43,6 +42,24 @@ urlpatterns = [
     path("ads/", views.CampaignListView.as_view(), name="campaign-list"),
     path("ads/new/", views.CampaignCreateView.as_view(), name="campaign-create"),
     path("ads/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
-    # Chapter 7, advanced account operations
-    path("advanced/", ChapterView.as_view(chapter="7"), name="advanced"),
+    # Chapter 7, advanced account operations, and platform data in
+    path("advanced/", views.AdvancedDashboardView.as_view(), name="advanced"),
+    path("advanced/comments/", views.CommentListView.as_view(), name="comment-list"),
+    path("advanced/comments/guide/", views.GuideCreateView.as_view(), name="comment-guide"),
+    path("advanced/comments/<int:pk>/", views.CommentDetailView.as_view(), name="comment-detail"),
+    path("advanced/alerts/", views.AlertListView.as_view(), name="alert-list"),
+    path("advanced/alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert-detail"),
+    path("advanced/topics/", views.TopicListView.as_view(), name="topic-list"),
+    path("advanced/topics/new/", views.TopicCreateView.as_view(), name="topic-create"),
+    path("advanced/plans/", views.PlanListView.as_view(), name="plan-list"),
+    path("advanced/plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
+    path("advanced/plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
+    path("advanced/audience/", views.PersonaReportListView.as_view(), name="persona-list"),
+    path("advanced/audience/request/", views.PersonaRequestView.as_view(), name="persona-request"),
+    path("advanced/audience/<int:pk>/", views.PersonaDetailView.as_view(), name="persona-detail"),
+    path("advanced/ip-personas/", views.IpPersonaListView.as_view(), name="persona-ip-list"),
+    path("advanced/ip-personas/new/", views.IpPersonaCreateView.as_view(), name="persona-ip-create"),
+    path("data/imports/", views.ImportListView.as_view(), name="import-list"),
+    path("data/imports/new/", views.ImportCreateView.as_view(), name="import-create"),
+    path("data/imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
 ]

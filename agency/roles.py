@@ -80,16 +80,6 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ | {ADD},
     },
-    # The standard's conformance view (clause checks with evidence).
-    # Everyone may read it (client people for their own client); staff who run clients and the
-    # client's own people may ask for a PDF report.
-    "conformance": {
-        **dict.fromkeys(Role, READ),
-        R.AGENCY_ADMIN: READ | {ADD},
-        R.ACCOUNT_MANAGER: READ | {ADD},
-        R.CLIENT_VIEWER: READ | {ADD},
-        R.CLIENT_APPROVER: READ | {ADD},
-    },
     # Chapter 5, video production. Projects move through stages; the producer runs them.
     "video_project": {
         R.AGENCY_ADMIN: CRUD,
@@ -144,6 +134,76 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.ANALYST: READ,
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ | {ADD, DECIDE},
+    },
+    # Chapter 10 (evaluation): questionnaires are the agency's own tool.
+    "questionnaire": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 10.1 campaigns and 10.2 follow-ups: sent and closed (DECIDE) by the account manager; the
+    # client's people see their own client's campaigns and results.
+    "evaluation_campaign": {
+        R.AGENCY_ADMIN: WRITE | {DECIDE},
+        R.ACCOUNT_MANAGER: WRITE | {DECIDE},
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    "survey_invitation": {
+        R.AGENCY_ADMIN: WRITE,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # Individual answers stay with the agency; client people see the results of their campaigns.
+    "survey_response": {
+        R.AGENCY_ADMIN: READ,
+        R.ACCOUNT_MANAGER: READ,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 10.1 customer protection: the agency's guarantees, and complaints. Client people file their
+    # own client's complaints and confirm (DECIDE) the resolution; staff resolve (FULFIL).
+    "service_guarantee": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: READ,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    "complaint": {
+        R.AGENCY_ADMIN: WRITE | {DECIDE, FULFIL},
+        R.ACCOUNT_MANAGER: WRITE | {DECIDE, FULFIL},
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE | {FULFIL},
+        R.LIVE_TEAM: WRITE | {FULFIL},
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ | {ADD, DECIDE},
+        R.CLIENT_APPROVER: READ | {ADD, DECIDE},
+    },
+    # 10.2 improvement cycles and actions (kept, never deleted: they are the clause's evidence);
+    # completing an action (FULFIL) schedules its follow-up survey.
+    "improvement": {
+        R.AGENCY_ADMIN: WRITE | {FULFIL},
+        R.ACCOUNT_MANAGER: WRITE | {FULFIL},
+        R.PRODUCER: WRITE | {FULFIL},
+        R.OPERATOR: WRITE | {FULFIL},
+        R.LIVE_TEAM: WRITE | {FULFIL},
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
     },
     # Chapter 6, basic account operations (accounts_ops). The operator runs the accounts day to day.
     # 6.1: the account's content direction, in dated versions.
@@ -253,125 +313,87 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
-    # 8.1: live sessions with their products, run sheet, team and results; the live team runs them.
-    "live_session": {
+    # Chapter 7, advanced account operations (accounts_ops), and the platform data it reads.
+    # Platform data in: account and video daily metrics (the bulk API is ADD).
+    "platform_metrics": {
         R.AGENCY_ADMIN: CRUD,
         R.ACCOUNT_MANAGER: CRUD,
         R.PRODUCER: READ,
-        R.OPERATOR: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # File imports of platform data: the agency's own work (a file may hold many clients' rows).
+    "data_import": {
+        R.AGENCY_ADMIN: WRITE,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 7.1: the comment inbox (reply, pin, hide, assign, handle; guide comments) and the actions
+    # waiting for the connector.
+    "comment": {
+        R.AGENCY_ADMIN: WRITE,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
         R.LIVE_TEAM: WRITE,
         R.ANALYST: READ,
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
-    # 8.2: the agency's influencer registry (agency-internal: client people see their bookings).
-    "influencer": {
+    # 7.1: opinion alerts are raised by a task; handling one (with a note) is a change.
+    "opinion_alert": {
+        R.AGENCY_ADMIN: READ | {CHANGE},
+        R.ACCOUNT_MANAGER: READ | {CHANGE},
+        R.PRODUCER: READ,
+        R.OPERATOR: READ | {CHANGE},
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 7.2: hot topics are the agency's market watch; content plans belong to the client's accounts.
+    "hot_topic": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: WRITE,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    "content_plan": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: CRUD,
+        R.OPERATOR: CRUD,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 7.3: audience snapshots (ADD = import) and persona reports (ADD = ask for one on demand).
+    "audience": {
         R.AGENCY_ADMIN: CRUD,
         R.ACCOUNT_MANAGER: CRUD,
         R.PRODUCER: READ,
         R.OPERATOR: WRITE,
         R.LIVE_TEAM: READ,
         R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
     },
-    # 8.2: store-visit campaigns and the influencers booked for them.
-    "store_visit": {
+    # 7.4: the IP persona, in versions.
+    "ip_persona": {
         R.AGENCY_ADMIN: CRUD,
         R.ACCOUNT_MANAGER: CRUD,
         R.PRODUCER: READ,
         R.OPERATOR: WRITE,
         R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-        R.CLIENT_VIEWER: READ,
-        R.CLIENT_APPROVER: READ,
-    },
-    # 8.3: adverse events of an account (violations, bans, traffic limits, negative press).
-    "adverse_event": {
-        R.AGENCY_ADMIN: CRUD,
-        R.ACCOUNT_MANAGER: CRUD,
-        R.PRODUCER: READ,
-        R.OPERATOR: WRITE,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-        R.CLIENT_VIEWER: READ,
-        R.CLIENT_APPROVER: READ,
-    },
-    # 8.3: account valuations, dated records made (and recomputed) by the account manager.
-    "valuation": {
-        R.AGENCY_ADMIN: CRUD,
-        R.ACCOUNT_MANAGER: CRUD,
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-        R.CLIENT_VIEWER: READ,
-        R.CLIENT_APPROVER: READ,
-    },
-    # Chapter 10 (evaluation): questionnaires are the agency's own tool.
-    "questionnaire": {
-        R.AGENCY_ADMIN: CRUD,
-        R.ACCOUNT_MANAGER: WRITE,
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-    },
-    # 10.1 campaigns and 10.2 follow-ups: sent and closed (DECIDE) by the account manager; the
-    # client's people see their own client's campaigns and results.
-    "evaluation_campaign": {
-        R.AGENCY_ADMIN: WRITE | {DECIDE},
-        R.ACCOUNT_MANAGER: WRITE | {DECIDE},
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-        R.CLIENT_VIEWER: READ,
-        R.CLIENT_APPROVER: READ,
-    },
-    "survey_invitation": {
-        R.AGENCY_ADMIN: WRITE,
-        R.ACCOUNT_MANAGER: WRITE,
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-    },
-    # Individual answers stay with the agency; client people see the results of their campaigns.
-    "survey_response": {
-        R.AGENCY_ADMIN: READ,
-        R.ACCOUNT_MANAGER: READ,
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-    },
-    # 10.1 customer protection: the agency's guarantees, and complaints. Client people file their
-    # own client's complaints and confirm (DECIDE) the resolution; staff resolve (FULFIL).
-    "service_guarantee": {
-        R.AGENCY_ADMIN: CRUD,
-        R.ACCOUNT_MANAGER: READ,
-        R.PRODUCER: READ,
-        R.OPERATOR: READ,
-        R.LIVE_TEAM: READ,
-        R.ANALYST: READ,
-    },
-    "complaint": {
-        R.AGENCY_ADMIN: WRITE | {DECIDE, FULFIL},
-        R.ACCOUNT_MANAGER: WRITE | {DECIDE, FULFIL},
-        R.PRODUCER: READ,
-        R.OPERATOR: WRITE | {FULFIL},
-        R.LIVE_TEAM: WRITE | {FULFIL},
-        R.ANALYST: READ,
-        R.CLIENT_VIEWER: READ | {ADD, DECIDE},
-        R.CLIENT_APPROVER: READ | {ADD, DECIDE},
-    },
-    # 10.2 improvement cycles and actions (kept, never deleted: they are the clause's evidence);
-    # completing an action (FULFIL) schedules its follow-up survey.
-    "improvement": {
-        R.AGENCY_ADMIN: WRITE | {FULFIL},
-        R.ACCOUNT_MANAGER: WRITE | {FULFIL},
-        R.PRODUCER: WRITE | {FULFIL},
-        R.OPERATOR: WRITE | {FULFIL},
-        R.LIVE_TEAM: WRITE | {FULFIL},
         R.ANALYST: READ,
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
@@ -442,6 +464,69 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "audit_event": dict.fromkeys(Role, READ),
     # Exports are reading: asking for one needs VIEW on the record list it exports.
     "export_job": dict.fromkeys(Role, READ),
+    # 8.1: live sessions with their products, run sheet, team and results; the live team runs them.
+    "live_session": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.2: the agency's influencer registry (agency-internal: client people see their bookings).
+    "influencer": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
+    # 8.2: store-visit campaigns and the influencers booked for them.
+    "store_visit": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.3: adverse events of an account (violations, bans, traffic limits, negative press).
+    "adverse_event": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # 8.3: account valuations, dated records made (and recomputed) by the account manager.
+    "valuation": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: READ,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # The standard's conformance view (clause checks with evidence).
+    # Everyone may read it (client people for their own client); staff who run clients and the
+    # client's own people may ask for a PDF report.
+    "conformance": {
+        **dict.fromkeys(Role, READ),
+        R.AGENCY_ADMIN: READ | {ADD},
+        R.ACCOUNT_MANAGER: READ | {ADD},
+        R.CLIENT_VIEWER: READ | {ADD},
+        R.CLIENT_APPROVER: READ | {ADD},
+    },
 }
 
 

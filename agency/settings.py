@@ -201,6 +201,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts_ops.tasks.boost_tasks_all_agencies_task",
         "schedule": crontab(hour=6, minute=0),
     },
+    "accounts-ops-opinion-alerts-hourly": {
+        "task": "accounts_ops.tasks.opinion_alerts_all_agencies_task",
+        "schedule": crontab(minute=5),
+    },
+    "accounts-ops-persona-reports-daily": {
+        "task": "accounts_ops.tasks.persona_reports_all_agencies_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # extensions (ch.8)
     # records (ch.9)
     "records-inspection-lists-daily": {
@@ -320,6 +328,10 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Platform data file imports (chapter 7): the largest file accepted; the default lives in accounts_ops.files.
+if env("ACCOUNTS_OPS_IMPORT_MAX_BYTES"):
+    ACCOUNTS_OPS_IMPORT_MAX_BYTES = int(env("ACCOUNTS_OPS_IMPORT_MAX_BYTES"))
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@localhost")

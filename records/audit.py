@@ -132,13 +132,15 @@ def database_keeps_trail(using: str = "default") -> bool:
 
 
 def audited_models(app_registry=None) -> list[type[models.Model]]:
-    """Every concrete tenant model whose table the trail covers (all but the trail itself)."""
+    """Every concrete tenant model whose table the trail covers: all but the trail itself and the
+    platform's own figures (models with ``audit_trail = False``, the daily metrics: millions of
+    rows re-delivered by the platform, whose import is itself recorded as a DataImport)."""
     registry = app_registry or global_apps
     out = []
     for model in registry.get_models():
         if not issubclass(model, TenantModel) or model._meta.proxy or not model._meta.managed:
             continue
-        if model._meta.db_table == AUDIT_TABLE:
+        if model._meta.db_table == AUDIT_TABLE or getattr(model, "audit_trail", True) is False:
             continue
         out.append(model)
     return out

@@ -1,5 +1,20 @@
-"""Forms of the account-operations pages. Chapter 6 (basic operations) lives in ``basic``."""
+"""Forms of the account-operations pages. Chapter 6 (basic operations) lives in ``basic``,
+chapter 7 (advanced operations) and the file imports in ``advanced``."""
 
+from accounts_ops.forms.advanced import (
+    AlertHandleForm,
+    CommentAssignForm,
+    CommentHideForm,
+    CommentNoteForm,
+    CommentReplyForm,
+    ContentPlanEditForm,
+    ContentPlanForm,
+    DataImportForm,
+    GuideForm,
+    HotTopicForm,
+    IpPersonaForm,
+    PlanTopicForm,
+)
 from accounts_ops.forms.basic import (
     ApplyForm,
     ApprovalForm,
@@ -56,4 +71,17 @@ __all__ = [
     "SpendForm",
     "TryMessageForm",
     "UnpinForm",
+    # chapter 7
+    "AlertHandleForm",
+    "CommentAssignForm",
+    "CommentHideForm",
+    "CommentNoteForm",
+    "CommentReplyForm",
+    "ContentPlanEditForm",
+    "ContentPlanForm",
+    "DataImportForm",
+    "GuideForm",
+    "HotTopicForm",
+    "IpPersonaForm",
+    "PlanTopicForm",
 ]

@@ -1,5 +1,27 @@
-"""Models of account operations. Chapter 6 (basic operations) lives in ``basic``."""
+"""Models of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
+(advanced operations) in ``advanced``, and the platform data they read (metrics, imports) in
+``metrics``."""
 
+from accounts_ops.models.advanced import (
+    IP_FACETS,
+    AlertStatus,
+    AudiencePersonaReport,
+    AudienceSnapshot,
+    CommentAction,
+    CommentActionKind,
+    CommentActionStatus,
+    CommentSource,
+    CommentStatus,
+    ContentPlan,
+    ContentPlanTopic,
+    HotTopic,
+    IpPersona,
+    OpinionAlert,
+    PersonaTrigger,
+    PlanStatus,
+    Sentiment,
+    VideoComment,
+)
 from accounts_ops.models.basic import (
     IMAGE_PROFILE_FIELDS,
     OPEN_PROFILE_STATUSES,
@@ -42,6 +64,13 @@ from accounts_ops.models.basic import (
     ReplyTrigger,
     campaign_roi,
     yuan,
+)
+from accounts_ops.models.metrics import (
+    AccountDailyMetric,
+    DataImport,
+    ImportKind,
+    ImportStatus,
+    VideoDailyMetric,
 )
 
 __all__ = [
@@ -86,4 +115,28 @@ __all__ = [
     "ReplyTrigger",
     "campaign_roi",
     "yuan",
+    # chapter 7 and platform data
+    "IP_FACETS",
+    "AccountDailyMetric",
+    "AlertStatus",
+    "AudiencePersonaReport",
+    "AudienceSnapshot",
+    "CommentAction",
+    "CommentActionKind",
+    "CommentActionStatus",
+    "CommentSource",
+    "CommentStatus",
+    "ContentPlan",
+    "ContentPlanTopic",
+    "DataImport",
+    "HotTopic",
+    "ImportKind",
+    "ImportStatus",
+    "IpPersona",
+    "OpinionAlert",
+    "PersonaTrigger",
+    "PlanStatus",
+    "Sentiment",
+    "VideoComment",
+    "VideoDailyMetric",
 ]

@@ -1,5 +1,7 @@
-"""Reads of account operations. Chapter 6 (basic operations) lives in ``basic``."""
+"""Reads of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7 in
+``advanced``."""
 
+from accounts_ops.selectors.advanced import advanced_operations_dashboard, persona_sections
 from accounts_ops.selectors.basic import (
     DM_FIRST_RESPONSE_TARGET_SECONDS,
     RESPONSE_PERCENTILE,
@@ -30,4 +32,6 @@ __all__ = [
     "open_boost_tasks",
     "response_summaries",
     "with_money",
+    "advanced_operations_dashboard",
+    "persona_sections",
 ]

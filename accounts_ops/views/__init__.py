@@ -1,5 +1,27 @@
-"""Staff pages of account operations. Chapter 6 (basic operations) lives in ``basic``."""
+"""Staff pages of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
+(advanced operations) and the platform-data imports in ``advanced``."""
 
+from accounts_ops.views.advanced import (
+    AdvancedDashboardView,
+    AlertDetailView,
+    AlertListView,
+    CommentDetailView,
+    CommentListView,
+    GuideCreateView,
+    ImportCreateView,
+    ImportDetailView,
+    ImportListView,
+    IpPersonaCreateView,
+    IpPersonaListView,
+    PersonaDetailView,
+    PersonaReportListView,
+    PersonaRequestView,
+    PlanCreateView,
+    PlanDetailView,
+    PlanListView,
+    TopicCreateView,
+    TopicListView,
+)
 from accounts_ops.views.basic import (
     AccountOperationsView,
     BoostCreateView,
@@ -78,4 +100,24 @@ __all__ = [
     "SettingsUpdateView",
     "TryMessageView",
     "UnpinView",
+    # chapter 7
+    "AdvancedDashboardView",
+    "AlertDetailView",
+    "AlertListView",
+    "CommentDetailView",
+    "CommentListView",
+    "GuideCreateView",
+    "ImportCreateView",
+    "ImportDetailView",
+    "ImportListView",
+    "IpPersonaCreateView",
+    "IpPersonaListView",
+    "PersonaDetailView",
+    "PersonaReportListView",
+    "PersonaRequestView",
+    "PlanCreateView",
+    "PlanDetailView",
+    "PlanListView",
+    "TopicCreateView",
+    "TopicListView",
 ]

@@ -274,3 +274,218 @@ ROW_MAKERS.update(
         ),
     }
 )
+
+
+# --- chapter 7 and platform data ---------------------------------------------------------------
+from django.core.files.base import ContentFile  # noqa: E402
+
+from accounts_ops.models import (  # noqa: E402
+    AccountDailyMetric,
+    AudiencePersonaReport,
+    AudienceSnapshot,
+    CommentAction,
+    ContentPlan,
+    ContentPlanTopic,
+    DataImport,
+    HotTopic,
+    IpPersona,
+    OpinionAlert,
+    VideoComment,
+    VideoDailyMetric,
+)
+from tests.production.factories import VideoProjectFactory  # noqa: E402
+
+PORTRAIT = {
+    "gender": {"male": 0.38, "female": 0.62},
+    "age": {"1-23": 0.18, "24-30": 0.41, "31-40": 0.27, "41-50": 0.1, "50-": 0.04},
+    "provinces": {"四川": 0.55, "重庆": 0.2},
+    "cities": {"成都": 0.48, "重庆": 0.2},
+    "devices": {"iPhone": 0.46, "华为": 0.3},
+    "interests": {"美食": 0.72, "旅行": 0.35},
+    "active_days": {"mon": 0.1, "tue": 0.1, "wed": 0.12, "thu": 0.13, "fri": 0.17, "sat": 0.22, "sun": 0.16},
+    "active_hours": {str(h): (0.1 if h in (12, 18, 19, 20, 21) else 0.5 / 19) for h in range(24)},
+}
+
+
+class AccountDailyMetricFactory(AccountRowFactory):
+    class Meta:
+        model = AccountDailyMetric
+
+    date = factory.Sequence(lambda n: today() - dt.timedelta(days=1 + n % 300))
+    followers_total = 12000
+    followers_gained = 35
+    active_fans = 2400
+    plays = 18000
+    likes = 900
+    comments = 80
+    shares = 40
+
+
+class VideoDailyMetricFactory(AccountRowFactory):
+    class Meta:
+        model = VideoDailyMetric
+
+    video = factory.LazyAttribute(lambda o: VideoFactory(account=o.account))
+    date = factory.Sequence(lambda n: today() - dt.timedelta(days=1 + n % 300))
+    plays = 5200
+    likes = 310
+    comments = 22
+    shares = 9
+    avg_watch_seconds = Decimal("11.50")
+    completion_rate = Decimal("0.3100")
+
+
+class DataImportFactory(TenantFactory):
+    class Meta:
+        model = DataImport
+
+    account = factory.SubFactory(PlatformAccountFactory)
+    agency = factory.SelfAttribute("account.agency")
+    kind = "account_metrics"
+    file = factory.LazyFunction(lambda: ContentFile("日期,播放量\n2026-01-01,10\n".encode(), name="metrics.csv"))
+    original_name = "metrics.csv"
+
+
+class VideoCommentFactory(AccountRowFactory):
+    class Meta:
+        model = VideoComment
+
+    video = factory.LazyAttribute(lambda o: VideoFactory(account=o.account))
+    platform_comment_id = factory.Sequence(lambda n: f"c{n}")
+    author_uid = factory.Sequence(lambda n: f"fan{n}")
+    author_nickname = "吃货小王"
+    text = "请问周末需要排队吗"
+    posted_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    sentiment = "neutral"
+    sentiment_score = 0.5
+
+
+class CommentActionFactory(AccountRowFactory):
+    class Meta:
+        model = CommentAction
+
+    comment = factory.LazyAttribute(lambda o: VideoCommentFactory(account=o.account))
+    kind = "reply"
+    text = "周末建议提前在小程序取号哦"
+
+
+class OpinionAlertFactory(AccountRowFactory):
+    class Meta:
+        model = OpinionAlert
+
+    window_start = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=24))
+    window_end = factory.LazyFunction(timezone.now)
+    comments_count = 20
+    negative_count = 9
+    negative_share = Decimal("0.4500")
+    threshold = Decimal("0.3000")
+    peak_share = Decimal("0.4500")
+    raised_at = factory.LazyFunction(timezone.now)
+
+
+class HotTopicFactory(TenantFactory):
+    class Meta:
+        model = HotTopic
+
+    agency = factory.SubFactory("tests.factories.AgencyFactory")
+    platform = "douyin"
+    title = factory.Sequence(lambda n: f"秋天的第一杯奶茶 {n}")
+    heat = 5_200_000
+    peak_heat = 5_200_000
+    rank = 3
+    seen_at = factory.LazyFunction(timezone.now)
+    first_seen_at = factory.LazyFunction(timezone.now)
+    source = "douyin hot list"
+
+
+class ContentPlanFactory(AccountRowFactory):
+    class Meta:
+        model = ContentPlan
+
+    title = "Autumn hotpot set rides the first-milk-tea topic"
+    angle = "Pair the season's first milk tea with the new autumn set; ask fans which they'd pick"
+    planned_on = factory.LazyFunction(lambda: today() + dt.timedelta(days=3))
+    video_project = factory.LazyAttribute(lambda o: VideoProjectFactory(account=o.account))
+
+
+class ContentPlanTopicFactory(TenantFactory):
+    class Meta:
+        model = ContentPlanTopic
+
+    plan = factory.SubFactory(ContentPlanFactory)
+    client = factory.SelfAttribute("plan.client")
+    agency = factory.SelfAttribute("plan.agency")
+    topic = factory.LazyAttribute(lambda o: HotTopicFactory(agency=o.plan.agency))
+    note = "The set comes with a cup of osmanthus milk tea"
+
+
+class AudienceSnapshotFactory(AccountRowFactory):
+    class Meta:
+        model = AudienceSnapshot
+
+    date = factory.Sequence(lambda n: today() - dt.timedelta(days=1 + n % 300))
+    fans_total = 12000
+    gender = factory.LazyFunction(lambda: dict(PORTRAIT["gender"]))
+    age = factory.LazyFunction(lambda: dict(PORTRAIT["age"]))
+    provinces = factory.LazyFunction(lambda: dict(PORTRAIT["provinces"]))
+    cities = factory.LazyFunction(lambda: dict(PORTRAIT["cities"]))
+    devices = factory.LazyFunction(lambda: dict(PORTRAIT["devices"]))
+    interests = factory.LazyFunction(lambda: dict(PORTRAIT["interests"]))
+    active_days = factory.LazyFunction(lambda: dict(PORTRAIT["active_days"]))
+    active_hours = factory.LazyFunction(lambda: dict(PORTRAIT["active_hours"]))
+
+
+class AudiencePersonaReportFactory(AccountRowFactory):
+    class Meta:
+        model = AudiencePersonaReport
+
+    snapshot = factory.LazyAttribute(lambda o: AudienceSnapshotFactory(account=o.account))
+    period_start = factory.Sequence(lambda n: today() - dt.timedelta(days=7 * (n % 50) + 6))
+    period_end = factory.LazyAttribute(lambda o: o.period_start + dt.timedelta(days=6))
+    dominant = factory.LazyFunction(lambda: {"gender": {"key": "female", "share": 0.62}})
+    shifts = factory.LazyFunction(dict)
+    summary_zh = "粉丝以女性为主（62%）。"
+    summary_en = "Fans are mostly women (62%)."
+
+
+class IpPersonaFactory(AccountRowFactory):
+    class Meta:
+        model = IpPersona
+
+    version = 1
+    name = "火锅阿姐"
+    age = "30岁左右"
+    gender = "女"
+    personality = "爽快、热心，说话带点川味幽默"
+    cultural_background = "成都本地人，从小在老街长大"
+    specialty = "识货：一眼看出毛肚黄喉新不新鲜"
+    style = "街头实拍、快节奏、方言口播"
+    effective_from = factory.LazyFunction(lambda: today() - dt.timedelta(days=10))
+
+
+def _report(agency, client):
+    account = _account(client)
+    previous = AudiencePersonaReportFactory(account=account)
+    return AudiencePersonaReportFactory(
+        account=account, previous=previous, period_start=previous.period_end + dt.timedelta(days=1)
+    )
+
+
+ROW_MAKERS.update(
+    {
+        AccountDailyMetric: lambda agency, client: AccountDailyMetricFactory(account=_account(client)),
+        VideoDailyMetric: lambda agency, client: VideoDailyMetricFactory(account=_account(client)),
+        DataImport: lambda agency, client: DataImportFactory(account=_account(client)),
+        VideoComment: lambda agency, client: VideoCommentFactory(account=_account(client)),
+        CommentAction: lambda agency, client: CommentActionFactory(account=_account(client)),
+        OpinionAlert: lambda agency, client: OpinionAlertFactory(account=_account(client)),
+        HotTopic: lambda agency, client: HotTopicFactory(agency=agency),
+        ContentPlan: lambda agency, client: ContentPlanFactory(account=_account(client)),
+        ContentPlanTopic: lambda agency, client: ContentPlanTopicFactory(
+            plan=ContentPlanFactory(account=_account(client))
+        ),
+        AudienceSnapshot: lambda agency, client: AudienceSnapshotFactory(account=_account(client)),
+        AudiencePersonaReport: _report,
+        IpPersona: lambda agency, client: IpPersonaFactory(account=_account(client)),
+    }
+)

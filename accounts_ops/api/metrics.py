@@ -1,0 +1,257 @@
+"""API of platform data in: account and video daily metrics (bulk upserts) and file imports.
+
+The bulk endpoints take thousands of rows per request and are all or nothing: a request with a
+bad row writes nothing and its error names each bad row and field (``rows[3].new_play``). Rows
+use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
+the mapping is ``accounts_ops.platform_fields``. The body is read as JSON and checked by the
+service row by row (not by a serializer per row: a request of 10,000 rows must stay fast).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts_ops import services
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.models import AccountDailyMetric, DataImport, ImportKind, VideoDailyMetric
+from agency.api.filters import TenantFilterSet
+from agency.api.pagination import CursorPagination
+from agency.api.routers import register
+from agency.api.serializers import TenantModelSerializer
+from agency.roles import ADD
+from clients.models import PlatformAccount
+
+READ_AND_BULK = ["get", "post", "head", "options"]
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Rows identical to what was stored: nothing was written.")
+
+
+class BulkAccountSerializer(ScopedSerializer):
+    """The optional account of a bulk body: rows that name no account are this account's."""
+
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=PlatformAccount.dangerously_all_agencies.none(), required=False, allow_null=True
+    )
+
+
+def bulk_request_schema(name: str, example_row: dict):
+    return inline_serializer(
+        name=name,
+        fields={
+            "account": serializers.IntegerField(required=False, help_text="Account of rows that name none."),
+            "rows": serializers.ListField(
+                child=serializers.DictField(),
+                help_text=f"Up to {services.METRICS_BULK_MAX:,} rows, e.g. {example_row}",
+            ),
+        },
+    )
+
+
+class BulkViewSetMixin:
+    """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts."""
+
+    ingest = None  # the service
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST", detail="Send rows to the bulk/ endpoint.")
+
+    def run_bulk(self, request, ingest):
+        if not isinstance(request.data, dict):
+            raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
+        head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": self.actor})
+        head.is_valid(raise_exception=True)
+        result = ingest(actor=self.actor, rows=request.data.get("rows"), account=head.validated_data.get("account"))
+        return Response(
+            IngestResultSerializer(result.as_dict()).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class MetricCursorPagination(CursorPagination):
+    ordering = ("-date", "-id")
+
+
+class AccountDailyMetricSerializer(AccountRowSerializer):
+    class Meta:
+        model = AccountDailyMetric
+        fields = ["id", "client", "account", "date", *AccountDailyMetric.COUNTS, "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AccountDailyMetricFilterSet(TenantFilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = AccountDailyMetric
+        fields = ["client", "account", "date"]
+
+
+class AccountDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
+    """Account daily metrics (followers, new followers, daily active fans, profile visits, plays,
+    likes, comments, shares, videos posted), one row per account and date. ``bulk`` upserts up to
+    10,000 rows: the same rows twice change nothing, a corrected row replaces the old values, a
+    value left out keeps the stored one."""
+
+    model = AccountDailyMetric
+    resource = "platform_metrics"
+    serializer_class = AccountDailyMetricSerializer
+    filterset_class = AccountDailyMetricFilterSet
+    pagination_class = MetricCursorPagination
+    http_method_names = READ_AND_BULK
+    search_fields = ["account__handle"]
+    ordering_fields = ["date", "id", "plays", "followers_total"]
+    ordering = ("-date", "-id")
+
+    @extend_schema(
+        request=bulk_request_schema(
+            "AccountMetricsBulk", {"account": 12, "date": "2026-11-01", "total_fans": 35210, "new_play": 18200}
+        ),
+        responses={200: IngestResultSerializer, 201: IngestResultSerializer},
+    )
+    @action(detail=False, methods=["post"], required_action=ADD)
+    def bulk(self, request):
+        return self.run_bulk(request, services.account_metrics_ingest)
+
+
+class VideoDailyMetricSerializer(AccountRowSerializer):
+    class Meta:
+        model = VideoDailyMetric
+        fields = [
+            "id",
+            "client",
+            "account",
+            "video",
+            "date",
+            *VideoDailyMetric.COUNTS,
+            "avg_watch_seconds",
+            "completion_rate",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VideoDailyMetricFilterSet(TenantFilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = VideoDailyMetric
+        fields = ["client", "account", "video", "date"]
+
+
+class VideoDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
+    """Video daily metrics (plays, likes, comments, shares, average watch time, completion rate),
+    one row per video and date. A bulk row names its video by id, or by the platform's ``item_id``
+    with the account; ``completion_rate`` is a share (0.352) or a percentage (``"35.2%"``)."""
+
+    model = VideoDailyMetric
+    resource = "platform_metrics"
+    serializer_class = VideoDailyMetricSerializer
+    filterset_class = VideoDailyMetricFilterSet
+    pagination_class = MetricCursorPagination
+    http_method_names = READ_AND_BULK
+    search_fields = ["video__title"]
+    ordering_fields = ["date", "id", "plays"]
+    ordering = ("-date", "-id")
+
+    @extend_schema(
+        request=bulk_request_schema(
+            "VideoMetricsBulk", {"video": 88, "date": "2026-11-01", "play": 5200, "digg": 310, "completion_rate": 0.31}
+        ),
+        responses={200: IngestResultSerializer, 201: IngestResultSerializer},
+    )
+    @action(detail=False, methods=["post"], required_action=ADD)
+    def bulk(self, request):
+        return self.run_bulk(request, services.video_metrics_ingest)
+
+
+# --- file imports -----------------------------------------------------------------------------
+
+
+class DataImportSerializer(TenantModelSerializer):
+    class Meta:
+        model = DataImport
+        fields = [
+            "id",
+            "kind",
+            "account",
+            "original_name",
+            "file_format",
+            "encoding",
+            "status",
+            "progress",
+            "rows_total",
+            "rows_accepted",
+            "rows_rejected",
+            "row_errors",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class UploadSerializer(ScopedSerializer):
+    kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))
+    file = serializers.FileField()
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=PlatformAccount.dangerously_all_agencies.none(),
+        required=False,
+        allow_null=True,
+        help_text="For a file of one account's data (a creator-centre export).",
+    )
+
+
+class DataImportFilterSet(TenantFilterSet):
+    class Meta:
+        model = DataImport
+        fields = ["kind", "status", "account"]
+
+
+class DataImportViewSet(OpsViewSet):
+    """Files of platform data (CSV or XLSX; UTF-8, UTF-8 with BOM or GBK). ``upload`` stores the
+    file and queues its import; poll the import for ``progress``, then read ``rows_accepted``,
+    ``rows_rejected`` and ``row_errors`` (row number, field, message). Accepted rows are committed,
+    rejected rows listed."""
+
+    model = DataImport
+    resource = "data_import"
+    serializer_class = DataImportSerializer
+    filterset_class = DataImportFilterSet
+    http_method_names = READ_AND_BULK
+    search_fields = ["original_name"]
+    ordering_fields = ["created_at", "status"]
+    ordering = ("-id",)
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST", detail="Upload files to the upload/ endpoint.")
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DataImportSerializer})
+    @action(detail=False, methods=["post"], required_action=ADD, parser_classes=[MultiPartParser, FormParser])
+    def upload(self, request):
+        body = UploadSerializer(data=request.data, context={"actor": self.actor})
+        body.is_valid(raise_exception=True)
+        job = services.data_import_request(actor=self.actor, **body.validated_data)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+register("account-daily-metrics", AccountDailyMetricViewSet)
+register("video-daily-metrics", VideoDailyMetricViewSet)
+register("data-imports", DataImportViewSet)

@@ -1,0 +1,249 @@
+"""Idempotent bulk upserts of platform data, through each database's bulk path.
+
+PostgreSQL: the rows are streamed with COPY into a temporary staging table, then merged with one
+``INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE``. Elsewhere (the embedded SQLite default):
+``bulk_create(update_conflicts=True)``. Never one ORM save per row.
+
+Both paths give the same result:
+
+- a row whose key is new is created;
+- a row whose key exists replaces the stored values it gives; a value it leaves out (``None``)
+  keeps the stored one (a platform reports its figures in separate calls);
+- a row that would change nothing is not touched at all (not even ``updated_at``), so sending the
+  same data twice changes nothing.
+
+Callers validate first and pass rows whose tenant columns (``agency_id``, ``client_id``) are
+set; this runs inside the agency's ``tenant_context`` and a transaction (on PostgreSQL the staging
+table lives as long as the transaction, and row-level security checks every merged row against
+the agency of the context).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+SQLITE_BATCH = 500
+COPY_CHUNK = 2_000  # rows per write to the COPY stream
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+@dataclass
+class UpsertResult:
+    received: int = 0
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.received - self.created - self.updated
+
+    def add(self, other: UpsertResult) -> None:
+        self.received += other.received
+        self.created += other.created
+        self.updated += other.updated
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "received": self.received,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def upsert(
+    model: type[Model],
+    rows: Sequence[dict],
+    *,
+    key: tuple[str, ...],
+    fixed: tuple[str, ...],
+    values: tuple[str, ...],
+    user_id: int | None,
+    defaults: dict | None = None,
+) -> UpsertResult:
+    """Upsert ``rows`` (dicts of column attnames) into ``model``'s table.
+
+    ``key``: the unique columns; ``fixed``: columns written on insert only (tenant and parent
+    columns); ``values``: the columns a row may change (``None`` = keep the stored value);
+    ``defaults``: what a new row gets for a value column left out (for NOT NULL columns)."""
+    if not rows:
+        return UpsertResult()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("upsert() runs inside a transaction (and the agency's tenant_context).")
+    run = _upsert_postgresql if connection.vendor == "postgresql" else _upsert_orm
+    return run(model, rows, key=key, fixed=fixed, values=values, user_id=user_id, defaults=defaults or {})
+
+
+# --- PostgreSQL: COPY into staging, then one merge ---------------------------------------------
+
+
+def _column_types(model: type[Model], columns: Sequence[str]) -> list[str]:
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    types = []
+    for column in columns:
+        field = by_attname[column]
+        target = field.target_field if field.is_relation else field
+        db_type = target.rel_db_type(connection) if field.is_relation else target.db_type(connection)
+        types.append(db_type)
+    return types
+
+
+def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) -> UpsertResult:
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = [*key, *fixed, *values]
+    staging = f"ingest_{table}"
+    types = _column_types(model, columns)
+    column_list = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        # The first statement through Django's cursor also hands the tenant context to the database.
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(staging)} ("
+            + ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
+            + ") ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY {quote(staging)} ({column_list}) FROM STDIN") as copy:
+            for start in range(0, len(rows), COPY_CHUNK):
+                copy.write(
+                    "".join(
+                        "\t".join([_text(row.get(c)) for c in columns]) + "\n"
+                        for row in rows[start : start + COPY_CHUNK]
+                    )
+                )
+        params = {"now": timezone.now(), "user": user_id}
+        selected = []
+        for index, c in enumerate(columns):
+            if c in defaults:
+                params[f"default{index}"] = _text(defaults[c])
+                selected.append(f"COALESCE({quote(c)}, %(default{index})s::{types[index]})")
+            else:
+                selected.append(quote(c))
+        keys = ", ".join(quote(c) for c in key)
+        insert = (
+            f"INSERT INTO {quote(table)} AS t ({column_list}, created_at, updated_at, created_by_id, updated_by_id) "
+            f"SELECT {', '.join(selected)}, %(now)s, %(now)s, %(user)s, %(user)s FROM {quote(staging)} "
+            f"ON CONFLICT ({keys}) "
+        )
+        if not defaults:
+            # One statement: insert the new keys, update the changed ones, leave the rest alone.
+            merged = ", ".join(f"COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
+            stored = ", ".join(f"t.{quote(c)}" for c in values)
+            updates = ", ".join(f"{quote(c)} = COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
+            cursor.execute(
+                f"WITH merged AS ({insert} DO UPDATE "
+                f"SET {updates}, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id "
+                f"WHERE ROW({merged}) IS DISTINCT FROM ROW({stored}) RETURNING (xmax = 0) AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
+                params,
+            )
+            created, updated = cursor.fetchone()
+        else:
+            # A default fills a new row's missing value, and EXCLUDED would carry it into the update
+            # of an existing row: insert the new keys first, then update from the staging rows.
+            cursor.execute(insert + "DO NOTHING", params)
+            created = cursor.rowcount
+            merged = ", ".join(f"COALESCE(s.{quote(c)}, t.{quote(c)})" for c in values)
+            stored = ", ".join(f"t.{quote(c)}" for c in values)
+            updates = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, t.{quote(c)})" for c in values)
+            matched = " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in key)
+            cursor.execute(
+                f"UPDATE {quote(table)} AS t SET {updates}, updated_at = %(now)s, updated_by_id = %(user)s "
+                f"FROM {quote(staging)} AS s WHERE {matched} AND ROW({merged}) IS DISTINCT FROM ROW({stored})",
+                params,
+            )
+            updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {quote(staging)}")
+    return UpsertResult(received=len(rows), created=created, updated=updated)
+
+
+def _text(value) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "\\N"
+    if kind is str:
+        return value.translate(_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is dict or kind is list:
+        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).translate(_ESCAPES)  # Decimal, float
+
+
+# --- elsewhere: bulk_create with conflict handling ----------------------------------------------
+
+
+def _upsert_orm(model, rows, *, key, fixed, values, user_id, defaults) -> UpsertResult:
+    result = UpsertResult(received=len(rows))
+    now = timezone.now()
+    for start in range(0, len(rows), SQLITE_BATCH):
+        batch = rows[start : start + SQLITE_BATCH]
+        # Each key column within the batch's values: a superset, matched exactly below.
+        within = {f"{c}__in": {row[c] for row in batch} for c in key}
+        stored = {
+            tuple(existing[c] for c in key): existing
+            for existing in model.objects.filter(**within).values(*key, *values)
+        }
+        changed: dict[tuple, list[Model]] = {}
+        for row in batch:
+            old = stored.get(tuple(row[c] for c in key))
+            given = tuple(c for c in values if row.get(c) is not None)
+            if old is not None:
+                if all(_same(row[c], old[c]) for c in given):
+                    continue
+                result.updated += 1
+            else:
+                result.created += 1
+            obj = model(**{c: row.get(c) for c in (*key, *fixed, *values)})
+            # The insert half of the statement must be a whole row even where only the update runs.
+            fill = defaults if old is None else {c: old[c] for c in values}
+            for c, value in fill.items():
+                if getattr(obj, c) is None:
+                    setattr(obj, c, value)
+            obj.created_at = obj.updated_at = now
+            obj.created_by_id = obj.updated_by_id = user_id
+            changed.setdefault(given, []).append(obj)
+        # One statement per set of given values, so that values left out keep what is stored.
+        for given, objs in changed.items():
+            model.objects.bulk_create(
+                objs,
+                update_conflicts=True,
+                unique_fields=[_field_name(model, c) for c in key],
+                update_fields=[_field_name(model, c) for c in (*given, "updated_at", "updated_by_id")],
+            )
+    return result
+
+
+def _same(new, old) -> bool:
+    if new == old:
+        return True
+    try:
+        return float(new) == float(old)
+    except (TypeError, ValueError):
+        return False
+
+
+def _field_name(model, attname: str) -> str:
+    for field in model._meta.concrete_fields:
+        if field.attname == attname:
+            return field.name
+    raise KeyError(attname)
+
+
+def chunks(items: Sequence, size: int):
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch

@@ -1,0 +1,166 @@
+"""Reading a file of platform data: CSV or XLSX, as a creator-centre export gives it.
+
+- The format is read from the file's first bytes, never its name: XLSX is a ZIP; the old binary
+  ``.xls`` is refused with a hint to save as XLSX or CSV; anything else is read as CSV.
+- CSV text is UTF-8 (with or without the BOM that Excel writes) or GBK/GB18030 (what Chinese
+  Windows and most creator-centre exports write); the first that decodes the whole file wins.
+  Commas, tabs or semicolons separate the columns (sniffed from the header).
+- The header row is the first non-empty row. Its titles are mapped to our field names in
+  ``accounts_ops.platform_fields`` (Douyin's names, ours, or the creator centre's Chinese titles);
+  unknown columns are ignored, and a file without the columns its kind needs is refused whole,
+  naming what is missing and what was found.
+- The size limit is the ``ACCOUNTS_OPS_IMPORT_MAX_BYTES`` setting (``IMPORT_MAX_BYTES_DEFAULT``
+  when unset), checked on upload.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts_ops.platform_fields import (
+    ACCOUNT_METRICS,
+    COMMENTS,
+    HOT_TOPICS,
+    VIDEO_METRICS,
+    header_map,
+)
+
+IMPORT_MAX_BYTES_DEFAULT = 20 * 1024 * 1024  # 20 MiB: a year of daily figures for 2,000 accounts
+ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (BOM or not), then GBK and its superset GB18030
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+
+# The columns each kind needs (any one of each group).
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    ACCOUNT_METRICS: (("date",),),
+    VIDEO_METRICS: (("date",), ("video", "item_id")),
+    COMMENTS: (("platform_comment_id",), ("text",), ("posted_at",), ("video", "item_id")),
+    HOT_TOPICS: (("title",),),
+}
+# Columns that name the account; a file of one account's data may leave them out.
+ACCOUNT_COLUMNS = ("account", "handle")
+
+
+def import_max_bytes() -> int:
+    return int(getattr(settings, "ACCOUNTS_OPS_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES_DEFAULT))
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be imported; ``str()`` says why."""
+
+
+@dataclass
+class Table:
+    file_format: str
+    encoding: str
+    headers: list[str]
+    columns: dict[int, str]  # column index → our field name
+    rows: list[tuple[int, dict]]  # (row number as a spreadsheet shows it, {field: value})
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def read_table(data: bytes, kind: str, *, account_given: bool) -> Table:
+    """The rows of ``data`` with our field names; raises ``FileRefused`` naming the problem."""
+    if not data.strip():
+        raise FileRefused(_("The file is empty."))
+    limit = import_max_bytes()
+    if len(data) > limit:
+        raise FileRefused(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": megabytes(len(data)), "limit": megabytes(limit)}
+        )
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(_("This is an old Excel (.xls) file: save it as .xlsx or .csv and import that."))
+    if data.startswith(ZIP_MAGIC):
+        file_format, encoding, grid = "xlsx", "", _xlsx_rows(data)
+    else:
+        text, encoding = _decode(data)
+        file_format, grid = "csv", _csv_rows(text)
+    headers, numbered = _split_header(grid)
+    columns = header_map(kind, headers)
+    _check_columns(kind, headers, columns, account_given=account_given)
+    rows = []
+    for number, cells in numbered:
+        row = {name: _cell(cells[index]) for index, name in columns.items() if index < len(cells)}
+        if any(value not in (None, "") for value in row.values()):
+            rows.append((number, row))
+    if not rows:
+        raise FileRefused(_("The file has a header row but no rows of data."))
+    return Table(file_format, encoding, headers, columns, rows)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), ("gbk" if encoding == "gb18030" else "utf-8")
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("The file is neither UTF-8 nor GBK text: save it as CSV (UTF-8) or XLSX."))
+
+
+def _csv_rows(text: str) -> Iterator[list]:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", "\t", ";"), key=first.count)
+    if "\x00" in text:
+        raise FileRefused(_("The file is not text: save it as CSV (UTF-8) or XLSX."))
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileRefused(_("The XLSX file cannot be read (%(error)s).") % {"error": exc.__class__.__name__})
+    sheet = workbook.worksheets[0] if workbook.worksheets else None
+    if sheet is None:
+        raise FileRefused(_("The XLSX file has no sheet."))
+    return sheet.iter_rows(values_only=True)
+
+
+def _split_header(grid) -> tuple[list[str], list[tuple[int, list]]]:
+    headers: list[str] | None = None
+    numbered: list[tuple[int, list]] = []
+    for number, cells in enumerate(grid, start=1):
+        cells = list(cells)
+        if headers is None:
+            if any(cell not in (None, "") for cell in cells):
+                headers = ["" if cell is None else str(cell).strip() for cell in cells]
+            continue
+        numbered.append((number, cells))
+    if headers is None:
+        raise FileRefused(_("The file is empty."))
+    return headers, numbered
+
+
+def _check_columns(kind: str, headers: list[str], columns: dict[int, str], *, account_given: bool) -> None:
+    known = set(columns.values())
+    missing = [" / ".join(group) for group in REQUIRED[kind] if not known.intersection(group)]
+    if kind in (ACCOUNT_METRICS,) and not account_given and not known.intersection(ACCOUNT_COLUMNS):
+        missing.append(" / ".join(ACCOUNT_COLUMNS))
+    if kind == VIDEO_METRICS and "video" not in known and not account_given and not known & set(ACCOUNT_COLUMNS):
+        missing.append(" / ".join(ACCOUNT_COLUMNS))
+    if kind == COMMENTS and "video" not in known and not account_given and not known & set(ACCOUNT_COLUMNS):
+        missing.append(" / ".join(ACCOUNT_COLUMNS))
+    if missing:
+        raise FileRefused(
+            _("The file lacks the column(s) %(missing)s. Its header row has: %(found)s.")
+            % {"missing": "; ".join(missing), "found": ", ".join(h for h in headers if h) or "—"}
+        )
+
+
+def _cell(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

@@ -1,0 +1,451 @@
+"""Platform data in: account and video daily metrics, validated whole, then upserted in bulk.
+
+Two ways in, one set of rules:
+
+- the **bulk API** (``account_metrics_ingest``, ``video_metrics_ingest``): all or nothing. Every
+  row is checked before anything is written; a request with a bad row writes nothing and its
+  refusal names each bad row and field (``rows[3].plays``: "-5 is negative; counts cannot be").
+- the **file import** (``accounts_ops.services.imports``): the same checks per row; accepted rows
+  are committed and rejected rows listed.
+
+The rules for a row: the account (or video) exists in the actor's agency and, for client people,
+their client (another agency's id reads as unknown, never as someone else's); the date is not
+in the future in the agency's time zone; counts are whole and not negative; a share lies between
+0 and 1; the row gives at least one figure; no two rows of one request share a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts_ops import rows as read
+from accounts_ops.bulk import UpsertResult, upsert
+from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
+from accounts_ops.platform_fields import ACCOUNT_METRICS, LOOKUP, VIDEO_METRICS, spelling_key
+from agency.models import Agency
+from agency.tenancy import Actor, require_agency
+from clients.models import PlatformAccount, Video
+
+METRICS_BULK_MAX = 10_000  # rows per bulk request: a month of 300 accounts, or a day of 10,000
+ROW_ERRORS_SHOWN = 100  # a refusal names at most this many problems (and says how many more)
+ROWS_KEY = "rows"
+
+
+@dataclass
+class RowProblem:
+    index: int  # 0-based position in the request (the file import shows spreadsheet row numbers)
+    field: str
+    message: str
+
+
+@dataclass
+class Checked:
+    """Rows that passed, ready for the upsert (column attnames), with their positions; and the
+    problems of the rows that did not."""
+
+    rows: list[dict] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> set[int]:
+        return {p.index for p in self.problems}
+
+
+def refusal(problems: Sequence[RowProblem], prefix: str = ROWS_KEY) -> ValidationError:
+    """One ValidationError naming each bad row and field: ``{"rows[3].plays": [...]}``."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems[:ROW_ERRORS_SHOWN]:
+        errors.setdefault(f"{prefix}[{problem.index}].{problem.field}", []).append(problem.message)
+    if len(problems) > ROW_ERRORS_SHOWN:
+        errors.setdefault(prefix, []).append(
+            _("%(more)d more problems not listed; fix these first.") % {"more": len(problems) - ROW_ERRORS_SHOWN}
+        )
+    return ValidationError(errors)
+
+
+def ensure_batch(rows, *, prefix: str = ROWS_KEY, maximum: int = METRICS_BULK_MAX) -> None:
+    if not isinstance(rows, list):
+        raise ValidationError({prefix: _("Give a list of rows.")})
+    if not rows:
+        raise ValidationError({prefix: _("The list of rows is empty.")})
+    if len(rows) > maximum:
+        raise ValidationError(
+            {prefix: _("%(count)d rows; at most %(max)d per request.") % {"count": len(rows), "max": maximum}}
+        )
+
+
+def agency_today(agency: Agency) -> dt.date:
+    return timezone.localdate(timezone=agency.tz)
+
+
+class Translator:
+    """Our names for a row's keys, remembered per key set (rows of one request share keys)."""
+
+    def __init__(self, kind: str):
+        self.lookup = LOOKUP[kind]
+        self.cache: dict[tuple, tuple[list[tuple[str, str]], list[str]]] = {}
+
+    def __call__(self, raw: dict) -> tuple[dict, list[str]]:
+        keys = tuple(raw)
+        plan = self.cache.get(keys)
+        if plan is None:
+            pairs, seen, twice = [], set(), []
+            for name in keys:
+                ours = self.lookup.get(name) or self.lookup.get(spelling_key(name))
+                if ours is None:
+                    continue
+                if ours in seen:
+                    twice.append(ours)
+                seen.add(ours)
+                pairs.append((name, ours))
+            plan = self.cache[keys] = (pairs, twice)
+        pairs, twice = plan
+        return {ours: raw[name] for name, ours in pairs}, twice
+
+
+def _not_in_future(day: dt.date, today: dt.date) -> None:
+    if day > today:
+        raise read.BadValue(
+            _("%(day)s is in the future (today is %(today)s in the agency's time zone)")
+            % {"day": day.isoformat(), "today": today.isoformat()}
+        )
+
+
+def _read_counts(row: dict, names: Sequence[str], index: int, problems: list[RowProblem], out: dict) -> bool:
+    ok = True
+    for name in names:
+        value = row.get(name)
+        if value is None or (type(value) is int and 0 <= value <= read.COUNT_MAX):
+            out[name] = value  # the common case, without a call
+            continue
+        try:
+            out[name] = read.count(value)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, name, str(exc)))
+            ok = False
+    return ok
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+class AccountResolver:
+    """Finds the accounts rows name, by id or handle, among the accounts in scope, in two
+    queries for any number of rows."""
+
+    def __init__(self, scope: QuerySet, default: PlatformAccount | None = None):
+        self.scope = scope
+        self.default = default
+        self.by_id: dict[int, tuple[int, int]] = {}
+        self.by_handle: dict[str, list[tuple[int, int]]] = {}
+
+    def load(self, ids: set[int], handles: set[str]) -> None:
+        if ids:
+            self.by_id = {
+                pk: (pk, client) for pk, client in self.scope.filter(pk__in=ids).values_list("pk", "client_id")
+            }
+        if handles:
+            for pk, client, handle in self.scope.filter(handle__in=handles).values_list("pk", "client_id", "handle"):
+                self.by_handle.setdefault(handle, []).append((pk, client))
+
+    def reference(self, row: dict):
+        """``(field, value)`` naming the row's account, before ``load``."""
+        if row.get("account") not in (None, ""):
+            return "account", read.identifier(row["account"])
+        if row.get("handle") not in (None, ""):
+            return "handle", read.text(row["handle"], max_chars=100).lstrip("@")
+        if self.default is not None:
+            return "account", self.default.pk
+        raise read.BadValue(_("name the account (its id, or its handle)"))
+
+    def resolve(self, reference) -> tuple[int, int]:
+        kind, value = reference
+        if kind == "account":
+            found = self.by_id.get(value)
+            if found is None:
+                raise read.BadValue(_("account %(id)s does not exist in this agency") % {"id": value})
+            return found
+        matches = self.by_handle.get(value, [])
+        if not matches:
+            raise read.BadValue(_("no account with handle @%(handle)s in this agency") % {"handle": value})
+        if len(matches) > 1:
+            raise read.BadValue(
+                _("handle @%(handle)s is on several platforms; give the account id") % {"handle": value}
+            )
+        return matches[0]
+
+
+def account_scope(actor: Actor | None) -> QuerySet:
+    return PlatformAccount.objects.visible_to(actor) if actor is not None else PlatformAccount.objects.all()
+
+
+def check_account_metric_rows(
+    rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
+) -> Checked:
+    """Check account daily metric rows (Douyin's names or ours) against ``actor``'s scope (the
+    whole agency for ``None``: a task); see the module's rules."""
+    today = agency_today(agency)
+    translate = Translator(ACCOUNT_METRICS)
+    accounts = AccountResolver(account_scope(actor), default_account)
+    counts = AccountDailyMetric.COUNTS
+    problems: list[RowProblem] = []
+    pending: list[tuple[int, tuple, dt.date, dict]] = []
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, dict):
+            problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
+            continue
+        row, twice = translate(raw)
+        for name in twice:
+            problems.append(RowProblem(index, name, _("given twice (under the platform's name and ours)")))
+        try:
+            reference = accounts.reference(row)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "account", str(exc)))
+            reference = None
+        try:
+            day = read.date(row.get("date"))
+            _not_in_future(day, today)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "date", str(exc)))
+            day = None
+        values: dict = {}
+        ok = _read_counts(row, counts, index, problems, values)
+        if ok and all(values[name] is None for name in counts):
+            problems.append(RowProblem(index, "row", _("the row gives no figure")))
+            ok = False
+        if ok and reference is not None and day is not None and not twice:
+            pending.append((index, reference, day, values))
+    accounts.load(
+        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "account"},
+        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "handle"},
+    )
+    checked = Checked(problems=problems)
+    seen: dict[tuple[int, dt.date], int] = {}
+    agency_id = agency.pk
+    for index, reference, day, values in pending:
+        try:
+            account_id, client_id = accounts.resolve(reference)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, reference[0], str(exc)))
+            continue
+        first = seen.setdefault((account_id, day), index)
+        if first != index:
+            problems.append(
+                RowProblem(
+                    index,
+                    "date",
+                    _("row %(first)d already gives account %(account)s on %(day)s")
+                    % {"first": first, "account": account_id, "day": day.isoformat()},
+                )
+            )
+            continue
+        values.update(agency_id=agency_id, client_id=client_id, account_id=account_id, date=day)
+        checked.rows.append(values)
+        checked.positions.append(index)
+    problems.sort(key=lambda p: p.index)
+    return checked
+
+
+def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
+    return upsert(
+        AccountDailyMetric,
+        rows,
+        key=("account_id", "date"),
+        fixed=("agency_id", "client_id"),
+        values=AccountDailyMetric.COUNTS,
+        user_id=user_id,
+    )
+
+
+def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
+    agency = require_agency()
+    ensure_batch(rows)
+    if account is not None and actor is not None and not account_scope(actor).filter(pk=account.pk).exists():
+        raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
+    checked = check(rows, agency=agency, actor=actor, default_account=account)
+    if checked.problems:
+        raise refusal(checked.problems)
+    return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
+
+
+@transaction.atomic
+def account_metrics_ingest(*, actor: Actor | None, rows: list, account: PlatformAccount | None = None) -> UpsertResult:
+    """Upsert account daily metrics keyed by (account, date): all rows or none. ``account`` is
+    the account of rows that name none. Runs inside the agency's context."""
+    return _ingest(check_account_metric_rows, store_account_metrics, actor=actor, rows=rows, account=account)
+
+
+# --- videos ----------------------------------------------------------------------------------
+
+
+class VideoResolver:
+    """Finds the videos rows name: by our id, or by the platform's item id on an account."""
+
+    def __init__(self, scope: QuerySet):
+        self.scope = scope
+        self.by_id: dict[int, tuple[int, int, int]] = {}
+        self.by_item: dict[tuple[int, str], tuple[int, int, int]] = {}
+
+    def load(self, ids: set[int], items: set[tuple[int, str]]) -> None:
+        columns = ("pk", "account_id", "client_id")
+        if ids:
+            self.by_id = {row[0]: row for row in self.scope.filter(pk__in=ids).values_list(*columns)}
+        if items:
+            accounts = {account for account, _item in items}
+            names = {item for _account, item in items}
+            for row in self.scope.filter(account_id__in=accounts, platform_item_id__in=names).values_list(
+                *columns, "platform_item_id"
+            ):
+                self.by_item[(row[1], row[3])] = row[:3]
+
+    def resolve(self, reference) -> tuple[int, int, int]:
+        kind, value = reference
+        if kind == "video":
+            found = self.by_id.get(value)
+            if found is None:
+                raise read.BadValue(_("video %(id)s does not exist in this agency") % {"id": value})
+            return found
+        found = self.by_item.get(value)
+        if found is None:
+            raise read.BadValue(
+                _("no video with item id %(item)s on account %(account)s") % {"item": value[1], "account": value[0]}
+            )
+        return found
+
+
+def video_scope(actor: Actor | None) -> QuerySet:
+    return Video.objects.visible_to(actor) if actor is not None else Video.objects.all()
+
+
+def video_reference(row: dict, accounts: AccountResolver):
+    """``(field, value)`` naming the row's video: our id, or the platform's item id with the
+    account (the row's, or the request's). Needs ``accounts`` loaded for handles."""
+    if row.get("video") not in (None, ""):
+        return "video", read.identifier(row["video"])
+    if row.get("item_id") not in (None, ""):
+        item = read.text(row["item_id"], max_chars=100)
+        account_id, _client = accounts.resolve(accounts.reference(row))
+        return "item_id", (account_id, item)
+    raise read.BadValue(_("name the video (its id, or the platform's item id and the account)"))
+
+
+def check_video_metric_rows(
+    rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
+) -> Checked:
+    """Check video daily metric rows against ``actor``'s scope; see the module's rules."""
+    today = agency_today(agency)
+    translate = Translator(VIDEO_METRICS)
+    accounts = AccountResolver(account_scope(actor), default_account)
+    videos = VideoResolver(video_scope(actor))
+    counts = VideoDailyMetric.COUNTS
+    problems: list[RowProblem] = []
+    parsed: list[tuple[int, dict]] = []
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, dict):
+            problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
+            continue
+        row, twice = translate(raw)
+        for name in twice:
+            problems.append(RowProblem(index, name, _("given twice (under the platform's name and ours)")))
+        parsed.append((index, row))
+    # Accounts named with item ids (by id or handle) are found first, in two queries.
+    ids, handles = set(), set()
+    for _index, row in parsed:
+        if row.get("video") in (None, "") and row.get("item_id") not in (None, ""):
+            try:
+                kind, value = accounts.reference(row)
+            except read.BadValue:
+                continue
+            (ids if kind == "account" else handles).add(value)
+    accounts.load(ids, handles)
+    pending = []
+    for index, row in parsed:
+        ok = True
+        try:
+            reference = video_reference(row, accounts)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "video", str(exc)))
+            ok = False
+        try:
+            day = read.date(row.get("date"))
+            _not_in_future(day, today)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "date", str(exc)))
+            ok = False
+        values: dict = {}
+        ok = _read_counts(row, counts, index, problems, values) and ok
+        try:
+            values["avg_watch_seconds"] = read.decimal(
+                row.get("avg_watch_seconds"), places=2, minimum=0, maximum=10**6 - 1
+            )
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "avg_watch_seconds", str(exc)))
+            ok = False
+        try:
+            values["completion_rate"] = read.share(row.get("completion_rate"))
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "completion_rate", str(exc)))
+            ok = False
+        if ok and all(v is None for v in values.values()):
+            problems.append(RowProblem(index, "row", _("the row gives no figure")))
+            ok = False
+        if ok:
+            pending.append((index, reference, day, values))
+    videos.load(
+        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "video"},
+        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "item_id"},
+    )
+    checked = Checked(problems=problems)
+    seen: dict[tuple[int, dt.date], int] = {}
+    for index, reference, day, values in pending:
+        try:
+            video_id, account_id, client_id = videos.resolve(reference)
+        except read.BadValue as exc:
+            problems.append(RowProblem(index, "video", str(exc)))
+            continue
+        first = seen.setdefault((video_id, day), index)
+        if first != index:
+            problems.append(
+                RowProblem(
+                    index,
+                    "date",
+                    _("row %(first)d already gives video %(video)s on %(day)s")
+                    % {"first": first, "video": video_id, "day": day.isoformat()},
+                )
+            )
+            continue
+        values.update(agency_id=agency.pk, client_id=client_id, account_id=account_id, video_id=video_id, date=day)
+        checked.rows.append(values)
+        checked.positions.append(index)
+    problems.sort(key=lambda p: p.index)
+    return checked
+
+
+VIDEO_VALUES = ("plays", "likes", "comments", "shares", "avg_watch_seconds", "completion_rate")
+
+
+def store_video_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
+    return upsert(
+        VideoDailyMetric,
+        rows,
+        key=("video_id", "date"),
+        fixed=("agency_id", "client_id", "account_id"),
+        values=VIDEO_VALUES,
+        user_id=user_id,
+    )
+
+
+@transaction.atomic
+def video_metrics_ingest(*, actor: Actor | None, rows: list, account: PlatformAccount | None = None) -> UpsertResult:
+    """Upsert video daily metrics keyed by (video, date): all rows or none. A row names its video
+    by id, or by the platform's ``item_id`` with the account (``account`` for rows naming none)."""
+    return _ingest(check_video_metric_rows, store_video_metrics, actor=actor, rows=rows, account=account)

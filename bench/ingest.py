@@ -1,0 +1,246 @@
+"""Benchmark of metrics ingest: rows per second through the bulk endpoint's service, beside a raw
+COPY of the same rows into a scratch table, in the same run.
+
+    DATABASE_URL=postgres://root@127.0.0.1:5432/postgres .venv/bin/python bench/ingest.py \
+        [--accounts 400] [--days 100] [--batch 10000] [--as-role agency_app]
+
+It needs PostgreSQL (the bulk path under test is COPY + INSERT ... ON CONFLICT). It makes its own
+scratch database on that server (``bench_ingest_<pid>``), migrates it, creates an agency, a client
+and the accounts, and drops the database when it ends, also on failure; nothing is left behind.
+``--as-role`` runs the ingest as the application's role (bound by row-level security, as in
+production) after migrating as the URL's user.
+
+The service is timed as the endpoint runs it: the rows in the platform's field names, one
+transaction per request of ``--batch`` rows inside the agency's context, validation of every row
+included (JSON parsing and HTTP are not). Three passes: new rows (inserts), the same rows again
+(nothing changes), then every row corrected (updates). The COPY line is the floor: the same rows,
+already in our columns, streamed into an unindexed scratch table. Timings are printed, never
+asserted. Target (issue 5): at least 50,000 rows/s through the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+
+TARGET_ROWS_PER_SECOND = 50_000  # issue 5
+
+
+def with_database(url: str, name: str, user: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if user:
+        host = netloc.split("@", 1)[-1]
+        netloc = f"{user}@{host}"
+    return urlunsplit((parts.scheme, netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def admin_execute(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=400)
+    parser.add_argument("--days", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=10_000, help="rows per request (the endpoint's maximum)")
+    parser.add_argument("--as-role", default="", help="run the ingest as this (non-owner) role")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it; a scratch one is made).")
+    scratch = f"bench_ingest_{os.getpid()}"
+    admin_execute(base_url, f'CREATE DATABASE "{scratch}"')
+    try:
+        os.environ["DATABASE_URL"] = with_database(base_url, scratch, args.as_role or None)
+        if args.as_role:
+            os.environ["MIGRATION_DATABASE_URL"] = with_database(base_url, scratch)
+        run(args, with_database(base_url, scratch))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin_execute(base_url, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        print(f"scratch database {scratch} dropped")
+
+
+def run(args, owner_url: str) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from accounts_ops.services.metrics import account_metrics_ingest
+    from agency import rls
+    from agency.models import Agency, Membership
+    from agency.tenancy import tenant_context
+    from clients.models import Client, PlatformAccount
+
+    # Migrate as the owner (with --as-role, swap the credentials like the test suite does).
+    default = settings.DATABASES["default"]
+    app_user = default["USER"]
+    if args.as_role:
+        owner = urlsplit(owner_url).username
+        default["USER"] = owner
+        connection.settings_dict["USER"] = owner
+    call_command("migrate", verbosity=0)
+    rls.install()
+    if args.as_role:
+        connection.close()
+        default["USER"] = app_user
+        connection.settings_dict["USER"] = app_user
+
+    from django.contrib.auth import get_user_model
+
+    agency = Agency.objects.create(name="Bench agency", slug="bench-agency")
+    user = get_user_model().objects.create(username="bench")
+    membership = Membership.objects.create(user=user, agency=agency, role="agency_admin")
+    actor = membership.as_actor()
+    with tenant_context(agency), transaction.atomic():
+        client = Client.objects.create(agency=agency, name="Bench client", kind="retail")
+        PlatformAccount.objects.bulk_create(
+            [
+                PlatformAccount(agency=agency, client=client, platform="douyin", handle=f"bench{n}")
+                for n in range(args.accounts)
+            ]
+        )
+        account_ids = list(PlatformAccount.objects.values_list("pk", flat=True))
+
+    rng = random.Random(7)
+    start = dt.date(2026, 1, 1)
+    days = [start + dt.timedelta(days=d) for d in range(args.days)]
+    rows = []
+    for account_id in account_ids:
+        fans = rng.randint(1_000, 500_000)
+        for day in days:
+            gained = rng.randint(0, 800)
+            fans += gained
+            rows.append(
+                {
+                    "account": account_id,
+                    "date": day.isoformat(),
+                    "total_fans": fans,
+                    "new_fans": gained,
+                    "daily_active_fans": fans // 5,
+                    "profile_uv": rng.randint(0, 5_000),
+                    "new_play": rng.randint(0, 200_000),
+                    "new_like": rng.randint(0, 20_000),
+                    "new_comment": rng.randint(0, 2_000),
+                    "new_share": rng.randint(0, 1_000),
+                    "new_issue": rng.randint(0, 3),
+                }
+            )
+    total = len(rows)
+    batches = [rows[i : i + args.batch] for i in range(0, total, args.batch)]
+    print(f"{total:,} account daily metric rows ({args.accounts} accounts × {args.days} days), {len(batches)} requests")
+
+    def service_pass(label: str, data: list[list[dict]]) -> float:
+        started = time.perf_counter()
+        outcome = {"created": 0, "updated": 0, "unchanged": 0}
+        for batch in data:
+            with tenant_context(agency, actor=actor, channel="api"), transaction.atomic():
+                result = account_metrics_ingest(actor=actor, rows=batch)
+            for key in outcome:
+                outcome[key] += getattr(result, key)
+        elapsed = time.perf_counter() - started
+        rate = total / elapsed
+        print(f"  service, {label:<22} {elapsed:7.2f} s  {rate:>10,.0f} rows/s   {outcome}")
+        return rate
+
+    insert_rate = service_pass("new rows (insert)", batches)
+    service_pass("same rows again", batches)
+    corrected = [[{**row, "new_play": row["new_play"] + 1} for row in batch] for batch in batches]
+    service_pass("corrected rows (update)", corrected)
+
+    # The audit trail (records app) writes one event per inserted or changed row from a row
+    # trigger; time the same insert without it, so the two costs can be told apart.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = 'records_audit' "
+            "AND tgrelid = 'accounts_ops_accountdailymetric'::regclass"
+        )
+        audited = cursor.fetchone() is not None
+    bare_rate = None
+    if audited and not args.as_role:
+        earlier = [
+            [{**row, "date": str(int(row["date"][:4]) - 1) + row["date"][4:]} for row in batch] for batch in batches
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE accounts_ops_accountdailymetric DISABLE TRIGGER records_audit")
+        try:
+            bare_rate = service_pass("insert, no audit trigger", earlier)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE accounts_ops_accountdailymetric ENABLE TRIGGER records_audit")
+
+    # The floor: the same rows, already in our columns, COPY-ed into an unindexed scratch table.
+    columns = [
+        "agency_id",
+        "client_id",
+        "account_id",
+        "date",
+        "followers_total",
+        "followers_gained",
+        "active_fans",
+        "profile_visits",
+        "plays",
+        "likes",
+        "comments",
+        "shares",
+        "videos_posted",
+    ]
+    plain = [
+        (
+            agency.pk,
+            client.pk,
+            r["account"],
+            dt.date.fromisoformat(r["date"]),
+            r["total_fans"],
+            r["new_fans"],
+            r["daily_active_fans"],
+            r["profile_uv"],
+            r["new_play"],
+            r["new_like"],
+            r["new_comment"],
+            r["new_share"],
+            r["new_issue"],
+        )
+        for r in rows
+    ]
+    with tenant_context(agency), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_copy (agency_id bigint, client_id bigint, account_id bigint, date date, "
+            + ", ".join(f"{c} bigint" for c in columns[4:])
+            + ")"
+        )
+        started = time.perf_counter()
+        with cursor.cursor.copy(f"COPY bench_copy ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in plain:
+                copy.write_row(row)
+        copy_elapsed = time.perf_counter() - started
+    copy_rate = total / copy_elapsed
+    print(f"  raw COPY into a scratch table    {copy_elapsed:7.2f} s  {copy_rate:>10,.0f} rows/s")
+    for label, rate in (("service (insert)", insert_rate), ("service (insert, no audit trigger)", bare_rate)):
+        if rate is not None:
+            verdict = "met" if rate >= TARGET_ROWS_PER_SECOND else "NOT met"
+            print(f"{label} / raw COPY = {rate / copy_rate:.2f}; target {TARGET_ROWS_PER_SECOND:,} rows/s: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""File imports of platform data: CSV (UTF-8, UTF-8 with BOM, GBK) and XLSX as creator-centre
+exports give them, run by a task. The file as a whole must be readable; then accepted rows are
+committed and rejected rows listed with their row number and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from accounts_ops.files import IMPORT_MAX_BYTES_DEFAULT
+from accounts_ops.models import AccountDailyMetric, DataImport, HotTopic, ImportStatus, VideoComment
+from accounts_ops.services import data_import_request, data_import_run
+from agency.models import Membership
+from agency.tenancy import tenant_context
+from tests.factories import PlatformAccountFactory, VideoFactory
+
+UPLOAD = "dataimport-upload"
+
+
+def yesterday(agency) -> dt.date:
+    return timezone.localdate(timezone=agency.tz) - dt.timedelta(days=1)
+
+
+def export_csv(agency, days=3, start_offset=0) -> str:
+    """A creator-centre export of one account: Chinese titles, one row per day."""
+    end = yesterday(agency)
+    lines = ["日期,粉丝总数,新增粉丝,播放量,点赞,评论,分享,主页访问"]
+    for n in range(days):
+        day = end - dt.timedelta(days=n + start_offset)
+        lines.append(f"{day:%Y/%m/%d},{12000 + n},{30 + n},{1500 + n},80,6,3,210")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def run_import(world, account, data: bytes, kind="account_metrics", name="export.csv") -> DataImport:
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor=actor):
+        job = data_import_request(actor=actor, kind=kind, file=SimpleUploadedFile(name, data), account=account)
+        data_import_run(import_id=job.pk)
+    return DataImport.dangerously_all_agencies.get(pk=job.pk)
+
+
+@pytest.fixture
+def account(world):
+    return PlatformAccountFactory(client=world.client_a1)
+
+
+def test_a_gbk_export_is_read(world, account):
+    job = run_import(world, account, export_csv(world.agency_a).encode("gbk"))
+    assert (job.status, job.encoding, job.rows_accepted, job.rows_rejected) == (ImportStatus.DONE, "gbk", 3, 0)
+    metric = AccountDailyMetric.dangerously_all_agencies.get(account=account, date=yesterday(world.agency_a))
+    assert (metric.followers_total, metric.plays, metric.profile_visits) == (12000, 1500, 210)
+
+
+def test_a_utf8_export_with_bom_is_read(world, account):
+    job = run_import(world, account, export_csv(world.agency_a).encode("utf-8-sig"))
+    assert (job.status, job.encoding, job.rows_accepted) == (ImportStatus.DONE, "utf-8", 3)
+
+
+def test_an_xlsx_export_is_read(world, account):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["日期", "播放量", "点赞"])
+    sheet.append([dt.datetime.combine(yesterday(world.agency_a), dt.time()), 1800, 90])
+    sheet.append([yesterday(world.agency_a) - dt.timedelta(days=1), 1700.0, 85])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = run_import(world, account, buffer.getvalue(), name="export.xlsx")
+    assert (job.status, job.file_format, job.rows_accepted) == (ImportStatus.DONE, "xlsx", 2)
+    assert (
+        AccountDailyMetric.dangerously_all_agencies.get(account=account, date=yesterday(world.agency_a)).plays == 1800
+    )
+
+
+def test_importing_the_same_file_twice_changes_nothing(world, account):
+    data = export_csv(world.agency_a).encode("gbk")
+    run_import(world, account, data)
+    before = list(AccountDailyMetric.dangerously_all_agencies.order_by("date").values("date", "plays", "updated_at"))
+    again = run_import(world, account, data)
+    assert again.rows_accepted == 3
+    assert list(AccountDailyMetric.dangerously_all_agencies.order_by("date").values("date", "plays", "updated_at")) == (
+        before
+    )
+
+
+def test_accepted_rows_are_committed_and_rejected_rows_listed(world, account):
+    text = export_csv(world.agency_a, days=2)
+    future = timezone.localdate(timezone=world.agency_a.tz) + dt.timedelta(days=2)
+    text += f"{future:%Y-%m-%d},1,1,1,1,1,1,1\r\n"  # row 4: a date in the future
+    text += "2026-01-03,12000,-3,5,5,5,5,5\r\n"  # row 5: a negative count
+    text += "not a date,1,1,1,1,1,1,1\r\n"  # row 6
+    job = run_import(world, account, text.encode("utf-8"))
+    assert (job.status, job.rows_total, job.rows_accepted, job.rows_rejected) == (ImportStatus.DONE, 5, 2, 3)
+    assert [(e["row"], e["field"]) for e in job.row_errors] == [
+        (4, "date"),
+        (5, "followers_gained"),
+        (6, "date"),
+    ]
+    assert AccountDailyMetric.dangerously_all_agencies.filter(account=account).count() == 2
+
+
+def test_a_file_with_wrong_headers_is_refused_whole_naming_them(world, account):
+    job = run_import(world, account, b"name,colour\nfoo,red\n")
+    assert job.status == ImportStatus.FAILED
+    assert "date" in job.error and "name, colour" in job.error
+    assert not AccountDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_a_file_without_the_account_column_needs_an_account(world):
+    job = run_import(world, None, export_csv(world.agency_a).encode())
+    assert job.status == ImportStatus.FAILED and "account / handle" in job.error
+
+
+def test_rows_may_name_their_account_by_handle(world):
+    account = PlatformAccountFactory(client=world.client_a1, handle="laojie")
+    day = yesterday(world.agency_a)
+    job = run_import(world, None, f"抖音号,日期,播放量\n@laojie,{day},99\nnobody,{day},5\n".encode())
+    assert (job.rows_accepted, job.rows_rejected) == (1, 1)
+    assert job.row_errors[0]["field"] == "handle"
+    assert AccountDailyMetric.dangerously_all_agencies.get(account=account).plays == 99
+
+
+def test_a_file_that_is_not_text_or_an_old_xls_is_refused(world, account):
+    binary = run_import(world, account, bytes(range(256)) * 4)
+    assert binary.status == ImportStatus.FAILED
+    old = run_import(world, account, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, name="old.xls")
+    assert old.status == ImportStatus.FAILED and ".xls" in old.error
+
+
+def test_a_header_without_rows_is_refused(world, account):
+    job = run_import(world, account, "日期,播放量\n".encode())
+    assert job.status == ImportStatus.FAILED and "no rows" in job.error
+
+
+def test_an_empty_file_is_refused_on_upload(world, api, account):
+    response = api(world.staff_a).post(
+        reverse(UPLOAD),
+        {"kind": "account_metrics", "account": account.pk, "file": SimpleUploadedFile("empty.csv", b"")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "file" in response.json()["error"]["fields"]
+    assert not DataImport.dangerously_all_agencies.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_the_field(world, api, account, settings):
+    settings.ACCOUNTS_OPS_IMPORT_MAX_BYTES = 1024
+    big = export_csv(world.agency_a).encode() + b"#" * 2048
+    response = api(world.staff_a).post(
+        reverse(UPLOAD),
+        {"kind": "account_metrics", "account": account.pk, "file": SimpleUploadedFile("big.csv", big)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "the limit is" in response.json()["error"]["fields"]["file"][0]
+    assert not DataImport.dangerously_all_agencies.exists()
+    assert IMPORT_MAX_BYTES_DEFAULT >= 1024 * 1024  # the default allows a real export
+
+
+def test_upload_through_the_api_runs_the_import_task(world, api, account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(world.staff_a).post(
+            reverse(UPLOAD),
+            {
+                "kind": "account_metrics",
+                "account": account.pk,
+                "file": SimpleUploadedFile("export.csv", export_csv(world.agency_a).encode("gbk")),
+            },
+            format="multipart",
+        )
+    assert response.status_code == 202, response.content
+    job = api(world.staff_a).get(reverse("dataimport-detail", args=[response.json()["id"]])).json()
+    assert (job["status"], job["progress"], job["rows_accepted"]) == ("done", 100, 3)
+
+
+def test_another_agencys_account_cannot_be_named_on_upload(world, api):
+    theirs = PlatformAccountFactory(client=world.client_b)
+    response = api(world.staff_a).post(
+        reverse(UPLOAD),
+        {"kind": "account_metrics", "account": theirs.pk, "file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")},
+        format="multipart",
+    )
+    assert response.status_code == 400 and "account" in response.json()["error"]["fields"]
+
+
+def test_a_comments_file_is_imported_once(world, account):
+    video = VideoFactory(account=account, platform_item_id="7300001")
+    posted = timezone.localtime(timezone.now() - dt.timedelta(hours=2), world.agency_a.tz)
+    text = (
+        "作品id,评论id,用户昵称,评论内容,评论时间,点赞数\n"
+        f"7300001,c-1,小王,毛肚很新鲜，下次还来,{posted:%Y-%m-%d %H:%M:%S},3\n"
+        f"7300001,c-2,小李,请问周末要排队吗,{posted:%Y-%m-%d %H:%M:%S},0\n"
+        f"9999999,c-3,小张,哪个视频,{posted:%Y-%m-%d %H:%M:%S},0\n"
+    )
+    first = run_import(world, account, text.encode("gbk"), kind="comments")
+    second = run_import(world, account, text.encode("gbk"), kind="comments")
+    assert (first.rows_accepted, first.rows_rejected, second.rows_accepted) == (2, 1, 2)
+    assert first.row_errors[0]["row"] == 4 and first.row_errors[0]["field"] == "video"
+    assert VideoComment.dangerously_all_agencies.filter(video=video).count() == 2
+
+
+def test_a_hot_list_file_is_imported(world):
+    text = "平台,话题,热度,排名\n抖音,秋天的第一杯奶茶,5200000,1\n快手,国庆去哪玩,3100000,2\n"
+    job = run_import(world, None, text.encode("utf-8-sig"), kind="hot_topics")
+    assert (job.status, job.rows_accepted) == (ImportStatus.DONE, 2)
+    assert set(HotTopic.dangerously_all_agencies.values_list("platform", "title")) == {
+        ("douyin", "秋天的第一杯奶茶"),
+        ("kuaishou", "国庆去哪玩"),
+    }

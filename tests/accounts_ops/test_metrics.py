@@ -1,0 +1,275 @@
+"""Platform data in: account and video daily metrics through the bulk API. Idempotent upserts keyed
+by (account, date) and (video, date); a request with one bad row writes nothing and names the row
+and the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts_ops.models import AccountDailyMetric, VideoDailyMetric
+from accounts_ops.platform_fields import ACCOUNT_METRICS, VIDEO_METRICS, canonical, douyin_name
+from accounts_ops.services import METRICS_BULK_MAX, account_metrics_ingest, video_metrics_ingest
+from agency.tenancy import tenant_context
+from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory, VideoFactory
+
+BULK = "accountdailymetric-bulk"
+VIDEO_BULK = "videodailymetric-bulk"
+
+
+def agency_today(agency) -> dt.date:
+    return timezone.localdate(timezone=agency.tz)
+
+
+def month_of_rows(account, days=30, plays=1000):
+    start = agency_today(account.agency) - dt.timedelta(days=days)
+    return [
+        {
+            "account": account.pk,
+            "date": (start + dt.timedelta(days=n)).isoformat(),
+            "total_fans": 10_000 + n * 10,
+            "new_fans": 10,
+            "new_play": plays + n,
+            "new_like": 50,
+            "new_comment": 5,
+            "new_share": 2,
+            "profile_uv": 300,
+            "new_issue": 1,
+        }
+        for n in range(days)
+    ]
+
+
+def stored(model, **filters):
+    return sorted(
+        model.dangerously_all_agencies.filter(**filters).values_list(
+            "account_id", "date", "plays", "likes", "updated_at"
+        )
+    )
+
+
+def test_douyin_field_names_map_to_ours_in_one_place():
+    assert canonical(ACCOUNT_METRICS, "new_play") == "plays"
+    assert canonical(ACCOUNT_METRICS, "total_fans") == "followers_total"
+    assert canonical(ACCOUNT_METRICS, "播放量") == "plays"
+    assert canonical(VIDEO_METRICS, "digg") == "likes"
+    assert douyin_name(ACCOUNT_METRICS, "profile_visits") == "profile_uv"
+    assert canonical(ACCOUNT_METRICS, "no_such_field") is None
+
+
+def test_a_month_of_metrics_for_many_accounts_goes_in_one_request(world, api):
+    accounts = [PlatformAccountFactory(client=world.client_a1) for _ in range(10)]
+    rows = [row for account in accounts for row in month_of_rows(account)]
+    response = api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"received": 300, "created": 300, "updated": 0, "unchanged": 0}
+    metric = AccountDailyMetric.dangerously_all_agencies.get(account=accounts[0], date=rows[0]["date"])
+    assert (metric.followers_total, metric.plays, metric.profile_visits, metric.videos_posted) == (10_000, 1000, 300, 1)
+    assert metric.agency_id == world.agency_a.pk and metric.client_id == world.client_a1.pk
+
+
+def test_sending_the_same_rows_twice_changes_nothing(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    rows = month_of_rows(account)
+    api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json")
+    before = stored(AccountDailyMetric, account=account)
+    again = api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json")
+    assert again.status_code == 200
+    assert again.json() == {"received": 30, "created": 0, "updated": 0, "unchanged": 30}
+    assert stored(AccountDailyMetric, account=account) == before  # not even updated_at moved
+
+
+def test_a_corrected_row_replaces_the_old_values_and_left_out_values_are_kept(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    day = (agency_today(world.agency_a) - dt.timedelta(days=1)).isoformat()
+    api(world.staff_a).post(
+        reverse(BULK), {"rows": [{"account": account.pk, "date": day, "new_play": 100, "new_like": 7}]}, format="json"
+    )
+    response = api(world.staff_a).post(
+        reverse(BULK), {"rows": [{"account": account.pk, "date": day, "new_play": 120}]}, format="json"
+    )
+    assert response.json()["updated"] == 1
+    metric = AccountDailyMetric.dangerously_all_agencies.get(account=account, date=day)
+    assert (metric.plays, metric.likes) == (120, 7)
+    assert AccountDailyMetric.dangerously_all_agencies.filter(account=account).count() == 1
+
+
+def test_rows_may_leave_out_the_account_when_the_request_names_it(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    rows = [{k: v for k, v in row.items() if k != "account"} for row in month_of_rows(account, days=3)]
+    response = api(world.staff_a).post(reverse(BULK), {"account": account.pk, "rows": rows}, format="json")
+    assert response.status_code == 201
+    assert AccountDailyMetric.dangerously_all_agencies.filter(account=account).count() == 3
+
+
+def refused(response):
+    assert response.status_code == 400, response.content
+    return response.json()["error"]["fields"]
+
+
+def test_a_row_for_another_agencys_account_is_refused_and_nothing_is_written(world, api):
+    mine = PlatformAccountFactory(client=world.client_a1)
+    theirs = PlatformAccountFactory(client=world.client_b)
+    rows = month_of_rows(mine, days=5) + month_of_rows(theirs, days=1)
+    fields = refused(api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json"))
+    assert fields == {"rows[5].account": [f"account {theirs.pk} does not exist in this agency"]}
+    assert not AccountDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_unknown_account_negative_counts_and_future_dates_are_each_named(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    tomorrow = agency_today(world.agency_a) + dt.timedelta(days=1)
+    rows = month_of_rows(account, days=4)
+    rows[1]["account"] = 999_999
+    rows[2]["new_play"] = -5
+    rows[3]["date"] = tomorrow.isoformat()
+    fields = refused(api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json"))
+    assert fields["rows[1].account"] == ["account 999999 does not exist in this agency"]
+    assert fields["rows[2].plays"] == ["-5 is negative; counts cannot be"]
+    assert "is in the future" in fields["rows[3].date"][0]
+    assert not AccountDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_the_future_is_judged_in_the_agencys_time_zone(world):
+    world.agency_a.timezone = "Pacific/Kiritimati"  # UTC+14: its today may be the server's tomorrow
+    world.agency_a.save()
+    account = PlatformAccountFactory(client=world.client_a1)
+    today = agency_today(world.agency_a)
+    with tenant_context(world.agency_a):
+        account_metrics_ingest(actor=None, rows=[{"account": account.pk, "date": today.isoformat(), "new_play": 1}])
+        with pytest.raises(ValidationError) as exc:
+            account_metrics_ingest(
+                actor=None,
+                rows=[{"account": account.pk, "date": (today + dt.timedelta(days=1)).isoformat(), "new_play": 1}],
+            )
+    assert "rows[0].date" in exc.value.message_dict
+
+
+def test_a_client_person_cannot_write_metrics_of_another_client(world):
+    viewer = MembershipFactory(
+        agency=world.agency_a, role="client_approver", client=world.client_a1, user=UserFactory()
+    ).as_actor()
+    other = PlatformAccountFactory(client=world.client_a2)
+    with tenant_context(world.agency_a, actor=viewer), pytest.raises(ValidationError) as exc:
+        account_metrics_ingest(actor=viewer, rows=month_of_rows(other, days=1))
+    assert exc.value.message_dict == {"rows[0].account": [f"account {other.pk} does not exist in this agency"]}
+
+
+def test_client_people_may_read_metrics_but_not_send_them(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    response = api(world.viewer_a1).post(reverse(BULK), {"rows": month_of_rows(account, days=1)}, format="json")
+    assert response.status_code == 403
+    assert not AccountDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_two_rows_for_one_account_and_date_in_one_request_are_refused(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    rows = month_of_rows(account, days=2)
+    rows.append(dict(rows[0]))
+    fields = refused(api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json"))
+    assert list(fields) == ["rows[2].date"] and "row 0 already gives" in fields["rows[2].date"][0]
+
+
+def test_a_field_given_under_both_names_and_a_row_without_figures_are_refused(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    day = agency_today(world.agency_a).isoformat()
+    rows = [
+        {"account": account.pk, "date": day, "new_play": 1, "plays": 2},
+        {"account": account.pk, "date": day},
+    ]
+    fields = refused(api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json"))
+    assert "rows[0].plays" in fields and fields["rows[1].row"] == ["the row gives no figure"]
+
+
+def test_a_request_over_the_row_limit_is_refused_whole(world):
+    account = PlatformAccountFactory(client=world.client_a1)
+    rows = [{"account": account.pk, "date": "2026-01-01", "new_play": 1}] * (METRICS_BULK_MAX + 1)
+    with tenant_context(world.agency_a), pytest.raises(ValidationError) as exc:
+        account_metrics_ingest(actor=None, rows=rows)
+    assert list(exc.value.message_dict) == ["rows"]
+
+
+def test_an_empty_request_is_refused(world, api):
+    fields = refused(api(world.staff_a).post(reverse(BULK), {"rows": []}, format="json"))
+    assert fields == {"rows": ["The list of rows is empty."]}
+
+
+def test_files_style_values_are_read(world):
+    account = PlatformAccountFactory(client=world.client_a1)
+    with tenant_context(world.agency_a):
+        account_metrics_ingest(
+            actor=None,
+            rows=[{"account": str(account.pk), "date": "2026/01/05", "播放量": "1.2万", "点赞": "1,234"}],
+        )
+    metric = AccountDailyMetric.dangerously_all_agencies.get(account=account)
+    assert (metric.date, metric.plays, metric.likes) == (dt.date(2026, 1, 5), 12_000, 1_234)
+
+
+def test_the_metrics_list_is_filtered_by_date_and_account(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    rows = month_of_rows(account, days=10)
+    api(world.staff_a).post(reverse(BULK), {"rows": rows}, format="json")
+    response = api(world.staff_a).get(
+        reverse("accountdailymetric-list"), {"account": account.pk, "date_from": rows[5]["date"]}
+    )
+    assert [row["date"] for row in response.json()["results"]] == [r["date"] for r in reversed(rows[5:])]
+
+
+def test_posting_to_the_list_points_to_bulk(world, api):
+    response = api(world.staff_a).post(reverse("accountdailymetric-list"), {"rows": []}, format="json")
+    assert response.status_code == 405
+
+
+# --- video metrics ---------------------------------------------------------------------------
+
+
+def test_video_metrics_by_id_or_by_the_platforms_item_id(world, api):
+    account = PlatformAccountFactory(client=world.client_a1)
+    first, second = VideoFactory(account=account), VideoFactory(account=account, platform_item_id="7312345")
+    day = (agency_today(world.agency_a) - dt.timedelta(days=1)).isoformat()
+    rows = [
+        {"video": first.pk, "date": day, "play": 5200, "digg": 310, "avg_play_duration": 11.5, "completion_rate": 0.31},
+        {"item_id": "7312345", "account": account.pk, "date": day, "play": 900, "completion_rate": "35.2%"},
+    ]
+    response = api(world.staff_a).post(reverse(VIDEO_BULK), {"rows": rows}, format="json")
+    assert response.status_code == 201, response.content
+    one = VideoDailyMetric.dangerously_all_agencies.get(video=first)
+    two = VideoDailyMetric.dangerously_all_agencies.get(video=second)
+    assert (one.plays, one.likes, one.avg_watch_seconds, one.completion_rate) == (
+        5200,
+        310,
+        Decimal("11.50"),
+        Decimal("0.3100"),
+    )
+    assert (two.plays, two.completion_rate, two.account_id) == (900, Decimal("0.3520"), account.pk)
+    again = api(world.staff_a).post(reverse(VIDEO_BULK), {"rows": rows}, format="json")
+    assert again.json()["unchanged"] == 2
+
+
+def test_video_metrics_refuse_a_share_above_one_and_another_agencys_video(world, api):
+    mine = VideoFactory(account=PlatformAccountFactory(client=world.client_a1))
+    theirs = VideoFactory(account=PlatformAccountFactory(client=world.client_b))
+    day = agency_today(world.agency_a).isoformat()
+    rows = [
+        {"video": mine.pk, "date": day, "play": 1, "completion_rate": 35.2},
+        {"video": theirs.pk, "date": day, "play": 1},
+    ]
+    fields = refused(api(world.staff_a).post(reverse(VIDEO_BULK), {"rows": rows}, format="json"))
+    assert "not a share between 0 and 1" in fields["rows[0].completion_rate"][0]
+    assert fields["rows[1].video"] == [f"video {theirs.pk} does not exist in this agency"]
+    assert not VideoDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_video_metrics_service_is_idempotent(world):
+    video = VideoFactory(account=PlatformAccountFactory(client=world.client_a1))
+    rows = [{"video": video.pk, "date": f"2026-01-0{n}", "play": n * 10} for n in range(1, 8)]
+    with tenant_context(world.agency_a):
+        first = video_metrics_ingest(actor=None, rows=rows)
+        second = video_metrics_ingest(actor=None, rows=rows)
+    assert (first.created, second.unchanged) == (7, 7)
+    assert VideoDailyMetric.dangerously_all_agencies.filter(video=video).count() == 7
