@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts_ops import comment_webhooks, services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.api.basic import douyin_webhook_route
 from accounts_ops.api.metrics import BulkAccountSerializer, IngestResultSerializer
 from accounts_ops.models import (
     AudiencePersonaReport,
@@ -289,28 +288,7 @@ class VideoCommentViewSet(OpsViewSet):
         comment = services.comment_guide_post(actor=self.actor, **body.validated_data)
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: IngestResultSerializer, 401: OpenApiTypes.OBJECT},
-        parameters=[
-            OpenApiParameter("account_id", int, OpenApiParameter.PATH),
-            OpenApiParameter(
-                "X-Douyin-Signature",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="HMAC-SHA256 of the raw body with the account's webhook secret, hex.",
-            ),
-        ],
-        auth=[],
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path=r"webhooks/douyin/(?P<account_id>[0-9]+)",
-        authentication_classes=[],
-        permission_classes=[AllowAny],
-    )
+    @douyin_webhook_route(IngestResultSerializer)
     def douyin_webhook(self, request, account_id=None):
         """Douyin-shaped comment events for one account, authenticated by their signature."""
         return comment_webhooks.handle_comment_event(request, int(account_id))

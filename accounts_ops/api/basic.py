@@ -52,6 +52,37 @@ READ_ONLY = ["get", "head", "options"]
 # --- 6.1 direction -----------------------------------------------------------------------------
 
 
+def douyin_webhook_route(result_serializer):
+    """The route of a Douyin-shaped webhook for one account: no session or token, authenticated
+    by the ``X-Douyin-Signature`` of its raw body (checked by the handler), documented once."""
+
+    def decorate(func):
+        func = action(
+            detail=False,
+            methods=["post"],
+            url_path=r"webhooks/douyin/(?P<account_id>[0-9]+)",
+            authentication_classes=[],
+            permission_classes=[AllowAny],
+        )(func)
+        return extend_schema(
+            request=OpenApiTypes.OBJECT,
+            responses={200: result_serializer, 401: OpenApiTypes.OBJECT},
+            parameters=[
+                OpenApiParameter("account_id", int, OpenApiParameter.PATH),
+                OpenApiParameter(
+                    "X-Douyin-Signature",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description="HMAC-SHA256 of the raw body with the account's webhook secret, hex.",
+                ),
+            ],
+            auth=[],
+        )(func)
+
+    return decorate
+
+
 class AccountDirectionSerializer(AccountRowSerializer):
     content_pillars = serializers.ListField(child=serializers.CharField(max_length=200), allow_empty=False)
 
@@ -785,28 +816,7 @@ class InboxMessageViewSet(OpsViewSet):
     def close(self, request, pk=None):
         return Response(self.get_serializer(services.inbox_close(actor=self.actor, message=self.get_object())).data)
 
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: WebhookResultSerializer, 401: OpenApiTypes.OBJECT},
-        parameters=[
-            OpenApiParameter("account_id", int, OpenApiParameter.PATH),
-            OpenApiParameter(
-                "X-Douyin-Signature",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="HMAC-SHA256 of the raw body with the account's webhook secret, hex.",
-            ),
-        ],
-        auth=[],
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path=r"webhooks/douyin/(?P<account_id>[0-9]+)",
-        authentication_classes=[],
-        permission_classes=[AllowAny],
-    )
+    @douyin_webhook_route(WebhookResultSerializer)
     def douyin_webhook(self, request, account_id=None):
         """Douyin ``im_receive_msg`` events for one account, authenticated by their signature."""
         return webhooks.handle_douyin_event(request, int(account_id))
