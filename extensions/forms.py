@@ -211,6 +211,7 @@ class StoreVisitCampaignForm(TenantModelForm):
             "client",
             "account",
             "title",
+            "poi_link",
             "store_name",
             "store_address",
             "poi_id",

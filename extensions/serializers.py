@@ -277,6 +277,7 @@ class StoreVisitCampaignSerializer(TenantModelSerializer):
             "client",
             "account",
             "title",
+            "poi_link",
             "store_name",
             "store_address",
             "poi_id",

@@ -70,8 +70,15 @@ class TenantModelSerializer(serializers.ModelSerializer):
             for f in model._meta.fields
             if f.name != "agency" and f.name not in attrs and (creating or f.name not in writable)
         ]
+        plain = [f for f in model._meta.concrete_fields if f.name in writable and not f.is_relation]
+        before = {f.attname: getattr(instance, f.attname) for f in plain}
         try:
             instance.full_clean(exclude=exclude)
         except DjangoValidationError as exc:
             raise django_validation_error_to_drf(exc) from exc
+        # What ``clean()`` filled in or normalised on a writable plain field is saved too, as a
+        # form would save it (e.g. a store-visit campaign takes its store from the POI record).
+        for f in plain:
+            if getattr(instance, f.attname) != before[f.attname]:
+                attrs[f.name] = getattr(instance, f.attname)
         return attrs

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts_ops.models import PoiLink
 from agency.models import TenantModel
 from clients.models import Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
@@ -92,8 +93,9 @@ class StoreVisitCampaign(ClientOwned):
     """Clause 8.2: a store-visit campaign for one of the client's stores: when influencers come,
     what they deliver and what the client may do with it.
 
-    ``poi_id`` is the store's POI on the platform as free text; the link to the POI records of
-    clause 6.5 is made once those exist."""
+    ``poi_link`` links the store's POI record of clause 6.5 where the client has one; picking it fills
+    in the store's name, address and platform POI id left blank. A store without a POI record is
+    named by hand (``store_name``, and ``poi_id`` as free text)."""
 
     account = models.ForeignKey(
         PlatformAccount,
@@ -105,7 +107,16 @@ class StoreVisitCampaign(ClientOwned):
         help_text=_("The client's own account the visits promote, if any."),
     )
     title = models.CharField(_("title"), max_length=200)
-    store_name = models.CharField(_("store"), max_length=200)
+    poi_link = models.ForeignKey(
+        PoiLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="store_visit_campaigns",
+        verbose_name=_("store's POI (6.5)"),
+        help_text=_("The client's POI record; fills in the store, address and POI id left blank."),
+    )
+    store_name = models.CharField(_("store"), max_length=200, blank=True)
     store_address = models.CharField(_("address"), max_length=300, blank=True)
     poi_id = models.CharField(_("platform POI id"), max_length=100, blank=True)
     visit_date = models.DateField(_("visit date"))
@@ -145,6 +156,16 @@ class StoreVisitCampaign(ClientOwned):
             )
             if owner.first() not in (None, self.client_id):
                 raise ValidationError({"account": _("The account belongs to another client.")})
+        if self.poi_link_id:
+            poi = PoiLink.dangerously_all_agencies.filter(pk=self.poi_link_id).first()
+            if poi is not None and self.client_id and poi.client_id != self.client_id:
+                raise ValidationError({"poi_link": _("The POI record belongs to another client.")})
+            if poi is not None:
+                self.store_name = self.store_name.strip() or poi.store_name
+                self.store_address = self.store_address.strip() or poi.address
+                self.poi_id = self.poi_id.strip() or poi.platform_poi_id
+        if not (self.store_name or "").strip():
+            raise ValidationError({"store_name": _("Name the store or pick its POI record.")})
         if self.window_start and self.window_end and self.window_end <= self.window_start:
             raise ValidationError({"window_end": _("The visit window must end after it starts.")})
 

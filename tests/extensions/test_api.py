@@ -26,6 +26,7 @@ from extensions.models import (
 )
 from extensions.rules import INFLUENCER_FOLLOWERS_MIN
 from extensions.valuation import METRIC_DAILY_ACTIVE_FANS, metric_sources
+from tests.accounts_ops.factories import PoiLinkFactory
 from tests.extensions.factories import (
     EndedLiveSessionFactory,
     InfluencerFactory,
@@ -332,6 +333,55 @@ def test_booking_outside_the_follower_range_is_400_with_figure_and_range(world, 
     message = response.json()["error"]["fields"]["influencer"][0]
     assert f"{low - 1:,}" in message and f"{low:,}" in message
     assert not StoreVisitBooking.dangerously_all_agencies.exists()
+
+
+def campaign_body(world, **fields) -> dict:
+    return {
+        "client": world.client_a1.pk,
+        "title": "Spring menu",
+        "visit_date": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+        "window_start": "11:00",
+        "window_end": "14:00",
+        **fields,
+    }
+
+
+def test_a_campaign_on_the_clients_poi_record_takes_its_store_address_and_poi_id(world, api):
+    poi = PoiLinkFactory(
+        account=PlatformAccountFactory(client=world.client_a1),
+        store_name="Laojie Hotpot Chunxi",
+        address="88 Chunxi Road",
+        platform_poi_id="B0FFG123",
+    )
+    response = api(world.staff_a).post(
+        reverse("storevisitcampaign-list"), campaign_body(world, poi_link=poi.pk), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["poi_link"], body["store_name"], body["store_address"], body["poi_id"]) == (
+        poi.pk,
+        "Laojie Hotpot Chunxi",
+        "88 Chunxi Road",
+        "B0FFG123",
+    )
+    assert StoreVisitCampaign.dangerously_all_agencies.get(pk=body["id"]).poi_link_id == poi.pk
+
+
+def test_a_campaign_on_another_clients_poi_record_is_refused(world, api):
+    poi = PoiLinkFactory(account=PlatformAccountFactory(client=world.client_a2))
+    response = api(world.staff_a).post(
+        reverse("storevisitcampaign-list"), campaign_body(world, poi_link=poi.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert "another client" in response.json()["error"]["fields"]["poi_link"][0]
+    assert not StoreVisitCampaign.dangerously_all_agencies.exists()
+
+
+def test_a_campaign_names_its_store_or_its_poi_record(world, api):
+    response = api(world.staff_a).post(reverse("storevisitcampaign-list"), campaign_body(world), format="json")
+    assert response.status_code == 400
+    assert "store_name" in response.json()["error"]["fields"]
+    assert not StoreVisitCampaign.dangerously_all_agencies.exists()
 
 
 def test_the_registry_tells_who_cannot_be_booked(world, api):

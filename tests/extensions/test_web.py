@@ -251,6 +251,35 @@ def test_registry_campaign_and_adverse_event_forms_save(world):
     assert AdverseEvent.dangerously_all_agencies.get().client == world.client_a1
 
 
+def test_a_campaign_picked_on_a_poi_record_in_the_page_shows_it(world):
+    from extensions.models import StoreVisitCampaign
+    from tests.accounts_ops.factories import PoiLinkFactory
+
+    poi = PoiLinkFactory(
+        account=PlatformAccountFactory(client=world.client_a1), store_name="Laojie Chunxi", platform_poi_id="B0X1"
+    )
+    b = browser(world.staff_a)
+    form = b.get(reverse("extensions:campaign-create")).content.decode()
+    assert f'value="{poi.pk}"' in form
+    response = b.post(
+        reverse("extensions:campaign-create"),
+        {
+            "client": world.client_a1.pk,
+            "poi_link": poi.pk,
+            "title": "Spring",
+            "visit_date": timezone.localdate() + dt.timedelta(days=3),
+            "window_start": "11:00",
+            "window_end": "14:00",
+            "deliverables": ["video"],
+        },
+    )
+    assert response.status_code == 302
+    campaign = StoreVisitCampaign.dangerously_all_agencies.get()
+    assert (campaign.store_name, campaign.poi_id, campaign.poi_link_id) == ("Laojie Chunxi", "B0X1", poi.pk)
+    page = b.get(reverse("extensions:campaign-detail", args=[campaign.pk])).content.decode()
+    assert "Laojie Chunxi" in page and "POI record" in page
+
+
 def test_rescheduling_a_session_in_the_pages(world):
     session = LiveSessionFactory(account=PlatformAccountFactory(client=world.client_a1))
     new_start = session.planned_start + dt.timedelta(days=1)
