@@ -8,7 +8,9 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Operation records (chapter 9)")
 
     def ready(self) -> None:
-        from records import audit
+        from records import audit, selectors
+
+        selectors.autodiscover()  # every app's report sections (9 j, 9 k)
 
         # PostgreSQL: the database keeps the trail (triggers installed after every migrate).
         post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="records-audit-triggers")

@@ -2,19 +2,22 @@
 reports, missed inspections (9 h), and the landing page's overview.
 
 The reports are built from sections. Each section is a function ``(subject, period, previous)
--> Section | None``; the ones below read what exists today (accounts, videos, requirements,
-inspections, usage). A later chapter adds its figures (plays and engagement from account
-metrics, first-response times, live results, videos delivered on time) by registering a section
-with ``statistics_section`` or ``assessment_section`` in its own module: the reports, their
-pages and their exports show every registered section without further change.
+-> Section | None``; the ones below read the records' own data and the clients' accounts and
+videos. Every other chapter adds its figures in its app's ``reports`` module, found at start-up
+by ``autodiscover``: plays and engagement from the daily metrics and first-response times
+(``accounts_ops.reports``), videos delivered on time (``production.reports``), live sessions and
+store visits (``extensions.reports``). The reports, their pages and their exports show every
+registered section without further change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from django.apps import apps
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -127,7 +130,6 @@ def accounts_and_fans(client: Client, period: Period, previous: Period) -> Secti
     )
     if accounts:
         section.chart(_("Fans per account"), [f"@{a.handle}" for a in accounts], [a.followers for a in accounts])
-    section.notes.append(_("Fans over time, plays and engagement appear here once account metrics are recorded."))
     return section
 
 
@@ -237,33 +239,23 @@ def requirements_fulfilled(subject, period: Period, previous: Period) -> Section
 
 
 @assessment_section
-def work_recorded(subject, period: Period, previous: Period) -> Section:
+def work_recorded(subject, period: Period, previous: Period) -> Section | None:
+    """A staff member's uses of assets and accounts and the follow-ups they resolved."""
+    if isinstance(subject, Client):
+        return None
     tz = _agency_tz()
-    section = Section(_("Videos, usage and follow-ups"))
+    section = Section(_("Usage and follow-ups"))
     start, end = bounds(period, tz)
     before_start, before_end = bounds(previous, tz)
-    if isinstance(subject, Client):
-        videos = Video.objects.filter(client=subject)
-        now = videos.filter(published_at__gte=start, published_at__lt=end).count()
-        before = videos.filter(published_at__gte=before_start, published_at__lt=before_end).count()
-        section.figure(_("Videos delivered (published)"), now, before)
-        section.has_data = now > 0
-    else:
-        usage = UsageRecord.objects.filter(user=subject, voided_at__isnull=True)
-        now = usage.filter(started_at__gte=start, started_at__lt=end).count()
-        before = usage.filter(started_at__gte=before_start, started_at__lt=before_end).count()
-        section.figure(_("Uses of assets and accounts"), now, before)
-        resolved = InspectionFollowUp.objects.filter(
-            assignee=subject, status=FollowUpStatus.DONE, resolved_at__gte=start, resolved_at__lt=end
-        ).count()
-        section.figure(_("Inspection follow-ups resolved"), resolved)
-        section.has_data = bool(now or resolved)
-    section.notes.append(
-        _(
-            "Videos delivered on time, first-response times and live sessions run appear here once "
-            "production, messaging and live-session records exist."
-        )
-    )
+    usage = UsageRecord.objects.filter(user=subject, voided_at__isnull=True)
+    now = usage.filter(started_at__gte=start, started_at__lt=end).count()
+    before = usage.filter(started_at__gte=before_start, started_at__lt=before_end).count()
+    section.figure(_("Uses of assets and accounts"), now, before)
+    resolved = InspectionFollowUp.objects.filter(
+        assignee=subject, status=FollowUpStatus.DONE, resolved_at__gte=start, resolved_at__lt=end
+    ).count()
+    section.figure(_("Inspection follow-ups resolved"), resolved)
+    section.has_data = bool(now or resolved)
     return section
 
 
@@ -277,6 +269,16 @@ def assessment_for(subject, period: Period) -> dict:
         previous=previous,
         sections=[builder(subject, period, previous) for builder in ASSESSMENT_SECTIONS],
     )
+
+
+def autodiscover() -> None:
+    """Import every app's ``reports`` module, where it registers its sections."""
+    for config in apps.get_app_configs():
+        try:
+            importlib.import_module(f"{config.name}.reports")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.reports":
+                raise
 
 
 def _agency_tz():
