@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -256,7 +256,7 @@ def check_account_metric_rows(
 
 
 def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
-    return upsert(
+    result = upsert(
         AccountDailyMetric,
         rows,
         key=("account_id", "date"),
@@ -264,6 +264,31 @@ def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> Upser
         values=AccountDailyMetric.COUNTS,
         user_id=user_id,
     )
+    accounts_followers_refresh({row["account_id"] for row in rows if row.get("followers_total") is not None})
+    return result
+
+
+def accounts_followers_refresh(account_ids: set[int]) -> int:
+    """Set each account's follower count from its latest daily ``followers_total``, read at the
+    end of that day (agency time), unless the account holds a reading as new or newer. Two
+    queries for any number of accounts; returns how many accounts changed."""
+    if not account_ids:
+        return 0
+    tz = require_agency().tz
+    latest = AccountDailyMetric.objects.filter(account=OuterRef("pk"), followers_total__isnull=False).order_by("-date")
+    changed = []
+    for account in PlatformAccount.objects.filter(pk__in=account_ids).annotate(
+        latest_total=Subquery(latest.values("followers_total")[:1]), latest_date=Subquery(latest.values("date")[:1])
+    ):
+        if account.latest_date is None:
+            continue
+        read_at = dt.datetime.combine(account.latest_date, dt.time(23, 59, 59), tzinfo=tz)
+        if account.followers_updated_at is not None and account.followers_updated_at >= read_at:
+            continue
+        account.followers, account.followers_updated_at = account.latest_total, read_at
+        changed.append(account)
+    PlatformAccount.objects.bulk_update(changed, ["followers", "followers_updated_at"])
+    return len(changed)
 
 
 def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):

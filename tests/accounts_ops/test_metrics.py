@@ -273,3 +273,24 @@ def test_video_metrics_service_is_idempotent(world):
         second = video_metrics_ingest(actor=None, rows=rows)
     assert (first.created, second.unchanged) == (7, 7)
     assert VideoDailyMetric.dangerously_all_agencies.filter(video=video).count() == 7
+
+
+def test_an_accounts_follower_count_follows_its_latest_daily_total(world):
+    account = PlatformAccountFactory(client=world.client_a1, followers=5, followers_updated_at=None)
+    manual = PlatformAccountFactory(client=world.client_a1, followers=77)
+    rows = month_of_rows(account, days=3)  # totals 10,000 / 10,010 / 10,020, the last one yesterday
+    with tenant_context(world.agency_a):
+        account_metrics_ingest(actor=None, rows=list(reversed(rows)))
+        account.refresh_from_db()
+        assert account.followers == 10_020
+        yesterday = agency_today(world.agency_a) - dt.timedelta(days=1)
+        assert timezone.localtime(account.followers_updated_at, world.agency_a.tz).date() == yesterday
+        # an older day sent later changes nothing; a reading newer than the metrics is kept
+        older = {**rows[0], "date": (yesterday - dt.timedelta(days=40)).isoformat(), "total_fans": 1}
+        account_metrics_ingest(actor=None, rows=[older])
+        manual.followers_updated_at = timezone.now() + dt.timedelta(days=1)
+        manual.save()
+        account_metrics_ingest(actor=None, rows=month_of_rows(manual, days=1))
+        account.refresh_from_db()
+        manual.refresh_from_db()
+    assert (account.followers, manual.followers) == (10_020, 77)
