@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from accounts_ops import services
+from accounts_ops import demo_platform, services
 from accounts_ops.models.basic import (
     AccountDirection,
     AdCampaign,
@@ -710,4 +710,6 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
             if Service.ADVERTISING in client.services:
                 with _as(manager):
                     _advertising(agency, client, account, spec, manager, today, made)
+        # Chapter 7: what the platform reports about every active account.
+        made.update(demo_platform.seed(agency=agency, clients=clients, today=today))
     return made

@@ -22,6 +22,7 @@ from clients.models import Client, ClientRequirement, PlatformAccount, Service, 
 from evaluation import demo as evaluation_demo
 from extensions import demo as extensions_demo
 from production import demo as production_demo
+from records import demo as records_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -106,6 +107,7 @@ CHAPTER_DEMOS = [
     ("accounts_ops", accounts_ops_demo.seed),
     ("extensions", extensions_demo.seed),
     ("evaluation", evaluation_demo.seed),
+    ("records", records_demo.seed),  # last: its monthly reports read the other chapters' data
 ]
 
 STAFF = [
