@@ -13,6 +13,7 @@ import statistics
 
 from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts_ops.models import AccountDailyMetric, InboxMessage, OutboxReply, ReplySource, VideoDailyMetric
 from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, response_summaries
@@ -132,7 +133,7 @@ def top_videos_by_plays(client: Client, period: Period, previous: Period) -> Sec
         return section
     section.table(
         _("Top videos by plays in the period"),
-        [_("Title"), _("Account"), _("Plays"), _("Likes"), _("Comments"), _("Shares")],
+        [_("Title"), _("Account"), _("Plays"), _("Likes"), pgettext("count", "Comments"), _("Shares")],
         [
             [
                 row["video__title"],

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.forms import TenantModelForm
 from agency.roles import STAFF_ROLES
@@ -144,7 +145,7 @@ class LiveResultForm(forms.Form):
     total_viewers = forms.IntegerField(label=_("Viewers"))
     views = forms.IntegerField(label=_("Views"))
     average_watch_seconds = forms.IntegerField(label=_("Average watch time (s)"))
-    comments = forms.IntegerField(label=_("Comments"))
+    comments = forms.IntegerField(label=pgettext_lazy("count", "Comments"))
     new_followers = forms.IntegerField(label=_("New followers"))
     orders = forms.IntegerField(label=_("Orders"))
     gmv = forms.DecimalField(label=_("GMV (yuan)"), max_digits=14, decimal_places=2)
@@ -252,7 +253,7 @@ class BookingAdvanceForm(forms.Form):
 class BookingResultsForm(forms.Form):
     plays = forms.IntegerField(label=_("Plays"), required=False)
     likes = forms.IntegerField(label=_("Likes"), required=False)
-    comments = forms.IntegerField(label=_("Comments"), required=False)
+    comments = forms.IntegerField(label=pgettext_lazy("count", "Comments"), required=False)
     shares = forms.IntegerField(label=_("Shares"), required=False)
     coupon_redemptions = forms.IntegerField(label=_("Coupon redemptions attributed"), required=False)
 

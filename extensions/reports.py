@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agency.conformance import Period
 from agency.tenancy import require_agency
@@ -139,7 +140,15 @@ def store_visits(client: Client, period: Period, previous: Period) -> Section:
     section.figure(_("Fees (yuan)"), _money(sums["fees"]))
     section.table(
         _("Visit videos of the period"),
-        [_("Influencer"), _("Campaign"), _("Posted on"), _("Plays"), _("Likes"), _("Comments"), _("Coupons")],
+        [
+            _("Influencer"),
+            pgettext("store visit", "Campaign"),
+            _("Posted on"),
+            _("Plays"),
+            _("Likes"),
+            pgettext("count", "Comments"),
+            _("Coupons"),
+        ],
         [
             [
                 f"@{b.influencer_handle}",

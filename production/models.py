@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.models import TenantModel
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
@@ -236,7 +237,7 @@ class ShotSize(models.TextChoices):
     EXTREME_WIDE = "extreme_wide", _("Extreme wide")
     WIDE = "wide", _("Wide")
     FULL = "full", _("Full")
-    MEDIUM = "medium", _("Medium")
+    MEDIUM = "medium", pgettext_lazy("shot size", "Medium")
     MEDIUM_CLOSE_UP = "medium_close_up", _("Medium close-up")
     CLOSE_UP = "close_up", _("Close-up")
     EXTREME_CLOSE_UP = "extreme_close_up", _("Extreme close-up")

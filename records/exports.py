@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from records import filters
 from records.models import (
@@ -178,7 +178,7 @@ DATASETS: dict[str, Dataset] = {
             "usage_record",
             filters.UsageRecordFilterSet,
             (
-                (gettext_lazy("From"), lambda u: _when(u.started_at)),
+                (pgettext_lazy("start of a time span", "From"), lambda u: _when(u.started_at)),
                 (gettext_lazy("Until"), lambda u: _when(u.ended_at)),
                 (gettext_lazy("Used by"), lambda u: _person(u.user)),
                 (gettext_lazy("Purpose"), lambda u: u.get_purpose_display()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.api.filters import scoped_choices
 from agency.forms import TenantModelForm
@@ -111,7 +112,9 @@ class UsageRecordForm(ScopedForm):
         label=_("Platform account"), queryset=PlatformAccount.dangerously_all_agencies.none(), required=False
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=UsagePurpose.choices)
-    started_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs=DATETIME))
+    started_at = forms.DateTimeField(
+        label=pgettext_lazy("start of a time span", "From"), widget=forms.DateTimeInput(attrs=DATETIME)
+    )
     ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=forms.DateTimeInput(attrs=DATETIME))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

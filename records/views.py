@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from agency.roles import ADD, CHANGE, DELETE, VIEW
@@ -358,7 +358,7 @@ class UsageListView(RecordListView):
     title = gettext_lazy("Usage records (9 i)")
     select = ("user", "asset", "account", "client")
     columns = (
-        ("started_at", gettext_lazy("From")),
+        ("started_at", pgettext_lazy("start of a time span", "From")),
         ("ended_at", gettext_lazy("Until")),
         ("user", gettext_lazy("Used by")),
         ("get_purpose_display", gettext_lazy("Purpose")),

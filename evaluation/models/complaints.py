@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.models import TenantModel
 from evaluation.models.questionnaires import localized
@@ -80,7 +81,7 @@ class ComplaintCategory(models.TextChoices):
 
 class Severity(models.TextChoices):
     LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
+    MEDIUM = "medium", pgettext_lazy("severity", "Medium")
     HIGH = "high", _("High")
     CRITICAL = "critical", _("Critical")
 

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clients.models import PlatformAccount
 from extensions.models.common import ZERO, ClientOwned, money_field
@@ -29,7 +30,7 @@ from extensions.models.common import ZERO, ClientOwned, money_field
 
 class LiveSessionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    LIVE = "live", _("Live")
+    LIVE = "live", pgettext_lazy("live session status", "Live")
     ENDED = "ended", _("Ended")
     CANCELLED = "cancelled", _("Cancelled")
 

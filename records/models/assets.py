@@ -9,15 +9,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from records.models.base import VoidableRecord, void_constraint
 
 
 class AssetKind(models.TextChoices):
-    CAMERA = "camera", _("Camera")
+    CAMERA = "camera", pgettext_lazy("asset kind", "Camera")
     LENS = "lens", _("Lens")
     LIGHT = "light", _("Light")
-    PHONE = "phone", _("Phone")
+    PHONE = "phone", pgettext_lazy("asset kind", "Phone")
     COMPUTER = "computer", _("Computer")
     SIM_CARD = "sim_card", _("SIM card")
     LOGIN_DEVICE = "login_device", _("Account login device")

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.models import TenantModel
 
@@ -19,7 +20,7 @@ class ExportFormat(models.TextChoices):
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("job status", "Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 
