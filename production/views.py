@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts_ops.selectors import hot_topics_for_project
 from agency.roles import ADD, CHANGE, DECIDE, DELETE, VIEW
 from agency.views import TenantListView, TenantViewMixin
 from production import selectors, services
@@ -346,6 +347,8 @@ class ScriptDetailView(ProductionPage, View):
             "project": script.project,
             "shots": shots,
             "total_seconds": sum((shot.duration_seconds for shot in shots), 0),
+            # 7.2 market research the agency did for this video: staff only.
+            "planned_topics": [] if self.actor.is_client_person else hot_topics_for_project(script.project),
             "missing": services.script_missing_parts(script, shot_count=len(shots)),
             "editable": editable,
             "can_decide": can_decide,

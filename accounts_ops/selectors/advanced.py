@@ -106,3 +106,13 @@ def persona_sections(report: AudiencePersonaReport, language: str) -> list[dict]
             }
         )
     return sections
+
+
+def hot_topics_for_project(project) -> list[HotTopic]:
+    """The hot topics a video project rides, through the content plans that name it: what the
+    project's script can cite as its trending topics (5.1)."""
+    return list(
+        HotTopic.objects.filter(
+            pk__in=ContentPlanTopic.objects.filter(plan__video_project=project).values("topic_id")
+        ).order_by("-heat")
+    )

@@ -845,16 +845,6 @@ def content_plan_unlink_topic(*, actor: Actor, link: ContentPlanTopic) -> None:
     ContentPlanTopic.objects.filter(pk=link.pk).delete()
 
 
-def hot_topics_for_project(project) -> list[HotTopic]:
-    """The hot topics a video project rides, through the content plans that name it: what the
-    project's script can cite as its trending topics (5.1)."""
-    return list(
-        HotTopic.objects.filter(
-            pk__in=ContentPlanTopic.objects.filter(plan__video_project=project).values("topic_id")
-        ).order_by("-heat")
-    )
-
-
 # --- 7.3 audience snapshots --------------------------------------------------------------------
 
 SNAPSHOTS_BULK_MAX = 2_000

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts_ops import hooks
 from accounts_ops.models import ContentPlan, ContentPlanTopic, HotTopic, IpPersona, PlanStatus
-from accounts_ops.services import content_plan_create, hot_topics_for_project, hot_topics_ingest, ip_persona_record
+from accounts_ops.selectors import hot_topics_for_project
+from accounts_ops.services import content_plan_create, hot_topics_ingest, ip_persona_record
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import AccountDailyMetricFactory, HotTopicFactory, IpPersonaFactory
@@ -177,3 +178,34 @@ def test_the_valuation_reads_active_fans_and_engagement_from_the_daily_metrics(w
         assert engagement(account, start, start + dt.timedelta(days=2)) == Decimal("0.05")
         assert daily(account, dt.date(2025, 1, 1), dt.date(2025, 1, 31)) is None
         assert engagement(account, dt.date(2025, 1, 1), dt.date(2025, 1, 31)) is None
+
+
+def test_the_script_page_shows_staff_the_hot_topics_of_the_projects_plan(world, actor):
+    from django.test import Client as Browser
+
+    from tests.production.factories import ScriptFactory
+
+    account = PlatformAccountFactory(client=world.client_a1)
+    project = VideoProjectFactory(account=account)
+    topic = HotTopicFactory(agency=world.agency_a, title="秋天的第一顿火锅")
+    with tenant_context(world.agency_a, actor=actor):
+        content_plan_create(
+            actor=actor,
+            account=account,
+            title="Autumn set",
+            angle="Ride the topic",
+            planned_on=timezone.localdate(),
+            topics=[topic],
+            video_project=project,
+        )
+    script = ScriptFactory(project=project)
+    url = reverse("production:script-detail", args=[script.pk])
+    pages = {}
+    for who in ("staff_a", "approver_a1"):
+        browser = Browser()
+        browser.force_login(getattr(world, who))
+        response = browser.get(url)
+        assert response.status_code == 200
+        pages[who] = response.content.decode()
+    assert "秋天的第一顿火锅" in pages["staff_a"]
+    assert "秋天的第一顿火锅" not in pages["approver_a1"]  # the agency's market research stays internal
