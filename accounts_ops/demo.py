@@ -10,7 +10,11 @@
   hand, and one still waiting, and more promotion tasks;
 - for the local-life clients: the enablement checklist, the store's POI and a live group-buy
   deal (6.5); for the clients who bought advertising: a running ad campaign with spend under its
-  budget and its results (6.7).
+  budget and its results (6.7);
+- platform data (chapter 7), for every active account of the active clients: daily metrics for
+  the last ``DEMO_METRIC_DAYS`` days (fans ending at the account's follower count, plays, likes,
+  comments and shares), through the bulk ingest; on each client's main account an audience
+  snapshot and the persona report built from it (7.3).
 
 Idempotent: each part is skipped when the account (or client) already has rows of that kind.
 """
@@ -677,6 +681,78 @@ def _advertising(agency, client, account, spec, manager, today, made) -> None:
     )
 
 
+# --- platform data (chapter 7) ----------------------------------------------------------------------
+
+DEMO_METRIC_DAYS = 120
+
+DEMO_PORTRAIT = {
+    "gender": {"male": 0.42, "female": 0.58},
+    "age": {"1-23": 0.16, "24-30": 0.38, "31-40": 0.29, "41-50": 0.12, "50-": 0.05},
+    "active_days": {"mon": 0.11, "tue": 0.11, "wed": 0.12, "thu": 0.13, "fri": 0.16, "sat": 0.21, "sun": 0.16},
+    "active_hours": {str(h): (0.1 if h in (12, 18, 19, 20, 21) else 0.5 / 19) for h in range(24)},
+    "devices": {"iPhone": 0.44, "华为": 0.27, "小米": 0.12, "OPPO": 0.09},
+    "interests": {"美食": 0.68, "旅行": 0.33, "生活": 0.29},
+}
+DEMO_CITIES = {
+    "zh": ({"四川": 0.52, "重庆": 0.18, "广东": 0.07}, {"成都": 0.46, "重庆": 0.18, "绵阳": 0.05}),
+    "en": ({"广东": 0.48, "香港": 0.12, "上海": 0.08}, {"深圳": 0.41, "广州": 0.12, "香港": 0.12}),
+}
+
+
+def _metrics(account: PlatformAccount, actor: Actor, today: dt.date, made: Counter) -> None:
+    """Daily figures of the last ``DEMO_METRIC_DAYS`` days, ending at the account's follower count:
+    steady growth with weekend peaks and a campaign bump, the same on every run."""
+    from accounts_ops.models import AccountDailyMetric
+
+    if AccountDailyMetric.objects.filter(account=account).exists():
+        return
+    seed = zlib.crc32(account.handle.encode())
+    rows = []
+    fans = account.followers
+    for offset in range(DEMO_METRIC_DAYS):
+        day = today - dt.timedelta(days=offset + 1)
+        wobble = ((seed >> (offset % 24)) % 7) / 10  # 0 to 0.6, fixed per account and day
+        weekend = 1.35 if day.weekday() >= 5 else 1.0
+        bump = 1.8 if 20 <= offset < 26 else 1.0
+        gained = max(1, int(account.followers * 0.0012 * (0.7 + wobble) * weekend * bump))
+        plays = int(account.followers * 0.09 * (0.8 + wobble) * weekend * bump)
+        likes = int(plays * (0.031 + wobble / 100))
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "followers_total": fans,
+                "followers_gained": gained,
+                "plays": plays,
+                "likes": likes,
+                "comments": max(0, likes // 9),
+                "shares": max(0, likes // 14),
+                "videos_posted": 1 if (offset + seed) % 3 == 0 else 0,
+            }
+        )
+        fans = max(0, fans - gained)
+    services.account_metrics_ingest(actor=actor, rows=rows, account=account)
+    made["daily account metrics"] += len(rows)
+
+
+def _audience(agency: Agency, account: PlatformAccount, actor: Actor, today: dt.date, made: Counter) -> None:
+    """An audience snapshot of yesterday and the persona report made from it (7.3)."""
+    from accounts_ops.models import AudiencePersonaReport
+
+    if AudiencePersonaReport.objects.filter(account=account).exists():
+        return
+    provinces, cities = DEMO_CITIES[_lang(agency)]
+    row = {
+        "date": (today - dt.timedelta(days=1)).isoformat(),
+        "fans_total": account.followers,
+        "provinces": provinces,
+        "cities": cities,
+        **DEMO_PORTRAIT,
+    }
+    services.audience_snapshots_ingest(actor=actor, rows=[row], account=account)
+    services.persona_report_request(actor=actor, account=account)
+    made["audience persona reports"] += 1
+
+
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the chapter 6 demo rows of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
@@ -685,6 +761,15 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     manager = _actor(agency, people[Role.ACCOUNT_MANAGER])
     with translation.override(agency.language):
         for client in clients:
+            if client.status == ClientStatus.ACTIVE:
+                with _as(operator):
+                    accounts = list(
+                        PlatformAccount.objects.filter(client=client, status=AccountStatus.ACTIVE).order_by("pk")
+                    )
+                    for each in accounts:
+                        _metrics(each, operator, today, made)
+                    if accounts:
+                        _audience(agency, _main_account(client), operator, today, made)
             spec = CONTENT.get(client.name)
             if spec is None or client.status != ClientStatus.ACTIVE:
                 continue

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("overview/", views.AgencyOverviewView.as_view(), name="agency-overview"),
     path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
     path("conformance/", views.ConformanceMatrixView.as_view(), name="conformance-matrix"),
     path("conformance/clients/<int:pk>/", views.ClientConformanceView.as_view(), name="conformance-client"),

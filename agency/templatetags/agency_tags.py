@@ -24,3 +24,38 @@ def nav_current(context, url_name: str) -> str:
     path = request.path
     current = path == prefix if prefix == "/" else path.startswith(prefix)
     return 'aria-current="page"' if current else ""
+
+
+@register.inclusion_tag("agency/_chart.html")
+def chart(chart, dom_id: str, url: str = "", series: str = "", title: str = ""):
+    """A chart figure (``agency.charts.Chart``): the canvas that ``agency/charts.js`` draws, its data
+    fetched from ``url`` (a JSON view answering ``Chart.as_json()``) or embedded in the page, and
+    the same figures as a summary and a table for screen readers and browsers without scripts.
+    ``series`` (comma-separated keys) keeps only those series, under ``title``."""
+    from agency.charts import summary
+
+    if series:
+        chart = chart.only(*series.split(","), title=title)
+    return {
+        "chart": chart,
+        "dom_id": dom_id,
+        "url": url,
+        "series": series,
+        "summary": summary(chart),
+        "data_id": f"{dom_id}-data",
+    }
+
+
+@register.simple_tag
+def chart_number(value, chart, index: int) -> str:
+    """A cell of a chart's table, formatted as its series (``percent``) in the active language."""
+    from agency.charts import show_number
+
+    return show_number(value, chart.series[index].percent)
+
+
+@register.inclusion_tag("agency/_trend.html")
+def trend(value, percent: bool = False):
+    """A figure's change on the previous period (``accounts_ops.selectors.metrics.Trend``) as an
+    arrow with its percentage, spelt out for screen readers."""
+    return {"trend": value, "percent": percent}
