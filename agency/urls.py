@@ -35,7 +35,7 @@ urlpatterns = [
         views.ConformanceReportDownloadView.as_view(),
         name="conformance-report-download",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("clients/", include("clients.urls")),
     path("production/", include("production.urls")),
     path("operations/", include("accounts_ops.urls")),

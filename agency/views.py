@@ -172,6 +172,23 @@ class AgencyOverviewView(TenantViewMixin, View):
         )
 
 
+def set_language(request):
+    """The language switch: Django's (the cookie, and back to the page), and for a signed-in person
+    the choice is remembered (their preferences and their session), so every device of theirs
+    follows it."""
+    from django.views.i18n import set_language as django_set_language
+
+    from agency.middleware import LANGUAGE_SESSION_KEY
+    from agency.services import person_language_set
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        person_language_set(user=request.user, language=language)
+        request.session[LANGUAGE_SESSION_KEY] = language
+    return response
+
+
 class SwitchAgencyView(LoginRequiredMixin, View):
     """Pick the agency to work in; a person may belong to several."""
 
