@@ -486,8 +486,7 @@ class ReportDetailView(TenantDetailView):
         sections = []
         for number, section in enumerate((report.data or {}).get("sections", [])):
             charts = [
-                (f"report-chart-{number}-{index}", report_chart(chart))
-                for index, chart in enumerate(section["charts"])
+                (f"report-chart-{number}-{index}", report_chart(chart)) for index, chart in enumerate(section["charts"])
             ]
             sections.append({**section, "charts": charts})
         data = report.data or {}
@@ -497,6 +496,7 @@ class ReportDetailView(TenantDetailView):
             base_template=base_template(self.actor),
             sections=sections,
             building=report.status in (ReportStatus.PENDING, ReportStatus.BUILDING),
+            job_url=reverse(f"{report._meta.model_name}-detail", args=[report.pk]),
             ready=report.status == ReportStatus.READY,
             file_url_name=self.file_url_name,
             no_data_message=exports.no_data_message(),

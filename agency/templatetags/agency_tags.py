@@ -59,3 +59,29 @@ def trend(value, percent: bool = False):
     """A figure's change on the previous period (``accounts_ops.selectors.metrics.Trend``) as an
     arrow with its percentage, spelt out for screen readers."""
     return {"trend": value, "percent": percent}
+
+
+@register.inclusion_tag("agency/_job.html")
+def job_progress(
+    job, url: str, finished: str = "done failed", reload: bool = False, status=None, progress=None, labels=None
+):
+    """A long job's progress (its ``status`` and ``progress`` fields, or the ones given, with the
+    status field's labels or ``labels``) that ``agency/static/agency/progress.js`` keeps up to date
+    from ``url`` (JSON with at least ``status`` and ``progress``), stopping at one of the
+    ``finished`` statuses; with ``reload`` the page is loaded again then, to show what the job made."""
+    import json
+
+    status = job.status if status is None else status
+    if labels is None:
+        labels = dict(job._meta.get_field("status").choices)
+    labels = {str(k): str(v) for k, v in labels.items()}
+    return {
+        "url": url,
+        "status": status,
+        "status_label": labels.get(status, status),
+        "progress": job.progress if progress is None else progress,
+        "finished": finished,
+        "finished_list": finished.split(),
+        "labels": json.dumps(labels, ensure_ascii=False),
+        "reload": reload,
+    }
