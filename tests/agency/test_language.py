@@ -106,7 +106,7 @@ def test_the_switch_shows_the_persons_language(world):
     PersonPreferences.objects.create(user=world.staff_a, language="en")
     page = signed_in(world.staff_a, HTTP_ACCEPT_LANGUAGE="zh-CN").get(reverse("home")).content.decode()
     assert '<html lang="en">' in page
-    assert '<option value="en" selected>' in page
+    assert '<option value="en" lang="en" selected>' in page
 
 
 @pytest.mark.parametrize(
