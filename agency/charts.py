@@ -107,7 +107,10 @@ def show_number(value, percent: bool = False) -> str:
     """A figure in the active language's format (grouped thousands; a percentage with its sign)."""
     if value is None:
         return "—"
-    places = 1 if isinstance(value, float) and not float(value).is_integer() else 0
+    places = 0
+    if isinstance(value, float) and not value.is_integer():
+        places = 2 if percent else 1
+        value = round(value, places)  # number_format cuts decimals off; round them instead
     text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
     return f"{text}%" if percent else text
 

@@ -264,6 +264,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "agency" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Thousands grouped in Chinese too (agency/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["agency.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -120,3 +120,15 @@ def test_times_read_in_the_agencys_time_zone(world, zone, shown):
         VideoFactory(account=account, title="Zone check", published_at=dt.datetime(2026, 1, 5, 2, 30, tzinfo=dt.UTC))
     page = signed_in(world.viewer_a1).get(reverse("client-area:dashboard")).content.decode()
     assert shown in page
+
+
+def test_numbers_read_grouped_in_both_languages():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from agency.charts import show_number
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert intcomma(1234567) == "1,234,567"
+            assert show_number(1234567) == "1,234,567" and show_number(4.256, percent=True) == "4.26%"
