@@ -27,6 +27,7 @@ install: $(VENV)/.installed $(VENDOR)/chart.umd.min.js
 $(VENDOR)/chart.umd.min.js: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --ignore-scripts
 	mkdir -p $(VENDOR)
+	cp node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/  # named by the file; collectstatic needs it
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt

@@ -52,3 +52,5 @@ def test_make_install_copies_what_the_pages_load():
     assert "npm ci" in install.stdout  # installs exactly what package-lock.json pins
     for path in loaded:
         assert f"node_modules/chart.js/dist/chart.umd.min.js {VENDOR}/{path.removeprefix('vendor/')}" in install.stdout
+    # The library names its source map; collectstatic's manifest storage needs the map beside it.
+    assert f"node_modules/chart.js/dist/chart.umd.min.js.map {VENDOR}/" in install.stdout
