@@ -1,11 +1,16 @@
 # The two commands: `make run` (set up everything, serve with demo data) and `make test`.
-# Both need only Python 3.11 on the machine. Settings come from the environment (see .env.example).
+# Both need Python 3.11 and Node.js with npm (for the charts' library) on the machine. Settings come
+# from the environment (see .env.example).
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+NPM    ?= npm
+# Front-end libraries: installed from the npm registry (versions pinned in package-lock.json) and
+# copied into this git-ignored static folder. Nothing third-party is committed.
+VENDOR := agency/static/vendor
 
 .PHONY: run setup install test lint migrations-check check worker beat serve clean fuzz
 
@@ -17,7 +22,13 @@ setup: install ## install, migrate, compile translations, seed demo data
 	$(PY) manage.py compile_translations
 	$(PY) manage.py seed_demo
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENDOR)/chart.umd.min.js
+
+$(VENDOR)/chart.umd.min.js: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --ignore-scripts
+	mkdir -p $(VENDOR)
+	cp node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/  # named by the file; collectstatic needs it
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,4 +62,4 @@ serve: install ## production-style server, as docker-compose runs it
 	$(VENV)/bin/gunicorn agency.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules $(VENDOR)

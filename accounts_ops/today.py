@@ -1,13 +1,23 @@
-"""What the account operations app contributes to today's work (chapter 6)."""
+"""What the account operations app contributes to today's work (chapters 6 and 7)."""
 
 from __future__ import annotations
 
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts_ops.models import InboxMessage, InboxStatus
+from accounts_ops.models import (
+    AlertStatus,
+    CommentStatus,
+    InboxMessage,
+    InboxStatus,
+    OpinionAlert,
+    Sentiment,
+    VideoComment,
+)
 from accounts_ops.selectors import flagged_accounts, open_boost_tasks
-from agency.today import WorkRow, WorkSection, first_rows, today_section
+from agency.roles import CHANGE
+from agency.today import WorkRow, WorkSection, first_rows, local, today_section
 
 
 @today_section(resource="boost", order=30)
@@ -33,7 +43,7 @@ def messages_waiting(actor, today):
         lambda m: WorkRow(
             f"{m.account} · {m.sender_nickname or m.sender_uid}: {m.text[:40]}",
             m.get_absolute_url(),
-            f"{m.received_at:%m-%d %H:%M}",
+            f"{local(m.received_at, actor):%m-%d %H:%M}",
         ),
     )
     return WorkSection(_("Private messages waiting for a reply (6.4)"), count, reverse("accounts_ops:inbox-list"), rows)
@@ -45,3 +55,44 @@ def accounts_without_pins(actor, today):
         flagged_accounts(actor), lambda a: WorkRow(f"{a.client} · {a}", reverse("accounts_ops:account", args=[a.pk]))
     )
     return WorkSection(_("Active accounts with no pinned video (6.3)"), count, reverse("accounts_ops:pin-list"), rows)
+
+
+@today_section(resource="comment", order=33, action=CHANGE)
+def comments_waiting(actor, today):
+    """7.1: comments waiting for someone to handle them, negative ones first."""
+    queryset = (
+        VideoComment.objects.visible_to(actor)
+        .filter(is_from_account=False, status=CommentStatus.WAITING)
+        .select_related("account")
+        .annotate(
+            negative_first=Case(
+                When(sentiment=Sentiment.NEGATIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("negative_first", "posted_at", "id")
+    )
+    count, rows = first_rows(
+        queryset,
+        lambda c: WorkRow(
+            f"{c.account} · {c.author_nickname or '—'}: {c.text[:40]}",
+            c.get_absolute_url(),
+            c.get_sentiment_display() if c.sentiment else "",
+        ),
+    )
+    url = reverse("accounts_ops:comment-list") + "?status=waiting"
+    return WorkSection(_("Comments waiting to be handled (7.1)"), count, url, rows)
+
+
+@today_section(resource="opinion_alert", order=34, action=CHANGE)
+def alerts_open(actor, today):
+    """7.1: opinion alerts still open."""
+    queryset = (
+        OpinionAlert.objects.visible_to(actor)
+        .filter(status=AlertStatus.OPEN)
+        .select_related("account")
+        .order_by("raised_at", "id")
+    )
+    count, rows = first_rows(
+        queryset, lambda a: WorkRow(str(a.account), a.get_absolute_url(), f"{local(a.raised_at, actor):%m-%d %H:%M}")
+    )
+    return WorkSection(_("Open opinion alerts (7.1)"), count, reverse("accounts_ops:alert-list") + "?status=open", rows)

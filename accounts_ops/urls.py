@@ -62,4 +62,8 @@ urlpatterns = [
     path("data/imports/", views.ImportListView.as_view(), name="import-list"),
     path("data/imports/new/", views.ImportCreateView.as_view(), name="import-create"),
     path("data/imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    # Chart data (JSON) for the pages' charts
+    path("data/metrics/accounts/<int:pk>.json", views.AccountMetricsView.as_view(), name="metrics-account"),
+    path("data/metrics/clients/<int:pk>.json", views.ClientMetricsView.as_view(), name="metrics-client"),
+    path("data/metrics/agency.json", views.AgencyMetricsView.as_view(), name="metrics-agency"),
 ]

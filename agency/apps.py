@@ -15,3 +15,9 @@ class AgencyConfig(AppConfig):
         today.autodiscover()
         # After every migrate: row-level security on every tenant table (agency.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
+        # At sign-in, the person's chosen language goes into their session (agency.middleware).
+        from django.contrib.auth.signals import user_logged_in
+
+        from agency.middleware import remember_language_at_login
+
+        user_logged_in.connect(remember_language_at_login, dispatch_uid="agency-person-language")

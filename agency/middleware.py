@@ -1,8 +1,10 @@
-"""Request middleware: the tenant context for every web request."""
+"""Request middleware: the person's language, and the tenant context (with the agency's time
+zone) for every web request."""
 
 from __future__ import annotations
 
 from django.urls import reverse_lazy
+from django.utils import timezone, translation
 
 from agency.selectors import resolve_actor
 from agency.tenancy import activate, dangerously_all_agencies, tenant_boundary
@@ -23,8 +25,61 @@ class TenantMiddleware:
             request.actor = resolve_actor(request) if authenticated else None
             channel = "admin" if request.path.startswith(str(ADMIN_PREFIX)) else "ui"
             activate(request.actor, channel=channel, user_id=request.user.pk if authenticated else None)
-            if channel == "admin" and authenticated and request.user.is_superuser:
-                # The platform admin works across agencies: the named escape hatch, for this request.
-                with dangerously_all_agencies():
-                    return self.get_response(request)
-            return self.get_response(request)
+            # Dates and times on the pages read in the agency's time zone.
+            if request.actor is not None:
+                timezone.activate(request.actor.agency.tz)
+            try:
+                if channel == "admin" and authenticated and request.user.is_superuser:
+                    # The platform admin works across agencies: the named escape hatch, for this request.
+                    with dangerously_all_agencies():
+                        return self.get_response(request)
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
+
+
+# Where a signed-in person's chosen language is kept for their session ("" when they chose none).
+LANGUAGE_SESSION_KEY = "person_language"
+
+
+def person_language(request) -> str:
+    """The language the signed-in person chose ("" when none): read from their session, where the
+    sign-in and the language switch put it; looked up once for a session that predates it."""
+    language = request.session.get(LANGUAGE_SESSION_KEY)
+    if language is None:
+        from agency.models import PersonPreferences
+
+        language = (
+            PersonPreferences.objects.filter(user=request.user).values_list("language", flat=True).first() or ""
+        )
+        request.session[LANGUAGE_SESSION_KEY] = language
+    return language
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person's pages are in the language they chose, on every device; a person who
+    chose none, and everyone not signed in, keep Django's choice (the language cookie, then the
+    browser's Accept-Language, then Simplified Chinese). Runs after LocaleMiddleware and
+    AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            language = person_language(request)
+            if language and translation.check_for_language(language):
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+def remember_language_at_login(sender, request, user, **kwargs) -> None:
+    """Sign-in: the person's chosen language into their new session, so the pages after it speak it
+    on whatever device they signed in with."""
+    from agency.models import PersonPreferences
+
+    if request is None or not hasattr(request, "session"):
+        return
+    language = PersonPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
+    request.session[LANGUAGE_SESSION_KEY] = language

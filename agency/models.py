@@ -128,6 +128,23 @@ class Membership(models.Model):
         return Actor(user=self.user, agency=self.agency, membership=self)
 
 
+class PersonPreferences(models.Model):
+    """What a person chose for themselves, in every agency they work in: the language of the pages
+    (blank: not chosen, the browser's language or Simplified Chinese applies). Saved by the language
+    switch, applied on each of their requests by ``agency.middleware.PersonLanguageMiddleware``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person's preferences")
+        verbose_name_plural = _("people's preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"
+
+
 class TenantQuery(sql.Query):
     """A query that knows whether it was made with no agency in context (building one is
     harmless, as libraries build querysets at import time; running one raises), or through the

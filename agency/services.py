@@ -1,9 +1,11 @@
-"""Writes of the tenant core: conformance snapshots and reports (the standard as evidence)."""
+"""Writes of the tenant core: a person's preferences, conformance snapshots and reports (the
+standard as evidence)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,9 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.conformance import ClauseStatus, Period, Status, evaluate
-from agency.models import ConformanceReport, ConformanceSnapshot, ReportStatus
+from agency.models import ConformanceReport, ConformanceSnapshot, PersonPreferences, ReportStatus
 from agency.tasks import enqueue
 from agency.tenancy import Actor
+
+
+@transaction.atomic
+def person_language_set(*, user, language: str) -> PersonPreferences:
+    """Remember the language a person chose for the pages (one of ``settings.LANGUAGES``)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("%(code)s is not a language of the product.") % {"code": language}})
+    preferences, _created = PersonPreferences.objects.update_or_create(user=user, defaults={"language": language})
+    return preferences
 
 
 def period_is_closed(period: Period, tz) -> bool:

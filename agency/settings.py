@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's chosen language, over the cookie and the browser's.
+    "agency.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agency.middleware.TenantMiddleware",
@@ -262,6 +264,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "agency" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# Thousands grouped in Chinese too (agency/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["agency.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -5,9 +5,10 @@ An app's ``today.py`` declares its sections::
     @today_section(resource="requirement", order=10)
     def requirements_to_decide(actor, today) -> WorkSection | None: ...
 
-The home page shows, for the signed-in person, every section whose resource their role may view,
-in order, each with a count, a link to where the work is done and its first rows. A section
-returns None when it has nothing to show. Each section runs a fixed number of queries.
+The home page shows, for the signed-in person, every section whose resource their role may view
+(or, for a section declared with ``action=``, act on: work only some roles do), in order, each with
+a count, a link to where the work is done and its first rows. A section returns None when it has
+nothing to show. Each section runs a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -47,14 +48,15 @@ class SectionSpec:
     func: Callable[[Actor, dt.date], WorkSection | None]
     resource: str
     order: int
+    action: str = VIEW
 
 
 SECTIONS: list[SectionSpec] = []
 
 
-def today_section(*, resource: str, order: int):
+def today_section(*, resource: str, order: int, action: str = VIEW):
     def decorator(func):
-        SECTIONS.append(SectionSpec(func, resource, order))
+        SECTIONS.append(SectionSpec(func, resource, order, action))
         SECTIONS.sort(key=lambda spec: spec.order)
         return func
 
@@ -74,7 +76,7 @@ def sections_for(actor: Actor) -> list[WorkSection]:
     today = timezone.localdate(timezone=actor.agency.tz)
     out = []
     for spec in SECTIONS:
-        if actor.can(VIEW, spec.resource):
+        if actor.can(spec.action, spec.resource):
             section = spec.func(actor, today)
             if section is not None and section.count:
                 out.append(section)
@@ -84,3 +86,8 @@ def sections_for(actor: Actor) -> list[WorkSection]:
 def first_rows(queryset, make_row: Callable[[object], WorkRow]) -> tuple[int, list[WorkRow]]:
     """The count of a queryset and its first rows, in two queries."""
     return queryset.count(), [make_row(obj) for obj in queryset[:ROWS_SHOWN]]
+
+
+def local(moment: dt.datetime, actor: Actor) -> dt.datetime:
+    """A moment in the agency's time zone, as a row's note shows it."""
+    return timezone.localtime(moment, actor.agency.tz)

@@ -131,10 +131,62 @@ def home(request):
         return redirect("switch-agency")
     if actor.is_client_person:
         return redirect("client-area:dashboard")
+    from accounts_ops.selectors.metrics import CHART_DAYS, FIGURE_DAYS, agency_activity, agency_figures
     from agency.today import sections_for
     from clients.selectors import agency_overview
 
-    return render(request, "agency/home.html", {"overview": agency_overview(actor), "sections": sections_for(actor)})
+    context = {"overview": agency_overview(actor), "sections": sections_for(actor)}
+    if actor.can(VIEW, "platform_metrics"):
+        context.update(
+            figures=agency_figures(actor),
+            figure_days=FIGURE_DAYS,
+            activity=agency_activity(actor, days=CHART_DAYS[0]).chart(),
+            activity_url=reverse("accounts_ops:metrics-agency") + f"?days={CHART_DAYS[0]}",
+        )
+    return render(request, "agency/home.html", context)
+
+
+class AgencyOverviewView(TenantViewMixin, View):
+    """Every active client: its accounts' fans, plays and engagement with their trend, its
+    conformance this month (from the registry of clause checks) and its work in progress."""
+
+    resource = "client"
+    page_size = 25
+
+    def get(self, request):
+        from agency.overview import overview_rows
+        from clients.models import Client, ClientStatus
+
+        period = period_from_request(request, self.actor)
+        clients = Client.objects.visible_to(self.actor).filter(status=ClientStatus.ACTIVE).order_by("name")
+        page = Paginator(clients, self.page_size).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "agency/overview.html",
+            {
+                "rows": overview_rows(self.actor, list(page.object_list), period),
+                "page_obj": page,
+                "period": period,
+                "title": _("Agency overview"),
+            },
+        )
+
+
+def set_language(request):
+    """The language switch: Django's (the cookie, and back to the page), and for a signed-in person
+    the choice is remembered (their preferences and their session), so every device of theirs
+    follows it."""
+    from django.views.i18n import set_language as django_set_language
+
+    from agency.middleware import LANGUAGE_SESSION_KEY
+    from agency.services import person_language_set
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        person_language_set(user=request.user, language=language)
+        request.session[LANGUAGE_SESSION_KEY] = language
+    return response
 
 
 class SwitchAgencyView(LoginRequiredMixin, View):

@@ -61,7 +61,22 @@ class ClientDetailView(TenantDetailView):
         context.update(
             period=period, conformance=evaluate(self.object, period), can_change=self.actor.can(CHANGE, "client")
         )
+        context.update(client_metrics(self.request, self.actor, self.object, context["accounts"]))
         return context
+
+
+def client_metrics(request, actor, client: Client, accounts: list[PlatformAccount]) -> dict:
+    """The client's figures over time (its accounts together) and each account's key figures with
+    their trend, from the platform's daily metrics (chapter 7, ``accounts_ops``): the client page
+    and the client dashboard bring the chapters together."""
+    from accounts_ops.selectors.metrics import account_figures
+    from accounts_ops.views.charts import metrics_context
+
+    figures = account_figures(actor, [a.pk for a in accounts])
+    return {
+        **metrics_context(request, actor, client=client),
+        "account_rows": [(a, figures[a.pk]) for a in accounts],
+    }
 
 
 class ClientFormPage:
@@ -281,4 +296,28 @@ class ClientAreaDashboardView(TenantViewMixin, View):
             "can_raise": self.actor.can(ADD, "requirement"),
         }
         context.update(client_summary(self.actor, client))
+        context.update(client_metrics(request, self.actor, client, context["accounts"]))
+        context.update(audience_charts(self.actor, context["accounts"]))
         return render(request, "client_area/dashboard.html", context)
+
+
+def audience_charts(actor, accounts: list[PlatformAccount]) -> dict:
+    """The audience persona (7.3) of the client's largest account with a report: its latest report
+    and the gender, age and city charts of it."""
+    from django.utils.translation import get_language
+
+    from accounts_ops.selectors.advanced import latest_persona_reports, persona_charts
+
+    reports = latest_persona_reports(actor, [a.pk for a in accounts])
+    report = next((reports[a.pk] for a in sorted(accounts, key=lambda a: -a.followers) if a.pk in reports), None)
+    if report is None:
+        return {"persona": None, "persona_charts": []}
+    language = get_language() or "zh-hans"
+    return {
+        "persona": report,
+        "persona_summary": report.summary_zh if language.startswith("zh") else report.summary_en,
+        "persona_charts": [
+            (f"persona-{index}", chart)
+            for index, chart in enumerate(persona_charts(report, language, dimensions=("gender", "age", "cities")))
+        ],
+    }

@@ -159,3 +159,28 @@ def client_production(actor: Actor) -> dict:
         .order_by("-decided_at", "-id")[:10]
     )
     return {"projects": projects, "waiting_scripts": waiting_scripts, "open_rounds": open_rounds, "decided": decided}
+
+
+PROBING = "probing"  # a shoot with clips still being read
+PROBED = "done"  # every clip of the shoot read (or found unreadable)
+
+
+def shoot_probing(actor: Actor, shoot: Shoot) -> dict:
+    """How far the reading of a shoot's clips has got (5.2), as a long job's status: ``status``
+    (probing or done), ``progress`` (percent of clips read), ``unread`` and ``total``. One query."""
+    from production.models import Clip
+
+    counts = (
+        Clip.objects.visible_to(actor)
+        .filter(shoot=shoot)
+        .aggregate(
+            total=Count("id"), unread=Count("id", filter=Q(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING]))
+        )
+    )
+    total, unread = counts["total"], counts["unread"]
+    return {
+        "status": PROBING if unread else PROBED,
+        "progress": round((total - unread) * 100 / total) if total else 100,
+        "unread": unread,
+        "total": total,
+    }

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -472,6 +472,17 @@ class ShootCreateView(ProductionPage, View):
         return render(self.request, "agency/form.html", {"form": form, "title": title})
 
 
+class ShootProbingView(ProductionPage, View):
+    """The reading of a shoot's clips as JSON (``{status, progress, unread, total}``), which the
+    shoot's page polls to show its progress (agency/static/agency/progress.js)."""
+
+    resource = "shoot"
+
+    def get(self, request, pk):
+        shoot = get_object_or_404(Shoot.objects.visible_to(self.actor), pk=pk)
+        return JsonResponse(selectors.shoot_probing(self.actor, shoot))
+
+
 class ShootDetailView(ProductionPage, View):
     resource = "shoot"
 
@@ -506,6 +517,8 @@ class ShootDetailView(ProductionPage, View):
             },
             "title": str(shoot),
         }
+        if unread:
+            context.update(probing=selectors.shoot_probing(self.actor, shoot), probe_labels=dict(ProbeState.choices))
         return render(request, "production/shoot_detail.html", context, status=status)
 
     def post(self, request, pk):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
+from agency.charts import BAR, Chart, Series
 from agency.roles import ADD, CHANGE, DELETE, VIEW
 from agency.standard import CHAPTERS, CLAUSES
 from agency.views import TenantCreateView, TenantDetailView, TenantListView, TenantUpdateView, TenantViewMixin
@@ -483,15 +484,10 @@ class ReportDetailView(TenantDetailView):
         context = super().get_context_data(**kwargs)
         report = self.object
         sections = []
-        for section in (report.data or {}).get("sections", []):
-            charts = []
-            for chart in section["charts"]:
-                top = max([float(v or 0) for v in chart["values"]] or [0]) or 1
-                bars = [
-                    {"label": label, "value": value, "percent": round(float(value or 0) * 100 / top, 1)}
-                    for label, value in zip(chart["labels"], chart["values"], strict=False)
-                ]
-                charts.append({"title": chart["title"], "bars": bars})
+        for number, section in enumerate((report.data or {}).get("sections", [])):
+            charts = [
+                (f"report-chart-{number}-{index}", report_chart(chart)) for index, chart in enumerate(section["charts"])
+            ]
             sections.append({**section, "charts": charts})
         data = report.data or {}
         context.update(
@@ -500,12 +496,23 @@ class ReportDetailView(TenantDetailView):
             base_template=base_template(self.actor),
             sections=sections,
             building=report.status in (ReportStatus.PENDING, ReportStatus.BUILDING),
+            job_url=reverse(f"{report._meta.model_name}-detail", args=[report.pk]),
             ready=report.status == ReportStatus.READY,
             file_url_name=self.file_url_name,
             no_data_message=exports.no_data_message(),
             formats=["csv", "xlsx", "pdf"],
         )
         return context
+
+
+def report_chart(chart: dict) -> Chart:
+    """A report's stored bar chart (``records.selectors.Section.chart``) for the page to draw."""
+    return Chart(
+        title=chart["title"],
+        labels=chart["labels"],
+        series=[Series("value", chart["title"], chart["values"], style=BAR)],
+        over_time=False,
+    )
 
 
 class StatisticsDetailView(ReportDetailView):

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts_ops.models import (
     AlertStatus,
@@ -25,6 +26,7 @@ from accounts_ops.models import (
 from accounts_ops.persona import DIMENSION_WORDS, key_words
 from accounts_ops.portrait import DIMENSION_NAMES
 from accounts_ops.services.advanced import PERSONA_MAX_AGE_DAYS
+from agency.charts import BAR, Chart, Series
 from agency.tenancy import Actor
 from clients.models import AccountStatus, PlatformAccount
 
@@ -106,6 +108,45 @@ def persona_sections(report: AudiencePersonaReport, language: str) -> list[dict]
             }
         )
     return sections
+
+
+def persona_charts(report: AudiencePersonaReport, language: str, dimensions: tuple[str, ...] = ()) -> list[Chart]:
+    """The report's dimensions as horizontal bar charts (share of fans, largest first); only the
+    named ``dimensions`` when given."""
+    wanted = [DIMENSION_WORDS[name][0 if language.startswith("zh") else 1] for name in dimensions]
+    return [
+        Chart(
+            title=section["name"],
+            labels=[row["label"] for row in section["rows"]],
+            series=[
+                Series(
+                    "share",
+                    _("Share of fans"),
+                    [row["percent"] for row in section["rows"]],
+                    style=BAR,
+                    percent=True,
+                )
+            ],
+            horizontal=True,
+            over_time=False,
+        )
+        for section in persona_sections(report, language)
+        if not wanted or section["name"] in wanted
+    ]
+
+
+def latest_persona_reports(actor: Actor, account_ids: list[int]) -> dict[int, AudiencePersonaReport]:
+    """Each account's latest persona report, with its snapshot: one query."""
+    latest: dict[int, AudiencePersonaReport] = {}
+    reports = (
+        AudiencePersonaReport.objects.visible_to(actor)
+        .filter(account_id__in=account_ids)
+        .select_related("snapshot", "account")
+        .order_by("account_id", "-period_end", "-id")
+    )
+    for report in reports:
+        latest.setdefault(report.account_id, report)
+    return latest
 
 
 def hot_topics_for_project(project) -> list[HotTopic]:

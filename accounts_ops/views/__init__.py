@@ -61,6 +61,7 @@ from accounts_ops.views.basic import (
     TryMessageView,
     UnpinView,
 )
+from accounts_ops.views.charts import AccountMetricsView, AgencyMetricsView, ClientMetricsView
 
 __all__ = [
     "AccountOperationsView",
@@ -101,6 +102,9 @@ __all__ = [
     "TryMessageView",
     "UnpinView",
     # chapter 7
+    "AccountMetricsView",
+    "AgencyMetricsView",
+    "ClientMetricsView",
     "AdvancedDashboardView",
     "AlertDetailView",
     "AlertListView",

@@ -111,6 +111,9 @@ class AccountOperationsView(TenantViewMixin, View):
             can=_permissions(self.actor),
             try_form=forms.TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
+        from accounts_ops.views.charts import metrics_context
+
+        context.update(metrics_context(request, self.actor, account=account))
         return render(request, "accounts_ops/account.html", context)
 
 

@@ -24,3 +24,64 @@ def nav_current(context, url_name: str) -> str:
     path = request.path
     current = path == prefix if prefix == "/" else path.startswith(prefix)
     return 'aria-current="page"' if current else ""
+
+
+@register.inclusion_tag("agency/_chart.html")
+def chart(chart, dom_id: str, url: str = "", series: str = "", title: str = ""):
+    """A chart figure (``agency.charts.Chart``): the canvas that ``agency/charts.js`` draws, its data
+    fetched from ``url`` (a JSON view answering ``Chart.as_json()``) or embedded in the page, and
+    the same figures as a summary and a table for screen readers and browsers without scripts.
+    ``series`` (comma-separated keys) keeps only those series, under ``title``."""
+    from agency.charts import summary
+
+    if series:
+        chart = chart.only(*series.split(","), title=title)
+    return {
+        "chart": chart,
+        "dom_id": dom_id,
+        "url": url,
+        "series": series,
+        "summary": summary(chart),
+        "data_id": f"{dom_id}-data",
+    }
+
+
+@register.simple_tag
+def chart_number(value, chart, index: int) -> str:
+    """A cell of a chart's table, formatted as its series (``percent``) in the active language."""
+    from agency.charts import show_number
+
+    return show_number(value, chart.series[index].percent)
+
+
+@register.inclusion_tag("agency/_trend.html")
+def trend(value, percent: bool = False):
+    """A figure's change on the previous period (``accounts_ops.selectors.metrics.Trend``) as an
+    arrow with its percentage, spelt out for screen readers."""
+    return {"trend": value, "percent": percent}
+
+
+@register.inclusion_tag("agency/_job.html")
+def job_progress(
+    job, url: str, finished: str = "done failed", reload: bool = False, status=None, progress=None, labels=None
+):
+    """A long job's progress (its ``status`` and ``progress`` fields, or the ones given, with the
+    status field's labels or ``labels``) that ``agency/static/agency/progress.js`` keeps up to date
+    from ``url`` (JSON with at least ``status`` and ``progress``), stopping at one of the
+    ``finished`` statuses; with ``reload`` the page is loaded again then, to show what the job made."""
+    import json
+
+    status = job.status if status is None else status
+    if labels is None:
+        labels = dict(job._meta.get_field("status").choices)
+    labels = {str(k): str(v) for k, v in labels.items()}
+    return {
+        "url": url,
+        "status": status,
+        "status_label": labels.get(status, status),
+        "progress": job.progress if progress is None else progress,
+        "finished": finished,
+        "finished_list": finished.split(),
+        "labels": json.dumps(labels, ensure_ascii=False),
+        "reload": reload,
+    }

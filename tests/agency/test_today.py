@@ -62,3 +62,70 @@ def test_home_page_shows_todays_work(world):
     browser.force_login(world.staff_a)
     page = browser.get(reverse("home")).content.decode()
     assert "Today's work" in page and "Friday posts" in page
+
+
+def test_every_chapter_contributes_its_work():
+    modules = {spec.func.__module__ for spec in SECTIONS}
+    assert modules >= {"extensions.today", "records.today", "evaluation.today"}
+
+
+def test_comments_alerts_live_sessions_inspections_and_complaints_show_to_who_does_them(world):
+    from extensions.models import LiveSessionStatus
+    from tests.accounts_ops.factories import OpinionAlertFactory, VideoCommentFactory
+    from tests.evaluation.factories import ComplaintFactory
+    from tests.extensions.factories import LiveSessionFactory
+    from tests.factories import PlatformAccountFactory
+    from tests.records.factories import DailyInspectionFactory
+
+    account = PlatformAccountFactory(client=world.client_a1, handle="today-main")
+    other_agency = PlatformAccountFactory(client=world.client_b, handle="b-account")
+    tz = world.agency_a.tz
+    now = timezone.now()
+    today = timezone.localdate(timezone=tz)
+    VideoCommentFactory(account=account, text="Too salty", sentiment="negative")
+    VideoCommentFactory(account=other_agency, text="Other agency's")
+    OpinionAlertFactory(account=account)
+    noon = dt.datetime.combine(today, dt.time(12, 0), tzinfo=tz)
+    LiveSessionFactory(account=account, theme="Tonight's hotpot live", planned_start=noon)
+    LiveSessionFactory(account=account, theme="Cancelled one", planned_start=noon, status=LiveSessionStatus.CANCELLED)
+    LiveSessionFactory(account=account, theme="Next week", planned_start=noon + dt.timedelta(days=7))
+    DailyInspectionFactory(account=account, inspection_date=today - dt.timedelta(days=2))
+    DailyInspectionFactory(account=account, inspection_date=today + dt.timedelta(days=1))
+    ComplaintFactory(client=world.client_a1, subject="Late video", resolve_by=now + dt.timedelta(hours=5))
+    ComplaintFactory(
+        client=world.client_a1,
+        subject="Far away",
+        respond_by=now + dt.timedelta(days=5),
+        first_response_at=now,
+        resolve_by=now + dt.timedelta(days=9),
+    )
+    ComplaintFactory(client=world.client_b, subject="Other agency late", resolve_by=now + dt.timedelta(hours=1))
+
+    sections = titles(actor_of(world.staff_a))
+    comments = sections["Comments waiting to be handled (7.1)"]
+    assert comments.count == 1 and "Too salty" in comments.rows[0].text
+    assert sections["Open opinion alerts (7.1)"].count == 1
+    live = sections["Live sessions today (8.1)"]
+    assert live.count == 1 and "Tonight's hotpot live" in live.rows[0].text and live.rows[0].url
+    inspections = sections["Daily inspections not done (9 h)"]
+    assert inspections.count == 1 and inspections.rows[0].overdue
+    complaints = sections["Complaints near their deadline (10.1)"]
+    assert complaints.count == 1 and "Late video" in complaints.rows[0].text and not complaints.rows[0].overdue
+
+    # By role: a producer reads these but does none of this work; the live team runs live sessions.
+    producer = MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory()).user
+    assert not {
+        "Live sessions today (8.1)",
+        "Comments waiting to be handled (7.1)",
+        "Daily inspections not done (9 h)",
+    } & set(titles(actor_of(producer)))
+    live_team = MembershipFactory(agency=world.agency_a, role="live_team", user=UserFactory()).user
+    assert "Live sessions today (8.1)" in titles(actor_of(live_team))
+    # Another agency sees only its own.
+    theirs = titles(actor_of(world.staff_b))
+    assert {"Comments waiting to be handled (7.1)", "Complaints near their deadline (10.1)"} <= set(theirs)
+    assert not {"Open opinion alerts (7.1)", "Live sessions today (8.1)", "Daily inspections not done (9 h)"} & set(
+        theirs
+    )
+    assert "Other agency's" in theirs["Comments waiting to be handled (7.1)"].rows[0].text
+    assert theirs["Complaints near their deadline (10.1)"].rows[0].text.endswith("Other agency late")

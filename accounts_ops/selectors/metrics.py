@@ -1,0 +1,316 @@
+"""Reads of the platform's daily account metrics for charts and key figures: fans, plays and
+engagement over time for one account, a client's accounts or the whole agency, and each client's
+figures beside the previous period's (the trend arrows of the overview). Each function runs a fixed
+number of queries, whatever the number of accounts or days.
+
+Engagement is counted as the platform's interactions (likes + comments + shares); the engagement
+rate is interactions ÷ plays, as the 8.3 valuation reads it (``extensions.valuation``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts_ops.models import AccountDailyMetric
+from agency.charts import BAR, LEVEL, LINE, RATE, Chart, Series
+from agency.tenancy import Actor
+from clients.models import AccountStatus, Client, PlatformAccount
+
+ENGAGEMENT_COUNTS = ("likes", "comments", "shares")
+CHART_DAYS = (30, 90, 365)  # the ranges a page offers; the first is the default
+FIGURE_DAYS = 30  # key figures compare the last 30 days with the 30 before
+
+
+def chart_days(value) -> int:
+    """``?days=`` of a chart page or endpoint: one of ``CHART_DAYS``, else the default."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return CHART_DAYS[0]
+    return days if days in CHART_DAYS else CHART_DAYS[0]
+
+
+def engagement_rate(interactions: int | None, plays: int | None) -> float | None:
+    """Interactions per 100 plays, to two places; unknown without plays."""
+    if not plays or interactions is None:
+        return None
+    return round(interactions * 100 / plays, 2)
+
+
+def agency_today(actor: Actor) -> dt.date:
+    return timezone.localdate(timezone=actor.agency.tz)
+
+
+@dataclass
+class MetricSeries:
+    """Daily figures over a window: fans at the end of each day (summed over the accounts, each
+    account's last known count carried forward), and the day's plays and interactions."""
+
+    dates: list[dt.date]
+    fans: list[int | None]
+    plays: list[int | None]
+    interactions: list[int | None]
+
+    @property
+    def engagement(self) -> list[float | None]:
+        return [engagement_rate(i, p) for i, p in zip(self.interactions, self.plays, strict=True)]
+
+    def chart(self, title: str = "") -> Chart:
+        return Chart(
+            title=title or _("Fans, plays and engagement"),
+            labels=[d.isoformat() for d in self.dates],
+            series=[
+                Series("fans", _("Fans"), self.fans, measure=LEVEL),
+                Series("plays", _("Plays"), self.plays, style=BAR),
+                Series("interactions", _("Likes, comments and shares"), self.interactions, axis="y2"),
+                Series("engagement", _("Engagement rate"), self.engagement, style=LINE, percent=True, measure=RATE),
+            ],
+        )
+
+
+def _dates(end: dt.date, days: int) -> list[dt.date]:
+    return [end - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def _latest_fans(on_or_before: dt.date) -> Subquery:
+    """An account's last reported fan count on or before a day (the unique (account, date) key
+    serves it)."""
+    return Subquery(
+        AccountDailyMetric.objects.filter(account=OuterRef("pk"), date__lte=on_or_before, followers_total__isnull=False)
+        .order_by("-date")
+        .values("followers_total")[:1]
+    )
+
+
+def metric_series(actor: Actor, accounts: Iterable[PlatformAccount], *, days: int) -> MetricSeries:
+    """The daily series of the given accounts (already scoped to what ``actor`` may see) over the
+    last ``days`` days in the agency's time zone: two queries."""
+    end = agency_today(actor)
+    dates = _dates(end, days)
+    start = dates[0]
+    account_ids = [a.pk for a in accounts]
+    before = dict(
+        PlatformAccount.objects.visible_to(actor)
+        .filter(pk__in=account_ids)
+        .annotate(fans=_latest_fans(start - dt.timedelta(days=1)))
+        .values_list("pk", "fans")
+    )
+    rows = (
+        AccountDailyMetric.objects.visible_to(actor)
+        .filter(account_id__in=account_ids, date__gte=start, date__lte=end)
+        .values_list("account_id", "date", "followers_total", "plays", *ENGAGEMENT_COUNTS)
+        .order_by()
+    )
+    fans_on: dict[tuple[int, dt.date], int] = {}
+    plays: dict[dt.date, int] = defaultdict(int)
+    interactions: dict[dt.date, int] = defaultdict(int)
+    reported: set[dt.date] = set()
+    for account_id, day, followers, day_plays, *counts in rows:
+        if followers is not None:
+            fans_on[account_id, day] = followers
+        if day_plays is not None:
+            plays[day] += day_plays
+            reported.add(day)
+        known = [c for c in counts if c is not None]
+        if known:
+            interactions[day] += sum(known)
+            reported.add(day)
+    fans: list[int | None] = []
+    last = {pk: before.get(pk) for pk in account_ids}
+    for day in dates:
+        for pk in account_ids:
+            if (pk, day) in fans_on:
+                last[pk] = fans_on[pk, day]
+        known = [v for v in last.values() if v is not None]
+        fans.append(sum(known) if known else None)
+    return MetricSeries(
+        dates=dates,
+        fans=fans,
+        plays=[plays[d] if d in reported else None for d in dates],
+        interactions=[interactions[d] if d in reported else None for d in dates],
+    )
+
+
+def account_series(actor: Actor, account: PlatformAccount, *, days: int) -> MetricSeries:
+    return metric_series(actor, [account], days=days)
+
+
+def client_series(actor: Actor, client: Client, *, days: int) -> MetricSeries:
+    """A client's active accounts together."""
+    accounts = PlatformAccount.objects.visible_to(actor).filter(client=client, status=AccountStatus.ACTIVE)
+    return metric_series(actor, list(accounts.only("pk")), days=days)
+
+
+def agency_activity(actor: Actor, *, days: int) -> MetricSeries:
+    """Plays and interactions per day across the agency's accounts (one aggregate query; fans are
+    in ``key_figures``)."""
+    end = agency_today(actor)
+    dates = _dates(end, days)
+    per_day = {
+        row["date"]: row
+        for row in AccountDailyMetric.objects.visible_to(actor)
+        .filter(date__gte=dates[0], date__lte=end)
+        .values("date")
+        .annotate(
+            plays_sum=Sum("plays"),
+            interactions_sum=Sum(Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("shares", 0)),
+        )
+        .order_by()
+    }
+    return MetricSeries(
+        dates=dates,
+        fans=[None] * len(dates),
+        plays=[per_day[d]["plays_sum"] if d in per_day else None for d in dates],
+        interactions=[per_day[d]["interactions_sum"] if d in per_day else None for d in dates],
+    )
+
+
+# --- key figures with their trend ---------------------------------------------------------------
+
+
+@dataclass
+class Trend:
+    """A figure beside the same figure one period earlier."""
+
+    value: float | int | None
+    previous: float | int | None
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.value is None or not self.previous:
+            return None
+        return round((self.value - self.previous) * 100 / self.previous, 1)
+
+    @property
+    def direction(self) -> str:
+        """``up``, ``down`` or ``flat`` (also when either value is unknown)."""
+        if self.value is None or self.previous is None or self.value == self.previous:
+            return "flat"
+        return "up" if self.value > self.previous else "down"
+
+
+@dataclass
+class Figures:
+    """Fans now and ``FIGURE_DAYS`` ago, plays and engagement rate over the last ``FIGURE_DAYS``
+    days and the ``FIGURE_DAYS`` before."""
+
+    fans: Trend
+    plays: Trend
+    engagement: Trend
+
+
+def _figures(fans_now, fans_before, plays_now, plays_before, inter_now, inter_before) -> Figures:
+    return Figures(
+        fans=Trend(fans_now, fans_before),
+        plays=Trend(plays_now, plays_before),
+        engagement=Trend(engagement_rate(inter_now, plays_now), engagement_rate(inter_before, plays_before)),
+    )
+
+
+def _interactions(date_filter: Q):
+    return Sum(
+        Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("shares", 0),
+        filter=date_filter,
+    )
+
+
+def client_figures(actor: Actor, client_ids: list[int], *, days: int = FIGURE_DAYS) -> dict[int, Figures]:
+    """Each client's figures (over its active accounts) with their trend: two queries."""
+    return _figures_by(actor, "client_id", client_ids, days=days)
+
+
+def account_figures(actor: Actor, account_ids: list[int], *, days: int = FIGURE_DAYS) -> dict[int, Figures]:
+    """Each account's figures with their trend: two queries."""
+    return _figures_by(actor, "account_id", account_ids, days=days)
+
+
+def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[int, Figures]:
+    """Figures grouped by client or by account. An account with no reported fan count counts with
+    the figure kept on the account."""
+    today = agency_today(actor)
+    start = today - dt.timedelta(days=days - 1)
+    earlier = start - dt.timedelta(days=days)
+    account_key = "pk" if key == "account_id" else key
+    fans_now: dict[int, int] = defaultdict(int)
+    fans_before: dict[int, int | None] = {}
+    accounts = (
+        PlatformAccount.objects.visible_to(actor)
+        .filter(**{f"{account_key}__in": ids})
+        .annotate(now=_latest_fans(today), before=_latest_fans(start - dt.timedelta(days=1)))
+    )
+    if key == "client_id":
+        accounts = accounts.filter(status=AccountStatus.ACTIVE)
+    for group, followers, now, before in accounts.values_list(account_key, "followers", "now", "before"):
+        fans_now[group] += now if now is not None else followers
+        if before is not None:
+            fans_before[group] = (fans_before.get(group) or 0) + before
+    recent, older = Q(date__gte=start), Q(date__lt=start)
+    activity = {
+        row[key]: row
+        for row in AccountDailyMetric.objects.visible_to(actor)
+        .filter(**{f"{key}__in": ids}, date__gte=earlier, date__lte=today)
+        .values(key)
+        .annotate(
+            plays_now=Sum("plays", filter=recent),
+            plays_before=Sum("plays", filter=older),
+            inter_now=_interactions(recent),
+            inter_before=_interactions(older),
+        )
+        .order_by()
+    }
+    out = {}
+    for group in ids:
+        row = activity.get(group, {})
+        out[group] = _figures(
+            fans_now.get(group),
+            fans_before.get(group),
+            row.get("plays_now"),
+            row.get("plays_before"),
+            row.get("inter_now"),
+            row.get("inter_before"),
+        )
+    return out
+
+
+def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
+    """The same figures across every active account of the agency: two queries."""
+    today = agency_today(actor)
+    start = today - dt.timedelta(days=days - 1)
+    fans_now, fans_before = 0, None
+    accounts = (
+        PlatformAccount.objects.visible_to(actor)
+        .filter(status=AccountStatus.ACTIVE)
+        .annotate(now=_latest_fans(today), before=_latest_fans(start - dt.timedelta(days=1)))
+        .values_list("followers", "now", "before")
+    )
+    for followers, now, before in accounts:
+        fans_now += now if now is not None else followers
+        if before is not None:
+            fans_before = (fans_before or 0) + before
+    recent, older = Q(date__gte=start), Q(date__lt=start)
+    activity = (
+        AccountDailyMetric.objects.visible_to(actor)
+        .filter(date__gte=start - dt.timedelta(days=days), date__lte=today)
+        .aggregate(
+            plays_now=Sum("plays", filter=recent),
+            plays_before=Sum("plays", filter=older),
+            inter_now=_interactions(recent),
+            inter_before=_interactions(older),
+        )
+    )
+    return _figures(
+        fans_now,
+        fans_before,
+        activity["plays_now"],
+        activity["plays_before"],
+        activity["inter_now"],
+        activity["inter_before"],
+    )

@@ -1,0 +1,43 @@
+"""What the evaluation app contributes to today's work (chapter 10): complaints near their deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agency.roles import CHANGE
+from agency.today import WorkRow, WorkSection, first_rows, local, today_section
+from evaluation.models import Complaint, ComplaintStatus
+
+# A complaint shows once its answer or resolution is due within this many hours (or overdue).
+NEAR_DEADLINE_HOURS = 48
+
+
+@today_section(resource="complaint", order=60, action=CHANGE)
+def complaints_near_deadline(actor, today):
+    """10.1 (customer protection): open complaints whose first answer or resolution is due within
+    ``NEAR_DEADLINE_HOURS`` hours, or already late (earliest deadline first)."""
+    now = timezone.now()
+    soon = now + dt.timedelta(hours=NEAR_DEADLINE_HOURS)
+    queryset = (
+        Complaint.objects.visible_to(actor)
+        .filter(status=ComplaintStatus.OPEN)
+        .filter(Q(resolve_by__lte=soon) | Q(first_response_at__isnull=True, respond_by__lte=soon))
+        .select_related("client")
+        .order_by("resolve_by", "id")
+    )
+
+    def row(c):
+        answer_first = c.first_response_at is None and c.respond_by < c.resolve_by
+        deadline = c.respond_by if answer_first else c.resolve_by
+        values = {"when": f"{local(deadline, actor):%m-%d %H:%M}"}
+        note = _("answer by %(when)s") % values if answer_first else _("resolve by %(when)s") % values
+        return WorkRow(f"{c.client or '—'} · {c.subject}", c.get_absolute_url(), note, deadline < now)
+
+    count, rows = first_rows(queryset, row)
+    url = reverse("evaluation:complaint-list") + "?status=open"
+    return WorkSection(_("Complaints near their deadline (10.1)"), count, url, rows)
