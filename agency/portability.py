@@ -286,7 +286,6 @@ class Remap:
         self.referenced: dict[str, set[int]] = defaultdict(set)
         self.ghosts: dict[str, set[int]] = defaultdict(set)
         self.files: dict[str, str] = {}  # archived name → stored name here
-        self.file_names: dict[str, str] = {}  # archived name → the row that names it
         self.problems: list[str] = []
         self.maps: dict[str, dict[int, int]] | None = None
         self.contenttype_map: dict[int, int] = {}
@@ -885,7 +884,6 @@ def agency_import(*, archive, slug: str | None = None) -> ImportResult:
             plans, known=known, users={u["id"] for u in users}, contenttypes=contenttypes, agency_id=source["id"]
         )
         _check_references(reader, plans, remap, manifest["parts"])
-        _check_unique_values(reader, plans)
 
         slug = slug or source.get("slug")
         agency = Agency(**{f.attname: decode(f, source.get(f.attname)) for f in Agency._meta.concrete_fields})
@@ -899,6 +897,7 @@ def agency_import(*, archive, slug: str | None = None) -> ImportResult:
             raise PortabilityError(
                 f"An agency with the slug {slug!r} exists here already: import under another slug (--slug)."
             )
+        _check_unique_values(reader, plans)
         matched, new_users, matched_names = _match_users(users)
         contenttype_map = {}
         for old, label in contenttypes.items():

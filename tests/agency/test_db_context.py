@@ -67,9 +67,13 @@ def test_a_database_error_in_a_context_entered_inside_the_block_leaves_the_outer
 
     # The context ends before the block rolls back: the rollback must still reach the database
     # first, not behind the next context's settings (which a failed transaction refuses).
-    with pytest.raises(DatabaseError), transaction.atomic(), tenant_context(world.agency_a, channel="import"):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 / 0")
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        tenant_context(world.agency_a, channel="import"),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 / 0")
     assert not connection.needs_rollback
     with tenant_context(world.agency_a):
         assert Client.objects.count() == 2

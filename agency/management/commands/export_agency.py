@@ -23,6 +23,8 @@ class Command(BaseCommand):
             result = agency_export(agency=agency, output=options["output"])
         except PortabilityError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"Cannot write {options['output']}: {exc.strerror or exc}.") from exc
         manifest = result.manifest
         rows = sum(entry["rows"] for entry in manifest["models"].values())
         self.stdout.write(

@@ -20,8 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             result = agency_import(archive=options["archive"], slug=options["slug"])
-        except FileNotFoundError as exc:
-            raise CommandError(f"No such file: {exc.filename}.") from exc
         except PortabilityError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
