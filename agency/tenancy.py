@@ -65,7 +65,7 @@ _all_agencies: ContextVar[bool] = ContextVar("all_agencies", default=False)
 _current_user_id: ContextVar[int | None] = ContextVar("current_user_id", default=None)
 _current_channel: ContextVar[str] = ContextVar("current_channel", default="system")
 
-CHANNELS = ("ui", "api", "task", "admin", "command", "system")
+CHANNELS = ("ui", "api", "task", "admin", "command", "import", "system")
 
 # Starts the SQL of a query made through the ``dangerously_all_agencies`` manager, so that the
 # database backend lets that one statement past row-level security (agency.db.postgresql).

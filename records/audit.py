@@ -10,6 +10,12 @@ done outside a transaction, and then read as nobody / ``system``). Bulk writes (
 ``QuerySet.update``), raw SQL and cascades are recorded like any other write. An update that
 changes nothing but ``updated_at`` is not an event.
 
+An import of an agency (``manage.py import_agency``, ``agency.portability``) carries the agency's
+trail with it, so the rows it inserts are not recorded again: the trigger skips an INSERT made
+through the ``import`` channel into an agency that has no trail yet. Updates and deletes are always
+recorded, and an agency with any recorded event can never again be written without a trail, so no
+row that existed before can change unseen; the import's last write is its own event.
+
 The triggers are installed by ``install_audit_triggers``, a ``post_migrate`` handler, so tables
 that other apps add later are covered the next time migrations run. It is idempotent.
 
@@ -62,9 +68,23 @@ DECLARE
     client_value text;
     hop integer;
     escape_hatch text;
+    has_trail boolean;
     who text := nullif(current_setting('app.user_id', true), '');
     via text := coalesce(nullif(current_setting('app.channel', true), ''), 'system');
 BEGIN
+    -- An agency's import (agency.portability) brings its own trail along: the rows it inserts are
+    -- not recorded a second time. Only inserts, only through the 'import' channel, and only while
+    -- the agency has no trail at all, so that no row that existed before can change unseen; the
+    -- import ends by recording itself, which closes the window.
+    IF TG_OP = 'INSERT' AND via = 'import' THEN
+        escape_hatch := current_setting('app.all_agencies', true);
+        PERFORM set_config('app.all_agencies', 'on', true);
+        has_trail := EXISTS (SELECT 1 FROM {AUDIT_TABLE} WHERE agency_id = (to_jsonb(NEW) ->> 'agency_id')::bigint);
+        PERFORM set_config('app.all_agencies', coalesce(escape_hatch, ''), true);
+        IF NOT has_trail THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
     IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
     this_row := coalesce(new_row, old_row);

@@ -58,3 +58,22 @@ def test_a_database_error_caught_by_an_inner_block_leaves_the_outer_transaction_
             Client.objects.create(name=world.client_a1.name, kind="brand")  # the name is taken in agency A
         assert Client.objects.filter(name=world.client_a1.name).count() == 1
         assert settings_now()[0] == str(world.agency_a.pk)
+
+
+def test_a_database_error_in_a_context_entered_inside_the_block_leaves_the_outer_transaction_usable(world):
+    from django.db import DatabaseError
+
+    from clients.models import Client
+
+    # The context ends before the block rolls back: the rollback must still reach the database
+    # first, not behind the next context's settings (which a failed transaction refuses).
+    with (
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        tenant_context(world.agency_a, channel="import"),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 / 0")
+    assert not connection.needs_rollback
+    with tenant_context(world.agency_a):
+        assert Client.objects.count() == 2

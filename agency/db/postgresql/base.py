@@ -82,8 +82,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super()._set_autocommit(autocommit)
 
     def _savepoint_rollback(self, sid):
-        # Roll back first: in a failed transaction nothing but the rollback may run.
-        super()._savepoint_rollback(sid)
+        # Roll back first: in a failed transaction nothing but the rollback may run. Straight to
+        # the driver, past the execute wrappers: a context that ended inside the block would
+        # otherwise send its settings ahead of the rollback, into the failed transaction.
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute(self.ops.savepoint_rollback_sql(sid))
         self._context_in_transaction = None
 
     def _rollback(self):
