@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.utils import translation
 from django.utils.text import capfirst
 
 from tests.conftest import CHROMIUM_PATH
+from tests.production.conftest import real_worker  # noqa: F401  (a Celery worker on its own queue)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
@@ -149,6 +151,9 @@ def browser(request, live_server, monkeypatch):
                         shots(page, "failed")
             session.close()
             chromium.close()
+            # Queries made while Playwright runs use connections of their own context: close
+            # them here, or the test database could not be dropped at the end.
+            connections.close_all()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Chapter 9 in the browser: a list exported as it is filtered, and the file downloaded."""
+"""Chapter 9 in the browser: a list exported as it is filtered, and the file downloaded; made in
+the web process on the embedded default, and by a real Celery worker with PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_filtered_record_list_exports_and_downloads(browser, demo, shot):
+    export_and_download(browser, demo, shot)
+
+
+@pytest.mark.services
+def test_an_export_made_by_a_worker_shows_its_progress_and_downloads(real_worker, browser, demo, shot):
+    export_and_download(browser, demo, shot)
+
+
+def export_and_download(browser, demo, shot) -> None:
     with tenant_context(demo):
         AssetFactory(agency=demo, identifier="CAM-0101", name="Sony FX3 摄像机", kind="camera")
         AssetFactory(agency=demo, identifier="CAM-0102", name="Sony A7S3 摄像机", kind="camera")
@@ -34,8 +44,8 @@ def test_a_filtered_record_list_exports_and_downloads(browser, demo, shot):
 
     manager.get_by_role("button", name="CSV", exact=True).click()
     expect(manager.get_by_role("heading", level=1)).to_contain_text(contains("Export"))
-    # The file is made by a task: at once when tasks run in the web process, else by a worker
-    # while the page refreshes itself until the download appears.
+    # A task makes the file: at once when tasks run in the web process, else in a worker while
+    # the page shows the progress and refreshes itself until the download appears.
     download_link = manager.get_by_role("link", name=both("Download"))
     expect(download_link).to_be_visible(timeout=90_000)
     shot(manager, "export-ready")
@@ -43,7 +53,7 @@ def test_a_filtered_record_list_exports_and_downloads(browser, demo, shot):
         download_link.click()
     download = waiting.value
     assert download.suggested_filename.endswith(".csv")
-    saved = SCREENSHOT_DIR / f"export-{download.suggested_filename}"
+    saved = SCREENSHOT_DIR / f"{browser.shots.prefix}-{download.suggested_filename}"
     download.save_as(saved)
 
     rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
