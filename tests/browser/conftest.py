@@ -16,14 +16,15 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import translation
 from django.utils.text import capfirst
+from playwright.sync_api import expect
 
+from agency.management.commands.seed_demo import DEMO_PASSWORD
 from tests.conftest import CHROMIUM_PATH
 from tests.production.conftest import real_worker  # noqa: F401  (a Celery worker on its own queue)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"]
-DEMO_PASSWORD = "demo-pass-2026"  # agency.management.commands.seed_demo.DEMO_PASSWORD
 LANGUAGES = ("en", "zh-hans")
 
 
@@ -66,6 +67,11 @@ def choose(select, text) -> None:
 def form_with(page, button) -> object:
     """The form that holds the button named ``button`` (a page may hold several forms)."""
     return page.locator("form").filter(has=page.get_by_role("button", name=both(button)))
+
+
+def expect_message(page, text, **params) -> None:
+    """The confirmation a page shows after an action (its messages are a status region)."""
+    expect(page.get_by_role("status").filter(has_text=contains(text, **params))).to_be_visible()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -13,8 +13,7 @@ from accounts_ops.models.basic import InboxMessage, InboxStatus, OutboxReply, Ou
 from accounts_ops.services import basic as services
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount
-from tests.browser.conftest import both, choose, contains, form_with
-from tests.browser.test_production import expect_message
+from tests.browser.conftest import both, choose, contains, expect_message, form_with
 
 pytestmark = pytest.mark.browser
 

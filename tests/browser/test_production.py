@@ -35,18 +35,13 @@ from production.models import (
     TopicBasis,
     VideoProject,
 )
-from tests.browser.conftest import both, choose, contains, form_with, label
+from tests.browser.conftest import both, choose, contains, expect_message, form_with, label
 from tests.production.factories import ClipFactory, ShootFactory
 from tests.production.helpers import complete_script, finish_steps
 
 pytestmark = pytest.mark.browser
 
 TITLE = "元旦跨年火锅套餐"
-
-
-def expect_message(page, text, **params) -> None:
-    """The confirmation a page shows after an action (its messages are a status region)."""
-    expect(page.get_by_role("status").filter(has_text=contains(text, **params))).to_be_visible()
 
 
 def expect_stage(page, stage: str) -> None:
