@@ -12,7 +12,7 @@ NPM    ?= npm
 # copied into this git-ignored static folder. Nothing third-party is committed.
 VENDOR := agency/static/vendor
 
-.PHONY: run setup install test lint migrations-check check worker beat serve clean fuzz
+.PHONY: run setup install test test-browser lint migrations-check check worker beat serve clean fuzz
 
 run: setup ## set up and serve on http://127.0.0.1:8000 with demo data
 	$(PY) manage.py runserver $(HOST)
@@ -33,12 +33,16 @@ $(VENDOR)/chart.umd.min.js: package.json package-lock.json
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 test: install ## run the test suite (PostgreSQL + Redis + real worker when DATABASE_URL/REDIS_URL are set)
 	$(PY) manage.py compile_translations
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+test-browser: install ## only the browser tests (Debian's chromium: apt-get install chromium)
+	$(PY) manage.py compile_translations
+	$(PY) -m pytest -ra -m browser tests/browser $(PYTEST_ARGS)
 
 fuzz: install ## fuzz the API against its OpenAPI schema, longer than the test suite's bounded run
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -ra tests/agency/test_api_fuzz.py $(PYTEST_ARGS)

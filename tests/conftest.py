@@ -16,6 +16,8 @@ from tests.factories import AgencyFactory, ClientFactory, MembershipFactory, Use
 
 SERVICES_REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 RLS_REQUIRED = os.environ.get("REQUIRE_RLS") == "1"
+# The browser tests drive Debian's chromium package (never a browser Playwright downloads).
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def services_available() -> tuple[bool, str]:
@@ -76,14 +78,27 @@ def rls_available() -> tuple[bool, str]:
     return True, ""
 
 
+def browser_available() -> tuple[bool, str]:
+    # Playwright itself is a pinned test requirement; the browser is a Debian package.
+    if not os.access(CHROMIUM_PATH, os.X_OK):
+        return False, f"{CHROMIUM_PATH} is missing (apt-get install chromium)"
+    return True, ""
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: only the tests that will run count
 def pytest_collection_modifyitems(config, items):
     services_ok, services_reason = services_available()
     rls_ok, rls_reason = rls_available()
+    browser_ok, browser_reason = browser_available()
     for item in items:
         if "services" in item.keywords and not services_ok:
             item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL + Redis + a Celery worker: {services_reason}"))
         if "rls" in item.keywords and not rls_ok:
             item.add_marker(pytest.mark.skip(reason=f"needs row-level security as the app role: {rls_reason}"))
+        if "browser" in item.keywords and not browser_ok:
+            if SERVICES_REQUIRED:
+                raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {browser_reason}: refusing to skip the browser tests.")
+            item.add_marker(pytest.mark.skip(reason=f"needs Chromium: {browser_reason}"))
 
 
 def pytest_sessionstart(session):
