@@ -30,6 +30,26 @@ def tenant_formfield(field: models.Field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (``2026-12-16``) whatever the page's
+    language: a localised value (``2026/12/16`` in Chinese) is one the picker cannot show, and the
+    field would come back empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, with the ISO value it needs (``2026-12-16T19:30``)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class TenantModelForm(forms.ModelForm):
     """Pass ``actor=`` when instantiating; related choices are re-scoped to what it may see."""
 

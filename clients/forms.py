@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agency.forms import TenantModelForm
+from agency.forms import DateInput, DateTimeInput, TenantModelForm
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
 
 
@@ -28,8 +28,8 @@ class ClientForm(TenantModelForm):
             "notes",
         ]
         widgets = {
-            "contract_start": forms.DateInput(attrs={"type": "date"}),
-            "contract_end": forms.DateInput(attrs={"type": "date"}),
+            "contract_start": DateInput(),
+            "contract_end": DateInput(),
         }
 
 
@@ -43,7 +43,7 @@ class VideoForm(TenantModelForm):
     class Meta(TenantModelForm.Meta):
         model = Video
         fields = ["account", "platform_item_id", "title", "url", "published_at", "duration_seconds", "origin"]
-        widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        widgets = {"published_at": DateTimeInput()}
 
     def clean(self):
         cleaned = super().clean()
@@ -73,7 +73,7 @@ class RequirementRaiseForm(forms.Form):
 
 
 class RequirementAcceptForm(forms.Form):
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
 
 
 class RequirementDeclineForm(forms.Form):

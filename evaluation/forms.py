@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agency.forms import TenantModelForm
+from agency.forms import DateInput, TenantModelForm
 from evaluation.models import (
     Complaint,
     EvaluationCampaign,
@@ -18,7 +18,7 @@ from evaluation.models import (
     TemplateStatus,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class CampaignForm(TenantModelForm):

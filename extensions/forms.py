@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agency.forms import TenantModelForm
+from agency.forms import DateInput, DateTimeInput, TenantModelForm
 from agency.roles import STAFF_ROLES
 from clients.models import PlatformAccount
 from extensions.models import (
@@ -36,16 +36,13 @@ from extensions.valuation import (
     agency_weights,
 )
 
-DATETIME = {"type": "datetime-local"}
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
 
 def datetime_widget():
-    return forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)
+    return DateTimeInput()
 
 
 def date_widget():
-    return forms.DateInput(attrs={"type": "date"})
+    return DateInput()
 
 
 def agency_staff(agency):

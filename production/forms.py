@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agency.forms import TenantModelForm
+from agency.forms import DateInput, DateTimeInput, TenantModelForm
 from production.models import (
     PostProductionStep,
     Script,
@@ -16,7 +16,7 @@ from production.models import (
     VideoProject,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ProjectForm(TenantModelForm):
@@ -172,6 +172,6 @@ class PublishForm(forms.Form):
     published_at = forms.DateTimeField(
         label=_("Published at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=DateTimeInput(),
         help_text=_("Now when empty."),
     )

@@ -8,12 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.api.filters import scoped_choices
-from agency.forms import TenantModelForm
+from agency.forms import DateInput, DateTimeInput, TenantModelForm
 from clients.models import Client, PlatformAccount
 from records.models import INSPECTION_ITEMS, Asset, AssetCondition, ExportFormat, UsagePurpose
-
-DATE = {"type": "date"}
-DATETIME = {"type": "datetime-local"}
 
 
 class ScopedForm(forms.Form):
@@ -48,13 +45,13 @@ class AssetForm(TenantModelForm):
             "purchase_value",
             "notes",
         ]
-        widgets = {"purchase_date": forms.DateInput(attrs=DATE)}
+        widgets = {"purchase_date": DateInput()}
 
 
 class CheckOutForm(ScopedForm):
     taken_by = person_choice(_("Taken by"))
     purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
-    due_back = forms.DateField(label=_("Due back"), required=False, widget=forms.DateInput(attrs=DATE))
+    due_back = forms.DateField(label=_("Due back"), required=False, widget=DateInput())
 
 
 class CheckInForm(forms.Form):
@@ -98,7 +95,7 @@ class FollowUpForm(ScopedForm):
     title = forms.CharField(label=_("Follow-up task"), max_length=200)
     detail = forms.CharField(label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     assignee = person_choice(_("Assignee"))
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs=DATE))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
 
 
 class ResolveForm(forms.Form):
@@ -112,17 +109,15 @@ class UsageRecordForm(ScopedForm):
         label=_("Platform account"), queryset=PlatformAccount.dangerously_all_agencies.none(), required=False
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=UsagePurpose.choices)
-    started_at = forms.DateTimeField(
-        label=pgettext_lazy("start of a time span", "From"), widget=forms.DateTimeInput(attrs=DATETIME)
-    )
-    ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=forms.DateTimeInput(attrs=DATETIME))
+    started_at = forms.DateTimeField(label=pgettext_lazy("start of a time span", "From"), widget=DateTimeInput())
+    ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=DateTimeInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ImageRecordForm(ScopedForm):
     image = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
     caption = forms.CharField(label=_("Caption"), max_length=300)
-    taken_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs=DATE))
+    taken_on = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.dangerously_all_agencies.none(), required=False)
     linked_model = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -130,8 +125,8 @@ class ImageRecordForm(ScopedForm):
 
 
 class PeriodForm(ScopedForm):
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE))
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput())
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput())
 
 
 class StatisticsRequestForm(PeriodForm):

@@ -24,11 +24,11 @@ from accounts_ops.models import (
     ReplyRule,
 )
 from agency.api.filters import scoped_choices
-from agency.forms import tenant_formfield
+from agency.forms import DateInput, DateTimeInput, tenant_formfield
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+DATETIME = DateTimeInput()
 WEEKDAY_CHOICES = [
     (1, _("Monday")),
     (2, _("Tuesday")),
