@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -84,12 +85,29 @@ class TenantListView(TenantViewMixin, ListView):
             columns=self.columns,
             title=self.title,
             ordering_fields=self.ordering_fields,
+            ordering_choices=self.ordering_choices(),
             query=query.urlencode(),
             create_url=reverse(self.create_url_name)
             if self.create_url_name and self.actor.can(ADD, self.resource)
             else "",
         )
         return context
+
+    def ordering_choices(self) -> list[tuple[str, str]]:
+        """``(field, label)`` of the sort list: a field's verbose name, following relations
+        (``client__name`` → the client's "name"); the field's own name where there is none."""
+        choices = []
+        for path in self.ordering_fields:
+            model, label = self.model, path
+            try:
+                for part in path.split("__"):
+                    field = model._meta.get_field(part)
+                    label = capfirst(str(getattr(field, "verbose_name", part)))
+                    model = field.related_model or model
+            except (FieldDoesNotExist, AttributeError):
+                label = path
+            choices.append((path, label))
+        return choices
 
 
 class TenantDetailView(TenantViewMixin, DetailView):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -799,7 +800,9 @@ class ReviewCommentSerializer(TenantModelSerializer):
 
 
 class ReviewCommentFilterSet(TenantFilterSet):
-    resolved = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", exclude=True)
+    resolved = django_filters.BooleanFilter(
+        field_name="resolved_at", lookup_expr="isnull", exclude=True, label=gettext_lazy("Resolved")
+    )
     project = django_filters.NumberFilter(field_name="round__project_id")
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from agency.api.filters import TenantFilterSet
 from agency.tenancy import require_agency
@@ -25,7 +26,7 @@ from records.models import (
 class RecordFilterSet(TenantFilterSet):
     """Every clause 9 list can show or hide voided records (all are shown by default)."""
 
-    voided = django_filters.BooleanFilter(method="filter_voided", label="voided")
+    voided = django_filters.BooleanFilter(method="filter_voided", label=gettext_lazy("Voided"))
 
     def filter_voided(self, queryset, name, value):
         return queryset.filter(voided_at__isnull=not value)
@@ -40,7 +41,7 @@ class PeriodOverlapMixin(django_filters.FilterSet):
 
 class AssetFilterSet(RecordFilterSet):
     identifier = django_filters.CharFilter(lookup_expr="icontains")
-    checked_out = django_filters.BooleanFilter(method="filter_checked_out", label="checked out")
+    checked_out = django_filters.BooleanFilter(method="filter_checked_out", label=gettext_lazy("Checked out"))
 
     class Meta:
         model = Asset
@@ -52,7 +53,9 @@ class AssetFilterSet(RecordFilterSet):
 
 
 class AssetCheckoutFilterSet(RecordFilterSet):
-    is_open = django_filters.BooleanFilter(field_name="checked_in_at", lookup_expr="isnull", label="still out")
+    is_open = django_filters.BooleanFilter(
+        field_name="checked_in_at", lookup_expr="isnull", label=gettext_lazy("Still out")
+    )
     out_after = django_filters.IsoDateTimeFilter(field_name="checked_out_at", lookup_expr="gte")
     out_before = django_filters.IsoDateTimeFilter(field_name="checked_out_at", lookup_expr="lt")
 
@@ -64,7 +67,7 @@ class AssetCheckoutFilterSet(RecordFilterSet):
 class DailyInspectionFilterSet(RecordFilterSet):
     date_from = django_filters.DateFilter(field_name="inspection_date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="inspection_date", lookup_expr="lte")
-    missed = django_filters.BooleanFilter(method="filter_missed", label="missed")
+    missed = django_filters.BooleanFilter(method="filter_missed", label=gettext_lazy("Missed"))
 
     class Meta:
         model = DailyInspection
@@ -106,7 +109,9 @@ class WorkAssessmentReportFilterSet(RecordFilterSet, PeriodOverlapMixin):
 class ImageRecordFilterSet(RecordFilterSet):
     taken_after = django_filters.DateFilter(field_name="taken_on", lookup_expr="gte")
     taken_before = django_filters.DateFilter(field_name="taken_on", lookup_expr="lte")
-    linked_model = django_filters.CharFilter(method="filter_linked_model", label="linked record type (app.model)")
+    linked_model = django_filters.CharFilter(
+        method="filter_linked_model", label=gettext_lazy("Linked record type (app.model)")
+    )
     caption = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

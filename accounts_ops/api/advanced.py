@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -151,7 +152,9 @@ class CommentActionSerializer(AccountRowSerializer):
 class VideoCommentFilterSet(TenantFilterSet):
     posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
     posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lt")
-    unclassified = django_filters.BooleanFilter(field_name="classified_at", lookup_expr="isnull")
+    unclassified = django_filters.BooleanFilter(
+        field_name="classified_at", lookup_expr="isnull", label=gettext_lazy("Not yet classified")
+    )
 
     class Meta:
         model = VideoComment

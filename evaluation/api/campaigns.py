@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -98,7 +99,9 @@ class EvaluationCampaignSerializer(TenantModelSerializer):
 
 
 class EvaluationCampaignFilterSet(TenantFilterSet):
-    flagged = django_filters.BooleanFilter(field_name="flagged_at", lookup_expr="isnull", exclude=True)
+    flagged = django_filters.BooleanFilter(
+        field_name="flagged_at", lookup_expr="isnull", exclude=True, label=gettext_lazy("Flagged")
+    )
 
     class Meta:
         model = EvaluationCampaign
@@ -187,7 +190,9 @@ class SurveyInvitationSerializer(TenantModelSerializer):
 
 
 class SurveyInvitationFilterSet(TenantFilterSet):
-    answered = django_filters.BooleanFilter(field_name="responded_at", lookup_expr="isnull", exclude=True)
+    answered = django_filters.BooleanFilter(
+        field_name="responded_at", lookup_expr="isnull", exclude=True, label=gettext_lazy("Answered")
+    )
 
     class Meta:
         model = SurveyInvitation

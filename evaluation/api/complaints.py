@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -122,7 +123,7 @@ class ComplaintSerializer(TenantModelSerializer):
 
 
 class ComplaintFilterSet(TenantFilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("Overdue"))
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
 
     class Meta:
