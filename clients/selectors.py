@@ -79,9 +79,13 @@ def client_dashboard(actor: Actor, client: Client, *, days: int) -> dict:
     start, end = dashboard_period(actor, days)
     accounts = list(PlatformAccount.objects.visible_to(actor).filter(client=client).order_by("platform", "handle"))
     totals = account_totals(actor, start, end, client_id=client.pk)
-    requirements = ClientRequirement.objects.visible_to(actor).filter(client=client).aggregate(
-        open=Count("id", filter=Q(status=RequirementStatus.OPEN)),
-        accepted=Count("id", filter=Q(status=RequirementStatus.ACCEPTED)),
+    requirements = (
+        ClientRequirement.objects.visible_to(actor)
+        .filter(client=client)
+        .aggregate(
+            open=Count("id", filter=Q(status=RequirementStatus.OPEN)),
+            accepted=Count("id", filter=Q(status=RequirementStatus.ACCEPTED)),
+        )
     )
     return {
         "client": client,
