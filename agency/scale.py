@@ -121,7 +121,9 @@ class Report:
         return sum(part.rows for part in self.parts.values())
 
 
-def seed(sizes: Sizes, *, prefix: str = "scale", seed_value: int = 11, progress: Callable[[str], None] = print) -> Report:
+def seed(
+    sizes: Sizes, *, prefix: str = "scale", seed_value: int = 11, progress: Callable[[str], None] = print
+) -> Report:
     """Make ``sizes.agencies`` agencies (slugs ``<prefix>-0001``...) with all their rows. Refuses
     to run when an agency with such a slug exists (seed into a fresh database, or another prefix)."""
     slugs = [f"{prefix}-{n:04d}" for n in range(1, sizes.agencies + 1)]
@@ -139,7 +141,8 @@ def seed(sizes: Sizes, *, prefix: str = "scale", seed_value: int = 11, progress:
                 AgencySeeder(agency, sizes, rng, report, people).run()
         report.agencies.append(agency.pk)
         if number == 1 or number % 10 == 0 or number == sizes.agencies:
-            progress(f"  {number}/{sizes.agencies} agencies, {report.rows:,} rows, {time.perf_counter() - started:,.0f} s")
+            elapsed = time.perf_counter() - started
+            progress(f"  {number}/{sizes.agencies} agencies, {report.rows:,} rows, {elapsed:,.0f} s")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -614,7 +617,9 @@ def copy_insert(model, columns: Sequence[str], rows: Iterable[tuple]) -> int:
     made = 0
     with connection.cursor() as cursor:
         # Through Django's cursor first: it hands the tenant context to the database.
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {column_list} FROM {quote(table)} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {column_list} FROM {quote(table)} WITH NO DATA"
+        )
         with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
