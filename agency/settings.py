@@ -5,6 +5,7 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 
 - ``DATABASE_URL``   PostgreSQL (``postgres://user@host:5432/name``).
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
+- ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
   secure cookies, HSTS, ``DJANGO_ALLOWED_HOSTS`` from the environment.
 """
@@ -152,6 +153,22 @@ if USING_POSTGRES:
             DATABASE_APP_ROLE = DATABASES["default"]["USER"]
         if len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS:
             DATABASES["default"].update({k: owner[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
+
+# A read replica for dashboards and reports (agency.db.routers): the same role and settings as
+# DATABASE_URL, on the replica's host. Only reads that opt in (``replica_reads()``) go there.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        DATABASES["replica"]["ENGINE"] = "agency.db.postgresql"
+    # Opt-in blocks open their own transaction there; in tests the replica is the test database.
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["agency.db.routers.ReplicaRouter"]
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")

@@ -15,6 +15,7 @@ from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
+from agency.db.routers import replica_reads
 from agency.roles import DECIDE, FULFIL
 from clients import selectors, services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
@@ -152,7 +153,8 @@ def days_from(request) -> int:
 
 class ClientViewSet(TenantViewSet):
     """Clients; ``{id}/dashboard/`` is one client's dashboard and ``overview/`` the agency's (for a
-    client person: their own client's figures)."""
+    client person: their own client's figures). Both read from the read replica when one is
+    configured (``DATABASE_REPLICA_URL``)."""
 
     model = Client
     resource = "client"
@@ -166,7 +168,9 @@ class ClientViewSet(TenantViewSet):
     @action(detail=True, methods=["get"])
     def dashboard(self, request, pk=None):
         days = days_from(request)
-        data = selectors.client_dashboard(self.actor, self.get_object(), days=days)
+        client = self.get_object()
+        with replica_reads():
+            data = selectors.client_dashboard(self.actor, client, days=days)
         body = {
             "client": data["client"].pk,
             "name": data["client"].name,
@@ -202,8 +206,10 @@ class ClientViewSet(TenantViewSet):
     @extend_schema(parameters=[DAYS_PARAMETER], responses=AgencyOverviewSerializer)
     @action(detail=False, methods=["get"])
     def overview(self, request):
-        data = selectors.agency_metrics_overview(self.actor, days=days_from(request))
-        return Response(AgencyOverviewSerializer(data).data)
+        days = days_from(request)
+        with replica_reads():
+            data = selectors.agency_metrics_overview(self.actor, days=days)
+            return Response(AgencyOverviewSerializer(data).data)
 
 
 class PlatformAccountSerializer(TenantModelSerializer):
