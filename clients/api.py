@@ -168,7 +168,7 @@ class ClientViewSet(TenantViewSet):
     @action(detail=True, methods=["get"])
     def dashboard(self, request, pk=None):
         days = days_from(request)
-        client = self.get_object()
+        client = self.checked_row
         with replica_reads():
             data = selectors.client_dashboard(self.actor, client, days=days)
         body = {
@@ -189,16 +189,7 @@ class ClientViewSet(TenantViewSet):
                 for account, totals in data["accounts"]
             ],
             "series": data["series"],
-            "top_videos": [
-                {
-                    "id": video.pk,
-                    "account": video.account_id,
-                    "title": video.title,
-                    "published_at": video.published_at,
-                    **totals,
-                }
-                for video, totals in data["top_videos"]
-            ],
+            "top_videos": data["top_videos"],
             "requirements": data["requirements"],
         }
         return Response(ClientDashboardSerializer(body).data)

@@ -73,8 +73,10 @@ def client_totals(actor: Actor, start: dt.date, end: dt.date, *, limit: int = TO
     ]
 
 
-def top_videos(actor: Actor, start: dt.date, end: dt.date, *, account_ids: list[int], limit: int = TOP_SHOWN):
-    """The videos of these accounts with the most plays over the period: (video, totals) pairs."""
+def top_videos(
+    actor: Actor, start: dt.date, end: dt.date, *, account_ids: list[int], limit: int = TOP_SHOWN
+) -> list[dict]:
+    """The videos of these accounts with the most plays over the period, with their totals."""
     if not account_ids:
         return []
     rows = list(
@@ -85,4 +87,14 @@ def top_videos(actor: Actor, start: dt.date, end: dt.date, *, account_ids: list[
         .order_by(F("plays").desc(nulls_last=True), "video_id")[:limit]
     )
     videos = Video.objects.visible_to(actor).in_bulk([row["video_id"] for row in rows])
-    return [(videos[row["video_id"]], _totals(row, VIDEO_COUNTS)) for row in rows if row["video_id"] in videos]
+    return [
+        {
+            "id": video.pk,
+            "account": video.account_id,
+            "title": video.title,
+            "published_at": video.published_at,
+            **_totals(row, VIDEO_COUNTS),
+        }
+        for row in rows
+        if (video := videos.get(row["video_id"])) is not None
+    ]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
 from accounts_ops.bulk import UpsertResult, upsert
+from accounts_ops.metrics_cache import metrics_changed
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, LOOKUP, VIDEO_METRICS, spelling_key
 from agency.models import Agency
@@ -256,7 +257,7 @@ def check_account_metric_rows(
 
 
 def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
-    return upsert(
+    result = upsert(
         AccountDailyMetric,
         rows,
         key=("account_id", "date"),
@@ -264,6 +265,9 @@ def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> Upser
         values=AccountDailyMetric.COUNTS,
         user_id=user_id,
     )
+    if result.created or result.updated:
+        metrics_changed(require_agency())
+    return result
 
 
 def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
@@ -434,7 +438,7 @@ VIDEO_VALUES = ("plays", "likes", "comments", "shares", "avg_watch_seconds", "co
 
 
 def store_video_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
-    return upsert(
+    result = upsert(
         VideoDailyMetric,
         rows,
         key=("video_id", "date"),
@@ -442,6 +446,9 @@ def store_video_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertR
         values=VIDEO_VALUES,
         user_id=user_id,
     )
+    if result.created or result.updated:
+        metrics_changed(require_agency())
+    return result
 
 
 @transaction.atomic
