@@ -2,11 +2,11 @@
 the agency's metrics change.
 
 Each agency has a metrics version in the cache (keyed by its id and creation time, so that a new
-agency that reuses an id, as after a database is restored, never meets an older one's figures). A cached figure's key carries the version it was
-computed at, so bumping the version (``metrics_changed``, called by the ingest after its
-transaction commits) makes every older figure of that agency unreachable at once: no list of keys
-to delete, and a figure is never served after the data under it changed. ``CACHE_SECONDS`` bounds
-how long an unread figure occupies memory.
+agency that reuses an id, as after a database is restored, never meets an older one's figures).
+A cached figure's key carries the version it was computed at, so bumping the version
+(``metrics_changed``, called by the ingest after its transaction commits) makes every older figure
+of that agency unreachable at once: no list of keys to delete, and a figure is never served after
+the data under it changed. ``CACHE_SECONDS`` bounds how long an unread figure occupies memory.
 """
 
 from __future__ import annotations
