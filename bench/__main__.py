@@ -54,12 +54,18 @@ def main() -> None:
     parser.add_argument("--duration", default="10", help="seconds of load per endpoint")
     parser.add_argument("--persona-accounts", default="15000")
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--scratch-prefix", default="bench", help="scratch databases are <prefix>_ingest_<pid>, ...")
     args = parser.parse_args()
     seeded = os.environ.get("DATABASE_URL", "")
     if not seeded.startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
         sys.exit("Set DATABASE_URL (the seeded PostgreSQL database) and REDIS_URL.")
     scratch = args.scratch_url or os.environ.get("MIGRATION_DATABASE_URL") or seeded
-    scratch_env = {"DATABASE_URL": scratch, "MIGRATION_DATABASE_URL": "", "REDIS_URL": ""}
+    scratch_env = {
+        "DATABASE_URL": scratch,
+        "MIGRATION_DATABASE_URL": "",
+        "REDIS_URL": "",
+        "BENCH_SCRATCH_PREFIX": args.scratch_prefix,
+    }
 
     autoreply = run("autoreply.py", env={"DATABASE_URL": "", "MIGRATION_DATABASE_URL": "", "REDIS_URL": ""})
     ingest = run("ingest.py", env=scratch_env)

@@ -65,7 +65,7 @@ def main() -> None:
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it; a scratch one is made).")
-    scratch = f"bench_ingest_{os.getpid()}"
+    scratch = f"{os.environ.get('BENCH_SCRATCH_PREFIX', 'bench')}_ingest_{os.getpid()}"
     admin_execute(base_url, f'CREATE DATABASE "{scratch}"')
     try:
         os.environ["DATABASE_URL"] = with_database(base_url, scratch, args.as_role or None)

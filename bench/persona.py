@@ -41,7 +41,7 @@ def main() -> None:
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it; a scratch one is made).")
-    scratch = f"bench_persona_{os.getpid()}"
+    scratch = f"{os.environ.get('BENCH_SCRATCH_PREFIX', 'bench')}_persona_{os.getpid()}"
     admin_execute(base_url, f'CREATE DATABASE "{scratch}"')
     try:
         os.environ["DATABASE_URL"] = with_database(base_url, scratch)
