@@ -29,15 +29,21 @@ def resolve_actor(request) -> Actor | None:
     memberships = memberships_of(user)
     slug = request.META.get(AGENCY_HEADER)
     if slug:
-        membership = memberships.filter(agency__slug=slug).first()
-        return membership.as_actor() if membership else None
+        return _actor(memberships.filter(agency__slug=slug).first(), user)
     session = getattr(request, "session", None)
     agency_id = session.get(SESSION_AGENCY_KEY) if session is not None else None
     if agency_id:
         membership = memberships.filter(agency_id=agency_id).first()
         if membership:
-            return membership.as_actor()
+            return _actor(membership, user)
     found = list(memberships[:2])
     if len(found) == 1:
-        return found[0].as_actor()
+        return _actor(found[0], user)
     return None
+
+
+def _actor(membership: Membership | None, user) -> Actor | None:
+    if membership is None:
+        return None
+    membership.user = user  # the request's own user: no second query for it
+    return membership.as_actor()

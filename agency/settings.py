@@ -5,6 +5,7 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 
 - ``DATABASE_URL``   PostgreSQL (``postgres://user@host:5432/name``).
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
+- ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
   secure cookies, HSTS, ``DJANGO_ALLOWED_HOSTS`` from the environment.
 """
@@ -155,6 +156,32 @@ if USING_POSTGRES:
         if len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS:
             DATABASES["default"].update({k: owner[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
 
+# A read replica for dashboards and reports (agency.db.routers): the same role and settings as
+# DATABASE_URL, on the replica's host. Only reads that opt in (``replica_reads()``) go there.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        DATABASES["replica"]["ENGINE"] = "agency.db.postgresql"
+    # Opt-in blocks open their own transaction there; in tests the replica is the test database.
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["agency.db.routers.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (docs/scaling.md): a server connection serves another
+# client after every transaction, so nothing may outlive one. The tenant context is transaction-
+# local already; server-side cursors (held across fetches) and prepared statements (kept per
+# server connection) are turned off.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+if DATABASE_PGBOUNCER:
+    for alias in DATABASES:
+        DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        if DATABASES[alias]["ENGINE"].startswith("agency.db.postgresql"):
+            DATABASES[alias].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
@@ -171,6 +198,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
+# Queues per kind of work, so that each kind scales with its own workers (docs/scaling.md). With
+# CELERY_QUEUES_BY_KIND on, start one worker (or several) per queue: `celery -A agency worker -Q
+# ingest`, `-Q media`, `-Q reports`, `-Q scheduled`, and one on the default queue for the rest.
+CELERY_QUEUES_BY_KIND = env_bool("CELERY_QUEUES_BY_KIND", False)
+QUEUES_BY_KIND = {
+    "ingest": ["accounts_ops.tasks.data_import_run_task", "accounts_ops.tasks.comments_classify_task"],
+    "media": [
+        "production.tasks.clip_probe_task",
+        "production.tasks.cut_probe_task",
+        "production.tasks.probe_requeue_task",
+        "production.tasks.media_sweep_task",
+    ],
+    "reports": [
+        "agency.tasks.conformance_report_build_task",
+        "records.tasks.report_build_task",
+        "records.tasks.export_task",
+        "records.tasks.monthly_reports_task",
+        "accounts_ops.tasks.persona_reports_batch_task",
+    ],
+    # Beat's fan-outs: one small task per agency each, never behind a long report.
+    "scheduled": ["*_all_agencies_task"],
+}
+if CELERY_QUEUES_BY_KIND:
+    CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in QUEUES_BY_KIND.items() for name in names}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

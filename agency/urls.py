@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agency import views
 from agency.api.auth import obtain_token
+from agency.api.health import HealthView
 from agency.api.routers import router
 from clients.urls import client_area_patterns
 
@@ -44,6 +45,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("client/", include(client_area_patterns)),
     path("admin/", admin.site.urls),
+    path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

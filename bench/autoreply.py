@@ -11,6 +11,7 @@ which rule fires, this script shows how long deciding takes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -105,13 +106,15 @@ def timed(function, items) -> list[float]:
     return out
 
 
-def report(label: str, micros: list[float]) -> None:
+def report(label: str, micros: list[float]) -> dict:
     ordered = sorted(micros)
     p99 = ordered[int(len(ordered) * 0.99) - 1]
+    figures = {"mean_us": statistics.fmean(micros), "median_us": statistics.median(micros), "p99_us": p99}
     print(
-        f"{label:<34} mean {statistics.fmean(micros):8.2f} µs   median {statistics.median(micros):8.2f} µs"
+        f"{label:<34} mean {figures['mean_us']:8.2f} µs   median {figures['median_us']:8.2f} µs"
         f"   p99 {p99:8.2f} µs   max {ordered[-1]:8.2f} µs"
     )
+    return figures
 
 
 def main() -> None:
@@ -119,6 +122,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     rules = make_rules(args.rules, rng)
@@ -142,8 +146,10 @@ def main() -> None:
         plain_dict(text)
     fired = sum(1 for text in messages if engine(text).fired)
     print(f"{len(rules)} rules compiled in {compile_ms:.1f} ms; {len(messages)} messages, {fired} answered by a rule")
-    report("engine.decide (1 message)", timed(engine, messages))
-    report("dict lookup of the whole text", timed(plain_dict, messages))
+    decided = report("engine.decide (1 message)", timed(engine, messages))
+    looked_up = report("dict lookup of the whole text", timed(plain_dict, messages))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rules": len(rules), "engine": decided, "dict": looked_up}))
 
 
 if __name__ == "__main__":

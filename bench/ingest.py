@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import sys
@@ -58,12 +59,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=100)
     parser.add_argument("--batch", type=int, default=10_000, help="rows per request (the endpoint's maximum)")
     parser.add_argument("--as-role", default="", help="run the ingest as this (non-owner) role")
+    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it; a scratch one is made).")
-    scratch = f"bench_ingest_{os.getpid()}"
+    scratch = f"{os.environ.get('BENCH_SCRATCH_PREFIX', 'bench')}_ingest_{os.getpid()}"
     admin_execute(base_url, f'CREATE DATABASE "{scratch}"')
     try:
         os.environ["DATABASE_URL"] = with_database(base_url, scratch, args.as_role or None)
@@ -236,6 +238,9 @@ def run(args, owner_url: str) -> None:
         copy_elapsed = time.perf_counter() - started
     copy_rate = total / copy_elapsed
     print(f"  raw COPY into a scratch table    {copy_elapsed:7.2f} s  {copy_rate:>10,.0f} rows/s")
+    if args.json:
+        figures = {"rows": total, "insert_rows_per_s": insert_rate, "copy_rows_per_s": copy_rate}
+        Path(args.json).write_text(json.dumps(figures))
     for label, rate in (("service (insert)", insert_rate), ("service (insert, no audit trigger)", bare_rate)):
         if rate is not None:
             verdict = "met" if rate >= TARGET_ROWS_PER_SECOND else "NOT met"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import sys
@@ -35,11 +36,12 @@ ACCOUNTS_PER_CLIENT = 100
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=15_000)
+    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (any database on it; a scratch one is made).")
-    scratch = f"bench_persona_{os.getpid()}"
+    scratch = f"{os.environ.get('BENCH_SCRATCH_PREFIX', 'bench')}_persona_{os.getpid()}"
     admin_execute(base_url, f'CREATE DATABASE "{scratch}"')
     try:
         os.environ["DATABASE_URL"] = with_database(base_url, scratch)
@@ -161,6 +163,8 @@ def run(args) -> None:
         found, with_previous = cursor.fetchone()
         bare = time.perf_counter() - t0
     print(f"  bare aggregation SQL: {found:,} latest snapshots, {with_previous:,} previous reports in {bare:6.2f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"accounts": built, "job_s": job, "bare_sql_s": bare}))
     print(
         f"job / bare SQL = {job / bare:.1f}; target {TARGET_SECONDS} s for 15,000 accounts: "
         f"{'met' if job < TARGET_SECONDS else 'NOT met'} ({AudiencePersonaReport.dangerously_all_agencies.count():,} "

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from accounts_ops.selectors.dashboards import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
+from agency.db.routers import replica_reads
 from agency.roles import DECIDE, FULFIL
-from clients import services
+from clients import selectors, services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
 
 
@@ -51,7 +54,108 @@ class ClientFilterSet(TenantFilterSet):
         fields = ["kind", "status", "city", "industry", "account_manager"]
 
 
+# --- dashboards ---------------------------------------------------------------------------------
+
+
+class PeriodCountsSerializer(serializers.Serializer):
+    plays = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    shares = serializers.IntegerField()
+    followers_gained = serializers.IntegerField()
+
+
+class SeriesPointSerializer(PeriodCountsSerializer):
+    date = serializers.DateField()
+
+
+class DashboardAccountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    nickname = serializers.CharField()
+    status = serializers.CharField()
+    followers = serializers.IntegerField()
+    period = PeriodCountsSerializer(help_text="Summed daily figures over the period (0 when none arrived).")
+
+
+class DashboardVideoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    account = serializers.IntegerField()
+    title = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    plays = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    shares = serializers.IntegerField()
+
+
+class RequirementCountsSerializer(serializers.Serializer):
+    open = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+
+
+class ClientDashboardSerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    name = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    accounts = DashboardAccountSerializer(many=True)
+    series = SeriesPointSerializer(many=True)
+    top_videos = DashboardVideoSerializer(many=True)
+    requirements = RequirementCountsSerializer()
+
+
+class RequirementBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client = serializers.IntegerField(source="client_id")
+    client_name = serializers.CharField(source="client.name")
+    title = serializers.CharField()
+    status = serializers.CharField()
+    raised_at = serializers.DateTimeField()
+    due_date = serializers.DateField(allow_null=True)
+
+
+class TopClientSerializer(PeriodCountsSerializer):
+    client = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AgencyOverviewSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    clients = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    accounts = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    requirements = RequirementCountsSerializer()
+    waiting_requirements = RequirementBriefSerializer(many=True)
+    due_requirements = RequirementBriefSerializer(many=True)
+    series = SeriesPointSerializer(many=True)
+    top_clients = TopClientSerializer(many=True)
+
+
+DAYS_PARAMETER = OpenApiParameter(
+    "days", int, description=f"The last N days up to yesterday (1-{DASHBOARD_MAX_DAYS}, default {DASHBOARD_DAYS})."
+)
+
+
+def days_from(request) -> int:
+    raw = request.query_params.get("days", "")
+    if raw == "":
+        return DASHBOARD_DAYS
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= DASHBOARD_MAX_DAYS:
+        raise ValidationError({"days": [f"Give a whole number of days from 1 to {DASHBOARD_MAX_DAYS}."]})
+    return days
+
+
 class ClientViewSet(TenantViewSet):
+    """Clients; ``{id}/dashboard/`` is one client's dashboard and ``overview/`` the agency's (for a
+    client person: their own client's figures). Both read from the read replica when one is
+    configured (``DATABASE_REPLICA_URL``)."""
+
     model = Client
     resource = "client"
     serializer_class = ClientSerializer
@@ -59,6 +163,44 @@ class ClientViewSet(TenantViewSet):
     search_fields = ["name", "industry", "city", "contact_name"]
     ordering_fields = ["name", "status", "contract_end", "created_at"]
     ordering = ("name",)
+
+    @extend_schema(parameters=[DAYS_PARAMETER], responses=ClientDashboardSerializer)
+    @action(detail=True, methods=["get"])
+    def dashboard(self, request, pk=None):
+        days = days_from(request)
+        client = self.checked_row
+        with replica_reads():
+            data = selectors.client_dashboard(self.actor, client, days=days)
+        body = {
+            "client": data["client"].pk,
+            "name": data["client"].name,
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "accounts": [
+                {
+                    "id": account.pk,
+                    "platform": account.platform,
+                    "handle": account.handle,
+                    "nickname": account.nickname,
+                    "status": account.status,
+                    "followers": account.followers,
+                    "period": {name: totals.get(name, 0) for name in PeriodCountsSerializer().fields},
+                }
+                for account, totals in data["accounts"]
+            ],
+            "series": data["series"],
+            "top_videos": data["top_videos"],
+            "requirements": data["requirements"],
+        }
+        return Response(ClientDashboardSerializer(body).data)
+
+    @extend_schema(parameters=[DAYS_PARAMETER], responses=AgencyOverviewSerializer)
+    @action(detail=False, methods=["get"])
+    def overview(self, request):
+        days = days_from(request)
+        with replica_reads():
+            data = selectors.agency_metrics_overview(self.actor, days=days)
+            return Response(AgencyOverviewSerializer(data).data)
 
 
 class PlatformAccountSerializer(TenantModelSerializer):

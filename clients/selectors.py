@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
+from accounts_ops.metrics_cache import cached_figures
+from accounts_ops.selectors.dashboards import account_totals, client_totals, daily_series, dashboard_period, top_videos
 from agency.tenancy import Actor
 from clients.models import AccountStatus, Client, ClientRequirement, ClientStatus, PlatformAccount, RequirementStatus
 
@@ -50,3 +52,64 @@ def client_summary(actor: Actor, client: Client) -> dict:
     requirements = list(ClientRequirement.objects.visible_to(actor).filter(client=client).order_by("-raised_at")[:20])
     people = list(Membership.objects.filter(agency=actor.agency, client=client).select_related("user"))
     return {"accounts": accounts, "videos": videos, "requirements": requirements, "people": people}
+
+
+def agency_metrics_overview(actor: Actor, *, days: int) -> dict:
+    """The agency overview of the API: the home page's headline figures, the agency's daily
+    series over the last ``days`` days and the clients with the most plays (fixed number of
+    queries; the figures from the daily metrics are cached until the agency's metrics change)."""
+    start, end = dashboard_period(actor, days)
+    overview = agency_overview(actor)
+    scope = f"client{actor.client_id}" if actor.is_client_person else "agency"
+
+    def figures():
+        return {"series": daily_series(actor, start, end), "top_clients": client_totals(actor, start, end)}
+
+    metrics = cached_figures(actor.agency, f"overview:{scope}:{start}:{end}", figures)
+    return {
+        "period_start": start,
+        "period_end": end,
+        "clients": overview["clients"],
+        "accounts": overview["accounts"],
+        "requirements": overview["requirements"],
+        "waiting_requirements": overview["waiting_requirements"],
+        "due_requirements": overview["due_requirements"],
+        "series": metrics["series"],
+        "top_clients": metrics["top_clients"],
+    }
+
+
+def client_dashboard(actor: Actor, client: Client, *, days: int) -> dict:
+    """One client's dashboard: its accounts with their figures over the last ``days`` days, the
+    client's daily series, its best videos of the period and its requirements (fixed number of
+    queries; the figures from the daily metrics are cached until the agency's metrics change)."""
+    start, end = dashboard_period(actor, days)
+    accounts = list(PlatformAccount.objects.visible_to(actor).filter(client=client).order_by("platform", "handle"))
+    account_ids = [account.pk for account in accounts]
+
+    def figures():
+        return {
+            "totals": account_totals(actor, start, end, client_id=client.pk),
+            "series": daily_series(actor, start, end, client_id=client.pk),
+            "top_videos": top_videos(actor, start, end, account_ids=account_ids),
+        }
+
+    metrics = cached_figures(actor.agency, f"client:{client.pk}:{start}:{end}", figures)
+    totals = metrics["totals"]
+    requirements = (
+        ClientRequirement.objects.visible_to(actor)
+        .filter(client=client)
+        .aggregate(
+            open=Count("id", filter=Q(status=RequirementStatus.OPEN)),
+            accepted=Count("id", filter=Q(status=RequirementStatus.ACCEPTED)),
+        )
+    )
+    return {
+        "client": client,
+        "period_start": start,
+        "period_end": end,
+        "accounts": [(account, totals.get(account.pk, {})) for account in accounts],
+        "series": metrics["series"],
+        "top_videos": metrics["top_videos"],
+        "requirements": requirements,
+    }

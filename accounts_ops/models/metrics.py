@@ -102,7 +102,11 @@ class AccountDailyMetric(MetricRow):
         verbose_name = _("account daily metric")
         verbose_name_plural = _("account daily metrics")
         constraints = [models.UniqueConstraint(fields=["account", "date"], name="account_metric_once_per_day")]
-        indexes = [models.Index(fields=["agency", "client", "date"], name="account_metric_agency_client")]
+        indexes = [
+            models.Index(fields=["agency", "client", "date"], name="account_metric_agency_client"),
+            # The list's newest-first pages (cursor on date, id) and the agency-wide daily series.
+            models.Index(fields=["agency", "date", "id"], name="account_metric_agency_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.date}"
@@ -149,7 +153,10 @@ class VideoDailyMetric(MetricRow):
                 name="video_metric_completion_is_share",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "account", "date"], name="video_metric_agency_account")]
+        indexes = [
+            models.Index(fields=["agency", "account", "date"], name="video_metric_agency_account"),
+            models.Index(fields=["agency", "date", "id"], name="video_metric_agency_date"),  # the list's pages
+        ]
 
     def __str__(self) -> str:
         return f"{self.video_id} {self.date}"

@@ -34,4 +34,3 @@ class BlankURLFieldExtension(OpenApiSerializerFieldExtension):
         if not (getattr(self.target, "allow_blank", False) or self.target.read_only):
             return uri
         return {"oneOf": [uri, {"type": "string", "maxLength": 0}]}
-

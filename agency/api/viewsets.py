@@ -31,6 +31,7 @@ class TenantViewSet(viewsets.ModelViewSet):
     resource: str = ""
     ordering = ("-id",)
     actor = None
+    checked_row = None  # the row of a custom action on one row, as ``initial`` found it
     required_action: str | None = None  # set per custom @action(required_action=...)
 
     def __init_subclass__(cls, **kwargs):
@@ -56,7 +57,7 @@ class TenantViewSet(viewsets.ModelViewSet):
         # the actor's scope answers 404 whatever the body holds (the role's refusal, 403 for any
         # row, comes first).
         if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS:
-            self.get_object()
+            self.checked_row = self.get_object()  # an action that only reads may use it as is
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or self.actor is None:

@@ -66,3 +66,29 @@ def test_production_settings_refuse_to_start_without_a_secret():
     env = {**BARE, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "agency.example.com"}
     check = manage("check", env=env)
     assert check.returncode != 0 and "DJANGO_SECRET_KEY" in check.stderr
+
+
+SCALE_PROBE = """
+from django.conf import settings
+print(sorted(settings.DATABASES))
+print(settings.DATABASES["replica"]["HOST"], settings.DATABASES["replica"]["ENGINE"])
+print(*(settings.DATABASES[alias]["DISABLE_SERVER_SIDE_CURSORS"] for alias in ("default", "replica")))
+print(settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"])
+"""
+
+
+def test_replica_and_pgbouncer_settings_come_from_the_environment():
+    env = {
+        **BARE,
+        "DATABASE_URL": "postgres://agency_app@primary.internal:6432/agency",
+        "DATABASE_REPLICA_URL": "postgres://agency_app@replica.internal:6432/agency",
+        "DATABASE_PGBOUNCER": "true",
+    }
+    probe = manage("shell", "-c", SCALE_PROBE, env=env)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.splitlines()[-4:] == [
+        "['default', 'replica']",
+        "replica.internal agency.db.postgresql",
+        "True True",
+        "None",
+    ]

@@ -73,7 +73,7 @@ def _bulk_body(account):
 # not here fails the first test below.
 MATRIX: dict[str, dict[str, object]] = {
     # clients
-    "client": {},
+    "client": {"dashboard": ROW, "overview": Collection()},
     "platformaccount": {},
     "video": {},
     "clientrequirement": {"accept": ROW, "decline": ROW, "fulfil": ROW},
@@ -213,9 +213,10 @@ PENDING = {
     "exportjob",
 }
 
-# Routes under /api/ that are not tenant data: the schema, its docs, the router's index of links
-# and the token endpoint (its lockout has its own tests in test_login_security.py).
-NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token"}
+# Routes under /api/ that are not tenant data: the schema, its docs, the router's index of links,
+# the token endpoint (its lockout has its own tests in test_login_security.py) and the health check
+# (tests/agency/test_health.py).
+NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token", "api-health"}
 
 
 # --- the routes -------------------------------------------------------------------------------

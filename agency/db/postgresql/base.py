@@ -71,6 +71,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             with transaction.atomic(using=self.alias):
                 return self._with_tenant_context(execute, sql, params, many, context)
         if wanted != self._context_in_transaction:
+            if self._context_in_transaction is None and not wanted[0] and not wanted[4]:
+                # No agency and no escape hatch at the start of a transaction: unset settings read
+                # as "none" already (every policy denies), so the round trip is saved; the settings
+                # are sent once an agency (or the escape hatch) is in context.
+                return execute(sql, params, many, context)
             self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
             with self.cursor() as cursor:
                 cursor.execute(SET_CONTEXT, wanted)

@@ -1,0 +1,176 @@
+"""Run every benchmark and write a results table (markdown).
+
+    DATABASE_URL=postgres://agency_app@127.0.0.1:5432/<seeded> \
+    MIGRATION_DATABASE_URL=postgres://root@127.0.0.1:5432/<seeded> \
+    REDIS_URL=redis://127.0.0.1:6379/4 \
+    .venv/bin/python -m bench [--out bench/results.md] [--scratch-url postgres://root@127.0.0.1:5432/postgres]
+
+The database of ``DATABASE_URL`` must have been filled with ``manage.py seed_scale``. The ingest and
+persona benchmarks make (and drop) scratch databases on the server of ``--scratch-url`` (a role
+that may create databases; default: ``MIGRATION_DATABASE_URL``'s server and user). Each benchmark
+runs in its own process (each needs its own settings) and hands its figures back as JSON; the
+table gives the project's figure, the reference measured in the same run, the ratio and the
+issue's target. Queries per page are a test (``tests/agency/test_query_counts.py``), run here too
+unless ``--skip-tests``. Nothing is asserted on time; the table says met or not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+INGEST_RATIO = 0.15  # of raw COPY rows/s
+PERSONA_SECONDS = 60  # for 15,000 accounts
+
+
+def run(script: str, *args: str, env: dict | None = None) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        target = handle.name
+    command = [sys.executable, str(ROOT / "bench" / script), *args, "--json", target]
+    print(f"\n$ {' '.join(command[1:])}", flush=True)
+    subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, check=True)
+    figures = json.loads(Path(target).read_text())
+    os.unlink(target)
+    return figures
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "**not met**"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--scratch-url", default="", help="server and role for scratch databases")
+    parser.add_argument("--duration", default="10", help="seconds of load per endpoint")
+    parser.add_argument("--persona-accounts", default="15000")
+    parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--scratch-prefix", default="bench", help="scratch databases are <prefix>_ingest_<pid>, ...")
+    args = parser.parse_args()
+    seeded = os.environ.get("DATABASE_URL", "")
+    if not seeded.startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
+        sys.exit("Set DATABASE_URL (the seeded PostgreSQL database) and REDIS_URL.")
+    scratch = args.scratch_url or os.environ.get("MIGRATION_DATABASE_URL") or seeded
+    scratch_env = {
+        "DATABASE_URL": scratch,
+        "MIGRATION_DATABASE_URL": "",
+        "REDIS_URL": "",
+        "BENCH_SCRATCH_PREFIX": args.scratch_prefix,
+    }
+
+    autoreply = run("autoreply.py", env={"DATABASE_URL": "", "MIGRATION_DATABASE_URL": "", "REDIS_URL": ""})
+    ingest = run("ingest.py", env=scratch_env)
+    persona = run("persona.py", "--accounts", args.persona_accounts, env=scratch_env)
+    load = run("load.py", "--duration", args.duration)
+    worker = run("worker.py")
+    tests = None
+    if not args.skip_tests:
+        print("\n$ pytest tests/agency/test_query_counts.py", flush=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/agency/test_query_counts.py"],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")},
+        )
+        tests = done.returncode == 0
+
+    rows = []
+    for name, figures in load["endpoints"].items():
+        rows.append(
+            (
+                f"{name} (API, {load['connections']} connections)",
+                f"{figures['rps']:.0f} req/s, p95 {figures['p95_us'] / 1000:.0f} ms",
+                f"health endpoint {figures['reference_rps']:.0f} req/s",
+                f"{figures['ratio']:.2f}",
+                "≥ 0.30 and p95 < 50 ms",
+                verdict(figures["met"]),
+            )
+        )
+    ingest_ratio = ingest["insert_rows_per_s"] / ingest["copy_rows_per_s"]
+    rows.append(
+        (
+            f"metrics ingest, bulk service ({ingest['rows']:,} rows)",
+            f"{ingest['insert_rows_per_s']:,.0f} rows/s",
+            f"raw COPY {ingest['copy_rows_per_s']:,.0f} rows/s",
+            f"{ingest_ratio:.2f}",
+            f"≥ {INGEST_RATIO}",
+            verdict(ingest_ratio >= INGEST_RATIO),
+        )
+    )
+    persona_met = persona["job_s"] < PERSONA_SECONDS * persona["accounts"] / 15_000
+    rows.append(
+        (
+            f"persona job ({persona['accounts']:,} accounts)",
+            f"{persona['job_s']:.1f} s",
+            f"bare aggregation SQL {persona['bare_sql_s']:.2f} s",
+            f"{persona['job_s'] / persona['bare_sql_s']:.0f}",
+            f"< {PERSONA_SECONDS} s for 15,000",
+            verdict(persona_met),
+        )
+    )
+    rows.append(
+        (
+            f"auto-reply decision ({autoreply['rules']:,} rules)",
+            f"{autoreply['engine']['mean_us']:.1f} µs/message (p99 {autoreply['engine']['p99_us']:.1f})",
+            f"dict lookup {autoreply['dict']['mean_us']:.2f} µs",
+            f"{autoreply['engine']['mean_us'] / autoreply['dict']['mean_us']:.0f}",
+            "—",
+            "—",
+        )
+    )
+    rows.append(
+        (
+            "queries per page, every list and dashboard at 3/30/300 rows",
+            "test_query_counts.py",
+            "—",
+            "—",
+            "equal",
+            "—" if tests is None else verdict(tests),
+        )
+    )
+    rows.append(
+        (
+            "peak RSS of a web worker after the load",
+            f"{load['web_worker_peak_rss_mib']:.0f} MiB",
+            "—",
+            "—",
+            "—",
+            "—",
+        )
+    )
+    rows.append(
+        (
+            f"peak RSS of the worker after the persona job ({worker['reports']:,} reports, {worker['seconds']:.1f} s)",
+            f"{worker['worker_peak_rss_mib']:.0f} MiB",
+            "—",
+            "—",
+            "—",
+            "—",
+        )
+    )
+    sizes = load.get("table_rows", {})
+    lines = [
+        f"Run of {dt.datetime.now().isoformat(timespec='minutes')} on {platform.node()} "
+        f"({os.cpu_count()} CPUs, Python {platform.python_version()}); seeded database: "
+        + ", ".join(f"{name} ≈ {count:,}" for name, count in sorted(sizes.items())),
+        "",
+        "| benchmark | project | reference (same run) | ratio | target | |",
+        "|---|---|---|---|---|---|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+    ]
+    Path(args.out).write_text("\n".join(lines))
+    print("\n" + "\n".join(lines))
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

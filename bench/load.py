@@ -1,0 +1,254 @@
+"""Load benchmark: the client dashboard, the agency overview and the account metrics list under
+load, beside the trivial health endpoint of the same server under the same load, in one run.
+
+    DATABASE_URL=postgres://agency_app@127.0.0.1:5432/<seeded> .venv/bin/python bench/load.py \
+        [--connections 16] [--duration 10] [--workers 2] [--agency scale-0001]
+
+It needs a database filled by ``manage.py seed_scale`` and ``wrk`` (Debian: ``apt-get install
+wrk``). It starts gunicorn (``--workers`` sync workers, DEBUG off) on a free local port, signs in
+with API tokens of the seeded agency's admin and client viewer, warms every endpoint up, then runs
+wrk against each endpoint in turn with the same connections and duration. The reference (the
+health endpoint: gunicorn, Django, DRF and one database round trip) runs before and after every
+endpoint, and each endpoint is compared with the mean of its two neighbours, so that a shared
+machine that gets busier or quieter during the run favours neither side. Afterwards it reads the
+peak resident memory (VmHWM) of every web worker and stops the server. Timings are printed, never asserted.
+
+Targets (issue 11): a dashboard serves at least 0.30 × the reference's requests/s, with a p95
+latency under 50 ms at 16 connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+
+TARGET_RATIO = 0.30  # of the trivial endpoint's requests/s
+TARGET_P95_MS = 50  # at 16 connections
+
+WRK_SCRIPT = """
+local auth = os.getenv("BENCH_AUTH")
+if auth and auth ~= "" then wrk.headers["Authorization"] = auth end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, " ..
+    "\\"p50_us\\": %d, \\"p95_us\\": %d, \\"p99_us\\": %d}\\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
+def get(url: str, auth: str = "") -> int:
+    request = urllib.request.Request(url, headers={"Authorization": auth} if auth else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        return response.status
+
+
+def drain(health_url: str) -> None:
+    """Wait until the workers have answered what the last run left queued (a slow endpoint leaves
+    up to one request per connection behind), so that it does not count against the next run."""
+    for _ in range(100):
+        started = time.perf_counter()
+        get(health_url)
+        if time.perf_counter() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
+def wrk(url: str, auth: str, *, connections: int, duration: int, threads: int, script: str) -> dict:
+    env = {**os.environ, "BENCH_AUTH": auth}
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+        url,
+    ]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH_JSON "))
+    figures = json.loads(line.removeprefix("BENCH_JSON "))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def setup_people(agency_slug: str) -> dict:
+    import django
+
+    django.setup()
+    from rest_framework.authtoken.models import Token
+
+    from agency.models import Agency, Membership
+    from agency.roles import Role
+
+    agency = Agency.objects.filter(slug=agency_slug).first()
+    if agency is None:
+        sys.exit(f"No agency {agency_slug!r}: fill the database with `manage.py seed_scale` first.")
+    admin = Membership.objects.select_related("user").get(agency=agency, role=Role.AGENCY_ADMIN)
+    viewer = Membership.objects.select_related("user").get(agency=agency, role=Role.CLIENT_VIEWER)
+    return {
+        "agency": agency.slug,
+        "admin": "Token " + Token.objects.get_or_create(user=admin.user)[0].key,
+        "viewer": "Token " + Token.objects.get_or_create(user=viewer.user)[0].key,
+        "client": viewer.client_id,
+    }
+
+
+def database_size() -> dict:
+    """Rows of the big tables, from the planner's statistics (a count would scan them)."""
+    import psycopg
+
+    url = os.environ.get("MIGRATION_DATABASE_URL") or os.environ["DATABASE_URL"]
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN "
+            "('accounts_ops_accountdailymetric', 'accounts_ops_videodailymetric', 'clients_platformaccount', "
+            "'agency_agency')"
+        ).fetchall()
+    return dict(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--agency", default="scale-0001", help="the seeded agency whose people sign in")
+    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to the seeded PostgreSQL database (the application's role).")
+
+    people = setup_people(args.agency)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    endpoints = {
+        "health (reference)": (f"{base}/api/v1/health/", ""),
+        "client dashboard": (f"{base}/api/v1/clients/{people['client']}/dashboard/", people["viewer"]),
+        "agency overview": (f"{base}/api/v1/clients/overview/", people["admin"]),
+        "account metrics list": (f"{base}/api/v1/account-daily-metrics/", people["admin"]),
+    }
+    env = {**os.environ, "DJANGO_DEBUG": "false", "DATABASE_CONN_MAX_AGE": "600", "DJANGO_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "agency.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    results: dict = {"agency": people["agency"], "connections": args.connections, "duration_s": args.duration}
+    try:
+        for _ in range(300):
+            try:
+                if get(endpoints["health (reference)"][0]) == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not answer within a minute")
+        for url, auth in endpoints.values():  # warm every worker's connections and caches
+            for _ in range(4 * args.workers):
+                status = get(url, auth)
+                if status != 200:
+                    sys.exit(f"{url} answered {status}")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(WRK_SCRIPT)
+            script = handle.name
+        # The reference runs before and after every endpoint; each endpoint is compared with the
+        # mean of its two neighbours, so a machine that gets busier or quieter favours neither.
+        reference_name = "health (reference)"
+        order = [reference_name]
+        for name in endpoints:
+            if name != reference_name:
+                order += [name, reference_name]
+        runs = []
+        for name in order:
+            url, auth = endpoints[name]
+            figures = wrk(
+                url, auth, connections=args.connections, duration=args.duration, threads=args.threads, script=script
+            )
+            runs.append((name, figures))
+            drain(endpoints[reference_name][0])
+            print(
+                f"  {name:<22} {figures['rps']:8.1f} req/s   p50 {figures['p50_us'] / 1000:7.1f} ms   "
+                f"p95 {figures['p95_us'] / 1000:7.1f} ms   p99 {figures['p99_us'] / 1000:7.1f} ms   "
+                f"errors {figures['errors']}   non-2xx {figures['non2xx']}"
+            )
+        os.unlink(script)
+        workers = children(server.pid)
+        results["web_worker_peak_rss_mib"] = max(peak_rss_kib(pid) for pid in workers) / 1024
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    results["reference_runs_rps"] = [figures["rps"] for name, figures in runs if name == reference_name]
+    results["endpoints"] = {}
+    for index in range(1, len(runs), 2):
+        name, figures = runs[index]
+        reference_rps = (runs[index - 1][1]["rps"] + runs[index + 1][1]["rps"]) / 2
+        ratio = figures["rps"] / reference_rps
+        p95_ms = figures["p95_us"] / 1000
+        met = ratio >= TARGET_RATIO and p95_ms < TARGET_P95_MS and not figures["non2xx"]
+        results["endpoints"][name] = {**figures, "reference_rps": reference_rps, "ratio": ratio, "met": met}
+        print(
+            f"{name}: {figures['rps']:.1f} req/s = {ratio:.2f} × the reference's {reference_rps:.1f} "
+            f"(target ≥ {TARGET_RATIO}), p95 {p95_ms:.1f} ms (target < {TARGET_P95_MS} ms): "
+            f"{'met' if met else 'NOT met'}"
+        )
+    print(f"web worker peak RSS after the load: {results['web_worker_peak_rss_mib']:.0f} MiB")
+    results["table_rows"] = database_size()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, default=str))
+
+
+if __name__ == "__main__":
+    main()
