@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, DELETE, VIEW
 from agency.views import TenantListView, TenantViewMixin
 from production import selectors, services
@@ -36,7 +37,6 @@ from production.forms import (
     ShotForm,
     StepForm,
 )
-from production.http import file_response
 from production.models import (
     Clip,
     Cut,

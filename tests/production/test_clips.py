@@ -97,13 +97,20 @@ def test_the_type_comes_from_the_content_not_the_name(staff, shoot, samples, dja
     assert clip.verdict == ClipVerdict.ACCEPTED and clip.original_name == "notes.txt"
 
 
+ACCEPTED = "; accepted: MP4/MOV, Matroska/WebM, MPEG-TS."
+
+
 @pytest.mark.parametrize(
     "sample, filename, message",
     [
-        ("random_bytes", "clip.mp4", "clip.mp4 is not a video: Invalid data found when processing input."),
+        (
+            "random_bytes",
+            "clip.mp4",
+            "clip.mp4 is not a video: it is data in no format this product accepts" + ACCEPTED,
+        ),
         ("audio_only", "voice.mp4", "voice.mp4 is not a video: it has audio only (aac) and no picture."),
         ("truncated_header", "cut_short.mp4", "cut_short.mp4 is not a video: "),
-        ("cover_png", "frame.mp4", "frame.mp4 is not a video: it is a still image (png), not a video."),
+        ("cover_png", "frame.mp4", "frame.mp4 is not a video: it is a PNG image" + ACCEPTED),
     ],
 )
 def test_a_file_that_is_not_a_video_is_refused_and_nothing_is_kept(
@@ -131,7 +138,7 @@ def test_a_file_over_the_agencys_limit_is_refused(staff, shoot, world, settings)
     big = SimpleUploadedFile("big.mp4", os.urandom(MIB + 1))
     with pytest.raises(ValidationError) as exc:
         services.clip_upload(actor=staff, shoot=shoot, file=big)
-    assert exc.value.message_dict["file"] == ["big.mp4 is 1.0 MiB; the limit is 1.0 MiB per file."]
+    assert exc.value.message_dict["file"] == ["big.mp4 is 1,048,577 B; the limit is 1,048,576 B."]
     assert not Clip.objects.exists() and stored_files(settings.MEDIA_ROOT) == []
 
 
