@@ -284,6 +284,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Size limits of uploads per kind, in bytes, over the defaults beside each kind's rule
+# (agency/uploads.py): "photo=20971520,document=10485760"; kinds: profile_image, photo, cover,
+# subtitles, document (clips: the agency setting; metric files: ACCOUNTS_OPS_IMPORT_MAX_BYTES).
+UPLOAD_MAX_BYTES = {
+    kind.strip(): int(size) for kind, size in (item.split("=", 1) for item in env_list("UPLOAD_MAX_BYTES"))
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
