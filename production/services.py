@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -832,6 +833,8 @@ def media_probe(*, model, pk: int):
         facts, error = None, str(exc)
     except FileNotFoundError:
         facts, error = None, _("the file is missing from storage")
+    except SoftTimeLimitExceeded:
+        facts, error = None, _("reading the file took longer than the time allowed")
     finally:
         if hasattr(source, "close"):
             source.close()

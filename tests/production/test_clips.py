@@ -151,6 +151,27 @@ def test_a_file_truncated_after_its_header_is_kept_as_unreadable(
     assert clip.rule_failures == [{"rule": "readable", "message": clip.probe_error}]
 
 
+def test_a_reading_past_its_time_limit_is_recorded_as_unreadable(
+    staff, shoot, samples, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The probe task's soft time limit (a hostile file must not hold a worker) ends the reading:
+    the clip is refused with the reason, not left "being read" to be sent again forever."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from production import media
+    from production.tasks import PROBE_SOFT_TIME_LIMIT, clip_probe_task
+
+    assert clip_probe_task.soft_time_limit == PROBE_SOFT_TIME_LIMIT < clip_probe_task.time_limit
+
+    def endless(source):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(media, "read_video_facts", endless)
+    clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
+    assert clip.probe_state == ProbeState.FAILED and clip.verdict == ClipVerdict.REJECTED
+    assert clip.probe_error == "reading the file took longer than the time allowed"
+
+
 def test_probing_twice_changes_nothing(staff, shoot, samples, django_capture_on_commit_callbacks):
     clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
     assert clip_probe_task.delay(agency_id=clip.agency_id, clip_id=clip.pk).get() == ProbeState.DONE
