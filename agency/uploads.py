@@ -130,7 +130,7 @@ def sniff(head: bytes) -> str:
         return "hls"
     if start.startswith("ffconcat"):
         return "ffconcat"
-    if "<svg" in start[:2048]:
+    if start.startswith("<") and "<svg" in start[:2048]:  # after an XML prolog or a comment
         return "svg"
     if start.startswith(("<!doctype html", "<html", "<script", "<head", "<body")):
         return "html"
