@@ -1,7 +1,10 @@
 """Reading a file of platform data: CSV or XLSX, as a creator-centre export gives it.
 
-- The format is read from the file's first bytes, never its name: XLSX is a ZIP; the old binary
-  ``.xls`` is refused with a hint to save as XLSX or CSV; anything else is read as CSV.
+- The format is read from the file's bytes, never its name: XLSX is a ZIP holding a workbook,
+  within the unpacked-size budget of ``agency.uploads`` (a ZIP bomb is refused without being
+  unpacked); the old binary ``.xls`` is refused with a hint to save as XLSX or CSV; anything else
+  must be text, and not a page, a drawing or a playlist. ``check_format`` runs on upload, so such
+  a file is refused before it is stored; ``read_table`` runs it again in the import.
 - CSV text is UTF-8 (with or without the BOM that Excel writes) or GBK/GB18030 (what Chinese
   Windows and most creator-centre exports write); the first that decodes the whole file wins.
   Commas, tabs or semicolons separate the columns (sniffed from the header).
@@ -21,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts_ops.platform_fields import (
@@ -30,6 +34,7 @@ from accounts_ops.platform_fields import (
     VIDEO_METRICS,
     header_map,
 )
+from agency.uploads import check_office_zip, sniff, what_it_is
 
 IMPORT_MAX_BYTES_DEFAULT = 20 * 1024 * 1024  # 20 MiB: a year of daily figures for 2,000 accounts
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (BOM or not), then GBK and its superset GB18030
@@ -68,8 +73,9 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def read_table(data: bytes, kind: str, *, account_given: bool) -> Table:
-    """The rows of ``data`` with our field names; raises ``FileRefused`` naming the problem."""
+def check_format(data: bytes) -> tuple[str, str]:
+    """``("xlsx", "")`` or ``("csv", encoding)`` for ``data``; raises ``FileRefused`` naming what
+    the file is when it is neither."""
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     limit = import_max_bytes()
@@ -81,10 +87,53 @@ def read_table(data: bytes, kind: str, *, account_given: bool) -> Table:
     if data.startswith(OLE_MAGIC):
         raise FileRefused(_("This is an old Excel (.xls) file: save it as .xlsx or .csv and import that."))
     if data.startswith(ZIP_MAGIC):
-        file_format, encoding, grid = "xlsx", "", _xlsx_rows(data)
-    else:
-        text, encoding = _decode(data)
-        file_format, grid = "csv", _csv_rows(text)
+        try:
+            fmt = check_office_zip(data, field="file", name=_("The file"))
+        except ValidationError as exc:
+            raise FileRefused(exc.message_dict["file"][0])
+        if fmt != "xlsx":
+            raise FileRefused(_("The file is a %(format)s document, not a spreadsheet.") % {"format": fmt.upper()})
+        return "xlsx", ""
+    code = sniff(data[:4096])
+    if code != "text":
+        raise FileRefused(_("The file is %(what)s, not a CSV or XLSX file.") % {"what": what_it_is(code)})
+    _text, encoding = _decode(data)
+    if "\x00" in _text:
+        raise FileRefused(_("The file is not text: save it as CSV (UTF-8) or XLSX."))
+    return "csv", encoding
+
+
+def check_upload(upload, kind: str, *, account_given: bool) -> None:
+    """Refuse on upload, before it is stored, a file that ``read_table`` would refuse whole: not
+    CSV or XLSX by its bytes, or without the columns ``kind`` needs (its rows are the import's)."""
+    upload.seek(0)
+    data = upload.read(import_max_bytes() + 1)
+    upload.seek(0)
+    try:
+        file_format, encoding = check_format(data)
+        grid = _grid(data, file_format, encoding)
+        headers = next((_header(cells) for cells in grid if any(cell not in (None, "") for cell in cells)), None)
+        if headers is None:
+            raise FileRefused(_("The file is empty."))
+        _check_columns(kind, headers, header_map(kind, headers), account_given=account_given)
+    except FileRefused as exc:
+        raise ValidationError({"file": str(exc)})
+
+
+def _grid(data: bytes, file_format: str, encoding: str):
+    if file_format == "xlsx":
+        return _xlsx_rows(data)
+    return _csv_rows(data.decode("utf-8-sig" if encoding == "utf-8" else "gb18030"))
+
+
+def _header(cells) -> list[str]:
+    return ["" if cell is None else str(cell).strip() for cell in cells]
+
+
+def read_table(data: bytes, kind: str, *, account_given: bool) -> Table:
+    """The rows of ``data`` with our field names; raises ``FileRefused`` naming the problem."""
+    file_format, encoding = check_format(data)
+    grid = _grid(data, file_format, encoding)
     headers, numbered = _split_header(grid)
     columns = header_map(kind, headers)
     _check_columns(kind, headers, columns, account_given=account_given)
@@ -110,8 +159,6 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _csv_rows(text: str) -> Iterator[list]:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", "\t", ";"), key=first.count)
-    if "\x00" in text:
-        raise FileRefused(_("The file is not text: save it as CSV (UTF-8) or XLSX."))
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
@@ -135,7 +182,7 @@ def _split_header(grid) -> tuple[list[str], list[tuple[int, list]]]:
         cells = list(cells)
         if headers is None:
             if any(cell not in (None, "") for cell in cells):
-                headers = ["" if cell is None else str(cell).strip() for cell in cells]
+                headers = _header(cells)
             continue
         numbered.append((number, cells))
     if headers is None:

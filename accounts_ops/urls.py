@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/new/", views.ProfileCreateView.as_view(), name="profile-create"),
     path("profile/as-found/", views.ProfileBaselineView.as_view(), name="profile-baseline"),
     path("profile/<int:pk>/", views.ProfileDetailView.as_view(), name="profile-detail"),
+    path("profile/<int:pk>/image/<str:side>/", views.ProfileImageView.as_view(), name="profile-image"),
     path("pinned/", views.PinnedListView.as_view(), name="pin-list"),
     path("pinned/new/", views.PinCreateView.as_view(), name="pin-create"),
     path("pinned/<int:pk>/plan/", views.PlanUpdateView.as_view(), name="pin-plan"),

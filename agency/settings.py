@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # The tenant core, then the apps in the order of the standard's chapters.
     "agency",
     "clients",
@@ -305,6 +307,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Optional two-step sign-in for staff (django-otp, TOTP): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Short-video agency")
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -353,6 +357,12 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Size limits of uploads per kind, in bytes, over the defaults beside each kind's rule
+# (agency/uploads.py): "photo=20971520,document=10485760"; kinds: profile_image, photo, cover,
+# subtitles, document (clips: the agency setting; metric files: ACCOUNTS_OPS_IMPORT_MAX_BYTES).
+UPLOAD_MAX_BYTES = {
+    kind.strip(): int(size) for kind, size in (item.split("=", 1) for item in env_list("UPLOAD_MAX_BYTES"))
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from agency import views
+from agency import signin, views
 from agency.api.auth import obtain_token
 from agency.api.health import HealthView
 from agency.api.routers import router
@@ -25,7 +25,9 @@ for app in ("clients", "production", "accounts_ops", "extensions", "records", "e
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", signin.PasswordStepView.as_view(), name="login"),
+    path("accounts/login/code/", signin.CodeStepView.as_view(), name="login-code"),
+    path("accounts/two-step/", signin.TwoFactorView.as_view(), name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("overview/", views.AgencyOverviewView.as_view(), name="agency-overview"),
     path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("client/", include(client_area_patterns)),
+    path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/", include(router.urls)),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,7 +19,8 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.db.routers import replica_reads
-from agency.roles import DECIDE, FULFIL
+from agency.http import file_response
+from agency.roles import DECIDE, FULFIL, VIEW
 from clients import selectors, services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
 
@@ -293,6 +297,9 @@ class VideoViewSet(TenantViewSet):
 
 
 class ClientRequirementSerializer(TenantModelSerializer):
+    # The evidence file is sent with ``fulfil`` (checked there); here only the path that serves it.
+    evidence_file_url = serializers.SerializerMethodField()
+
     class Meta:
         model = ClientRequirement
         fields = [
@@ -312,7 +319,7 @@ class ClientRequirementSerializer(TenantModelSerializer):
             "fulfilled_at",
             "fulfilment_note",
             "evidence_url",
-            "evidence_file",
+            "evidence_file_url",
             "created_at",
             "updated_at",
         ]
@@ -327,9 +334,12 @@ class ClientRequirementSerializer(TenantModelSerializer):
             "fulfilled_at",
             "fulfilment_note",
             "evidence_url",
-            "evidence_file",
         ]
         extra_kwargs = {"raised_at": {"required": False}}
+
+    @extend_schema_field({"type": "string", "nullable": True})  # a path on this server, or null
+    def get_evidence_file_url(self, obj) -> str | None:
+        return reverse("clientrequirement-evidence", args=[obj.pk]) if obj.evidence_file else None
 
 
 class AcceptSerializer(serializers.Serializer):
@@ -399,6 +409,15 @@ class ClientRequirementViewSet(TenantViewSet):
     @action(detail=True, methods=["post"], required_action=FULFIL)
     def fulfil(self, request, pk=None):
         return self._transition(request, FulfilSerializer, services.requirement_fulfil)
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], required_action=VIEW)
+    def evidence(self, request, pk=None):
+        """The evidence file of a fulfilled requirement."""
+        requirement = self.get_object()
+        if not requirement.evidence_file:
+            raise Http404
+        return file_response(request, requirement.evidence_file)
 
 
 register("clients", ClientViewSet)

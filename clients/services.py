@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
+from agency.uploads import clean_document
 from clients.models import Client, ClientRequirement, ClientStatus, RequirementStatus
 
 
@@ -91,7 +92,8 @@ def requirement_decline(*, actor: Actor, requirement: ClientRequirement, reason:
 def requirement_fulfil(
     *, actor: Actor, requirement: ClientRequirement, note: str, evidence_url: str = "", evidence_file=None
 ) -> ClientRequirement:
-    """Record how an accepted requirement was met, with evidence (4.1)."""
+    """Record how an accepted requirement was met, with evidence (4.1). An evidence file is
+    checked from its bytes (``agency.uploads.clean_document``) before anything is written."""
     requirement = ClientRequirement.objects.select_for_update().get(pk=requirement.pk)
     if requirement.status != RequirementStatus.ACCEPTED:
         raise ValidationError(
@@ -102,15 +104,22 @@ def requirement_fulfil(
         )
     if not (note or "").strip():
         raise ValidationError({"note": _("Describe how the requirement was met.")})
+    clean_file = clean_document(evidence_file, field="evidence_file") if evidence_file is not None else None
     requirement.status = RequirementStatus.FULFILLED
     requirement.fulfilment_note = note.strip()
     requirement.evidence_url = evidence_url or ""
-    if evidence_file is not None:
-        requirement.evidence_file = evidence_file
+    if clean_file is not None:
+        requirement.evidence_file = clean_file
     requirement.fulfilled_by = actor.user
     requirement.fulfilled_at = timezone.now()
     requirement.full_clean()
-    requirement.save()
+    try:
+        with transaction.atomic():
+            requirement.save()
+    except Exception:
+        if clean_file is not None and requirement.evidence_file.name:
+            requirement.evidence_file.storage.delete(requirement.evidence_file.name)  # no file without its row
+        raise
     return requirement
 
 

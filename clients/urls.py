@@ -17,6 +17,7 @@ urlpatterns = [
     path("requirements/", views.RequirementListView.as_view(), name="requirement-list"),
     path("requirements/new/", views.RequirementCreateView.as_view(), name="requirement-create"),
     path("requirements/<int:pk>/", views.RequirementDetailView.as_view(), name="requirement-detail"),
+    path("requirements/<int:pk>/evidence/", views.RequirementEvidenceView.as_view(), name="requirement-evidence"),
     path("requirements/<int:pk>/<str:name>/", views.RequirementActionView.as_view(), name="requirement-action"),
 ]
 

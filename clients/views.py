@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency.conformance import evaluate
+from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, FULFIL, VIEW
 from agency.views import (
     TenantCreateView,
@@ -228,6 +230,19 @@ class RequirementDetailView(TenantDetailView):
             if self.actor.can(FULFIL if name == "fulfil" else DECIDE, "requirement")
         }
         return context
+
+
+class RequirementEvidenceView(TenantViewMixin, View):
+    """A fulfilled requirement's evidence file, to people who may see the requirement."""
+
+    resource = "requirement"
+    allow_both = True
+
+    def get(self, request, pk):
+        requirement = get_object_or_404(ClientRequirement.objects.visible_to(self.actor), pk=pk)
+        if not requirement.evidence_file:
+            raise Http404
+        return file_response(request, requirement.evidence_file)
 
 
 class RequirementActionView(TenantViewMixin, View):

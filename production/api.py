@@ -24,10 +24,10 @@ from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
+from agency.http import file_response
 from agency.roles import CHANGE, DECIDE, VIEW
 from clients.models import Client
 from production import services
-from production.http import file_response
 from production.models import (
     Clip,
     ClipVerdict,

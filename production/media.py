@@ -9,6 +9,11 @@ Two readings:
   video stream (so a truncated or corrupt file is caught even when its header looks fine) and
   decodes the first picture, which carries the display rotation.
 
+FFmpeg is only ever allowed the demuxers of the formats we accept (``format_whitelist``): a
+playlist or concat list (HLS, ffconcat, which make FFmpeg open other files, on this server or
+elsewhere) is never read as a video, whatever its name, and neither is anything else outside the
+list. A file refused at opening is named by what its bytes are (``agency.uploads.sniff``).
+
 Nothing here touches the database; ``production.services`` records what these functions find.
 """
 
@@ -23,8 +28,15 @@ from fractions import Fraction
 import av
 import av.error
 
-# Demuxers that read one still picture, not a moving one.
-STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe", "gif", "webp_pipe", "apng"})
+from agency.uploads import head_of, sniff, what_it_is
+
+# The demuxers FFmpeg may use, per kind of file (nothing else is ever probed).
+VIDEO_DEMUXERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mpegts")
+VIDEO_FORMATS_TEXT = "MP4/MOV, Matroska/WebM, MPEG-TS"
+SUBTITLE_DEMUXERS = ("srt", "ass", "webvtt")
+SUBTITLE_FORMATS_TEXT = "SRT, ASS, WebVTT"
+# sniff() codes of formats the video demuxers read (their failure is FFmpeg's to explain).
+VIDEO_CODES = frozenset({"mp4", "matroska", "mpegts"})
 # A file whose packets end this much before the duration its header declares is truncated.
 TRUNCATION_TOLERANCE_SECONDS = Decimal("0.5")
 
@@ -67,13 +79,18 @@ class VideoFacts:
 
 
 @contextlib.contextmanager
-def _open(source):
-    """Open a path or a file object (rewound) with PyAV; FFmpeg errors become ``NotAVideo``."""
+def _open(source, demuxers=VIDEO_DEMUXERS, expected=VIDEO_CODES, accepted=VIDEO_FORMATS_TEXT):
+    """Open a path or a file object (rewound) with PyAV, allowing only ``demuxers``; FFmpeg errors
+    become ``NotAVideo``, naming what the file is when it is not of an ``expected`` kind."""
     if hasattr(source, "seek"):
         source.seek(0)
+    options = {"format_whitelist": ",".join(demuxers), "protocol_whitelist": "file"}
     try:
-        container = av.open(source, mode="r")
+        container = av.open(source, mode="r", options=options)
     except (av.error.FFmpegError, ValueError, OSError, EOFError) as exc:
+        code = sniff(head_of(source))
+        if code not in expected:
+            raise NotAVideo(f"it is {what_it_is(code)}; accepted: {accepted}") from exc
         raise NotAVideo(_ffmpeg_reason(exc)) from exc
     try:
         yield container
@@ -100,8 +117,6 @@ def _text(seconds: Decimal) -> str:
 def sniff_video(source) -> VideoSniff:
     """Decide from the bytes whether ``source`` is a video. Raises ``NotAVideo`` naming why not."""
     with _open(source) as container:
-        if container.format.name in STILL_IMAGE_FORMATS or container.format.name.endswith("_pipe"):
-            raise NotAVideo(f"it is a still image ({container.format.name.removesuffix('_pipe')}), not a video")
         video = container.streams.video
         if not video:
             audio = container.streams.audio
@@ -190,23 +205,8 @@ def read_video_facts(source) -> VideoFacts:
 
 
 def sniff_subtitles(source) -> str:
-    """The subtitle format of ``source`` (srt, ass, webvtt...). Raises ``NotAVideo`` otherwise."""
-    with _open(source) as container:
+    """The subtitle format of ``source`` (srt, ass, webvtt). Raises ``NotAVideo`` otherwise."""
+    with _open(source, SUBTITLE_DEMUXERS, frozenset(), SUBTITLE_FORMATS_TEXT) as container:
         if not container.streams.subtitles:
             raise NotAVideo(f"it holds no subtitles ({_container_name(container)})")
         return container.streams.subtitles[0].codec_context.name
-
-
-def sniff_still_image(source) -> str:
-    """The image codec of ``source`` (png, mjpeg, webp...) when it is one still picture."""
-    try:
-        with _open(source) as container:
-            name = container.format.name
-            if not (name in STILL_IMAGE_FORMATS or name.endswith("_pipe")) or not container.streams.video:
-                raise NotAVideo(f"it is not a still image ({_container_name(container)})")
-            codec = container.streams.video[0].codec_context.name
-            for _frame in container.decode(video=0):
-                return codec
-            raise NotAVideo("the image holds no picture")
-    except (av.error.FFmpegError, EOFError) as exc:
-        raise NotAVideo(f"the image cannot be decoded ({_ffmpeg_reason(exc)})")

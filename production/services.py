@@ -9,11 +9,14 @@ the deletion commits (``media_sweep_orphans`` catches what an outer rollback lea
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agency import uploads
 from agency.roles import DECIDE
 from agency.tasks import enqueue
 from agency.tenancy import Actor
@@ -54,8 +58,6 @@ from production.models import (
 )
 from production.rules import (
     CLIP_MAX_UPLOAD_BYTES,
-    GIB,
-    MIB,
     clip_rule_failures,
     script_missing_parts,
     seconds_text,
@@ -94,12 +96,6 @@ def _require_decider(actor: Actor, resource: str, row) -> None:
         raise PermissionDenied(_("Your role does not allow this decision."))
     if actor.is_client_person and actor.client_id != row.client_id:
         raise PermissionDenied(_("This belongs to another client."))
-
-
-def _size_text(size: int) -> str:
-    if size >= GIB:
-        return f"{size / GIB:.1f} GiB"
-    return f"{size / MIB:.1f} MiB"
 
 
 def _store(instance, *file_fields: str) -> None:
@@ -710,26 +706,22 @@ def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
     shoot.delete()
 
 
+# The extension a stored video gets, from the container its bytes were read as (never the name).
+VIDEO_EXTENSIONS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "mkv", "mpegts": "ts"}
+
+
 def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
-    """Refuse, before anything is stored, a file too large or that is not a video (5.2)."""
-    limit = actor.agency.setting(CLIP_MAX_UPLOAD_BYTES)
-    name = getattr(upload, "name", "") or "file"
-    if upload is None:
-        raise ValidationError({"file": _("No file was uploaded.")})
-    if upload.size > limit:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is %(size)s; the limit is %(limit)s per file.")
-                % {"name": name, "size": _size_text(upload.size), "limit": _size_text(limit)}
-            }
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
+    """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
+    name what is kept after the container found, never after the uploader's name."""
+    uploads.check_size(upload, field="file", kind="video", default_limit=actor.agency.setting(CLIP_MAX_UPLOAD_BYTES))
+    name = uploads.display_name(upload)
     source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
     try:
-        return media.sniff_video(source)
+        sniff = media.sniff_video(source)
     except media.NotAVideo as exc:
         raise ValidationError({"file": _("%(name)s is not a video: %(reason)s.") % {"name": name, "reason": exc}})
+    upload.name = f"video.{VIDEO_EXTENSIONS.get(sniff.container, 'bin')}"
+    return sniff
 
 
 @transaction.atomic
@@ -738,13 +730,14 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     size limit); its facts are read by ``clip_probe_task`` once this transaction commits."""
     shoot = _lock(Shoot, shoot)
     _require_stage(shoot.project, {Stage.SHOOTING}, _("Clips are uploaded"), "shoot")
+    original_name = (getattr(file, "name", "") or "clip")[-255:]
     _check_video_upload(actor=actor, upload=file)
     clip = Clip(
         agency=shoot.agency,
         client_id=shoot.client_id,
         project_id=shoot.project_id,
         shoot=shoot,
-        original_name=(getattr(file, "name", "") or "clip")[-255:],
+        original_name=original_name,
         size_bytes=file.size,
         label=(label or "").strip(),
     )
@@ -840,6 +833,8 @@ def media_probe(*, model, pk: int):
         facts, error = None, str(exc)
     except FileNotFoundError:
         facts, error = None, _("the file is missing from storage")
+    except SoftTimeLimitExceeded:
+        facts, error = None, _("reading the file took longer than the time allowed")
     finally:
         if hasattr(source, "close"):
             source.close()
@@ -904,6 +899,7 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
     """Receive the next version of the edited video; it is read from its file like a clip."""
     project = _lock(VideoProject, project)
     _require_stage(project, {Stage.POST_PRODUCTION}, _("Cuts are uploaded"), "project")
+    original_name = (getattr(file, "name", "") or "cut")[-255:]
     _check_video_upload(actor=actor, upload=file)
     version = (project.cuts.aggregate(n=Max("version"))["n"] or 0) + 1
     cut = Cut(
@@ -911,7 +907,7 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
         client_id=project.client_id,
         project=project,
         version=version,
-        original_name=(getattr(file, "name", "") or "cut")[-255:],
+        original_name=original_name,
         size_bytes=file.size,
         notes=(notes or "").strip(),
     )
@@ -924,20 +920,37 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
     return cut
 
 
-def _check_evidence_file(kind: str, upload) -> None:
+# 5.3 evidence files: a subtitle file is text (and small); a cover is a picture, re-encoded.
+SUBTITLE_MAX_BYTES = 2 * uploads.MIB
+COVER_MAX_BYTES = 20 * uploads.MIB
+COVER_MAX_PIXELS = 50_000_000
+
+
+def _clean_evidence_file(kind: str, upload):
+    """The file to keep as a step's evidence, checked from its bytes: the subtitles as sent, the
+    cover re-encoded without metadata, any other step's file as an evidence document."""
     needed = POST_STEP_EVIDENCE[kind]
-    name = getattr(upload, "name", "") or "file"
-    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
+    name = uploads.display_name(upload)
+    if needed == EVIDENCE_IMAGE:
+        return uploads.clean_picture(
+            upload, field="evidence_file", kind="cover", max_bytes=COVER_MAX_BYTES, max_pixels=COVER_MAX_PIXELS
+        ).as_file()
+    if needed != EVIDENCE_SUBTITLE_FILE:
+        return uploads.clean_document(upload, field="evidence_file")
+    data = uploads.read_upload(upload, field="evidence_file", kind="subtitles", default_limit=SUBTITLE_MAX_BYTES)
     try:
-        if needed == EVIDENCE_SUBTITLE_FILE:
-            media.sniff_subtitles(source)
-        elif needed == EVIDENCE_IMAGE:
-            media.sniff_still_image(source)
+        fmt = media.sniff_subtitles(io.BytesIO(data))
     except media.NotAVideo as exc:
-        what = _("a subtitle file") if needed == EVIDENCE_SUBTITLE_FILE else _("an image")
         raise ValidationError(
-            {"evidence_file": _("%(name)s is not %(what)s: %(reason)s.") % {"name": name, "what": what, "reason": exc}}
+            {
+                "evidence_file": _("%(name)s is not %(what)s: %(reason)s.")
+                % {"name": name, "what": _("a subtitle file"), "reason": exc}
+            }
         )
+    return ContentFile(data, name=f"subtitles.{SUBTITLE_EXTENSIONS.get(fmt, 'srt')}")
+
+
+SUBTITLE_EXTENSIONS = {"subrip": "srt", "srt": "srt", "ass": "ass", "ssa": "ass", "webvtt": "vtt"}
 
 
 UNSET = object()
@@ -968,8 +981,7 @@ def post_step_update(
     if not_applicable_reason is not None:
         step.not_applicable_reason = not_applicable_reason.strip()
     if evidence_file is not None:
-        _check_evidence_file(step.kind, evidence_file)
-        step.evidence_file = evidence_file
+        step.evidence_file = _clean_evidence_file(step.kind, evidence_file)
     if status is not None:
         step.status = status
     if step.status == StepStatus.NOT_APPLICABLE and not step.not_applicable_reason:

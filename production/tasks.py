@@ -15,17 +15,22 @@ from production.models import Clip, Cut
 PROBE_STALE_AFTER = dt.timedelta(minutes=15)
 # A file no row names is removed only once it is this old (its row may still be committing).
 ORPHAN_GRACE = dt.timedelta(days=1)
+# Reading one file may take this long; past it the file is recorded as unreadable (a hostile or
+# broken file must not hold a worker), and past the hard limit the worker process is replaced.
+PROBE_SOFT_TIME_LIMIT = 300
+PROBE_TIME_LIMIT = PROBE_SOFT_TIME_LIMIT + 30
+PROBE_LIMITS = {"soft_time_limit": PROBE_SOFT_TIME_LIMIT, "time_limit": PROBE_TIME_LIMIT}
 
 
 # Reading commits in two short transactions (``services.media_probe``), so "being read" shows.
-@app.task(base=TenantTask, atomic=False)
+@app.task(base=TenantTask, atomic=False, **PROBE_LIMITS)
 def clip_probe_task(*, agency_id: int, clip_id: int) -> str | None:
     """Read the clip's file and judge it against 5.2. Idempotent: a read clip stays as it is."""
     clip = services.media_probe(model=Clip, pk=clip_id)
     return clip.probe_state if clip else None
 
 
-@app.task(base=TenantTask, atomic=False)
+@app.task(base=TenantTask, atomic=False, **PROBE_LIMITS)
 def cut_probe_task(*, agency_id: int, cut_id: int) -> str | None:
     """Read a cut's file (5.3). Idempotent."""
     cut = services.media_probe(model=Cut, pk=cut_id)

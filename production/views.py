@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts_ops.selectors import hot_topics_for_project
+from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, DELETE, VIEW
 from agency.views import TenantListView, TenantViewMixin
 from production import selectors, services
@@ -37,7 +38,6 @@ from production.forms import (
     ShotForm,
     StepForm,
 )
-from production.http import file_response
 from production.models import (
     Clip,
     Cut,

@@ -6,6 +6,8 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Max
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -41,6 +43,7 @@ from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
+from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, VIEW
 from clients.models import PlatformAccount
 
@@ -133,6 +136,11 @@ class AccountDirectionViewSet(OpsViewSet):
 
 
 class ProfileChangeSerializer(AccountRowSerializer):
+    # Checked and re-encoded by the service (agency.uploads); read back through ``image``.
+    after_image = serializers.FileField(required=False, write_only=True)
+    before_image_url = serializers.SerializerMethodField()
+    after_image_url = serializers.SerializerMethodField()
+
     class Meta:
         model = ProfileChange
         fields = [
@@ -142,7 +150,8 @@ class ProfileChangeSerializer(AccountRowSerializer):
             "field",
             "before_text",
             "after_text",
-            "before_image",
+            "before_image_url",
+            "after_image_url",
             "after_image",
             "reason",
             "is_baseline",
@@ -158,6 +167,19 @@ class ProfileChangeSerializer(AccountRowSerializer):
             "created_at",
         ]
         read_only_fields = ["requested_by", "decided_by", "applied_by"]
+
+    def _image_url(self, obj, side: str) -> str | None:
+        if not getattr(obj, f"{side}_image"):
+            return None
+        return f"{reverse('profilechange-image', args=[obj.pk])}?side={side}"
+
+    @extend_schema_field({"type": "string", "nullable": True})  # a path on this server, or null
+    def get_before_image_url(self, obj) -> str | None:
+        return self._image_url(obj, "before")
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_after_image_url(self, obj) -> str | None:
+        return self._image_url(obj, "after")
 
     def validate(self, attrs):
         # The image is checked (and re-encoded) by the service; the row's rules run there too.
@@ -181,7 +203,7 @@ class BaselineSerializer(ScopedSerializer):
     field = serializers.ChoiceField(choices=ProfileField.choices)
     applied_on = serializers.DateField()
     after_text = serializers.CharField(required=False, allow_blank=True, default="")
-    after_image = serializers.ImageField(required=False)
+    after_image = serializers.FileField(required=False)
 
 
 class CurrentProfileQuery(ScopedSerializer):
@@ -242,6 +264,22 @@ class ProfileChangeViewSet(OpsViewSet):
         body.is_valid(raise_exception=True)
         change = services.profile_change_apply(actor=self.actor, change=self.get_object(), **body.validated_data)
         return self._reply(change)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("side", str, enum=["before", "after"], description="Default: after.")],
+        responses={(200, "image/*"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], required_action=VIEW)
+    def image(self, request, pk=None):
+        """The avatar or banner image before or after the change."""
+        side = request.query_params.get("side", "after")
+        if side not in ("before", "after"):
+            raise serializers.ValidationError({"side": ["Choose before or after."]})
+        change = self.get_object()
+        stored = getattr(change, f"{side}_image")
+        if not stored:
+            raise Http404
+        return file_response(request, stored)
 
     @extend_schema(request=BaselineSerializer, responses={201: ProfileChangeSerializer})
     @action(detail=False, methods=["post"], required_action=ADD)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops.bulk import UpsertResult, chunks
-from accounts_ops.files import FileRefused, import_max_bytes, megabytes, read_table
+from accounts_ops.files import FileRefused, check_upload, import_max_bytes, megabytes, read_table
 from accounts_ops.models.advanced import CommentSource
 from accounts_ops.models.metrics import DataImport, ImportKind, ImportStatus
 from accounts_ops.services import advanced, metrics
@@ -49,8 +49,8 @@ KINDS: dict[str, Kind] = {
 
 @transaction.atomic
 def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccount | None = None) -> DataImport:
-    """Store an uploaded file and queue its import. The size limit and an empty file are refused
-    here; everything else about the file is judged by the import itself."""
+    """Store an uploaded file and queue its import. The size limit, an empty file and a file that
+    is not CSV or XLSX by its bytes are refused here; its rows are judged by the import itself."""
     if kind not in KINDS:
         raise ValidationError({"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}})
     if file is None:
@@ -67,6 +67,7 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
         raise ValidationError({"file": _("The file is empty.")})
     if account is not None and not metrics.account_scope(actor).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
+    check_upload(file, kind, account_given=account is not None)
     job = DataImport(
         agency=actor.agency,
         kind=kind,

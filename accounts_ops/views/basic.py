@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +49,7 @@ from accounts_ops.models import (
 )
 from accounts_ops.selectors import account_operations, basic_operations_dashboard, with_money
 from agency.conformance import CHECKS
+from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE
 from agency.standard import CHAPTERS, CLAUSES
 from agency.views import TenantListView, TenantViewMixin
@@ -315,6 +317,23 @@ class ProfileDetailView(TenantViewMixin, View):
                 messages.success(request, _("Profile change updated."))
                 return redirect(change.get_absolute_url())
         return self.page(change, {name: form}, status=400)
+
+
+class ProfileImageView(TenantViewMixin, View):
+    """The image before or after a profile change, to people who may see the change."""
+
+    resource = "profile_change"
+    allow_both = True
+    SIDES = {"before": "before_image", "after": "after_image"}
+
+    def get(self, request, pk, side):
+        if side not in self.SIDES:
+            raise Http404
+        change = get_object_or_404(ProfileChange.objects.visible_to(self.actor), pk=pk)
+        stored = getattr(change, self.SIDES[side])
+        if not stored:
+            raise Http404
+        return file_response(request, stored)
 
 
 # --- 6.3 -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The API's token endpoint."""
+"""The API's token endpoint. A person who turned two-step sign-in on sends the current code of
+their authenticator app as ``otp``; a wrong code counts toward the lockout like a wrong password."""
 
 from __future__ import annotations
 
@@ -6,11 +7,23 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from agency import twofactor
 from agency.api.errors import _flatten, error_response
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The current code of the authenticator app, for people with two-step sign-in on.",
+    )
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
@@ -19,6 +32,8 @@ class ObtainTokenView(ObtainAuthToken):
 
     Outside the request transaction, and answering refusals without raising: a refused sign-in
     must still be counted by the lockout (django-axes), so nothing may roll its record back."""
+
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(auth=[])  # no token is needed to ask for one
     def post(self, request, *args, **kwargs):
@@ -36,7 +51,15 @@ class ObtainTokenView(ObtainAuthToken):
             name, messages = next(iter(fields.items()))
             message = messages[0] if name == "non_field_errors" else f"{name}: {messages[0]}"
             return error_response(400, "invalid", message, fields)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        device = twofactor.totp_device(user)
+        if device is not None:
+            result = twofactor.check_code(device, serializer.validated_data.get("otp"))
+            if not result.ok:
+                if result.problem == "wrong":
+                    twofactor.count_failure(request, user)
+                return error_response(400, f"otp_{result.problem}", f"otp: {result.message}", {"otp": [result.message]})
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

@@ -8,6 +8,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -104,16 +106,19 @@ def test_accepted_rows_are_committed_and_rejected_rows_listed(world, account):
     assert AccountDailyMetric.dangerously_all_agencies.filter(account=account).count() == 2
 
 
-def test_a_file_with_wrong_headers_is_refused_whole_naming_them(world, account):
-    job = run_import(world, account, b"name,colour\nfoo,red\n")
-    assert job.status == ImportStatus.FAILED
-    assert "date" in job.error and "name, colour" in job.error
+def test_a_file_with_wrong_headers_is_refused_on_upload_naming_them(world, account):
+    with pytest.raises(ValidationError) as error:
+        run_import(world, account, b"name,colour\nfoo,red\n")
+    message = error.value.message_dict["file"][0]
+    assert "date" in message and "name, colour" in message
+    assert not DataImport.dangerously_all_agencies.exists()
     assert not AccountDailyMetric.dangerously_all_agencies.exists()
 
 
 def test_a_file_without_the_account_column_needs_an_account(world):
-    job = run_import(world, None, export_csv(world.agency_a).encode())
-    assert job.status == ImportStatus.FAILED and "account / handle" in job.error
+    with pytest.raises(ValidationError) as error:
+        run_import(world, None, export_csv(world.agency_a).encode())
+    assert "account / handle" in error.value.message_dict["file"][0]
 
 
 def test_rows_may_name_their_account_by_handle(world):
@@ -125,11 +130,25 @@ def test_rows_may_name_their_account_by_handle(world):
     assert AccountDailyMetric.dangerously_all_agencies.get(account=account).plays == 99
 
 
-def test_a_file_that_is_not_text_or_an_old_xls_is_refused(world, account):
-    binary = run_import(world, account, bytes(range(256)) * 4)
-    assert binary.status == ImportStatus.FAILED
-    old = run_import(world, account, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, name="old.xls")
-    assert old.status == ImportStatus.FAILED and ".xls" in old.error
+def test_a_file_that_is_not_text_or_an_old_xls_is_refused_on_upload(world, account):
+    with pytest.raises(ValidationError) as binary:
+        run_import(world, account, bytes(range(256)) * 4)
+    assert "not a CSV or XLSX file" in binary.value.message_dict["file"][0]
+    with pytest.raises(ValidationError) as old:
+        run_import(world, account, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, name="old.xls")
+    assert ".xls" in old.value.message_dict["file"][0]
+    assert not DataImport.dangerously_all_agencies.exists()
+
+
+def test_a_file_stored_before_the_upload_check_is_still_judged_by_the_import(world, account):
+    job = run_import(world, account, export_csv(world.agency_a).encode())
+    job.file.save("old.dat", ContentFile(b"\x89PNG\r\n\x1a\n" + bytes(200)), save=False)
+    DataImport.dangerously_all_agencies.filter(pk=job.pk).update(file=job.file.name, status=ImportStatus.QUEUED)
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor=actor):
+        data_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "PNG image" in job.error
 
 
 def test_a_header_without_rows_is_refused(world, account):

@@ -76,7 +76,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "client": {"dashboard": ROW, "overview": Collection()},
     "platformaccount": {},
     "video": {},
-    "clientrequirement": {"accept": ROW, "decline": ROW, "fulfil": ROW},
+    "clientrequirement": {"accept": ROW, "decline": ROW, "fulfil": ROW, "evidence": ROW},
     # the standard's conformance
     "conformancesnapshot": {
         "evaluate": Collection(Client, query=lambda c: {"client": c.pk, "period": "2026-01"}, field="client"),
@@ -98,6 +98,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "profilechange": {
         "apply": ROW,
         "approve": ROW,
+        "image": ROW,
         "reject": ROW,
         "baseline": Collection(
             PlatformAccount,

@@ -366,7 +366,11 @@ def test_upload_ignores_an_agency_in_the_body(world, api, samples, django_captur
 @pytest.mark.parametrize(
     "sample, message",
     [
-        ("random_bytes", "file: clip.mp4 is not a video: Invalid data found when processing input."),
+        (
+            "random_bytes",
+            "file: clip.mp4 is not a video: it is data in no format this product accepts"
+            "; accepted: MP4/MOV, Matroska/WebM, MPEG-TS.",
+        ),
         ("audio_only", "file: clip.mp4 is not a video: it has audio only (aac) and no picture."),
     ],
 )

@@ -97,13 +97,20 @@ def test_the_type_comes_from_the_content_not_the_name(staff, shoot, samples, dja
     assert clip.verdict == ClipVerdict.ACCEPTED and clip.original_name == "notes.txt"
 
 
+ACCEPTED = "; accepted: MP4/MOV, Matroska/WebM, MPEG-TS."
+
+
 @pytest.mark.parametrize(
     "sample, filename, message",
     [
-        ("random_bytes", "clip.mp4", "clip.mp4 is not a video: Invalid data found when processing input."),
+        (
+            "random_bytes",
+            "clip.mp4",
+            "clip.mp4 is not a video: it is data in no format this product accepts" + ACCEPTED,
+        ),
         ("audio_only", "voice.mp4", "voice.mp4 is not a video: it has audio only (aac) and no picture."),
         ("truncated_header", "cut_short.mp4", "cut_short.mp4 is not a video: "),
-        ("cover_png", "frame.mp4", "frame.mp4 is not a video: it is a still image (png), not a video."),
+        ("cover_png", "frame.mp4", "frame.mp4 is not a video: it is a PNG image" + ACCEPTED),
     ],
 )
 def test_a_file_that_is_not_a_video_is_refused_and_nothing_is_kept(
@@ -131,7 +138,7 @@ def test_a_file_over_the_agencys_limit_is_refused(staff, shoot, world, settings)
     big = SimpleUploadedFile("big.mp4", os.urandom(MIB + 1))
     with pytest.raises(ValidationError) as exc:
         services.clip_upload(actor=staff, shoot=shoot, file=big)
-    assert exc.value.message_dict["file"] == ["big.mp4 is 1.0 MiB; the limit is 1.0 MiB per file."]
+    assert exc.value.message_dict["file"] == ["big.mp4 is 1,048,577 B; the limit is 1,048,576 B."]
     assert not Clip.objects.exists() and stored_files(settings.MEDIA_ROOT) == []
 
 
@@ -142,6 +149,27 @@ def test_a_file_truncated_after_its_header_is_kept_as_unreadable(
     assert clip.probe_state == ProbeState.FAILED and clip.verdict == ClipVerdict.REJECTED
     assert "the file is truncated: its picture data ends at" in clip.probe_error
     assert clip.rule_failures == [{"rule": "readable", "message": clip.probe_error}]
+
+
+def test_a_reading_past_its_time_limit_is_recorded_as_unreadable(
+    staff, shoot, samples, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The probe task's soft time limit (a hostile file must not hold a worker) ends the reading:
+    the clip is refused with the reason, not left "being read" to be sent again forever."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from production import media
+    from production.tasks import PROBE_SOFT_TIME_LIMIT, clip_probe_task
+
+    assert clip_probe_task.soft_time_limit == PROBE_SOFT_TIME_LIMIT < clip_probe_task.time_limit
+
+    def endless(source):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(media, "read_video_facts", endless)
+    clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
+    assert clip.probe_state == ProbeState.FAILED and clip.verdict == ClipVerdict.REJECTED
+    assert clip.probe_error == "reading the file took longer than the time allowed"
 
 
 def test_probing_twice_changes_nothing(staff, shoot, samples, django_capture_on_commit_callbacks):

@@ -262,7 +262,7 @@ def test_done_needs_the_steps_evidence(staff, approver, world, samples):
         services.post_step_update(
             actor=staff, step=cover, status=StepStatus.DONE, evidence_file=samples.upload("subtitles_srt")
         )
-    assert "is not an image" in messages(exc, "evidence_file")
+    assert "is not a picture" in messages(exc, "evidence_file") and "it is plain text" in messages(exc, "evidence_file")
     assert services.post_step_update(
         actor=staff, step=cover, status=StepStatus.DONE, evidence_file=samples.upload("cover_png")
     ).is_finished

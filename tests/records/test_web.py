@@ -136,7 +136,7 @@ def test_a_malformed_photo_is_refused_on_the_page_with_its_message(world):
             "taken_on": timezone.localdate().isoformat(),
         },
     )
-    assert response.status_code == 400 and "not a readable picture" in response.content.decode()
+    assert response.status_code == 400 and "not a picture this product accepts" in response.content.decode()
     assert not ImageRecord.dangerously_all_agencies.exists()
 
 

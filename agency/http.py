@@ -1,5 +1,11 @@
-"""Serving a stored video or evidence file to someone allowed to see its row, with byte ranges
-(a browser's player seeks with them: a review comment at 0:42 must be reachable)."""
+"""Serving a stored file to someone allowed to see its row (the caller has looked the row up
+within the actor's scope), with byte ranges (a browser's player seeks with them: a review comment
+at 0:42 must be reachable).
+
+The Content-Type comes from the stored name, which is ours (``agency.uploads``: the extension of
+the format the bytes were found to be), never from the uploader's name. Only pictures and videos
+are shown inline; anything else is an attachment. ``nosniff`` always.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,15 @@ import re
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
+from agency.uploads import CONTENT_TYPES
+
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 1024 * 1024
+DOCUMENT_TYPES = frozenset(CONTENT_TYPES.values())
+# What a browser may show in the page; everything else downloads.
+INLINE_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "video/mp4", "video/quicktime", "video/webm", "video/x-matroska"}
+)
 
 
 def _iter_range(handle, start: int, length: int):
@@ -29,10 +42,14 @@ def _iter_range(handle, start: int, length: int):
 
 
 def file_response(request, field_file, *, download_name: str = "") -> HttpResponse:
-    """The file of ``field_file``: whole, or the one byte range the request asks for."""
-    name = download_name or os.path.basename(field_file.name)
-    content_type = mimetypes.guess_type(name)[0] or mimetypes.guess_type(field_file.name)[0]
-    content_type = content_type or "application/octet-stream"
+    """The file of ``field_file``: whole, or the one byte range the request asks for.
+    ``download_name`` (the uploader's name) only names the download."""
+    stored = os.path.basename(field_file.name)
+    content_type = mimetypes.guess_type(stored)[0] or "application/octet-stream"
+    inline = content_type in INLINE_TYPES
+    if not inline and content_type not in DOCUMENT_TYPES:
+        content_type = "application/octet-stream"
+    name = download_name or stored
     size = field_file.size
     header = request.headers.get("Range", "")
     match = RANGE.match(header.strip()) if header else None
@@ -60,7 +77,7 @@ def file_response(request, field_file, *, download_name: str = "") -> HttpRespon
         response = FileResponse(field_file.storage.open(field_file.name, "rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition_header(False, name)
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -1,0 +1,159 @@
+"""Signing in: the password, then, for people who turned two-step sign-in on, the code of their
+authenticator app (``agency.twofactor``); and the page where staff turn it on or off.
+
+Between the two steps nobody is signed in: the session only remembers, for a few minutes, who
+gave the right password. A wrong code counts toward the lockout like a wrong password.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import django_otp
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from agency import twofactor
+
+PENDING_KEY = "signin_pending"
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
+
+
+class PasswordStepView(LoginView):
+    """The password; for a person with an active authenticator, the code comes next."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if twofactor.totp_device(user) is None:
+            return super().form_valid(form)
+        self.request.session[PENDING_KEY] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": int(time.time()),
+            "next": self.get_redirect_url(),
+        }
+        return redirect("login-code")
+
+
+class CodeStepView(View):
+    """The second step: the current code of the person's authenticator app."""
+
+    template_name = "registration/login_code.html"
+
+    def pending(self, request):
+        data = request.session.get(PENDING_KEY)
+        if not data or time.time() - data.get("at", 0) > PENDING_SECONDS:
+            return None
+        user = get_user_model().objects.filter(pk=data["user"], is_active=True).first()
+        device = twofactor.totp_device(user)
+        if device is None:
+            return None
+        return data, user, device
+
+    def restart(self, request):
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, _("Sign in again: the code must follow the password within five minutes."))
+        return redirect("login")
+
+    def get(self, request):
+        if self.pending(request) is None:
+            return self.restart(request)
+        return render(request, self.template_name, {"error": ""})
+
+    def post(self, request):
+        pending = self.pending(request)
+        if pending is None:
+            return self.restart(request)
+        data, user, device = pending
+        credentials = {"username": user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            request.session.pop(PENDING_KEY, None)
+            return get_lockout_response(request, credentials=credentials)
+        result = twofactor.check_code(device, request.POST.get("code"))
+        if not result.ok:
+            if result.problem == "wrong":
+                twofactor.count_failure(request, user)
+                if AxesProxyHandler.is_locked(request, credentials):
+                    request.session.pop(PENDING_KEY, None)
+                    return get_lockout_response(request, credentials=credentials)
+            return render(request, self.template_name, {"error": result.message}, status=400)
+        request.session.pop(PENDING_KEY, None)
+        login(request, user, backend=data["backend"])
+        django_otp.login(request, device)
+        target = data.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = resolve_url(settings.LOGIN_REDIRECT_URL)
+        return redirect(target)
+
+
+def admin_login(request):
+    """The admin site signs in through the same two steps as everyone."""
+    return redirect(f"{reverse('login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}")
+
+
+class TwoFactorView(LoginRequiredMixin, View):
+    """A staff person's own page: turn two-step sign-in on (scan, confirm with a code) or off."""
+
+    template_name = "agency/two_factor.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not twofactor.totp_offered(request.user):
+            raise PermissionDenied(_("Two-step sign-in is for agency staff."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, request, error: str = "", status: int = 200):
+        user = request.user
+        device = twofactor.totp_device(user)
+        pending = None if device else twofactor.totp_pending(user)
+        context = {"title": _("Two-step sign-in"), "device": device, "pending": pending, "error": error}
+        if pending is not None:
+            context.update(
+                qr=twofactor.qr_svg_data_uri(pending),
+                uri=twofactor.config_uri(pending),
+                secret=twofactor.secret_text(pending),
+            )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render(request)
+
+    def post(self, request):
+        user, action = request.user, request.POST.get("action", "")
+        if action == "start":
+            twofactor.totp_enrol(user=user)
+            return redirect("two-factor")
+        if action == "cancel":
+            twofactor.totp_cancel(user=user)
+            return redirect("two-factor")
+        if action == "confirm":
+            result = twofactor.totp_confirm(user=user, code=request.POST.get("code"))
+            if not result.ok:
+                return self.render(request, result.message, status=400)
+            django_otp.login(request, twofactor.totp_device(user))
+            messages.success(request, _("Two-step sign-in is on: from now on, signing in asks for a code."))
+            return redirect("two-factor")
+        if action == "remove":
+            device = twofactor.totp_device(user)
+            if device is None:
+                return redirect("two-factor")
+            result = twofactor.check_code(device, request.POST.get("code"))
+            if not result.ok:
+                return self.render(request, result.message, status=400)
+            twofactor.totp_remove(user=user)
+            messages.success(request, _("Two-step sign-in is off."))
+            return redirect("two-factor")
+        return self.render(request, _("Unknown action."), status=400)
