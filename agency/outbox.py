@@ -112,6 +112,19 @@ def outbox_relay(
     return sent
 
 
+def outbox_resend(*, since: dt.datetime, task: str = "") -> int:
+    """Mark the tasks sent since ``since`` (only those named ``task``, if given) as unsent, so the
+    relay sends them again: for after Redis lost its queue (a restore, a crash without its
+    append-only file), when tasks sent but not yet run were lost with it. Safe, tasks being
+    idempotent. Returns how many will be sent again."""
+    if since > timezone.now():
+        raise ValueError("The time to resend from is in the future.")
+    rows = TaskOutbox.objects.filter(sent_at__gte=since)
+    if task:
+        rows = rows.filter(task=task)
+    return rows.update(sent_at=None)
+
+
 def _relay_one(entry: TaskOutbox, task) -> bool:
     try:
         # A savepoint: an eager task that fails in-process must not break the relay's transaction.

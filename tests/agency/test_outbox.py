@@ -4,6 +4,7 @@ that is down at commit loses nothing, because the relay sends the task later, on
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -285,3 +287,35 @@ def test_only_tasks_send_tasks_directly_everything_else_goes_through_the_outbox(
                 if SEND.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "Send tasks with agency.tasks.enqueue:\n" + "\n".join(offenders)
+
+
+def test_tasks_lost_with_redis_can_be_sent_again_from_the_outbox(db, broker):
+    """After Redis lost its queue, the tasks sent since a time go out again, once, through the relay."""
+    now = timezone.now()
+    before = TaskOutbox.objects.create(
+        task=report_build_task.name, kwargs={"report_id": 1}, sent_at=now - dt.timedelta(hours=3)
+    )
+    after = [
+        TaskOutbox.objects.create(
+            task=report_build_task.name, kwargs={"report_id": n}, sent_at=now - dt.timedelta(minutes=n)
+        )
+        for n in (2, 3)
+    ]
+    for entry in [before, *after]:
+        age(entry, by=dt.timedelta(hours=4))
+    out = io.StringIO()
+    since = timezone.localtime(now - dt.timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="minutes")
+    call_command("outbox_resend", "--since", since, stdout=out)
+    assert out.getvalue().startswith("2 task(s)")
+    assert outbox_relay() == 2
+    assert sorted(kwargs["report_id"] for kwargs in broker.sent) == [2, 3]
+    assert outbox_relay() == 0
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [("yesterday", "is not a date or time"), ("2999-01-01", "in the future")],
+)
+def test_resending_refuses_a_time_it_cannot_use(db, since, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("outbox_resend", "--since", since)
