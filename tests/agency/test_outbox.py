@@ -319,3 +319,17 @@ def test_tasks_lost_with_redis_can_be_sent_again_from_the_outbox(db, broker):
 def test_resending_refuses_a_time_it_cannot_use(db, since, message):
     with pytest.raises(CommandError, match=message):
         call_command("outbox_resend", "--since", since)
+
+
+def test_the_platform_admin_sees_the_unsent_tasks_of_every_agency_with_their_error(world, client):
+    from django.contrib.auth import get_user_model
+
+    unsent = TaskOutbox.objects.create(task="records.tasks.export_task", agency=world.agency_b, last_error="Refused")
+    sent = TaskOutbox.objects.create(task=report_build_task.name, agency=world.agency_a, sent_at=timezone.now())
+    admin = get_user_model().objects.create_superuser("platform", "p@example.com", "x-long-password-1")
+    client.force_login(admin)
+    page = client.get("/admin/agency/taskoutbox/?sent=no", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/admin/agency/taskoutbox/{unsent.pk}/change/" in page and "Refused" in page
+    assert f"/admin/agency/taskoutbox/{sent.pk}/change/" not in page
+    detail = client.get(f"/admin/agency/taskoutbox/{unsent.pk}/change/")
+    assert detail.status_code == 200 and b'name="task"' not in detail.content  # read-only
