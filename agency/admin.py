@@ -2,8 +2,9 @@
 through the named escape hatch; agencies' own admins work in the product's pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from agency.models import Agency, Membership, TenantModel
+from agency.models import Agency, Membership, TaskOutbox, TenantModel
 
 
 class TenantAdmin(admin.ModelAdmin):
@@ -57,3 +58,34 @@ class MembershipAdmin(admin.ModelAdmin):
 
             kwargs["queryset"] = Client.dangerously_all_agencies.select_related("agency")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SentFilter(admin.SimpleListFilter):
+    title = _("sent")
+    parameter_name = "sent"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not sent yet")), ("yes", _("Sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(sent_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(TaskOutbox)
+class TaskOutboxAdmin(admin.ModelAdmin):
+    """What the outbox holds (agency.outbox): rows the relay has not sent yet show their last error.
+    Read-only; a row naming a task that no longer exists can be deleted here."""
+
+    list_display = ("pk", "task", "agency", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = (SentFilter, "task")
+    search_fields = ("task", "last_error")
+    list_select_related = ("agency",)
+    readonly_fields = ("task", "kwargs", "agency", "created_at", "sent_at", "attempts", "last_error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -368,3 +368,36 @@ class ConformanceReport(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.client} {self.period_start}..{self.period_end} ({self.language})"
+
+
+class TaskOutbox(models.Model):
+    """A task to send, written in the same transaction as the write that asks for it (the
+    transactional outbox). It is sent as soon as that transaction commits; if the broker cannot
+    take it then, the periodic relay sends it later, so a committed write never loses its task.
+
+    A system table, not a tenant table: the relay reads every agency's unsent rows, and a row holds
+    no tenant content, only a task's name and the ids it is called with (see docs/operations.md).
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("agency")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("task to send")
+        verbose_name_plural = _("tasks to send")
+        indexes = [
+            # The relay's scan: unsent rows, fewest attempts first.
+            models.Index(fields=["attempts", "id"], condition=Q(sent_at__isnull=True), name="outbox_unsent"),
+            models.Index(fields=["sent_at"], name="outbox_sent_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

@@ -230,6 +230,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A message delivered to a worker that dies before acknowledging it (killed, its machine lost) is
+# delivered again by Redis after this many seconds. It must exceed the longest task plus the
+# longest retry countdown (BaseTask.retry_backoff_max), or a task still running or waiting for its
+# retry is delivered twice (harmless, tasks are idempotent, but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Sending a task first subscribes to its result; with Redis away that retries 20 times over 20
+# seconds by default, holding the request that sent it. Give up after about a second instead: the
+# task is kept in the outbox and relayed (agency.outbox), and the product reads no task results.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 2}}
 # The one beat schedule. Fan-out tasks enqueue one task per agency, which runs in its context.
 # Each app adds its entries under its own heading.
 CELERY_BEAT_SCHEDULE = {
@@ -237,6 +246,14 @@ CELERY_BEAT_SCHEDULE = {
     "clients-contract-status-daily": {
         "task": "clients.tasks.contract_status_all_agencies_task",
         "schedule": crontab(hour=0, minute=10),
+    },
+    # agency (the tenant core); the relay sends the tasks whose write committed while the broker
+    # was down (agency.outbox)
+    "agency-outbox-relay": {
+        "task": "agency.tasks.outbox_relay_task",
+        "schedule": crontab(minute="*"),
+        # After an outage of the workers, one relay run catches up; the minutes missed need no run each.
+        "options": {"expires": 55},
     },
     "conformance-snapshot-monthly": {
         "task": "agency.tasks.conformance_snapshot_all_agencies_task",

@@ -2,7 +2,10 @@
 (for tenant work) runs inside the agency it names.
 
 Tasks take ids, not objects, end in ``_task`` and call a service; enqueue them with ``enqueue``
-so that they are sent only once the surrounding transaction has committed.
+so that they are recorded with the write that asks for them and sent once it has committed (the
+outbox, ``agency.outbox``). Tasks must be idempotent: a task can be delivered more than once (a
+worker killed mid-task has its message delivered again, ``acks_late``; the outbox sends at least
+once), and a second run must change nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +49,12 @@ class TenantTask(BaseTask):
 
 
 def enqueue(task, /, **kwargs) -> None:
-    """Send ``task`` with keyword arguments once the current transaction commits."""
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    """Send ``task`` with keyword arguments once the current transaction commits. The task is
+    recorded in that transaction (``agency.outbox``), so if the broker cannot take it at commit,
+    the relay sends it later: a committed write never loses its task."""
+    from agency.outbox import outbox_add
+
+    outbox_add(task, kwargs)
 
 
 # --- Tasks of the tenant core: the standard as evidence --------------------------------------
@@ -92,3 +99,12 @@ def conformance_snapshot_all_agencies_task() -> int:
             kwargs={"agency_id": agency.pk, "year": period.start.year, "month": period.start.month}
         )
     return len(agencies)
+
+
+@app.task
+def outbox_relay_task() -> int:
+    """Beat entry point (every minute): send the recorded tasks whose first send failed (the
+    broker was down when their write committed). Returns how many were sent."""
+    from agency.outbox import outbox_relay
+
+    return outbox_relay()

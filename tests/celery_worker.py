@@ -1,0 +1,107 @@
+"""A real Celery worker process for tests marked ``services``: on its own queue, reading the test
+database as the application's role, logging to a file the test prints when it fails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def new_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def worker_env(queue: str, **extra: str) -> dict:
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DJANGO_ENV": "development",
+        **extra,
+    }
+
+
+class Worker:
+    """``celery worker`` consuming ``queue`` (one task at a time), started at once."""
+
+    def __init__(self, queue: str, log: Path, *, pool: str = "solo", **env: str):
+        self.log_path = log
+        self._log = open(log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "agency",
+                "worker",
+                "-Q",
+                queue,
+                f"--pool={pool}",
+                "--concurrency=1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=worker_env(queue, **env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def children(self) -> list[int]:
+        """The pool's processes (prefork), read from /proc."""
+        pids = []
+        for task_dir in Path(f"/proc/{self.pid}/task").iterdir():
+            pids += [int(pid) for pid in (task_dir / "children").read_text().split()]
+        return pids
+
+    def kill(self) -> None:
+        """SIGKILL the worker and then its pool's processes, as when its machine is lost: no warm
+        shutdown, nothing acknowledged or handed back."""
+        children = self.children() if self.alive() else []
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
