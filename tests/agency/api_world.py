@@ -195,25 +195,31 @@ def tracking_writes():
         yield written
 
 
+def agency_models() -> list:
+    """Every model whose rows name an agency: tenant models, many-to-many tables with an agency,
+    and system tables such as the task outbox."""
+    return [m for m in apps.get_models(include_auto_created=True) if any(f.name == "agency" for f in m._meta.fields)]
+
+
 def models_of_tables(tables: set[str]) -> list:
-    """The models (tenant models and many-to-many tables with an agency) stored in ``tables``."""
-    out = []
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.db_table in tables and any(f.name == "agency" for f in model._meta.fields):
-            out.append(model)
-    return out
+    """The models of ``agency_models`` stored in ``tables``."""
+    return [model for model in agency_models() if model._meta.db_table in tables]
 
 
 def foreign_checksum(world: ApiWorld, principal: Principal, models=None) -> dict[str, str]:
     """A hash of every row ``principal`` may not see, per model, read past every scope."""
     out = {}
     with dangerously_all_agencies():
-        for model in models if models is not None else tenant_models():
+        for model in models if models is not None else agency_models():
             manager = getattr(model, "dangerously_all_agencies", model._base_manager)
             queryset = manager.all()
             if principal.membership is not None and issubclass(model, TenantModel):
                 visible = model.dangerously_all_agencies.all().visible_to(principal.actor).values("pk")
                 queryset = queryset.exclude(pk__in=visible)
+            elif principal.membership is not None and any(f.name == "agency" for f in model._meta.fields):
+                # A system table that names the agency (the task outbox): the principal's own
+                # agency's rows are its work; another agency's must stay as they are.
+                queryset = queryset.exclude(agency_id=principal.membership.agency_id)
             # Every column (model_to_dict leaves out the fields that are not editable, agency among them).
             columns = [f.attname for f in model._meta.concrete_fields]
             digest = hashlib.sha256()
