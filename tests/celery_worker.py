@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +42,7 @@ class Worker:
     """``celery worker`` consuming ``queue`` (one task at a time), started at once."""
 
     def __init__(self, queue: str, log: Path, *, pool: str = "solo", **env: str):
+        self.queue = queue
         self.log_path = log
         self._log = open(log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
@@ -105,3 +108,15 @@ class Worker:
 
     def output(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def running_worker(log: Path, **env: str) -> Iterator[str]:
+    """A solo worker on a new queue for the block; its log is printed when it ended badly."""
+    worker = Worker(new_queue(), log, **env)
+    try:
+        yield worker.queue
+    finally:
+        worker.stop()
+        if worker.process.returncode not in (0, -15, 15):
+            print(worker.output())

@@ -4,20 +4,15 @@ stage, and a real Celery worker for the services tests."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import uuid
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
+from tests.celery_worker import running_worker
 from tests.production import media_samples as ms
 
-ROOT = Path(__file__).resolve().parents[2]
 UHD = (3840, 2160)
 
 
@@ -116,65 +111,17 @@ def samples(tmp_path_factory) -> Samples:
     return Samples(tmp_path_factory.mktemp("media-samples"))
 
 
-def _worker_env(queue: str) -> dict:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_QUEUE": queue,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DJANGO_ENV": "development",
-        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-
-
 @pytest.fixture
-def real_worker(transactional_db, settings):
+def real_worker(transactional_db, settings, tmp_path):
     """A Celery worker process on its own queue, reading the test database and media folder.
     Tasks this process sends go to that queue while the fixture lives."""
     from agency.celery import app as celery_app
 
-    queue = f"test-production-{uuid.uuid4().hex[:8]}"
     Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "agency",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=_worker_env(queue),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        celery_app.conf.task_default_queue = previous
-        process.terminate()
+    with running_worker(tmp_path / "worker.log", DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as queue:
+        previous = celery_app.conf.task_default_queue
+        celery_app.conf.task_default_queue = queue
         try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if process.returncode not in (0, -15, 15):
-            print(output)
+            yield queue
+        finally:
+            celery_app.conf.task_default_queue = previous
