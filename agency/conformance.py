@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from agency.standard import CLAUSES, CLAUSES_BY_ID
@@ -143,12 +142,7 @@ def clause_check(clause_id: str):
 
 
 def autodiscover() -> None:
-    for config in apps.get_app_configs():
-        try:
-            importlib.import_module(f"{config.name}.conformance")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.conformance":
-                raise
+    autodiscover_modules("conformance")
 
 
 def evaluate(client, period: Period) -> list[ClauseStatus]:

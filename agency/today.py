@@ -14,12 +14,11 @@ nothing to show. Each section runs a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from agency.roles import VIEW
 from agency.tenancy import Actor
@@ -64,12 +63,7 @@ def today_section(*, resource: str, order: int, action: str = VIEW):
 
 
 def autodiscover() -> None:
-    for config in apps.get_app_configs():
-        try:
-            importlib.import_module(f"{config.name}.today")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.today":
-                raise
+    autodiscover_modules("today")
 
 
 def sections_for(actor: Actor) -> list[WorkSection]:

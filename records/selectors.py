@@ -13,14 +13,13 @@ registered section without further change.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.apps import apps
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from agency.conformance import Period
@@ -273,12 +272,7 @@ def assessment_for(subject, period: Period) -> dict:
 
 def autodiscover() -> None:
     """Import every app's ``reports`` module, where it registers its sections."""
-    for config in apps.get_app_configs():
-        try:
-            importlib.import_module(f"{config.name}.reports")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.reports":
-                raise
+    autodiscover_modules("reports")
 
 
 def _agency_tz():
