@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.utils.text import capfirst
+from django.utils.translation import gettext_noop
 
 from agency.api.filters import scoped_choices
 from agency.models import TenantModel
@@ -28,6 +29,11 @@ def tenant_formfield(field: models.Field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return field.formfield(**kwargs)
+
+
+# The colon after every form label: Django asks the catalogues for ``_(":")`` and ships no Chinese
+# for it, so ours gives the full-width "：". Marked here so that the catalogue keeps it.
+LABEL_SUFFIX = gettext_noop(":")
 
 
 class DateInput(forms.DateInput):

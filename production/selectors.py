@@ -170,12 +170,19 @@ def shoot_probing(actor: Actor, shoot: Shoot) -> dict:
     (probing or done), ``progress`` (percent of clips read), ``unread`` and ``total``. One query."""
     from production.models import Clip
 
-    counts = (
-        Clip.objects.visible_to(actor)
-        .filter(shoot=shoot)
-        .aggregate(
-            total=Count("id"), unread=Count("id", filter=Q(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING]))
-        )
+    return _probing(Clip.objects.visible_to(actor).filter(shoot=shoot))
+
+
+def cut_probing(actor: Actor, project) -> dict:
+    """The same for the reading of a project's cuts (5.3): a cut is sent to review once read."""
+    from production.models import Cut
+
+    return _probing(Cut.objects.visible_to(actor).filter(project=project))
+
+
+def _probing(media) -> dict:
+    counts = media.aggregate(
+        total=Count("id"), unread=Count("id", filter=Q(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING]))
     )
     total, unread = counts["total"], counts["unread"]
     return {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("scripts/<int:pk>/<str:name>/", views.ScriptActionView.as_view(), name="script-action"),
     path("shoots/<int:pk>/", views.ShootDetailView.as_view(), name="shoot-detail"),
     path("shoots/<int:pk>/probing.json", views.ShootProbingView.as_view(), name="shoot-probing"),
+    path("projects/<int:pk>/cut-probing.json", views.ProjectCutProbingView.as_view(), name="cut-probing"),
     path("clips/<int:pk>/delete/", views.ClipDeleteView.as_view(), name="clip-delete"),
     path("steps/<int:pk>/", views.StepUpdateView.as_view(), name="step-update"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review-detail"),

@@ -227,6 +227,9 @@ class ProjectDetailView(ProductionPage, View):
         project = self.project(pk)
         context = {"object": project, "project": project, "title": project.title}
         context.update(selectors.project_cockpit(self.actor, project))
+        cuts_probing = selectors.cut_probing(self.actor, project)
+        if cuts_probing["unread"]:
+            context.update(cuts_probing=cuts_probing, probe_labels=dict(ProbeState.choices))
         context.update(
             can_change=self.actor.can(CHANGE, "video_project"),
             can_script=self.actor.can(CHANGE, "script"),
@@ -481,6 +484,15 @@ class ShootProbingView(ProductionPage, View):
     def get(self, request, pk):
         shoot = get_object_or_404(Shoot.objects.visible_to(self.actor), pk=pk)
         return JsonResponse(selectors.shoot_probing(self.actor, shoot))
+
+
+class ProjectCutProbingView(ProductionPage, View):
+    """The reading of a project's cuts as JSON, polled by the project's page like a shoot's."""
+
+    resource = "video_project"
+
+    def get(self, request, pk):
+        return JsonResponse(selectors.cut_probing(self.actor, self.project(pk)))
 
 
 class ShootDetailView(ProductionPage, View):

@@ -16,7 +16,7 @@ from records.models import JobStatus
 from records.models import ReportStatus as RecordReportStatus
 from tests.accounts_ops.factories import DataImportFactory
 from tests.factories import PlatformAccountFactory
-from tests.production.factories import ClipFactory, ShootFactory, VideoProjectFactory
+from tests.production.factories import ClipFactory, CutFactory, ShootFactory, VideoProjectFactory
 from tests.records.factories import ExportJobFactory, StatisticsReportFactory
 
 
@@ -111,6 +111,19 @@ def test_a_shoots_page_polls_the_reading_of_its_clips(world):
     assert b"data-job-url" not in after.content and read.original_name.encode() in after.content
     # Another agency cannot follow it.
     assert browser(world.staff_b).get(reverse("production:shoot-probing", args=[shoot.pk])).status_code == 404
+
+
+def test_a_projects_page_polls_the_reading_of_its_cut(world):
+    project = VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1))
+    cut = CutFactory(project=project, probe_state=ProbeState.PENDING)
+    b = browser(world.staff_a)
+    page = b.get(reverse("production:project-detail", args=[project.pk]))
+    assert polled(b, page) == {"status": "probing", "progress": 0, "unread": 1, "total": 1}
+    cut.probe_state = ProbeState.DONE
+    cut.save()
+    assert b.get(job_url(page.content)).json()["status"] == "done"
+    assert b"data-job-url" not in b.get(reverse("production:project-detail", args=[project.pk])).content
+    assert browser(world.staff_b).get(reverse("production:cut-probing", args=[project.pk])).status_code == 404
 
 
 def test_conformance_reports_being_built_poll_their_progress_row_by_row(world):
