@@ -235,6 +235,11 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # longest retry countdown (BaseTask.retry_backoff_max), or a task still running or waiting for its
 # retry is delivered twice (harmless, tasks are idempotent, but wasted work).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# The most address space (MiB) one worker process may use; 0 for no limit. Reading an uploaded
+# video (FFmpeg) is the one job whose memory a user's file decides: a file that needs more fails
+# its reading ("unreadable") instead of taking the machine down. Applied in each pool process as it
+# starts (agency.celery); set it on the workers of the media queue (CELERY_QUEUES_BY_KIND).
+CELERY_WORKER_MEMORY_LIMIT_MB = int(env("CELERY_WORKER_MEMORY_LIMIT_MB", "0"))
 # Sending a task first subscribes to its result; with Redis away that retries 20 times over 20
 # seconds by default, holding the request that sent it. Give up after about a second instead: the
 # task is kept in the outbox and relayed (agency.outbox), and the product reads no task results.

@@ -835,6 +835,8 @@ def media_probe(*, model, pk: int):
         facts, error = None, _("the file is missing from storage")
     except SoftTimeLimitExceeded:
         facts, error = None, _("reading the file took longer than the time allowed")
+    except MemoryError:
+        facts, error = None, _("reading the file needed more memory than allowed")
     finally:
         if hasattr(source, "close"):
             source.close()

@@ -172,6 +172,43 @@ def test_a_reading_past_its_time_limit_is_recorded_as_unreadable(
     assert clip.probe_error == "reading the file took longer than the time allowed"
 
 
+def test_a_reading_past_the_workers_memory_limit_is_recorded_as_unreadable(
+    staff, shoot, samples, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A file that needs more memory than a worker process may have (CELERY_WORKER_MEMORY_LIMIT_MB)
+    fails its reading with the reason; the worker goes on."""
+    from production import media
+
+    def greedy(source):
+        raise MemoryError()
+
+    monkeypatch.setattr(media, "read_video_facts", greedy)
+    clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
+    assert clip.probe_state == ProbeState.FAILED and clip.verdict == ClipVerdict.REJECTED
+    assert clip.probe_error == "reading the file needed more memory than allowed"
+
+
+def test_a_worker_process_is_held_to_its_memory_limit():
+    """What each pool process does as it starts (agency.celery.limit_memory), in a process of its
+    own: the cap is set, and an allocation beyond it fails there."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource\n"
+        "from agency.celery import limit_memory\n"
+        "limit_memory(400)\n"
+        "print(resource.getrlimit(resource.RLIMIT_AS)[0])\n"
+        "try:\n"
+        "    block = bytearray(800 * 1024 * 1024)\n"
+        "except MemoryError:\n"
+        "    print('refused')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(400 * 1024 * 1024), "refused"]
+
+
 def test_probing_twice_changes_nothing(staff, shoot, samples, django_capture_on_commit_callbacks):
     clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
     assert clip_probe_task.delay(agency_id=clip.agency_id, clip_id=clip.pk).get() == ProbeState.DONE
