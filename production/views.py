@@ -60,6 +60,7 @@ from production.rules import (
     CLIP_MIN_SHORT_SIDE,
     SHOOT_MAX_ACCEPTED_CLIPS,
     SHOOT_MIN_ACCEPTED_CLIPS,
+    script_missing_parts,
     seconds_text,
 )
 
@@ -352,7 +353,7 @@ class ScriptDetailView(ProductionPage, View):
             "total_seconds": sum((shot.duration_seconds for shot in shots), 0),
             # 7.2 market research the agency did for this video: staff only.
             "planned_topics": [] if self.actor.is_client_person else hot_topics_for_project(script.project),
-            "missing": services.script_missing_parts(script, shot_count=len(shots)),
+            "missing": script_missing_parts(script, shot_count=len(shots)),
             "editable": editable,
             "can_decide": can_decide,
             "is_latest": latest.pk == script.pk,
