@@ -18,7 +18,7 @@ from django.utils.http import content_disposition_header
 
 from agency.uploads import CONTENT_TYPES
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")  # 18 digits: any real size, and int() stays cheap
 CHUNK = 1024 * 1024
 DOCUMENT_TYPES = frozenset(CONTENT_TYPES.values())
 # What a browser may show in the page; everything else downloads.

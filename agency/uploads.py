@@ -268,7 +268,8 @@ def clean_picture_bytes(data: bytes, *, field: str, name: str, max_pixels: int, 
             # Pillow warns (then fails) past its own bomb threshold: both are refusals here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(PICTURE_FORMATS)) as probe:
-                fmt = probe.format
+                # A phone's multi-picture JPEG (MPO) is read as its first picture, a JPEG.
+                fmt = "JPEG" if probe.format == "MPO" else probe.format
                 width, height = probe.size
                 if width * height > max_pixels:
                     refuse(

@@ -50,6 +50,14 @@ class TenantViewMixin(LoginRequiredMixin):
     def base_queryset(self):
         return self.model.objects.visible_to(self.actor)
 
+    def posted_row(self, queryset, name: str):
+        """The row of ``queryset`` whose id the form posted as ``name``; 404 for anything else
+        (missing, not a number, not visible)."""
+        value = self.request.POST.get(name, "")
+        if not value.isdigit():
+            raise Http404
+        return get_object_or_404(queryset, pk=int(value))
+
 
 class TenantListView(TenantViewMixin, ListView):
     """A list filtered by the same FilterSet the API uses, sorted by an allowed column."""

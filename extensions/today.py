@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,14 @@ def live_sessions_today(actor, today):
     start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
     queryset = (
         LiveSession.objects.visible_to(actor)
-        .filter(planned_start__gte=start, planned_start__lt=start + dt.timedelta(days=1))
-        .filter(status__in=[LiveSessionStatus.PLANNED, LiveSessionStatus.LIVE])
+        .filter(
+            Q(status=LiveSessionStatus.LIVE)
+            | Q(
+                status=LiveSessionStatus.PLANNED,
+                planned_start__gte=start,
+                planned_start__lt=start + dt.timedelta(days=1),
+            )
+        )
         .select_related("client")
         .order_by("planned_start", "id")
     )

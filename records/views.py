@@ -309,10 +309,7 @@ class InspectionActionView(TenantViewMixin, View):
                 if form.is_valid():
                     services.follow_up_open(actor=self.actor, inspection=inspection, **form.cleaned_data)
             elif name == "resolve" and self.actor.can(CHANGE, self.resource):
-                follow_up_id = request.POST.get("follow_up", "")
-                if not follow_up_id.isdigit():
-                    raise Http404
-                follow_up = get_object_or_404(inspection.follow_ups, pk=follow_up_id)
+                follow_up = self.posted_row(inspection.follow_ups.all(), "follow_up")
                 form = forms.ResolveForm(request.POST, prefix="resolve")
                 if form.is_valid():
                     services.follow_up_resolve(actor=self.actor, follow_up=follow_up, **form.cleaned_data)

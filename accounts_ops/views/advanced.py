@@ -352,7 +352,7 @@ class PlanDetailView(TenantViewMixin, View):
         plan = self.plan(pk)
         name = request.POST.get("action", "")
         if name == "unlink":
-            link = get_object_or_404(ContentPlanTopic.objects.visible_to(self.actor), pk=request.POST.get("link"))
+            link = self.posted_row(ContentPlanTopic.objects.visible_to(self.actor).filter(plan=plan), "link")
             services.content_plan_unlink_topic(actor=self.actor, link=link)
             return redirect(plan.get_absolute_url())
         if name == "link":
@@ -431,7 +431,7 @@ class PersonaRequestView(TenantViewMixin, View):
     action = ADD
 
     def post(self, request):
-        account = get_object_or_404(PlatformAccount.objects.visible_to(self.actor), pk=request.POST.get("account"))
+        account = self.posted_row(PlatformAccount.objects.visible_to(self.actor), "account")
         try:
             report = services.persona_report_request(actor=self.actor, account=account)
         except ValidationError as exc:

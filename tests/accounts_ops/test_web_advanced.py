@@ -187,3 +187,16 @@ def test_client_people_see_their_comment_but_not_the_staff_pages(world, busy):
         ).status_code
         == 403
     )
+
+
+def test_a_posted_id_that_is_not_a_row_of_the_page_answers_404(world):
+    """Junk or another plan's link in a form post is a 404, never a server error or a write."""
+    account = PlatformAccountFactory(client=world.client_a1)
+    plan, other = ContentPlanFactory(account=account), ContentPlanFactory(account=account)
+    theirs = ContentPlanTopicFactory(plan=other)
+    b = browser(world.staff_a)
+    url = reverse("accounts_ops:plan-detail", args=[plan.pk])
+    assert b.post(url, {"action": "unlink", "link": "abc"}).status_code == 404
+    assert b.post(url, {"action": "unlink", "link": theirs.pk}).status_code == 404
+    assert ContentPlanTopic.dangerously_all_agencies.filter(pk=theirs.pk).exists()
+    assert b.post(reverse("accounts_ops:persona-request"), {"account": "abc"}).status_code == 404

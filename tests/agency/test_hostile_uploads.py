@@ -452,3 +452,35 @@ def test_a_file_is_served_only_to_people_who_may_see_its_row(world, api, samples
     assert api(world.viewer_a1).get(url).status_code == 200
     page = reverse("clients:requirement-evidence", args=[setup.requirement.pk])
     assert _page_client(world.staff_b).get(page).status_code == 404
+
+
+def test_a_phones_multi_picture_jpeg_is_taken_as_its_first_picture():
+    """A multi-picture JPEG (MPO, as phones and 3D cameras save) is a JPEG to people: accepted,
+    re-encoded as a plain JPEG, not a server error."""
+    from PIL import Image
+
+    from agency.uploads import clean_picture_bytes
+
+    first, second = Image.new("RGB", (40, 30), (200, 10, 10)), Image.new("RGB", (40, 30), (10, 200, 10))
+    buffer = io.BytesIO()
+    first.save(buffer, format="MPO", save_all=True, append_images=[second])
+    clean = clean_picture_bytes(buffer.getvalue(), field="image", name="photo.jpg", max_pixels=10_000)
+    assert (clean.extension, clean.width, clean.height) == ("jpg", 40, 30)
+    assert Image.open(io.BytesIO(clean.content)).format == "JPEG"
+
+
+def test_a_range_header_too_long_to_be_a_size_is_ignored(world):
+    """A Range header with thousands of digits is no range: the whole file is served, no 500."""
+    from django.test import Client as Browser
+
+    from tests.factories import PlatformAccountFactory
+    from tests.production.factories import ClipFactory, ShootFactory, VideoProjectFactory
+
+    project = VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1))
+    clip = ClipFactory(shoot=ShootFactory(project=project))
+    browser = Browser()
+    browser.force_login(world.staff_a)
+    response = browser.get(
+        reverse("production:media-file", args=["clip", clip.pk]), HTTP_RANGE="bytes=" + "9" * 4400 + "-"
+    )
+    assert response.status_code == 200

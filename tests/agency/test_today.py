@@ -129,3 +129,21 @@ def test_comments_alerts_live_sessions_inspections_and_complaints_show_to_who_do
     )
     assert "Other agency's" in theirs["Comments waiting to be handled (7.1)"].rows[0].text
     assert theirs["Complaints near their deadline (10.1)"].rows[0].text.endswith("Other agency late")
+
+
+def test_a_session_still_live_past_midnight_stays_in_todays_work(world):
+    from extensions.models import LiveSessionStatus
+    from tests.extensions.factories import LiveSessionFactory
+    from tests.factories import PlatformAccountFactory
+
+    tz = world.agency_a.tz
+    yesterday_evening = dt.datetime.combine(timezone.localdate(timezone=tz), dt.time(22, 0), tzinfo=tz) - dt.timedelta(
+        days=1
+    )
+    account = PlatformAccountFactory(client=world.client_a1)
+    LiveSessionFactory(
+        account=account, theme="Still on air", planned_start=yesterday_evening, status=LiveSessionStatus.LIVE
+    )
+    LiveSessionFactory(account=account, theme="Yesterday, never started", planned_start=yesterday_evening)
+    live = titles(actor_of(world.staff_a))["Live sessions today (8.1)"]
+    assert live.count == 1 and "Still on air" in live.rows[0].text
