@@ -21,42 +21,28 @@ from django.core.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts_ops.models.advanced import CommentSource
-from accounts_ops.models.basic import AutoReplySettings
 from accounts_ops.services import comments_receive
-from accounts_ops.webhooks import SIGNATURE_HEADER, VERIFY_EVENT, WEBHOOK_MAX_BYTES, signature_ok
+from accounts_ops.webhooks import VERIFY_EVENT, refused, signed_event_account
 from agency.api.errors import django_validation_error_to_drf
 from agency.tenancy import tenant_context
-from clients.models import Platform, PlatformAccount
 
 COMMENT_EVENTS = ("item_comment_reply", "comment")
 
 
-def _refused(status: int, code: str, message: str) -> Response:
-    return Response({"error": {"status": status, "code": code, "message": message}}, status=status)
-
-
 def handle_comment_event(request, account_id: int) -> Response:
+    account, refusal = signed_event_account(request, account_id)
+    if refusal is not None:
+        return refusal
     body = request.body
-    if len(body) > WEBHOOK_MAX_BYTES:
-        return _refused(413, "too_large", "The event is too large.")
-    # The one place an unauthenticated request reads across agencies, and only by primary key.
-    account = (
-        PlatformAccount.dangerously_all_agencies.select_related("agency")
-        .filter(pk=account_id, platform=Platform.DOUYIN, agency__is_active=True)
-        .first()
-    )
-    settings = AutoReplySettings.dangerously_all_agencies.filter(account_id=account.pk).first() if account else None
-    if settings is None or not signature_ok(settings.webhook_secret, body, request.META.get(SIGNATURE_HEADER, "")):
-        return _refused(401, "bad_signature", "The signature does not match this account's webhook secret.")
     try:
         payload = json.loads(body)
         content = payload.get("content") or {}
         if isinstance(content, str):
             content = json.loads(content or "{}")
     except (ValueError, UnicodeDecodeError, AttributeError):
-        return _refused(400, "invalid", "The body is not a JSON object.")
+        return refused(400, "invalid", "The body is not a JSON object.")
     if not isinstance(content, dict):
-        return _refused(400, "invalid", "The event's content is not an object.")
+        return refused(400, "invalid", "The event's content is not an object.")
     event = payload.get("event")
     if event == VERIFY_EVENT:
         return Response({"challenge": content.get("challenge")})

@@ -17,19 +17,17 @@ from django.utils.translation import pgettext
 
 from accounts_ops.models import AccountDailyMetric, InboxMessage, OutboxReply, ReplySource, VideoDailyMetric
 from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, response_summaries
+from accounts_ops.selectors.metrics import ENGAGEMENT_COUNTS, engagement_rate, latest_fans
 from agency.conformance import Period
 from clients.models import Client, PlatformAccount
 from records.selectors import TOP_VIDEOS, Section, assessment_section, bounds, statistics_section
 
-ENGAGEMENT = ("likes", "comments", "shares")
+ENGAGEMENT = ENGAGEMENT_COUNTS
 
 
-def engagement_rate(totals: dict) -> float | None:
-    """(likes + comments + shares) / plays, in percent; None without plays."""
-    plays = totals.get("plays") or 0
-    if not plays:
-        return None
-    return round(sum(totals.get(name) or 0 for name in ENGAGEMENT) * 100 / plays, 2)
+def rate_of(totals: dict) -> float | None:
+    """The engagement rate (``selectors.metrics.engagement_rate``) of summed counts."""
+    return engagement_rate(sum(totals.get(name) or 0 for name in ENGAGEMENT), totals.get("plays"))
 
 
 def _metric_totals(client: Client, period: Period) -> dict:
@@ -45,13 +43,8 @@ def _metric_totals(client: Client, period: Period) -> dict:
 
 def _fans_at(client: Client, day: dt.date) -> int | None:
     """Fans across the client's accounts on ``day``: each account's latest total read on or before it."""
-    latest = (
-        AccountDailyMetric.objects.filter(account=OuterRef("pk"), date__lte=day, followers_total__isnull=False)
-        .order_by("-date")
-        .values("followers_total")[:1]
-    )
     values = (
-        PlatformAccount.objects.filter(client=client).annotate(fans=Subquery(latest)).values_list("fans", flat=True)
+        PlatformAccount.objects.filter(client=client).annotate(fans=latest_fans(day)).values_list("fans", flat=True)
     )
     known = [v for v in values if v is not None]
     return sum(known) if known else None
@@ -73,7 +66,7 @@ def fans_plays_engagement(client: Client, period: Period, previous: Period) -> S
         sum(now[name] or 0 for name in ENGAGEMENT),
         sum(before[name] or 0 for name in ENGAGEMENT) if before["last_day"] is not None else None,
     )
-    section.figure(_("Engagement rate (%)"), engagement_rate(now), engagement_rate(before))
+    section.figure(_("Engagement rate (%)"), rate_of(now), rate_of(before))
 
     per_day = {
         row["date"]: row
@@ -111,7 +104,7 @@ def fans_plays_engagement(client: Client, period: Period, previous: Period) -> S
                 row["gained"] or 0,
                 row["plays"] or 0,
                 sum(row[name] or 0 for name in ENGAGEMENT),
-                engagement_rate(row),
+                rate_of(row),
             ]
             for row in by_account
         ],

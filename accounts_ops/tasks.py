@@ -85,8 +85,9 @@ def persona_reports_task(*, agency_id: int) -> int:
     period, one batch task per ``PERSONA_BATCH`` accounts. Returns the number of batches."""
     from accounts_ops.services import PERSONA_BATCH, active_account_ids, persona_period
     from agency.tasks import enqueue
+    from agency.tenancy import require_agency
 
-    agency = Agency.objects.get(pk=agency_id)
+    agency = require_agency()
     start, end = persona_period(agency, timezone.localdate(timezone=agency.tz))
     ids = active_account_ids()
     batches = [ids[i : i + PERSONA_BATCH] for i in range(0, len(ids), PERSONA_BATCH)]

@@ -50,7 +50,7 @@ def signature_ok(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(sign(secret, body), given.lower())
 
 
-def _refused(status: int, code: str, message: str) -> Response:
+def refused(status: int, code: str, message: str) -> Response:
     return Response({"error": {"status": status, "code": code, "message": message}}, status=status)
 
 
@@ -88,12 +88,15 @@ def parse_receive_event(payload: dict) -> IncomingMessage:
     )
 
 
-def handle_douyin_event(request, account_id: int) -> Response:
+def signed_event_account(request, account_id: int) -> tuple[PlatformAccount | None, Response | None]:
+    """The Douyin account a signed event is for, or the answer that refuses the event (too large,
+    no such active account, a signature that does not match its webhook secret). Shared by the
+    message (6.4) and comment (7.1) webhooks. The account (and so the agency) is looked up before
+    any context exists: the one place an unauthenticated request reads across agencies, and only
+    by primary key."""
     body = request.body
     if len(body) > WEBHOOK_MAX_BYTES:
-        return _refused(413, "too_large", "The event is too large.")
-    # The account (and so the agency) is looked up before any context exists: this is the one
-    # place an unauthenticated request reads across agencies, and only by primary key.
+        return None, refused(413, "too_large", "The event is too large.")
     account = (
         PlatformAccount.dangerously_all_agencies.select_related("agency")
         .filter(pk=account_id, platform=Platform.DOUYIN, agency__is_active=True)
@@ -101,13 +104,21 @@ def handle_douyin_event(request, account_id: int) -> Response:
     )
     settings = AutoReplySettings.dangerously_all_agencies.filter(account_id=account.pk).first() if account else None
     if settings is None or not signature_ok(settings.webhook_secret, body, request.META.get(SIGNATURE_HEADER, "")):
-        return _refused(401, "bad_signature", "The signature does not match this account's webhook secret.")
+        return None, refused(401, "bad_signature", "The signature does not match this account's webhook secret.")
+    return account, None
+
+
+def handle_douyin_event(request, account_id: int) -> Response:
+    account, refusal = signed_event_account(request, account_id)
+    if refusal is not None:
+        return refusal
+    body = request.body
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return _refused(400, "invalid", "The body is not JSON.")
+        return refused(400, "invalid", "The body is not JSON.")
     if not isinstance(payload, dict):
-        return _refused(400, "invalid", "The body is not a JSON object.")
+        return refused(400, "invalid", "The body is not a JSON object.")
     event = payload.get("event")
     if event == VERIFY_EVENT:
         content = payload.get("content") or {}
@@ -118,7 +129,7 @@ def handle_douyin_event(request, account_id: int) -> Response:
         return Response({"ignored": str(event)})
     to_user = str(payload.get("to_user_id") or "")
     if account.platform_uid and to_user and to_user != account.platform_uid:
-        return _refused(400, "invalid", "to_user_id is not this account's platform user id.")
+        return refused(400, "invalid", "to_user_id is not this account's platform user id.")
     with tenant_context(account.agency):
         try:
             item = parse_receive_event(payload)

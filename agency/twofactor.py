@@ -16,14 +16,13 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 import segno
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agency.models import Membership
-from agency.roles import CLIENT_ROLES
+from agency.roles import STAFF_ROLES
 
 DEVICE_NAME = "authenticator"
 
@@ -34,7 +33,7 @@ def totp_offered(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return Membership.objects.filter(user=user, is_active=True).exclude(role__in=CLIENT_ROLES).exists()
+    return Membership.objects.filter(user=user, is_active=True, role__in=STAFF_ROLES).exists()
 
 
 def totp_device(user) -> TOTPDevice | None:
@@ -122,7 +121,3 @@ def config_uri(device: TOTPDevice) -> str:
 
 def qr_svg_data_uri(device: TOTPDevice) -> str:
     return segno.make(config_uri(device), error="m").svg_data_uri(scale=5, border=2)
-
-
-def issuer() -> str:
-    return getattr(settings, "OTP_TOTP_ISSUER", "")

@@ -54,26 +54,6 @@ def main() -> None:
         print(f"scratch database {scratch} dropped")
 
 
-def portrait(rng: random.Random) -> dict:
-    def split(keys):
-        weights = [rng.random() + 0.05 for _ in keys]
-        total = sum(weights)
-        shares = [round(w / total, 4) for w in weights]
-        shares[-1] = round(1 - sum(shares[:-1]), 4)
-        return dict(zip(keys, shares, strict=True))
-
-    return {
-        "gender": split(["male", "female"]),
-        "age": split(["1-23", "24-30", "31-40", "41-50", "50-"]),
-        "provinces": {"四川": 0.4, "重庆": 0.2, "广东": 0.1},
-        "cities": {"成都": 0.35, "重庆": 0.2, "深圳": 0.05},
-        "devices": {"iPhone": 0.45, "华为": 0.3, "小米": 0.1},
-        "interests": {"美食": 0.7, "旅行": 0.3},
-        "active_days": split(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
-        "active_hours": split([str(h) for h in range(24)]),
-    }
-
-
 def run(args) -> None:
     import django
 
@@ -85,6 +65,7 @@ def run(args) -> None:
     from accounts_ops.models import AudiencePersonaReport, AudienceSnapshot
     from accounts_ops.services import PERSONA_BATCH, active_account_ids, persona_period, persona_reports_build
     from agency.models import Agency
+    from agency.scale import portrait
     from agency.tenancy import tenant_context
     from clients.models import Client, PlatformAccount
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from agency.adjustable import adjustable
+from agency.uploads import GIB, MIB
 
 # --- 5.2 Shooting: 4K picture, each clip 7-60 s, 8-20 clips per shoot --------------------------
 # 4K is UHD, 3840x2160, in either orientation (vertical video is the norm on these platforms):
@@ -24,8 +25,6 @@ CLIP_MAX_SECONDS = Decimal("60")  # 5.2
 SHOOT_MIN_ACCEPTED_CLIPS = 8  # 5.2
 SHOOT_MAX_ACCEPTED_CLIPS = 20  # 5.2
 
-GIB = 1024**3
-MIB = 1024**2
 # The largest clip (or cut) file an agency accepts for upload. Not a number of the standard: a
 # limit of the operator's storage and network, set per agency.
 CLIP_MAX_UPLOAD_BYTES = adjustable(

@@ -161,8 +161,8 @@ def client_production(actor: Actor) -> dict:
     return {"projects": projects, "waiting_scripts": waiting_scripts, "open_rounds": open_rounds, "decided": decided}
 
 
-PROBING = "probing"  # a shoot with clips still being read
-PROBED = "done"  # every clip of the shoot read (or found unreadable)
+PROBING = ProbeState.PROBING  # a shoot (or a project's cut) still being read
+PROBED = ProbeState.DONE  # every file read (or found unreadable)
 
 
 def shoot_probing(actor: Actor, shoot: Shoot) -> dict:

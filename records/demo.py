@@ -18,7 +18,7 @@ from agency.roles import Role
 from agency.tenancy import tenant_context
 from clients.models import Client
 from records import services
-from records.models import Asset, AssetKind, DailyInspection, InspectionStatus
+from records.models import INSPECTION_ITEMS, Asset, AssetKind, DailyInspection, InspectionStatus
 
 INSPECTION_DAYS = 7
 
@@ -68,8 +68,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
 
         for back in range(INSPECTION_DAYS, -1, -1):
             made["inspection lists"] += services.inspection_lists_create(day=today - dt.timedelta(days=back))
-        items = dict.fromkeys(("profile_intact", "pinned_videos_in_place", "interactions_handled"), True)
-        items |= {"no_violation_notice": True, "metrics_arrived": True}
+        items = {name: True for name, _label in INSPECTION_ITEMS}
         past = DailyInspection.objects.filter(inspection_date__lt=today, status=InspectionStatus.PENDING)
         for index, inspection in enumerate(past.order_by("inspection_date", "pk")):
             if index % 5 == 4:

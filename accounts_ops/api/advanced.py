@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts_ops import comment_webhooks, services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.api.basic import douyin_webhook_route
+from accounts_ops.api.basic import FailedSerializer, douyin_webhook_route
 from accounts_ops.api.metrics import BulkAccountSerializer, IngestResultSerializer
 from accounts_ops.models import (
     AudiencePersonaReport,
@@ -302,10 +302,6 @@ class DoneSerializer(serializers.Serializer):
     platform_comment_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
 
 
-class ActionFailedSerializer(serializers.Serializer):
-    error = serializers.CharField()
-
-
 class CommentActionFilterSet(TenantFilterSet):
     class Meta:
         model = CommentAction
@@ -338,10 +334,10 @@ class CommentActionViewSet(OpsViewSet):
         done = services.comment_action_mark_done(actor=self.actor, action=self.get_object(), **body.validated_data)
         return Response(self.get_serializer(done).data)
 
-    @extend_schema(request=ActionFailedSerializer, responses=CommentActionSerializer)
+    @extend_schema(request=FailedSerializer, responses=CommentActionSerializer)
     @action(detail=True, methods=["post"], url_path="mark-failed", required_action=CHANGE)
     def mark_failed(self, request, pk=None):
-        body = ActionFailedSerializer(data=request.data)
+        body = FailedSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         failed = services.comment_action_mark_failed(actor=self.actor, action=self.get_object(), **body.validated_data)
         return Response(self.get_serializer(failed).data)

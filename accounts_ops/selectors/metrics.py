@@ -80,7 +80,7 @@ def _dates(end: dt.date, days: int) -> list[dt.date]:
     return [end - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
 
-def _latest_fans(on_or_before: dt.date) -> Subquery:
+def latest_fans(on_or_before: dt.date) -> Subquery:
     """An account's last reported fan count on or before a day (the unique (account, date) key
     serves it)."""
     return Subquery(
@@ -100,7 +100,7 @@ def metric_series(actor: Actor, accounts: Iterable[PlatformAccount], *, days: in
     before = dict(
         PlatformAccount.objects.visible_to(actor)
         .filter(pk__in=account_ids)
-        .annotate(fans=_latest_fans(start - dt.timedelta(days=1)))
+        .annotate(fans=latest_fans(start - dt.timedelta(days=1)))
         .values_list("pk", "fans")
     )
     rows = (
@@ -244,7 +244,7 @@ def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[in
     accounts = (
         PlatformAccount.objects.visible_to(actor)
         .filter(**{f"{account_key}__in": ids})
-        .annotate(now=_latest_fans(today), before=_latest_fans(start - dt.timedelta(days=1)))
+        .annotate(now=latest_fans(today), before=latest_fans(start - dt.timedelta(days=1)))
     )
     if key == "client_id":
         accounts = accounts.filter(status=AccountStatus.ACTIVE)
@@ -288,7 +288,7 @@ def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
     accounts = (
         PlatformAccount.objects.visible_to(actor)
         .filter(status=AccountStatus.ACTIVE)
-        .annotate(now=_latest_fans(today), before=_latest_fans(start - dt.timedelta(days=1)))
+        .annotate(now=latest_fans(today), before=latest_fans(start - dt.timedelta(days=1)))
         .values_list("followers", "now", "before")
     )
     for followers, now, before in accounts:

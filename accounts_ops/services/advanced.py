@@ -59,10 +59,11 @@ from accounts_ops.services.metrics import (
     ensure_batch,
     refusal,
     video_reference,
+    video_rows,
     video_scope,
 )
 from agency.adjustable import adjustable
-from agency.models import Agency, Membership
+from agency.models import Agency
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import AccountStatus, Platform, PlatformAccount, Video
@@ -112,24 +113,7 @@ def check_comment_rows(
     accounts = AccountResolver(account_scope(actor), default_account)
     videos = VideoResolver(video_scope(actor))
     problems: list[RowProblem] = []
-    parsed: list[tuple[int, dict]] = []
-    for index, raw in enumerate(rows):
-        if not isinstance(raw, dict):
-            problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
-            continue
-        row, twice = translate(raw)
-        for name in twice:
-            problems.append(RowProblem(index, name, _("given twice (under the platform's name and ours)")))
-        parsed.append((index, row))
-    ids, handles = set(), set()
-    for _index, row in parsed:
-        if row.get("video") in (None, "") and row.get("item_id") not in (None, ""):
-            try:
-                kind, value = accounts.reference(row)
-            except read.BadValue:
-                continue
-            (ids if kind == "account" else handles).add(value)
-    accounts.load(ids, handles)
+    parsed = video_rows(rows, translate, accounts, problems)
     pending = []
     for index, row in parsed:
         values: dict = {}
@@ -375,12 +359,7 @@ def comment_hide(*, actor: Actor, comment: VideoComment, hidden: bool = True, no
 @transaction.atomic
 def comment_assign(*, actor: Actor, comment: VideoComment, assignee) -> VideoComment:
     """Give a comment to a member of staff to work (``None`` takes it back)."""
-    if (
-        assignee is not None
-        and not Membership.objects.filter(
-            user=assignee, agency=actor.agency, is_active=True, client__isnull=True
-        ).exists()
-    ):
+    if assignee is not None and not staff_choices(actor.agency).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": _("%(user)s is not on this agency's staff.") % {"user": assignee}})
     comment = _locked(comment)
     comment.assignee = assignee

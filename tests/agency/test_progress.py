@@ -96,7 +96,7 @@ def test_a_data_imports_page_polls_its_progress(world):
 
 def test_a_shoots_page_polls_the_reading_of_its_clips(world):
     shoot = ShootFactory(project=VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1)))
-    read = ClipFactory(shoot=shoot, probe_state=ProbeState.DONE)
+    read = ClipFactory(shoot=shoot, probe_state=ProbeState.DONE, original_name="the-one-read.mp4")
     waiting = [ClipFactory(shoot=shoot, probe_state=state) for state in (ProbeState.PENDING, ProbeState.PROBING)]
     ClipFactory(shoot=shoot, probe_state=ProbeState.FAILED)
     b = browser(world.staff_a)

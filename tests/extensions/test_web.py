@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.test import Client as Browser
 from django.urls import reverse
@@ -260,7 +261,8 @@ def test_a_campaign_picked_on_a_poi_record_in_the_page_shows_it(world):
     )
     b = browser(world.staff_a)
     form = b.get(reverse("extensions:campaign-create")).content.decode()
-    assert f'value="{poi.pk}"' in form
+    poi_select = re.search(r'<select name="poi_link".*?</select>', form, re.S).group(0)
+    assert f'value="{poi.pk}"' in poi_select and "Laojie Chunxi" in poi_select
     response = b.post(
         reverse("extensions:campaign-create"),
         {
