@@ -7,14 +7,17 @@ class AgencyConfig(AppConfig):
     verbose_name = _("Agencies and tenancy")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from agency import conformance, rls, today
+        from agency import answer_cache, conformance, rls, today
 
         conformance.autodiscover()
         today.autodiscover()
         # After every migrate: row-level security on every tenant table (agency.rls).
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
+        # Every statement passes the answer cache's write tracking (agency.answer_cache).
+        connection_created.connect(answer_cache.install, dispatch_uid="agency-answer-cache")
         # At sign-in, the person's chosen language goes into their session (agency.middleware).
         from django.contrib.auth.signals import user_logged_in
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 
-from agency.selectors import resolve_actor
+from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, dangerously_all_agencies, tenant_boundary
 
 ADMIN_PREFIX = reverse_lazy("admin:index")
@@ -22,7 +22,7 @@ class TenantMiddleware:
     def __call__(self, request):
         with tenant_boundary():
             authenticated = request.user.is_authenticated
-            request.actor = resolve_actor(request) if authenticated else None
+            request.actor = cached_actor(request.user, *agency_choice(request)) if authenticated else None
             channel = "admin" if request.path.startswith(str(ADMIN_PREFIX)) else "ui"
             activate(request.actor, channel=channel, user_id=request.user.pk if authenticated else None)
             # Dates and times on the pages read in the agency's time zone.

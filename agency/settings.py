@@ -6,6 +6,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 - ``DATABASE_URL``   PostgreSQL (``postgres://user@host:5432/name``).
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
 - ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
+- ``ANSWER_CACHE``   computed answers kept in Redis until a table they read is written
+  (``agency.answer_cache``); on by default with ``REDIS_URL``.
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
   secure cookies, HSTS, ``DJANGO_ALLOWED_HOSTS`` from the environment.
 """
@@ -187,9 +189,18 @@ if DATABASE_PGBOUNCER:
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "agency.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Computed answers (dashboards, lists, the actor of an API token) kept until a table they read is
+# written (agency.answer_cache). Only with a cache every process shares: a per-process memory
+# cache would not see another process's writes.
+ANSWER_CACHE = env_bool("ANSWER_CACHE", bool(REDIS_URL))
+ANSWER_CACHE_SECONDS = int(env("ANSWER_CACHE_SECONDS", "600"))  # the longest an answer is kept
+ANSWER_CACHE_REPLICA_SECONDS = int(env("ANSWER_CACHE_REPLICA_SECONDS", "10"))  # computed on a lagging replica
+# The release of the code (e.g. its version or commit): processes of one release share their cached
+# answers; empty: each process keeps its own, so no answer outlives the code that made it.
+RELEASE = env("RELEASE", "")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -390,7 +401,7 @@ UPLOAD_MAX_BYTES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous request is answered 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "agency.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["agency.permissions.RolePermission"],

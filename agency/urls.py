@@ -11,7 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from agency import signin, views
 from agency.api.auth import obtain_token
 from agency.api.health import HealthView
-from agency.api.routers import router
+from agency.api.routers import grouped_urls
 from clients.urls import client_area_patterns
 
 # Each app registers its viewsets on the shared router from its api module.
@@ -49,7 +49,7 @@ urlpatterns = [
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include(grouped_urls())),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

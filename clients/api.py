@@ -17,7 +17,7 @@ from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import TenantViewSet, answer_cached
 from agency.db.routers import replica_reads
 from agency.http import file_response
 from agency.roles import DECIDE, FULFIL, VIEW
@@ -170,6 +170,7 @@ class ClientViewSet(TenantViewSet):
 
     @extend_schema(parameters=[DAYS_PARAMETER], responses=ClientDashboardSerializer)
     @action(detail=True, methods=["get"])
+    @answer_cached
     def dashboard(self, request, pk=None):
         days = days_from(request)
         client = self.checked_row
@@ -200,6 +201,7 @@ class ClientViewSet(TenantViewSet):
 
     @extend_schema(parameters=[DAYS_PARAMETER], responses=AgencyOverviewSerializer)
     @action(detail=False, methods=["get"])
+    @answer_cached
     def overview(self, request):
         days = days_from(request)
         with replica_reads():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
-from accounts_ops.metrics_cache import cached_figures
 from accounts_ops.selectors.dashboards import account_totals, client_totals, daily_series, dashboard_period, top_videos
+from agency import answer_cache
 from agency.tenancy import Actor
 from clients.models import AccountStatus, Client, ClientRequirement, ClientStatus, PlatformAccount, RequirementStatus
 
@@ -57,7 +57,7 @@ def client_summary(actor: Actor, client: Client) -> dict:
 def agency_metrics_overview(actor: Actor, *, days: int) -> dict:
     """The agency overview of the API: the home page's headline figures, the agency's daily
     series over the last ``days`` days and the clients with the most plays (fixed number of
-    queries; the figures from the daily metrics are cached until the agency's metrics change)."""
+    queries; the figures from the daily metrics are kept in the answer cache until the metrics change)."""
     start, end = dashboard_period(actor, days)
     overview = agency_overview(actor)
     scope = f"client{actor.client_id}" if actor.is_client_person else "agency"
@@ -65,7 +65,7 @@ def agency_metrics_overview(actor: Actor, *, days: int) -> dict:
     def figures():
         return {"series": daily_series(actor, start, end), "top_clients": client_totals(actor, start, end)}
 
-    metrics = cached_figures(actor.agency, f"overview:{scope}:{start}:{end}", figures)
+    metrics = answer_cache.cached("overview-figures", (scope, start, end), figures)
     return {
         "period_start": start,
         "period_end": end,
@@ -82,7 +82,7 @@ def agency_metrics_overview(actor: Actor, *, days: int) -> dict:
 def client_dashboard(actor: Actor, client: Client, *, days: int) -> dict:
     """One client's dashboard: its accounts with their figures over the last ``days`` days, the
     client's daily series, its best videos of the period and its requirements (fixed number of
-    queries; the figures from the daily metrics are cached until the agency's metrics change)."""
+    queries; the figures from the daily metrics are kept in the answer cache until the metrics change)."""
     start, end = dashboard_period(actor, days)
     accounts = list(PlatformAccount.objects.visible_to(actor).filter(client=client).order_by("platform", "handle"))
     account_ids = [account.pk for account in accounts]
@@ -94,7 +94,7 @@ def client_dashboard(actor: Actor, client: Client, *, days: int) -> dict:
             "top_videos": top_videos(actor, start, end, account_ids=account_ids),
         }
 
-    metrics = cached_figures(actor.agency, f"client:{client.pk}:{start}:{end}", figures)
+    metrics = answer_cache.cached("client-figures", (client.pk, start, end), figures)
     totals = metrics["totals"]
     requirements = (
         ClientRequirement.objects.visible_to(actor)

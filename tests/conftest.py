@@ -38,6 +38,9 @@ APP_CREDENTIALS: dict = {}
 def pytest_configure(config):
     # A fast hasher: the suite signs many people in; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The answer cache on, as in production with Redis (with the embedded memory cache the suite's
+    # one process shares it): every test that writes and then reads shows that no answer is stale.
+    settings.ANSWER_CACHE = True
     if settings.DATABASE_APP_ROLE:
         import dj_database_url
 

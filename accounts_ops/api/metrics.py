@@ -25,6 +25,7 @@ from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import answer_cached
 from agency.roles import ADD
 from clients.models import PlatformAccount
 
@@ -114,6 +115,10 @@ class AccountDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
     search_fields = ["account__handle"]
     ordering_fields = ["date", "id", "plays", "followers_total"]
     ordering = ("-date", "-id")
+
+    @answer_cached
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=bulk_request_schema(

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
 from accounts_ops.bulk import UpsertResult, upsert
-from accounts_ops.metrics_cache import metrics_changed
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, LOOKUP, VIDEO_METRICS, spelling_key
 from agency.models import Agency
@@ -266,8 +265,6 @@ def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> Upser
         user_id=user_id,
     )
     accounts_followers_refresh({row["account_id"] for row in rows if row.get("followers_total") is not None})
-    if result.created or result.updated:
-        metrics_changed(require_agency())
     return result
 
 
@@ -480,8 +477,6 @@ def store_video_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertR
         values=VIDEO_VALUES,
         user_id=user_id,
     )
-    if result.created or result.updated:
-        metrics_changed(require_agency())
     return result
 
 

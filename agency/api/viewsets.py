@@ -15,11 +15,19 @@ refused at class creation (the PostHog rule), so no endpoint can skip ``visible_
 
 from __future__ import annotations
 
+import functools
+
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils import translation
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
-from agency.selectors import resolve_actor
+from agency import answer_cache
+from agency.api.authentication import CachedTokenAuthentication
+from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, tenant_boundary
 
 # The actions of ModelViewSet; any other action is a custom ``@action``.
@@ -45,7 +53,12 @@ class TenantViewSet(viewsets.ModelViewSet):
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        self.actor = resolve_actor(request) if request.user.is_authenticated else None
+        if not request.user.is_authenticated:
+            self.actor = None
+        elif isinstance(request.successful_authenticator, CachedTokenAuthentication):
+            self.actor = request.successful_authenticator.actor  # found with the token
+        else:
+            self.actor = cached_actor(request.user, *agency_choice(request))
         request.actor = self.actor
         activate(self.actor, channel="api", user_id=request.user.pk)
         if self.actor is None and request.user.is_authenticated:
@@ -56,8 +69,11 @@ class TenantViewSet(viewsets.ModelViewSet):
         # A custom action on one row finds the row before it reads the body, so that a row outside
         # the actor's scope answers 404 whatever the body holds (the role's refusal, 403 for any
         # row, comes first).
-        if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS:
+        if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS and not self._answer_cached():
             self.checked_row = self.get_object()  # an action that only reads may use it as is
+
+    def _answer_cached(self) -> bool:
+        return getattr(getattr(self, self.action or "", None), "answer_cached", False)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or self.actor is None:
@@ -77,3 +93,52 @@ class TenantViewSet(viewsets.ModelViewSet):
     @transaction.atomic
     def perform_update(self, serializer):
         serializer.save()
+
+
+class _NotKept(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def answer_cached(method):
+    """A read-only action whose answer is kept in the answer cache (``agency.answer_cache``) until a
+    table it read is written: per person and membership (so per scope and role), language, full
+    URL (path, query and host, which links in the answer carry) and format. Only 200 answers are
+    kept; the row of a custom action on one row is checked (``checked_row``) when the answer is
+    computed. JSON is kept rendered: a kept answer is sent as it is, not rendered again."""
+
+    @functools.wraps(method)
+    def action(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+        rendered = isinstance(renderer, JSONRenderer)  # (the browsable API renders the data)
+
+        def compute():
+            if self.detail and self.action not in MODEL_ACTIONS:
+                self.checked_row = self.get_object()
+            response = method(self, request, *args, **kwargs)
+            if response.status_code != 200:
+                raise _NotKept(response)
+            if rendered:
+                return renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+            return response.data
+
+        actor = self.actor
+        parts = (
+            actor.user.pk if actor else "",
+            actor.membership.pk if actor else "",
+            actor.role if actor else "",
+            actor.client_id if actor else "",
+            translation.get_language(),
+            request.build_absolute_uri(),
+            renderer.format,
+            request.accepted_media_type,
+        )
+        name = f"{type(self).__module__}.{type(self).__qualname__}.{method.__name__}"
+        try:
+            answer = answer_cache.cached(name, parts, compute)
+        except _NotKept as refused:
+            return refused.response
+        return HttpResponse(answer, content_type=renderer.media_type) if rendered else Response(answer)
+
+    action.answer_cached = True
+    return action

@@ -94,25 +94,3 @@ def test_a_client_person_sees_only_their_client_in_the_overview(world, api):
     assert body["clients"]["total"] == 1
     assert [c["name"] for c in body["top_clients"]] == ["A1 hotpot"]
     assert [p["plays"] for p in body["series"]] == [300]
-
-
-def test_the_dashboard_figures_are_cached_until_the_agency_ingests_metrics(
-    world, api, django_capture_on_commit_callbacks
-):
-    from accounts_ops.services import account_metrics_ingest
-    from agency.tenancy import tenant_context
-
-    account = PlatformAccountFactory(client=world.client_a1)
-    AccountDailyMetricFactory(account=account, date=yesterday(), plays=100)
-    url = dashboard_url(world.client_a1)
-    assert api(world.staff_a).get(url).json()["accounts"][0]["period"]["plays"] == 100
-
-    # A row written past the services (as a database restore would) is not seen until an ingest...
-    AccountDailyMetricFactory(account=account, date=yesterday() - dt.timedelta(days=1), plays=5)
-    assert api(world.staff_a).get(url).json()["accounts"][0]["period"]["plays"] == 100
-
-    # ...and an ingest of any of the agency's metrics makes every figure current.
-    actor = world.staff_a.memberships.get().as_actor()
-    with tenant_context(world.agency_a, actor=actor), django_capture_on_commit_callbacks(execute=True):
-        account_metrics_ingest(actor=actor, rows=[{"account": account.pk, "date": yesterday().isoformat(), "plays": 7}])
-    assert api(world.staff_a).get(url).json()["accounts"][0]["period"]["plays"] == 7 + 5
