@@ -23,15 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 SQLITE_BATCH = 500
-COPY_CHUNK = 2_000  # rows per write to the COPY stream
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -111,14 +112,21 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
             + ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
             + ") ON COMMIT DROP"
         )
+        # psycopg writes each row in COPY's format (in C); JSON values go as jsonb.
+        json_columns = [index for index, t in enumerate(types) if t in ("jsonb", "json")]
         with cursor.cursor.copy(f"COPY {quote(staging)} ({column_list}) FROM STDIN") as copy:
-            for start in range(0, len(rows), COPY_CHUNK):
-                copy.write(
-                    "".join(
-                        "\t".join([_text(row.get(c)) for c in columns]) + "\n"
-                        for row in rows[start : start + COPY_CHUNK]
-                    )
-                )
+            take = operator.itemgetter(*columns)
+            for row in rows:
+                try:
+                    line = take(row)
+                except KeyError:  # a value left out
+                    line = tuple(row.get(c) for c in columns)
+                if json_columns:
+                    line = list(line)
+                    for index in json_columns:
+                        if line[index] is not None:
+                            line[index] = Jsonb(line[index])
+                copy.write_row(line)
         params = {"now": timezone.now(), "user": user_id}
         selected = []
         for index, c in enumerate(columns):
@@ -163,6 +171,38 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
             updated = cursor.rowcount
         cursor.execute(f"DROP TABLE {quote(staging)}")
     return UpsertResult(received=len(rows), created=created, updated=updated)
+
+
+def update_rows(model: type[Model], changes: dict[int, dict], fields: Sequence[str]) -> int:
+    """Set ``fields`` of the rows whose primary keys ``changes`` holds, each to its own values
+    (``{pk: {field: value}}``), in one statement: on PostgreSQL an ``UPDATE ... FROM unnest(...)``
+    of one array per field, elsewhere ``bulk_update``. Inside the agency's context."""
+    if not changes:
+        return 0
+    if connection.vendor != "postgresql":
+        objects = []
+        for pk, values in changes.items():
+            obj = model(pk=pk)
+            for name, value in values.items():
+                setattr(obj, name, value)
+            objects.append(obj)
+        return model.objects.bulk_update(objects, fields)
+    quote = connection.ops.quote_name
+    by_name = {field.name: field for field in model._meta.concrete_fields}
+    columns = [by_name[name].column for name in fields]
+    types = [by_name[name].db_type(connection) for name in fields]
+    pk = model._meta.pk
+    arrays = [list(changes)] + [[values[name] for values in changes.values()] for name in fields]
+    unnest = ", ".join(f"%s::{db_type}[]" for db_type in [pk.db_type(connection), *types])
+    sets = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS t SET {sets} "
+            f"FROM unnest({unnest}) AS v({quote(pk.column)}, {', '.join(quote(c) for c in columns)}) "
+            f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+            arrays,
+        )
+        return cursor.rowcount
 
 
 def _text(value) -> str:

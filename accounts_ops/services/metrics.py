@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
-from accounts_ops.bulk import UpsertResult, upsert
+from accounts_ops.bulk import UpsertResult, update_rows, upsert
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, LOOKUP, VIDEO_METRICS, spelling_key
 from agency.models import Agency
@@ -95,7 +95,11 @@ class Translator:
         self.cache: dict[tuple, tuple[list[tuple[str, str]], list[str]]] = {}
 
     def __call__(self, raw: dict) -> tuple[dict, list[str]]:
-        keys = tuple(raw)
+        pairs, twice = self.plan(tuple(raw))
+        return {ours: raw[name] for name, ours in pairs}, twice
+
+    def plan(self, keys: tuple) -> tuple[list[tuple[str, str]], list[str]]:
+        """(platform name, our name) for each known key, and our names given twice."""
         plan = self.cache.get(keys)
         if plan is None:
             pairs, seen, twice = [], set(), []
@@ -108,8 +112,7 @@ class Translator:
                 seen.add(ours)
                 pairs.append((name, ours))
             plan = self.cache[keys] = (pairs, twice)
-        pairs, twice = plan
-        return {ours: raw[name] for name, ours in pairs}, twice
+        return plan
 
 
 def _not_in_future(day: dt.date, today: dt.date) -> None:
@@ -192,38 +195,29 @@ def check_account_metric_rows(
     rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
 ) -> Checked:
     """Check account daily metric rows (Douyin's names or ours) against ``actor``'s scope (the
-    whole agency for ``None``: a task); see the module's rules."""
+    whole agency for ``None``: a task); see the module's rules.
+
+    Column by column where it can (``_clean_account_rows``): the rows of a request share their
+    keys, so each column of a group of rows with the same keys is checked in one pass, and each
+    distinct date is read once. A row that is not plainly clean there (a figure that is not a
+    whole number in range, a date to read or refuse, an account named by handle) is read on its
+    own (``_check_account_row``), which names its problems."""
     today = agency_today(agency)
     translate = Translator(ACCOUNT_METRICS)
     accounts = AccountResolver(account_scope(actor), default_account)
-    counts = AccountDailyMetric.COUNTS
     problems: list[RowProblem] = []
     pending: list[tuple[int, tuple, dt.date, dict]] = []
+    groups: dict[tuple, list[int]] = {}
     for index, raw in enumerate(rows):
-        if not isinstance(raw, dict):
+        if isinstance(raw, dict):
+            groups.setdefault(tuple(raw), []).append(index)
+        else:
             problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
-            continue
-        row, twice = translate(raw)
-        for name in twice:
-            problems.append(RowProblem(index, name, _("given twice (under the platform's name and ours)")))
-        try:
-            reference = accounts.reference(row)
-        except read.BadValue as exc:
-            problems.append(RowProblem(index, "account", str(exc)))
-            reference = None
-        try:
-            day = read.date(row.get("date"))
-            _not_in_future(day, today)
-        except read.BadValue as exc:
-            problems.append(RowProblem(index, "date", str(exc)))
-            day = None
-        values: dict = {}
-        ok = _read_counts(row, counts, index, problems, values)
-        if ok and all(values[name] is None for name in counts):
-            problems.append(RowProblem(index, "row", _("the row gives no figure")))
-            ok = False
-        if ok and reference is not None and day is not None and not twice:
-            pending.append((index, reference, day, values))
+    for keys, indices in groups.items():
+        unclear = _clean_account_rows(rows, keys, indices, translate, today, pending)
+        for index in unclear:
+            _check_account_row(index, rows[index], translate, accounts, today, problems, pending)
+    pending.sort(key=lambda item: item[0])
     accounts.load(
         {ref[1] for _i, ref, _d, _v in pending if ref[0] == "account"},
         {ref[1] for _i, ref, _d, _v in pending if ref[0] == "handle"},
@@ -231,12 +225,16 @@ def check_account_metric_rows(
     checked = Checked(problems=problems)
     seen: dict[tuple[int, dt.date], int] = {}
     agency_id = agency.pk
+    by_id = accounts.by_id
     for index, reference, day, values in pending:
-        try:
-            account_id, client_id = accounts.resolve(reference)
-        except read.BadValue as exc:
-            problems.append(RowProblem(index, reference[0], str(exc)))
-            continue
+        found = by_id.get(reference[1]) if reference[0] == "account" else None
+        if found is None:
+            try:
+                found = accounts.resolve(reference)
+            except read.BadValue as exc:
+                problems.append(RowProblem(index, reference[0], str(exc)))
+                continue
+        account_id, client_id = found
         first = seen.setdefault((account_id, day), index)
         if first != index:
             problems.append(
@@ -255,6 +253,86 @@ def check_account_metric_rows(
     return checked
 
 
+def _clean_account_rows(rows, keys, indices, translate, today, pending) -> list[int]:
+    """Column passes over rows that share ``keys``: each row that is plainly clean (account id,
+    a date read and allowed, whole counts in range, at least one) goes to ``pending``; the
+    positions of the others are returned, to be read row by row."""
+    pairs, twice = translate.plan(keys)
+    ours = {name: raw_name for raw_name, name in pairs}
+    account_key, date_key = ours.get("account"), ours.get("date")
+    if twice or account_key is None or date_key is None:
+        return indices
+    raws = [rows[index] for index in indices]
+    accounts = [raw[account_key] for raw in raws]
+    if set(map(type, accounts)) == {int} and min(accounts) > 0:
+        clean = [True] * len(raws)
+    else:
+        clean = [type(value) is int and value > 0 for value in accounts]
+    dates = [raw[date_key] for raw in raws]
+    days: dict = {}
+    for value in set(dates) if set(map(type, dates)) == {str} else ():
+        try:
+            day = read.date(value)
+            _not_in_future(day, today)
+        except read.BadValue:
+            continue
+        days[value] = day
+    names, columns = [], []
+    for name in AccountDailyMetric.COUNTS:
+        key = ours.get(name)
+        if key is None:
+            continue
+        column = [raw[key] for raw in raws]
+        names.append(name)
+        columns.append(column)
+        figures = [value for value in column if value is not None]
+        if set(map(type, figures)) <= {int} and (not figures or (min(figures) >= 0 and max(figures) <= read.COUNT_MAX)):
+            continue  # the whole column is clean
+        for position, value in enumerate(column):
+            if value is not None and not (type(value) is int and 0 <= value <= read.COUNT_MAX):
+                clean[position] = False
+    if not names:
+        return indices  # no figure at all: each row is refused on its own
+    missing = {name: None for name in AccountDailyMetric.COUNTS if name not in names}
+    unclear = []
+    for position, (index, day, figures) in enumerate(
+        zip(indices, map(days.get, dates), zip(*columns, strict=True), strict=True)
+    ):
+        if day is None or not clean[position] or figures.count(None) == len(figures):
+            unclear.append(index)
+            continue
+        values = dict(zip(names, figures, strict=True))
+        values.update(missing)
+        pending.append((index, ("account", accounts[position]), day, values))
+    return unclear
+
+
+def _check_account_row(index, raw, translate, accounts, today, problems, pending) -> None:
+    """One row read on its own, naming each of its problems."""
+    counts = AccountDailyMetric.COUNTS
+    row, twice = translate(raw)
+    for name in twice:
+        problems.append(RowProblem(index, name, _("given twice (under the platform's name and ours)")))
+    try:
+        reference = accounts.reference(row)
+    except read.BadValue as exc:
+        problems.append(RowProblem(index, "account", str(exc)))
+        reference = None
+    try:
+        day = read.date(row.get("date"))
+        _not_in_future(day, today)
+    except read.BadValue as exc:
+        problems.append(RowProblem(index, "date", str(exc)))
+        day = None
+    values: dict = {}
+    ok = _read_counts(row, counts, index, problems, values)
+    if ok and all(values[name] is None for name in counts):
+        problems.append(RowProblem(index, "row", _("the row gives no figure")))
+        ok = False
+    if ok and reference is not None and day is not None and not twice:
+        pending.append((index, reference, day, values))
+
+
 def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
     result = upsert(
         AccountDailyMetric,
@@ -264,31 +342,32 @@ def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> Upser
         values=AccountDailyMetric.COUNTS,
         user_id=user_id,
     )
-    accounts_followers_refresh({row["account_id"] for row in rows if row.get("followers_total") is not None})
+    accounts_followers_refresh(rows)
     return result
 
 
-def accounts_followers_refresh(account_ids: set[int]) -> int:
-    """Set each account's follower count from its latest daily ``followers_total``, read at the
-    end of that day (agency time), unless the account holds a reading as new or newer. Two
-    queries for any number of accounts; returns how many accounts changed."""
-    if not account_ids:
+def accounts_followers_refresh(rows: Sequence[dict]) -> int:
+    """Set each account's follower count from its latest daily ``followers_total`` among ``rows``
+    (just stored), read at the end of that day (agency time), unless the account holds a reading
+    as new or newer: a later day stored before was applied when it came in, and a reading taken
+    by hand is kept. Two queries for any number of accounts; returns how many changed."""
+    latest: dict[int, tuple[dt.date, int]] = {}
+    for row in rows:
+        total = row.get("followers_total")
+        if total is not None:
+            account, day = row["account_id"], row["date"]
+            if account not in latest or day > latest[account][0]:
+                latest[account] = (day, total)
+    if not latest:
         return 0
     tz = require_agency().tz
-    latest = AccountDailyMetric.objects.filter(account=OuterRef("pk"), followers_total__isnull=False).order_by("-date")
-    changed = []
-    for account in PlatformAccount.objects.filter(pk__in=account_ids).annotate(
-        latest_total=Subquery(latest.values("followers_total")[:1]), latest_date=Subquery(latest.values("date")[:1])
-    ):
-        if account.latest_date is None:
-            continue
-        read_at = dt.datetime.combine(account.latest_date, dt.time(23, 59, 59), tzinfo=tz)
-        if account.followers_updated_at is not None and account.followers_updated_at >= read_at:
-            continue
-        account.followers, account.followers_updated_at = account.latest_total, read_at
-        changed.append(account)
-    PlatformAccount.objects.bulk_update(changed, ["followers", "followers_updated_at"])
-    return len(changed)
+    changes = {}
+    for pk, updated_at in PlatformAccount.objects.filter(pk__in=latest).values_list("pk", "followers_updated_at"):
+        day, total = latest[pk]
+        read_at = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
+        if updated_at is None or updated_at < read_at:
+            changes[pk] = {"followers": total, "followers_updated_at": read_at}
+    return update_rows(PlatformAccount, changes, ["followers", "followers_updated_at"])
 
 
 def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):

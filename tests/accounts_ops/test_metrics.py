@@ -294,3 +294,56 @@ def test_an_accounts_follower_count_follows_its_latest_daily_total(world):
         account.refresh_from_db()
         manual.refresh_from_db()
     assert (account.followers, manual.followers) == (10_020, 77)
+
+
+def test_the_column_pass_gives_what_reading_each_row_on_its_own_gives(world, monkeypatch):
+    """The account metric check reads clean rows column by column and the rest row by row: on a
+    mix of clean rows, values to convert, bad values, handles, duplicates and rows with other keys,
+    its answer equals reading every row on its own."""
+    import random
+
+    from accounts_ops.services import metrics
+
+    account = PlatformAccountFactory(client=world.client_a1, handle="mix")
+    other = PlatformAccountFactory(client=world.client_a1, handle="other")
+    today = timezone.localdate(timezone=world.agency_a.tz)
+    rng = random.Random(5)
+    odd_values = ["1,234", "1.2万", -1, 1.5, True, "x", None, 10**16, "12"]
+    odd_dates = ["2026/01/02", "20260103", "1999-12-31", "tomorrow", None, (today + dt.timedelta(days=3)).isoformat()]
+    rows = []
+    for n in range(400):
+        day = (today - dt.timedelta(days=1 + n % 50)).isoformat()
+        row = {"account": rng.choice([account.pk, other.pk]), "date": day, "new_play": rng.randint(0, 9), "plays": None}
+        row.pop("plays")
+        roll = rng.random()
+        if roll < 0.1:
+            row["new_play"] = rng.choice(odd_values)
+        elif roll < 0.2:
+            row["date"] = rng.choice(odd_dates)
+        elif roll < 0.25:
+            row["account"] = rng.choice([-3, "7", 999_999_999, None])
+        elif roll < 0.3:
+            row = {"handle": rng.choice(["mix", "@other", "nobody"]), "date": day, "new_like": 3}
+        elif roll < 0.33:
+            row = {"account": account.pk, "date": day, "new_play": 1, "plays": 2}  # given twice
+        elif roll < 0.35:
+            row = "not a row"
+        rows.append(row)
+    # Groups of rows whose column is all whole numbers, one out of range (a column read at once).
+    for n, (name, bad) in enumerate((("new_share", -2), ("new_comment", 10**16))):
+        group = [
+            {"account": account.pk, "date": (today - dt.timedelta(days=60 + 40 * n + d)).isoformat(), name: d}
+            for d in range(30)
+        ]
+        group[7][name] = bad
+        rows += group
+
+    def outcome():
+        with tenant_context(world.agency_a):
+            checked = metrics.check_account_metric_rows(rows, agency=world.agency_a, actor=None)
+        return checked.rows, checked.positions, [(p.index, p.field, p.message) for p in checked.problems]
+
+    by_columns = outcome()
+    monkeypatch.setattr(metrics, "_clean_account_rows", lambda rows, keys, indices, *args: indices)
+    assert by_columns == outcome()
+    assert by_columns[0] and by_columns[2]  # both kinds of rows were there
