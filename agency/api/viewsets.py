@@ -16,6 +16,7 @@ refused at class creation (the PostHog rule), so no endpoint can skip ``visible_
 from __future__ import annotations
 
 import functools
+from contextlib import nullcontext
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -46,6 +47,26 @@ class TenantViewSet(viewsets.ModelViewSet):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__} overrides get_queryset; implement scope_queryset(qs) instead.")
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        if cls._answers_only(actions):
+            # Only answers kept in the answer cache on this route: a kept answer is sent without a
+            # database round trip, so the request opens no transaction; ``answer_cached`` opens
+            # one when it computes.
+            view = transaction.non_atomic_requests(view)
+        return view
+
+    @classmethod
+    def _answers_only(cls, actions) -> bool:
+        cached = (getattr(getattr(cls, name, None), "answer_cached", False) for name in (actions or {}).values())
+        return bool(actions) and all(cached)
+
+    @property
+    def opens_no_transaction(self) -> bool:
+        """This request's route opened no transaction (``as_view``)."""
+        return self._answers_only(getattr(self, "action_map", None))
 
     def dispatch(self, request, *args, **kwargs):
         with tenant_boundary():
@@ -113,9 +134,12 @@ def answer_cached(method):
         rendered = isinstance(renderer, JSONRenderer)  # (the browsable API renders the data)
 
         def compute():
-            if self.detail and self.action not in MODEL_ACTIONS:
-                self.checked_row = self.get_object()
-            response = method(self, request, *args, **kwargs)
+            # The route may open no transaction (see TenantViewSet.as_view): one for the computation.
+            opened = nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+            with opened:
+                if self.detail and self.action not in MODEL_ACTIONS:
+                    self.checked_row = self.get_object()
+                response = method(self, request, *args, **kwargs)
             if response.status_code != 200:
                 raise _NotKept(response)
             if rendered:
