@@ -20,7 +20,7 @@ from contextlib import nullcontext
 
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
@@ -124,9 +124,10 @@ class _NotKept(Exception):
 def answer_cached(method):
     """A read-only action whose answer is kept in the answer cache (``agency.answer_cache``) until a
     table it read is written: per person and membership (so per scope and role), language, full
-    URL (path, query and host, which links in the answer carry) and format. Only 200 answers are
-    kept; the row of a custom action on one row is checked (``checked_row``) when the answer is
-    computed. JSON is kept rendered: a kept answer is sent as it is, not rendered again."""
+    URL (path, query and host, which links in the answer carry), format and the agency's date (a
+    dashboard's period ends yesterday). Only 200 answers are kept; the row of a custom action on
+    one row is checked (``checked_row``) when the answer is computed. JSON is kept rendered: a
+    kept answer is sent as it is, not rendered again."""
 
     @functools.wraps(method)
     def action(self, request, *args, **kwargs):
@@ -153,6 +154,7 @@ def answer_cached(method):
             actor.role if actor else "",
             actor.client_id if actor else "",
             translation.get_language(),
+            timezone.localdate(timezone=actor.agency.tz) if actor else timezone.localdate(),
             request.build_absolute_uri(),
             renderer.format,
             request.accepted_media_type,

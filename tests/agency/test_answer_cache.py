@@ -214,3 +214,13 @@ def test_an_answer_that_reads_a_tenant_table_outside_an_agency_is_never_kept(wor
 )
 def test_the_statements_that_write_a_table(sql, written):
     assert answer_cache.written_tables(sql) == written
+
+
+@committed
+def test_a_kept_dashboard_is_not_served_the_next_day(world, account, monkeypatch):
+    assert warm(world.staff_a, world.client_a1) == 100
+    assert dashboard(world.staff_a, world.client_a1).json()["period_end"] == yesterday().isoformat()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    body = dashboard(world.staff_a, world.client_a1).json()
+    assert body["period_end"] == (tomorrow - dt.timedelta(days=1)).isoformat()
