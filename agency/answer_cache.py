@@ -164,37 +164,62 @@ def track_statement(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         _renew(keys)  # committed already (or under manual transactions, which nothing here uses)
         return result
-    fresh = keys - _renewing_on_commit(connection)
-    if fresh:
-        transaction.on_commit(_Renewal(fresh), using=connection.alias)
+    renewal = _renewal_here(connection)
+    if renewal is None:
+        renewal = Renewal()
+        transaction.on_commit(renewal, using=connection.alias)
+        _renewals(connection)[tuple(connection.savepoint_ids)] = [renewal, connection.run_on_commit]
+    renewal.keys |= keys
     return execute(sql, params, many, context)
 
 
-class _Renewal:
-    """An on-commit renewal of some versions; found again in the connection's pending callbacks."""
+class Renewal:
+    """The renewal of the versions a transaction (or one savepoint of it) wrote, when it commits;
+    registered once per savepoint nesting, its keys grow with each write there."""
 
-    def __init__(self, keys: set[str]):
-        self.keys = keys
+    def __init__(self):
+        self.keys: set[str] = set()
 
     def __call__(self) -> None:
         _renew(self.keys)
 
 
+# Each connection remembers its renewals per savepoint nesting, with the list of pending on-commit
+# callbacks it last saw them in. Django only appends to that list, or replaces it (at a commit, a
+# rollback, a savepoint rolled back): while the list is the same object a renewal is still pending,
+# and the list is searched again only after it was replaced. (Searching it on every write would
+# cost as many steps as the transaction has callbacks, for each write.)
+
+
+def _renewals(connection) -> dict:
+    wrapper = connections[connection.alias]  # (not django.db.connection, a proxy with its own __dict__)
+    return wrapper.__dict__.setdefault("_answer_cache_renewals", {})
+
+
+def _pending(connection, nesting: tuple) -> Renewal | None:
+    entry = _renewals(connection).get(nesting)
+    if entry is None:
+        return None
+    renewal, seen_in = entry
+    if seen_in is not connection.run_on_commit:
+        if not any(callback is renewal for _sids, callback, *_rest in connection.run_on_commit):
+            del _renewals(connection)[nesting]  # committed, or rolled back with its savepoint
+            return None
+        entry[1] = connection.run_on_commit
+    return renewal
+
+
+def _renewal_here(connection) -> Renewal | None:
+    """The pending renewal registered at the current savepoint nesting, if any."""
+    return _pending(connection, tuple(connection.savepoint_ids))
+
+
 def wrote_in_transaction(connection) -> bool:
     """Whether the connection's open transaction has written (its versions renew at commit)."""
-    return any(isinstance(callback, _Renewal) for _sids, callback, *_rest in connection.run_on_commit)
-
-
-def _renewing_on_commit(connection) -> set[str]:
-    """The versions already to be renewed when this transaction commits: by a renewal registered at
-    this savepoint nesting or outside it (one registered inside a savepoint that was rolled back is
-    gone from the list with it)."""
-    current = set(connection.savepoint_ids)
-    keys: set[str] = set()
-    for sids, callback, *_rest in connection.run_on_commit:
-        if isinstance(callback, _Renewal) and sids <= current:
-            keys |= callback.keys
-    return keys
+    if not connection.in_atomic_block:
+        return False
+    # (Every nesting: a write in a savepoint released since counts too.)
+    return any(_pending(connection, nesting) is not None for nesting in list(_renewals(connection)))
 
 
 def install(connection, **kwargs) -> None:

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agency import answer_cache
 from clients.models import Video
 from production.models import (
     Clip,
@@ -451,8 +452,9 @@ def test_probe_state_is_visible_before_and_after_reading(world, api, samples, dj
             url("clip-list"), {"shoot": shoot.pk, "file": samples.upload("4k_6s")}, format="multipart"
         )
     assert created.json()["probe_state"] == ProbeState.PENDING and created.json()["verdict"] == ClipVerdict.PENDING
-    assert len(callbacks) == 1
-    callbacks[0]()
+    probes = [callback for callback in callbacks if not isinstance(callback, answer_cache.Renewal)]
+    assert len(probes) == 1
+    probes[0]()
     read = client.get(url("clip-detail", created.json()["id"])).json()
     assert read["probe_state"] == "done" and read["verdict"] == "rejected"
     assert read["rule_failures"] == [{"rule": "duration", "message": "duration 6 s is below 7 s"}]
