@@ -57,6 +57,7 @@ from accounts_ops.services.metrics import (
     account_scope,
     agency_today,
     ensure_batch,
+    past_day,
     refusal,
     video_reference,
     video_rows,
@@ -851,13 +852,7 @@ def check_snapshot_rows(
             problems.append(RowProblem(index, "account", str(exc)))
             ok = False
         try:
-            day = read.date(row.get("date"))
-            if day > today:
-                raise read.BadValue(
-                    _("%(day)s is in the future (today is %(today)s in the agency's time zone)")
-                    % {"day": day.isoformat(), "today": today.isoformat()}
-                )
-            values["date"] = day
+            values["date"] = past_day(row.get("date"), today)
         except read.BadValue as exc:
             problems.append(RowProblem(index, "date", str(exc)))
             ok = False

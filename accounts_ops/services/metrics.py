@@ -115,12 +115,15 @@ class Translator:
         return plan
 
 
-def _not_in_future(day: dt.date, today: dt.date) -> None:
+def past_day(value, today: dt.date) -> dt.date:
+    """A row's date, not after ``today`` (the agency's): platform figures are of days that ended."""
+    day = read.date(value)
     if day > today:
         raise read.BadValue(
             _("%(day)s is in the future (today is %(today)s in the agency's time zone)")
             % {"day": day.isoformat(), "today": today.isoformat()}
         )
+    return day
 
 
 def _read_counts(row: dict, names: Sequence[str], index: int, problems: list[RowProblem], out: dict) -> bool:
@@ -272,8 +275,7 @@ def _clean_account_rows(rows, keys, indices, translate, today, pending) -> list[
     days: dict = {}
     for value in set(dates) if set(map(type, dates)) == {str} else ():
         try:
-            day = read.date(value)
-            _not_in_future(day, today)
+            day = past_day(value, today)
         except read.BadValue:
             continue
         days[value] = day
@@ -319,8 +321,7 @@ def _check_account_row(index, raw, translate, accounts, today, problems, pending
         problems.append(RowProblem(index, "account", str(exc)))
         reference = None
     try:
-        day = read.date(row.get("date"))
-        _not_in_future(day, today)
+        day = past_day(row.get("date"), today)
     except read.BadValue as exc:
         problems.append(RowProblem(index, "date", str(exc)))
         day = None
@@ -490,8 +491,7 @@ def check_video_metric_rows(
             problems.append(RowProblem(index, "video", str(exc)))
             ok = False
         try:
-            day = read.date(row.get("date"))
-            _not_in_future(day, today)
+            day = past_day(row.get("date"), today)
         except read.BadValue as exc:
             problems.append(RowProblem(index, "date", str(exc)))
             ok = False
