@@ -21,10 +21,13 @@ the agency of the context).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import json
 import operator
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -60,9 +63,72 @@ class UpsertResult:
         }
 
 
+class Columns(Sequence):
+    """Rows held column by column (``{attname: values}``, every list as long): what a check that
+    reads a request by columns hands to ``upsert``, which streams them as they are instead of
+    making, then taking apart, a dict per row. Read as a sequence it gives each row as a dict,
+    like the rows a row-by-row check hands over."""
+
+    def __init__(self, data: dict[str, Sequence]):
+        self.data = data
+        self.length = len(next(iter(data.values()))) if data else 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Columns({name: values[index] for name, values in self.data.items()})
+        return {name: values[index] for name, values in self.data.items()}
+
+    def tuples(self, names: Sequence[str]) -> Iterator[tuple]:
+        return zip(*(self.data[name] for name in names), strict=True)
+
+
+def as_tuples(rows: Sequence[dict] | Columns, names: Sequence[str]) -> Iterator[tuple]:
+    """Each row's values of ``names``, in that order (``None`` for a value a dict leaves out)."""
+    if isinstance(rows, Columns):
+        yield from rows.tuples(names)
+        return
+    take = operator.itemgetter(*names)
+    for row in rows:
+        try:
+            yield take(row)
+        except KeyError:
+            yield tuple(row.get(name) for name in names)
+
+
+_collector = threading.Lock()
+_collector_holds = 0
+_collector_was_on = False
+
+
+@contextmanager
+def collector_paused():
+    """Hold off Python's cyclic garbage collector while a bulk request is checked and stored. It
+    makes and drops tens of thousands of small objects (rows as dicts and tuples, no reference
+    cycles among them), and each of the collections that this sets off walks every live object:
+    a quarter of a 10,000-row ingest's time (``BENCHMARKS.md``). Reference counting still frees
+    each object when it is dropped; a cycle made meanwhile waits for the collections that follow
+    the last bulk request of the process. Nested and concurrent (threaded) uses are counted."""
+    global _collector_holds, _collector_was_on
+    with _collector:
+        if _collector_holds == 0:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _collector_holds += 1
+    try:
+        yield
+    finally:
+        with _collector:
+            _collector_holds -= 1
+            if _collector_holds == 0 and _collector_was_on:
+                gc.enable()
+
+
 def upsert(
     model: type[Model],
-    rows: Sequence[dict],
+    rows: Sequence[dict] | Columns,
     *,
     key: tuple[str, ...],
     fixed: tuple[str, ...],
@@ -70,7 +136,7 @@ def upsert(
     user_id: int | None,
     defaults: dict | None = None,
 ) -> UpsertResult:
-    """Upsert ``rows`` (dicts of column attnames) into ``model``'s table.
+    """Upsert ``rows`` (dicts of column attnames, or ``Columns``) into ``model``'s table.
 
     ``key``: the unique columns; ``fixed``: columns written on insert only (tenant and parent
     columns); ``values``: the columns a row may change (``None`` = keep the stored value);
@@ -115,12 +181,7 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
         # psycopg writes each row in COPY's format (in C); JSON values go as jsonb.
         json_columns = [index for index, t in enumerate(types) if t in ("jsonb", "json")]
         with cursor.cursor.copy(f"COPY {quote(staging)} ({column_list}) FROM STDIN") as copy:
-            take = operator.itemgetter(*columns)
-            for row in rows:
-                try:
-                    line = take(row)
-                except KeyError:  # a value left out
-                    line = tuple(row.get(c) for c in columns)
+            for line in as_tuples(rows, columns):
                 if json_columns:
                     line = list(line)
                     for index in json_columns:

@@ -17,7 +17,7 @@ in the future in the agency's time zone; counts are whole and not negative; a sh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
-from accounts_ops.bulk import UpsertResult, update_rows, upsert
+from accounts_ops.bulk import Columns, UpsertResult, as_tuples, collector_paused, update_rows, upsert
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, LOOKUP, VIDEO_METRICS, spelling_key
 from agency.models import Agency
@@ -51,7 +51,7 @@ class Checked:
     """Rows that passed, ready for the upsert (column attnames), with their positions; and the
     problems of the rows that did not."""
 
-    rows: list[dict] = field(default_factory=list)
+    rows: list[dict] | Columns = field(default_factory=list)
     positions: list[int] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -204,12 +204,15 @@ def check_account_metric_rows(
     keys, so each column of a group of rows with the same keys is checked in one pass, and each
     distinct date is read once. A row that is not plainly clean there (a figure that is not a
     whole number in range, a date to read or refuse, an account named by handle) is read on its
-    own (``_check_account_row``), which names its problems."""
+    own (``_check_account_row``), which names its problems. When the whole request is one clean
+    group whose accounts are all found and whose (account, date) keys are all distinct, the rows
+    are handed over as they were read, column by column (``Columns``); otherwise row by row."""
     today = agency_today(agency)
     translate = Translator(ACCOUNT_METRICS)
     accounts = AccountResolver(account_scope(actor), default_account)
     problems: list[RowProblem] = []
     pending: list[tuple[int, tuple, dt.date, dict]] = []
+    blocks: list[_Block] = []
     groups: dict[tuple, list[int]] = {}
     for index, raw in enumerate(rows):
         if isinstance(raw, dict):
@@ -217,14 +220,22 @@ def check_account_metric_rows(
         else:
             problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
     for keys, indices in groups.items():
-        unclear = _clean_account_rows(rows, keys, indices, translate, today, pending)
+        block, unclear = _clean_account_rows(rows, keys, indices, translate, today)
+        if block is not None:
+            blocks.append(block)
         for index in unclear:
             _check_account_row(index, rows[index], translate, accounts, today, problems, pending)
+    ids = {ref[1] for _i, ref, _d, _v in pending if ref[0] == "account"}
+    for block in blocks:
+        ids.update(block.accounts)
+    accounts.load(ids, {ref[1] for _i, ref, _d, _v in pending if ref[0] == "handle"})
+    if len(blocks) == 1 and not pending and not problems:
+        columns = blocks[0].resolved(accounts.by_id, agency.pk)
+        if columns is not None:
+            return Checked(rows=columns, positions=blocks[0].positions)
+    for block in blocks:
+        pending.extend(block.pending())
     pending.sort(key=lambda item: item[0])
-    accounts.load(
-        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "account"},
-        {ref[1] for _i, ref, _d, _v in pending if ref[0] == "handle"},
-    )
     checked = Checked(problems=problems)
     seen: dict[tuple[int, dt.date], int] = {}
     agency_id = agency.pk
@@ -256,19 +267,59 @@ def check_account_metric_rows(
     return checked
 
 
-def _clean_account_rows(rows, keys, indices, translate, today, pending) -> list[int]:
-    """Column passes over rows that share ``keys``: each row that is plainly clean (account id,
-    a date read and allowed, whole counts in range, at least one) goes to ``pending``; the
-    positions of the others are returned, to be read row by row."""
+@dataclass
+class _Block:
+    """Rows found plainly clean by the column pass, column by column: their positions in the
+    request, account ids, days, and one list per figure given."""
+
+    positions: list[int]
+    accounts: list[int]
+    days: list[dt.date]
+    figures: dict[str, list]
+
+    def pending(self) -> Iterator[tuple[int, tuple, dt.date, dict]]:
+        """The rows one by one, as ``_check_account_row`` leaves them."""
+        names = list(self.figures)
+        missing = {name: None for name in AccountDailyMetric.COUNTS if name not in self.figures}
+        for index, account, day, figures in zip(
+            self.positions, self.accounts, self.days, zip(*self.figures.values(), strict=True), strict=True
+        ):
+            values = dict(zip(names, figures, strict=True))
+            values.update(missing)
+            yield index, ("account", account), day, values
+
+    def resolved(self, by_id: dict[int, tuple[int, int]], agency_id: int) -> Columns | None:
+        """The rows ready to store, if every account is known and no (account, day) repeats;
+        ``None`` otherwise (the rows are then read one by one, which names the problems)."""
+        found = list(map(by_id.get, self.accounts))
+        if None in found or len(set(zip(self.accounts, self.days, strict=True))) != len(self.accounts):
+            return None
+        size = len(self.accounts)
+        nothing = [None] * size
+        return Columns(
+            {
+                "agency_id": [agency_id] * size,
+                "client_id": [client for _account, client in found],
+                "account_id": self.accounts,
+                "date": self.days,
+                **{name: self.figures.get(name, nothing) for name in AccountDailyMetric.COUNTS},
+            }
+        )
+
+
+def _clean_account_rows(rows, keys, indices, translate, today) -> tuple[_Block | None, list[int]]:
+    """Column passes over rows that share ``keys``: the rows that are plainly clean (account id,
+    a date read and allowed, whole counts in range, at least one) as a ``_Block``, and the
+    positions of the others, to be read row by row."""
     pairs, twice = translate.plan(keys)
     ours = {name: raw_name for raw_name, name in pairs}
     account_key, date_key = ours.get("account"), ours.get("date")
     if twice or account_key is None or date_key is None:
-        return indices
-    raws = [rows[index] for index in indices]
+        return None, indices
+    raws = [rows[index] for index in indices] if len(indices) < len(rows) else rows
     accounts = [raw[account_key] for raw in raws]
     if set(map(type, accounts)) == {int} and min(accounts) > 0:
-        clean = [True] * len(raws)
+        clean = None  # every row so far
     else:
         clean = [type(value) is int and value > 0 for value in accounts]
     dates = [raw[date_key] for raw in raws]
@@ -279,34 +330,50 @@ def _clean_account_rows(rows, keys, indices, translate, today, pending) -> list[
         except read.BadValue:
             continue
         days[value] = day
-    names, columns = [], []
+    figures: dict[str, list] = {}
     for name in AccountDailyMetric.COUNTS:
         key = ours.get(name)
         if key is None:
             continue
-        column = [raw[key] for raw in raws]
-        names.append(name)
-        columns.append(column)
-        figures = [value for value in column if value is not None]
-        if set(map(type, figures)) <= {int} and (not figures or (min(figures) >= 0 and max(figures) <= read.COUNT_MAX)):
+        column = figures[name] = [raw[key] for raw in raws]
+        given = [value for value in column if value is not None] if None in column else column
+        if set(map(type, given)) <= {int} and (not given or (min(given) >= 0 and max(given) <= read.COUNT_MAX)):
             continue  # the whole column is clean
+        if clean is None:
+            clean = [True] * len(raws)
         for position, value in enumerate(column):
             if value is not None and not (type(value) is int and 0 <= value <= read.COUNT_MAX):
                 clean[position] = False
-    if not names:
-        return indices  # no figure at all: each row is refused on its own
-    missing = {name: None for name in AccountDailyMetric.COUNTS if name not in names}
-    unclear = []
-    for position, (index, day, figures) in enumerate(
-        zip(indices, map(days.get, dates), zip(*columns, strict=True), strict=True)
-    ):
-        if day is None or not clean[position] or figures.count(None) == len(figures):
-            unclear.append(index)
-            continue
-        values = dict(zip(names, figures, strict=True))
-        values.update(missing)
-        pending.append((index, ("account", accounts[position]), day, values))
-    return unclear
+    if not figures:
+        return None, indices  # no figure at all: each row is refused on its own
+    day_of = list(map(days.get, dates))
+    if None in day_of and clean is None:
+        clean = [True] * len(raws)
+    if clean is not None:
+        for position, day in enumerate(day_of):
+            if day is None:
+                clean[position] = False
+    if any(None in column for column in figures.values()):
+        if clean is None:
+            clean = [True] * len(raws)
+        for position, given in enumerate(zip(*figures.values(), strict=True)):
+            if given.count(None) == len(given):
+                clean[position] = False
+    if clean is None or all(clean):
+        return _Block(list(indices), accounts, day_of, figures), []
+    keep = [position for position, ok in enumerate(clean) if ok]
+    unclear = [indices[position] for position, ok in enumerate(clean) if not ok]
+    if not keep:
+        return None, unclear
+    return (
+        _Block(
+            [indices[position] for position in keep],
+            [accounts[position] for position in keep],
+            [day_of[position] for position in keep],
+            {name: [column[position] for position in keep] for name, column in figures.items()},
+        ),
+        unclear,
+    )
 
 
 def _check_account_row(index, raw, translate, accounts, today, problems, pending) -> None:
@@ -334,7 +401,7 @@ def _check_account_row(index, raw, translate, accounts, today, problems, pending
         pending.append((index, reference, day, values))
 
 
-def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
+def store_account_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None) -> UpsertResult:
     result = upsert(
         AccountDailyMetric,
         rows,
@@ -347,18 +414,15 @@ def store_account_metrics(rows: Sequence[dict], *, user_id: int | None) -> Upser
     return result
 
 
-def accounts_followers_refresh(rows: Sequence[dict]) -> int:
+def accounts_followers_refresh(rows: Sequence[dict] | Columns) -> int:
     """Set each account's follower count from its latest daily ``followers_total`` among ``rows``
     (just stored), read at the end of that day (agency time), unless the account holds a reading
     as new or newer: a later day stored before was applied when it came in, and a reading taken
     by hand is kept. Two queries for any number of accounts; returns how many changed."""
     latest: dict[int, tuple[dt.date, int]] = {}
-    for row in rows:
-        total = row.get("followers_total")
-        if total is not None:
-            account, day = row["account_id"], row["date"]
-            if account not in latest or day > latest[account][0]:
-                latest[account] = (day, total)
+    for account, day, total in as_tuples(rows, ("account_id", "date", "followers_total")):
+        if total is not None and (account not in latest or day > latest[account][0]):
+            latest[account] = (day, total)
     if not latest:
         return 0
     tz = require_agency().tz
@@ -376,10 +440,11 @@ def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *
     ensure_batch(rows)
     if account is not None and actor is not None and not account_scope(actor).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
-    checked = check(rows, agency=agency, actor=actor, default_account=account)
-    if checked.problems:
-        raise refusal(checked.problems)
-    return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
+    with collector_paused():
+        checked = check(rows, agency=agency, actor=actor, default_account=account)
+        if checked.problems:
+            raise refusal(checked.problems)
+        return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
 
 
 @transaction.atomic

@@ -344,6 +344,74 @@ def test_the_column_pass_gives_what_reading_each_row_on_its_own_gives(world, mon
         return checked.rows, checked.positions, [(p.index, p.field, p.message) for p in checked.problems]
 
     by_columns = outcome()
-    monkeypatch.setattr(metrics, "_clean_account_rows", lambda rows, keys, indices, *args: indices)
+    monkeypatch.setattr(metrics, "_clean_account_rows", lambda rows, keys, indices, *args: (None, indices))
     assert by_columns == outcome()
     assert by_columns[0] and by_columns[2]  # both kinds of rows were there
+
+
+def test_a_request_read_by_columns_is_handed_over_as_columns_and_stored_the_same(world, monkeypatch):
+    """A request that is one clean group of rows is handed to the upsert column by column; its
+    rows are those reading each row on its own gives. A clean group with a repeated (account,
+    date) or an account outside the agency is read row by row, which names the row."""
+    from accounts_ops.bulk import Columns
+    from accounts_ops.services import metrics
+
+    account = PlatformAccountFactory(client=world.client_a1)
+    other = PlatformAccountFactory(client=world.client_a2)
+    rows = month_of_rows(account, days=20) + month_of_rows(other, days=20)
+    rows[5]["new_like"] = None  # a figure left out in a clean row
+    foreign = PlatformAccountFactory(client=world.client_b)
+
+    def check(given, row_by_row=False):
+        with monkeypatch.context() as patch:
+            if row_by_row:
+                patch.setattr(metrics, "_clean_account_rows", lambda rows, keys, indices, *args: (None, indices))
+            with tenant_context(world.agency_a):
+                checked = metrics.check_account_metric_rows(given, agency=world.agency_a, actor=None)
+        return checked
+
+    fast, slow = check(rows), check(rows, row_by_row=True)
+    assert isinstance(fast.rows, Columns) and not isinstance(slow.rows, Columns)
+    assert (list(fast.rows), fast.positions, fast.problems) == (slow.rows, slow.positions, [])
+    assert {row["client_id"] for row in fast.rows} == {world.client_a1.pk, world.client_a2.pk}
+
+    repeated = [*rows, dict(rows[3], new_play=1)]
+    outsider = [*rows, dict(rows[3], account=foreign.pk)]
+    for given, field in ((repeated, "date"), (outsider, "account")):
+        checked = check(given)
+        assert not isinstance(checked.rows, Columns)
+        assert [(p.index, p.field) for p in checked.problems] == [(len(rows), field)]
+
+    with tenant_context(world.agency_a):
+        result = account_metrics_ingest(actor=None, rows=rows)
+        stored = AccountDailyMetric.objects.filter(account=account).order_by("date")
+        assert result.created == 40 and stored.count() == 20
+        assert stored[5].likes is None and stored[4].likes == 50
+        account.refresh_from_db()
+    assert account.followers == rows[19]["total_fans"]
+
+
+def test_the_collector_is_held_off_during_a_bulk_ingest_and_restored_after(world, monkeypatch):
+    import gc
+
+    from accounts_ops import bulk
+
+    seen = []
+    real_store = bulk.upsert
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr("accounts_ops.services.metrics.upsert", spy)
+    assert gc.isenabled()
+    with tenant_context(world.agency_a):
+        account_metrics_ingest(actor=None, rows=month_of_rows(PlatformAccountFactory(client=world.client_a1), days=3))
+        with pytest.raises(ValidationError):
+            account_metrics_ingest(actor=None, rows=[{"account": 0, "date": "x"}])
+    assert seen == [False] and gc.isenabled()
+    with bulk.collector_paused():
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
