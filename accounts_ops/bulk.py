@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import itertools
 import json
 import operator
 import threading
@@ -345,6 +344,6 @@ def _field_name(model, attname: str) -> str:
 
 
 def chunks(items: Sequence, size: int):
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+    """``items`` in slices of ``size`` (``Columns`` in ``Columns``)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -14,12 +14,16 @@
   naming what is missing and what was found.
 - The size limit is the ``ACCOUNTS_OPS_IMPORT_MAX_BYTES`` setting (``IMPORT_MAX_BYTES_DEFAULT``
   when unset), checked on upload.
+
+A bulk API request kept as a data import (``Prefer: respond-async``) is read by ``read_batch``:
+its body as sent, ``{"rows": [...]}``, the rows numbered from 0 as the request's ``rows[n]``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts_ops.models.metrics import JSON_BATCH
 from accounts_ops.platform_fields import (
     ACCOUNT_METRICS,
     COMMENTS,
@@ -145,6 +150,18 @@ def read_table(data: bytes, kind: str, *, account_given: bool) -> Table:
     if not rows:
         raise FileRefused(_("The file has a header row but no rows of data."))
     return Table(file_format, encoding, headers, columns, rows)
+
+
+def read_batch(data: bytes) -> Table:
+    """The rows of a bulk API request kept as a data import; raises ``FileRefused`` if the body
+    is not an object with a list of rows (it was one when the request was accepted)."""
+    try:
+        rows = json.loads(data)["rows"]
+    except (ValueError, KeyError, TypeError):
+        rows = None
+    if not isinstance(rows, list):
+        raise FileRefused(_("The request's body is not an object with a list of rows."))
+    return Table(JSON_BATCH, "utf-8", [], {}, list(enumerate(rows)))
 
 
 def _decode(data: bytes) -> tuple[str, str]:

@@ -5,11 +5,18 @@ bad row writes nothing and its error names each bad row and field (``rows[3].new
 use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
 the mapping is ``accounts_ops.platform_fields``. The body is read as JSON and checked by the
 service row by row (not by a serializer per row: a request of 10,000 rows must stay fast).
+
+A bulk request with the header ``Prefer: respond-async`` (RFC 7240) is checked the same way, then
+answered ``202 Accepted`` with the data import that keeps it (``Location``); the ingest queue
+stores its rows, and the import tells how many were created, updated or unchanged. Without the
+header the rows are stored before the answer, which carries those counts.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -17,6 +24,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from accounts_ops import services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
@@ -60,20 +68,85 @@ def bulk_request_schema(name: str, example_row: dict):
     )
 
 
-class BulkViewSetMixin:
-    """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts."""
+class DataImportSerializer(TenantModelSerializer):
+    class Meta:
+        model = DataImport
+        fields = [
+            "id",
+            "kind",
+            "account",
+            "original_name",
+            "file_format",
+            "encoding",
+            "status",
+            "progress",
+            "rows_total",
+            "rows_accepted",
+            "rows_rejected",
+            "rows_created",
+            "rows_updated",
+            "row_errors",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
 
-    ingest = None  # the service
+
+RESPOND_ASYNC = "respond-async"
+
+
+def prefers_async(request) -> bool:
+    """The request's ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    preferences = request.headers.get("Prefer", "")
+    return any(part.split(";")[0].split("=")[0].strip().lower() == RESPOND_ASYNC for part in preferences.split(","))
+
+
+def json_body(request) -> bytes | None:
+    """The request's JSON body as sent, read before the parser reads the stream; ``None`` for
+    another content type, or a body past Django's in-memory limit (the rows are then written
+    out again)."""
+    if request.content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    length = int(request.headers.get("Content-Length") or 0)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        return None
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
+class BulkViewSetMixin:
+    """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts; with
+    ``Prefer: respond-async``, ``202 Accepted`` and the data import that keeps the rows."""
 
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed("POST", detail="Send rows to the bulk/ endpoint.")
 
-    def run_bulk(self, request, ingest):
+    def run_bulk(self, request, ingest, kind: str):
+        later = prefers_async(request)
+        body = json_body(request) if later else None
         if not isinstance(request.data, dict):
             raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
         head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": self.actor})
         head.is_valid(raise_exception=True)
-        result = ingest(actor=self.actor, rows=request.data.get("rows"), account=head.validated_data.get("account"))
+        rows, account = request.data.get("rows"), head.validated_data.get("account")
+        if later:
+            job = services.bulk_request_accept(actor=self.actor, kind=kind, rows=rows, account=account, body=body)
+            job.refresh_from_db()
+            return Response(
+                DataImportSerializer(job, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={
+                    "Location": reverse("dataimport-detail", args=[job.pk], request=request),
+                    "Preference-Applied": RESPOND_ASYNC,
+                },
+            )
+        result = ingest(actor=self.actor, rows=rows, account=account)
         return Response(
             IngestResultSerializer(result.as_dict()).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -124,11 +197,11 @@ class AccountDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
         request=bulk_request_schema(
             "AccountMetricsBulk", {"account": 12, "date": "2026-11-01", "total_fans": 35210, "new_play": 18200}
         ),
-        responses={200: IngestResultSerializer, 201: IngestResultSerializer},
+        responses={200: IngestResultSerializer, 201: IngestResultSerializer, 202: DataImportSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, services.account_metrics_ingest)
+        return self.run_bulk(request, services.account_metrics_ingest, ImportKind.ACCOUNT_METRICS)
 
 
 class VideoDailyMetricSerializer(AccountRowSerializer):
@@ -177,39 +250,14 @@ class VideoDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
         request=bulk_request_schema(
             "VideoMetricsBulk", {"video": 88, "date": "2026-11-01", "play": 5200, "digg": 310, "completion_rate": 0.31}
         ),
-        responses={200: IngestResultSerializer, 201: IngestResultSerializer},
+        responses={200: IngestResultSerializer, 201: IngestResultSerializer, 202: DataImportSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, services.video_metrics_ingest)
+        return self.run_bulk(request, services.video_metrics_ingest, ImportKind.VIDEO_METRICS)
 
 
 # --- file imports -----------------------------------------------------------------------------
-
-
-class DataImportSerializer(TenantModelSerializer):
-    class Meta:
-        model = DataImport
-        fields = [
-            "id",
-            "kind",
-            "account",
-            "original_name",
-            "file_format",
-            "encoding",
-            "status",
-            "progress",
-            "rows_total",
-            "rows_accepted",
-            "rows_rejected",
-            "row_errors",
-            "error",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
 
 
 class UploadSerializer(ScopedSerializer):
@@ -231,9 +279,10 @@ class DataImportFilterSet(TenantFilterSet):
 
 class DataImportViewSet(OpsViewSet):
     """Files of platform data (CSV or XLSX; UTF-8, UTF-8 with BOM or GBK). ``upload`` stores the
-    file and queues its import; poll the import for ``progress``, then read ``rows_accepted``,
-    ``rows_rejected`` and ``row_errors`` (row number, field, message). Accepted rows are committed,
-    rejected rows listed."""
+    file and queues its import; poll the import for ``progress``, then read ``rows_accepted``
+    (``rows_created`` and ``rows_updated`` of them), ``rows_rejected`` and ``row_errors`` (row
+    number, field, message). Accepted rows are committed, rejected rows listed. Bulk requests sent
+    with ``Prefer: respond-async`` are listed here too (``file_format`` ``json``)."""
 
     model = DataImport
     resource = "data_import"

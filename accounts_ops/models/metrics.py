@@ -188,9 +188,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+JSON_BATCH = "json"  # the format of a bulk API request kept as a data import
+
+
 class DataImport(TenantModel):
     """A file of platform data (CSV or XLSX, as a creator-centre export gives it; UTF-8, UTF-8
-    with BOM or GBK), imported by a task that shows its progress.
+    with BOM or GBK), imported by a task that shows its progress. A bulk API request that asks to
+    be answered at once (``Prefer: respond-async``) is kept as one too, its body as the file
+    (format ``json``): its rows were checked when it came in, and the task stores them.
 
     The rule for a file: the file as a whole must be readable (a known format and encoding, the
     required columns, at least one row, no larger than the size limit), else nothing is imported
@@ -223,6 +228,12 @@ class DataImport(TenantModel):
     rows_total = models.PositiveIntegerField(_("rows"), default=0, editable=False)
     rows_accepted = models.PositiveIntegerField(_("rows accepted"), default=0, editable=False)
     rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0, editable=False)
+    rows_created = models.PositiveIntegerField(
+        _("rows created"), default=0, editable=False, help_text=_("Accepted rows whose key was new.")
+    )
+    rows_updated = models.PositiveIntegerField(
+        _("rows updated"), default=0, editable=False, help_text=_("Accepted rows that changed a stored row.")
+    )
     row_errors = models.JSONField(_("rejected rows"), default=list, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
     requested_by = models.ForeignKey(
@@ -248,3 +259,12 @@ class DataImport(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def is_bulk_request(self) -> bool:
+        return self.file_format == JSON_BATCH
+
+    @property
+    def source(self) -> str:
+        """What came in: the uploaded file's name, or a bulk API request."""
+        return str(_("bulk API request")) if self.is_bulk_request else self.original_name

@@ -81,7 +81,7 @@ from accounts_ops.services.basic import (
     reply_rule_create,
     reply_rule_update,
 )
-from accounts_ops.services.imports import data_import_request, data_import_run
+from accounts_ops.services.imports import bulk_request_accept, data_import_request, data_import_run
 from accounts_ops.services.metrics import (
     METRICS_BULK_MAX,
     account_metrics_ingest,
@@ -159,6 +159,7 @@ __all__ = [
     "content_plan_link_topic",
     "content_plan_unlink_topic",
     "content_plan_update",
+    "bulk_request_accept",
     "data_import_request",
     "data_import_run",
     "hot_topic_save",

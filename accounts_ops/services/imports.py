@@ -1,24 +1,31 @@
 """File imports of platform data (see ``DataImport`` for the rule: the file as a whole must be
-readable; then accepted rows are committed and rejected rows listed)."""
+readable; then accepted rows are committed and rejected rows listed), and bulk API requests that
+ask to be answered at once, stored the same way by the ingest queue (``bulk_request_accept``)."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts_ops.bulk import UpsertResult, chunks
-from accounts_ops.files import FileRefused, check_upload, import_max_bytes, megabytes, read_table
+from accounts_ops.bulk import UpsertResult, chunks, collector_paused
+from accounts_ops.files import FileRefused, check_upload, import_max_bytes, megabytes, read_batch, read_table
 from accounts_ops.models.advanced import CommentSource
-from accounts_ops.models.metrics import DataImport, ImportKind, ImportStatus
+from accounts_ops.models.metrics import JSON_BATCH, DataImport, ImportKind, ImportStatus
 from accounts_ops.services import advanced, metrics
+from agency.db.locks import transaction_lock
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount
+
+logger = logging.getLogger(__name__)
 
 IMPORT_CHUNK = 2_000  # rows committed per step (progress moves after each)
 IMPORT_ERRORS_KEPT = 1_000  # rejected rows listed on the import; the count covers them all
@@ -76,7 +83,45 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
         requested_by=actor.user,
     )
     job.full_clean(exclude=["file"])
-    job.file.save(f"{kind}-{timezone.now():%Y%m%d%H%M%S}.dat", file, save=False)
+    return _queue(job, f"{kind}-{timezone.now():%Y%m%d%H%M%S}.dat", file)
+
+
+# The bulk endpoints whose requests may be kept and stored by the ingest queue.
+BULK_KINDS = (ImportKind.ACCOUNT_METRICS, ImportKind.VIDEO_METRICS)
+
+
+@transaction.atomic
+def bulk_request_accept(
+    *, actor: Actor, kind: str, rows: list, account: PlatformAccount | None = None, body: bytes | None = None
+) -> DataImport:
+    """A bulk request that asks to be answered at once (``Prefer: respond-async``): its rows are
+    checked now, all or nothing, exactly as the synchronous bulk endpoint checks them, and a
+    request with a bad row is refused the same way, keeping nothing. Clean rows are kept as a data
+    import, ``body`` (the request's JSON as sent, or the rows written out) as its file, and the
+    ingest queue stores them: the answer comes before the rows reach the metric tables and their
+    indexes. The import then tells how many rows were created, updated or unchanged; a row that is
+    no longer valid by then (its account was deleted meanwhile) is rejected and listed there."""
+    if kind not in BULK_KINDS:
+        raise ValidationError({"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(BULK_KINDS)}})
+    with collector_paused():
+        metrics.checked_request(KINDS[kind].check, actor=actor, rows=rows, account=account)
+    if body is None:
+        body = json.dumps({"rows": rows}, ensure_ascii=False, separators=(",", ":")).encode()
+    job = DataImport(
+        agency=actor.agency,
+        kind=kind,
+        account=account,
+        file_format=JSON_BATCH,
+        encoding="utf-8",
+        rows_total=len(rows),
+        requested_by=actor.user,
+    )
+    return _queue(job, f"{kind}-{timezone.now():%Y%m%d%H%M%S}.json", ContentFile(body))
+
+
+def _queue(job: DataImport, name: str, content) -> DataImport:
+    """Store ``content`` as the import's file, save the import and queue it (on commit)."""
+    job.file.save(name, content, save=False)
     try:
         with transaction.atomic():
             job.save()
@@ -85,7 +130,7 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
         raise
     from accounts_ops.tasks import data_import_run_task
 
-    enqueue(data_import_run_task, agency_id=actor.agency.pk, import_id=job.pk)
+    enqueue(data_import_run_task, agency_id=job.agency_id, import_id=job.pk)
     return job
 
 
@@ -105,11 +150,12 @@ def data_import_run(*, import_id: int) -> DataImport:
     job = DataImport.objects.select_related("account").get(pk=import_id)
     if job.is_finished:
         return job
+    if job.is_bulk_request:
+        return _bulk_requests_store(job)
     _save(job, status=ImportStatus.IMPORTING, started_at=timezone.now(), progress=0, error="")
     try:
         with job.file.open("rb") as handle:
-            data = handle.read(import_max_bytes() + 1)
-        table = read_table(data, job.kind, account_given=job.account_id is not None)
+            table = read_table(handle.read(import_max_bytes() + 1), job.kind, account_given=job.account_id is not None)
     except FileRefused as exc:
         _save(job, status=ImportStatus.FAILED, error=str(exc), finished_at=timezone.now(), progress=100)
         return job
@@ -139,13 +185,80 @@ def data_import_run(*, import_id: int) -> DataImport:
             total.add(kind.store(step, user_id=user_id))
             progress = CHECK_PROGRESS + (100 - CHECK_PROGRESS) * done // len(steps)
             DataImport.objects.filter(pk=job.pk).update(
-                rows_accepted=total.received, progress=min(progress, 99), updated_at=timezone.now()
+                **_counts(total), progress=min(progress, 99), updated_at=timezone.now()
             )
     _save(
         job,
-        rows_accepted=total.received,
+        **_counts(total),
         status=ImportStatus.DONE,
         progress=100,
         finished_at=timezone.now(),
     )
     return job
+
+
+def _bulk_requests_store(job: DataImport) -> DataImport:
+    """Store the bulk requests of ``job``'s agency and kind that wait, oldest first, up to and
+    including ``job``: each in one transaction that holds the lock of the agency and kind, so
+    requests are stored in the order they came in (a correction sent after the rows it corrects
+    is stored after them), whichever task runs first. A request that fails is marked failed, with
+    the error, and does not hold back the ones after it."""
+    waiting = DataImport.objects.filter(
+        kind=job.kind, file_format=JSON_BATCH, pk__lte=job.pk, status__in=(ImportStatus.QUEUED, ImportStatus.IMPORTING)
+    ).order_by("pk")
+    while True:
+        oldest = None
+        try:
+            with transaction.atomic():
+                transaction_lock(f"bulk-requests:{job.agency_id}:{job.kind}")
+                oldest = waiting.select_related("account").first()
+                if oldest is None:
+                    break
+                _bulk_request_store(oldest)
+        except Exception as exc:
+            if oldest is None:
+                raise
+            logger.exception("bulk request %s could not be stored", oldest.pk)
+            error = _("The rows could not be stored (%(error)s).") % {"error": exc.__class__.__name__}
+            _save(oldest, status=ImportStatus.FAILED, error=error, finished_at=timezone.now())
+            if oldest.pk == job.pk:
+                raise
+        if oldest.pk == job.pk:
+            break
+    job.refresh_from_db()
+    return job
+
+
+def _bulk_request_store(job: DataImport) -> None:
+    """Check the rows of a kept bulk request again (an account may have gone since) and store
+    them, all in the caller's transaction."""
+    started = timezone.now()
+    try:
+        with job.file.open("rb") as handle:
+            table = read_batch(handle.read())
+    except FileRefused as exc:
+        _save(job, status=ImportStatus.FAILED, error=str(exc), started_at=started, finished_at=timezone.now())
+        return
+    kind = KINDS[job.kind]
+    with collector_paused():
+        checked = kind.check(
+            [row for _number, row in table.rows], agency=job.agency, actor=None, default_account=job.account
+        )
+        total = kind.store(checked.rows, user_id=job.requested_by_id) if checked.rows else UpsertResult()
+    _save(
+        job,
+        **_counts(total),
+        rows_total=len(table.rows),
+        rows_rejected=len(checked.rejected),
+        row_errors=[
+            {"row": p.index, "field": p.field, "message": p.message} for p in checked.problems[:IMPORT_ERRORS_KEPT]
+        ],
+        status=ImportStatus.DONE,
+        progress=100,
+        started_at=started,
+        finished_at=timezone.now(),
+    )
+
+
+def _counts(total: UpsertResult) -> dict[str, int]:
+    return {"rows_accepted": total.received, "rows_created": total.created, "rows_updated": total.updated}

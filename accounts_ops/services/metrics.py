@@ -435,15 +435,22 @@ def accounts_followers_refresh(rows: Sequence[dict] | Columns) -> int:
     return update_rows(PlatformAccount, changes, ["followers", "followers_updated_at"])
 
 
-def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
+def checked_request(check: Callable[..., Checked], *, actor, rows, account) -> Checked:
+    """A bulk request's rows, checked all or nothing: a ``ValidationError`` naming each bad row
+    and field if one is bad. Inside the agency's context."""
     agency = require_agency()
     ensure_batch(rows)
     if account is not None and actor is not None and not account_scope(actor).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
+    checked = check(rows, agency=agency, actor=actor, default_account=account)
+    if checked.problems:
+        raise refusal(checked.problems)
+    return checked
+
+
+def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
     with collector_paused():
-        checked = check(rows, agency=agency, actor=actor, default_account=account)
-        if checked.problems:
-            raise refusal(checked.problems)
+        checked = checked_request(check, actor=actor, rows=rows, account=account)
         return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
 
 

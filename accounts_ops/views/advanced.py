@@ -480,7 +480,7 @@ class ImportListView(TenantListView):
     title = gettext_lazy("Imports of platform data")
     columns = (
         ("get_kind_display", gettext_lazy("Kind of data")),
-        ("original_name", gettext_lazy("File")),
+        ("source", gettext_lazy("File")),
         ("account", gettext_lazy("Account")),
         ("get_status_display", gettext_lazy("Status")),
         ("rows_accepted", gettext_lazy("Rows accepted")),

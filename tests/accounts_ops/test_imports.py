@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -231,3 +233,133 @@ def test_a_hot_list_file_is_imported(world):
         ("douyin", "秋天的第一杯奶茶"),
         ("kuaishou", "国庆去哪玩"),
     }
+
+
+# --- bulk requests answered at once (Prefer: respond-async), stored by the ingest queue ------------
+
+
+def bulk_rows(account, days=5, plays=1000):
+    end = yesterday(account.agency)
+    return [
+        {
+            "account": account.pk,
+            "date": (end - dt.timedelta(days=n)).isoformat(),
+            "total_fans": 900 + n,
+            "new_play": plays,
+        }
+        for n in range(days)
+    ]
+
+
+def post_later(client, name, body):
+    return client.post(reverse(name), body, format="json", HTTP_PREFER="respond-async")
+
+
+def test_a_bulk_request_answered_at_once_is_stored_by_the_ingest_queue(
+    world, api, account, django_capture_on_commit_callbacks
+):
+    client = api(world.staff_a)
+    rows = bulk_rows(account)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_later(client, "accountdailymetric-bulk", {"rows": rows})
+    assert response.status_code == 202, response.content
+    assert response["Preference-Applied"] == "respond-async"
+    accepted = response.json()
+    assert response["Location"].endswith(reverse("dataimport-detail", args=[accepted["id"]]))
+    assert (accepted["kind"], accepted["file_format"], accepted["rows_total"]) == ("account_metrics", "json", 5)
+    job = client.get(response["Location"]).json()
+    assert (job["status"], job["rows_accepted"], job["rows_created"], job["rows_updated"]) == ("done", 5, 5, 0)
+    stored = AccountDailyMetric.dangerously_all_agencies.filter(account=account)
+    assert sorted(stored.values_list("followers_total", flat=True)) == [900, 901, 902, 903, 904]
+    kept = DataImport.dangerously_all_agencies.get(pk=accepted["id"])
+    assert json.loads(kept.file.read()) == {"rows": rows}  # the body as sent
+
+    # The same rows again change nothing; one corrected row is an update.
+    rows[2]["new_play"] = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        again = post_later(client, "accountdailymetric-bulk", {"rows": rows})
+    job = client.get(again["Location"]).json()
+    assert (job["rows_accepted"], job["rows_created"], job["rows_updated"]) == (5, 0, 1)
+    assert stored.get(date=rows[2]["date"]).plays == 7
+
+    # The staff's page of the import says what it was and what it did.
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(world.staff_a)
+    page = browser.get(reverse("accounts_ops:import-detail", args=[again.json()["id"]]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "bulk API request" in text and "0 new, 1 changed" in text
+
+
+def test_a_bad_row_in_a_bulk_request_answered_at_once_is_refused_and_nothing_is_kept(world, api, account):
+    rows = bulk_rows(account)
+    rows[3]["new_play"] = -4
+    response = post_later(api(world.staff_a), "accountdailymetric-bulk", {"rows": rows})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["rows[3].plays"]
+    assert not DataImport.dangerously_all_agencies.exists()
+    assert not AccountDailyMetric.dangerously_all_agencies.exists()
+
+
+def test_video_metrics_may_be_sent_to_the_ingest_queue_too(world, api, account, django_capture_on_commit_callbacks):
+    video = VideoFactory(account=account)
+    day = yesterday(world.agency_a).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_later(
+            api(world.staff_a), "videodailymetric-bulk", {"rows": [{"video": video.pk, "date": day, "play": 52}]}
+        )
+    assert response.status_code == 202, response.content
+    job = DataImport.dangerously_all_agencies.get(pk=response.json()["id"])
+    assert (job.kind, job.status, job.rows_created) == ("video_metrics", ImportStatus.DONE, 1)
+
+
+def test_a_row_no_longer_valid_when_the_queue_stores_it_is_rejected_and_listed(world, account):
+    from accounts_ops.services import bulk_request_accept
+
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    rows = [*bulk_rows(account, days=2), *bulk_rows(PlatformAccountFactory(client=world.client_a1), days=1)]
+    with tenant_context(world.agency_a, actor=actor):
+        job = bulk_request_accept(actor=actor, kind="account_metrics", rows=rows)
+        account.delete()  # between the answer and the queue
+        data_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_accepted, job.rows_rejected, job.rows_created) == (ImportStatus.DONE, 1, 2, 1)
+    assert [(e["row"], e["field"]) for e in job.row_errors] == [(0, "account"), (1, "account")]
+
+
+@pytest.mark.parametrize(
+    ("header", "later"),
+    [
+        ("respond-async", True),
+        ("wait=10, RESPOND-ASYNC", True),
+        ("respond-async; x=1", True),
+        ("wait=5", False),
+        ("", False),
+    ],
+)
+def test_the_prefer_header_is_read_as_rfc_7240_writes_it(rf, header, later):
+    from accounts_ops.api.metrics import prefers_async
+
+    assert prefers_async(rf.post("/", HTTP_PREFER=header)) is later
+
+
+def test_bulk_requests_kept_for_the_queue_are_stored_in_the_order_they_came_in(world, account):
+    """Whichever task runs first, a correction sent after the rows it corrects is stored after
+    them; a request that cannot be stored is marked failed and does not hold back the next."""
+    from accounts_ops.services import bulk_request_accept
+
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    first = bulk_rows(account, days=3, plays=100)
+    correction = bulk_rows(account, days=1, plays=555)
+    with tenant_context(world.agency_a, actor=actor):
+        broken = bulk_request_accept(actor=actor, kind="account_metrics", rows=bulk_rows(account, days=1))
+        early = bulk_request_accept(actor=actor, kind="account_metrics", rows=first)
+        late = bulk_request_accept(actor=actor, kind="account_metrics", rows=correction)
+        broken.file.storage.delete(broken.file.name)  # its file is gone: it cannot be read
+        data_import_run(import_id=late.pk)  # the later request's task runs first
+        stored = AccountDailyMetric.objects.get(account=account, date=correction[0]["date"])
+    assert stored.plays == 555
+    jobs = {job.pk: job for job in DataImport.dangerously_all_agencies.all()}
+    assert jobs[broken.pk].status == ImportStatus.FAILED and jobs[broken.pk].error
+    assert (jobs[early.pk].status, jobs[early.pk].rows_created) == (ImportStatus.DONE, 3)
+    assert (jobs[late.pk].status, jobs[late.pk].rows_updated) == (ImportStatus.DONE, 1)
