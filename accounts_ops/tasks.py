@@ -32,7 +32,8 @@ def boost_tasks_all_agencies_task() -> int:
 
 @app.task(base=TenantTask, atomic=False)
 def data_import_run_task(*, agency_id: int, import_id: int) -> str:
-    """Import an uploaded file of platform data, committing in steps with visible progress."""
+    """Import an uploaded file of platform data, committing in steps with visible progress; or
+    store a bulk request kept for the queue (with the ones of its agency and kind before it)."""
     from accounts_ops.services import data_import_run
 
     return data_import_run(import_id=import_id).status
