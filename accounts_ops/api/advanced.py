@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts_ops import comment_webhooks, services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
 from accounts_ops.api.basic import FailedSerializer, douyin_webhook_route
-from accounts_ops.api.metrics import BulkAccountSerializer, IngestResultSerializer
+from accounts_ops.api.metrics import IngestResultSerializer, bulk_body, bulk_rows, ingest_counts
 from accounts_ops.models import (
     AudiencePersonaReport,
     AudienceSnapshot,
@@ -40,19 +40,6 @@ from clients.models import Platform, PlatformAccount, Video
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
 APPEND_ONLY = ["get", "post", "head", "options"]
 READ_ONLY = ["get", "head", "options"]
-
-
-def bulk_rows(request) -> list:
-    if not isinstance(request.data, dict):
-        raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
-    return request.data.get("rows")
-
-
-def counts(result) -> Response:
-    return Response(
-        IngestResultSerializer(result.as_dict()).data,
-        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-    )
 
 
 # --- 7.1 comments ------------------------------------------------------------------------------
@@ -218,12 +205,8 @@ class VideoCommentViewSet(OpsViewSet):
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        rows = bulk_rows(request)
-        head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": self.actor})
-        head.is_valid(raise_exception=True)
-        return counts(
-            services.comments_receive(actor=self.actor, rows=rows, account=head.validated_data.get("account"))
-        )
+        rows, account = bulk_body(request, self.actor)
+        return ingest_counts(services.comments_receive(actor=self.actor, rows=rows, account=account))
 
     def _action_reply(self, action_row, code=status.HTTP_201_CREATED):
         return Response(CommentActionSerializer(action_row, context=self.get_serializer_context()).data, status=code)
@@ -470,7 +453,7 @@ class HotTopicViewSet(OpsViewSet):
     def bulk(self, request):
         rows = bulk_rows(request)
         platform = request.data.get("platform") or ""
-        return counts(services.hot_topics_ingest(actor=self.actor, rows=rows, platform=str(platform)))
+        return ingest_counts(services.hot_topics_ingest(actor=self.actor, rows=rows, platform=str(platform)))
 
 
 class ContentPlanSerializer(AccountRowSerializer):
@@ -660,12 +643,8 @@ class AudienceSnapshotViewSet(OpsViewSet):
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        rows = bulk_rows(request)
-        head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": self.actor})
-        head.is_valid(raise_exception=True)
-        return counts(
-            services.audience_snapshots_ingest(actor=self.actor, rows=rows, account=head.validated_data.get("account"))
-        )
+        rows, account = bulk_body(request, self.actor)
+        return ingest_counts(services.audience_snapshots_ingest(actor=self.actor, rows=rows, account=account))
 
 
 class AudiencePersonaReportSerializer(AccountRowSerializer):

@@ -95,6 +95,29 @@ class DataImportSerializer(TenantModelSerializer):
         read_only_fields = fields
 
 
+def bulk_rows(request) -> list:
+    """The rows of a bulk body (``{"rows": [...]}``), checked by the service."""
+    if not isinstance(request.data, dict):
+        raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
+    return request.data.get("rows")
+
+
+def bulk_body(request, actor) -> tuple[list, PlatformAccount | None]:
+    """The rows of a bulk body, and its account (of the rows that name none), found in scope."""
+    rows = bulk_rows(request)
+    head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": actor})
+    head.is_valid(raise_exception=True)
+    return rows, head.validated_data.get("account")
+
+
+def ingest_counts(result) -> Response:
+    """A bulk request's answer: what it created, updated and left unchanged."""
+    return Response(
+        IngestResultSerializer(result.as_dict()).data,
+        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+    )
+
+
 RESPOND_ASYNC = "respond-async"
 
 
@@ -130,11 +153,7 @@ class BulkViewSetMixin:
     def run_bulk(self, request, ingest, kind: str):
         later = prefers_async(request)
         body = json_body(request) if later else None
-        if not isinstance(request.data, dict):
-            raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
-        head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": self.actor})
-        head.is_valid(raise_exception=True)
-        rows, account = request.data.get("rows"), head.validated_data.get("account")
+        rows, account = bulk_body(request, self.actor)
         if later:
             job = services.bulk_request_accept(actor=self.actor, kind=kind, rows=rows, account=account, body=body)
             job.refresh_from_db()
@@ -146,11 +165,7 @@ class BulkViewSetMixin:
                     "Preference-Applied": RESPOND_ASYNC,
                 },
             )
-        result = ingest(actor=self.actor, rows=rows, account=account)
-        return Response(
-            IngestResultSerializer(result.as_dict()).data,
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        return ingest_counts(ingest(actor=self.actor, rows=rows, account=account))
 
 
 class MetricCursorPagination(CursorPagination):
