@@ -18,7 +18,8 @@ from agency.roles import Role
 from agency.tenancy import tenant_context
 from clients.models import Client
 from records import services
-from records.models import INSPECTION_ITEMS, Asset, AssetKind, DailyInspection, InspectionStatus
+from records.models import INSPECTION_ITEMS, Asset, AssetKind, DailyInspection
+from records.selectors import inspections_to_do
 
 INSPECTION_DAYS = 7
 
@@ -69,7 +70,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
         for back in range(INSPECTION_DAYS, -1, -1):
             made["inspection lists"] += services.inspection_lists_create(day=today - dt.timedelta(days=back))
         items = {name: True for name, _label in INSPECTION_ITEMS}
-        past = DailyInspection.objects.filter(inspection_date__lt=today, status=InspectionStatus.PENDING)
+        past = DailyInspection.objects.filter(inspections_to_do(before=today))
         for index, inspection in enumerate(past.order_by("inspection_date", "pk")):
             if index % 5 == 4:
                 continue  # a missed inspection, shown as such

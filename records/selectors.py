@@ -300,9 +300,20 @@ def _compose(*, title: str, subject: str, period: Period, previous: Period, sect
 # --- pages ---------------------------------------------------------------------------------------
 
 
+def inspections_to_do(*, before: dt.date | None = None, through: dt.date | None = None) -> Q:
+    """9 h: inspection lists still to do (pending, not voided), dated before ``before`` (missed)
+    or up to ``through`` (today's and the missed ones)."""
+    condition = Q(status=InspectionStatus.PENDING, voided_at__isnull=True)
+    if before is not None:
+        condition &= Q(inspection_date__lt=before)
+    if through is not None:
+        condition &= Q(inspection_date__lte=through)
+    return condition
+
+
 def missed_inspections(queryset, today: dt.date):
     """Inspection lists still to do after their day (clause 9 h: missed inspections are visible)."""
-    return queryset.filter(status=InspectionStatus.PENDING, voided_at__isnull=True, inspection_date__lt=today)
+    return queryset.filter(inspections_to_do(before=today))
 
 
 def records_overview(actor, period: Period) -> dict:
@@ -314,9 +325,7 @@ def records_overview(actor, period: Period) -> dict:
     counts = inspections.aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(status=InspectionStatus.DONE)),
-        missed=Count(
-            "id", filter=Q(status=InspectionStatus.PENDING, inspection_date__lt=today, voided_at__isnull=True)
-        ),
+        missed=Count("id", filter=inspections_to_do(before=today)),
     )
     from records.models import Asset
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from agency.roles import CHANGE
 from agency.today import WorkRow, WorkSection, first_rows, today_section
-from records.models import DailyInspection, InspectionStatus
+from records.models import DailyInspection
+from records.selectors import inspections_to_do
 
 
 @today_section(resource="inspection", order=50, action=CHANGE)
@@ -15,7 +16,7 @@ def inspections_not_done(actor, today):
     """9 h: today's inspection lists still to do, and earlier ones missed (oldest first)."""
     queryset = (
         DailyInspection.objects.visible_to(actor)
-        .filter(status=InspectionStatus.PENDING, voided_at__isnull=True, inspection_date__lte=today)
+        .filter(inspections_to_do(through=today))
         .select_related("client", "account")
         .order_by("inspection_date", "id")
     )
