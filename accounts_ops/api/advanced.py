@@ -28,7 +28,7 @@ from accounts_ops.models import (
     OpinionAlert,
     VideoComment,
 )
-from accounts_ops.models.advanced import CommentSource
+from accounts_ops.models.advanced import HANDLING_NOTE_MAX_CHARS, CommentSource
 from accounts_ops.portrait import DIMENSION_NAMES
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
@@ -98,11 +98,11 @@ class TextSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=300)
+    note = serializers.CharField(max_length=HANDLING_NOTE_MAX_CHARS)
 
 
 class OptionalNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=HANDLING_NOTE_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class AssignSerializer(ScopedSerializer):

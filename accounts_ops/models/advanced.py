@@ -23,6 +23,8 @@ from clients.models import Platform, Video
 
 # --- 7.1 comments and public opinion ---------------------------------------------------------
 
+HANDLING_NOTE_MAX_CHARS = 300  # how a comment was handled, in a line or two
+
 
 class Sentiment(models.TextChoices):
     POSITIVE = "positive", _("Positive")
@@ -98,7 +100,9 @@ class VideoComment(AccountScoped):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    handling_note = models.CharField(_("how it was handled"), max_length=300, blank=True, editable=False)
+    handling_note = models.CharField(
+        _("how it was handled"), max_length=HANDLING_NOTE_MAX_CHARS, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-posted_at", "-id"]

@@ -27,6 +27,7 @@ from accounts_ops import rows as read
 from accounts_ops import sentiment as classifier
 from accounts_ops.bulk import UpsertResult, upsert
 from accounts_ops.models.advanced import (
+    HANDLING_NOTE_MAX_CHARS,
     AlertStatus,
     AudiencePersonaReport,
     AudienceSnapshot,
@@ -303,7 +304,7 @@ def _handle(comment: VideoComment, actor: Actor, note: str) -> None:
         comment.status = CommentStatus.HANDLED
         comment.handled_at = timezone.now()
         comment.handled_by = actor.user
-        comment.handling_note = note[:300]
+        comment.handling_note = note[:HANDLING_NOTE_MAX_CHARS]
 
 
 @transaction.atomic

@@ -668,7 +668,7 @@ def inbox_receive(
                 _("Rule “%(rule)s” fired: %(reason)s.") % {"rule": decision.rule_name, "reason": decision.reason}
                 if decision.fired
                 else _("No rule matched; waiting for a reply by hand.")
-            )[:300],
+            )[: InboxMessage._meta.get_field("decision").max_length],
         )
         try:
             with transaction.atomic():

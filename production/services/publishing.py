@@ -61,7 +61,7 @@ def project_publish(
             client_id=project.client_id,
             account_id=project.account_id,
             platform_item_id=platform_item_id,
-            title=project.title[:300],
+            title=project.title,
             url=(url or "").strip(),
             published_at=published_at,
             origin=VideoOrigin.PRODUCED,
