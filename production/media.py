@@ -30,8 +30,9 @@ import av.error
 
 from agency.uploads import head_of, sniff, what_it_is
 
-# The demuxers FFmpeg may use, per kind of file (nothing else is ever probed).
-VIDEO_DEMUXERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "mpegts")
+# The demuxers FFmpeg may use, per kind of file (nothing else is ever probed); for videos, with
+# the extension a stored video read by each gets (from its bytes, never the uploader's name).
+VIDEO_DEMUXERS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "mkv", "mpegts": "ts"}
 VIDEO_FORMATS_TEXT = "MP4/MOV, Matroska/WebM, MPEG-TS"
 SUBTITLE_DEMUXERS = ("srt", "ass", "webvtt")
 SUBTITLE_FORMATS_TEXT = "SRT, ASS, WebVTT"

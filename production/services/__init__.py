@@ -62,7 +62,6 @@ from production.services.scripts import (
 )
 from production.services.shoots import (
     SHOOT_FIELDS,
-    VIDEO_EXTENSIONS,
     clip_delete,
     clip_update,
     clip_upload,
@@ -114,7 +113,6 @@ __all__ = [
     "storyboard_shot_delete",
     "storyboard_shot_update",
     "SHOOT_FIELDS",
-    "VIDEO_EXTENSIONS",
     "clip_delete",
     "clip_update",
     "clip_upload",

@@ -78,10 +78,6 @@ def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
     shoot.delete()
 
 
-# The extension a stored video gets, from the container its bytes were read as (never the name).
-VIDEO_EXTENSIONS = {"mov,mp4,m4a,3gp,3g2,mj2": "mp4", "matroska,webm": "mkv", "mpegts": "ts"}
-
-
 def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
     """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
     name what is kept after the container found, never after the uploader's name."""
@@ -92,7 +88,7 @@ def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
         sniff = media.sniff_video(source)
     except media.NotAVideo as exc:
         raise ValidationError({"file": _("%(name)s is not a video: %(reason)s.") % {"name": name, "reason": exc}})
-    upload.name = f"video.{VIDEO_EXTENSIONS.get(sniff.container, 'bin')}"
+    upload.name = f"video.{media.VIDEO_DEMUXERS.get(sniff.container, 'bin')}"
     return sniff
 
 
