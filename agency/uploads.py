@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -377,3 +378,18 @@ def clean_document(upload, *, field: str, kind: str = "document") -> ContentFile
         _("%(name)s is not an evidence file this product accepts (%(allowed)s): it is %(what)s.")
         % {"name": name, "allowed": DOCUMENT_FORMATS_TEXT, "what": what_it_is(code)},
     )
+
+
+def save_with_files(instance, *file_fields: str) -> None:
+    """Save ``instance`` with the new files of its ``file_fields``; if the save fails after they
+    were written to storage, remove them again: no file without its row."""
+    pending = [getattr(instance, name) for name in file_fields]
+    pending = [stored for stored in pending if stored and not stored._committed]
+    try:
+        with transaction.atomic():
+            instance.save()
+    except Exception:
+        for stored in pending:
+            if stored._committed and stored.name:
+                stored.storage.delete(stored.name)
+        raise

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
-from agency.uploads import clean_document
+from agency.uploads import clean_document, save_with_files
 from clients.models import Client, ClientRequirement, ClientStatus, RequirementStatus
 
 
@@ -113,13 +113,7 @@ def requirement_fulfil(
     requirement.fulfilled_by = actor.user
     requirement.fulfilled_at = timezone.now()
     requirement.full_clean()
-    try:
-        with transaction.atomic():
-            requirement.save()
-    except Exception:
-        if clean_file is not None and requirement.evidence_file.name:
-            requirement.evidence_file.storage.delete(requirement.evidence_file.name)  # no file without its row
-        raise
+    save_with_files(requirement, "evidence_file")
     return requirement
 
 

@@ -23,6 +23,7 @@ from accounts_ops.services import advanced, metrics
 from agency.db.locks import transaction_lock
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
+from agency.uploads import save_with_files
 from clients.models import PlatformAccount
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
         requested_by=actor.user,
     )
     job.full_clean(exclude=["file"])
-    return _queue(job, f"{kind}-{timezone.now():%Y%m%d%H%M%S}.dat", file)
+    file.name = f"{kind}-{timezone.now():%Y%m%d%H%M%S}.dat"
+    return _queue(job, file)
 
 
 # The bulk endpoints whose requests may be kept and stored by the ingest queue.
@@ -116,18 +118,13 @@ def bulk_request_accept(
         rows_total=len(rows),
         requested_by=actor.user,
     )
-    return _queue(job, f"{kind}-{timezone.now():%Y%m%d%H%M%S}.json", ContentFile(body))
+    return _queue(job, ContentFile(body, name=f"{kind}-{timezone.now():%Y%m%d%H%M%S}.json"))
 
 
-def _queue(job: DataImport, name: str, content) -> DataImport:
-    """Store ``content`` as the import's file, save the import and queue it (on commit)."""
-    job.file.save(name, content, save=False)
-    try:
-        with transaction.atomic():
-            job.save()
-    except Exception:
-        job.file.storage.delete(job.file.name)  # no file without its row
-        raise
+def _queue(job: DataImport, content) -> DataImport:
+    """Save the import with ``content`` as its file, and queue it (on commit)."""
+    job.file = content
+    save_with_files(job, "file")
     from accounts_ops.tasks import data_import_run_task
 
     enqueue(data_import_run_task, agency_id=job.agency_id, import_id=job.pk)

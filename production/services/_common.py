@@ -50,19 +50,6 @@ def _require_decider(actor: Actor, resource: str, row) -> None:
         raise PermissionDenied(_("This belongs to another client."))
 
 
-def _store(instance, *file_fields: str) -> None:
-    """Save ``instance``; if the insert fails after its new files were written, remove them."""
-    pending = [getattr(instance, name) for name in file_fields]
-    pending = [f for f in pending if f and not f._committed]
-    try:
-        instance.save()
-    except Exception:
-        for stored in pending:
-            if stored._committed and stored.name:
-                stored.storage.delete(stored.name)
-        raise
-
-
 def _delete_file_on_commit(name: str) -> None:
     if name:
         transaction.on_commit(lambda: default_storage.delete(name))

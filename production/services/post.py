@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agency import uploads
 from agency.tasks import enqueue
 from agency.tenancy import Actor
+from agency.uploads import save_with_files
 from production import media
 from production.models import (
     EVIDENCE_IMAGE,
@@ -27,7 +28,7 @@ from production.models import (
     StepStatus,
     VideoProject,
 )
-from production.services._common import _delete_file_on_commit, _lock, _require_stage, _store
+from production.services._common import _delete_file_on_commit, _lock, _require_stage
 from production.services.shoots import _check_video_upload
 
 
@@ -50,7 +51,7 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
     )
     cut.file = file
     cut.full_clean()
-    _store(cut, "file")
+    save_with_files(cut, "file")
     from production.tasks import cut_probe_task
 
     enqueue(cut_probe_task, agency_id=cut.agency_id, cut_id=cut.pk)
@@ -143,7 +144,7 @@ def post_step_update(
         step.completed_at = None
         step.completed_by = None
     step.full_clean()
-    _store(step, "evidence_file")
+    save_with_files(step, "evidence_file")
     if old_file and old_file != step.evidence_file.name:
         _delete_file_on_commit(old_file)
     return step

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from agency import uploads
 from agency.tasks import enqueue
 from agency.tenancy import Actor
+from agency.uploads import save_with_files
 from production import media
 from production.models import (
     Clip,
@@ -30,7 +31,7 @@ from production.rules import (
     CLIP_MAX_UPLOAD_BYTES,
     clip_rule_failures,
 )
-from production.services._common import SHOOT_EDIT_STAGES, _delete_file_on_commit, _lock, _require_stage, _store
+from production.services._common import SHOOT_EDIT_STAGES, _delete_file_on_commit, _lock, _require_stage
 
 SHOOT_FIELDS = frozenset({"date", "location", "scene_setup", "crew"})
 
@@ -111,7 +112,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     )
     clip.file = file
     clip.full_clean()
-    _store(clip, "file")
+    save_with_files(clip, "file")
     from production.tasks import clip_probe_task
 
     enqueue(clip_probe_task, agency_id=clip.agency_id, clip_id=clip.pk)

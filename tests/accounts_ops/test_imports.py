@@ -363,3 +363,15 @@ def test_bulk_requests_kept_for_the_queue_are_stored_in_the_order_they_came_in(w
     assert jobs[broken.pk].status == ImportStatus.FAILED and jobs[broken.pk].error
     assert (jobs[early.pk].status, jobs[early.pk].rows_created) == (ImportStatus.DONE, 3)
     assert (jobs[late.pk].status, jobs[late.pk].rows_updated) == (ImportStatus.DONE, 1)
+
+
+def test_an_import_whose_row_cannot_be_saved_leaves_no_file_behind(world, settings):
+    from django.db import IntegrityError
+
+    from agency.uploads import save_with_files
+
+    job = DataImport(agency=world.agency_a, kind=None, file=ContentFile(b'{"rows": []}', name="request.json"))
+    with tenant_context(world.agency_a), pytest.raises(IntegrityError):
+        save_with_files(job, "file")
+    assert job.file.name  # it was written before the insert failed
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
