@@ -12,8 +12,8 @@
   ``accounts_ops.platform_fields`` (Douyin's names, ours, or the creator centre's Chinese titles);
   unknown columns are ignored, and a file without the columns its kind needs is refused whole,
   naming what is missing and what was found.
-- The size limit is the ``ACCOUNTS_OPS_IMPORT_MAX_BYTES`` setting (``IMPORT_MAX_BYTES_DEFAULT``
-  when unset), checked on upload.
+- The size limit is ``IMPORT_MAX_BYTES_DEFAULT``, or the ``UPLOAD_MAX_BYTES`` setting's for the
+  kind ``import`` (``agency.uploads``, like every other upload), checked on upload.
 
 A bulk API request kept as a data import (``Prefer: respond-async``) is read by ``read_batch``:
 its body as sent, ``{"rows": [...]}``, the rows numbered from 0 as the request's ``rows[n]``.
@@ -27,7 +27,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -39,9 +38,10 @@ from accounts_ops.platform_fields import (
     VIDEO_METRICS,
     header_map,
 )
-from agency.uploads import check_office_zip, sniff, what_it_is
+from agency.uploads import check_office_zip, size_text, sniff, upload_limit, what_it_is
 
 IMPORT_MAX_BYTES_DEFAULT = 20 * 1024 * 1024  # 20 MiB: a year of daily figures for 2,000 accounts
+IMPORT_KIND = "import"  # its key in the UPLOAD_MAX_BYTES setting
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (BOM or not), then GBK and its superset GB18030
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
@@ -58,7 +58,7 @@ ACCOUNT_COLUMNS = ("account", "handle")
 
 
 def import_max_bytes() -> int:
-    return int(getattr(settings, "ACCOUNTS_OPS_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES_DEFAULT))
+    return upload_limit(IMPORT_KIND, IMPORT_MAX_BYTES_DEFAULT)
 
 
 class FileRefused(ValueError):
@@ -74,10 +74,6 @@ class Table:
     rows: list[tuple[int, dict]]  # (row number as a spreadsheet shows it, {field: value})
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
 def check_format(data: bytes) -> tuple[str, str]:
     """``("xlsx", "")`` or ``("csv", encoding)`` for ``data``; raises ``FileRefused`` naming what
     the file is when it is neither."""
@@ -87,7 +83,7 @@ def check_format(data: bytes) -> tuple[str, str]:
     if len(data) > limit:
         raise FileRefused(
             _("The file is %(size)s; the limit is %(limit)s.")
-            % {"size": megabytes(len(data)), "limit": megabytes(limit)}
+            % {"size": size_text(len(data)), "limit": size_text(limit)}
         )
     if data.startswith(OLE_MAGIC):
         raise FileRefused(_("This is an old Excel (.xls) file: save it as .xlsx or .csv and import that."))

@@ -392,7 +392,7 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Size limits of uploads per kind, in bytes, over the defaults beside each kind's rule
 # (agency/uploads.py): "photo=20971520,document=10485760"; kinds: profile_image, photo, cover,
-# subtitles, document (clips: the agency setting; metric files: ACCOUNTS_OPS_IMPORT_MAX_BYTES).
+# subtitles, document, import (files of platform data); clips: the agency's own setting.
 UPLOAD_MAX_BYTES = {
     kind.strip(): int(size) for kind, size in (item.split("=", 1) for item in env_list("UPLOAD_MAX_BYTES"))
 }
@@ -445,9 +445,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
 
-# Platform data file imports (chapter 7): the largest file accepted; the default lives in accounts_ops.files.
+# The earlier name of the import limit (UPLOAD_MAX_BYTES=import=...), still read when that says nothing.
 if env("ACCOUNTS_OPS_IMPORT_MAX_BYTES"):
-    ACCOUNTS_OPS_IMPORT_MAX_BYTES = int(env("ACCOUNTS_OPS_IMPORT_MAX_BYTES"))
+    UPLOAD_MAX_BYTES.setdefault("import", int(env("ACCOUNTS_OPS_IMPORT_MAX_BYTES")))
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@localhost")

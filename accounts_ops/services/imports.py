@@ -16,14 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops.bulk import UpsertResult, chunks, collector_paused
-from accounts_ops.files import FileRefused, check_upload, import_max_bytes, megabytes, read_batch, read_table
+from accounts_ops.files import (
+    IMPORT_KIND,
+    IMPORT_MAX_BYTES_DEFAULT,
+    FileRefused,
+    check_upload,
+    import_max_bytes,
+    read_batch,
+    read_table,
+)
 from accounts_ops.models.advanced import CommentSource
 from accounts_ops.models.metrics import JSON_BATCH, DataImport, ImportKind, ImportStatus
 from accounts_ops.services import advanced, metrics
 from agency.db.locks import transaction_lock
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
-from agency.uploads import save_with_files
+from agency.uploads import check_size, save_with_files
 from clients.models import PlatformAccount
 
 logger = logging.getLogger(__name__)
@@ -63,16 +71,7 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
         raise ValidationError({"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}})
     if file is None:
         raise ValidationError({"file": _("Choose a file.")})
-    limit = import_max_bytes()
-    if file.size > limit:
-        raise ValidationError(
-            {
-                "file": _("The file is %(size)s; the limit is %(limit)s.")
-                % {"size": megabytes(file.size), "limit": megabytes(limit)}
-            }
-        )
-    if file.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
+    check_size(file, field="file", kind=IMPORT_KIND, default_limit=IMPORT_MAX_BYTES_DEFAULT)
     if account is not None and not metrics.account_scope(actor).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
     check_upload(file, kind, account_given=account is not None)

@@ -170,7 +170,7 @@ def test_an_empty_file_is_refused_on_upload(world, api, account):
 
 
 def test_a_file_over_the_size_limit_is_refused_naming_the_field(world, api, account, settings):
-    settings.ACCOUNTS_OPS_IMPORT_MAX_BYTES = 1024
+    settings.UPLOAD_MAX_BYTES = {"import": 1024}
     big = export_csv(world.agency_a).encode() + b"#" * 2048
     response = api(world.staff_a).post(
         reverse(UPLOAD),
@@ -375,3 +375,32 @@ def test_an_import_whose_row_cannot_be_saved_leaves_no_file_behind(world, settin
         save_with_files(job, "file")
     assert job.file.name  # it was written before the insert failed
     assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("environment", "limit"),
+    [
+        ({"UPLOAD_MAX_BYTES": "import=4096"}, 4096),
+        ({"ACCOUNTS_OPS_IMPORT_MAX_BYTES": "2048"}, 2048),  # the earlier name still works
+        ({"UPLOAD_MAX_BYTES": "import=4096", "ACCOUNTS_OPS_IMPORT_MAX_BYTES": "2048"}, 4096),
+        ({}, IMPORT_MAX_BYTES_DEFAULT),
+    ],
+)
+def test_the_import_size_limit_is_read_from_the_environment(environment, limit):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("UPLOAD_MAX_BYTES", "ACCOUNTS_OPS_IMPORT_MAX_BYTES")}
+    probe = "from accounts_ops.files import import_max_bytes; print(import_max_bytes())"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == str(limit)

@@ -194,8 +194,6 @@ class Upload:
         if self.kind == "video":
             world.agency_a.settings = {**world.agency_a.settings, CLIP_MAX_UPLOAD_BYTES.key: size}
             world.agency_a.save()
-        elif self.kind == "table":
-            settings.ACCOUNTS_OPS_IMPORT_MAX_BYTES = size
         else:
             settings.UPLOAD_MAX_BYTES = {self.limit_key: size}
 
@@ -297,6 +295,7 @@ UPLOADS = [
         "table",
         "metrics.csv",
         multipart("dataimport-upload", "file", lambda s: {"kind": "account_metrics", "account": s.account.pk}),
+        "import",
     ),
     Upload(
         "image_record",
