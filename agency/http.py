@@ -3,13 +3,13 @@ within the actor's scope), with byte ranges (a browser's player seeks with them:
 at 0:42 must be reachable).
 
 The Content-Type comes from the stored name, which is ours (``agency.uploads``: the extension of
-the format the bytes were found to be), never from the uploader's name. Only pictures and videos
-are shown inline; anything else is an attachment. ``nosniff`` always.
+the format the bytes were found to be), never from the uploader's name, and from our own table
+(``SERVED_TYPES``), never the host's ``mime.types``, so every server answers alike. Only pictures
+and videos are shown inline; anything else is an attachment. ``nosniff`` always.
 """
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import re
 
@@ -20,7 +20,15 @@ from agency.uploads import CONTENT_TYPES
 
 RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")  # 18 digits: any real size, and int() stays cheap
 CHUNK = 1024 * 1024
-DOCUMENT_TYPES = frozenset(CONTENT_TYPES.values())
+# What a stored file is served as, by its extension; any other file is bytes to download.
+SERVED_TYPES = {
+    **CONTENT_TYPES,
+    "jpeg": "image/jpeg",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+}
 # What a browser may show in the page; everything else downloads.
 INLINE_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "video/mp4", "video/quicktime", "video/webm", "video/x-matroska"}
@@ -45,10 +53,8 @@ def file_response(request, field_file, *, download_name: str = "") -> HttpRespon
     """The file of ``field_file``: whole, or the one byte range the request asks for.
     ``download_name`` (the uploader's name) only names the download."""
     stored = os.path.basename(field_file.name)
-    content_type = mimetypes.guess_type(stored)[0] or "application/octet-stream"
+    content_type = SERVED_TYPES.get(stored.rpartition(".")[2].lower(), "application/octet-stream")
     inline = content_type in INLINE_TYPES
-    if not inline and content_type not in DOCUMENT_TYPES:
-        content_type = "application/octet-stream"
     name = download_name or stored
     size = field_file.size
     header = request.headers.get("Range", "")

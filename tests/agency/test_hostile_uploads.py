@@ -483,3 +483,39 @@ def test_a_range_header_too_long_to_be_a_size_is_ignored(world):
         reverse("production:media-file", args=["clip", clip.pk]), HTTP_RANGE="bytes=" + "9" * 4400 + "-"
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("stored", "content_type", "inline"),
+    [
+        ("ab12.mkv", "video/x-matroska", True),
+        ("ab12.mp4", "video/mp4", True),
+        ("ab12.ts", "application/octet-stream", False),
+        ("ab12.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+        ("ab12.pdf", "application/pdf", False),
+        ("ab12.JPG", "image/jpeg", True),
+        ("subtitles.srt", "application/octet-stream", False),
+        ("upload", "application/octet-stream", False),
+    ],
+)
+def test_a_stored_file_is_served_by_our_table_whatever_the_hosts_mime_types(
+    rf, tmp_path, monkeypatch, stored, content_type, inline
+):
+    import mimetypes
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+
+    from agency.http import file_response
+
+    monkeypatch.setattr(mimetypes, "guess_type", lambda *args, **kwargs: ("text/html", None))  # a hostile host
+    storage = FileSystemStorage(location=tmp_path)
+    name = storage.save(stored, ContentFile(b"bytes"))
+
+    class Stored:
+        def __init__(self):
+            self.name, self.storage, self.size = name, storage, 5
+
+    response = file_response(rf.get("/"), Stored())
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("inline" if inline else "attachment")
