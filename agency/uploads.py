@@ -40,6 +40,9 @@ GIB = 1024 * MIB
 # Limits of the kinds that have no clause of their own (the clause-bound ones sit beside their
 # clause: accounts_ops.images, records.images, production.rules, accounts_ops.files).
 DOCUMENT_MAX_BYTES = 20 * MIB  # evidence files (4.1 requirements, 5.3 post-production steps)
+# The most pixels a photo-like picture may have (about 8660 x 5770): a larger one is refused before
+# it is decoded. Evidence pictures, 5.3 covers and 9 l) image records share it.
+PICTURE_MAX_PIXELS = 50_000_000
 ZIP_MAX_UNPACKED_BYTES = 200 * MIB  # an Office file may unpack to this much in all; more is a bomb
 ZIP_MAX_MEMBERS = 5_000
 
@@ -355,7 +358,6 @@ def check_office_zip(data: bytes, *, field: str, name: str) -> str:
 # --- evidence documents ---------------------------------------------------------------------------
 
 DOCUMENT_FORMATS_TEXT = "PDF, JPEG, PNG, WebP, XLSX, DOCX, PPTX"
-DOCUMENT_MAX_PIXELS = 50_000_000
 
 
 def clean_document(upload, *, field: str, kind: str = "document") -> ContentFile:
@@ -365,7 +367,7 @@ def clean_document(upload, *, field: str, kind: str = "document") -> ContentFile
     name = display_name(upload)
     code = sniff(data[:4096])
     if code in ("jpeg", "png", "webp"):
-        return clean_picture_bytes(data, field=field, name=name, max_pixels=DOCUMENT_MAX_PIXELS).as_file()
+        return clean_picture_bytes(data, field=field, name=name, max_pixels=PICTURE_MAX_PIXELS).as_file()
     if code == "pdf":
         if b"%%EOF" not in data[-2048:]:
             refuse(field, _("%(name)s is a damaged PDF document (it has no end).") % {"name": name})

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from agency.uploads import MIB, clean_picture, encode_picture
+from agency.uploads import MIB, PICTURE_MAX_PIXELS, clean_picture, encode_picture
 
 # Clause 9 l): limits of an image record, named once (UPLOAD_MAX_BYTES["photo"] may change the size).
 IMAGE_MAX_BYTES = 20 * MIB
-IMAGE_MAX_PIXELS = 50_000_000  # about 8660 x 5770; larger is refused before decoding
+IMAGE_MAX_PIXELS = PICTURE_MAX_PIXELS
 THUMBNAIL_SIZE = (320, 320)
 JPEG_QUALITY = 88
 

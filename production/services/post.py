@@ -61,7 +61,7 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
 # 5.3 evidence files: a subtitle file is text (and small); a cover is a picture, re-encoded.
 SUBTITLE_MAX_BYTES = 2 * uploads.MIB
 COVER_MAX_BYTES = 20 * uploads.MIB
-COVER_MAX_PIXELS = 50_000_000
+COVER_MAX_PIXELS = uploads.PICTURE_MAX_PIXELS
 
 
 def _clean_evidence_file(kind: str, upload):
