@@ -1,5 +1,6 @@
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -9,6 +10,18 @@ def attr(obj, name: str):
     """``{{ row|attr:"get_status_display" }}``: an attribute or a no-argument method."""
     value = getattr(obj, name, "")
     return value() if callable(value) else value
+
+
+@register.filter
+def cell(obj, name: str):
+    """A list's cell: the attribute (``attr``); "—" when there is none, "yes"/"no" for a flag, and
+    a zero as a zero (no rows rejected is 0, not a blank)."""
+    value = attr(obj, name)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return value
 
 
 @register.simple_tag(takes_context=True)

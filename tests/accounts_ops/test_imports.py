@@ -289,6 +289,8 @@ def test_a_bulk_request_answered_at_once_is_stored_by_the_ingest_queue(
     assert page.status_code == 200
     text = page.content.decode()
     assert "bulk API request" in text and "0 new, 1 changed" in text
+    listing = browser.get(reverse("accounts_ops:import-list")).content.decode()
+    assert listing.count("bulk API request") == 2 and "<td>0</td>" in listing  # none rejected
 
 
 def test_a_bad_row_in_a_bulk_request_answered_at_once_is_refused_and_nothing_is_kept(world, api, account):
