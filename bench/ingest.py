@@ -13,7 +13,8 @@ production) after migrating as the URL's user.
 The service is timed as the endpoint runs it: the rows in the platform's field names, one
 transaction per request of ``--batch`` rows inside the agency's context, validation of every row
 included (JSON parsing and HTTP are not). Three passes: new rows (inserts), the same rows again
-(nothing changes), then every row corrected (updates). Then the same requests as the endpoint
+(nothing changes), then every row corrected (updates); then as many video metric rows (one video
+per account, the same days) inserted. Then the same requests as the endpoint
 takes them with ``Prefer: respond-async`` (checked all or nothing, kept as data imports and sent
 to the ingest queue through Redis, up to the commit and the send), and the queue's store of them,
 timed on its own. The COPY line is the floor: the same rows, already in our columns, streamed
@@ -124,11 +125,11 @@ def run(args, owner_url: str) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from accounts_ops.services.metrics import account_metrics_ingest
+    from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
     from agency import rls
     from agency.models import Agency, Membership
     from agency.tenancy import tenant_context
-    from clients.models import Client, PlatformAccount
+    from clients.models import Client, PlatformAccount, Video
 
     # Migrate as the owner (with --as-role, swap the credentials like the test suite does).
     default = settings.DATABASES["default"]
@@ -188,16 +189,16 @@ def run(args, owner_url: str) -> None:
     batches = [rows[i : i + args.batch] for i in range(0, total, args.batch)]
     print(f"{total:,} account daily metric rows ({args.accounts} accounts × {args.days} days), {len(batches)} requests")
 
-    def service_pass(label: str, data: list[list[dict]]) -> float:
+    def service_pass(label: str, data: list[list[dict]], ingest=account_metrics_ingest) -> float:
         started = time.perf_counter()
         outcome = {"created": 0, "updated": 0, "unchanged": 0}
         for batch in data:
             with tenant_context(agency, actor=actor, channel="api"), transaction.atomic():
-                result = account_metrics_ingest(actor=actor, rows=batch)
+                result = ingest(actor=actor, rows=batch)
             for key in outcome:
                 outcome[key] += getattr(result, key)
         elapsed = time.perf_counter() - started
-        rate = total / elapsed
+        rate = sum(map(len, data)) / elapsed
         print(f"  service, {label:<22} {elapsed:7.2f} s  {rate:>10,.0f} rows/s   {outcome}")
         return rate
 
@@ -205,6 +206,32 @@ def run(args, owner_url: str) -> None:
     service_pass("same rows again", batches)
     corrected = [[{**row, "new_play": row["new_play"] + 1} for row in batch] for batch in batches]
     service_pass("corrected rows (update)", corrected)
+
+    # Video daily metrics (Douyin's item statistics): one video per account, the same days.
+    with tenant_context(agency), transaction.atomic():
+        Video.objects.bulk_create(
+            [
+                Video(agency=agency, client=client, account_id=account_id, platform_item_id=f"7{account_id:09d}")
+                for account_id in account_ids
+            ]
+        )
+        video_ids = list(Video.objects.values_list("pk", flat=True))
+    video_rows = [
+        {
+            "video": video_id,
+            "date": day.isoformat(),
+            "play": rng.randint(0, 200_000),
+            "digg": rng.randint(0, 20_000),
+            "comment": rng.randint(0, 2_000),
+            "share": rng.randint(0, 1_000),
+            "avg_watch_seconds": rng.randint(100, 6_000) / 100,
+            "completion_rate": rng.randint(0, 10_000) / 10_000,
+        }
+        for video_id in video_ids
+        for day in days
+    ]
+    video_batches = [video_rows[i : i + args.batch] for i in range(0, len(video_rows), args.batch)]
+    video_rate = service_pass("video metrics (insert)", video_batches, ingest=video_metrics_ingest)
 
     # The same requests with ``Prefer: respond-async``: checked, kept, sent to the ingest queue
     # (the body as a request brings it, already encoded); then the queue's store of them. Three
@@ -323,6 +350,7 @@ def run(args, owner_url: str) -> None:
             "table_copy_rows_per_s": table_rate,
             "accept_rows_per_s": accept_rate,
             "queue_rows_per_s": queue_rate,
+            "video_rows_per_s": video_rate,
         }
         Path(args.json).write_text(json.dumps(figures))
     for label, rate in (

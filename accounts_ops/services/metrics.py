@@ -323,21 +323,14 @@ def _clean_account_rows(rows, keys, indices, translate, today) -> tuple[_Block |
     else:
         clean = [type(value) is int and value > 0 for value in accounts]
     dates = [raw[date_key] for raw in raws]
-    days: dict = {}
-    for value in set(dates) if set(map(type, dates)) == {str} else ():
-        try:
-            day = past_day(value, today)
-        except read.BadValue:
-            continue
-        days[value] = day
+    days = _read_days(dates, today)
     figures: dict[str, list] = {}
     for name in AccountDailyMetric.COUNTS:
         key = ours.get(name)
         if key is None:
             continue
         column = figures[name] = [raw[key] for raw in raws]
-        given = [value for value in column if value is not None] if None in column else column
-        if set(map(type, given)) <= {int} and (not given or (min(given) >= 0 and max(given) <= read.COUNT_MAX)):
+        if _clean_counts(column):
             continue  # the whole column is clean
         if clean is None:
             clean = [True] * len(raws)
@@ -374,6 +367,24 @@ def _clean_account_rows(rows, keys, indices, translate, today) -> tuple[_Block |
         ),
         unclear,
     )
+
+
+def _read_days(dates: list, today: dt.date) -> dict:
+    """Each distinct date of ``dates`` that reads and is allowed, read once (``{text: day}``);
+    none when a date is not text."""
+    days: dict = {}
+    for value in set(dates) if set(map(type, dates)) == {str} else ():
+        try:
+            days[value] = past_day(value, today)
+        except read.BadValue:
+            continue
+    return days
+
+
+def _clean_counts(column: list) -> bool:
+    """Every value of ``column`` is a count as it stands: empty, or a whole number in range."""
+    given = [value for value in column if value is not None] if None in column else column
+    return set(map(type, given)) <= {int} and (not given or (min(given) >= 0 and max(given) <= read.COUNT_MAX))
 
 
 def _check_account_row(index, raw, translate, accounts, today, problems, pending) -> None:
@@ -543,14 +554,24 @@ def video_rows(
     return parsed
 
 
+def watch_seconds(value):
+    """An average watch time in seconds, to the hundredth."""
+    return read.decimal(value, places=2, minimum=0, maximum=10**6 - 1)
+
+
 def check_video_metric_rows(
     rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
 ) -> Checked:
-    """Check video daily metric rows against ``actor``'s scope; see the module's rules."""
+    """Check video daily metric rows against ``actor``'s scope; see the module's rules. A request
+    that is plainly clean is read column by column (``_video_rows_by_columns``); any other is read
+    row by row, which names each problem."""
     today = agency_today(agency)
     translate = Translator(VIDEO_METRICS)
-    accounts = AccountResolver(account_scope(actor), default_account)
     videos = VideoResolver(video_scope(actor))
+    by_columns = _video_rows_by_columns(rows, agency=agency, translate=translate, videos=videos, today=today)
+    if by_columns is not None:
+        return by_columns
+    accounts = AccountResolver(account_scope(actor), default_account)
     counts = VideoDailyMetric.COUNTS
     problems: list[RowProblem] = []
     parsed = video_rows(rows, translate, accounts, problems)
@@ -570,9 +591,7 @@ def check_video_metric_rows(
         values: dict = {}
         ok = _read_counts(row, counts, index, problems, values) and ok
         try:
-            values["avg_watch_seconds"] = read.decimal(
-                row.get("avg_watch_seconds"), places=2, minimum=0, maximum=10**6 - 1
-            )
+            values["avg_watch_seconds"] = watch_seconds(row.get("avg_watch_seconds"))
         except read.BadValue as exc:
             problems.append(RowProblem(index, "avg_watch_seconds", str(exc)))
             ok = False
@@ -617,9 +636,79 @@ def check_video_metric_rows(
 
 
 VIDEO_VALUES = ("plays", "likes", "comments", "shares", "avg_watch_seconds", "completion_rate")
+# The readers of the video figures that are not counts, and the value types read by columns.
+VIDEO_READERS = {"avg_watch_seconds": watch_seconds, "completion_rate": read.share}
+NUMBERS = {int, float, type(None)}
 
 
-def store_video_metrics(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:
+def _video_rows_by_columns(
+    rows, *, agency: Agency, translate: Translator, videos: VideoResolver, today: dt.date
+) -> Checked | None:
+    """The whole request read column by column, when it is plainly clean: every row an object
+    with the same keys, naming its video by id; dates that read and are allowed; counts whole and
+    in range; watch times and shares given as numbers that read; at least one figure a row; every
+    video found; no (video, date) twice. ``None`` otherwise: the rows are then read one by one."""
+    if not rows or any(type(row) is not dict for row in rows):
+        return None
+    keys = tuple(rows[0])
+    if any(tuple(row) != keys for row in rows):
+        return None
+    pairs, twice = translate.plan(keys)
+    ours = {name: raw_name for raw_name, name in pairs}
+    if twice or "video" not in ours or "date" not in ours:
+        return None
+    ids = [row[ours["video"]] for row in rows]
+    if set(map(type, ids)) != {int} or min(ids) <= 0:
+        return None
+    dates = [row[ours["date"]] for row in rows]
+    days = _read_days(dates, today)
+    day_of = list(map(days.get, dates))
+    if None in day_of:
+        return None
+    figures: dict[str, list] = {}
+    for name in VIDEO_VALUES:
+        key = ours.get(name)
+        if key is None:
+            continue
+        column = [row[key] for row in rows]
+        if name not in VIDEO_READERS:
+            if not _clean_counts(column):
+                return None
+            figures[name] = column
+            continue
+        if not set(map(type, column)) <= NUMBERS:  # a bool is not a number here, nor text
+            return None
+        try:
+            read_once = {value: VIDEO_READERS[name](value) for value in set(column)}
+        except read.BadValue:
+            return None
+        figures[name] = list(map(read_once.__getitem__, column))
+    if not figures:
+        return None
+    if any(None in column for column in figures.values()) and any(
+        given.count(None) == len(given) for given in zip(*figures.values(), strict=True)
+    ):
+        return None
+    videos.load(set(ids), set())
+    found = list(map(videos.by_id.get, ids))
+    if None in found or len(set(zip(ids, day_of, strict=True))) != len(rows):
+        return None
+    size = len(rows)
+    nothing = [None] * size
+    columns = Columns(
+        {
+            "agency_id": [agency.pk] * size,
+            "client_id": [client for _video, _account, client in found],
+            "account_id": [account for _video, account, _client in found],
+            "video_id": ids,
+            "date": day_of,
+            **{name: figures.get(name, nothing) for name in VIDEO_VALUES},
+        }
+    )
+    return Checked(rows=columns, positions=list(range(size)))
+
+
+def store_video_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None) -> UpsertResult:
     result = upsert(
         VideoDailyMetric,
         rows,

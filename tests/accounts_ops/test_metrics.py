@@ -415,3 +415,55 @@ def test_the_collector_is_held_off_during_a_bulk_ingest_and_restored_after(world
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_video_metrics_read_by_columns_give_what_reading_each_row_gives(world, monkeypatch):
+    """A plainly clean request of video metrics is read column by column and handed over as
+    columns; its rows equal those of reading each row on its own. A request with anything the
+    column pass does not read plainly (a flag for a number, a share above one, a repeated key, a
+    video of another agency, a row without a figure) is read row by row, which names the row."""
+    from accounts_ops.bulk import Columns
+    from accounts_ops.services import metrics
+
+    clients = (world.client_a1, world.client_a2)
+    mine = [VideoFactory(account=PlatformAccountFactory(client=client)) for client in clients]
+    theirs = VideoFactory(account=PlatformAccountFactory(client=world.client_b))
+    today = agency_today(world.agency_a)
+    rows = [
+        {
+            "video": video.pk,
+            "date": (today - dt.timedelta(days=1 + n)).isoformat(),
+            "play": 100 + n,
+            "digg": None if n == 3 else 7,
+            "avg_watch_seconds": [12.5, 3, 1.0, None][n % 4],
+            "completion_rate": [0.31, 1, 0, None][n % 4],
+        }
+        for video in mine
+        for n in range(12)
+    ]
+
+    def check(given, by_rows=False):
+        with monkeypatch.context() as patch:
+            if by_rows:
+                patch.setattr(metrics, "_video_rows_by_columns", lambda *args, **kwargs: None)
+            with tenant_context(world.agency_a):
+                return metrics.check_video_metric_rows(given, agency=world.agency_a, actor=None)
+
+    fast, slow = check(rows), check(rows, by_rows=True)
+    assert isinstance(fast.rows, Columns) and not fast.problems
+    assert (list(fast.rows), fast.positions) == (slow.rows, slow.positions)
+    assert {row["client_id"] for row in fast.rows} == {world.client_a1.pk, world.client_a2.pk}
+
+    last = len(rows)
+    odd = {
+        "completion_rate": dict(rows[0], date="2020-01-03", completion_rate=True),
+        "completion_rate ": dict(rows[0], date="2020-01-01", completion_rate=1.5),
+        "date": dict(rows[0], play=1),
+        "video": dict(rows[0], date="2020-01-04", video=theirs.pk),
+        "row": {**rows[0], "date": "2020-01-02", "play": None, "digg": None}
+        | {"avg_watch_seconds": None, "completion_rate": None},
+    }
+    for field, extra in odd.items():
+        checked = check([*rows, extra])
+        assert not isinstance(checked.rows, Columns), field
+        assert [(p.index, p.field) for p in checked.problems] == [(last, field.strip())], field
