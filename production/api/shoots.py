@@ -1,0 +1,244 @@
+"""5.2: shoots, clips and cuts."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Count, Q
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from agency.api.filters import TenantFilterSet
+from agency.api.serializers import TenantModelSerializer
+from agency.http import file_response
+from agency.roles import VIEW
+from production import services
+from production.api.base import ServiceViewSet
+from production.models import Clip, ClipVerdict, Cut, ProbedMedia, ProbeState, Shoot
+from production.rules import SHOOT_MAX_ACCEPTED_CLIPS, SHOOT_MIN_ACCEPTED_CLIPS
+
+# What a stored clip or cut is, as read from its bytes.
+MEDIA_FACTS = ["original_name", "size_bytes", "probe_state", "probe_error", "probed_at", *ProbedMedia.FACT_FIELDS]
+
+
+class ShootSerializer(TenantModelSerializer):
+    accepted_clips = serializers.IntegerField(read_only=True, default=0)
+    rejected_clips = serializers.IntegerField(read_only=True, default=0)
+    unread_clips = serializers.IntegerField(read_only=True, default=0)
+    complete = serializers.SerializerMethodField(
+        help_text=f"{SHOOT_MIN_ACCEPTED_CLIPS}-{SHOOT_MAX_ACCEPTED_CLIPS} accepted clips and none unread (5.2)."
+    )
+
+    class Meta:
+        model = Shoot
+        fields = [
+            "id",
+            "project",
+            "client",
+            "date",
+            "location",
+            "scene_setup",
+            "crew",
+            "accepted_clips",
+            "rejected_clips",
+            "unread_clips",
+            "complete",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["client"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and hasattr(self.instance, "pk"):
+            fields["project"].read_only = True
+        return fields
+
+    def get_complete(self, obj) -> bool:
+        accepted = getattr(obj, "accepted_clips", 0)
+        return not getattr(obj, "unread_clips", 0) and SHOOT_MIN_ACCEPTED_CLIPS <= accepted <= SHOOT_MAX_ACCEPTED_CLIPS
+
+
+class ShootFilterSet(TenantFilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Shoot
+        fields = ["project", "client", "date"]
+
+
+def annotate_clip_counts(queryset):
+    return queryset.annotate(
+        accepted_clips=Count("clips", filter=Q(clips__verdict=ClipVerdict.ACCEPTED)),
+        rejected_clips=Count("clips", filter=Q(clips__verdict=ClipVerdict.REJECTED)),
+        unread_clips=Count("clips", filter=Q(clips__probe_state__in=[ProbeState.PENDING, ProbeState.PROBING])),
+    )
+
+
+class ShootViewSet(ServiceViewSet):
+    """5.2: shoots, with how many of their clips were accepted."""
+
+    model = Shoot
+    resource = "shoot"
+    serializer_class = ShootSerializer
+    filterset_class = ShootFilterSet
+    search_fields = ["location", "scene_setup", "crew"]
+    ordering_fields = ["date", "created_at"]
+    ordering = ("date", "id")
+
+    def scope_queryset(self, queryset):
+        return annotate_clip_counts(queryset)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        shoot = services.shoot_create(actor=self.actor, **data)
+        serializer.instance = self.fresh(shoot)
+
+    def perform_update(self, serializer):
+        shoot = services.shoot_update(actor=self.actor, shoot=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.fresh(shoot)
+
+    def perform_destroy(self, instance):
+        services.shoot_delete(actor=self.actor, shoot=instance)
+
+
+class MediaSerializerMixin(serializers.Serializer):
+    download_basename = ""
+    file = serializers.FileField(write_only=True, help_text="The video file (multipart).")
+    file_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)  # a path on this server, not an absolute URI
+    def get_file_url(self, obj) -> str:
+        return reverse(f"{self.download_basename}-download", args=[obj.pk])
+
+
+class ClipSerializer(MediaSerializerMixin, TenantModelSerializer):
+    download_basename = "clip"
+
+    class Meta:
+        model = Clip
+        fields = [
+            "id",
+            "shoot",
+            "project",
+            "client",
+            "file",
+            "file_url",
+            "label",
+            *MEDIA_FACTS,
+            "verdict",
+            "rule_failures",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["project", "client", *MEDIA_FACTS, "verdict", "rule_failures"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and hasattr(self.instance, "pk"):
+            fields["shoot"].read_only = True
+            fields.pop("file")
+        return fields
+
+
+class ClipFilterSet(TenantFilterSet):
+    class Meta:
+        model = Clip
+        fields = ["shoot", "project", "client", "verdict", "probe_state"]
+
+
+class ClipViewSet(ServiceViewSet):
+    """5.2. Upload with multipart ``shoot`` + ``file``: a file that is not a video (or is too
+    large) is refused at once and nothing is stored; a video is kept and read in the background
+    (``probe_state``), then ``accepted`` or ``rejected`` with each failed rule named."""
+
+    model = Clip
+    resource = "shoot"
+    serializer_class = ClipSerializer
+    filterset_class = ClipFilterSet
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    search_fields = ["label", "original_name"]
+    ordering_fields = ["created_at", "duration_seconds", "verdict"]
+    ordering = ("shoot_id", "id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        clip = services.clip_upload(
+            actor=self.actor, shoot=data["shoot"], file=data["file"], label=data.get("label", "")
+        )
+        serializer.instance = self.fresh(clip)
+
+    def perform_update(self, serializer):
+        clip = services.clip_update(
+            actor=self.actor, clip=serializer.instance, label=serializer.validated_data.get("label", "")
+        )
+        serializer.instance = self.fresh(clip)
+
+    def perform_destroy(self, instance):
+        services.clip_delete(actor=self.actor, clip=instance)
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], required_action=VIEW)
+    def download(self, request, pk=None):
+        """The clip's file (byte ranges supported)."""
+        clip = self.get_object()
+        return file_response(request, clip.file, download_name=clip.original_name)
+
+
+class CutSerializer(MediaSerializerMixin, TenantModelSerializer):
+    download_basename = "cut"
+
+    class Meta:
+        model = Cut
+        validators = []  # uniqueness is the service's (full_clean), with a clear message
+        fields = [
+            "id",
+            "project",
+            "client",
+            "version",
+            "file",
+            "file_url",
+            "notes",
+            *MEDIA_FACTS,
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["client", "version", *MEDIA_FACTS]
+
+
+class CutFilterSet(TenantFilterSet):
+    class Meta:
+        model = Cut
+        fields = ["project", "client", "version", "probe_state"]
+
+
+class CutViewSet(ServiceViewSet):
+    """5.3: versions of the edited video (multipart ``project`` + ``file``), read like clips."""
+
+    model = Cut
+    resource = "post_production"
+    serializer_class = CutSerializer
+    filterset_class = CutFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    search_fields = ["notes", "original_name"]
+    ordering_fields = ["version", "created_at"]
+    ordering = ("project_id", "-version")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        cut = services.cut_upload(
+            actor=self.actor, project=data["project"], file=data["file"], notes=data.get("notes", "")
+        )
+        serializer.instance = self.fresh(cut)
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], required_action=VIEW)
+    def download(self, request, pk=None):
+        """The cut's file (byte ranges supported, for seeking to a comment's time code)."""
+        cut = self.get_object()
+        return file_response(request, cut.file, download_name=cut.original_name)
