@@ -129,11 +129,14 @@ def prefers_async(request) -> bool:
 
 def json_body(request) -> bytes | None:
     """The request's JSON body as sent, read before the parser reads the stream; ``None`` for
-    another content type, or a body past Django's in-memory limit (the rows are then written
-    out again)."""
+    another content type, a length that is not a number (the parser then reads no body), or a
+    body past Django's in-memory limit (the rows are then written out again)."""
     if request.content_type.split(";")[0].strip().lower() != "application/json":
         return None
-    length = int(request.headers.get("Content-Length") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is not None and length > limit:
         return None

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.forms.basic import DATE, ServiceForm
 from accounts_ops.models import ContentPlan, DataImport, HotTopic, IpPersona, VideoComment
+from accounts_ops.models.advanced import HANDLING_NOTE_MAX_CHARS, ContentPlanTopic
 from accounts_ops.services.advanced import COMMENT_WRITE_MAX_CHARS, staff_choices
 
 
@@ -19,11 +20,11 @@ class CommentReplyForm(forms.Form):
 
 
 class CommentNoteForm(forms.Form):
-    note = forms.CharField(label=_("How it was handled"), max_length=300)
+    note = forms.CharField(label=_("How it was handled"), max_length=HANDLING_NOTE_MAX_CHARS)
 
 
 class CommentHideForm(forms.Form):
-    note = forms.CharField(label=_("Why hide it"), max_length=300)
+    note = forms.CharField(label=_("Why hide it"), max_length=HANDLING_NOTE_MAX_CHARS)
 
 
 class CommentAssignForm(forms.Form):
@@ -82,7 +83,11 @@ class PlanTopicForm(ServiceForm):
     model = ContentPlan
     field_names = ()
     topic = forms.ModelChoiceField(label=_("Hot topic"), queryset=HotTopic.dangerously_all_agencies.none())
-    note = forms.CharField(label=_("How it rides the topic"), max_length=300, required=False)
+    note = forms.CharField(
+        label=_("How it rides the topic"),
+        max_length=ContentPlanTopic._meta.get_field("note").max_length,
+        required=False,
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)

@@ -406,3 +406,18 @@ def test_the_import_size_limit_is_read_from_the_environment(environment, limit):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == str(limit)
+
+
+def test_a_bulk_request_with_a_broken_content_length_is_a_clear_refusal(world, api, account):
+    body = json.dumps({"rows": bulk_rows(account)})
+    response = api(world.staff_a).generic(
+        "POST",
+        reverse("accountdailymetric-bulk"),
+        body,
+        content_type="application/json",
+        HTTP_PREFER="respond-async",
+        CONTENT_LENGTH="a lot",
+    )
+    assert response.status_code == 400
+    assert "rows" in response.json()["error"]["fields"]
+    assert not DataImport.dangerously_all_agencies.exists()
