@@ -1,4 +1,5 @@
-# The two commands: `make run` (set up everything, serve with demo data) and `make test`.
+# The two commands: `make run` (set up everything, serve with demo data, a worker and the
+# scheduler, started and stopped together; see Procfile) and `make test`.
 # Both need Python 3.11 and Node.js with npm (for the charts' library) on the machine. Settings come
 # from the environment (see .env.example).
 
@@ -14,8 +15,8 @@ VENDOR := agency/static/vendor
 
 .PHONY: run setup install test test-browser lint migrations-check check worker beat serve clean fuzz
 
-run: setup ## set up and serve on http://127.0.0.1:8000 with demo data
-	$(PY) manage.py runserver $(HOST)
+run: setup ## set up, then serve on http://127.0.0.1:8000 with demo data, a worker and the scheduler
+	HOST=$(HOST) $(VENV)/bin/honcho --procfile Procfile start
 
 setup: install ## install, migrate, compile translations, seed demo data
 	$(PY) manage.py migrate --noinput
@@ -55,10 +56,10 @@ migrations-check: install
 
 check: lint migrations-check
 
-worker: install ## a Celery worker (needs REDIS_URL)
+worker: install ## a Celery worker (on Redis with REDIS_URL, else on the embedded broker)
 	$(VENV)/bin/celery -A agency worker -l INFO --concurrency 2
 
-beat: install ## the one Celery beat (needs REDIS_URL)
+beat: install ## the one Celery beat (the scheduler)
 	$(VENV)/bin/celery -A agency beat -l INFO
 
 serve: install ## production-style server, as docker-compose runs it

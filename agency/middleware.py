@@ -3,6 +3,12 @@ zone) for every web request."""
 
 from __future__ import annotations
 
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 
@@ -49,9 +55,7 @@ def person_language(request) -> str:
     if language is None:
         from agency.models import PersonPreferences
 
-        language = (
-            PersonPreferences.objects.filter(user=request.user).values_list("language", flat=True).first() or ""
-        )
+        language = PersonPreferences.objects.filter(user=request.user).values_list("language", flat=True).first() or ""
         request.session[LANGUAGE_SESSION_KEY] = language
     return language
 
@@ -83,3 +87,70 @@ def remember_language_at_login(sender, request, user, **kwargs) -> None:
         return
     language = PersonPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
     request.session[LANGUAGE_SESSION_KEY] = language
+
+
+# Errors that mean the database cannot be reached (or its connection was lost), not a fault of
+# the request: answered 503, with Retry-After.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _note_exception(sender, request=None, **kwargs) -> None:
+    """Keep the exception an uncaught error raised, for ``ServiceUnavailableMiddleware`` (Django
+    turns it into a 500 before the outer middleware sees it)."""
+    if request is not None:
+        request._uncaught_exception = sys.exc_info()[1]
+
+
+got_request_exception.connect(_note_exception, dispatch_uid="agency-note-uncaught-exception")
+
+
+class ServiceUnavailableMiddleware:
+    """The outermost middleware. An uncaught error becomes an answer a person or a client can use:
+    - the database away (``DATABASE_UNAVAILABLE``, wherever it was raised: the session, the tenant
+      context, the view): 503 with Retry-After, a JSON error body under ``/api/`` and the 503
+      page elsewhere, rendered without the database;
+    - any other error under ``/api/``: the API's JSON error body with status 500, not an HTML page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 500:
+            return response
+        exc = getattr(request, "_uncaught_exception", None)
+        if exc is None:
+            return response
+        api = request.path.startswith("/api/")
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            if api:
+                answer = JsonResponse(
+                    {
+                        "error": {
+                            "status": 503,
+                            "code": "database_unavailable",
+                            "message": "The database cannot be reached; try again shortly.",
+                        }
+                    },
+                    status=503,
+                )
+            else:
+                language = translation.get_language_from_request(request)
+                with translation.override(language):
+                    answer = HttpResponse(render_to_string("503.html"), status=503)
+            answer["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return answer
+        if api:
+            return JsonResponse(
+                {
+                    "error": {
+                        "status": 500,
+                        "code": "server_error",
+                        "message": "The server failed to answer; the error is logged.",
+                    }
+                },
+                status=500,
+            )
+        return response

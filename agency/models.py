@@ -388,6 +388,11 @@ class TaskOutbox(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Noted by the worker that runs the task (agency.background): the relay sends again a task whose
+    # worker was lost while running it.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=255, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -397,7 +402,45 @@ class TaskOutbox(models.Model):
             # The relay's scan: unsent rows, fewest attempts first.
             models.Index(fields=["attempts", "id"], condition=Q(sent_at__isnull=True), name="outbox_unsent"),
             models.Index(fields=["sent_at"], name="outbox_sent_at"),
+            # The relay's scan for tasks a lost worker held: started, not finished.
+            models.Index(
+                fields=["started_at"],
+                condition=Q(started_at__isnull=False, finished_at__isnull=True),
+                name="outbox_running",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.task} #{self.pk}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of one background process: a Celery worker (written every
+    ``agency.background.HEARTBEAT_EVERY`` by a thread of the worker's main process, with the queues
+    it consumes) or the scheduler (written as beat ticks). ``GET /api/v1/health/`` reads them to
+    say whether background work is running (``agency.background.health_report``).
+
+    A system table, like ``TaskOutbox``: platform machinery, no tenant content."""
+
+    class Role(models.TextChoices):
+        WORKER = "worker", _("worker")
+        SCHEDULER = "scheduler", _("scheduler")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=255, help_text=_("The worker's node name, or the scheduler's host."))
+    pid = models.PositiveIntegerField(_("process id"))
+    queues = models.JSONField(_("queues"), default=list, blank=True)
+    # The scheduler's entries: {name: {"task": …, "last_run_at": …, "runs": …}}.
+    entries = models.JSONField(_("scheduled entries"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen at"))
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "name"]
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        constraints = [models.UniqueConstraint(fields=["role", "name"], name="heartbeat_one_per_process")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.name}"

@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agency.models import TaskOutbox
+from agency.background import WORKER_STALE, outbox_task_id
+from agency.models import Heartbeat, TaskOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def outbox_send(entry: TaskOutbox, *, task=None) -> bool:
     task = task if task is not None else task_named(entry.task)
     if task.app.conf.task_always_eager:
         try:
-            task.apply_async(kwargs=entry.kwargs)
+            task.apply_async(kwargs=entry.kwargs, task_id=outbox_task_id(entry.pk))
         except Exception as exc:
             _record_failure(entry, exc)
             raise
@@ -69,7 +70,7 @@ def outbox_send(entry: TaskOutbox, *, task=None) -> bool:
         if not list(mine.values_list("pk", flat=True)):
             return False  # sent already, or being sent by the relay
         try:
-            task.apply_async(kwargs=entry.kwargs)
+            task.apply_async(kwargs=entry.kwargs, task_id=outbox_task_id(entry.pk))
         except Exception as exc:
             _record_failure(entry, exc)
             logger.warning("Task %s (outbox #%s) not sent, the relay will send it: %r", entry.task, entry.pk, exc)
@@ -87,8 +88,8 @@ def outbox_relay(
     away; the next run goes on), leaving that row behind the others, which have fewer attempts.
     Sent rows older than ``KEEP_SENT`` are removed."""
     sent = 0
+    broker_failed = False
     for _ in range(max_batches):
-        broker_failed = False
         with transaction.atomic():
             batch = list(
                 TaskOutbox.objects.select_for_update(skip_locked=True)
@@ -108,8 +109,47 @@ def outbox_relay(
                 sent += 1
         if broker_failed or len(batch) < batch_size:
             break
+    if not broker_failed:
+        sent += outbox_recover_lost(batch_size=batch_size)
     TaskOutbox.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
     return sent
+
+
+def outbox_recover_lost(*, batch_size: int = RELAY_BATCH) -> int:
+    """Send again the tasks that a worker started and never finished, where that worker has shown
+    no sign of life for ``WORKER_STALE`` (killed, its machine lost): without this, the broker would
+    hand such a task to another worker only after its visibility timeout (an hour). Returns how
+    many were sent again. The first message may still come back later: tasks are idempotent."""
+    now = timezone.now()
+    # The live workers, and since when each runs: a worker of the same name started after the task
+    # is a restart, and the one that held the task is gone.
+    live = dict(
+        Heartbeat.objects.filter(
+            role=Heartbeat.Role.WORKER, stopped_at__isnull=True, seen_at__gte=now - WORKER_STALE
+        ).values_list("name", "started_at")
+    )
+    resent = 0
+    with transaction.atomic():
+        candidates = (
+            TaskOutbox.objects.select_for_update(skip_locked=True)
+            .filter(started_at__lte=now - WORKER_STALE, finished_at__isnull=True)
+            .order_by("started_at")[:batch_size]
+        )
+        lost = [e for e in candidates if e.worker not in live or live[e.worker] > e.started_at]
+        for entry in lost:
+            try:
+                task = task_named(entry.task)
+            except KeyError as exc:
+                _record_failure(entry, exc)
+                continue
+            worker = entry.worker
+            if not _relay_one(entry, task, resend=True):
+                break
+            logger.warning(
+                "Task %s (outbox #%s) sent again: its worker %s was lost while running it", entry.task, entry.pk, worker
+            )
+            resent += 1
+    return resent
 
 
 def outbox_resend(*, since: dt.datetime, task: str = "") -> int:
@@ -125,16 +165,26 @@ def outbox_resend(*, since: dt.datetime, task: str = "") -> int:
     return rows.update(sent_at=None)
 
 
-def _relay_one(entry: TaskOutbox, task) -> bool:
+def _relay_one(entry: TaskOutbox, task, *, resend: bool = False) -> bool:
     try:
         # A savepoint: an eager task that fails in-process must not break the relay's transaction.
         with transaction.atomic():
-            task.apply_async(kwargs=entry.kwargs)
+            task.apply_async(kwargs=entry.kwargs, task_id=outbox_task_id(entry.pk))
     except Exception as exc:
         _record_failure(entry, exc)
         logger.warning("Task %s (outbox #%s) still not sent: %r", entry.task, entry.pk, exc)
         return False
-    _mark_sent(entry)
+    if resend:
+        TaskOutbox.objects.filter(pk=entry.pk).update(
+            sent_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            started_at=None,
+            finished_at=None,
+            last_error=f"Sent again: worker {entry.worker} was lost while running it."[:2000],
+            worker="",
+        )
+    else:
+        _mark_sent(entry)
     return True
 
 

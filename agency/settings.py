@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the database away answers 503 (JSON under /api/), any API error JSON.
+    "agency.middleware.ServiceUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +143,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default: the web server, the worker and beat share the file. Write-ahead logging
+    # lets reads go on beside a write; a transaction takes the write lock when it begins (and waits
+    # for it up to 30 s), so two never fail on upgrading a read lock to a write lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # Every request runs in one transaction: a failed write leaves nothing half-done, and the
 # PostgreSQL tenant setting (SET LOCAL) lives exactly as long as the request.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -202,10 +213,20 @@ ANSWER_CACHE_REPLICA_SECONDS = int(env("ANSWER_CACHE_REPLICA_SECONDS", "10"))  #
 # answers; empty: each process keeps its own, so no answer outlives the code that made it.
 RELEASE = env("RELEASE", "")
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-# Without a broker every task runs in-process, at once (the embedded default).
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# Without Redis (the embedded default), the broker is a SQLite file beside the database, which
+# needs no server (kombu's SQLAlchemy transport): `make run` starts a real worker and beat on it,
+# so tasks run asynchronously and the schedule runs as in production, on one machine. Such a
+# broker holds no task results (the product reads none) and a message a worker took is handed
+# back only at that worker's warm shutdown; a worker killed outright leaves the tasks it started
+# to the outbox's recovery (agency.background). Redis is the broker for more than one machine.
+_EMBEDDED_DIR = (
+    Path(DATABASES["default"]["NAME"]).parent if DATABASES["default"]["ENGINE"].endswith("sqlite3") else BASE_DIR
+)
+EMBEDDED_BROKER_PATH = Path(env("EMBEDDED_BROKER_PATH", str(_EMBEDDED_DIR / "celery-broker.sqlite3")))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or f"embedded+sqlite:///{EMBEDDED_BROKER_PATH}"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+# Tasks run in the process that sends them only when asked (the unit tests ask, per test).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -245,7 +266,16 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # delivered again by Redis after this many seconds. It must exceed the longest task plus the
 # longest retry countdown (BaseTask.retry_backoff_max), or a task still running or waiting for its
 # retry is delivered twice (harmless, tasks are idempotent, but wasted work).
+# A task whose worker was lost while running it is sent again sooner, by the outbox's relay, once
+# that worker has shown no sign of life for two minutes (agency.background).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+if CELERY_BROKER_URL.startswith("embedded+"):
+    # agency.broker: wait for the file's lock instead of failing at once while another process writes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
+# The scheduler: beat's persistent schedule in this file, plus signs of life for the health report
+# and the first run of a never-run entry at once (agency.background.Scheduler).
+CELERY_BEAT_SCHEDULER = "agency.background:Scheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILE", str(_EMBEDDED_DIR / "celerybeat-schedule"))
 # The most address space (MiB) one worker process may use; 0 for no limit. Reading an uploaded
 # video (FFmpeg) is the one job whose memory a user's file decides: a file that needs more fails
 # its reading ("unreadable") instead of taking the machine down. Applied in each pool process as it

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agency import signin, views
 from agency.api.auth import obtain_token
-from agency.api.health import HealthView
+from agency.api.health import HealthView, NodeHealthView
 from agency.api.routers import grouped_urls
 from clients.urls import client_area_patterns
 
@@ -49,6 +49,7 @@ urlpatterns = [
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
+    path("api/v1/health/node/", NodeHealthView.as_view(), name="api-health-node"),
     path("api/v1/", include(grouped_urls())),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -163,7 +163,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     endpoints = {
-        "health (reference)": (f"{base}/api/v1/health/", ""),
+        "health (reference)": (f"{base}/api/v1/health/node/", ""),
         "client dashboard": (f"{base}/api/v1/clients/{people['client']}/dashboard/", people["viewer"]),
         "agency overview": (f"{base}/api/v1/clients/overview/", people["admin"]),
         "account metrics list": (f"{base}/api/v1/account-daily-metrics/", people["admin"]),

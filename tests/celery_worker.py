@@ -39,9 +39,14 @@ def worker_env(queue: str, **extra: str) -> dict:
 
 
 class Worker:
-    """``celery worker`` consuming ``queue`` (one task at a time), started at once."""
+    """``celery worker`` consuming ``queue`` (one task at a time unless ``concurrency`` says more),
+    started at once."""
 
-    def __init__(self, queue: str, log: Path, *, pool: str = "solo", **env: str):
+    def __init__(
+        self, queue: str, log: Path, *, pool: str = "solo", concurrency: int = 1, include: str = "", **env: str
+    ):
+        """``include``: modules the worker imports besides the project's (``-I``), e.g. a test's
+        own tasks; ``env``: variables for its environment (``REDIS_URL`` for another broker)."""
         self.queue = queue
         self.log_path = log
         self._log = open(log, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop())
@@ -56,12 +61,13 @@ class Worker:
                 "-Q",
                 queue,
                 f"--pool={pool}",
-                "--concurrency=1",
+                f"--concurrency={concurrency}",
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
                 "-l",
                 "WARNING",
+                *(["-I", include] if include else []),
             ],
             cwd=ROOT,
             env=worker_env(queue, **env),

@@ -139,16 +139,21 @@ def _save(job: DataImport, **values) -> None:
 
 def data_import_run(*, import_id: int) -> DataImport:
     """Import one file, committing accepted rows in steps and moving the progress after each.
-    Idempotent: a finished import is left as it is; one cut short (a lost worker) runs again from
-    the start, and its rows, being upserts, come out the same. Runs inside the agency's context,
-    outside a single transaction."""
+    Idempotent: a finished import is left as it is. One cut short (its worker lost) goes on after
+    the last step it committed: each step commits its rows with the counts so far, so the counts
+    of the finished import include the rows the lost run created and updated (a run from the start
+    would count them again as unchanged). Runs inside the agency's context, outside a single
+    transaction."""
     require_agency()
     job = DataImport.objects.select_related("account").get(pk=import_id)
     if job.is_finished:
         return job
     if job.is_bulk_request:
         return _bulk_requests_store(job)
-    _save(job, status=ImportStatus.IMPORTING, started_at=timezone.now(), progress=0, error="")
+    stored = UpsertResult(job.rows_accepted, job.rows_created, job.rows_updated)
+    if job.status != ImportStatus.IMPORTING:
+        stored = UpsertResult()
+        _save(job, status=ImportStatus.IMPORTING, started_at=timezone.now(), progress=0, error="")
     try:
         with job.file.open("rb") as handle:
             table = read_table(handle.read(import_max_bytes() + 1), job.kind, account_given=job.account_id is not None)
@@ -175,8 +180,13 @@ def data_import_run(*, import_id: int) -> DataImport:
     )
     total = UpsertResult()
     steps = list(chunks(checked.rows, IMPORT_CHUNK))
+    done_before = _steps_stored(steps, stored)
+    if done_before:
+        total = stored
     user_id = job.requested_by_id
     for done, step in enumerate(steps, start=1):
+        if done <= done_before:
+            continue
         with transaction.atomic():
             total.add(kind.store(step, user_id=user_id))
             progress = CHECK_PROGRESS + (100 - CHECK_PROGRESS) * done // len(steps)
@@ -191,6 +201,21 @@ def data_import_run(*, import_id: int) -> DataImport:
         finished_at=timezone.now(),
     )
     return job
+
+
+def _steps_stored(steps: list, stored: UpsertResult) -> int:
+    """How many of ``steps`` a run cut short committed, told by the rows it counted (each step
+    commits its rows and the counts together); 0 when the count falls inside a step (the file
+    checks differently now, e.g. an account was deleted since): then the import runs again from
+    the start, its rows being upserts."""
+    rows = 0
+    for done, step in enumerate(steps, start=1):
+        rows += len(step)
+        if rows == stored.received:
+            return done
+        if rows > stored.received:
+            break
+    return 0
 
 
 def _bulk_requests_store(job: DataImport) -> DataImport:

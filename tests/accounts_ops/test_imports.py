@@ -421,3 +421,71 @@ def test_a_bulk_request_with_a_broken_content_length_is_a_clear_refusal(world, a
     assert response.status_code == 400
     assert "rows" in response.json()["error"]["fields"]
     assert not DataImport.dangerously_all_agencies.exists()
+
+
+def test_an_import_cut_short_goes_on_after_its_last_step_and_counts_the_rows_its_lost_run_wrote(
+    world, account, monkeypatch
+):
+    """A worker lost mid-import leaves the steps it committed, with their counts; the import sent
+    again stores only the rest, and its counts are those of the whole file (created, not
+    'unchanged', for the rows the lost run created)."""
+    from accounts_ops.services import imports
+
+    monkeypatch.setattr(imports, "IMPORT_CHUNK", 2)
+    kind = imports.KINDS["account_metrics"]
+    stored_steps = []
+
+    def store_then_lose_the_worker(rows, **kwargs):
+        if len(stored_steps) == 2:
+            raise KeyboardInterrupt("the worker is lost")  # nothing after this step runs
+        stored_steps.append(len(rows))
+        return kind.store(rows, **kwargs)
+
+    monkeypatch.setitem(imports.KINDS, "account_metrics", imports.Kind(kind.check, store_then_lose_the_worker))
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor=actor):
+        job = data_import_request(
+            actor=actor,
+            kind="account_metrics",
+            file=SimpleUploadedFile("e.csv", export_csv(world.agency_a, days=5).encode()),
+            account=account,
+        )
+        with pytest.raises(KeyboardInterrupt):
+            data_import_run(import_id=job.pk)
+    cut = DataImport.dangerously_all_agencies.get(pk=job.pk)
+    assert (cut.status, cut.rows_accepted, cut.rows_created) == (ImportStatus.IMPORTING, 4, 4)
+
+    stored_again = []
+    monkeypatch.setitem(
+        imports.KINDS,
+        "account_metrics",
+        imports.Kind(kind.check, lambda rows, **kw: stored_again.append(len(rows)) or kind.store(rows, **kw)),
+    )
+    with tenant_context(world.agency_a, actor=actor):
+        data_import_run(import_id=job.pk)
+    done = DataImport.dangerously_all_agencies.get(pk=job.pk)
+    assert stored_again == [1], "only the step the lost run had not committed is stored"
+    assert (done.status, done.rows_accepted, done.rows_created, done.rows_updated) == (ImportStatus.DONE, 5, 5, 0)
+    assert AccountDailyMetric.dangerously_all_agencies.filter(account=account).count() == 5
+
+
+def test_an_import_cut_short_whose_file_now_checks_differently_runs_again_from_the_start(world, account, monkeypatch):
+    from accounts_ops.services import imports
+
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor=actor):
+        job = data_import_request(
+            actor=actor,
+            kind="account_metrics",
+            file=SimpleUploadedFile("e.csv", export_csv(world.agency_a, days=3).encode()),
+            account=account,
+        )
+    # As a lost run would leave it, had it counted 2 rows of a step that no longer matches the file.
+    DataImport.dangerously_all_agencies.filter(pk=job.pk).update(
+        status=ImportStatus.IMPORTING, rows_accepted=2, rows_created=2
+    )
+    monkeypatch.setattr(imports, "IMPORT_CHUNK", 3)
+    with tenant_context(world.agency_a, actor=actor):
+        data_import_run(import_id=job.pk)
+    done = DataImport.dangerously_all_agencies.get(pk=job.pk)
+    assert (done.status, done.rows_accepted, done.rows_created) == (ImportStatus.DONE, 3, 3)

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BARE = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "REQUIRE_SERVICES"}}
+BARE = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ENV",
+        "REQUIRE_SERVICES",
+        "MIGRATION_DATABASE_URL",
+        "CELERY_BROKER_URL",
+    }
+}
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -32,7 +50,7 @@ print("eager", __import__("agency.celery").celery.app.conf.task_always_eager)
 """
 
 
-def test_migrate_and_seed_on_sqlite_then_login_page_and_api_answer(tmp_path):
+def test_make_run_on_sqlite_seeds_serves_and_runs_scheduled_work_with_its_own_worker_and_scheduler(tmp_path):
     env = {**BARE, "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}", "DJANGO_MEDIA_ROOT": str(tmp_path)}
     migrate = manage("migrate", "--noinput", env=env)
     assert migrate.returncode == 0, migrate.stderr
@@ -47,7 +65,94 @@ def test_migrate_and_seed_on_sqlite_then_login_page_and_api_answer(tmp_path):
     assert "login 200 True" in lines
     assert "sign-in 302 /" in lines
     assert "api 200 3" in lines  # the manager's agency has three demo clients, seeded once
-    assert "eager True" in lines
+    assert "eager False" in lines  # tasks go to the embedded broker, for the worker `make run` starts
+
+    # `make run`'s processes (Procfile): the web server, a worker and the scheduler, on the same files.
+    # Today's inspection lists (9 h) are made again by the scheduler, not by the seeding.
+    assert manage("shell", "-c", FORGET_TODAY, env=env).stdout.split()[-1] == "0"
+    port = free_port()
+    run = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "honcho"), "--procfile", "Procfile", "start"],
+        cwd=ROOT,
+        env={**env, "HOST": f"127.0.0.1:{port}"},
+        stdout=open(tmp_path / "run.log", "w"),  # noqa: SIM115 (closed with the process)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        health = wait_for_health(port, run)
+        assert health["status"] == "ok", (health, (tmp_path / "run.log").read_text())
+        assert health["workers"]["workers"][0]["queues"] == ["celery"]
+        assert health["broker"]["transport"] == "embedded"  # agency.broker: SQLite, no server
+        today = wait_for(
+            lambda: int(
+                manage("shell", "-c", FORGET_TODAY.replace("forget = True", "forget = False"), env=env).stdout.split()[
+                    -1
+                ]
+            )
+        )
+        assert today > 0, (tmp_path / "run.log").read_text()
+    finally:
+        os.killpg(run.pid, signal.SIGINT)  # Ctrl+C in the terminal of `make run`
+        run.wait(timeout=60)
+    log = (tmp_path / "run.log").read_text()
+    assert "Sending due task records-inspection-lists-daily" in log
+    assert "web.1 stopped" in log and "worker.1 stopped" in log and "beat.1 stopped" in log
+    stopped = manage(
+        "shell",
+        "-c",
+        "from agency.models import Heartbeat; print(all(h.stopped_at for h in Heartbeat.objects.all()))",
+        env=env,
+    )
+    assert stopped.stdout.split()[-1] == "True", "the worker and the scheduler marked themselves stopped"
+
+
+# Removes (forget = True) or counts today's daily inspection lists of every agency; prints the count.
+FORGET_TODAY = """
+from django.utils import timezone
+from agency.models import Agency
+from records.models import DailyInspection
+forget = True
+count = 0
+for agency in Agency.objects.all():
+    today = DailyInspection.dangerously_all_agencies.filter(
+        client__agency=agency, inspection_date=timezone.localdate(timezone=agency.tz)
+    )
+    if forget:
+        today.filter(follow_ups__isnull=True).delete()
+    count += today.count()
+print(count)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(probe, seconds: float = 180):
+    """The first true value of ``probe()`` within ``seconds`` (polled), else its last value."""
+    deadline = time.monotonic() + seconds
+    value = probe()
+    while not value and time.monotonic() < deadline:
+        time.sleep(1)
+        value = probe()
+    return value
+
+
+def wait_for_health(port: int, run: subprocess.Popen) -> dict:
+    def answer():
+        assert run.poll() is None, "make run's processes ended"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health/", timeout=5) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:  # 503: not yet (its body says why)
+            return json.load(error)
+        except OSError:  # not listening yet
+            return {"status": "not listening"}
+
+    return wait_for(lambda: (lambda body: body if body["status"] == "ok" else None)(answer())) or answer()
 
 
 def test_production_settings_pass_the_deploy_check():

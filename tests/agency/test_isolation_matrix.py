@@ -215,9 +215,9 @@ PENDING = {
 }
 
 # Routes under /api/ that are not tenant data: the schema, its docs, the router's index of links,
-# the token endpoint (its lockout has its own tests in test_login_security.py) and the health check
+# the token endpoint (its lockout has its own tests in test_login_security.py) and the health checks
 # (tests/agency/test_health.py).
-NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token", "api-health"}
+NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token", "api-health", "api-health-node"}
 
 
 # --- the routes -------------------------------------------------------------------------------

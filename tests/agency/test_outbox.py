@@ -62,7 +62,7 @@ def broker(monkeypatch):
             self.down = False
             self.sent: list[dict] = []
 
-        def apply_async(self, kwargs):
+        def apply_async(self, kwargs, **options):
             if self.down:
                 raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
             self.sent.append(kwargs)

@@ -233,3 +233,57 @@ def test_a_killed_pool_process_hands_its_task_back_and_every_effect_exists_exact
     )
     assert worker.alive()
     assert_every_effect_exactly_once(scene.batch)
+
+
+def test_a_task_sent_through_the_outbox_whose_worker_was_killed_is_sent_again_within_minutes(scene, monkeypatch):
+    """Without the relay's recovery, the killed task waits for Redis's visibility timeout (an hour
+    in production, kept here). The worker noted on the outbox row that it started the task; once
+    that worker has shown no heartbeat for two minutes (here: the rows made two minutes older), the
+    relay sends the task again, the worker that took over runs it, and every effect exists once."""
+    from django.db import transaction
+
+    from agency.background import WORKER_STALE
+    from agency.models import Heartbeat, TaskOutbox
+    from agency.outbox import outbox_relay
+    from agency.tasks import enqueue
+    from tests.conftest import celery_app
+
+    celery_app.conf.task_always_eager = False  # tasks go to Redis (restored by conftest)
+    send = inspections_create_task.apply_async
+    monkeypatch.setattr(
+        inspections_create_task,
+        "apply_async",
+        lambda *args, **options: send(*args, **{"queue": scene.queue, **options}),  # the test's own queue
+    )
+    batch = scene.batch
+    first = scene.start("first", pool="prefork")
+    batch.send(batch.first, scene.queue)
+    wait_until(lambda: set(batch.lists()) >= batch.expected(batch.first), "the first tasks done", [first])
+    wait_until(
+        lambda: Heartbeat.objects.filter(role="worker", stopped_at__isnull=True).exists(), "a heartbeat", [first]
+    )
+    scene.lock = WriteLock()
+    with transaction.atomic():
+        for agency_id, day in batch.rest:
+            enqueue(inspections_create_task, agency_id=agency_id, day=day.isoformat())
+    wait_until(scene.lock.waiting_statement, "a task blocked on its write", [first])
+    running = wait_until(
+        lambda: TaskOutbox.objects.filter(started_at__isnull=False, finished_at__isnull=True).first(),
+        "the worker noting the task it runs",
+        [first],
+    )
+    assert running.worker.startswith("celery@")
+
+    first.kill()
+    scene.lock.release()
+    second = scene.start("second", pool="prefork")  # the same node name, as a restarted worker has
+    wait_until(lambda: batch.lists().total() >= len(batch.expected(batch.first + batch.rest)) - 2, "the rest", [second])
+    assert not batch.all_done(), "the killed task waits for Redis's visibility timeout"
+    # Two minutes pass without a heartbeat from the killed worker.
+    TaskOutbox.objects.filter(pk=running.pk).update(started_at=running.started_at - WORKER_STALE)
+    assert outbox_relay() == 1
+    wait_until(batch.all_done, "the task sent again done", [second])
+    assert_every_effect_exactly_once(batch)
+    running.refresh_from_db()
+    assert running.finished_at is not None and running.attempts == 2
+    assert scene.broker.pending() == 1, "only the killed run's message, which Redis hands out after its hour"
