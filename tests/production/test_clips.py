@@ -268,7 +268,7 @@ def test_unread_clips_are_sent_again_after_a_while(staff, shoot, django_capture_
     Clip.objects.filter(pk=stale.pk).update(updated_at=stale.updated_at - dt.timedelta(hours=1))
     ClipFactory(shoot=shoot, probe_state=ProbeState.PENDING, verdict=ClipVerdict.PENDING)  # young: left alone
     sent = []
-    monkeypatch.setattr(clip_probe_task, "apply_async", lambda kwargs: sent.append(kwargs))
+    monkeypatch.setattr(clip_probe_task, "apply_async", lambda kwargs, **options: sent.append(kwargs))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.media_requeue_stale(older_than=dt.timedelta(minutes=15)) == 1
     assert sent == [{"agency_id": stale.agency_id, "clip_id": stale.pk}]
