@@ -69,7 +69,12 @@ def douyin_webhook_route(result_serializer):
         )(func)
         return extend_schema(
             request=OpenApiTypes.OBJECT,
-            responses={200: result_serializer, 401: OpenApiTypes.OBJECT},
+            responses={
+                200: result_serializer,
+                400: OpenApiTypes.OBJECT,
+                401: OpenApiTypes.OBJECT,
+                413: OpenApiTypes.OBJECT,
+            },
             parameters=[
                 OpenApiParameter("account_id", int, OpenApiParameter.PATH),
                 OpenApiParameter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -615,6 +615,11 @@ def inbox_receive(
         )
     for index, item in enumerate(items):
         _check_incoming(item, f"messages[{index}]." if bulk else "")
+    # Ids are stored stripped: look them up (and recognise repeats) the same way.
+    items = [
+        replace(item, platform_message_id=item.platform_message_id.strip(), sender_uid=item.sender_uid.strip())
+        for item in items
+    ]
     result = ReceiveResult()
     ids = {item.platform_message_id for item in items}
     existing = {
