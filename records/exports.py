@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import decimal
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from agency.exports import safe_row, xlsx_cells, xml_text
 from records import filters
 from records.models import (
     INSPECTION_ITEMS,
@@ -319,12 +320,22 @@ def _cell(value):
     return str(value)
 
 
-def dataset_rows(spec: Dataset, queryset, progress: Progress | None = None) -> Iterable[list]:
+def dataset_rows(spec: Dataset, queryset, progress: Progress | None = None) -> Iterator[list]:
+    """The rows of a list, read in chunks (a server-side cursor on PostgreSQL). The cursor is
+    closed as soon as the rows stop, whether they ran out, failed or were abandoned (``close()``,
+    which ``render_dataset`` calls). Left to the garbage collector after a failed export, its
+    ``CLOSE`` would run later, in whatever transaction is open then (another request's, say):
+    the cursor died with its own transaction, so that ``CLOSE`` fails ("cursor does not exist")
+    and aborts the transaction it ran in ("current transaction is aborted")."""
     total = queryset.count()
-    for index, obj in enumerate(queryset.iterator(chunk_size=500), start=1):
-        yield [_cell(getter(obj)) for _label, getter in spec.columns]
-        if progress is not None:
-            progress(index, total)
+    objects = queryset.iterator(chunk_size=500)
+    try:
+        for index, obj in enumerate(objects, start=1):
+            yield [_cell(getter(obj)) for _label, getter in spec.columns]
+            if progress is not None:
+                progress(index, total)
+    finally:
+        objects.close()
 
 
 def render_dataset(spec: Dataset, fmt: str, query: dict, actor, progress: Progress | None = None) -> tuple[bytes, int]:
@@ -332,21 +343,26 @@ def render_dataset(spec: Dataset, fmt: str, query: dict, actor, progress: Progre
     queryset = dataset_queryset(spec, query, actor)
     headers = [str(label) for label, _getter in spec.columns]
     counter = _Counter()
-    rows = counter.wrap(dataset_rows(spec, queryset, progress))
+    source = dataset_rows(spec, queryset, progress)
+    rows = counter.wrap(source)
     title = str(spec.title)
     subtitle = _("%(agency)s · exported %(when)s · filters: %(filters)s") % {
         "agency": actor.agency.name,
         "when": timezone.localtime(timezone.now(), actor.agency.tz).strftime("%Y-%m-%d %H:%M"),
         "filters": ", ".join(f"{k}={v}" for k, v in sorted((query or {}).items())) or "—",
     }
-    if fmt == "csv":
-        content = table_csv(headers, rows)
-    elif fmt == "xlsx":
-        content = table_xlsx(title, headers, rows)
-    elif fmt == "pdf":
-        content = table_pdf(title, subtitle, headers, rows)
-    else:
-        raise ValidationError({"format": _("Choose CSV, XLSX or PDF.")})
+    try:
+        if fmt == "csv":
+            content = table_csv(headers, rows)
+        elif fmt == "xlsx":
+            content = table_xlsx(title, headers, rows)
+        elif fmt == "pdf":
+            content = table_pdf(title, subtitle, headers, rows)
+        else:
+            raise ValidationError({"format": _("Choose CSV, XLSX or PDF.")})
+    finally:
+        rows.close()
+        source.close()  # the cursor, now, in this transaction (see dataset_rows)
     return content, counter.count
 
 
@@ -373,15 +389,14 @@ CONTENT_TYPES = {
 def table_csv(headers: list[str], rows: Iterable[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow(safe_row(headers))
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
     return out.getvalue().encode("utf-8-sig")
 
 
 def table_xlsx(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -389,14 +404,12 @@ def table_xlsx(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers):
         sheet.column_dimensions[_column_letter(index)].width = max(10, min(40, len(header) * 2 + 4))
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+    header_cells = xlsx_cells(sheet, headers)
+    for cell in header_cells:
         cell.font = Font(bold=True)
-        header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_cells(sheet, row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -409,7 +422,7 @@ def _column_letter(index: int) -> str:
 
 
 def _sheet_title(title: str) -> str:
-    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\")
+    cleaned = "".join(ch for ch in xml_text(str(title)) if ch not in "[]:*?/\\")
     return cleaned[:31] or "Sheet"
 
 
@@ -603,21 +616,19 @@ def report_csv(report) -> bytes:
     title, subtitle = _report_heading(report)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([title])
-    writer.writerow([subtitle])
+
+    def write(*rows):
+        writer.writerows(safe_row(row) for row in rows)
+
+    write([title], [subtitle])
     if not report.has_data:
-        writer.writerow([no_data_message()])
-    writer.writerow([])
-    writer.writerow(_figure_headers())
-    writer.writerows(_figure_rows(report.data))
+        write([no_data_message()])
+    write([], _figure_headers(), *_figure_rows(report.data))
     for section in report.data.get("sections", []):
         for table in section["tables"]:
-            writer.writerow([])
-            writer.writerow([f"{section['title']} · {table['title']}"])
-            writer.writerow(table["columns"])
-            writer.writerows(table["rows"])
+            write([], [f"{section['title']} · {table['title']}"], table["columns"], *table["rows"])
         for note in section["notes"]:
-            writer.writerow([note])
+            write([note])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -630,15 +641,16 @@ def report_xlsx(report) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = _sheet_title(_("Summary"))
-    summary.append([title])
+
+    def append(sheet, *rows):
+        for row in rows:
+            sheet.append(xlsx_cells(sheet, row))
+
+    append(summary, [title], [subtitle])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([subtitle])
     if not report.has_data:
-        summary.append([no_data_message()])
-    summary.append([])
-    summary.append(_figure_headers())
-    for row in _figure_rows(report.data):
-        summary.append(row)
+        append(summary, [no_data_message()])
+    append(summary, [], _figure_headers(), *_figure_rows(report.data))
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 40
     sheet_number = 0
@@ -646,17 +658,14 @@ def report_xlsx(report) -> bytes:
         for table in section["tables"]:
             sheet_number += 1
             sheet = workbook.create_sheet(_sheet_title(f"{sheet_number} {table['title']}"))
-            sheet.append(table["columns"])
-            for row in table["rows"]:
-                sheet.append([_cell(v) for v in row])
+            append(sheet, table["columns"], *table["rows"])
         for chart_data in section["charts"]:
             sheet_number += 1
             sheet = workbook.create_sheet(_sheet_title(f"{sheet_number} {chart_data['title']}"))
-            sheet.append([_("Label"), _("Value")])
-            for label, value in zip(chart_data["labels"], chart_data["values"], strict=False):
-                sheet.append([label, value])
+            append(sheet, [_("Label"), _("Value")])
+            append(sheet, *zip(chart_data["labels"], chart_data["values"], strict=False))
             chart = BarChart()
-            chart.title = chart_data["title"]
+            chart.title = xml_text(str(chart_data["title"]))
             chart.legend = None
             count = len(chart_data["labels"])
             chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=count + 1), titles_from_data=True)
