@@ -13,6 +13,8 @@ from django.db.models import Q, sql
 from django.utils.translation import gettext_lazy as _
 
 from agency.adjustable import REGISTRY, AdjustableValue
+from agency.constraints import on_field
+from agency.constraints import validate_constraints as validate_constraints_on_fields
 from agency.roles import CLIENT_ROLES, Role
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
@@ -96,13 +98,24 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "agency"], name="membership_one_per_agency"),
-            models.CheckConstraint(
-                condition=(
-                    Q(role__in=sorted(CLIENT_ROLES), client__isnull=False)
-                    | (~Q(role__in=sorted(CLIENT_ROLES)) & Q(client__isnull=True))
+            on_field(
+                "user",
+                models.UniqueConstraint(
+                    fields=["user", "agency"],
+                    name="membership_one_per_agency",
                 ),
-                name="membership_client_iff_client_role",
+            ),
+            on_field(
+                "client",
+                models.CheckConstraint(
+                    condition=(
+                        Q(role__in=sorted(CLIENT_ROLES), client__isnull=False)
+                        | (~Q(role__in=sorted(CLIENT_ROLES)) & Q(client__isnull=True))
+                    ),
+                    name="membership_client_iff_client_role",
+                    violation_error_code="membership_client_iff_client_role",
+                    violation_error_message=_("Client people are linked to one client, and staff to none."),
+                ),
             ),
         ]
 
@@ -123,6 +136,9 @@ class Membership(models.Model):
 
             if not Client.dangerously_all_agencies.filter(pk=self.client_id, agency_id=self.agency_id).exists():
                 raise ValidationError({"client": _("The client belongs to another agency.")})
+
+    def validate_constraints(self, exclude=None) -> None:
+        validate_constraints_on_fields(self, exclude=exclude)
 
     def as_actor(self) -> Actor:
         return Actor(user=self.user, agency=self.agency, membership=self)
@@ -291,6 +307,10 @@ class TenantModel(models.Model):
             return tenant_context(self.agency)
         return nullcontext()
 
+    def validate_constraints(self, exclude=None) -> None:
+        # Each rule's message on its field, before the database is asked (agency.constraints).
+        validate_constraints_on_fields(self, exclude=exclude)
+
     def clean(self) -> None:
         """A foreign key may only point at a row of the same agency (and, where both carry a
         client, of the same client)."""
@@ -332,7 +352,13 @@ class ConformanceSnapshot(TenantModel):
         verbose_name = _("conformance snapshot")
         verbose_name_plural = _("conformance snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["client", "period_start", "period_end"], name="snapshot_one_per_period"),
+            on_field(
+                "period_end",
+                models.UniqueConstraint(
+                    fields=["client", "period_start", "period_end"],
+                    name="snapshot_one_per_period",
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "period_start"], name="snapshot_agency_period")]
 

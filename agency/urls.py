@@ -39,6 +39,7 @@ urlpatterns = [
         name="conformance-report-download",
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("clients/", include("clients.urls")),
     path("production/", include("production.urls")),
     path("operations/", include("accounts_ops.urls")),

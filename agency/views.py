@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +23,8 @@ from agency.conformance import CHECKS, Period, Status
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
+
+FAVICON = "agency/favicon.svg"  # the icon every layout links (rel="icon")
 
 
 class TenantViewMixin(LoginRequiredMixin):
@@ -196,6 +199,14 @@ class AgencyOverviewView(TenantViewMixin, View):
                 "title": _("Agency overview"),
             },
         )
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for by themselves: our SVG icon (every layout links it
+    too). A temporary redirect, since the icon's static name carries its hash in production."""
+    response = HttpResponseRedirect(static(FAVICON))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def set_language(request):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 
 
@@ -92,12 +93,23 @@ class Client(TenantModel):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="client_name_unique_in_agency"),
-            models.CheckConstraint(
-                condition=Q(contract_end__isnull=True)
-                | Q(contract_start__isnull=True)
-                | Q(contract_end__gte=models.F("contract_start")),
-                name="client_contract_end_after_start",
+            on_field(
+                "name",
+                models.UniqueConstraint(
+                    fields=["agency", "name"],
+                    name="client_name_unique_in_agency",
+                ),
+            ),
+            on_field(
+                "contract_end",
+                models.CheckConstraint(
+                    condition=Q(contract_end__isnull=True)
+                    | Q(contract_start__isnull=True)
+                    | Q(contract_end__gte=models.F("contract_start")),
+                    name="client_contract_end_after_start",
+                    violation_error_code="client_contract_end_after_start",
+                    violation_error_message=_("The contract cannot end before it starts."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="client_agency_status")]
@@ -150,7 +162,13 @@ class PlatformAccount(TenantModel):
         verbose_name = _("platform account")
         verbose_name_plural = _("platform accounts")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "platform", "handle"], name="account_handle_unique_in_agency"),
+            on_field(
+                "handle",
+                models.UniqueConstraint(
+                    fields=["agency", "platform", "handle"],
+                    name="account_handle_unique_in_agency",
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "client", "status"], name="account_agency_client_status")]
 
@@ -187,8 +205,12 @@ class Video(TenantModel):
         verbose_name = _("video")
         verbose_name_plural = _("videos")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "account", "platform_item_id"], name="video_item_unique_on_account"
+            on_field(
+                "platform_item_id",
+                models.UniqueConstraint(
+                    fields=["agency", "account", "platform_item_id"],
+                    name="video_item_unique_on_account",
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "client", "published_at"], name="video_agency_client_published")]
@@ -265,11 +287,23 @@ class ClientRequirement(TenantModel):
         verbose_name = _("client requirement")
         verbose_name_plural = _("client requirements")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(decline_reason=""), name="requirement_declined_has_reason"
+            on_field(
+                "decline_reason",
+                models.CheckConstraint(
+                    condition=~Q(status="declined") | ~Q(decline_reason=""),
+                    name="requirement_declined_has_reason",
+                    violation_error_code="requirement_declined_has_reason",
+                    violation_error_message=_("Say why the requirement is declined."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="accepted") | Q(due_date__isnull=False), name="requirement_accepted_has_due_date"
+            on_field(
+                "due_date",
+                models.CheckConstraint(
+                    condition=~Q(status="accepted") | Q(due_date__isnull=False),
+                    name="requirement_accepted_has_due_date",
+                    violation_error_code="requirement_accepted_has_due_date",
+                    violation_error_message=_("An accepted requirement needs a due date."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "client", "status"], name="requirement_agency_status")]

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
 
@@ -214,10 +215,21 @@ class Script(ProjectOwned):
         verbose_name = _("script")
         verbose_name_plural = _("scripts")
         constraints = [
-            models.UniqueConstraint(fields=["project", "version"], name="script_version_unique"),
-            models.CheckConstraint(
-                condition=~Q(status="changes_requested") | ~Q(decision_comment=""),
-                name="script_changes_requested_has_comment",
+            on_field(
+                "version",
+                models.UniqueConstraint(
+                    fields=["project", "version"],
+                    name="script_version_unique",
+                ),
+            ),
+            on_field(
+                "decision_comment",
+                models.CheckConstraint(
+                    condition=~Q(status="changes_requested") | ~Q(decision_comment=""),
+                    name="script_changes_requested_has_comment",
+                    violation_error_code="script_changes_requested_has_comment",
+                    violation_error_message=_("Say what should change."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="script_agency_status")]
@@ -277,7 +289,15 @@ class StoryboardShot(ProjectOwned):
         ordering = ["script_id", "number"]
         verbose_name = _("storyboard shot")
         verbose_name_plural = _("storyboard shots")
-        constraints = [models.UniqueConstraint(fields=["script", "number"], name="shot_number_unique_in_script")]
+        constraints = [
+            on_field(
+                "number",
+                models.UniqueConstraint(
+                    fields=["script", "number"],
+                    name="shot_number_unique_in_script",
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.get_shot_size_display()}"
@@ -418,7 +438,15 @@ class Cut(ProbedMedia):
         ordering = ["project_id", "-version"]
         verbose_name = _("cut")
         verbose_name_plural = _("cuts")
-        constraints = [models.UniqueConstraint(fields=["project", "version"], name="cut_version_unique")]
+        constraints = [
+            on_field(
+                "version",
+                models.UniqueConstraint(
+                    fields=["project", "version"],
+                    name="cut_version_unique",
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["agency", "probe_state", "created_at"], name="cut_agency_probe_state")]
 
     def __str__(self) -> str:
@@ -494,10 +522,21 @@ class PostProductionStep(ProjectOwned):
         verbose_name = _("post-production step")
         verbose_name_plural = _("post-production steps")
         constraints = [
-            models.UniqueConstraint(fields=["project", "kind"], name="post_step_once_per_project"),
-            models.CheckConstraint(
-                condition=~Q(status="not_applicable") | ~Q(not_applicable_reason=""),
-                name="post_step_not_applicable_has_reason",
+            on_field(
+                "kind",
+                models.UniqueConstraint(
+                    fields=["project", "kind"],
+                    name="post_step_once_per_project",
+                ),
+            ),
+            on_field(
+                "not_applicable_reason",
+                models.CheckConstraint(
+                    condition=~Q(status="not_applicable") | ~Q(not_applicable_reason=""),
+                    name="post_step_not_applicable_has_reason",
+                    violation_error_code="post_step_not_applicable_has_reason",
+                    violation_error_message=_("Say why this step does not apply to this video."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="post_step_agency_status")]
@@ -546,13 +585,31 @@ class ReviewRound(ProjectOwned):
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
         constraints = [
-            models.UniqueConstraint(fields=["project", "number"], name="review_round_number_unique"),
-            models.UniqueConstraint(
-                fields=["project"], condition=Q(status="open"), name="review_round_one_open_per_project"
+            on_field(
+                "number",
+                models.UniqueConstraint(
+                    fields=["project", "number"],
+                    name="review_round_number_unique",
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="changes_requested") | ~Q(decision_comment=""),
-                name="review_changes_requested_has_comment",
+            on_field(
+                "status",
+                models.UniqueConstraint(
+                    fields=["project"],
+                    condition=Q(status="open"),
+                    name="review_round_one_open_per_project",
+                    violation_error_code="review_round_one_open_per_project",
+                    violation_error_message=_("This project already has a review round waiting for the client."),
+                ),
+            ),
+            on_field(
+                "decision_comment",
+                models.CheckConstraint(
+                    condition=~Q(status="changes_requested") | ~Q(decision_comment=""),
+                    name="review_changes_requested_has_comment",
+                    violation_error_code="review_changes_requested_has_comment",
+                    violation_error_message=_("Say what should change."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="review_round_agency_status")]
@@ -615,9 +672,14 @@ class ReviewComment(ProjectOwned):
         verbose_name = _("review comment")
         verbose_name_plural = _("review comments")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(parent__isnull=False) | Q(timecode_seconds__isnull=False),
-                name="review_comment_has_timecode",
+            on_field(
+                "timecode_seconds",
+                models.CheckConstraint(
+                    condition=Q(parent__isnull=False) | Q(timecode_seconds__isnull=False),
+                    name="review_comment_has_timecode",
+                    violation_error_code="review_comment_has_timecode",
+                    violation_error_message=_("A comment needs its time code; only replies go without."),
+                ),
             ),
         ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_ops.models.basic import AccountScoped
 from accounts_ops.portrait import DIMENSION_NAMES, PortraitError, normalise
 from accounts_ops.rows import EARLIEST_MOMENT
+from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Platform, Video
 
@@ -109,14 +110,42 @@ class VideoComment(AccountScoped):
         verbose_name = _("video comment")
         verbose_name_plural = _("video comments")
         constraints = [
-            models.UniqueConstraint(fields=["account", "platform_comment_id"], name="comment_platform_id_once"),
-            # The platform keeps one pinned (置顶) comment per video.
-            models.UniqueConstraint(fields=["video"], condition=Q(is_pinned=True), name="comment_one_pinned_per_video"),
-            models.CheckConstraint(
-                condition=Q(sentiment_score__isnull=True) | Q(sentiment_score__gte=0, sentiment_score__lte=1),
-                name="comment_score_is_share",
+            on_field(
+                "platform_comment_id",
+                models.UniqueConstraint(
+                    fields=["account", "platform_comment_id"],
+                    name="comment_platform_id_once",
+                ),
             ),
-            models.CheckConstraint(condition=Q(is_guide=False) | Q(is_from_account=True), name="comment_guide_is_own"),
+            # The platform keeps one pinned (置顶) comment per video.
+            on_field(
+                "is_pinned",
+                models.UniqueConstraint(
+                    fields=["video"],
+                    condition=Q(is_pinned=True),
+                    name="comment_one_pinned_per_video",
+                    violation_error_code="comment_one_pinned_per_video",
+                    violation_error_message=_("Another comment is already pinned on this video."),
+                ),
+            ),
+            on_field(
+                "sentiment_score",
+                models.CheckConstraint(
+                    condition=Q(sentiment_score__isnull=True) | Q(sentiment_score__gte=0, sentiment_score__lte=1),
+                    name="comment_score_is_share",
+                    violation_error_code="comment_score_is_share",
+                    violation_error_message=_("The score is between 0 and 1."),
+                ),
+            ),
+            on_field(
+                "is_guide",
+                models.CheckConstraint(
+                    condition=Q(is_guide=False) | Q(is_from_account=True),
+                    name="comment_guide_is_own",
+                    violation_error_code="comment_guide_is_own",
+                    violation_error_message=_("Only the account's own comment can guide."),
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "account", "posted_at"], name="comment_agency_account_posted"),
@@ -189,8 +218,14 @@ class CommentAction(AccountScoped):
         verbose_name = _("comment action")
         verbose_name_plural = _("comment actions")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind__in=["reply", "guide"]) | ~Q(text=""), name="comment_action_reply_has_text"
+            on_field(
+                "text",
+                models.CheckConstraint(
+                    condition=~Q(kind__in=["reply", "guide"]) | ~Q(text=""),
+                    name="comment_action_reply_has_text",
+                    violation_error_code="comment_action_reply_has_text",
+                    violation_error_message=_("A reply needs its text."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status", "kind"], name="comment_action_agency_status")]
@@ -238,16 +273,43 @@ class OpinionAlert(AccountScoped):
         verbose_name = _("opinion alert")
         verbose_name_plural = _("opinion alerts")
         constraints = [
-            models.UniqueConstraint(fields=["account"], condition=Q(status="open"), name="opinion_alert_one_open"),
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(episode_ended_at__isnull=True), name="opinion_alert_one_episode"
+            on_field(
+                "status",
+                models.UniqueConstraint(
+                    fields=["account"],
+                    condition=Q(status="open"),
+                    name="opinion_alert_one_open",
+                    violation_error_code="opinion_alert_one_open",
+                    violation_error_message=_("The account already has an open opinion alert."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="handled") | (Q(handled_at__isnull=False) & ~Q(handling_note="")),
-                name="opinion_alert_handled_has_note",
+            on_field(
+                "episode_ended_at",
+                models.UniqueConstraint(
+                    fields=["account"],
+                    condition=Q(episode_ended_at__isnull=True),
+                    name="opinion_alert_one_episode",
+                    violation_error_code="opinion_alert_one_episode",
+                    violation_error_message=_("The account's current episode already has its alert."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(negative_count__lte=F("comments_count")), name="opinion_alert_counts_consistent"
+            on_field(
+                "handling_note",
+                models.CheckConstraint(
+                    condition=~Q(status="handled") | (Q(handled_at__isnull=False) & ~Q(handling_note="")),
+                    name="opinion_alert_handled_has_note",
+                    violation_error_code="opinion_alert_handled_has_note",
+                    violation_error_message=_("Say how the alert was handled."),
+                ),
+            ),
+            on_field(
+                "negative_count",
+                models.CheckConstraint(
+                    condition=Q(negative_count__lte=F("comments_count")),
+                    name="opinion_alert_counts_consistent",
+                    violation_error_code="opinion_alert_counts_consistent",
+                    violation_error_message=_("Negative comments cannot outnumber all comments."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status", "raised_at"], name="opinion_alert_agency_status")]
@@ -285,8 +347,22 @@ class HotTopic(TenantModel):
         verbose_name = _("hot topic")
         verbose_name_plural = _("hot topics")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "platform", "title"], name="hot_topic_once_per_platform"),
-            models.CheckConstraint(condition=Q(peak_heat__gte=F("heat")), name="hot_topic_peak_at_least_heat"),
+            on_field(
+                "title",
+                models.UniqueConstraint(
+                    fields=["agency", "platform", "title"],
+                    name="hot_topic_once_per_platform",
+                ),
+            ),
+            on_field(
+                "peak_heat",
+                models.CheckConstraint(
+                    condition=Q(peak_heat__gte=F("heat")),
+                    name="hot_topic_peak_at_least_heat",
+                    violation_error_code="hot_topic_peak_at_least_heat",
+                    violation_error_message=_("The peak heat cannot be below the heat."),
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "platform", "seen_at"], name="hot_topic_agency_seen")]
 
@@ -388,7 +464,15 @@ class ContentPlanTopic(TenantModel):
         ordering = ["plan_id", "id"]
         verbose_name = _("content plan topic")
         verbose_name_plural = _("content plan topics")
-        constraints = [models.UniqueConstraint(fields=["plan", "topic"], name="plan_topic_once")]
+        constraints = [
+            on_field(
+                "topic",
+                models.UniqueConstraint(
+                    fields=["plan", "topic"],
+                    name="plan_topic_once",
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan_id} → {self.topic_id}"
@@ -430,7 +514,15 @@ class AudienceSnapshot(AccountScoped):
         ordering = ["-date", "account_id"]
         verbose_name = _("audience snapshot")
         verbose_name_plural = _("audience snapshots")
-        constraints = [models.UniqueConstraint(fields=["account", "date"], name="audience_snapshot_once_per_day")]
+        constraints = [
+            on_field(
+                "date",
+                models.UniqueConstraint(
+                    fields=["account", "date"],
+                    name="audience_snapshot_once_per_day",
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["agency", "account", "date"], name="audience_agency_account_date")]
 
     def __str__(self) -> str:
@@ -480,10 +572,22 @@ class AudiencePersonaReport(AccountScoped):
         verbose_name = _("audience persona report")
         verbose_name_plural = _("audience persona reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "period_start", "period_end"], name="persona_report_once_per_period"
+            on_field(
+                "period_end",
+                models.UniqueConstraint(
+                    fields=["account", "period_start", "period_end"],
+                    name="persona_report_once_per_period",
+                ),
             ),
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="persona_report_period"),
+            on_field(
+                "period_end",
+                models.CheckConstraint(
+                    condition=Q(period_end__gte=F("period_start")),
+                    name="persona_report_period",
+                    violation_error_code="persona_report_period",
+                    violation_error_message=_("The period cannot end before it starts."),
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "account", "period_end"], name="persona_agency_account_end")]
 
@@ -524,9 +628,22 @@ class IpPersona(AccountScoped):
         verbose_name = _("IP persona")
         verbose_name_plural = _("IP personas")
         constraints = [
-            models.UniqueConstraint(fields=["account", "version"], name="ip_persona_version_unique"),
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(is_current=True), name="ip_persona_one_current_per_account"
+            on_field(
+                "version",
+                models.UniqueConstraint(
+                    fields=["account", "version"],
+                    name="ip_persona_version_unique",
+                ),
+            ),
+            on_field(
+                "is_current",
+                models.UniqueConstraint(
+                    fields=["account"],
+                    condition=Q(is_current=True),
+                    name="ip_persona_one_current_per_account",
+                    violation_error_code="ip_persona_one_current_per_account",
+                    violation_error_message=_("The account already has a current IP persona."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "is_current"], name="ip_persona_agency_current")]

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import PlatformAccount, Video
 
@@ -83,9 +84,22 @@ class AccountDirection(AccountScoped):
         verbose_name = _("account direction")
         verbose_name_plural = _("account directions")
         constraints = [
-            models.UniqueConstraint(fields=["account", "version"], name="direction_version_unique"),
-            models.UniqueConstraint(
-                fields=["account"], condition=Q(is_current=True), name="direction_one_current_per_account"
+            on_field(
+                "version",
+                models.UniqueConstraint(
+                    fields=["account", "version"],
+                    name="direction_version_unique",
+                ),
+            ),
+            on_field(
+                "is_current",
+                models.UniqueConstraint(
+                    fields=["account"],
+                    condition=Q(is_current=True),
+                    name="direction_one_current_per_account",
+                    violation_error_code="direction_one_current_per_account",
+                    violation_error_message=_("The account already has a current direction."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "is_current"], name="direction_agency_current")]
@@ -173,13 +187,24 @@ class ProfileChange(AccountScoped):
         verbose_name = _("profile change")
         verbose_name_plural = _("profile changes")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "field"],
-                condition=Q(status__in=["requested", "approved"]),
-                name="profile_change_one_open_per_part",
+            on_field(
+                "field",
+                models.UniqueConstraint(
+                    fields=["account", "field"],
+                    condition=Q(status__in=["requested", "approved"]),
+                    name="profile_change_one_open_per_part",
+                    violation_error_code="profile_change_one_open_per_part",
+                    violation_error_message=_("This part of the profile already has a change waiting."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=~Q(status="applied") | Q(applied_on__isnull=False), name="profile_change_applied_has_date"
+            on_field(
+                "applied_on",
+                models.CheckConstraint(
+                    condition=~Q(status="applied") | Q(applied_on__isnull=False),
+                    name="profile_change_applied_has_date",
+                    violation_error_code="profile_change_applied_has_date",
+                    violation_error_message=_("An applied change needs the day it was applied."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "field", "status"], name="profile_agency_account_part")]
@@ -247,19 +272,52 @@ class PinnedVideo(AccountScoped):
         verbose_name = _("pinned video")
         verbose_name_plural = _("pinned videos")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "slot"], condition=Q(unpinned_on__isnull=True), name="pinned_slot_taken_once"
+            on_field(
+                "slot",
+                models.UniqueConstraint(
+                    fields=["account", "slot"],
+                    condition=Q(unpinned_on__isnull=True),
+                    name="pinned_slot_taken_once",
+                    violation_error_code="pinned_slot_taken_once",
+                    violation_error_message=_("This slot already holds a pinned video."),
+                ),
             ),
-            models.UniqueConstraint(
-                fields=["account", "video"], condition=Q(unpinned_on__isnull=True), name="pinned_video_pinned_once"
+            on_field(
+                "video",
+                models.UniqueConstraint(
+                    fields=["account", "video"],
+                    condition=Q(unpinned_on__isnull=True),
+                    name="pinned_video_pinned_once",
+                    violation_error_code="pinned_video_pinned_once",
+                    violation_error_message=_("This video is already pinned."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(slot__gte=PINNED_SLOTS_MIN, slot__lte=PINNED_SLOTS_MAX), name="pinned_slot_in_range"
+            on_field(
+                "slot",
+                models.CheckConstraint(
+                    condition=Q(slot__gte=PINNED_SLOTS_MIN, slot__lte=PINNED_SLOTS_MAX),
+                    name="pinned_slot_in_range",
+                    violation_error_code="pinned_slot_in_range",
+                    violation_error_message=_("The slot is 1, 2 or 3."),
+                ),
             ),
-            models.CheckConstraint(condition=Q(boost_budget__gte=0), name="pinned_budget_not_negative"),
-            models.CheckConstraint(
-                condition=Q(unpinned_on__isnull=True) | Q(unpinned_on__gte=F("pinned_on")),
-                name="pinned_unpinned_after_pinned",
+            on_field(
+                "boost_budget",
+                models.CheckConstraint(
+                    condition=Q(boost_budget__gte=0),
+                    name="pinned_budget_not_negative",
+                    violation_error_code="pinned_budget_not_negative",
+                    violation_error_message=_("The boost budget cannot be negative."),
+                ),
+            ),
+            on_field(
+                "unpinned_on",
+                models.CheckConstraint(
+                    condition=Q(unpinned_on__isnull=True) | Q(unpinned_on__gte=F("pinned_on")),
+                    name="pinned_unpinned_after_pinned",
+                    violation_error_code="pinned_unpinned_after_pinned",
+                    violation_error_message=_("A video cannot be unpinned before it was pinned."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "unpinned_on"], name="pinned_agency_account_open")]
@@ -307,7 +365,13 @@ class BoostTask(AccountScoped):
         verbose_name = _("boost task")
         verbose_name_plural = _("boost tasks")
         constraints = [
-            models.UniqueConstraint(fields=["pinned_video", "due_on"], name="boost_task_once_per_due_date"),
+            on_field(
+                "due_on",
+                models.UniqueConstraint(
+                    fields=["pinned_video", "due_on"],
+                    name="boost_task_once_per_due_date",
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "status", "due_on"], name="boost_task_agency_status_due")]
 
@@ -344,11 +408,24 @@ class BoostRecord(AccountScoped):
         verbose_name = _("boost record")
         verbose_name_plural = _("boost records")
         constraints = [
-            models.CheckConstraint(condition=Q(spend__gte=0), name="boost_spend_not_negative"),
-            models.UniqueConstraint(
-                fields=["agency", "platform_order_id"],
-                condition=~Q(platform_order_id=""),
-                name="boost_order_id_unique",
+            on_field(
+                "spend",
+                models.CheckConstraint(
+                    condition=Q(spend__gte=0),
+                    name="boost_spend_not_negative",
+                    violation_error_code="boost_spend_not_negative",
+                    violation_error_message=_("Spend cannot be negative."),
+                ),
+            ),
+            on_field(
+                "platform_order_id",
+                models.UniqueConstraint(
+                    fields=["agency", "platform_order_id"],
+                    condition=~Q(platform_order_id=""),
+                    name="boost_order_id_unique",
+                    violation_error_code="boost_order_id_unique",
+                    violation_error_message=_("This platform order is already recorded."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "pinned_video", "boosted_on"], name="boost_agency_pinned_date")]
@@ -398,7 +475,15 @@ class AutoReplySettings(AccountScoped):
         ordering = ["account_id"]
         verbose_name = _("auto-reply settings")
         verbose_name_plural = _("auto-reply settings")
-        constraints = [models.UniqueConstraint(fields=["account"], name="autoreply_settings_one_per_account")]
+        constraints = [
+            on_field(
+                "account",
+                models.UniqueConstraint(
+                    fields=["account"],
+                    name="autoreply_settings_one_per_account",
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.account_id)
@@ -442,7 +527,15 @@ class ReplyRule(AccountScoped):
         ordering = ["account_id", "priority", "id"]
         verbose_name = _("reply rule")
         verbose_name_plural = _("reply rules")
-        constraints = [models.UniqueConstraint(fields=["account", "name"], name="reply_rule_name_unique")]
+        constraints = [
+            on_field(
+                "name",
+                models.UniqueConstraint(
+                    fields=["account", "name"],
+                    name="reply_rule_name_unique",
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["agency", "account", "is_active"], name="reply_rule_agency_account")]
 
     def __str__(self) -> str:
@@ -500,7 +593,13 @@ class InboxMessage(AccountScoped):
         verbose_name = _("inbox message")
         verbose_name_plural = _("inbox messages")
         constraints = [
-            models.UniqueConstraint(fields=["account", "platform_message_id"], name="inbox_message_once"),
+            on_field(
+                "platform_message_id",
+                models.UniqueConstraint(
+                    fields=["account", "platform_message_id"],
+                    name="inbox_message_once",
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "account", "received_at"], name="inbox_agency_account_received"),
@@ -581,8 +680,15 @@ class PoiLink(AccountScoped):
         verbose_name = _("POI link")
         verbose_name_plural = _("POI links")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "platform_poi_id"], condition=~Q(platform_poi_id=""), name="poi_id_once_per_account"
+            on_field(
+                "platform_poi_id",
+                models.UniqueConstraint(
+                    fields=["account", "platform_poi_id"],
+                    condition=~Q(platform_poi_id=""),
+                    name="poi_id_once_per_account",
+                    violation_error_code="poi_id_once_per_account",
+                    violation_error_message=_("This POI is already linked to the account."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "client", "status"], name="poi_agency_client_status")]
@@ -623,11 +729,42 @@ class GroupBuyDeal(AccountScoped):
         verbose_name = _("group-buy deal")
         verbose_name_plural = _("group-buy deals")
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0) & Q(list_price__gte=0), name="deal_prices_not_negative"),
-            models.CheckConstraint(condition=Q(price__lte=F("list_price")), name="deal_price_within_list_price"),
-            models.CheckConstraint(condition=Q(valid_until__gte=F("valid_from")), name="deal_valid_until_after_from"),
-            models.UniqueConstraint(
-                fields=["agency", "platform_deal_id"], condition=~Q(platform_deal_id=""), name="deal_platform_id_once"
+            on_field(
+                "price",
+                models.CheckConstraint(
+                    condition=Q(price__gte=0) & Q(list_price__gte=0),
+                    name="deal_prices_not_negative",
+                    violation_error_code="deal_prices_not_negative",
+                    violation_error_message=_("Prices cannot be negative."),
+                ),
+            ),
+            on_field(
+                "price",
+                models.CheckConstraint(
+                    condition=Q(price__lte=F("list_price")),
+                    name="deal_price_within_list_price",
+                    violation_error_code="deal_price_within_list_price",
+                    violation_error_message=_("The deal price cannot be above the list price."),
+                ),
+            ),
+            on_field(
+                "valid_until",
+                models.CheckConstraint(
+                    condition=Q(valid_until__gte=F("valid_from")),
+                    name="deal_valid_until_after_from",
+                    violation_error_code="deal_valid_until_after_from",
+                    violation_error_message=_("The deal cannot end before it starts."),
+                ),
+            ),
+            on_field(
+                "platform_deal_id",
+                models.UniqueConstraint(
+                    fields=["agency", "platform_deal_id"],
+                    condition=~Q(platform_deal_id=""),
+                    name="deal_platform_id_once",
+                    violation_error_code="deal_platform_id_once",
+                    violation_error_message=_("This platform deal is already recorded."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "client", "platform_status"], name="deal_agency_client_status")]
@@ -668,7 +805,15 @@ class LocalLifeEnablement(TenantModel):
         ordering = ["client_id"]
         verbose_name = _("local-life enablement")
         verbose_name_plural = _("local-life enablements")
-        constraints = [models.UniqueConstraint(fields=["client"], name="enablement_one_per_client")]
+        constraints = [
+            on_field(
+                "client",
+                models.UniqueConstraint(
+                    fields=["client"],
+                    name="enablement_one_per_client",
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.client_id)
@@ -734,8 +879,14 @@ class PromotionTask(AccountScoped):
         verbose_name = _("promotion task")
         verbose_name_plural = _("promotion tasks")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="done") | Q(done_on__isnull=False), name="promotion_done_has_date"
+            on_field(
+                "done_on",
+                models.CheckConstraint(
+                    condition=~Q(status="done") | Q(done_on__isnull=False),
+                    name="promotion_done_has_date",
+                    violation_error_code="promotion_done_has_date",
+                    violation_error_message=_("A done promotion needs the day it was done."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "done_on"], name="promotion_agency_account_done")]
@@ -824,9 +975,33 @@ class AdCampaign(AccountScoped):
         verbose_name = _("ad campaign")
         verbose_name_plural = _("ad campaigns")
         constraints = [
-            models.CheckConstraint(condition=Q(budget__gt=0), name="campaign_budget_positive"),
-            models.CheckConstraint(condition=Q(sales__gte=0), name="campaign_sales_not_negative"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"),
+            on_field(
+                "budget",
+                models.CheckConstraint(
+                    condition=Q(budget__gt=0),
+                    name="campaign_budget_positive",
+                    violation_error_code="campaign_budget_positive",
+                    violation_error_message=_("The budget must be more than zero."),
+                ),
+            ),
+            on_field(
+                "sales",
+                models.CheckConstraint(
+                    condition=Q(sales__gte=0),
+                    name="campaign_sales_not_negative",
+                    violation_error_code="campaign_sales_not_negative",
+                    violation_error_message=_("Sales cannot be negative."),
+                ),
+            ),
+            on_field(
+                "ends_on",
+                models.CheckConstraint(
+                    condition=Q(ends_on__gte=F("starts_on")),
+                    name="campaign_ends_after_start",
+                    violation_error_code="campaign_ends_after_start",
+                    violation_error_message=_("The campaign cannot end before it starts."),
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "client", "starts_on"], name="campaign_agency_client_start")]
 
@@ -875,7 +1050,17 @@ class AdBudgetApproval(AccountScoped):
         ordering = ["-approved_at", "-id"]
         verbose_name = _("ad budget approval")
         verbose_name_plural = _("ad budget approvals")
-        constraints = [models.CheckConstraint(condition=Q(extra_amount__gt=0), name="approval_amount_positive")]
+        constraints = [
+            on_field(
+                "extra_amount",
+                models.CheckConstraint(
+                    condition=Q(extra_amount__gt=0),
+                    name="approval_amount_positive",
+                    violation_error_code="approval_amount_positive",
+                    violation_error_message=_("The extra amount must be more than zero."),
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} +{yuan(self.extra_amount)}"
@@ -896,7 +1081,17 @@ class AdSpend(AccountScoped):
         ordering = ["-spent_on", "-id"]
         verbose_name = _("ad spend")
         verbose_name_plural = _("ad spend")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="spend_amount_positive")]
+        constraints = [
+            on_field(
+                "amount",
+                models.CheckConstraint(
+                    condition=Q(amount__gt=0),
+                    name="spend_amount_positive",
+                    violation_error_code="spend_amount_positive",
+                    violation_error_message=_("The amount must be more than zero."),
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["agency", "campaign", "spent_on"], name="spend_agency_campaign_date")]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.basic import AccountScoped
 from accounts_ops.platform_fields import ACCOUNT_METRICS, COMMENTS, HOT_TOPICS, VIDEO_METRICS
+from agency.constraints import on_field
 from agency.models import Agency, TenantModel
 from clients.models import PlatformAccount, Video
 
@@ -101,7 +102,15 @@ class AccountDailyMetric(MetricRow):
         ordering = ["-date", "account_id"]
         verbose_name = _("account daily metric")
         verbose_name_plural = _("account daily metrics")
-        constraints = [models.UniqueConstraint(fields=["account", "date"], name="account_metric_once_per_day")]
+        constraints = [
+            on_field(
+                "date",
+                models.UniqueConstraint(
+                    fields=["account", "date"],
+                    name="account_metric_once_per_day",
+                ),
+            )
+        ]
         indexes = [
             models.Index(fields=["agency", "client", "date"], name="account_metric_agency_client"),
             # The list's newest-first pages (cursor on date, id) and the agency-wide daily series.
@@ -147,10 +156,21 @@ class VideoDailyMetric(MetricRow):
         verbose_name = _("video daily metric")
         verbose_name_plural = _("video daily metrics")
         constraints = [
-            models.UniqueConstraint(fields=["video", "date"], name="video_metric_once_per_day"),
-            models.CheckConstraint(
-                condition=Q(completion_rate__isnull=True) | Q(completion_rate__gte=0, completion_rate__lte=1),
-                name="video_metric_completion_is_share",
+            on_field(
+                "date",
+                models.UniqueConstraint(
+                    fields=["video", "date"],
+                    name="video_metric_once_per_day",
+                ),
+            ),
+            on_field(
+                "completion_rate",
+                models.CheckConstraint(
+                    condition=Q(completion_rate__isnull=True) | Q(completion_rate__gte=0, completion_rate__lte=1),
+                    name="video_metric_completion_is_share",
+                    violation_error_code="video_metric_completion_is_share",
+                    violation_error_message=_("The completion rate is between 0 and 1."),
+                ),
             ),
         ]
         indexes = [

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 from evaluation.models.questionnaires import Question, QuestionnaireTemplate
 
@@ -90,19 +91,42 @@ class EvaluationCampaign(TenantModel):
         verbose_name = _("evaluation campaign")
         verbose_name_plural = _("evaluation campaigns")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "client", "year"], condition=Q(kind="yearly"), name="campaign_one_yearly_per_client"
-            ),
-            models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="campaign_closes_after_opening"),
-            models.CheckConstraint(
-                condition=(Q(kind="yearly") & Q(cycle__isnull=True) & Q(due_by__isnull=True))
-                | (
-                    Q(kind="follow_up")
-                    & Q(cycle__isnull=False)
-                    & Q(due_by__isnull=False)
-                    & Q(opens_on__lte=F("due_by"))
+            on_field(
+                "year",
+                models.UniqueConstraint(
+                    fields=["agency", "client", "year"],
+                    condition=Q(kind="yearly"),
+                    name="campaign_one_yearly_per_client",
+                    violation_error_code="campaign_one_yearly_per_client",
+                    violation_error_message=_("The client already has its yearly evaluation for this year."),
                 ),
-                name="campaign_follow_up_has_cycle_and_deadline",
+            ),
+            on_field(
+                "closes_on",
+                models.CheckConstraint(
+                    condition=Q(closes_on__gte=F("opens_on")),
+                    name="campaign_closes_after_opening",
+                    violation_error_code="campaign_closes_after_opening",
+                    violation_error_message=_("A survey cannot close before it opens."),
+                ),
+            ),
+            on_field(
+                "due_by",
+                models.CheckConstraint(
+                    condition=(Q(kind="yearly") & Q(cycle__isnull=True) & Q(due_by__isnull=True))
+                    | (
+                        Q(kind="follow_up")
+                        & Q(cycle__isnull=False)
+                        & Q(due_by__isnull=False)
+                        & Q(opens_on__lte=F("due_by"))
+                    ),
+                    name="campaign_follow_up_has_cycle_and_deadline",
+                    violation_error_code="campaign_follow_up_has_cycle_and_deadline",
+                    violation_error_message=_(
+                        "A follow-up survey belongs to an improvement cycle and is sent by its deadline; "
+                        "a yearly one has neither."
+                    ),
+                ),
             ),
         ]
         indexes = [
@@ -161,7 +185,13 @@ class SurveyInvitation(TenantModel):
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "campaign", "email"], name="invitation_once_per_email"),
+            on_field(
+                "email",
+                models.UniqueConstraint(
+                    fields=["agency", "campaign", "email"],
+                    name="invitation_once_per_email",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,10 +229,15 @@ class SurveyResponse(TenantModel):
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "campaign", "device_key"],
-                condition=~Q(device_key=""),
-                name="response_once_per_device",
+            on_field(
+                "device_key",
+                models.UniqueConstraint(
+                    fields=["agency", "campaign", "device_key"],
+                    condition=~Q(device_key=""),
+                    name="response_once_per_device",
+                    violation_error_code="response_once_per_device",
+                    violation_error_message=_("This device has already answered this survey."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "campaign", "audience"], name="response_agency_campaign")]
@@ -234,7 +269,13 @@ class SurveyAnswer(TenantModel):
         verbose_name = _("survey answer")
         verbose_name_plural = _("survey answers")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "response", "question"], name="answer_once_per_question"),
+            on_field(
+                "question",
+                models.UniqueConstraint(
+                    fields=["agency", "response", "question"],
+                    name="answer_once_per_question",
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "question"], name="answer_agency_question")]
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 from evaluation.models.questionnaires import localized
 
@@ -41,7 +42,15 @@ class ServiceGuarantee(TenantModel):
         ordering = ["title_zh"]
         verbose_name = _("service guarantee")
         verbose_name_plural = _("service guarantees")
-        constraints = [models.UniqueConstraint(fields=["agency", "title_zh"], name="guarantee_title_unique")]
+        constraints = [
+            on_field(
+                "title_zh",
+                models.UniqueConstraint(
+                    fields=["agency", "title_zh"],
+                    name="guarantee_title_unique",
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return localized(self.title_zh, self.title_en)
@@ -168,11 +177,23 @@ class Complaint(TenantModel):
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(resolve_by__gte=models.F("received_at")), name="complaint_deadline_after_receipt"
+            on_field(
+                "resolve_by",
+                models.CheckConstraint(
+                    condition=models.Q(resolve_by__gte=models.F("received_at")),
+                    name="complaint_deadline_after_receipt",
+                    violation_error_code="complaint_deadline_after_receipt",
+                    violation_error_message=_("The deadline cannot be before the complaint was received."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=models.Q(status="open") | ~models.Q(resolution=""), name="complaint_resolved_has_resolution"
+            on_field(
+                "resolution",
+                models.CheckConstraint(
+                    condition=models.Q(status="open") | ~models.Q(resolution=""),
+                    name="complaint_resolved_has_resolution",
+                    violation_error_code="complaint_resolved_has_resolution",
+                    violation_error_message=_("Say how the complaint was resolved."),
+                ),
             ),
         ]
         indexes = [

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 
 
@@ -156,9 +157,15 @@ class ImprovementAction(TenantModel):
         verbose_name = _("improvement action")
         verbose_name_plural = _("improvement actions")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status="done") | (models.Q(completed_at__isnull=False) & ~models.Q(evidence="")),
-                name="action_done_has_evidence",
+            on_field(
+                "evidence",
+                models.CheckConstraint(
+                    condition=~models.Q(status="done")
+                    | (models.Q(completed_at__isnull=False) & ~models.Q(evidence="")),
+                    name="action_done_has_evidence",
+                    violation_error_code="action_done_has_evidence",
+                    violation_error_message=_("A finished action needs its evidence of completion."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due")]

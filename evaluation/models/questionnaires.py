@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 
 
@@ -73,12 +74,31 @@ class QuestionnaireTemplate(TenantModel):
         verbose_name = _("questionnaire template")
         verbose_name_plural = _("questionnaire templates")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "family", "version"], name="questionnaire_version_unique"),
-            models.UniqueConstraint(
-                fields=["agency"], condition=Q(is_default=True), name="questionnaire_one_default_per_agency"
+            on_field(
+                "version",
+                models.UniqueConstraint(
+                    fields=["agency", "family", "version"],
+                    name="questionnaire_version_unique",
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(is_default=False) | Q(status="published"), name="questionnaire_default_is_published"
+            on_field(
+                "is_default",
+                models.UniqueConstraint(
+                    fields=["agency"],
+                    condition=Q(is_default=True),
+                    name="questionnaire_one_default_per_agency",
+                    violation_error_code="questionnaire_one_default_per_agency",
+                    violation_error_message=_("The agency already has a default questionnaire."),
+                ),
+            ),
+            on_field(
+                "is_default",
+                models.CheckConstraint(
+                    condition=Q(is_default=False) | Q(status="published"),
+                    name="questionnaire_default_is_published",
+                    violation_error_code="questionnaire_default_is_published",
+                    violation_error_message=_("Only a published questionnaire can be the default."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="questionnaire_agency_status")]
@@ -129,8 +149,20 @@ class Question(TenantModel):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "template", "position"], name="question_position_unique"),
-            models.UniqueConstraint(fields=["agency", "template", "code"], name="question_code_unique"),
+            on_field(
+                "position",
+                models.UniqueConstraint(
+                    fields=["agency", "template", "position"],
+                    name="question_position_unique",
+                ),
+            ),
+            on_field(
+                "code",
+                models.UniqueConstraint(
+                    fields=["agency", "template", "code"],
+                    name="question_code_unique",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from agency.constraints import on_field
 from clients.models import PlatformAccount
 from extensions.models.common import ZERO, ClientOwned, money_field
 
@@ -67,12 +68,23 @@ class LiveSession(ClientOwned):
         verbose_name = _("live session")
         verbose_name_plural = _("live sessions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(planned_end__gt=F("planned_start")), name="live_session_end_after_start"
+            on_field(
+                "planned_end",
+                models.CheckConstraint(
+                    condition=Q(planned_end__gt=F("planned_start")),
+                    name="live_session_end_after_start",
+                    violation_error_code="live_session_end_after_start",
+                    violation_error_message=_("The session must end after it starts."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=F("started_at")),
-                name="live_session_ended_after_started",
+            on_field(
+                "ended_at",
+                models.CheckConstraint(
+                    condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                    name="live_session_ended_after_started",
+                    violation_error_code="live_session_ended_after_started",
+                    violation_error_message=_("The session must end after it starts."),
+                ),
             ),
         ]
         indexes = [
@@ -184,7 +196,17 @@ class RunSheetSegment(ClientOwned):
         ordering = ["session", "start_minute", "id"]
         verbose_name = _("run sheet segment")
         verbose_name_plural = _("run sheet segments")
-        constraints = [models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="segment_lasts_a_minute")]
+        constraints = [
+            on_field(
+                "duration_minutes",
+                models.CheckConstraint(
+                    condition=Q(duration_minutes__gte=1),
+                    name="segment_lasts_a_minute",
+                    violation_error_code="segment_lasts_a_minute",
+                    violation_error_message=_("A segment lasts at least one minute."),
+                ),
+            )
+        ]
         indexes = [models.Index(fields=["agency", "session", "start_minute"], name="segment_agency_session")]
 
     def __str__(self) -> str:
@@ -255,13 +277,27 @@ class LiveTeamAssignment(ClientOwned):
         verbose_name = _("live team assignment")
         verbose_name_plural = _("live team assignments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "person"], condition=Q(person__isnull=False), name="live_team_one_role_per_person"
+            on_field(
+                "person",
+                models.UniqueConstraint(
+                    fields=["session", "person"],
+                    condition=Q(person__isnull=False),
+                    name="live_team_one_role_per_person",
+                    violation_error_code="live_team_one_role_per_person",
+                    violation_error_message=_("This person already has a role in this session's team."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=(Q(person__isnull=False) & Q(external_name=""))
-                | (Q(person__isnull=True) & Q(role="host") & ~Q(external_name="")),
-                name="live_team_staff_or_named_host",
+            on_field(
+                "person",
+                models.CheckConstraint(
+                    condition=(Q(person__isnull=False) & Q(external_name=""))
+                    | (Q(person__isnull=True) & Q(role="host") & ~Q(external_name="")),
+                    name="live_team_staff_or_named_host",
+                    violation_error_code="live_team_staff_or_named_host",
+                    violation_error_message=_(
+                        "Choose one of the agency's staff; only the host may instead be named from outside the agency."
+                    ),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "person"], name="live_team_agency_person")]
@@ -346,8 +382,24 @@ class LiveSessionResult(ClientOwned):
         verbose_name = _("live session result")
         verbose_name_plural = _("live session results")
         constraints = [
-            models.CheckConstraint(condition=Q(gmv__gte=0), name="live_result_gmv_not_negative"),
-            models.CheckConstraint(condition=Q(refund_amount__gte=0), name="live_result_refunds_not_negative"),
+            on_field(
+                "gmv",
+                models.CheckConstraint(
+                    condition=Q(gmv__gte=0),
+                    name="live_result_gmv_not_negative",
+                    violation_error_code="live_result_gmv_not_negative",
+                    violation_error_message=_("GMV cannot be negative."),
+                ),
+            ),
+            on_field(
+                "refund_amount",
+                models.CheckConstraint(
+                    condition=Q(refund_amount__gte=0),
+                    name="live_result_refunds_not_negative",
+                    violation_error_code="live_result_refunds_not_negative",
+                    violation_error_message=_("Refunds cannot be negative."),
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "client"], name="live_result_agency_client")]
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from clients.models import Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
 
@@ -63,9 +64,14 @@ class AdverseEvent(AccountRowMixin, ClientOwned):
         verbose_name = _("adverse event")
         verbose_name_plural = _("adverse events")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("occurred_on")),
-                name="adverse_event_resolved_after_occurred",
+            on_field(
+                "resolved_on",
+                models.CheckConstraint(
+                    condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("occurred_on")),
+                    name="adverse_event_resolved_after_occurred",
+                    violation_error_code="adverse_event_resolved_after_occurred",
+                    violation_error_message=_("An event cannot be resolved before it occurred."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "occurred_on"], name="adverse_agency_account_date")]
@@ -114,10 +120,23 @@ class AccountValuation(AccountRowMixin, ClientOwned):
         verbose_name = _("account valuation")
         verbose_name_plural = _("account valuations")
         constraints = [
-            models.CheckConstraint(condition=Q(window_end__gte=F("window_start")), name="valuation_window_ordered"),
-            models.CheckConstraint(
-                condition=Q(value_low__lte=F("value_point")) & Q(value_point__lte=F("value_high")),
-                name="valuation_range_ordered",
+            on_field(
+                "window_end",
+                models.CheckConstraint(
+                    condition=Q(window_end__gte=F("window_start")),
+                    name="valuation_window_ordered",
+                    violation_error_code="valuation_window_ordered",
+                    violation_error_message=_("The period cannot end before it starts."),
+                ),
+            ),
+            on_field(
+                "value_point",
+                models.CheckConstraint(
+                    condition=Q(value_low__lte=F("value_point")) & Q(value_point__lte=F("value_high")),
+                    name="valuation_range_ordered",
+                    violation_error_code="valuation_range_ordered",
+                    violation_error_message=_("The value must lie between the low and the high estimate."),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "account", "valued_on"], name="valuation_agency_account_date")]
@@ -186,7 +205,13 @@ class ValuationFactor(ClientOwned):
         verbose_name = _("valuation factor")
         verbose_name_plural = _("valuation factors")
         constraints = [
-            models.UniqueConstraint(fields=["valuation", "factor"], name="valuation_factor_once"),
+            on_field(
+                "factor",
+                models.UniqueConstraint(
+                    fields=["valuation", "factor"],
+                    name="valuation_factor_once",
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "valuation"], name="factor_agency_valuation")]
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models import PoiLink
+from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
@@ -51,7 +52,13 @@ class Influencer(TenantModel):
         verbose_name = _("influencer")
         verbose_name_plural = _("influencers")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "platform", "handle"], name="influencer_handle_unique_in_agency"),
+            on_field(
+                "handle",
+                models.UniqueConstraint(
+                    fields=["agency", "platform", "handle"],
+                    name="influencer_handle_unique_in_agency",
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "city", "category"], name="influencer_agency_city"),
@@ -134,7 +141,15 @@ class StoreVisitCampaign(ClientOwned):
         verbose_name = _("store-visit campaign")
         verbose_name_plural = _("store-visit campaigns")
         constraints = [
-            models.CheckConstraint(condition=Q(window_end__gt=F("window_start")), name="visit_window_end_after_start"),
+            on_field(
+                "window_end",
+                models.CheckConstraint(
+                    condition=Q(window_end__gt=F("window_start")),
+                    name="visit_window_end_after_start",
+                    violation_error_code="visit_window_end_after_start",
+                    violation_error_message=_("The visit window must end after it starts."),
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["agency", "client", "visit_date"], name="visit_agency_client_date")]
 
@@ -233,9 +248,21 @@ class StoreVisitBooking(ClientOwned):
         verbose_name = _("store-visit booking")
         verbose_name_plural = _("store-visit bookings")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "influencer"], name="booking_influencer_once_per_campaign"),
-            models.CheckConstraint(
-                condition=~Q(status__in=["posted", "paid"]) | ~Q(video_url=""), name="booking_posted_has_video"
+            on_field(
+                "influencer",
+                models.UniqueConstraint(
+                    fields=["campaign", "influencer"],
+                    name="booking_influencer_once_per_campaign",
+                ),
+            ),
+            on_field(
+                "video_url",
+                models.CheckConstraint(
+                    condition=~Q(status__in=["posted", "paid"]) | ~Q(video_url=""),
+                    name="booking_posted_has_video",
+                    violation_error_code="booking_posted_has_video",
+                    violation_error_message=_("A posted visit needs its video's link."),
+                ),
             ),
         ]
         indexes = [

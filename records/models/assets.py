@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from agency.constraints import on_field
 from records.models.base import VoidableRecord, void_constraint
 
 
@@ -88,9 +89,21 @@ class Asset(VoidableRecord):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "identifier"], name="asset_identifier_unique_in_agency"),
-            models.CheckConstraint(
-                condition=Q(purchase_value__isnull=True) | Q(purchase_value__gte=0), name="asset_value_not_negative"
+            on_field(
+                "identifier",
+                models.UniqueConstraint(
+                    fields=["agency", "identifier"],
+                    name="asset_identifier_unique_in_agency",
+                ),
+            ),
+            on_field(
+                "purchase_value",
+                models.CheckConstraint(
+                    condition=Q(purchase_value__isnull=True) | Q(purchase_value__gte=0),
+                    name="asset_value_not_negative",
+                    violation_error_code="asset_value_not_negative",
+                    violation_error_message=_("The value cannot be negative."),
+                ),
             ),
             void_constraint("asset"),
         ]
@@ -152,14 +165,24 @@ class AssetCheckout(VoidableRecord):
         verbose_name = _("asset check-out")
         verbose_name_plural = _("asset check-outs")
         constraints = [
-            models.UniqueConstraint(
-                fields=["asset"],
-                condition=Q(checked_in_at__isnull=True, voided_at__isnull=True),
-                name="asset_one_open_checkout",
+            on_field(
+                "asset",
+                models.UniqueConstraint(
+                    fields=["asset"],
+                    condition=Q(checked_in_at__isnull=True, voided_at__isnull=True),
+                    name="asset_one_open_checkout",
+                    violation_error_code="asset_one_open_checkout",
+                    violation_error_message=_("The asset is already checked out."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(checked_in_at__isnull=True) | Q(checked_in_at__gte=F("checked_out_at")),
-                name="checkout_in_after_out",
+            on_field(
+                "checked_in_at",
+                models.CheckConstraint(
+                    condition=Q(checked_in_at__isnull=True) | Q(checked_in_at__gte=F("checked_out_at")),
+                    name="checkout_in_after_out",
+                    violation_error_code="checkout_in_after_out",
+                    violation_error_message=_("An asset cannot be checked in before it was checked out."),
+                ),
             ),
             void_constraint("checkout"),
         ]

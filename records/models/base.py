@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from agency.models import TenantModel
 
 
@@ -43,7 +44,12 @@ class VoidableRecord(TenantModel):
 
 def void_constraint(prefix: str) -> models.CheckConstraint:
     """A voided record names its reason; a live one has none."""
-    return models.CheckConstraint(
-        condition=Q(voided_at__isnull=True, void_reason="") | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
-        name=f"{prefix}_void_has_reason",
+    return on_field(
+        "void_reason",
+        models.CheckConstraint(
+            condition=Q(voided_at__isnull=True, void_reason="") | (Q(voided_at__isnull=False) & ~Q(void_reason="")),
+            name=f"{prefix}_void_has_reason",
+            violation_error_code="void_has_reason",
+            violation_error_message=_("A voided record names its reason; a live one has none."),
+        ),
     )

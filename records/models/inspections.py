@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from records.models.base import VoidableRecord, void_constraint
 
 # Clause 9 h): what a daily inspection of an account looks at (the checklist's items).
@@ -69,7 +70,13 @@ class DailyInspection(VoidableRecord):
         verbose_name = _("daily inspection")
         verbose_name_plural = _("daily inspections")
         constraints = [
-            models.UniqueConstraint(fields=["account", "inspection_date"], name="inspection_one_per_account_day"),
+            on_field(
+                "inspection_date",
+                models.UniqueConstraint(
+                    fields=["account", "inspection_date"],
+                    name="inspection_one_per_account_day",
+                ),
+            ),
             void_constraint("inspection"),
         ]
         indexes = [

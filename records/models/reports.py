@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from records.models.base import VoidableRecord, void_constraint
 
 
@@ -58,7 +59,15 @@ class GeneratedReport(VoidableRecord):
 
 
 def _period_constraint(prefix: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name=f"{prefix}_period_ordered")
+    return on_field(
+        "period_end",
+        models.CheckConstraint(
+            condition=Q(period_end__gte=F("period_start")),
+            name=f"{prefix}_period_ordered",
+            violation_error_code="period_ordered",
+            violation_error_message=_("The period cannot end before it starts."),
+        ),
+    )
 
 
 class StatisticsReport(GeneratedReport):
@@ -74,10 +83,15 @@ class StatisticsReport(GeneratedReport):
         verbose_name = _("data statistics report")
         verbose_name_plural = _("data statistics reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["client", "period_start", "period_end"],
-                condition=Q(cadence="monthly"),
-                name="statistics_one_scheduled_per_period",
+            on_field(
+                "period_end",
+                models.UniqueConstraint(
+                    fields=["client", "period_start", "period_end"],
+                    condition=Q(cadence="monthly"),
+                    name="statistics_one_scheduled_per_period",
+                    violation_error_code="statistics_one_scheduled_per_period",
+                    violation_error_message=_("This period already has its scheduled report."),
+                ),
             ),
             _period_constraint("statistics"),
             void_constraint("statistics"),
@@ -118,19 +132,34 @@ class WorkAssessmentReport(GeneratedReport):
         verbose_name = _("work assessment report")
         verbose_name_plural = _("work assessment reports")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(client__isnull=True, staff__isnull=False) | Q(client__isnull=False, staff__isnull=True),
-                name="assessment_about_client_or_staff",
+            on_field(
+                "client",
+                models.CheckConstraint(
+                    condition=Q(client__isnull=True, staff__isnull=False) | Q(client__isnull=False, staff__isnull=True),
+                    name="assessment_about_client_or_staff",
+                    violation_error_code="assessment_about_client_or_staff",
+                    violation_error_message=_("An assessment is about one client or one staff member."),
+                ),
             ),
-            models.UniqueConstraint(
-                fields=["agency", "client", "period_start", "period_end"],
-                condition=Q(cadence="monthly", client__isnull=False),
-                name="assessment_one_scheduled_per_client",
+            on_field(
+                "period_end",
+                models.UniqueConstraint(
+                    fields=["agency", "client", "period_start", "period_end"],
+                    condition=Q(cadence="monthly", client__isnull=False),
+                    name="assessment_one_scheduled_per_client",
+                    violation_error_code="assessment_one_scheduled_per_client",
+                    violation_error_message=_("This period already has its scheduled report."),
+                ),
             ),
-            models.UniqueConstraint(
-                fields=["agency", "staff", "period_start", "period_end"],
-                condition=Q(cadence="monthly", staff__isnull=False),
-                name="assessment_one_scheduled_per_staff",
+            on_field(
+                "period_end",
+                models.UniqueConstraint(
+                    fields=["agency", "staff", "period_start", "period_end"],
+                    condition=Q(cadence="monthly", staff__isnull=False),
+                    name="assessment_one_scheduled_per_staff",
+                    violation_error_code="assessment_one_scheduled_per_staff",
+                    violation_error_message=_("This period already has its scheduled report."),
+                ),
             ),
             _period_constraint("assessment"),
             void_constraint("assessment"),

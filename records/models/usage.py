@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from agency.constraints import on_field
 from records.models.base import VoidableRecord, void_constraint
 
 
@@ -54,11 +55,23 @@ class UsageRecord(VoidableRecord):
         verbose_name = _("usage record")
         verbose_name_plural = _("usage records")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(asset__isnull=False) | Q(account__isnull=False), name="usage_names_asset_or_account"
+            on_field(
+                "asset",
+                models.CheckConstraint(
+                    condition=Q(asset__isnull=False) | Q(account__isnull=False),
+                    name="usage_names_asset_or_account",
+                    violation_error_code="usage_names_asset_or_account",
+                    violation_error_message=_("Name the asset or the account that was used."),
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")), name="usage_ends_after_start"
+            on_field(
+                "ended_at",
+                models.CheckConstraint(
+                    condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                    name="usage_ends_after_start",
+                    violation_error_code="usage_ends_after_start",
+                    violation_error_message=_("A use cannot end before it starts."),
+                ),
             ),
             void_constraint("usage"),
         ]
