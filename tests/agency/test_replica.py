@@ -27,6 +27,9 @@ def replica_alias(django_db_setup, django_db_blocker):
     connections.settings[REPLICA] = {
         **default,
         "ATOMIC_REQUESTS": False,
+        # A replica only reads: its transactions take no write lock when they begin (on SQLite the
+        # primary's do, and the primary's request transaction holds it).
+        "OPTIONS": {k: v for k, v in default.get("OPTIONS", {}).items() if k != "transaction_mode"},
         "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
     }
     try:
