@@ -3,14 +3,33 @@
 Each reader returns the value in our type or raises ``BadValue`` with a message that names what
 is wrong; the ingest services attach the row and the field. They are written for speed: a bulk
 request validates tens of thousands of rows before anything is written.
+
+What any row may hold is read so that nothing reaches the database that it would refuse (the
+policy of the webhooks' readers, ``accounts_ops.webhooks``):
+
+- free text (``text``): NUL characters, which PostgreSQL cannot store, are removed and lone
+  surrogates (which no encoding can carry) replaced by U+FFFD; longer than ``max_chars`` (its
+  column's, ``max_chars_of``) is refused;
+- ids, handles and links (``ident``): refused when they hold a control character (NUL included)
+  or a lone surrogate, or are longer than their column;
+- counts (``count``): whole numbers from 0 to the column's limit (``count_limit``: the integer
+  range of the column on PostgreSQL, whatever the database in use, and its validators), never
+  beyond ``COUNT_MAX``; row ids (``identifier``) within their primary key's range;
+- a message never repeats a value as given, only its ``repr`` (which escapes what cannot be
+  written out).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from django.core.validators import MaxValueValidator
+from django.db import connection
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 COUNT_MAX = 10**15  # a count beyond a quadrillion is a unit mistake, not a figure
 # Platform data from before short-video platforms existed is a mistake (a wrong century, a
@@ -19,15 +38,17 @@ EARLIEST_DATE = dt.date(2000, 1, 1)
 EARLIEST_MOMENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 TEN_THOUSAND = "万"
 HUNDRED_MILLION = "亿"
+COUNT_DIGITS = len(str(COUNT_MAX))  # a number written with more digits is too large to be a count
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadValue(ValueError):
     pass
 
 
-def count(value) -> int | None:
-    """A non-negative whole number; ``None`` for an empty value. Files may write ``1,234``,
-    ``12.0`` or the creator centre's ``1.2万``."""
+def count(value, *, maximum: int = COUNT_MAX) -> int | None:
+    """A non-negative whole number, at most ``maximum`` (the column's ``count_limit``); ``None``
+    for an empty value. Files may write ``1,234``, ``12.0`` or the creator centre's ``1.2万``."""
     if value is None:
         return None
     kind = type(value)
@@ -44,16 +65,26 @@ def count(value) -> int | None:
         if number is None:
             return None
     elif isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise BadValue(f"{value} is not a whole number")
-        number = int(value)
+        number = _whole(value, value)
     else:
         raise BadValue(f"{value!r} is not a count")
     if number < 0:
         raise BadValue(f"{number} is negative; counts cannot be")
-    if number > COUNT_MAX:
-        raise BadValue(f"{number} is too large to be a count")
+    if number > maximum:
+        raise BadValue(f"{number} is too large for this column (at most {maximum})")
     return number
+
+
+def _whole(number: Decimal, given) -> int:
+    """A finite, whole ``Decimal`` as an int; one too large to be any count is refused as it
+    stands (never turned into a number of a million digits)."""
+    if not number.is_finite() or number != number.to_integral_value():
+        raise BadValue(f"{given!r} is not a whole number")
+    if number.adjusted() >= COUNT_DIGITS:
+        if number < 0:
+            raise BadValue(f"{given!r} is negative; counts cannot be")
+        raise BadValue(f"{given!r} is too large to be a count")
+    return int(number)
 
 
 @lru_cache(maxsize=4096)
@@ -67,12 +98,12 @@ def _count_text(text: str) -> int | None:
     elif raw.endswith(HUNDRED_MILLION):
         raw, scale = raw[:-1], 100_000_000
     try:
-        number = Decimal(raw) * scale
-    except InvalidOperation:
+        number = Decimal(raw)
+    except (InvalidOperation, ValueError):
         raise BadValue(f"{text!r} is not a count") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise BadValue(f"{text!r} is not a whole number")
-    return int(number)
+    if scale != 1 and number.is_finite() and number.adjusted() < COUNT_DIGITS:
+        number *= scale
+    return _whole(number, text)
 
 
 def date(value) -> dt.date:
@@ -126,10 +157,10 @@ def _moment(value, tz) -> dt.datetime:
     if isinstance(value, bool) or value is None:
         raise BadValue("a time is required" if value is None else f"{value!r} is not a time")
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
-        number = float(value)
-        if number > 10**11:
-            number /= 1000
         try:
+            number = float(value)
+            if number > 10**11:
+                number /= 1000
             return dt.datetime.fromtimestamp(number, tz=dt.UTC)
         except (OverflowError, OSError, ValueError):
             raise BadValue(f"{value!r} is not a time") from None
@@ -151,7 +182,7 @@ def decimal(value, *, places: int, minimum: Decimal | None = None, maximum: Deci
     text = str(value).strip().rstrip("s秒").strip() if isinstance(value, str) else value
     try:
         number = Decimal(str(text))
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         raise BadValue(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise BadValue(f"{value!r} is not a number")
@@ -159,7 +190,10 @@ def decimal(value, *, places: int, minimum: Decimal | None = None, maximum: Deci
         raise BadValue(f"{number} is below {minimum}")
     if maximum is not None and number > maximum:
         raise BadValue(f"{number} is above {maximum}")
-    return number.quantize(Decimal(1).scaleb(-places))
+    try:
+        return number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # too many digits to be written to ``places`` places
+        raise BadValue(f"{value!r} is out of range") from None
 
 
 def share(value, *, places: int = 4):
@@ -175,14 +209,35 @@ def share(value, *, places: int = 4):
     return number
 
 
-def text(value, *, max_chars: int, required: bool = False) -> str:
+def clean(value: str) -> str:
+    """Free text as it can be stored: NUL removed, lone surrogates replaced by U+FFFD."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+def _as_text(value) -> str:
     if value is None:
-        value = ""
+        return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise BadValue(f"{value!r} is not text")
-    result = str(value).strip()
-    if isinstance(value, float) and value == int(value):
-        result = str(int(value))  # a spreadsheet turns an id column into numbers
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadValue(f"{value!r} is not text")
+        if value == int(value):
+            return str(int(value))  # a spreadsheet turns an id column into numbers
+    try:
+        return str(value)
+    except ValueError:  # an int of more digits than Python writes out
+        raise BadValue("too many digits") from None
+
+
+def text(value, *, max_chars: int, required: bool = False) -> str:
+    """Free text (a comment, a title, a name): NUL removed, lone surrogates replaced, white space
+    around it stripped; longer than ``max_chars`` is refused."""
+    result = _as_text(value)
+    if result:
+        result = clean(result).strip()
     if required and not result:
         raise BadValue("this field is required")
     if len(result) > max_chars:
@@ -190,12 +245,75 @@ def text(value, *, max_chars: int, required: bool = False) -> str:
     return result
 
 
-def identifier(value) -> int:
-    """A row id: a positive whole number."""
-    if type(value) is int and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return int(value)
-    if isinstance(value, float) and value.is_integer() and value > 0:
-        return int(value)
+def ident(value, *, max_chars: int, required: bool = False) -> str:
+    """An id as the platform gives it (or a handle, a link): white space around it stripped;
+    refused when it holds a control character (NUL included) or a lone surrogate, or is longer
+    than ``max_chars``."""
+    result = _as_text(value).strip()
+    if required and not result:
+        raise BadValue("this field is required")
+    if not result.isprintable():
+        raise BadValue("holds a control character (or a lone surrogate); an id holds none")
+    if len(result) > max_chars:
+        raise BadValue(f"{len(result)} characters; at most {max_chars}")
+    return result
+
+
+def identifier(value, maximum: int | None = None) -> int:
+    """A row id: a positive whole number, within the primary key's range (``key_limit``)."""
+    if maximum is None:
+        maximum = _range("BigAutoField")[1]
+    number = None
+    if type(value) is int:
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        digits = value.strip()
+        number = int(digits) if len(digits.lstrip("0")) <= len(str(maximum)) else maximum + 1
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    if number is not None and 0 < number <= maximum:
+        return number
+    if isinstance(value, str):
+        value = value[:40]
     raise BadValue(f"{value!r} is not an id")
+
+
+# --- limits of the columns, from the models ---------------------------------------------------------
+
+
+def _range(internal_type: str) -> tuple[int, int]:
+    """The range of an integer column: PostgreSQL's, whatever the database in use (SQLite takes
+    any 64-bit number, but the data must fit where it is kept in production), narrowed by the
+    database in use."""
+    low, high = BaseDatabaseOperations.integer_field_ranges[internal_type]
+    here_low, here_high = connection.ops.integer_field_range(internal_type)
+    if here_low is not None:
+        low = max(low, here_low)
+    if here_high is not None:
+        high = min(high, here_high)
+    return low, high
+
+
+@cache
+def count_limit(model, name: str) -> int:
+    """The largest count ``model.name`` stores: its column's range and its validators, and never
+    beyond ``COUNT_MAX``."""
+    field = model._meta.get_field(name)
+    high = min(COUNT_MAX, _range(field.get_internal_type())[1])
+    for validator in field.validators:
+        if isinstance(validator, MaxValueValidator):
+            limit = validator.limit_value() if callable(validator.limit_value) else validator.limit_value
+            high = min(high, limit)
+    return high
+
+
+@cache
+def key_limit(model) -> int:
+    """The largest primary key of ``model``."""
+    return _range(model._meta.pk.get_internal_type())[1]
+
+
+@cache
+def max_chars_of(model, name: str) -> int:
+    """The length of ``model.name``'s column."""
+    return model._meta.get_field(name).max_length

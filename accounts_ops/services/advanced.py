@@ -99,6 +99,24 @@ COMMENT_FIXED = (
 COMMENT_VALUES = ("like_count", "reply_count")
 
 
+def _id_reader(model, name: str, *, required: bool = False):
+    """A reader of ``model.name`` as a platform id (``read.ident``) of its column's length."""
+    longest = read.max_chars_of(model, name)
+    return lambda value: read.ident(value, max_chars=longest, required=required)
+
+
+def _text_reader(model, name: str, *, required: bool = False):
+    """A reader of ``model.name`` as free text (``read.text``) of its column's length."""
+    longest = read.max_chars_of(model, name)
+    return lambda value: read.text(value, max_chars=longest, required=required)
+
+
+def _count_reader(model, name: str):
+    """A reader of ``model.name`` as a count within its column's range (``read.count_limit``)."""
+    limit = read.count_limit(model, name)
+    return lambda value: read.count(value, maximum=limit)
+
+
 def check_comment_rows(
     rows: Sequence,
     *,
@@ -117,6 +135,17 @@ def check_comment_rows(
     problems: list[RowProblem] = []
     parsed = video_rows(rows, translate, accounts, problems)
     pending = []
+    # Ids refused with a control character, free text cleaned; lengths and counts by the columns.
+    readers = (
+        ("platform_comment_id", _id_reader(VideoComment, "platform_comment_id", required=True)),
+        ("parent_comment_id", _id_reader(VideoComment, "parent_comment_id")),
+        ("author_uid", _id_reader(VideoComment, "author_uid")),
+        ("author_nickname", _text_reader(VideoComment, "author_nickname")),
+        ("text", lambda v: read.text(v, max_chars=COMMENT_TEXT_MAX_CHARS, required=True)),
+        ("posted_at", lambda v: read.moment(v, agency.tz)),
+        ("like_count", _count_reader(VideoComment, "like_count")),
+        ("reply_count", _count_reader(VideoComment, "reply_count")),
+    )
     for index, row in parsed:
         values: dict = {}
         ok = True
@@ -125,16 +154,6 @@ def check_comment_rows(
         except read.BadValue as exc:
             problems.append(RowProblem(index, "video", str(exc)))
             ok = False
-        readers = (
-            ("platform_comment_id", lambda v: read.text(v, max_chars=128, required=True)),
-            ("parent_comment_id", lambda v: read.text(v, max_chars=128)),
-            ("author_uid", lambda v: read.text(v, max_chars=128)),
-            ("author_nickname", lambda v: read.text(v, max_chars=100)),
-            ("text", lambda v: read.text(v, max_chars=COMMENT_TEXT_MAX_CHARS, required=True)),
-            ("posted_at", lambda v: read.moment(v, agency.tz)),
-            ("like_count", read.count),
-            ("reply_count", read.count),
-        )
         for name, reader in readers:
             try:
                 values[name] = reader(row.get(name))
@@ -612,6 +631,13 @@ def check_hot_topic_rows(
     problems: list[RowProblem] = []
     checked = Checked(problems=problems)
     seen: dict[tuple[str, str], int] = {}
+    readers = (
+        ("title", _text_reader(HotTopic, "title", required=True)),
+        ("heat", _count_reader(HotTopic, "heat")),
+        ("rank", _count_reader(HotTopic, "rank")),
+        ("source", _text_reader(HotTopic, "source")),
+        ("url", _id_reader(HotTopic, "url")),  # a link holds no control character either
+    )
     for index, raw in enumerate(rows):
         if not isinstance(raw, dict):
             problems.append(RowProblem(index, "row", _("a row is an object of field → value")))
@@ -627,13 +653,6 @@ def check_hot_topic_rows(
                 RowProblem(index, "platform", _("choose one of %(choices)s") % {"choices": ", ".join(Platform.values)})
             )
             ok = False
-        readers = (
-            ("title", lambda v: read.text(v, max_chars=200, required=True)),
-            ("heat", read.count),
-            ("rank", read.count),
-            ("source", lambda v: read.text(v, max_chars=100)),
-            ("url", lambda v: read.text(v, max_chars=500)),
-        )
         for name, reader in readers:
             try:
                 values[name] = reader(row.get(name))
@@ -858,7 +877,9 @@ def check_snapshot_rows(
             problems.append(RowProblem(index, "date", str(exc)))
             ok = False
         try:
-            values["fans_total"] = read.count(row.get("fans_total", row.get("total_fans")))
+            values["fans_total"] = read.count(
+                row.get("fans_total", row.get("total_fans")), maximum=read.count_limit(AudienceSnapshot, "fans_total")
+            )
         except read.BadValue as exc:
             problems.append(RowProblem(index, "fans_total", str(exc)))
             ok = False
@@ -868,9 +889,10 @@ def check_snapshot_rows(
                 values[name] = None
                 continue
             try:
+                _portrait_names(row[name])
                 values[name] = normalise(name, row[name])
                 given += 1
-            except PortraitError as exc:
+            except (PortraitError, read.BadValue) as exc:
                 problems.append(RowProblem(index, name, str(exc)))
                 ok = False
         if ok and not given and values["fans_total"] is None:
@@ -901,6 +923,21 @@ def check_snapshot_rows(
         checked.positions.append(index)
     problems.sort(key=lambda p: p.index)
     return checked
+
+
+def _portrait_names(raw) -> None:
+    """The names of a distribution (its keys, or its entries' ``item``) hold no control character
+    and no lone surrogate: they are stored as JSON keys, which PostgreSQL refuses with a NUL (and
+    no encoding carries a lone surrogate)."""
+    if isinstance(raw, dict):
+        names = raw.keys()
+    elif isinstance(raw, list):
+        names = [entry.get("item") for entry in raw if isinstance(entry, dict)]
+    else:
+        return
+    for name in names:
+        if isinstance(name, str) and not name.isprintable():
+            raise read.BadValue(f"{name!r}: a name holds no control characters")
 
 
 def store_snapshots(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult:

@@ -126,15 +126,21 @@ def past_day(value, today: dt.date) -> dt.date:
     return day
 
 
-def _read_counts(row: dict, names: Sequence[str], index: int, problems: list[RowProblem], out: dict) -> bool:
+def count_limits(model, names: Sequence[str]) -> dict[str, int]:
+    """The largest count each of ``names`` stores in ``model`` (``read.count_limit``)."""
+    return {name: read.count_limit(model, name) for name in names}
+
+
+def _read_counts(row: dict, limits: dict[str, int], index: int, problems: list[RowProblem], out: dict) -> bool:
+    """Read the counts named by ``limits`` (name → the column's largest) from ``row`` into ``out``."""
     ok = True
-    for name in names:
+    for name, limit in limits.items():
         value = row.get(name)
-        if value is None or (type(value) is int and 0 <= value <= read.COUNT_MAX):
+        if value is None or (type(value) is int and 0 <= value <= limit):
             out[name] = value  # the common case, without a call
             continue
         try:
-            out[name] = read.count(value)
+            out[name] = read.count(value, maximum=limit)
         except read.BadValue as exc:
             problems.append(RowProblem(index, name, str(exc)))
             ok = False
@@ -166,9 +172,13 @@ class AccountResolver:
     def reference(self, row: dict):
         """``(field, value)`` naming the row's account, before ``load``."""
         if row.get("account") not in (None, ""):
-            return "account", read.identifier(row["account"])
+            return "account", read.identifier(row["account"], read.key_limit(PlatformAccount))
         if row.get("handle") not in (None, ""):
-            return "handle", read.text(row["handle"], max_chars=100).lstrip("@")
+            longest = read.max_chars_of(PlatformAccount, "handle")
+            handle = read.ident(row["handle"], max_chars=longest + 1).lstrip("@")
+            if len(handle) > longest:
+                raise read.BadValue(f"{len(handle)} characters; at most {longest}")
+            return "handle", handle
         if self.default is not None:
             return "account", self.default.pk
         raise read.BadValue(_("name the account (its id, or its handle)"))
@@ -318,24 +328,25 @@ def _clean_account_rows(rows, keys, indices, translate, today) -> tuple[_Block |
         return None, indices
     raws = [rows[index] for index in indices] if len(indices) < len(rows) else rows
     accounts = [raw[account_key] for raw in raws]
-    if set(map(type, accounts)) == {int} and min(accounts) > 0:
+    largest = read.key_limit(PlatformAccount)
+    if set(map(type, accounts)) == {int} and min(accounts) > 0 and max(accounts) <= largest:
         clean = None  # every row so far
     else:
-        clean = [type(value) is int and value > 0 for value in accounts]
+        clean = [type(value) is int and 0 < value <= largest for value in accounts]
     dates = [raw[date_key] for raw in raws]
     days = _read_days(dates, today)
     figures: dict[str, list] = {}
-    for name in AccountDailyMetric.COUNTS:
+    for name, limit in count_limits(AccountDailyMetric, AccountDailyMetric.COUNTS).items():
         key = ours.get(name)
         if key is None:
             continue
         column = figures[name] = [raw[key] for raw in raws]
-        if _clean_counts(column):
+        if _clean_counts(column, limit):
             continue  # the whole column is clean
         if clean is None:
             clean = [True] * len(raws)
         for position, value in enumerate(column):
-            if value is not None and not (type(value) is int and 0 <= value <= read.COUNT_MAX):
+            if value is not None and not (type(value) is int and 0 <= value <= limit):
                 clean[position] = False
     if not figures:
         return None, indices  # no figure at all: each row is refused on its own
@@ -381,10 +392,11 @@ def _read_days(dates: list, today: dt.date) -> dict:
     return days
 
 
-def _clean_counts(column: list) -> bool:
-    """Every value of ``column`` is a count as it stands: empty, or a whole number in range."""
+def _clean_counts(column: list, limit: int) -> bool:
+    """Every value of ``column`` is a count as it stands: empty, or a whole number from 0 to
+    ``limit``."""
     given = [value for value in column if value is not None] if None in column else column
-    return set(map(type, given)) <= {int} and (not given or (min(given) >= 0 and max(given) <= read.COUNT_MAX))
+    return set(map(type, given)) <= {int} and (not given or (min(given) >= 0 and max(given) <= limit))
 
 
 def _check_account_row(index, raw, translate, accounts, today, problems, pending) -> None:
@@ -404,7 +416,7 @@ def _check_account_row(index, raw, translate, accounts, today, problems, pending
         problems.append(RowProblem(index, "date", str(exc)))
         day = None
     values: dict = {}
-    ok = _read_counts(row, counts, index, problems, values)
+    ok = _read_counts(row, count_limits(AccountDailyMetric, counts), index, problems, values)
     if ok and all(values[name] is None for name in counts):
         problems.append(RowProblem(index, "row", _("the row gives no figure")))
         ok = False
@@ -518,9 +530,9 @@ def video_reference(row: dict, accounts: AccountResolver):
     """``(field, value)`` naming the row's video: our id, or the platform's item id with the
     account (the row's, or the request's). Needs ``accounts`` loaded for handles."""
     if row.get("video") not in (None, ""):
-        return "video", read.identifier(row["video"])
+        return "video", read.identifier(row["video"], read.key_limit(Video))
     if row.get("item_id") not in (None, ""):
-        item = read.text(row["item_id"], max_chars=100)
+        item = read.ident(row["item_id"], max_chars=read.max_chars_of(Video, "platform_item_id"))
         account_id, _client = accounts.resolve(accounts.reference(row))
         return "item_id", (account_id, item)
     raise read.BadValue(_("name the video (its id, or the platform's item id and the account)"))
@@ -572,7 +584,7 @@ def check_video_metric_rows(
     if by_columns is not None:
         return by_columns
     accounts = AccountResolver(account_scope(actor), default_account)
-    counts = VideoDailyMetric.COUNTS
+    limits = count_limits(VideoDailyMetric, VideoDailyMetric.COUNTS)
     problems: list[RowProblem] = []
     parsed = video_rows(rows, translate, accounts, problems)
     pending = []
@@ -589,7 +601,7 @@ def check_video_metric_rows(
             problems.append(RowProblem(index, "date", str(exc)))
             ok = False
         values: dict = {}
-        ok = _read_counts(row, counts, index, problems, values) and ok
+        ok = _read_counts(row, limits, index, problems, values) and ok
         try:
             values["avg_watch_seconds"] = watch_seconds(row.get("avg_watch_seconds"))
         except read.BadValue as exc:
@@ -658,7 +670,7 @@ def _video_rows_by_columns(
     if twice or "video" not in ours or "date" not in ours:
         return None
     ids = [row[ours["video"]] for row in rows]
-    if set(map(type, ids)) != {int} or min(ids) <= 0:
+    if set(map(type, ids)) != {int} or min(ids) <= 0 or max(ids) > read.key_limit(Video):
         return None
     dates = [row[ours["date"]] for row in rows]
     days = _read_days(dates, today)
@@ -672,7 +684,7 @@ def _video_rows_by_columns(
             continue
         column = [row[key] for row in rows]
         if name not in VIDEO_READERS:
-            if not _clean_counts(column):
+            if not _clean_counts(column, read.count_limit(VideoDailyMetric, name)):
                 return None
             figures[name] = column
             continue
