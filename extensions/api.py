@@ -187,11 +187,11 @@ class LiveSessionResultViewSet(TenantViewSet):
 
     @transaction.atomic
     def perform_update(self, serializer):
+        figures = changed(serializer, services.RESULT_FIGURES)
+        if not figures:
+            return  # nothing sent, nothing corrected: the result keeps its source
         serializer.instance = services.live_result_record(
-            actor=self.actor,
-            session=serializer.instance.session,
-            source=ResultSource.API,
-            **changed(serializer, services.RESULT_FIGURES),
+            actor=self.actor, session=serializer.instance.session, source=ResultSource.API, **figures
         )
 
 

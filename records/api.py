@@ -24,8 +24,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from agency.api.filters import scoped_choices
+from agency.api.filters import refuse_unknown_filters, scoped_choices
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
@@ -131,6 +132,11 @@ class VoidMixin:
         return self._respond(services.record_void(actor=self.actor, record=self.get_object(), reason=data["reason"]))
 
 
+# What an export's query string may hold besides the list's filters: the file's format, and
+# DRF's format override, which content negotiation reads.
+EXPORT_PARAMS = ("file_format", api_settings.URL_FORMAT_OVERRIDE)
+
+
 class ExportMixin:
     @extend_schema(parameters=[FILE_FORMAT], responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], required_action=VIEW)
@@ -140,7 +146,8 @@ class ExportMixin:
         fmt = request.query_params.get("file_format", "")
         if fmt not in ExportFormat.values:
             raise DjangoValidationError({"file_format": "Choose csv, xlsx or pdf."})
-        query = {k: v for k, v in request.query_params.items() if k != "file_format"}
+        refuse_unknown_filters(spec.filterset, request.query_params, allowed=EXPORT_PARAMS)
+        query = {k: v for k, v in request.query_params.items() if k not in EXPORT_PARAMS}
         total = exports.dataset_queryset(spec, exports.validated_filters(spec, query, self.actor), self.actor).count()
         if total > exports.EXPORT_INLINE_MAX_ROWS:
             raise DjangoValidationError(
@@ -778,6 +785,12 @@ class ExportJobSerializer(TenantModelSerializer):
 
     def get_download_url(self, obj) -> str | None:
         return reverse("exportjob-download", args=[obj.pk]) if obj.status == JobStatus.DONE else None
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "query" in attrs and attrs.get("dataset") in exports.DATASETS:
+            refuse_unknown_filters(exports.DATASETS[attrs["dataset"]].filterset, attrs["query"], prefix="query.")
+        return attrs
 
 
 class ExportJobViewSet(RecordViewSet):

@@ -6,7 +6,11 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from agency.models import TenantModel
 from agency.tenancy import current_actor
@@ -67,3 +71,46 @@ class TenantFilterSet(django_filters.FilterSet):
                 model = placeholder.model
                 scoped = scoped_choices(model, actor) if actor is not None else None
                 flt.queryset = scoped if scoped is not None else placeholder.none()
+
+
+NOT_A_FILTER = _("Not a filter of this list.")
+
+
+def empty_filters(filterset_class, params) -> list[str]:
+    """The filters of ``params`` (a QueryDict or a plain dict) sent with nothing but blanks."""
+    values = params.getlist if hasattr(params, "getlist") else (lambda name: [params[name]])
+    return [
+        name
+        for name in filterset_class.base_filters
+        if name in params and all(not str(value).strip() for value in values(name))
+    ]
+
+
+def refuse_unknown_filters(filterset_class, params, *, allowed=(), prefix: str = "") -> None:
+    """For an export, which must cover exactly the list asked for: a key that is not a filter of
+    the list (and not one of ``allowed``), or a filter sent empty, is a 400 naming it, instead of
+    being dropped and widening the export to the whole list."""
+    errors = {
+        f"{prefix}{name}": [NOT_A_FILTER]
+        for name in params
+        if name not in filterset_class.base_filters and name not in allowed
+    }
+    blank = serializers.CharField.default_error_messages["blank"]
+    errors.update({f"{prefix}{name}": [blank] for name in empty_filters(filterset_class, params)})
+    if errors:
+        raise ValidationError(errors)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """The API's filters: a filter sent with an empty value (``?condition=``) is a 400 naming it,
+    as an invalid value is (django-filter would skip it in silence and answer the whole list).
+    The HTML lists keep their forms' ways: there an empty field means "any"."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = empty_filters(type(filterset), request.query_params)
+            if empty:
+                blank = serializers.CharField.default_error_messages["blank"]
+                raise ValidationError({name: [blank] for name in empty})
+        return filterset

@@ -1,13 +1,31 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class PageSizeChecked:
+    """``page_size``, when sent, is a whole number from 1 to ``max_page_size``: anything else is a
+    400 naming it, not the default page size in silence (a number above the largest is cut to it)."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param) if self.page_size_query_param else None
+        if raw is None:
+            return self.page_size
+        try:
+            return pagination._positive_int(raw, strict=True, cutoff=self.max_page_size)
+        except ValueError:
+            raise ValidationError(
+                {self.page_size_query_param: [_("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}]}
+            ) from None
+
+
+class PageNumberPagination(PageSizeChecked, pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(PageSizeChecked, pagination.CursorPagination):
     """For long lists (videos, metrics, messages): constant cost at any depth."""
 
     page_size = 100

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from agency.api.errors import django_validation_error_to_drf
 from agency.api.filters import scoped_choices
 from agency.tenancy import current_actor
+
+FIXED_AFTER_CREATE = _("cannot be changed after creation.")
+NOT_CHANGEABLE = _("This field cannot be changed here.")
 
 
 class TenantModelSerializer(serializers.ModelSerializer):
@@ -48,6 +53,24 @@ class TenantModelSerializer(serializers.ModelSerializer):
             target.queryset = scoped
         return fields
 
+    def _changes_one_row(self) -> bool:
+        return self.instance is not None and hasattr(self.instance, "pk")
+
+    def to_internal_value(self, data):
+        """A change (PATCH) names only fields it may change: a field fixed once the row exists
+        (writable on create, read-only now) or one it may never write (or that does not exist) is
+        refused with a 400 naming it, instead of being ignored in silence."""
+        if self._changes_one_row() and isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            refused = [name for name in data if name not in writable]
+            if refused:
+                on_create = type(self)(context=self.context).fields
+                fixed = {name for name, field in on_create.items() if not field.read_only}
+                raise serializers.ValidationError(
+                    {name: [FIXED_AFTER_CREATE if name in fixed else NOT_CHANGEABLE] for name in refused}
+                )
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         """Run the model's own invariants (``clean()``, field validators, check and unique
         constraints) on the would-be row, so that the API refuses what the model refuses with
@@ -81,4 +104,10 @@ class TenantModelSerializer(serializers.ModelSerializer):
         for f in plain:
             if getattr(instance, f.attname) != before[f.attname]:
                 attrs[f.name] = getattr(instance, f.attname)
+        if creating:
+            # A field the body may leave out because the model has a default is given that
+            # default, so that a service taking every field gets it as the model would store it.
+            for f in plain:
+                if f.name not in attrs and f.has_default() and self.fields[f.name].source == f.name:
+                    attrs[f.name] = f.get_default()
         return attrs

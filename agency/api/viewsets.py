@@ -21,13 +21,14 @@ from contextlib import nullcontext
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from rest_framework import viewsets
+from rest_framework import filters, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from agency import answer_cache
 from agency.api.authentication import CachedTokenAuthentication
+from agency.api.filters import FilterBackend
 from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, tenant_boundary
 
@@ -42,6 +43,8 @@ class TenantViewSet(viewsets.ModelViewSet):
     actor = None
     checked_row = None  # the row of a custom action on one row, as ``initial`` found it
     required_action: str | None = None  # set per custom @action(required_action=...)
+    # django-filter's backend, refusing empty filter values (400) as it refuses invalid ones.
+    filter_backends = [FilterBackend, filters.SearchFilter, filters.OrderingFilter]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -173,10 +173,12 @@ class ClipViewSet(ServiceViewSet):
         serializer.instance = self.fresh(clip)
 
     def perform_update(self, serializer):
-        clip = services.clip_update(
-            actor=self.actor, clip=serializer.instance, label=serializer.validated_data.get("label", "")
-        )
-        serializer.instance = self.fresh(clip)
+        # The label is all a PATCH may change: without one, nothing changes.
+        if "label" in serializer.validated_data:
+            clip = services.clip_update(
+                actor=self.actor, clip=serializer.instance, label=serializer.validated_data["label"]
+            )
+            serializer.instance = self.fresh(clip)
 
     def perform_destroy(self, instance):
         services.clip_delete(actor=self.actor, clip=instance)

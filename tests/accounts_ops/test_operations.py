@@ -295,9 +295,13 @@ def test_a_negative_boost_spend_is_refused(world, api):
 
 def test_boost_results_are_added_later_but_the_spend_stays(world, api):
     record = BoostRecordFactory(pinned_video=PinnedVideoFactory(account=PlatformAccountFactory(client=world.client_a1)))
-    response = api(world.staff_a).patch(
-        reverse("boostrecord-detail", args=[record.pk]), {"plays_gained": 12000, "spend": "1.00"}, format="json"
-    )
+    url = reverse("boostrecord-detail", args=[record.pk])
+    refused = api(world.staff_a).patch(url, {"plays_gained": 12000, "spend": "1.00"}, format="json")
+    # The spend is fixed once recorded: changing it is refused by name, and nothing is kept.
+    assert refused.status_code == 400 and "spend" in refused.json()["error"]["fields"]
+    record.refresh_from_db()
+    assert record.plays_gained != 12000
+    response = api(world.staff_a).patch(url, {"plays_gained": 12000}, format="json")
     assert response.status_code == 200 and response.json()["plays_gained"] == 12000
     assert response.json()["spend"] == "150.00"
 

@@ -479,10 +479,13 @@ def test_verify_and_recompute_a_valuation(world, api):
 
 def test_a_valuation_record_keeps_its_figures(world, api):
     valuation = make_valuation(PlatformAccountFactory(client=world.client_a1))
-    response = api(world.staff_a).patch(
-        reverse("accountvaluation-detail", args=[valuation.pk]), {"value_point": "1", "notes": "ok"}, format="json"
-    )
-    assert response.status_code == 200
+    url = reverse("accountvaluation-detail", args=[valuation.pk])
+    response = api(world.staff_a).patch(url, {"value_point": "1", "notes": "ok"}, format="json")
+    # A figure the valuation computes is refused by name, and nothing of the request is kept.
+    assert response.status_code == 400 and "value_point" in response.json()["error"]["fields"]
+    valuation.refresh_from_db()
+    assert valuation.value_point != 1 and valuation.notes != "ok"
+    assert api(world.staff_a).patch(url, {"notes": "ok"}, format="json").status_code == 200
     valuation.refresh_from_db()
     assert valuation.value_point != 1 and valuation.notes == "ok"
 

@@ -9,7 +9,6 @@ import csv
 import dataclasses
 import decimal
 import gc
-import inspect
 import io
 import types
 
@@ -260,7 +259,8 @@ def suspended_cursors() -> list:
     return [
         obj
         for obj in gc.get_objects()
-        if inspect.isgenerator(obj) and obj.gi_code.co_name == "cursor_iter" and obj.gi_frame is not None
+        # type(), not isinstance: a weak proxy among the objects whose referent is gone raises then
+        if type(obj) is types.GeneratorType and obj.gi_code.co_name == "cursor_iter" and obj.gi_frame is not None
     ]
 
 
