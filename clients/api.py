@@ -16,7 +16,7 @@ from accounts_ops.selectors.dashboards import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
-from agency.api.serializers import TenantModelSerializer
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.api.viewsets import TenantViewSet, answer_cached
 from agency.db.routers import replica_reads
 from agency.http import file_response
@@ -209,7 +209,10 @@ class ClientViewSet(TenantViewSet):
             return Response(AgencyOverviewSerializer(data).data)
 
 
-class PlatformAccountSerializer(TenantModelSerializer):
+class PlatformAccountSerializer(FixedAfterCreate, TenantModelSerializer):
+    # An account is on one platform for good: its figures, comments and videos are that platform's.
+    fixed_after_create = ("platform",)
+
     class Meta:
         model = PlatformAccount
         fields = [

@@ -3,29 +3,15 @@ account; action bodies re-scope their choices to the actor; writes go to service
 
 from __future__ import annotations
 
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import ProtectedError
 from rest_framework import serializers
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.relations import PrimaryKeyRelatedField
 
 from agency.api.filters import scoped_choices
-from agency.api.serializers import TenantModelSerializer
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.tenancy import current_actor
-
-
-class FixedAfterCreate:
-    """Fields named in ``fixed_after_create`` are read-only once the row exists (PATCH)."""
-
-    fixed_after_create: tuple[str, ...] = ()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, (list, tuple, QuerySet)):
-            for name in self.fixed_after_create:
-                if name in fields:
-                    fields[name].read_only = True
-        return fields
 
 
 class AccountRowSerializer(FixedAfterCreate, TenantModelSerializer):

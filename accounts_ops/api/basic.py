@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts_ops import autoreply, services, webhooks
-from accounts_ops.api.base import AccountRowSerializer, FixedAfterCreate, OpsViewSet, ScopedSerializer
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
 from accounts_ops.models import (
     AccountDirection,
     AdBudgetApproval,
@@ -42,7 +42,7 @@ from accounts_ops.selectors import current_profile, flagged_accounts, with_money
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
-from agency.api.serializers import TenantModelSerializer
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, VIEW
 from clients.models import PlatformAccount

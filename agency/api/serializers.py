@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
@@ -111,3 +112,17 @@ class TenantModelSerializer(serializers.ModelSerializer):
                 if f.name not in attrs and f.has_default() and self.fields[f.name].source == f.name:
                     attrs[f.name] = f.get_default()
         return attrs
+
+
+class FixedAfterCreate:
+    """Fields named in ``fixed_after_create`` are read-only once the row exists (PATCH)."""
+
+    fixed_after_create: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, (list, tuple, QuerySet)):
+            for name in self.fixed_after_create:
+                if name in fields:
+                    fields[name].read_only = True
+        return fields

@@ -103,6 +103,18 @@ def test_patching_a_pinned_videos_account_is_400_naming_the_field(world, api):
     assert PinnedVideo.dangerously_all_agencies.get(pk=pinned["id"]).note == ""
 
 
+def test_patching_an_accounts_platform_is_400_naming_the_field(world, api):
+    from clients.models import PlatformAccount
+
+    account = PlatformAccountFactory(client=world.client_a1, platform="douyin")
+    url = reverse("platformaccount-detail", args=[account.pk])
+    response = api(world.staff_a).patch(url, {"platform": "kuaishou", "nickname": "new"}, format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"] == {"platform": ["cannot be changed after creation."]}
+    assert PlatformAccount.dangerously_all_agencies.get(pk=account.pk).platform == "douyin"
+    assert api(world.staff_a).patch(url, {"nickname": "new"}, format="json").status_code == 200
+
+
 def test_patching_an_unknown_field_is_400_naming_it(world, api):
     clip = ClipFactory(shoot=ShootFactory(project=project_for(world.client_a1, stage=Stage.SHOOTING)))
     response = api(world.staff_a).patch(
