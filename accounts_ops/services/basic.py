@@ -27,6 +27,7 @@ from accounts_ops.models.basic import (
     AdCampaign,
     AdSpend,
     AutoReplySettings,
+    BoostChannel,
     BoostRecord,
     BoostTask,
     BoostTaskStatus,
@@ -327,7 +328,7 @@ def pinned_video_pin(
     pinned_on: dt.date,
     boost_interval_days: int,
     boost_budget: Decimal,
-    boost_channel: str,
+    boost_channel: str = BoostChannel.DOU_PLUS,  # the model's default: the field is optional
     slot: int | None = None,
     note: str = "",
 ) -> PinnedVideo:

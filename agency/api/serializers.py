@@ -105,12 +105,6 @@ class TenantModelSerializer(serializers.ModelSerializer):
         for f in plain:
             if getattr(instance, f.attname) != before[f.attname]:
                 attrs[f.name] = getattr(instance, f.attname)
-        if creating:
-            # A field the body may leave out because the model has a default is given that
-            # default, so that a service taking every field gets it as the model would store it.
-            for f in plain:
-                if f.name not in attrs and f.has_default() and self.fields[f.name].source == f.name:
-                    attrs[f.name] = f.get_default()
         return attrs
 
 
