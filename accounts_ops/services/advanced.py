@@ -124,10 +124,12 @@ def check_comment_rows(
     actor: Actor | None,
     default_account: PlatformAccount | None = None,
     source: str = CommentSource.API,
+    numbers: Sequence[int] | None = None,
 ) -> Checked:
     """Check comment rows (the platform's names or ours): the video exists in scope (by id, or the
     platform's item id on the account), the comment has its platform id, text and time (not in
-    the future), counts are whole and not negative, no comment twice in one request."""
+    the future), counts are whole and not negative, no comment twice in one request (a repeat
+    names the first by its number in ``numbers``, a file's sheet rows, else by its position)."""
     now = timezone.now()
     translate = Translator(COMMENTS)
     accounts = AccountResolver(account_scope(actor), default_account)
@@ -194,7 +196,7 @@ def check_comment_rows(
                     index,
                     "platform_comment_id",
                     _("row %(first)d already gives comment %(id)s")
-                    % {"first": first, "id": values["platform_comment_id"]},
+                    % {"first": first if numbers is None else numbers[first], "id": values["platform_comment_id"]},
                 )
             )
             continue
@@ -619,9 +621,11 @@ def check_hot_topic_rows(
     default_account: PlatformAccount | None = None,
     default_platform: str = "",
     source: str = "",
+    numbers: Sequence[int] | None = None,
 ) -> Checked:
     """Check hot-topic rows: platform (one of ours), title, heat, rank, seen at (not in the
-    future; now when left out), source, link; no topic twice in one request."""
+    future; now when left out), source, link; no topic twice in one request (a repeat names the
+    first by its number in ``numbers``, a file's sheet rows, else by its position)."""
     now = timezone.now()
     translate = Translator(HOT_TOPICS)
     platforms = {value: value for value in Platform.values}
@@ -680,7 +684,8 @@ def check_hot_topic_rows(
             continue
         first = seen.setdefault((platform, values["title"]), index)
         if first != index:
-            problems.append(RowProblem(index, "title", _("row %(first)d already gives this topic") % {"first": first}))
+            shown = first if numbers is None else numbers[first]
+            problems.append(RowProblem(index, "title", _("row %(first)d already gives this topic") % {"first": shown}))
             continue
         values.update(platform=platform, heat=values["heat"] or 0, source=values["source"] or source)
         checked.rows.append(values)

@@ -4,6 +4,8 @@ ask to be answered at once, stored the same way by the ingest queue (``bulk_requ
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from accounts_ops.files import (
 from accounts_ops.models.advanced import CommentSource
 from accounts_ops.models.metrics import JSON_BATCH, DataImport, ImportKind, ImportStatus
 from accounts_ops.services import advanced, metrics
+from accounts_ops.services.metrics import Checked
 from agency.db.locks import transaction_lock
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
@@ -65,8 +68,10 @@ KINDS: dict[str, Kind] = {
 
 @transaction.atomic
 def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccount | None = None) -> DataImport:
-    """Store an uploaded file and queue its import. The size limit, an empty file and a file that
-    is not CSV or XLSX by its bytes are refused here; its rows are judged by the import itself."""
+    """Store an uploaded file and queue its import. The size limit, an empty file, a file that is
+    not CSV or XLSX by its bytes and a header without the columns ``kind`` needs are refused here,
+    by cheap checks (``accounts_ops.files.check_upload``: no sheet is read past its header row);
+    its rows are read and judged by the import itself, in the worker."""
     if kind not in KINDS:
         raise ValidationError({"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(KINDS)}})
     if file is None:
@@ -142,8 +147,10 @@ def data_import_run(*, import_id: int) -> DataImport:
     Idempotent: a finished import is left as it is. One cut short (its worker lost) goes on after
     the last step it committed: each step commits its rows with the counts so far, so the counts
     of the finished import include the rows the lost run created and updated (a run from the start
-    would count them again as unchanged). Runs inside the agency's context, outside a single
-    transaction."""
+    would count them again as unchanged). The file is streamed under the row limit
+    (``accounts_ops.files.read_table``); a row refused while it is read (a formula without a saved
+    value) is listed with the rows the checks reject. Runs inside the agency's context, outside a
+    single transaction."""
     require_agency()
     job = DataImport.objects.select_related("account").get(pk=import_id)
     if job.is_finished:
@@ -162,20 +169,30 @@ def data_import_run(*, import_id: int) -> DataImport:
         return job
     kind = KINDS[job.kind]
     numbers = [number for number, _row in table.rows]
-    checked = kind.check(
-        [row for _number, row in table.rows], agency=job.agency, actor=None, default_account=job.account
+    checked = (
+        kind.check(
+            [row for _number, row in table.rows],
+            agency=job.agency,
+            actor=None,
+            default_account=job.account,
+            numbers=numbers,
+        )
+        if table.rows
+        else Checked()
     )
-    errors = [
-        {"row": numbers[p.index], "field": p.field, "message": p.message} for p in checked.problems[:IMPORT_ERRORS_KEPT]
-    ]
-    rejected = len(checked.rejected)
+    # Problems found by the checks, and the rows refused while the file was read, in sheet order.
+    errors = heapq.merge(
+        ({"row": numbers[p.index], "field": p.field, "message": p.message} for p in checked.problems),
+        table.refused,
+        key=lambda error: error["row"],
+    )
     _save(
         job,
         file_format=table.file_format,
         encoding=table.encoding,
-        rows_total=len(table.rows),
-        rows_rejected=rejected,
-        row_errors=errors,
+        rows_total=len(table.rows) + table.rows_refused,
+        rows_rejected=len(checked.rejected) + table.rows_refused,
+        row_errors=list(itertools.islice(errors, IMPORT_ERRORS_KEPT)),
         progress=CHECK_PROGRESS,
     )
     total = UpsertResult()

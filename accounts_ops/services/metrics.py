@@ -205,10 +205,16 @@ def account_scope(actor: Actor | None) -> QuerySet:
 
 
 def check_account_metric_rows(
-    rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
+    rows: Sequence,
+    *,
+    agency: Agency,
+    actor: Actor | None,
+    default_account: PlatformAccount | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> Checked:
     """Check account daily metric rows (Douyin's names or ours) against ``actor``'s scope (the
-    whole agency for ``None``: a task); see the module's rules.
+    whole agency for ``None``: a task); see the module's rules. A row that repeats another names
+    it by its number in ``numbers`` (a file's sheet rows), else by its position (``rows[n]``).
 
     Column by column where it can (``_clean_account_rows``): the rows of a request share their
     keys, so each column of a group of rows with the same keys is checked in one pass, and each
@@ -266,7 +272,11 @@ def check_account_metric_rows(
                     index,
                     "date",
                     _("row %(first)d already gives account %(account)s on %(day)s")
-                    % {"first": first, "account": account_id, "day": day.isoformat()},
+                    % {
+                        "first": first if numbers is None else numbers[first],
+                        "account": account_id,
+                        "day": day.isoformat(),
+                    },
                 )
             )
             continue
@@ -572,11 +582,17 @@ def watch_seconds(value):
 
 
 def check_video_metric_rows(
-    rows: Sequence, *, agency: Agency, actor: Actor | None, default_account: PlatformAccount | None = None
+    rows: Sequence,
+    *,
+    agency: Agency,
+    actor: Actor | None,
+    default_account: PlatformAccount | None = None,
+    numbers: Sequence[int] | None = None,
 ) -> Checked:
     """Check video daily metric rows against ``actor``'s scope; see the module's rules. A request
     that is plainly clean is read column by column (``_video_rows_by_columns``); any other is read
-    row by row, which names each problem."""
+    row by row, which names each problem. A row that repeats another names it by its number in
+    ``numbers`` (a file's sheet rows), else by its position (``rows[n]``)."""
     today = agency_today(agency)
     translate = Translator(VIDEO_METRICS)
     videos = VideoResolver(video_scope(actor))
@@ -636,7 +652,11 @@ def check_video_metric_rows(
                     index,
                     "date",
                     _("row %(first)d already gives video %(video)s on %(day)s")
-                    % {"first": first, "video": video_id, "day": day.isoformat()},
+                    % {
+                        "first": first if numbers is None else numbers[first],
+                        "video": video_id,
+                        "day": day.isoformat(),
+                    },
                 )
             )
             continue
