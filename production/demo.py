@@ -30,7 +30,18 @@ from production.rules import CLIP_MIN_LONG_SIDE, CLIP_MIN_SHORT_SIDE, SHOOT_MIN_
 
 PLACEHOLDER_CLIP_SECONDS = 8  # within 5.2's 7-60 s
 PLACEHOLDER_CUT_SECONDS = 24
-COLOURS = [(176, 38, 30), (222, 140, 40), (60, 120, 70), (40, 70, 140), (120, 60, 130), (90, 90, 90)]
+# One colour per clip of a shoot (5.2 counts the same footage once): at least SHOOT_MIN_ACCEPTED_CLIPS.
+COLOURS = [
+    (176, 38, 30),
+    (222, 140, 40),
+    (60, 120, 70),
+    (40, 70, 140),
+    (120, 60, 130),
+    (90, 90, 90),
+    (30, 130, 150),
+    (200, 170, 60),
+    (150, 80, 60),
+]
 
 
 # --- placeholder media ---------------------------------------------------------------------------

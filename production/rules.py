@@ -123,3 +123,59 @@ def script_missing_parts(script, *, shot_count: int) -> list[str]:
 # The steps every video goes through (5.3 a)-e)); each is done with its evidence, or marked not
 # applicable with a reason, before the video goes to client review. The kinds and the evidence
 # each needs live with the model (``production.models.PostStepKind``).
+
+
+# --- 5.2 One picture per clip, one clip per content -------------------------------------------
+# A clip is judged by the video track a player shows (production.media.shown_track). A file whose
+# video tracks differ in resolution as shown, or in duration by more than a reading's tolerance,
+# is refused: what a viewer sees, and so what the clip is, would depend on the player.
+CLIP_TRACK_DURATION_TOLERANCE = Decimal("0.5")  # seconds
+RULE_TRACKS = "tracks"
+# The same content (the same bytes: one SHA-256) counts once toward a shoot's 8-20 clips: a clip
+# whose file repeats the file of a clip of the project read before it is rejected, naming that clip.
+RULE_DUPLICATE = "duplicate"
+
+
+def clip_track_failures(tracks) -> list[RuleFailure]:
+    """The 5.2 failure of a file whose video tracks disagree (``production.media.VideoTrack``s:
+    number, shown, display size, duration), each track named with its figures; [] otherwise."""
+    if len(tracks) < 2:
+        return []
+    sizes = {(track.display_width, track.display_height) for track in tracks}
+    durations = [track.duration_seconds for track in tracks]
+    if len(sizes) == 1 and max(durations) - min(durations) <= CLIP_TRACK_DURATION_TOLERANCE:
+        return []
+    listed = "; ".join(
+        f"track {track.number}: {track.display_width}x{track.display_height}, "
+        f"{seconds_text(track.duration_seconds)} s{', the one players show' if track.shown else ''}"
+        for track in tracks
+    )
+    return [
+        RuleFailure(
+            RULE_TRACKS,
+            f"the file has {len(tracks)} video tracks that differ ({listed}); a clip must show one picture",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class DuplicateFailure(RuleFailure):
+    """The clip's file is the same as the file of ``clip_id`` (read before it): it does not count."""
+
+    clip_id: int
+    clip_name: str
+    sha256: str
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "clip": self.clip_id, "clip_name": self.clip_name, "sha256": self.sha256}
+
+
+def clip_duplicate_failure(*, clip_id: int, clip_name: str, sha256: str) -> DuplicateFailure:
+    """The failure of a clip whose content repeats clip ``clip_id``'s (5.2: it counts once)."""
+    return DuplicateFailure(
+        RULE_DUPLICATE,
+        f"the same content as clip “{clip_name}” (SHA-256 {sha256[:12]}…): the same footage counts once",
+        clip_id,
+        clip_name,
+        sha256,
+    )

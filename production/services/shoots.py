@@ -29,7 +29,10 @@ from production.models import (
 )
 from production.rules import (
     CLIP_MAX_UPLOAD_BYTES,
+    RULE_DUPLICATE,
+    clip_duplicate_failure,
     clip_rule_failures,
+    clip_track_failures,
 )
 from production.services._common import SHOOT_EDIT_STAGES, _delete_file_on_commit, _lock, _require_stage
 
@@ -81,7 +84,9 @@ def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
 
 def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
     """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
-    name what is kept after the container found, never after the uploader's name."""
+    name what is kept after the container found, never after the uploader's name. Only the
+    container header is read here (``media.sniff_video`` decodes nothing): the pictures are
+    decoded by the probe task, in a worker under its memory cap."""
     uploads.check_size(upload, field="file", kind="video", default_limit=actor.agency.setting(CLIP_MAX_UPLOAD_BYTES))
     name = uploads.display_name(upload)
     source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
@@ -131,12 +136,42 @@ def clip_update(*, actor: Actor, clip: Clip, label: str) -> Clip:
 @transaction.atomic
 def clip_delete(*, actor: Actor, clip: Clip) -> None:
     """Remove a clip and, once that commits, its file. Only while shooting: after the 5.2 gate
-    the clips are the evidence it was passed on."""
+    the clips are the evidence it was passed on. The clips that repeated its content are judged
+    again: the first of them now stands for that content."""
+    _lock(VideoProject, clip.project)  # as the probe does: one judge of repeats at a time
     clip = _lock(Clip, clip)
     _require_stage(clip.project, {Stage.SHOOTING}, _("Clips are deleted"))
-    name = clip.file.name
+    name, pk = clip.file.name, clip.pk
     clip.delete()
     _delete_file_on_commit(name)
+    _judge_repeats_again(project_id=clip.project_id, deleted_pk=pk)
+
+
+def _repeat_failure(clip: Clip) -> dict | None:
+    return next((item for item in clip.rule_failures or [] if item.get("rule") == RULE_DUPLICATE), None)
+
+
+def _judge_repeats_again(*, project_id: int, deleted_pk: int) -> None:
+    """The clips rejected for repeating the deleted clip's content: the first (by id) counts now,
+    unless it breaks another rule; the others repeat it."""
+    repeats = list(
+        Clip.objects.select_for_update()
+        .filter(project_id=project_id, rule_failures__contains=[{"rule": RULE_DUPLICATE, "clip": deleted_pk}])
+        .order_by("pk")
+    )
+    if not repeats:
+        return
+    first, *others = repeats
+    first.rule_failures = [item for item in first.rule_failures if item.get("rule") != RULE_DUPLICATE]
+    first.verdict = ClipVerdict.REJECTED if first.rule_failures else ClipVerdict.ACCEPTED
+    first.full_clean()
+    first.save(update_fields=["rule_failures", "verdict", "updated_at"])
+    for clip in others:
+        digest = _repeat_failure(clip)["sha256"]
+        failure = clip_duplicate_failure(clip_id=first.pk, clip_name=str(first), sha256=digest).as_dict()
+        clip.rule_failures = [failure if item.get("rule") == RULE_DUPLICATE else item for item in clip.rule_failures]
+        clip.full_clean()
+        clip.save(update_fields=["rule_failures", "updated_at"])
 
 
 def _media_source(row):
@@ -158,9 +193,60 @@ def media_probe_start(*, model, pk: int):
     return row
 
 
+def _digest_of(clip: Clip) -> str | None:
+    """The SHA-256 of a stored clip's file, or None when the file is gone."""
+    try:
+        source = _media_source(clip)
+    except FileNotFoundError:
+        return None
+    try:
+        return media.content_digest(source)
+    except FileNotFoundError:
+        return None
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+
+
+def _read_before(clip: Clip):
+    """The clips of the project read before ``clip`` that could hold the same file (of the same
+    size, read, not themselves repeats), earliest first."""
+    return (
+        Clip.objects.filter(project_id=clip.project_id, size_bytes=clip.size_bytes, probe_state=ProbeState.DONE)
+        .exclude(pk=clip.pk)
+        .exclude(rule_failures__contains=[{"rule": RULE_DUPLICATE}])
+        .order_by("pk")
+    )
+
+
+def _repeated_clip(clip: Clip, digest: str, known: dict[int, str | None]) -> Clip | None:
+    """The clip read before ``clip`` whose file has the same content, if any. ``known`` holds
+    digests taken before the lock; a clip read since is hashed now."""
+    for earlier in _read_before(clip):
+        found = known[earlier.pk] if earlier.pk in known else _digest_of(earlier)
+        if found == digest:
+            return earlier
+    return None
+
+
 @transaction.atomic
-def media_probe_finish(*, model, pk: int, facts: media.VideoFacts | None, error: str = ""):
-    """Record what was read from the file; for a clip, judge it against 5.2."""
+def media_probe_finish(
+    *,
+    model,
+    pk: int,
+    facts: media.VideoFacts | None,
+    error: str = "",
+    digest: str = "",
+    known_digests: dict[int, str | None] | None = None,
+):
+    """Record what was read from the file; for a clip, judge it against 5.2: its rules, its
+    video tracks, and whether its content (``digest``) repeats a clip of the project read before
+    it. Clips are judged under the project's lock, one at a time, so that two copies of one file
+    read at once are not both counted."""
+    if model is Clip:
+        project_id = Clip.objects.filter(pk=pk).values_list("project_id", flat=True).first()
+        if project_id is not None:
+            list(VideoProject.objects.select_for_update().filter(pk=project_id).values_list("pk", flat=True))
     row = model.objects.select_for_update().filter(pk=pk).first()
     if row is None or row.probe_state in (ProbeState.DONE, ProbeState.FAILED):
         return row
@@ -182,6 +268,10 @@ def media_probe_finish(*, model, pk: int, facts: media.VideoFacts | None, error:
                 display_height=facts.display_height,
                 duration_seconds=facts.duration_seconds,
             )
+            failures += clip_track_failures(facts.tracks)
+            original = _repeated_clip(row, digest, known_digests or {}) if digest else None
+            if original is not None:
+                failures.append(clip_duplicate_failure(clip_id=original.pk, clip_name=str(original), sha256=digest))
             row.verdict = ClipVerdict.REJECTED if failures else ClipVerdict.ACCEPTED
             row.rule_failures = [failure.as_dict() for failure in failures]
     row.full_clean()
@@ -191,13 +281,18 @@ def media_probe_finish(*, model, pk: int, facts: media.VideoFacts | None, error:
 
 def media_probe(*, model, pk: int):
     """Read a clip's or cut's file and record its facts (the probe task's body). Two short
-    transactions around the reading, so that "being read" shows while it runs."""
+    transactions around the reading, so that "being read" shows. A clip's content is hashed
+    here too, with the clips of the project that could hold the same file (outside any lock)."""
     row = media_probe_start(model=model, pk=pk)
     if row is None:
         return model.objects.filter(pk=pk).first()
+    digest, known = "", {}
     source = _media_source(row)
     try:
         facts, error = media.read_video_facts(source), ""
+        if isinstance(row, Clip):
+            digest = media.content_digest(source)
+            known = {earlier.pk: _digest_of(earlier) for earlier in _read_before(row)}
     except (media.NotAVideo, media.MediaUnreadable) as exc:
         facts, error = None, str(exc)
     except FileNotFoundError:
@@ -209,7 +304,7 @@ def media_probe(*, model, pk: int):
     finally:
         if hasattr(source, "close"):
             source.close()
-    return media_probe_finish(model=model, pk=pk, facts=facts, error=error)
+    return media_probe_finish(model=model, pk=pk, facts=facts, error=error, digest=digest, known_digests=known)
 
 
 @transaction.atomic

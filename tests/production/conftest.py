@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,10 @@ def _sparse_4k(path: Path, *, tenths: int) -> Path:
     return path
 
 
+def _take(path: Path, samples, *, shade: int) -> Path:
+    return ms.make_video(path, width=3840, height=2160, seconds=8, shade=shade)
+
+
 def _truncated(source: Path, path: Path, fraction: Fraction) -> Path:
     data = source.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
@@ -60,6 +65,8 @@ RECIPES = {
     "random_bytes": lambda p, s: (p.write_bytes(os.urandom(40_000)), p)[1],
     "cover_png": lambda p, s: ms.make_png(p),
     "subtitles_srt": lambda p, s: (p.write_text(ms.SRT, encoding="utf-8"), p)[1],
+    # Takes of a shoot: 4K, 8 s, each other footage (the same file twice counts once, 5.2).
+    **{f"4k_8s_take{n}": partial(_take, shade=30 + 8 * n) for n in range(20)},
 }
 EXTENSIONS = {"cover_png": "png", "subtitles_srt": "srt", "audio_only": "m4a"}
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import av
 
 
-def _grey(width: int, height: int) -> av.VideoFrame:
+def _grey(width: int, height: int, shade: int = 128) -> av.VideoFrame:
     frame = av.VideoFrame(width, height, "yuv420p")
-    for plane in frame.planes:
-        plane.update(bytes([128]) * plane.buffer_size)
+    for index, plane in enumerate(frame.planes):
+        plane.update(bytes([shade if index == 0 else 128]) * plane.buffer_size)
     return frame
 
 
@@ -26,8 +26,10 @@ def make_video(
     rotation: int | None = None,
     faststart: bool = False,
     with_audio: bool = False,
+    shade: int = 128,
 ) -> Path:
-    """A grey video lasting exactly ``seconds`` (at ``fps`` frames a second)."""
+    """A grey video lasting exactly ``seconds`` (at ``fps`` frames a second); each ``shade`` of
+    grey is other footage (5.2 counts one file once)."""
     options = {"movflags": "+faststart"} if faststart else {}
     rate = Fraction(fps)
     frames = round(Fraction(str(seconds)) * rate)
@@ -40,7 +42,7 @@ def make_video(
         audio = container.add_stream("aac", rate=8000) if with_audio else None
         if audio is not None:
             audio.layout = "mono"
-        frame = _grey(width, height)
+        frame = _grey(width, height, shade)
         for index in range(frames):
             frame.pts = index
             for packet in stream.encode(frame):

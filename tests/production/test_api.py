@@ -245,7 +245,7 @@ def test_a_project_goes_from_topic_to_published_video_through_the_api(
         for index in range(SHOOT_MIN_ACCEPTED_CLIPS):
             up = staff.post(
                 url("clip-list"),
-                {"shoot": shoot["id"], "file": samples.upload("4k_8s", f"take{index}.mp4")},
+                {"shoot": shoot["id"], "file": samples.upload(f"4k_8s_take{index}", f"take{index}.mp4")},
                 format="multipart",
             )
             assert up.status_code == 201, up.content

@@ -143,7 +143,7 @@ def test_a_producer_takes_a_project_from_topic_to_publication_in_the_pages(
     act("advance", {"stage": "shooting"})
     b.post(reverse("production:shoot-create", args=[project.pk]), {"date": "2026-12-05", "location": "Chunxi Road"})
     shoot = project.shoots.model.dangerously_all_agencies.get(project=project)
-    uploads = [samples.upload("4k_8s", f"take{i}.mp4") for i in range(SHOOT_MIN_ACCEPTED_CLIPS)]
+    uploads = [samples.upload(f"4k_8s_take{i}", f"take{i}.mp4") for i in range(SHOOT_MIN_ACCEPTED_CLIPS)]
     uploads.append(samples.upload("random_bytes", "broken.mp4"))
     with django_capture_on_commit_callbacks(execute=True):
         response = b.post(reverse("production:shoot-detail", args=[shoot.pk]), {"files": uploads}, follow=True)
