@@ -37,6 +37,7 @@ from accounts_ops.models import (
 )
 from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, ResponseSummary, response_summaries
 from accounts_ops.services import boost_next_due
+from accounts_ops.services.basic import partner_followers_problem
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import AccountStatus, Client, PlatformAccount
 
@@ -110,9 +111,13 @@ def every_account_is_personalised(client: Client, period: Period) -> CheckResult
     accounts = _accounts(client, period)
     if not accounts:
         return _no_accounts()
+    # A change recorded after the period, dated back into it, was not on record then.
     applied = (
         ProfileChange.objects.filter(
-            account__in=accounts, status=ProfileChangeStatus.APPLIED, applied_on__lte=period.end
+            account__in=accounts,
+            status=ProfileChangeStatus.APPLIED,
+            applied_on__lte=period.end,
+            created_at__lte=_end_of(period, client),
         )
         .values("account_id", "field")
         .annotate(last=Max("id"))
@@ -143,57 +148,96 @@ def every_account_is_personalised(client: Client, period: Period) -> CheckResult
     )
 
 
+def missed_boosts(pinned: PinnedVideo, boosts: list[dt.date], *, start: dt.date, until: dt.date) -> list[dt.date]:
+    """6.3: the due days of the boosts ``pinned`` did not get, that became missed in
+    ``start``..``until``.
+
+    The plan puts the next boost one interval after the last boost (or the pinning). A boost made
+    on its due day is on time; from the next day the boost is missed, and stays missed: the plan
+    runs on from the missed due day, and a late boost restarts it only from the day it was made.
+    ``until`` is the last day judged (today, the period's end, or the day the video was unpinned)."""
+    one_day = dt.timedelta(days=1)
+    missed = []
+    anchor = pinned.pinned_on
+    for boosted_on in [*sorted(boosts), None]:
+        limit = until if boosted_on is None else min(boosted_on, until)
+        due = boost_next_due(pinned, anchor)
+        while due + one_day <= limit:
+            if due + one_day >= start:
+                missed.append(due)
+            due = boost_next_due(pinned, due)
+        if boosted_on is None or boosted_on > until:
+            break
+        anchor = boosted_on
+    return missed
+
+
 @clause_check("6.3")
 def pinned_videos_are_kept_and_boosted(client: Client, period: Period) -> CheckResult:
-    """1-3 pinned videos per active account at the period's end, none left without a boost
-    beyond its plan interval."""
+    """1-3 pinned videos per active account at the period's end, and every boost that fell due in
+    the period made on time: a boost missed in the period stays missed, whatever came after it."""
     accounts = _accounts(client, period)
     if not accounts:
         return _no_accounts()
     as_of = _as_of(period, client)
     end = _end_of(period, client)
+    # Every pin that stood at some time in the period: one unpinned mid-period had its boosts due too.
     pins = list(
         PinnedVideo.objects.filter(account__in=accounts, pinned_on__lte=as_of, created_at__lte=end)
-        .filter(Q(unpinned_on__isnull=True) | Q(unpinned_on__gt=as_of))
+        .filter(Q(unpinned_on__isnull=True) | Q(unpinned_on__gte=period.start))
         .select_related("video")
-        .order_by("account_id", "slot")
+        .order_by("account_id", "slot", "pinned_on")
     )
-    last_boosts = dict(
-        BoostRecord.objects.filter(pinned_video__in=pins, boosted_on__lte=as_of, created_at__lte=end)
-        .values("pinned_video")
-        .annotate(last=Max("boosted_on"))
-        .values_list("pinned_video", "last")
-    )
+    boosts: dict[int, list[dt.date]] = {}
+    for pinned_id, boosted_on in BoostRecord.objects.filter(
+        pinned_video__in=pins, boosted_on__lte=as_of, created_at__lte=end
+    ).values_list("pinned_video", "boosted_on"):
+        boosts.setdefault(pinned_id, []).append(boosted_on)
     by_account: dict[int, list[PinnedVideo]] = {}
     for pinned in pins:
         by_account.setdefault(pinned.account_id, []).append(pinned)
     problems, evidence = [], []
     for account in accounts:
         mine = by_account.get(account.pk, [])
-        if not PINNED_SLOTS_MIN <= len(mine) <= PINNED_SLOTS_MAX:
+        standing = [p for p in mine if p.unpinned_on is None or p.unpinned_on > as_of]
+        if not PINNED_SLOTS_MIN <= len(standing) <= PINNED_SLOTS_MAX:
             problems.append(
                 _("@%(handle)s has %(count)d pinned videos (6.3: %(min)d to %(max)d)")
-                % {"handle": account.handle, "count": len(mine), "min": PINNED_SLOTS_MIN, "max": PINNED_SLOTS_MAX}
+                % {
+                    "handle": account.handle,
+                    "count": len(standing),
+                    "min": PINNED_SLOTS_MIN,
+                    "max": PINNED_SLOTS_MAX,
+                }
             )
         for pinned in mine:
-            last = last_boosts.get(pinned.pk)
-            due = boost_next_due(pinned, last)
-            label = _("@%(handle)s slot %(slot)d: %(video)s, last boost %(last)s") % {
+            made = boosts.get(pinned.pk, [])
+            until = as_of if pinned.unpinned_on is None else min(as_of, pinned.unpinned_on)
+            missed = missed_boosts(pinned, made, start=period.start, until=until)
+            label = _("@%(handle)s slot %(slot)d: %(video)s, %(count)d boosts, last %(last)s") % {
                 "handle": account.handle,
                 "slot": pinned.slot,
                 "video": pinned.video,
-                "last": last or "—",
+                "count": len([d for d in made if d >= period.start]),
+                "last": max(made) if made else "—",
             }
             evidence.append(Evidence(label, "accounts_ops.pinnedvideo", pinned.pk, _page("account", account.pk)))
-            if due < as_of:
+            if missed:
                 problems.append(
-                    _("%(video)s on @%(handle)s was due a boost on %(due)s (every %(days)d days)")
-                    % {"video": pinned.video, "handle": account.handle, "due": due, "days": pinned.boost_interval_days}
+                    _("%(video)s on @%(handle)s missed %(count)d boosts due on %(days)s (every %(interval)d days)")
+                    % {
+                        "video": pinned.video,
+                        "handle": account.handle,
+                        "count": len(missed),
+                        "days": ", ".join(day.isoformat() for day in missed),
+                        "interval": pinned.boost_interval_days,
+                    }
                 )
     return _result(
         problems,
         evidence,
-        _("%(count)d active accounts with 1-3 pinned videos, each boosted within its plan.") % {"count": len(accounts)},
+        _("%(count)d active accounts with 1-3 pinned videos, each boost of the period made when due.")
+        % {"count": len(accounts)},
     )
 
 
@@ -355,7 +399,8 @@ def promotion_each_month(client: Client, period: Period) -> CheckResult:
 @clause_check("6.7")
 def campaigns_have_results_and_stay_within_budget(client: Client, period: Period) -> CheckResult:
     """Every campaign of the period has a budget, a period and, once ended, its results; spend
-    never passes the budget plus the extra an agency admin approved."""
+    never passes the budget plus the extra an agency admin approved; a collaboration's partner is
+    a high-follower account by the agency's threshold."""
     end = _end_of(period, client)
     as_of = _as_of(period, client)
     campaigns = list(
@@ -380,6 +425,7 @@ def campaigns_have_results_and_stay_within_budget(client: Client, period: Period
         .values_list("campaign", "total")
     )
     problems, evidence = [], []
+    with_results = 0
     for campaign in campaigns:
         total = spent.get(campaign.pk) or 0
         allowed = campaign.budget + (extra.get(campaign.pk) or 0)
@@ -400,16 +446,24 @@ def campaigns_have_results_and_stay_within_budget(client: Client, period: Period
             )
         ended = campaign.ends_on < as_of
         has_result = campaign.results_recorded_on is not None and campaign.results_recorded_on <= period.end
-        if ended and not has_result:
+        if has_result:
+            with_results += 1
+        elif ended:
             problems.append(
                 _("%(name)s ended on %(day)s with no result recorded")
                 % {"name": campaign.name, "day": campaign.ends_on}
             )
-    return _result(
-        problems,
-        evidence,
-        _("%(count)d campaigns with budget, period and results, all within budget.") % {"count": len(campaigns)},
-    )
+        partner_problem = partner_followers_problem(campaign, client.agency)
+        if partner_problem:
+            problems.append(_("%(name)s: %(problem)s") % {"name": campaign.name, "problem": partner_problem})
+    running = len(campaigns) - with_results
+    summary = _("%(count)d campaigns with budget and period, all within budget; %(results)d with results") % {
+        "count": len(campaigns),
+        "results": with_results,
+    }
+    if running:
+        summary += _(", %(running)d still running without results yet") % {"running": running}
+    return _result(problems, evidence, summary + ".")
 
 
 # --- chapter 7, advanced account operations ------------------------------------------------------

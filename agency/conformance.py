@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,15 @@ class ClauseStatus:
             data["summary"],
             [Evidence(**item) for item in data["evidence"]],
         )
+
+
+def served_from(client) -> dt.date:
+    """The first day the agency serves ``client``, by the dates the agency states: the contract's
+    start when recorded, else the day the client was entered. A row entered late (an import, a
+    client moved in from another system) does not make the months before it "not yet a client"."""
+    if client.contract_start is not None:
+        return client.contract_start
+    return timezone.localtime(client.created_at, client.agency.tz).date()
 
 
 Check = Callable[..., CheckResult]

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agency.adjustable import adjustable
-from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
+from agency.conformance import CheckResult, Evidence, Period, Status, clause_check, served_from
 from clients.models import Client
 from evaluation.models import (
     ActionStatus,
@@ -20,6 +21,7 @@ from evaluation.models import (
     EvaluationCampaign,
     ImprovementAction,
     ImprovementCycle,
+    SurveyInvitation,
 )
 from evaluation.services.campaigns import EVALUATION_MONTH
 from evaluation.services.improvement import FOLLOW_UP_WITHIN_DAYS, follow_up_deadline
@@ -57,19 +59,40 @@ def _yearly_part(client: Client, period: Period, as_of: dt.date, end: dt.datetim
             client=client, kind=CampaignKind.YEARLY, year__gte=period.start.year, year__lte=as_of.year
         )
     }
+    # 10.1 asks the client's people as well as users: a campaign counts as sent only once at
+    # least one of the client's people was sent an invitation by the period's end.
+    invited = dict(
+        SurveyInvitation.objects.filter(campaign__in=list(campaigns.values()), sent_at__lte=end)
+        .values("campaign")
+        .annotate(count=Count("id"))
+        .values_list("campaign", "count")
+    )
     missing, notes, evidence = [], [], []
-    first_year = max(period.start.year, _local(client.created_at, tz).year)
+    first_year = max(period.start.year, served_from(client).year)
     for year in range(first_year, as_of.year + 1):
         campaign = campaigns.get(year)
         sent_on = _local(campaign.opened_at, tz) if campaign else None
         if campaign is not None and sent_on is not None and sent_on <= as_of:
+            people = invited.get(campaign.pk, 0)
+            if people:
+                evidence.append(
+                    Evidence(
+                        _("%(year)d evaluation sent on %(day)s to %(count)d of the client's people")
+                        % {"year": year, "day": sent_on.isoformat(), "count": people},
+                        "evaluation.evaluationcampaign",
+                        campaign.pk,
+                    )
+                )
+                continue
             evidence.append(
                 Evidence(
-                    _("%(year)d evaluation sent on %(day)s") % {"year": year, "day": sent_on.isoformat()},
+                    _("%(year)d evaluation opened on %(day)s, but no invitation reached the client's people")
+                    % {"year": year, "day": sent_on.isoformat()},
                     "evaluation.evaluationcampaign",
                     campaign.pk,
                 )
             )
+            missing.append(year)
             continue
         year_over = as_of >= dt.date(year, 12, 31)
         if not year_over and as_of < dt.date(year, month, 1):
@@ -111,7 +134,7 @@ def yearly_evaluation_and_protection(client: Client, period: Period) -> CheckRes
     """A service-quality evaluation for the client in each calendar year of the period, and its
     complaints resolved by their deadlines (at least the agency's share of them)."""
     as_of, end = _as_of(client, period)
-    if client.created_at > end:
+    if served_from(client) > as_of:
         return CheckResult(Status.NOT_APPLICABLE, _("Not yet a client by the period's end."))
     missing, notes, evidence = _yearly_part(client, period, as_of, end)
     complaints, late, complaint_evidence = _complaints_part(client, end)

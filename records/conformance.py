@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
+from agency.conformance import CheckResult, Evidence, Period, Status, clause_check, served_from
 from agency.models import TenantModel
-from clients.models import Client, ClientStatus
+from clients.models import AccountStatus, Client, ClientStatus, PlatformAccount
 from records.models import (
     Asset,
     AssetCheckout,
@@ -49,10 +51,10 @@ def _not_served_reason(client: Client, period: Period, tz) -> str:
     before the client was taken on or outside its contract."""
     if client.status == ClientStatus.PROSPECT:
         return _("The client is a prospect: no service, no records yet.")
-    if timezone.localtime(client.created_at, tz).date() > period.end:
+    if served_from(client) > period.end:
+        if client.contract_start is not None:
+            return _("The client's contract starts after the period.")
         return _("The client was taken on after the period.")
-    if client.contract_start and client.contract_start > period.end:
-        return _("The client's contract starts after the period.")
     if client.contract_end and client.contract_end < period.start:
         return _("The client's contract ended before the period.")
     return ""
@@ -94,9 +96,12 @@ def operation_records_kept(client: Client, period: Period) -> CheckResult:
         .select_related("account")
         .order_by("inspection_date", "account_id")
     )
-    done = [i for i in inspections if i.status == InspectionStatus.DONE]
-    missed = [i for i in inspections if i.status == InspectionStatus.PENDING and i.inspection_date < today]
+    # A list counts as done when it was completed by the period's end (a list ticked off later
+    # was still missed as the period stood); one still to do after its day is missed.
+    done = [i for i in inspections if _done_by(i, end)]
+    missed = [i for i in inspections if not _done_by(i, end) and i.inspection_date < today]
     present[_("daily inspection")] = _evidence(done, lambda i: _("Inspection %(inspection)s") % {"inspection": i})
+    absent = _days_without_a_list(client, period, inspections, today)
 
     usage = list(
         _live(UsageRecord.objects.filter(client=client, started_at__gte=start, started_at__lt=end)).order_by(
@@ -133,15 +138,23 @@ def operation_records_kept(client: Client, period: Period) -> CheckResult:
     )
     all_evidence = [item for items in present.values() for item in items]
     all_evidence += [Evidence(_("Deleted: %(event)s") % {"event": e}, "records.auditevent", e.pk) for e in deleted]
+    all_evidence += (
+        _evidence(missed, lambda i: _("Missed inspection %(inspection)s") % {"inspection": i})
+        + [Evidence(_("No inspection list: %(account)s · %(day)s") % {"account": a, "day": d}) for a, d in absent][
+            :EVIDENCE_PER_TYPE
+        ]
+    )
     notes = []
-    if missed:
-        notes.append(_("%(count)d inspections missed") % {"count": len(missed)})
     if not reports_due:
         notes.append(_("the period's reports are due after it ends"))
-    if missing or deleted:
+    if missing or deleted or missed or absent:
         parts = []
         if missing:
             parts.append(_("No %(types)s for the period") % {"types": ", ".join(missing)})
+        if missed:
+            parts.append(_("%(count)d inspections missed") % {"count": len(missed)})
+        if absent:
+            parts.append(_("%(count)d account-days without an inspection list") % {"count": len(absent)})
         if deleted:
             parts.append(_("%(count)d records of clause 9 were deleted instead of voided") % {"count": len(deleted)})
         return CheckResult(Status.NOT_MET, "; ".join(parts + notes), all_evidence)
@@ -149,6 +162,35 @@ def operation_records_kept(client: Client, period: Period) -> CheckResult:
     if notes:
         summary = f"{summary} {'; '.join(notes)}."
     return CheckResult(Status.MET, summary, all_evidence)
+
+
+def _done_by(inspection: DailyInspection, end) -> bool:
+    """Done by the period's end (a list with no completion time is judged by its status alone)."""
+    return inspection.status == InspectionStatus.DONE and (
+        inspection.completed_at is None or inspection.completed_at < end
+    )
+
+
+def _days_without_a_list(client: Client, period: Period, inspections, today) -> list[tuple[PlatformAccount, object]]:
+    """9 h) is a daily inspection: each day of the period before today, every account the schedule
+    inspects (active accounts of an active client) needs its list, from the day the client was
+    served and the account was entered. A day the schedule skipped is as missed as a list left
+    undone."""
+    if client.status != ClientStatus.ACTIVE:
+        return []
+    tz = client.agency.tz
+    last = min(period.end, today - dt.timedelta(days=1))
+    first_served = max(period.start, served_from(client))
+    have = {(i.account_id, i.inspection_date) for i in inspections}
+    absent = []
+    accounts = PlatformAccount.objects.filter(client=client, status=AccountStatus.ACTIVE).order_by("pk")
+    for account in accounts:
+        day = max(first_served, timezone.localtime(account.created_at, tz).date())
+        while day <= last:
+            if (account.pk, day) not in have:
+                absent.append((account, day))
+            day += dt.timedelta(days=1)
+    return absent
 
 
 def _client_models() -> list[type[TenantModel]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import Period
 from agency.models import Agency, Membership, TenantModel
+from agency.people import check_person_field
 from agency.roles import STAFF_ROLES, VIEW
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
@@ -79,6 +80,7 @@ def record_update(*, actor: Actor, record: VoidableRecord, changes: dict) -> Voi
     _ensure_live(record)
     for name, value in changes.items():
         setattr(record, name, value)
+    _check_people(record, only=set(changes))
     record.full_clean()
     record.save()
     return record
@@ -102,6 +104,29 @@ def record_void(*, actor: Actor, record: VoidableRecord, reason: str) -> Voidabl
     return record
 
 
+# The person fields of clause 9's records, with the resource whose permissions decide whether a
+# person of the record's own client may be named in them (agency.people).
+PERSON_FIELDS = {
+    "records.asset": (("custodian", "asset"),),
+    "records.assetcheckout": (("checked_out_by", "asset"),),
+    "records.inspectionfollowup": (("assignee", "inspection"),),
+    "records.usagerecord": (("user", "usage_record"),),
+}
+
+
+def _check_people(record, *, only: set[str] | None = None) -> None:
+    """Every person named on ``record`` is staff, or of the record's own client where the role allows."""
+    for field, resource in PERSON_FIELDS.get(record._meta.label_lower, ()):
+        if only is not None and field not in only:
+            continue
+        client_id = getattr(record, "client_id", None)
+        if client_id is None and hasattr(record, "asset_id"):
+            client_id = record.asset.client_id
+        check_person_field(
+            agency=record.agency, client_id=client_id, user=getattr(record, field), field=field, resource=resource
+        )
+
+
 # --- 9 g) assets ---------------------------------------------------------------------------------
 
 
@@ -112,6 +137,7 @@ def asset_register(*, actor: Actor, **fields) -> Asset:
     asset = Asset(agency=actor.agency, **fields)
     if asset.account_id and not asset.client_id:
         asset.client_id = asset.account.client_id
+    _check_people(asset)
     asset.full_clean()
     asset.save()
     return asset
@@ -166,6 +192,7 @@ def asset_check_out(
         purpose=(purpose or "").strip(),
         due_back=due_back,
     )
+    _check_people(checkout)
     checkout.full_clean()
     checkout.save()
     return checkout
@@ -339,6 +366,7 @@ def follow_up_open(
         assignee=assignee,
         due_date=due_date,
     )
+    _check_people(follow_up)
     follow_up.full_clean()
     follow_up.save()
     return follow_up
@@ -397,6 +425,8 @@ def usage_record_create(
         ended_at=ended_at,
         note=(note or "").strip(),
     )
+    if user is not None:
+        _check_people(record)
     record.full_clean()
     record.save()
     return record

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency import uploads
+from agency.people import check_person_field
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
@@ -113,6 +114,9 @@ def post_step_update(
     old_file = step.evidence_file.name if step.evidence_file else ""
     old_status = step.status
     if assignee is not UNSET:
+        check_person_field(
+            agency=step.agency, client_id=step.client_id, user=assignee, field="assignee", resource="post_production"
+        )
         step.assignee = assignee
     if evidence_note is not None:
         step.evidence_note = evidence_note.strip()

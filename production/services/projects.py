@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agency.people import check_person_field
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from production.models import (
@@ -61,6 +62,9 @@ def project_create(
     five post-production steps of 5.3."""
     if client is not None and client.pk != account.client_id:
         raise ValidationError({"account": _("The account belongs to another client than the project.")})
+    check_person_field(
+        agency=actor.agency, client_id=account.client_id, user=assignee, field="assignee", resource="video_project"
+    )
     project = VideoProject(
         agency=actor.agency,
         client_id=account.client_id,
@@ -109,6 +113,14 @@ def project_update(*, actor: Actor, project: VideoProject, **changes) -> VideoPr
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     if project.stage == Stage.PUBLISHED:
         raise ValidationError({"stage": _("A published project is closed.")})
+    if "assignee" in changes:
+        check_person_field(
+            agency=project.agency,
+            client_id=project.client_id,
+            user=changes["assignee"],
+            field="assignee",
+            resource="video_project",
+        )
     for name, value in changes.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     project.full_clean()

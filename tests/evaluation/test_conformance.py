@@ -19,6 +19,7 @@ from tests.evaluation.factories import (
     EvaluationCampaignFactory,
     ImprovementActionFactory,
     ImprovementCycleFactory,
+    SurveyInvitationFactory,
 )
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -44,7 +45,8 @@ def client(world):
 
 
 def sent_campaign(client, year: int, sent: dt.date, **fields) -> EvaluationCampaign:
-    return EvaluationCampaignFactory(
+    """A campaign sent on ``sent``: opened, and its invitation to the client's person sent that day."""
+    campaign = EvaluationCampaignFactory(
         client=client,
         year=year,
         opens_on=sent,
@@ -53,6 +55,8 @@ def sent_campaign(client, year: int, sent: dt.date, **fields) -> EvaluationCampa
         status=CampaignStatus.CLOSED,
         **fields,
     )
+    SurveyInvitationFactory(campaign=campaign, sent_at=at(sent))
+    return campaign
 
 
 # --- 10.1 -------------------------------------------------------------------------------------

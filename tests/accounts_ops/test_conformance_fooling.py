@@ -1,0 +1,221 @@
+"""Cases that once fooled chapter 6's checks, each now reading "not met" with its reason.
+
+- 6.3: a late boost wiped out the earlier missed ones.
+- 6.7: a "high-follower" partner with 100 followers was accepted, and the finding said every
+  campaign had results when one had none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts_ops import services
+from accounts_ops.conformance import missed_boosts
+from accounts_ops.models import AdKind, ProfileField
+from accounts_ops.services.basic import AD_PARTNER_FOLLOWERS_MIN
+from agency.adjustable import REGISTRY
+from agency.conformance import CHECKS, Period, Status
+from agency.models import Membership
+from agency.tenancy import tenant_context
+from extensions.rules import INFLUENCER_FOLLOWERS_MIN
+from tests.accounts_ops.factories import (
+    AdCampaignFactory,
+    BoostRecordFactory,
+    BoostTaskFactory,
+    PinnedVideoFactory,
+    ProfileChangeFactory,
+)
+from tests.factories import PlatformAccountFactory
+
+NOVEMBER = Period.month(2025, 11)
+OCTOBER = Period.month(2025, 10)
+TZ = dt.timezone(dt.timedelta(hours=8))
+BEFORE = dt.datetime(2025, 9, 1, 9, tzinfo=TZ)
+
+
+def old(*rows):
+    for row in rows:
+        type(row).dangerously_all_agencies.filter(pk=row.pk).update(created_at=BEFORE)
+    return rows[0]
+
+
+def check(clause, client, period=NOVEMBER):
+    with tenant_context(client.agency):
+        return CHECKS[clause](client, period)
+
+
+@pytest.fixture
+def account(world):
+    return old(PlatformAccountFactory(client=world.client_a1, handle="laojie"))
+
+
+def pin(account, pinned_on, interval=7, **extra):
+    return old(PinnedVideoFactory(account=account, slot=1, pinned_on=pinned_on, boost_interval_days=interval, **extra))
+
+
+def boost(pinned, day):
+    task = BoostTaskFactory(pinned_video=pinned, due_on=day, status="done")
+    return old(BoostRecordFactory(pinned_video=pinned, boosted_on=day, boost_task=task))
+
+
+# --- 6.2 ------------------------------------------------------------------------------------------
+
+
+def test_62_a_profile_change_recorded_after_the_month_and_dated_back_does_not_count(world, account):
+    """Recorded in December, dated 5 November: it was not on record in November."""
+    for part in ProfileField.values:
+        change = ProfileChangeFactory(account=account, field=part, status="applied", applied_on=dt.date(2025, 11, 5))
+        if part != ProfileField.values[0]:
+            old(change)
+    result = check("6.2", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie lacks" in result.summary
+
+
+# --- 6.3 ------------------------------------------------------------------------------------------
+
+
+def test_63_three_missed_boosts_stay_missed_after_one_late_boost(world, account):
+    """Pinned on 1 November, a boost due every 7 days: the 8th, 15th and 22nd pass without one, and
+    a boost on the 29th follows. The month is not met, and names the three missed days."""
+    pinned = pin(account, dt.date(2025, 11, 1))
+    boost(pinned, dt.date(2025, 11, 29))
+    result = check("6.3", world.client_a1)
+    assert result.status == Status.NOT_MET, result.summary
+    assert "missed 3 boosts" in result.summary
+    assert "2025-11-08, 2025-11-15, 2025-11-22" in result.summary
+
+
+def test_63_every_boost_made_on_its_due_day_is_met(world, account):
+    pinned = pin(account, dt.date(2025, 10, 25))
+    for day in (1, 8, 15, 22, 29):
+        boost(pinned, dt.date(2025, 11, day))
+    result = check("6.3", world.client_a1)
+    assert result.status == Status.MET, result.summary
+
+
+def test_63_a_boost_missed_in_october_is_octobers_and_not_mended_by_novembers(world, account):
+    pinned = pin(account, dt.date(2025, 10, 1))
+    boost(pinned, dt.date(2025, 10, 8))
+    boost(pinned, dt.date(2025, 10, 20))  # due on the 15th: missed in October
+    for day in (27,):
+        boost(pinned, dt.date(2025, 10, day))
+    for day in (3, 10, 17, 24):
+        boost(pinned, dt.date(2025, 11, day))
+    assert check("6.3", world.client_a1, OCTOBER).status == Status.NOT_MET
+    assert "2025-10-15" in check("6.3", world.client_a1, OCTOBER).summary
+    assert check("6.3", world.client_a1, NOVEMBER).status == Status.MET
+
+
+def test_63_a_pin_unpinned_mid_month_still_answers_for_the_boosts_it_missed(world, account):
+    """The video missed its boost on the 8th and was unpinned on the 12th; a new pin, boosted on
+    time, holds the slot at the month's end. The missed boost still counts."""
+    first = pin(account, dt.date(2025, 11, 1), unpinned_on=dt.date(2025, 11, 12))
+    second = old(PinnedVideoFactory(account=account, slot=1, pinned_on=dt.date(2025, 11, 12), boost_interval_days=7))
+    for day in (19, 26):
+        boost(second, dt.date(2025, 11, day))
+    result = check("6.3", world.client_a1)
+    assert result.status == Status.NOT_MET and "2025-11-08" in result.summary
+    assert first.pk != second.pk
+
+
+@pytest.mark.parametrize(
+    ("boosts", "until", "expected"),
+    [
+        ([], dt.date(2025, 11, 8), []),  # due on the 8th: not missed on its own day
+        ([], dt.date(2025, 11, 9), [dt.date(2025, 11, 8)]),
+        ([dt.date(2025, 11, 8)], dt.date(2025, 11, 15), []),
+        ([dt.date(2025, 11, 9)], dt.date(2025, 11, 16), [dt.date(2025, 11, 8)]),  # one day late
+        ([dt.date(2025, 11, 29)], dt.date(2025, 11, 30), [dt.date(2025, 11, d) for d in (8, 15, 22)]),
+    ],
+)
+def test_63_missed_boosts_at_their_boundaries(world, account, boosts, until, expected):
+    pinned = pin(account, dt.date(2025, 11, 1))
+    assert missed_boosts(pinned, boosts, start=dt.date(2025, 11, 1), until=until) == expected
+
+
+# --- 6.7 ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(world):
+    actor = Membership.objects.get(user=world.staff_a, agency=world.agency_a).as_actor()
+    with tenant_context(world.agency_a, actor):
+        yield actor
+
+
+def collaboration(**extra):
+    return {
+        "name": "探店合作",
+        "kind": AdKind.CREATOR_COLLABORATION,
+        "partner_platform": "douyin",
+        "partner_handle": "xiaoming",
+        "budget": Decimal("5000.00"),
+        "starts_on": dt.date(2025, 11, 1),
+        "ends_on": dt.date(2025, 11, 20),
+        **extra,
+    }
+
+
+def test_67_the_threshold_is_an_agency_setting_defaulting_to_the_low_end_of_the_82_band():
+    assert REGISTRY["ad_partner_followers_min"] is AD_PARTNER_FOLLOWERS_MIN
+    assert AD_PARTNER_FOLLOWERS_MIN.clause == "6.7"
+    assert AD_PARTNER_FOLLOWERS_MIN.default == INFLUENCER_FOLLOWERS_MIN.default
+
+
+def test_67_a_partner_with_100_followers_is_refused_when_recorded(world, manager, account):
+    with pytest.raises(ValidationError) as refused:
+        services.campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
+    message = refused.value.message_dict["partner_followers"][0]
+    assert "100" in message and f"{INFLUENCER_FOLLOWERS_MIN.default:,}" in message
+    assert "ad_partner_followers_min" in message
+    ad = services.campaign_create(
+        actor=manager, account=account, **collaboration(partner_followers=INFLUENCER_FOLLOWERS_MIN.default)
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.campaign_update(actor=manager, campaign=ad, partner_followers=100)
+    assert "partner_followers" in refused.value.message_dict
+
+
+def test_67_the_agency_states_its_own_threshold(world, manager, account):
+    world.agency_a.settings = {AD_PARTNER_FOLLOWERS_MIN.key: 100}
+    world.agency_a.full_clean()
+    world.agency_a.save()
+    manager.agency.refresh_from_db()
+    ad = services.campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
+    assert ad.partner_followers == 100
+    with pytest.raises(ValidationError):
+        services.campaign_create(actor=manager, account=account, **collaboration(name="二", partner_followers=99))
+
+
+def test_67_a_low_follower_partner_recorded_past_the_service_reads_not_met(world, account):
+    old(
+        AdCampaignFactory(
+            account=account,
+            **collaboration(partner_followers=100, results_recorded_on=dt.date(2025, 11, 21)),
+        )
+    )
+    result = check("6.7", world.client_a1)
+    assert result.status == Status.NOT_MET
+    assert "@xiaoming has 100 followers" in result.summary
+
+
+def test_67_the_finding_does_not_say_every_campaign_has_results_when_one_has_none(world, account):
+    for name in ("A", "B"):
+        old(
+            AdCampaignFactory(
+                account=account,
+                name=name,
+                starts_on=dt.date(2025, 11, 1),
+                ends_on=dt.date(2025, 11, 10),
+                results_recorded_on=dt.date(2025, 11, 12),
+            )
+        )
+    old(AdCampaignFactory(account=account, name="C", starts_on=dt.date(2025, 11, 1), ends_on=dt.date(2025, 12, 15)))
+    result = check("6.7", world.client_a1)
+    assert result.status == Status.MET  # the third is still running: no result is due yet
+    assert "2 with results" in result.summary and "1 still running" in result.summary
+    assert "all have results" not in result.summary and "and results" not in result.summary
