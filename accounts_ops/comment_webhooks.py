@@ -113,6 +113,12 @@ def handle_comment_event(request, account_id: int) -> Response:
         return Response({"challenge": read_content(payload, required=False).get("challenge")})
     if event not in COMMENT_EVENTS:
         return Response({"ignored": event[:100]})
+    return receive_comment_event(payload, account)
+
+
+def receive_comment_event(payload: dict, account: PlatformAccount) -> Response:
+    """Store the comment of an authenticated comment event for ``account`` (see
+    ``accounts_ops.webhooks.receive_message_event``)."""
     check_receiver(payload, account)
     row = comment_row(payload, account)
     with tenant_context(account.agency, channel="api"), transaction.atomic():

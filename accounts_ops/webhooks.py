@@ -312,6 +312,13 @@ def handle_douyin_event(request, account_id: int) -> Response:
         return Response({"challenge": read_content(payload, required=False).get("challenge")})
     if event != RECEIVE_EVENT:
         return Response({"ignored": event[:100]})
+    return receive_message_event(payload, account)
+
+
+def receive_message_event(payload: dict, account: PlatformAccount) -> Response:
+    """Store the message of an authenticated ``im_receive_msg`` event for ``account`` (whose
+    signature, by the account's secret here or by the platform app's in ``platforms.webhooks``, was
+    checked by the caller)."""
     check_receiver(payload, account)
     item = parse_receive_event(payload)
     with tenant_context(account.agency), transaction.atomic():

@@ -158,10 +158,15 @@ class ModelPlan:
 
 
 def tenant_models() -> list[type[models.Model]]:
+    """Every tenant model an archive carries: all but those declaring ``agency_export = False``
+    (secrets that belong to this installation, such as a platform connection's tokens)."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, TenantModel) and not model._meta.proxy and model._meta.managed
+        if issubclass(model, TenantModel)
+        and not model._meta.proxy
+        and model._meta.managed
+        and getattr(model, "agency_export", True)
     ]
 
 

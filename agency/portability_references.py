@@ -95,6 +95,7 @@ URL_ARGUMENTS: dict[str, dict[str, str]] = {
     "production:clip-delete": {"pk": "production.clip"},
     "production:step-update": {"pk": "production.postproductionstep"},
     "production:review-detail": {"pk": "production.reviewround"},
+    "production:publication-action": {"pk": "production.publication"},
     "production:review-action": {"pk": "production.reviewround"},
     "accounts_ops:account": {"pk": "clients.platformaccount"},
     "accounts_ops:profile-detail": {"pk": "accounts_ops.profilechange"},
@@ -264,7 +265,9 @@ REFERENCES: dict[str, Transform | None] = {
     "agency.conformancesnapshot.results": conformance_results,
     "clients.client.services": None,
     "production.script.topic_basis": None,
-    "production.clip.rule_failures": None,
+    # A clip that repeats another's content names that clip (production.rules.DuplicateFailure).
+    "production.clip.rule_failures": at_paths({"*.clip": "production.clip"}),
+    "production.publication.topics": None,
     # What the gate found (production.services: the gates and the review and publishing steps).
     "production.stagetransition.snapshot": at_paths(
         {
@@ -277,6 +280,7 @@ REFERENCES: dict[str, Transform | None] = {
             "cut": "production.cut",
             "round": "production.reviewround",
             "video": "clients.video",
+            "publication": "production.publication",
         }
     ),
     "accounts_ops.accountdirection.content_pillars": None,
@@ -307,4 +311,9 @@ REFERENCES: dict[str, Transform | None] = {
     "records.workassessmentreport.data": None,
     "evaluation.question.choices": None,
     "evaluation.surveyanswer.choices": None,
+    "platforms.connection.scopes": None,
+    "platforms.connection.missing_scopes": None,
+    "platforms.connection.cursors": None,
+    "platforms.syncrun.counts": None,
+    "platforms.syncrun.errors": None,
 }

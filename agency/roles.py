@@ -325,6 +325,19 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
+    # Connections of platform accounts (platforms/): connecting (ADD) and disconnecting (DELETE) is
+    # the account manager's or the admin's; the operator may ask for a sync (CHANGE). Sync runs
+    # are read under the same resource.
+    "platform_connection": {
+        R.AGENCY_ADMIN: READ | {ADD, CHANGE, DELETE},
+        R.ACCOUNT_MANAGER: READ | {ADD, CHANGE, DELETE},
+        R.PRODUCER: READ,
+        R.OPERATOR: READ | {CHANGE},
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
     # File imports of platform data: the agency's own work (a file may hold many clients' rows).
     "data_import": {
         R.AGENCY_ADMIN: WRITE,

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "extensions",
     "records",
     "evaluation",
+    # The connectors to the platforms, above the chapter apps whose ingest services they feed.
+    "platforms",
 ]
 
 MIDDLEWARE = [
@@ -287,6 +289,33 @@ CELERY_WORKER_MEMORY_LIMIT_MB = int(env("CELERY_WORKER_MEMORY_LIMIT_MB", "0"))
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 2}}
 # The one beat schedule. Fan-out tasks enqueue one task per agency, which runs in its context.
 # Each app adds its entries under its own heading.
+# --- Platform connectors (platforms/) --------------------------------------------------------------
+# Each platform's open API: its base URL and the agency installation's app on it (client key and
+# secret from the platform's developer console). Outside production the local simulator of the
+# platforms' documented APIs stands in (`python -m platforms.simulator`, started by `make run`);
+# production talks to the real platforms and needs each platform's app credentials.
+PLATFORM_SIMULATOR_URL = env("PLATFORM_SIMULATOR_URL", "http://127.0.0.1:8900")
+PLATFORMS = {
+    "douyin": {
+        "base_url": env(
+            "DOUYIN_BASE_URL", "https://open.douyin.com" if PRODUCTION else PLATFORM_SIMULATOR_URL + "/douyin"
+        ),
+        "client_key": env("DOUYIN_CLIENT_KEY", "" if PRODUCTION else "sim-douyin-app"),
+        "client_secret": env("DOUYIN_CLIENT_SECRET", "" if PRODUCTION else "sim-douyin-secret"),
+    },
+    "tiktok": {
+        "base_url": env(
+            "TIKTOK_BASE_URL", "https://open.tiktokapis.com" if PRODUCTION else PLATFORM_SIMULATOR_URL + "/tiktok"
+        ),
+        "client_key": env("TIKTOK_CLIENT_KEY", "" if PRODUCTION else "sim-tiktok-app"),
+        "client_secret": env("TIKTOK_CLIENT_SECRET", "" if PRODUCTION else "sim-tiktok-secret"),
+    },
+}
+# Fernet keys that encrypt the platforms' tokens at rest, comma-separated, newest first (rotation:
+# platforms.crypto). Without them a key is derived from SECRET_KEY (a system check warns in production).
+PLATFORM_TOKEN_KEYS = env_list("PLATFORM_TOKEN_KEYS")
+PLATFORM_HTTP_TIMEOUT = float(env("PLATFORM_HTTP_TIMEOUT", "10"))
+
 CELERY_BEAT_SCHEDULE = {
     # clients
     "clients-contract-status-daily": {
@@ -326,6 +355,26 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-ops-persona-reports-daily": {
         "task": "accounts_ops.tasks.persona_reports_all_agencies_task",
         "schedule": crontab(hour=4, minute=30),
+    },
+    # platforms (the connectors): tokens refreshed before they expire, each connection synced every
+    # night (and its deliveries retried when they are due)
+    "platforms-refresh-hourly": {
+        "task": "platforms.tasks.refresh_all_agencies_task",
+        "schedule": crontab(minute=20),
+    },
+    "platforms-sync-nightly": {
+        "task": "platforms.tasks.sync_all_agencies_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "platforms-deliveries-due": {
+        "task": "platforms.tasks.deliveries_due_all_agencies_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "platforms-publications-review": {
+        "task": "platforms.tasks.publications_review_all_agencies_task",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
     },
     # extensions (ch.8)
     # records (ch.9)
@@ -488,4 +537,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    # Every platform request would be a line (with the account's open_id in its URL); the connectors
+    # log what matters themselves (platforms.services), without tokens.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

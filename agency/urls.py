@@ -13,10 +13,11 @@ from agency.api.auth import obtain_token
 from agency.api.health import HealthView, NodeHealthView
 from agency.api.routers import grouped_urls
 from clients.urls import client_area_patterns
+from platforms.webhooks import DouyinWebhookView
 
 # Each app registers its viewsets on the shared router from its api module.
 import_module("agency.api.conformance")
-for app in ("clients", "production", "accounts_ops", "extensions", "records", "evaluation"):
+for app in ("clients", "production", "accounts_ops", "extensions", "records", "evaluation", "platforms"):
     try:
         import_module(f"{app}.api")
     except ModuleNotFoundError as exc:
@@ -46,11 +47,13 @@ urlpatterns = [
     path("extensions/", include("extensions.urls")),
     path("records/", include("records.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("platforms/", include("platforms.urls")),
     path("client/", include(client_area_patterns)),
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/health/node/", NodeHealthView.as_view(), name="api-health-node"),
+    path("api/v1/platforms/webhooks/douyin/", DouyinWebhookView.as_view(), name="platforms-webhook-douyin"),
     path("api/v1/", include(grouped_urls())),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

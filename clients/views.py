@@ -64,6 +64,9 @@ class ClientDetailView(TenantDetailView):
             period=period, conformance=evaluate(self.object, period), can_change=self.actor.can(CHANGE, "client")
         )
         context.update(client_metrics(self.request, self.actor, self.object, context["accounts"]))
+        from platforms.selectors import reconnect_needed
+
+        context["reconnect_connections"] = list(reconnect_needed(self.actor, client_id=self.object.pk))
         return context
 
 

@@ -7,6 +7,7 @@ from production.models import (
     Clip,
     Cut,
     PostProductionStep,
+    Publication,
     ReviewComment,
     ReviewRound,
     Script,
@@ -90,3 +91,10 @@ class StageTransitionAdmin(TenantAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the history is what happened
+
+
+@admin.register(Publication)
+class PublicationAdmin(TenantAdmin):
+    list_display = ("project", "account", "scheduled_at", "status", "platform_item_id", "agency")
+    list_filter = ("status",)
+    search_fields = ("title", "platform_item_id")

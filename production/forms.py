@@ -175,3 +175,31 @@ class PublishForm(forms.Form):
         widget=DateTimeInput(),
         help_text=_("Now when empty."),
     )
+
+
+class PublicationForm(forms.Form):
+    """A publication planned through the platform's open API (title and topics go into its text)."""
+
+    scheduled_at = forms.DateTimeField(
+        label=_("Publish at"), required=False, widget=DateTimeInput(), help_text=_("Now when empty.")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topics = forms.CharField(
+        label=_("Topics"),
+        max_length=600,
+        required=False,
+        help_text=_("Separated by spaces or commas, without the # sign."),
+    )
+    poi_id = forms.CharField(label=_("POI id"), max_length=64, required=False, help_text=_("The place to tag, if any."))
+
+    @classmethod
+    def for_publication(cls, publication):
+        return cls(
+            initial={
+                "scheduled_at": publication.scheduled_at,
+                "title": publication.title,
+                "topics": " ".join(publication.topics or []),
+                "poi_id": publication.poi_id,
+            },
+            prefix=f"publication-{publication.pk}",
+        )

@@ -8,14 +8,19 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from agency.tenancy import Actor
 from production import services
 from production.models import (
+    ACTIVE_PUBLICATION_STATUSES,
+    PROBLEM_PUBLICATION_STATUSES,
     STAGE_ORDER,
     ClipVerdict,
     Cut,
     ProbeState,
+    Publication,
+    PublicationStatus,
     ReviewComment,
     ReviewRound,
     RoundStatus,
@@ -48,7 +53,9 @@ def board(actor: Actor, queryset=None) -> list[dict]:
 
 
 def calendar_month(actor: Actor, year: int, month: int, queryset=None) -> list[list[dict]]:
-    """Weeks (Monday first) of the month, each day with the projects due on it."""
+    """Weeks (Monday first) of the month, each day with the projects due on it and its posts:
+    publications planned for it (also those that failed or were refused, until dealt with) and
+    videos published on it (planned or recorded by hand), by the agency's local date."""
     first = dt.date(year, month, 1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     start, end = weeks[0][0], weeks[-1][-1]
@@ -57,9 +64,79 @@ def calendar_month(actor: Actor, year: int, month: int, queryset=None) -> list[l
         projects_for_board(actor, queryset).filter(due_date__range=(start, end)).order_by("due_date", "stage", "id")
     ):
         due[project.due_date].append(project)
+    posts = calendar_posts(actor, start, end, queryset)
     return [
-        [{"date": day, "in_month": day.month == first.month, "projects": due[day]} for day in week] for week in weeks
+        [{"date": day, "in_month": day.month == first.month, "projects": due[day], "posts": posts[day]} for day in week]
+        for week in weeks
     ]
+
+
+def calendar_posts(actor: Actor, start: dt.date, end: dt.date, queryset=None) -> dict[dt.date, list[dict]]:
+    """``{local date: [post, ...]}`` between ``start`` and ``end`` (inclusive), in two queries.
+    A post is ``{"kind": "planned" | "published", "at", "title", "url", "status", "status_label",
+    "problem"}``."""
+    tz = actor.agency.tz
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    projects = queryset if queryset is not None else VideoProject.objects.visible_to(actor)
+    posts: dict[dt.date, list[dict]] = defaultdict(list)
+    planned = (
+        Publication.objects.visible_to(actor)
+        .filter(
+            project__in=projects,
+            status__in=[*ACTIVE_PUBLICATION_STATUSES, *PROBLEM_PUBLICATION_STATUSES],
+            scheduled_at__gte=since,
+            scheduled_at__lt=until,
+        )
+        .order_by("scheduled_at", "id")
+    )
+    for publication in planned:
+        at = timezone.localtime(publication.scheduled_at, tz)
+        posts[at.date()].append(
+            {
+                "kind": "planned",
+                "at": at,
+                "title": publication.title,
+                "url": publication.get_absolute_url(),
+                "status": publication.status,
+                "status_label": publication.get_status_display(),
+                "problem": publication.problem,
+            }
+        )
+    published = (
+        projects.filter(stage=Stage.PUBLISHED, video__published_at__gte=since, video__published_at__lt=until)
+        .select_related("video")
+        .order_by("video__published_at", "id")
+    )
+    for project in published:
+        at = timezone.localtime(project.video.published_at, tz)
+        posts[at.date()].append(
+            {
+                "kind": "published",
+                "at": at,
+                "title": project.title,
+                "url": project.get_absolute_url(),
+                "status": PublicationStatus.PUBLISHED,
+                "status_label": PublicationStatus.PUBLISHED.label,
+                "problem": "",
+            }
+        )
+    for day in posts.values():
+        day.sort(key=lambda post: post["at"])
+    return posts
+
+
+def project_publications(actor: Actor, project: VideoProject) -> dict:
+    """The project's publications (newest first), the one on its way, and whether a new one can
+    be planned for its account (``publishing_problem`` says why not)."""
+    publications = list(
+        Publication.objects.visible_to(actor).filter(project=project).select_related("producer").order_by("-id")
+    )
+    active = next((p for p in publications if p.status in ACTIVE_PUBLICATION_STATUSES), None)
+    problem = ""
+    if project.stage == Stage.PUBLISHING and active is None:
+        problem = services.account_publishing_problem(project.account)
+    return {"publications": publications, "active_publication": active, "publishing_problem": problem}
 
 
 def project_cockpit(actor: Actor, project: VideoProject) -> dict:

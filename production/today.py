@@ -7,8 +7,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agency.today import WorkRow, WorkSection, first_rows, today_section
-from production.models import Clip, ProbeState, Stage, VideoProject
+from agency.today import WorkRow, WorkSection, first_rows, local, today_section
+from production.models import PROBLEM_PUBLICATION_STATUSES, Clip, ProbeState, Publication, Stage, VideoProject
 
 DUE_SOON_DAYS = 7
 
@@ -46,3 +46,26 @@ def clips_being_read(actor, today):
         queryset, lambda c: WorkRow(str(c), c.shoot.get_absolute_url(), c.get_probe_state_display())
     )
     return WorkSection(_("Clips waiting to be read"), count, reverse("production:index"), rows)
+
+
+@today_section(resource="video_project", order=22)
+def publications_failed(actor, today):
+    """The producer's planned publications that failed or that the platform refused, with why,
+    until they plan it again, record it by hand or close it."""
+    queryset = (
+        Publication.objects.visible_to(actor)
+        .filter(producer=actor.user, status__in=PROBLEM_PUBLICATION_STATUSES)
+        .exclude(project__stage=Stage.PUBLISHED)
+        .select_related("project", "project__client")
+        .order_by("scheduled_at", "id")
+    )
+    count, rows = first_rows(
+        queryset,
+        lambda p: WorkRow(
+            f"{p.project.client} · {p.title} · {p.get_status_display()}: {p.problem}",
+            p.get_absolute_url(),
+            f"{local(p.scheduled_at, actor):%Y-%m-%d %H:%M}",
+            True,
+        ),
+    )
+    return WorkSection(_("Publications that failed or were refused"), count, reverse("production:calendar"), rows)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project-update"),
     path("projects/<int:pk>/shoots/new/", views.ShootCreateView.as_view(), name="shoot-create"),
     path("projects/<int:pk>/<str:name>/", views.ProjectActionView.as_view(), name="project-action"),
+    path("publications/<int:pk>/<str:name>/", views.PublicationActionView.as_view(), name="publication-action"),
     path("scripts/<int:pk>/", views.ScriptDetailView.as_view(), name="script-detail"),
     path("scripts/<int:pk>/<str:name>/", views.ScriptActionView.as_view(), name="script-action"),
     path("shoots/<int:pk>/", views.ShootDetailView.as_view(), name="shoot-detail"),

@@ -31,6 +31,7 @@ from production.forms import (
     MoveBackForm,
     ProjectForm,
     ProjectUpdateForm,
+    PublicationForm,
     PublishForm,
     ReplyForm,
     ScriptForm,
@@ -43,6 +44,7 @@ from production.models import (
     Cut,
     PostProductionStep,
     ProbeState,
+    Publication,
     ReviewComment,
     ReviewRound,
     RoundStatus,
@@ -228,6 +230,8 @@ class ProjectDetailView(ProductionPage, View):
         project = self.project(pk)
         context = {"object": project, "project": project, "title": project.title}
         context.update(selectors.project_cockpit(self.actor, project))
+        context.update(selectors.project_publications(self.actor, project))
+        active = context["active_publication"]
         cuts_probing = selectors.cut_probing(self.actor, project)
         if cuts_probing["unread"]:
             context.update(cuts_probing=cuts_probing, probe_labels=dict(ProbeState.choices))
@@ -238,6 +242,10 @@ class ProjectDetailView(ProductionPage, View):
             can_post=self.actor.can(CHANGE, "post_production"),
             move_back_form=MoveBackForm(project=project) if project.stage != Stage.PUBLISHED else None,
             publish_form=PublishForm(),
+            schedule_form=PublicationForm(initial={"title": project.title}, prefix="schedule"),
+            active_publication_form=PublicationForm.for_publication(active)
+            if active and active.is_changeable
+            else None,
             cut_form=CutUploadForm(),
             rules={
                 "long": CLIP_MIN_LONG_SIDE,
@@ -258,6 +266,7 @@ class ProjectActionView(ProductionPage, View):
         "advance": ("video_project", CHANGE),
         "move-back": ("video_project", CHANGE),
         "publish": ("video_project", CHANGE),
+        "schedule": ("video_project", CHANGE),
         "new-script": ("script", ADD),
         "upload-cut": ("post_production", ADD),
         "delete": ("video_project", DELETE),
@@ -295,6 +304,17 @@ class ProjectActionView(ProductionPage, View):
         services.project_publish(actor=self.actor, project=project, **data)
         messages.success(request, _("Published: the video is recorded on the account."))
 
+    def schedule(self, request, project):
+        form = PublicationForm(request.POST, prefix="schedule")
+        if not form.is_valid():
+            raise ValidationError(dict(form.errors.items()))
+        publication = services.publication_schedule(actor=self.actor, project=project, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Publication planned for %(when)s; it is sent to the platform then.")
+            % {"when": f"{timezone.localtime(publication.scheduled_at, self.actor.agency.tz):%Y-%m-%d %H:%M}"},
+        )
+
     def new_script(self, request, project):
         script = services.script_new_version(actor=self.actor, project=project)
         messages.success(
@@ -313,6 +333,33 @@ class ProjectActionView(ProductionPage, View):
         services.project_delete(actor=self.actor, project=project)
         messages.success(request, _("Project deleted."))
         return reverse("production:index")
+
+
+class PublicationActionView(ProductionPage, View):
+    """A planned publication: change its time, text or POI, or cancel it; close a failed or
+    refused one."""
+
+    http_method_names = ["post"]
+    ACTIONS = ("update", "cancel")
+
+    def post(self, request, pk, name):
+        if name not in self.ACTIONS:
+            raise Http404
+        self.require(CHANGE)
+        publication = get_object_or_404(Publication.objects.visible_to(self.actor), pk=pk)
+        try:
+            if name == "update":
+                form = PublicationForm(request.POST, prefix=f"publication-{publication.pk}")
+                if not form.is_valid():
+                    raise ValidationError(dict(form.errors.items()))
+                services.publication_update(actor=self.actor, publication=publication, **form.cleaned_data)
+                messages.success(request, _("Publication changed."))
+            else:
+                services.publication_cancel(actor=self.actor, publication=publication)
+                messages.success(request, _("Publication cancelled."))
+        except ValidationError as exc:
+            _report(request, exc)
+        return redirect("production:project-detail", pk=publication.project_id)
 
 
 # --- 5.1 script and storyboard ---------------------------------------------------------------

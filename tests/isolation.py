@@ -20,6 +20,7 @@ of a1) and agency B (client b, staff_b). ``create_payload = None`` marks a read-
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -166,6 +167,8 @@ class TenantAPITestCases:
         bodies = self.foreign_payloads(world)
         if self.create_payload(world) is None:
             return self.assert_create_refused(world, api)
+        if not bodies:
+            pytest.skip(f"The create body of {self.model._meta.label} names no row of the agency: nothing to cross.")
         for field, body in bodies.items():
             before = self.count_all()
             response = api(world.staff_a).post(self.list_url(), body, format="json")

@@ -114,8 +114,10 @@ class AccountOperationsView(TenantViewMixin, View):
             try_form=forms.TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
         from accounts_ops.views.charts import metrics_context
+        from platforms.selectors import connection_panel
 
         context.update(metrics_context(request, self.actor, account=account))
+        context.update(connection_panel(self.actor, account))
         return render(request, "accounts_ops/account.html", context)
 
 

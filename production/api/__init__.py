@@ -1,8 +1,9 @@
 """API of video production (chapter 5).
 
 Projects move with actions: ``readiness`` (what the next gate still needs), ``advance`` (one
-stage forward, naming it), ``move-back`` and ``publish``. Scripts are submitted, approved or sent
-back; clips and cuts are uploaded as multipart (``file``) and read in the background — their
+stage forward, naming it), ``move-back`` and ``publish`` (recorded by hand); ``publications``
+are planned on the platform, sent at their time and followed through its review. Scripts are
+submitted, approved or sent back; clips and cuts are uploaded as multipart (``file``) and read in the background — their
 ``probe_state`` says how far that got. Review rounds are decided by the client's approver.
 
 One module per part of the chapter; the routes are registered here, in this order.
@@ -14,6 +15,7 @@ from agency.api.routers import register
 from production.api.planning import ScriptViewSet, StoryboardShotViewSet
 from production.api.post import PostProductionStepViewSet, ReviewCommentViewSet, ReviewRoundViewSet
 from production.api.projects import StageTransitionViewSet, VideoProjectFilterSet, VideoProjectViewSet
+from production.api.publishing import PublicationViewSet
 from production.api.shoots import ClipViewSet, CutViewSet, ShootViewSet
 
 __all__ = ["VideoProjectFilterSet"]
@@ -28,3 +30,4 @@ register("post-production-steps", PostProductionStepViewSet)
 register("review-rounds", ReviewRoundViewSet)
 register("review-comments", ReviewCommentViewSet)
 register("stage-transitions", StageTransitionViewSet)
+register("publications", PublicationViewSet)

@@ -40,7 +40,13 @@ from production.services.projects import (
     project_update,
 )
 from production.services.publishing import (
+    PUBLICATION_FIELDS,
+    account_publishing_problem,
+    approved_cut,
     project_publish,
+    publication_cancel,
+    publication_schedule,
+    publication_update,
 )
 from production.services.review import (
     review_comment_add,
@@ -98,6 +104,12 @@ __all__ = [
     "project_move_back",
     "project_update",
     "project_publish",
+    "PUBLICATION_FIELDS",
+    "account_publishing_problem",
+    "approved_cut",
+    "publication_cancel",
+    "publication_schedule",
+    "publication_update",
     "review_comment_add",
     "review_comment_resolve",
     "review_round_approve",

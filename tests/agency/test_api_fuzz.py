@@ -47,6 +47,7 @@ ROLE_TOKENS = ("admin_a", "operator_a", "analyst_a", "approver_a1")
 PUBLIC_OPERATIONS = {
     "POST /api/v1/inbox-messages/webhooks/douyin/{account_id}/",  # authenticated by their signature
     "POST /api/v1/video-comments/webhooks/douyin/{account_id}/",
+    "POST /api/v1/platforms/webhooks/douyin/",  # the platform app's events, signed with its secret
     "GET /evaluation/s/{token}/api/",  # the survey link's token is the key
     "POST /evaluation/s/{token}/api/",
     "POST /api/v1/auth/token/",  # exchanges a password for a token

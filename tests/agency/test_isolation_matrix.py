@@ -93,6 +93,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviewround": {"approve": ROW, "request-changes": ROW},
     "reviewcomment": {"reopen": ROW, "resolve": ROW},
     "stagetransition": {},
+    "publication": {"cancel": ROW},
     # chapter 6
     "accountdirection": {},
     "profilechange": {
@@ -186,6 +187,13 @@ MATRIX: dict[str, dict[str, object]] = {
     "improvementaction": {"cancel": ROW, "complete": ROW},
     "questionnairetemplate": {"new-version": ROW, "publish": ROW, "retire": ROW},
     "question": {},
+    # the platform connectors
+    "connection": {
+        "authorise": Collection(PlatformAccount, body=lambda a: {"account": a.pk}, field="account"),
+        "disconnect": ROW,
+    },
+    "syncrun": {},
+    "delivery": {},
 }
 
 # Areas other people are writing now (records, chapter 7): their entries may run ahead of their routes.
@@ -218,6 +226,9 @@ PENDING = {
 # the token endpoint (its lockout has its own tests in test_login_security.py) and the health checks
 # (tests/agency/test_health.py).
 NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token", "api-health", "api-health-node"}
+# Signed by the platform app's secret, no login; it stores an event for the agencies that connected
+# the account it names, and answers nothing of them (tests/platforms/test_webhooks.py).
+NOT_TENANT_DATA |= {"platforms-webhook-douyin"}
 
 
 # --- the routes -------------------------------------------------------------------------------

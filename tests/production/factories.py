@@ -16,6 +16,8 @@ from production.models import (
     PostProductionStep,
     PostStepKind,
     ProbeState,
+    Publication,
+    PublicationStatus,
     ReviewComment,
     ReviewRound,
     Script,
@@ -167,6 +169,21 @@ class StageTransitionFactory(ProjectChildFactory):
     at = factory.LazyFunction(timezone.now)
 
 
+class PublicationFactory(ProjectChildFactory):
+    class Meta:
+        model = Publication
+
+    project = factory.SubFactory(VideoProjectFactory, stage=Stage.PUBLISHING)
+    account = factory.SelfAttribute("project.account")
+    scheduled_at = factory.LazyFunction(timezone.now)
+    title = "Hotpot at midnight"
+    text = "Hotpot at midnight #火锅"
+    topics = factory.LazyFunction(lambda: ["火锅"])
+    # A planned one would ask the connectors for a delivery; a failed one is a plain row.
+    status = PublicationStatus.FAILED
+    problem = "refused in a test"
+
+
 def project_for(client, **kwargs) -> VideoProject:
     return VideoProjectFactory(account=PlatformAccountFactory(client=client), **kwargs)
 
@@ -185,5 +202,6 @@ ROW_MAKERS.update(
             round=ReviewRoundFactory(project=project_for(client))
         ),
         StageTransition: lambda agency, client: StageTransitionFactory(project=project_for(client)),
+        Publication: lambda agency, client: PublicationFactory(project=project_for(client, stage=Stage.PUBLISHING)),
     }
 )

@@ -21,6 +21,7 @@ from clients import services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video, VideoOrigin
 from evaluation import demo as evaluation_demo
 from extensions import demo as extensions_demo
+from platforms.demo import connect_demo_accounts
 from production import demo as production_demo
 from records import demo as records_demo
 
@@ -123,8 +124,25 @@ STAFF = [
 class Command(BaseCommand):
     help = "Create the demo agencies, people and data (idempotent) and print the logins."
 
-    @transaction.atomic
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-connect",
+            action="store_true",
+            help="leave the Douyin accounts unconnected (no platform simulator is started or called)",
+        )
+
     def handle(self, *args, **options):
+        self._seed()
+        if options["no_connect"]:
+            return
+        # Outside the seeding's transaction: connecting calls the (simulated) platform, whose tokens
+        # must never be rolled back (platforms.services.calls).
+        made = connect_demo_accounts(Agency.objects.filter(slug__in=[spec["slug"] for spec in AGENCIES]))
+        described = ", ".join(f"{count} {what}" for what, count in made.items() if count)
+        self.stdout.write(f"  platforms: {described or 'nothing new (already connected, or no simulator configured)'}")
+
+    @transaction.atomic
+    def _seed(self):
         logins: list[tuple[str, str, str]] = []
         made = {app: Counter() for app, _seed in CHAPTER_DEMOS}
         for spec in AGENCIES:

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformsConfig(AppConfig):
+    name = "platforms"
+    verbose_name = _("Platform connections")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The delivery handlers register themselves, and the chapter apps' rows that ask for a
+        # delivery (a queued reply, a comment action) are connected to it, when these are imported.
+        from platforms import checks  # noqa: F401  (the system checks of the connectors)
+        from platforms.services import deliveries, publishing  # noqa: F401

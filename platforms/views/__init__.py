@@ -1,0 +1,1 @@
+"""Pages of the platform connectors, one module per topic (``connections``)."""
