@@ -123,6 +123,9 @@ def connect_demo_accounts(agencies) -> Counter:
     if not simulator_serves_douyin():
         return made
     with simulator_running():
+        # The app's webhook address, as an agency sets it in the platform's console: new private
+        # messages and comments of the connected accounts arrive there (platforms.webhooks).
+        _control("/_sim/config", {"webhook_url": DEMO_HOST + reverse("platforms-webhook-douyin")})
         for agency in agencies:
             made.update(_connect_agency(agency))
     return made

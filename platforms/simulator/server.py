@@ -21,7 +21,9 @@ POST     /_sim/fault                 fail the next ``count`` calls of ``path``: 
                                      the request out first, so only the answer is lost
 POST     /_sim/faults/clear          forget the pending faults
 GET/POST /_sim/clock                the simulator's time / ``{"advance": seconds}``
-POST     /_sim/webhooks              register ``{open_id, url, secret}`` for pushed events
+POST     /_sim/webhooks              register ``{open_id, url, secret}`` for pushed events (an account
+                                     without one has its events sent to the app's ``webhook_url``,
+                                     set through ``/_sim/config``, signed as Douyin signs them)
 GET      /_sim/delivered?open_id=    what the account received and sent: comment replies and
                                      videos made through the API, messages, webhook deliveries,
                                      posts made through TikTok's Content Posting API
@@ -139,20 +141,25 @@ class Simulator:
     # --- webhooks -------------------------------------------------------------------------------
 
     def push(self, open_id: str, event: dict) -> dict:
+        """Send ``event`` to the account's own webhook (HMAC-SHA256 with its secret, what the
+        per-account webhooks of ``accounts_ops`` verify), else to the app's address (``webhook_url``
+        in the config: Douyin's own scheme, sha1 of the app's client secret followed by the body)."""
         account = self.world.account(open_id)
-        record = {"open_id": open_id, "event": event["event"], "url": account.webhook_url, "payload": event}
-        if not account.webhook_url:
+        body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+        if account.webhook_url:
+            url, signature = account.webhook_url, sign(account.webhook_secret, body)
+        else:
+            url = self.world.config.webhook_url
+            signature = hashlib.sha1(self.world.config.client_secret.encode() + body).hexdigest()
+        record = {"open_id": open_id, "event": event["event"], "url": url, "payload": event}
+        if not url:
             record.update(status=None, error="no webhook registered")
         else:
-            body = json.dumps(event, ensure_ascii=False).encode("utf-8")
             outgoing = urllib.request.Request(
-                account.webhook_url,
+                url,
                 data=body,
                 method="POST",
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Douyin-Signature": sign(account.webhook_secret, body),
-                },
+                headers={"Content-Type": "application/json", "X-Douyin-Signature": signature},
             )
             try:
                 with urllib.request.urlopen(outgoing, timeout=WEBHOOK_TIMEOUT) as answer:  # noqa: S310

@@ -38,6 +38,9 @@ class Config:
     rate_limit: int = 100  # calls per token per endpoint per window
     rate_window: int = 60  # seconds
     review_delay: int = 30  # seconds a created video stays "reviewing"
+    # The app's one webhook address, as set in Douyin's developer console: events of an account with
+    # no address of its own go there, signed with the app's secret (sha1 of secret + body).
+    webhook_url: str = ""
     banned_words: list = field(default_factory=lambda: ["违禁词"])
     min_part_size: int = 5 * 1024 * 1024  # documented: parts of at least 5 MB (the last may be smaller)
     max_single_upload: int = 128 * 1024 * 1024  # documented: over 128 MB must be uploaded in parts

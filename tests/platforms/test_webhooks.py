@@ -159,3 +159,20 @@ def test_a_bad_field_is_named_and_nothing_is_stored(client, world):
 
 def test_the_route_is_named():
     assert reverse("platforms-webhook-douyin") == URL
+
+
+def test_the_simulator_pushes_a_message_to_the_apps_address_signed_as_douyin_signs(
+    simulator, live_server, transactional_db, world
+):
+    """End to end over HTTP: the simulated platform sends a new private message to the app's one
+    address (as set in the developer console), signed with the app's secret; it is stored for the
+    agency that connected the account."""
+    simulator.create_account("sim-shop-9", nickname="火锅店")
+    account = PlatformAccountFactory(client=world.client_a1, platform="douyin", platform_uid="sim-shop-9")
+    connect(account, open_id="sim-shop-9")
+    simulator.config(webhook_url=live_server.url + URL)
+    record = simulator.inject_message("sim-shop-9", text="今天有位置吗", from_user_id="fan-7")
+    assert record["status"] == 200, record
+    with tenant_context(world.agency_a):
+        stored = InboxMessage.objects.get(account=account)
+        assert (stored.text, stored.sender_uid) == ("今天有位置吗", "fan-7")
