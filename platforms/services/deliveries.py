@@ -36,6 +36,13 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts_ops.models import CommentAction, CommentActionStatus, OutboxReply, OutboxStatus
+from accounts_ops.services import (
+    comment_action_mark_done,
+    comment_action_mark_failed,
+    outbox_mark_failed,
+    outbox_mark_sent,
+)
 from agency.tasks import enqueue
 from agency.tenancy import require_agency
 from platforms import rules
@@ -380,12 +387,10 @@ class MessageReplyHandler:
     capability = Capability.MESSAGES
 
     def subject(self, delivery: Delivery):
-        from accounts_ops.models import OutboxReply
 
         return OutboxReply.objects.select_related("message").get(pk=delivery.subject_id)
 
     def obsolete(self, reply) -> str | None:
-        from accounts_ops.models import OutboxStatus
 
         if reply.status == OutboxStatus.SENT:
             return _("The reply was marked sent before the connector sent it.")
@@ -424,8 +429,6 @@ class MessageReplyHandler:
             ) from None
 
     def delivered(self, delivery, reply, result: Delivered) -> None:
-        from accounts_ops.models import OutboxStatus
-        from accounts_ops.services import outbox_mark_sent
 
         if reply.status == OutboxStatus.SENT:
             return
@@ -437,8 +440,6 @@ class MessageReplyHandler:
         )
 
     def failed(self, delivery, reply, error: str) -> None:
-        from accounts_ops.models import OutboxStatus
-        from accounts_ops.services import outbox_mark_failed
 
         if reply.status == OutboxStatus.QUEUED:
             outbox_mark_failed(actor=None, reply=reply, error=error)
@@ -470,12 +471,10 @@ class CommentActionHandler:
         self.capability = capability
 
     def subject(self, delivery: Delivery):
-        from accounts_ops.models import CommentAction
 
         return CommentAction.objects.select_related("comment", "comment__video").get(pk=delivery.subject_id)
 
     def obsolete(self, action) -> str | None:
-        from accounts_ops.models import CommentActionStatus
 
         if action.status == CommentActionStatus.SENT:
             return _("The action was reported done before the connector carried it out.")
@@ -512,8 +511,6 @@ class CommentActionHandler:
         )
 
     def delivered(self, delivery, action, result: Delivered) -> None:
-        from accounts_ops.models import CommentActionStatus
-        from accounts_ops.services import comment_action_mark_done
 
         if action.status == CommentActionStatus.SENT:
             return
@@ -525,8 +522,6 @@ class CommentActionHandler:
         )
 
     def failed(self, delivery, action, error: str) -> None:
-        from accounts_ops.models import CommentActionStatus
-        from accounts_ops.services import comment_action_mark_failed
 
         if action.status == CommentActionStatus.QUEUED:
             comment_action_mark_failed(actor=None, action=action, error=error)
@@ -571,7 +566,6 @@ def comment_action_saved(sender, instance, created: bool, raw: bool = False, **k
 
 
 def _connect() -> None:
-    from accounts_ops.models import CommentAction, OutboxReply
 
     post_save.connect(outbox_reply_saved, sender=OutboxReply, dispatch_uid="platforms.outbox_reply_delivery")
     post_save.connect(comment_action_saved, sender=CommentAction, dispatch_uid="platforms.comment_action_delivery")
