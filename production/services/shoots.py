@@ -148,17 +148,20 @@ def clip_delete(*, actor: Actor, clip: Clip) -> None:
 
 
 def _repeat_failure(clip: Clip) -> dict | None:
-    return next((item for item in clip.rule_failures or [] if item.get("rule") == RULE_DUPLICATE), None)
+    return next(
+        (item for item in clip.rule_failures or [] if isinstance(item, dict) and item.get("rule") == RULE_DUPLICATE),
+        None,
+    )
 
 
 def _judge_repeats_again(*, project_id: int, deleted_pk: int) -> None:
     """The clips rejected for repeating the deleted clip's content: the first (by id) counts now,
     unless it breaks another rule; the others repeat it."""
-    repeats = list(
-        Clip.objects.select_for_update()
-        .filter(project_id=project_id, rule_failures__contains=[{"rule": RULE_DUPLICATE, "clip": deleted_pk}])
-        .order_by("pk")
-    )
+    repeats = [
+        clip
+        for clip in Clip.objects.select_for_update().filter(project_id=project_id).order_by("pk")
+        if (_repeat_failure(clip) or {}).get("clip") == deleted_pk
+    ]
     if not repeats:
         return
     first, *others = repeats
@@ -208,15 +211,16 @@ def _digest_of(clip: Clip) -> str | None:
             source.close()
 
 
-def _read_before(clip: Clip):
+def _read_before(clip: Clip) -> list[Clip]:
     """The clips of the project read before ``clip`` that could hold the same file (of the same
-    size, read, not themselves repeats), earliest first."""
-    return (
+    size, read, not themselves repeats), earliest first. (A project holds a few dozen clips; the
+    repeats are left out here rather than by a JSON lookup, which SQLite lacks.)"""
+    candidates = (
         Clip.objects.filter(project_id=clip.project_id, size_bytes=clip.size_bytes, probe_state=ProbeState.DONE)
         .exclude(pk=clip.pk)
-        .exclude(rule_failures__contains=[{"rule": RULE_DUPLICATE}])
         .order_by("pk")
     )
+    return [earlier for earlier in candidates if _repeat_failure(earlier) is None]
 
 
 def _repeated_clip(clip: Clip, digest: str, known: dict[int, str | None]) -> Clip | None:

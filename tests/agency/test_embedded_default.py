@@ -161,6 +161,8 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-and-random-secret-key-for-tests",
         "DJANGO_ALLOWED_HOSTS": "agency.example.com",
+        # A production deployment states the keys of the platforms' tokens (platforms.W001 otherwise).
+        "PLATFORM_TOKEN_KEYS": "hXmD8NqkVb7r1eQm2v0fY3PZ1k1y8bV8sXo6m2yWz4Q=",
     }
     check = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
