@@ -11,7 +11,8 @@
   judged whole by the import instead. The workbook is never opened as a whole in the request:
   ``openpyxl.load_workbook`` scans every sheet to its end to size it when the sheet does not
   state its dimension, even in read-only mode, which is what made a 680 KB file stall a web
-  worker.
+  worker; it also loads the whole shared-strings table up front, so a bomb of strings would stall
+  a worker the same way. That is why the sheet is read here with expat rather than openpyxl.
 - **In the import** (``read_table``, in the worker) the sheet is streamed row by row (expat over
   the ZIP member, a chunk at a time; no XML tree is kept), and rows are counted as they are read:
   past ``import_max_rows()`` rows of data the file is refused whole, naming the limit and the
