@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Sequence
 from typing import BinaryIO
 from urllib.parse import urlencode
@@ -39,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from platforms.adapters import answers
 from platforms.adapters.base import (
     AccountDay,
     Adapter,
@@ -90,99 +90,6 @@ USER_DATA = {
 }
 DATE_TYPES = (7, 15, 30)  # documented: the last 7, 15 or 30 days
 VIDEO_STATUS = {1: PublishStatus.PUBLIC, 2: PublishStatus.REFUSED, 4: PublishStatus.REVIEWING}
-
-
-_clients: dict[int, httpx.Client] = {}
-
-
-def _client() -> httpx.Client:
-    """This process's HTTP client (connections kept alive between calls; a forked worker makes its
-    own). Every request passes its own timeout."""
-    pid = os.getpid()
-    client = _clients.get(pid)
-    if client is None:
-        client = _clients[pid] = httpx.Client()
-    return client
-
-
-class _Garbage(Exception):
-    """A field of the answer is missing or of the wrong type (turned into PlatformUnavailable)."""
-
-
-def _int(value, name: str, *, optional: bool = True) -> int | None:
-    """A whole number, also from a digit string (the platform sends both)."""
-    if value is None or value == "":
-        if optional:
-            return None
-        raise _Garbage(f"{name} is missing")
-    if isinstance(value, bool):
-        raise _Garbage(f"{name} is a boolean, not a number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise _Garbage(f"{name} is not a whole number: {type(value).__name__}")
-
-
-def _str(value, name: str, *, optional: bool = True) -> str:
-    """Text; ids may come as numbers."""
-    if value is None or value == "":
-        if optional:
-            return ""
-        raise _Garbage(f"{name} is missing")
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise _Garbage(f"{name} is not text: {type(value).__name__}")
-
-
-def _bool(value, name: str) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if value in (0, 1):
-        return bool(value)
-    raise _Garbage(f"{name} is not a boolean: {type(value).__name__}")
-
-
-def _dict(value, name: str, *, optional: bool = False) -> dict:
-    if value is None and optional:
-        return {}
-    if not isinstance(value, dict):
-        raise _Garbage(f"{name} is not an object")
-    return value
-
-
-def _list(value, name: str, *, optional: bool = True) -> list:
-    if value is None and optional:
-        return []
-    if not isinstance(value, list):
-        raise _Garbage(f"{name} is not a list")
-    return value
-
-
-def _time(value, name: str) -> dt.datetime | None:
-    """A Unix timestamp in seconds (or milliseconds, which some endpoints send)."""
-    seconds = _int(value, name)
-    if seconds is None:
-        return None
-    if seconds > 10**11:
-        seconds //= 1000
-    try:
-        return dt.datetime.fromtimestamp(seconds, dt.UTC)
-    except (OverflowError, OSError, ValueError):
-        raise _Garbage(f"{name} is not a time")
-
-
-def _date(value, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(_str(value, name, optional=False)[:10])
-    except ValueError:
-        raise _Garbage(f"{name} is not a date")
 
 
 class DouyinAdapter(Adapter):
@@ -258,7 +165,7 @@ class DouyinAdapter(Adapter):
             headers["access-token"] = tokens.access_token
             query["open_id"] = tokens.open_id
         try:
-            response = _client().request(
+            response = answers.client().request(
                 method,
                 self.base_url + path,
                 params=query or None,
@@ -289,15 +196,15 @@ class DouyinAdapter(Adapter):
                 maybe_done=write,
             ) from None
         try:
-            body = _dict(body, "body")
-            data = _dict(body.get("data"), "data", optional=True)
-            extra = _dict(body.get("extra"), "extra", optional=True)
-            code = _int(data.get("error_code"), "data.error_code")
+            body = answers.obj(body, "body")
+            data = answers.obj(body.get("data"), "data", optional=True)
+            extra = answers.obj(body.get("extra"), "extra", optional=True)
+            code = answers.number(data.get("error_code"), "data.error_code")
             if code is None:
-                code = _int(extra.get("error_code"), "extra.error_code") or 0
-            description = _str(data.get("description") or extra.get("description"), "description")
-            log_id = _str(extra.get("logid") or data.get("log_id"), "logid")
-        except _Garbage as exc:
+                code = answers.number(extra.get("error_code"), "extra.error_code") or 0
+            description = answers.text(data.get("description") or extra.get("description"), "description")
+            log_id = answers.text(extra.get("logid") or data.get("log_id"), "logid")
+        except answers.Garbage as exc:
             raise PlatformUnavailable(f"Douyin's answer is not as documented ({path}): {exc}.", maybe_done=write)
         if code != 0:
             raise self._error(code, description, log_id, scope=scope, response=response, oauth=oauth)
@@ -333,8 +240,8 @@ class DouyinAdapter(Adapter):
     def _accepted_at(extra: dict) -> dt.datetime:
         """The platform's time of its answer (``extra.now``, milliseconds) when it says, else ours."""
         try:
-            moment = _time(extra.get("now"), "extra.now")
-        except _Garbage:
+            moment = answers.moment(extra.get("now"), "extra.now")
+        except answers.Garbage:
             moment = None
         return moment or dt.datetime.now(dt.UTC)
 
@@ -363,13 +270,13 @@ class DouyinAdapter(Adapter):
     def _tokens(self, data: dict, path: str, *, previous: Tokens | None = None) -> Tokens:
         try:
             now = dt.datetime.now(dt.UTC)
-            access = _str(data.get("access_token"), "access_token", optional=False)
-            expires_in = _int(data.get("expires_in"), "expires_in", optional=False)
-            refresh = _str(data.get("refresh_token"), "refresh_token", optional=previous is not None)
-            refresh_in = _int(data.get("refresh_expires_in"), "refresh_expires_in")
-            open_id = _str(data.get("open_id"), "open_id", optional=previous is not None)
-            scope = _str(data.get("scope"), "scope")
-        except _Garbage as exc:
+            access = answers.text(data.get("access_token"), "access_token", optional=False)
+            expires_in = answers.number(data.get("expires_in"), "expires_in", optional=False)
+            refresh = answers.text(data.get("refresh_token"), "refresh_token", optional=previous is not None)
+            refresh_in = answers.number(data.get("refresh_expires_in"), "refresh_expires_in")
+            open_id = answers.text(data.get("open_id"), "open_id", optional=previous is not None)
+            scope = answers.text(data.get("scope"), "scope")
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         if previous is not None:
             refresh_expires = previous.refresh_expires_at if not refresh_in else now + dt.timedelta(seconds=refresh_in)
@@ -435,9 +342,9 @@ class DouyinAdapter(Adapter):
             "POST", path, form={"client_key": self.client_key, "refresh_token": tokens.refresh_token}, oauth=True
         )
         try:
-            refresh = _str(data.get("refresh_token"), "refresh_token", optional=False)
-            expires_in = _int(data.get("expires_in"), "expires_in", optional=False)
-        except _Garbage as exc:
+            refresh = answers.text(data.get("refresh_token"), "refresh_token", optional=False)
+            expires_in = answers.number(data.get("expires_in"), "expires_in", optional=False)
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         return Tokens(
             access_token=tokens.access_token,
@@ -467,11 +374,11 @@ class DouyinAdapter(Adapter):
         )
         try:
             return Profile(
-                open_id=_str(data.get("open_id"), "open_id") or tokens.open_id,
-                nickname=_str(data.get("nickname"), "nickname"),
-                avatar_url=_str(data.get("avatar"), "avatar"),
+                open_id=answers.text(data.get("open_id"), "open_id") or tokens.open_id,
+                nickname=answers.text(data.get("nickname"), "nickname"),
+                avatar_url=answers.text(data.get("avatar"), "avatar"),
             )
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     # --- pulling -------------------------------------------------------------------------------
@@ -497,14 +404,14 @@ class DouyinAdapter(Adapter):
                 "GET", path, tokens=tokens, params={"date_type": date_type}, scope="data.external.user"
             )
             try:
-                for index, row in enumerate(_list(data.get("result_list"), "result_list")):
-                    row = _dict(row, f"result_list.{index}")
-                    day = _date(row.get("date"), f"result_list.{index}.date")
+                for index, row in enumerate(answers.items(data.get("result_list"), "result_list")):
+                    row = answers.obj(row, f"result_list.{index}")
+                    day = answers.day(row.get("date"), f"result_list.{index}.date")
                     if start <= day <= end:
                         values = figures.setdefault(day, {})
                         for theirs, ours in names.items():
-                            values[ours] = _int(row.get(theirs), f"result_list.{index}.{theirs}")
-            except _Garbage as exc:
+                            values[ours] = answers.number(row.get(theirs), f"result_list.{index}.{theirs}")
+            except answers.Garbage as exc:
                 raise self._garbage(path, exc)
         return [AccountDay(date=day, **values) for day, values in sorted(figures.items())]
 
@@ -518,17 +425,17 @@ class DouyinAdapter(Adapter):
         path = "/api/douyin/v1/user/fans_data/"
         data, _ = self._send("GET", path, tokens=tokens, scope="fans.data.bind")
         try:
-            fans = _dict(data.get("fans_data"), "fans_data", optional=True)
+            fans = answers.obj(data.get("fans_data"), "fans_data", optional=True)
 
-            fans_total = _int(fans.get("all_fans_num"), "all_fans_num")
+            fans_total = answers.number(fans.get("all_fans_num"), "all_fans_num")
 
             def spread(name: str, *, of_all_fans: bool = False) -> dict:
                 """The platform's counts as shares: of the distribution's total, or (where one fan
                 counts under several keys: interests) of all fans."""
                 counts = {}
-                for index, row in enumerate(_list(fans.get(name), name)):
-                    row = _dict(row, f"{name}.{index}")
-                    counts[_str(row.get("item"), f"{name}.{index}.item", optional=False)] = _int(
+                for index, row in enumerate(answers.items(fans.get(name), name)):
+                    row = answers.obj(row, f"{name}.{index}")
+                    counts[answers.text(row.get("item"), f"{name}.{index}.item", optional=False)] = answers.number(
                         row.get("value"), f"{name}.{index}.value", optional=False
                     )
                 total = fans_total if of_all_fans and fans_total else sum(counts.values())
@@ -545,26 +452,26 @@ class DouyinAdapter(Adapter):
                 devices=spread("device_distributions"),
                 interests=spread("interest_distributions", of_all_fans=True),
             )
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     def _video(self, row, name: str) -> VideoItem:
-        row = _dict(row, name)
-        stats = _dict(row.get("statistics"), f"{name}.statistics", optional=True)
-        status_code = _int(row.get("video_status"), f"{name}.video_status")
+        row = answers.obj(row, name)
+        stats = answers.obj(row.get("statistics"), f"{name}.statistics", optional=True)
+        status_code = answers.number(row.get("video_status"), f"{name}.video_status")
         status = VIDEO_STATUS.get(status_code, "")
         if not status and row.get("is_reviewed") is not None:
-            status = PublishStatus.PUBLIC if _bool(row.get("is_reviewed"), f"{name}.is_reviewed") else ""
+            status = PublishStatus.PUBLIC if answers.flag(row.get("is_reviewed"), f"{name}.is_reviewed") else ""
             status = status or PublishStatus.REVIEWING
         return VideoItem(
-            item_id=_str(row.get("item_id"), f"{name}.item_id", optional=False),
-            title=_str(row.get("title"), f"{name}.title"),
-            url=_str(row.get("share_url"), f"{name}.share_url"),
-            published_at=_time(row.get("create_time"), f"{name}.create_time"),
-            plays=_int(stats.get("play_count"), f"{name}.statistics.play_count"),
-            likes=_int(stats.get("digg_count"), f"{name}.statistics.digg_count"),
-            comments=_int(stats.get("comment_count"), f"{name}.statistics.comment_count"),
-            shares=_int(stats.get("share_count"), f"{name}.statistics.share_count"),
+            item_id=answers.text(row.get("item_id"), f"{name}.item_id", optional=False),
+            title=answers.text(row.get("title"), f"{name}.title"),
+            url=answers.text(row.get("share_url"), f"{name}.share_url"),
+            published_at=answers.moment(row.get("create_time"), f"{name}.create_time"),
+            plays=answers.number(stats.get("play_count"), f"{name}.statistics.play_count"),
+            likes=answers.number(stats.get("digg_count"), f"{name}.statistics.digg_count"),
+            comments=answers.number(stats.get("comment_count"), f"{name}.statistics.comment_count"),
+            shares=answers.number(stats.get("share_count"), f"{name}.statistics.share_count"),
             status=status,
         )
 
@@ -578,14 +485,14 @@ class DouyinAdapter(Adapter):
 
     def _page(self, data: dict, path: str, reader) -> Page:
         try:
-            rows = _list(data.get("list"), "list")
+            rows = answers.items(data.get("list"), "list")
             items = [reader(row, f"list.{index}") for index, row in enumerate(rows)]
-            more = _bool(data.get("has_more"), "has_more")
-            cursor = _int(data.get("cursor"), "cursor")
-        except _Garbage as exc:
+            more = answers.flag(data.get("has_more"), "has_more")
+            cursor = answers.number(data.get("cursor"), "cursor")
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         if more and cursor is None:
-            raise self._garbage(path, _Garbage("has_more without a cursor"))
+            raise self._garbage(path, answers.Garbage("has_more without a cursor"))
         return Page(items=items, cursor=str(cursor) if more else "", has_more=more)
 
     def videos(self, tokens: Tokens, *, cursor: str = "") -> Page[VideoItem]:
@@ -613,28 +520,30 @@ class DouyinAdapter(Adapter):
                 "POST", path, tokens=tokens, json={"item_ids": ids[start : start + 20]}, scope="video.data.bind"
             )
             try:
-                found.extend(self._video(row, f"list.{i}") for i, row in enumerate(_list(data.get("list"), "list")))
-            except _Garbage as exc:
+                found.extend(
+                    self._video(row, f"list.{i}") for i, row in enumerate(answers.items(data.get("list"), "list"))
+                )
+            except answers.Garbage as exc:
                 raise self._garbage(path, exc)
         return found
 
     def _comment(self, tokens: Tokens, item_id: str, parent: str):
         def read(row, name: str) -> CommentItem:
-            row = _dict(row, name)
-            author = _str(row.get("comment_user_id"), f"{name}.comment_user_id")
-            posted = _time(row.get("create_time"), f"{name}.create_time")
+            row = answers.obj(row, name)
+            author = answers.text(row.get("comment_user_id"), f"{name}.comment_user_id")
+            posted = answers.moment(row.get("create_time"), f"{name}.create_time")
             if posted is None:
-                raise _Garbage(f"{name}.create_time is missing")
+                raise answers.Garbage(f"{name}.create_time is missing")
             return CommentItem(
-                comment_id=_str(row.get("comment_id"), f"{name}.comment_id", optional=False),
+                comment_id=answers.text(row.get("comment_id"), f"{name}.comment_id", optional=False),
                 item_id=item_id,
-                text=_str(row.get("content"), f"{name}.content"),
+                text=answers.text(row.get("content"), f"{name}.content"),
                 posted_at=posted,
-                likes=_int(row.get("digg_count"), f"{name}.digg_count"),
-                replies=_int(row.get("reply_comment_total"), f"{name}.reply_comment_total"),
+                likes=answers.number(row.get("digg_count"), f"{name}.digg_count"),
+                replies=answers.number(row.get("reply_comment_total"), f"{name}.reply_comment_total"),
                 parent_comment_id=parent,
                 author_id=author,
-                is_top=_bool(row.get("top"), f"{name}.top"),
+                is_top=answers.flag(row.get("top"), f"{name}.top"),
                 is_from_account=bool(author) and author == tokens.open_id,
             )
 
@@ -672,8 +581,8 @@ class DouyinAdapter(Adapter):
 
     def _created(self, data: dict, extra: dict, path: str, field: str) -> Delivered:
         try:
-            platform_id = _str(data.get(field), field, optional=False)
-        except _Garbage as exc:
+            platform_id = answers.text(data.get(field), field, optional=False)
+        except answers.Garbage as exc:
             # The platform did it but its answer is unusable: checking for it is the only safe next step.
             raise self._garbage(path, exc, write=True)
         return Delivered(platform_id=platform_id, accepted_at=self._accepted_at(extra))
@@ -757,8 +666,8 @@ class DouyinAdapter(Adapter):
             return self._video_id(data, path)
         data, _ = self._send("POST", "/video/part/init/", tokens=tokens, scope=scope)
         try:
-            upload_id = _str(data.get("upload_id"), "upload_id", optional=False)
-        except _Garbage as exc:
+            upload_id = answers.text(data.get("upload_id"), "upload_id", optional=False)
+        except answers.Garbage as exc:
             raise self._garbage("/video/part/init/", exc)
         sent = 0
         for number in range(1, math.ceil(size / self.part_size) + 1):
@@ -780,8 +689,10 @@ class DouyinAdapter(Adapter):
 
     def _video_id(self, data: dict, path: str) -> str:
         try:
-            return _str(_dict(data.get("video"), "video").get("video_id"), "video.video_id", optional=False)
-        except _Garbage as exc:
+            return answers.text(
+                answers.obj(data.get("video"), "video").get("video_id"), "video.video_id", optional=False
+            )
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     def create_video(self, tokens: Tokens, *, video_id: str, text: str, poi_id: str = "") -> Delivered:

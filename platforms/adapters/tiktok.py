@@ -53,6 +53,7 @@ from urllib.parse import urlencode
 import httpx
 from django.utils.translation import gettext as _
 
+from platforms.adapters import answers
 from platforms.adapters.base import (
     AccountDay,
     Adapter,
@@ -72,7 +73,6 @@ from platforms.adapters.base import (
     Tokens,
     VideoItem,
 )
-from platforms.adapters.douyin import _bool, _client, _dict, _Garbage, _int, _list, _str, _time
 
 DOCS = "https://developers.tiktok.com/doc"
 PRODUCTION_API = "https://open.tiktokapis.com"
@@ -185,7 +185,7 @@ class TikTokAdapter(Adapter):
     ) -> tuple[httpx.Response, dict | None]:
         """The answer and its JSON object (None when the body is not a JSON object)."""
         try:
-            response = _client().request(method, url, timeout=self.timeout, **kwargs)
+            response = answers.client().request(method, url, timeout=self.timeout, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise PlatformUnavailable(f"TikTok could not be reached ({what}): {type(exc).__name__}") from None
         except httpx.HTTPError as exc:
@@ -228,12 +228,12 @@ class TikTokAdapter(Adapter):
         if body is None:
             raise self._unusable(response, path, write)
         try:
-            error = _dict(body.get("error"), "error", optional=True)
-            code = _str(error.get("code"), "error.code") or "ok"
-            message = _str(error.get("message"), "error.message")
-            log_id = _str(error.get("log_id"), "error.log_id")
-            data = _dict(body.get("data"), "data", optional=True)
-        except _Garbage as exc:
+            error = answers.obj(body.get("error"), "error", optional=True)
+            code = answers.text(error.get("code"), "error.code") or "ok"
+            message = answers.text(error.get("message"), "error.message")
+            log_id = answers.text(error.get("log_id"), "error.log_id")
+            data = answers.obj(body.get("data"), "data", optional=True)
+        except answers.Garbage as exc:
             raise PlatformUnavailable(f"TikTok's answer is not as documented ({path}): {exc}.", maybe_done=write)
         if code != "ok":
             raise self._error(ERRORS, code, message, log_id, response=response, scope=scope, write=write)
@@ -247,10 +247,10 @@ class TikTokAdapter(Adapter):
         if body is None:
             raise self._unusable(response, path, False)
         try:
-            code = _str(body.get("error"), "error")
-            description = _str(body.get("error_description"), "error_description")
-            log_id = _str(body.get("log_id"), "log_id")
-        except _Garbage as exc:
+            code = answers.text(body.get("error"), "error")
+            description = answers.text(body.get("error_description"), "error_description")
+            log_id = answers.text(body.get("log_id"), "log_id")
+        except answers.Garbage as exc:
             raise PlatformUnavailable(f"TikTok's answer is not as documented ({path}): {exc}.")
         if code:
             errors = OAUTH_ERRORS if refreshing else {**OAUTH_ERRORS, "invalid_grant": Refused}
@@ -317,18 +317,18 @@ class TikTokAdapter(Adapter):
     def _tokens(self, body: dict, path: str) -> Tokens:
         try:
             now = dt.datetime.now(dt.UTC)
-            expires_in = _int(body.get("expires_in"), "expires_in", optional=False)
-            refresh_in = _int(body.get("refresh_expires_in"), "refresh_expires_in")
-            scope = _str(body.get("scope"), "scope")
+            expires_in = answers.number(body.get("expires_in"), "expires_in", optional=False)
+            refresh_in = answers.number(body.get("refresh_expires_in"), "refresh_expires_in")
+            scope = answers.text(body.get("scope"), "scope")
             return Tokens(
-                access_token=_str(body.get("access_token"), "access_token", optional=False),
-                refresh_token=_str(body.get("refresh_token"), "refresh_token", optional=False),
+                access_token=answers.text(body.get("access_token"), "access_token", optional=False),
+                refresh_token=answers.text(body.get("refresh_token"), "refresh_token", optional=False),
                 expires_at=now + dt.timedelta(seconds=expires_in),
                 refresh_expires_at=now + dt.timedelta(seconds=refresh_in) if refresh_in else None,
-                open_id=_str(body.get("open_id"), "open_id", optional=False),
+                open_id=answers.text(body.get("open_id"), "open_id", optional=False),
                 scopes=tuple(s.strip() for s in scope.split(",") if s.strip()),
             )
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     def exchange_code(self, *, code: str, redirect_uri: str) -> Tokens:
@@ -390,14 +390,14 @@ class TikTokAdapter(Adapter):
         fields = USER_FIELDS_BASIC + (USER_FIELDS_PROFILE if "user.info.profile" in tokens.scopes else ())
         data = self._send("GET", path, tokens=tokens, fields=fields, scope="user.info.basic")
         try:
-            user = _dict(data.get("user"), "user")
+            user = answers.obj(data.get("user"), "user")
             return Profile(
-                open_id=_str(user.get("open_id"), "user.open_id") or tokens.open_id,
-                nickname=_str(user.get("display_name"), "user.display_name"),
-                avatar_url=_str(user.get("avatar_url"), "user.avatar_url"),
-                handle=_str(user.get("username"), "user.username"),
+                open_id=answers.text(user.get("open_id"), "user.open_id") or tokens.open_id,
+                nickname=answers.text(user.get("display_name"), "user.display_name"),
+                avatar_url=answers.text(user.get("avatar_url"), "user.avatar_url"),
+                handle=answers.text(user.get("username"), "user.username"),
             )
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     # --- pulling -------------------------------------------------------------------------------
@@ -423,24 +423,26 @@ class TikTokAdapter(Adapter):
             "GET", path, tokens=tokens, fields=("follower_count", "likes_count", "video_count"), scope="user.info.stats"
         )
         try:
-            user = _dict(data.get("user"), "user")
-            followers = _int(user.get("follower_count"), "user.follower_count")
-        except _Garbage as exc:
+            user = answers.obj(data.get("user"), "user")
+            followers = answers.number(user.get("follower_count"), "user.follower_count")
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         return [AccountDay(date=min(end, today), followers=followers)]
 
     def _video(self, row, name: str) -> VideoItem:
-        row = _dict(row, name)
-        title = _str(row.get("title"), f"{name}.title") or _str(row.get("video_description"), f"{name}.description")
+        row = answers.obj(row, name)
+        title = answers.text(row.get("title"), f"{name}.title") or answers.text(
+            row.get("video_description"), f"{name}.description"
+        )
         return VideoItem(
-            item_id=_str(row.get("id"), f"{name}.id", optional=False),
+            item_id=answers.text(row.get("id"), f"{name}.id", optional=False),
             title=title,
-            url=_str(row.get("share_url"), f"{name}.share_url"),
-            published_at=_time(row.get("create_time"), f"{name}.create_time"),
-            plays=_int(row.get("view_count"), f"{name}.view_count"),
-            likes=_int(row.get("like_count"), f"{name}.like_count"),
-            comments=_int(row.get("comment_count"), f"{name}.comment_count"),
-            shares=_int(row.get("share_count"), f"{name}.share_count"),
+            url=answers.text(row.get("share_url"), f"{name}.share_url"),
+            published_at=answers.moment(row.get("create_time"), f"{name}.create_time"),
+            plays=answers.number(row.get("view_count"), f"{name}.view_count"),
+            likes=answers.number(row.get("like_count"), f"{name}.like_count"),
+            comments=answers.number(row.get("comment_count"), f"{name}.comment_count"),
+            shares=answers.number(row.get("share_count"), f"{name}.share_count"),
             status=PublishStatus.PUBLIC,  # the Display API lists only posted videos
         )
 
@@ -459,14 +461,14 @@ class TikTokAdapter(Adapter):
             body["cursor"] = int(cursor)
         data = self._send("POST", path, tokens=tokens, fields=VIDEO_FIELDS, json=body, scope="video.list")
         try:
-            rows = _list(data.get("videos"), "videos")
+            rows = answers.items(data.get("videos"), "videos")
             items = [self._video(row, f"videos.{index}") for index, row in enumerate(rows)]
-            more = _bool(data.get("has_more"), "has_more")
-            next_cursor = _int(data.get("cursor"), "cursor")
-        except _Garbage as exc:
+            more = answers.flag(data.get("has_more"), "has_more")
+            next_cursor = answers.number(data.get("cursor"), "cursor")
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         if more and next_cursor is None:
-            raise self._garbage(path, _Garbage("has_more without a cursor"))
+            raise self._garbage(path, answers.Garbage("has_more without a cursor"))
         return Page(items=items, cursor=str(next_cursor) if more else "", has_more=more)
 
     def video_stats(self, tokens: Tokens, *, item_ids: Sequence[str]) -> list[VideoItem]:
@@ -482,9 +484,9 @@ class TikTokAdapter(Adapter):
             body = {"filters": {"video_ids": ids[start : start + 20]}}
             data = self._send("POST", path, tokens=tokens, fields=VIDEO_FIELDS, json=body, scope="video.list")
             try:
-                rows = _list(data.get("videos"), "videos")
+                rows = answers.items(data.get("videos"), "videos")
                 found.extend(self._video(row, f"videos.{index}") for index, row in enumerate(rows))
-            except _Garbage as exc:
+            except answers.Garbage as exc:
                 raise self._garbage(path, exc)
         return found
 
@@ -508,15 +510,15 @@ class TikTokAdapter(Adapter):
         try:
             return {
                 "privacy_level_options": [
-                    _str(option, "privacy_level_options")
-                    for option in _list(data.get("privacy_level_options"), "privacy_level_options")
+                    answers.text(option, "privacy_level_options")
+                    for option in answers.items(data.get("privacy_level_options"), "privacy_level_options")
                 ],
-                "username": _str(data.get("creator_username"), "creator_username"),
-                "max_video_post_duration_sec": _int(
+                "username": answers.text(data.get("creator_username"), "creator_username"),
+                "max_video_post_duration_sec": answers.number(
                     data.get("max_video_post_duration_sec"), "max_video_post_duration_sec"
                 ),
             }
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
 
     def publish_video(self, tokens: Tokens, *, file: BinaryIO, size: int, text: str, poi_id: str = "") -> Delivered:
@@ -567,9 +569,9 @@ class TikTokAdapter(Adapter):
         # Nothing is posted before the last chunk arrives, so an init whose answer is lost is harmless.
         data = self._send("POST", path, tokens=tokens, json=body, scope="video.publish")
         try:
-            publish_id = _str(data.get("publish_id"), "publish_id", optional=False)
-            upload_url = _str(data.get("upload_url"), "upload_url", optional=False)
-        except _Garbage as exc:
+            publish_id = answers.text(data.get("publish_id"), "publish_id", optional=False)
+            upload_url = answers.text(data.get("upload_url"), "upload_url", optional=False)
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         sent = 0
         for number in range(count):
@@ -593,9 +595,9 @@ class TikTokAdapter(Adapter):
         path = "/v2/post/publish/status/fetch/"
         try:
             data = self._send("POST", path, tokens=tokens, json={"publish_id": publish_id}, scope="video.publish")
-            status = _str(data.get("status"), "status")
-            uploaded = _int(data.get("uploaded_bytes"), "uploaded_bytes")
-        except (PlatformError, _Garbage):
+            status = answers.text(data.get("status"), "status")
+            uploaded = answers.number(data.get("uploaded_bytes"), "uploaded_bytes")
+        except (PlatformError, answers.Garbage):
             return False
         return uploaded == size or status in ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX")
 
@@ -695,13 +697,13 @@ class TikTokAdapter(Adapter):
         path = "/v2/post/publish/status/fetch/"
         data = self._send("POST", path, tokens=tokens, json={"publish_id": item_id}, scope="video.publish")
         try:
-            status = _str(data.get("status"), "status", optional=False)
-            reason = _str(data.get("fail_reason"), "fail_reason")
+            status = answers.text(data.get("status"), "status", optional=False)
+            reason = answers.text(data.get("fail_reason"), "fail_reason")
             posts = [
-                _str(post, "publicaly_available_post_id")
-                for post in _list(data.get("publicaly_available_post_id"), "publicaly_available_post_id")
+                answers.text(post, "publicaly_available_post_id")
+                for post in answers.items(data.get("publicaly_available_post_id"), "publicaly_available_post_id")
             ]
-        except _Garbage as exc:
+        except answers.Garbage as exc:
             raise self._garbage(path, exc)
         if status == "FAILED":
             return Publication(item_id=item_id, status=PublishStatus.REFUSED, reason=reason or status)
@@ -712,7 +714,7 @@ class TikTokAdapter(Adapter):
             return Publication(item_id=posts[0], status=PublishStatus.PUBLIC, url=url)
         if status == "PUBLISH_COMPLETE" or status in PROCESSING:
             return Publication(item_id=item_id, status=PublishStatus.REVIEWING)
-        raise self._garbage(path, _Garbage(f"status {status!r} is not a documented value"))
+        raise self._garbage(path, answers.Garbage(f"status {status!r} is not a documented value"))
 
     def find_post(self, tokens: Tokens, *, text: str, since: dt.datetime) -> Delivered | None:
         """The account's video captioned ``text`` created since ``since``, looked for in the video
