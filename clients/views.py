@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency import panels
 from agency.conformance import evaluate
 from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, FULFIL, VIEW
@@ -64,9 +65,7 @@ class ClientDetailView(TenantDetailView):
             period=period, conformance=evaluate(self.object, period), can_change=self.actor.can(CHANGE, "client")
         )
         context.update(client_metrics(self.request, self.actor, self.object, context["accounts"]))
-        from platforms.selectors import reconnect_needed
-
-        context["reconnect_connections"] = list(reconnect_needed(self.actor, client_id=self.object.pk))
+        context.update(panels.context_for(panels.CLIENT, self.actor, self.object))
         return context
 
 

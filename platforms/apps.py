@@ -10,5 +10,13 @@ class PlatformsConfig(AppConfig):
     def ready(self) -> None:
         # The delivery handlers register themselves, and the chapter apps' rows that ask for a
         # delivery (a queued reply, a comment action) are connected to it, when these are imported.
-        from platforms import checks  # noqa: F401  (the system checks of the connectors)
+        from agency import panels
+        from platforms import (
+            checks,  # noqa: F401  (the system checks of the connectors)
+            selectors,
+        )
         from platforms.services import deliveries, publishing  # noqa: F401
+
+        # The connection panel on an account's page, the accounts to reconnect on a client's page.
+        panels.register(panels.ACCOUNT, selectors.connection_panel)
+        panels.register(panels.CLIENT, selectors.client_panel)

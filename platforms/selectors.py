@@ -62,3 +62,8 @@ def _run_row(run: SyncRun) -> dict:
     created = sum(int((stream or {}).get("created", 0) or 0) for stream in (run.counts or {}).values())
     updated = sum(int((stream or {}).get("updated", 0) or 0) for stream in (run.counts or {}).values())
     return {"run": run, "created": created, "updated": updated, "errors": list(run.errors or [])}
+
+
+def client_panel(actor: Actor, client) -> dict:
+    """What a client's page shows of its connections: the accounts to reconnect."""
+    return {"reconnect_connections": list(reconnect_needed(actor, client_id=client.pk))}

@@ -48,6 +48,7 @@ from accounts_ops.models import (
     campaign_roi,
 )
 from accounts_ops.selectors import account_operations, basic_operations_dashboard, with_money
+from agency import panels
 from agency.conformance import CHECKS
 from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE
@@ -114,10 +115,9 @@ class AccountOperationsView(TenantViewMixin, View):
             try_form=forms.TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
         from accounts_ops.views.charts import metrics_context
-        from platforms.selectors import connection_panel
 
         context.update(metrics_context(request, self.actor, account=account))
-        context.update(connection_panel(self.actor, account))
+        context.update(panels.context_for(panels.ACCOUNT, self.actor, account))
         return render(request, "accounts_ops/account.html", context)
 
 
