@@ -7,8 +7,8 @@
 #   assets   Node.js: `npm ci` of package-lock.json, then the charts' library copied out, as
 #            `make install` does. Node.js and node_modules stay in this stage.
 #   wheels   Python: a wheel of every line of requirements.txt (`pip wheel`). Every requirement
-#            ships binary wheels for linux/amd64 and linux/arm64 but snownlp, which is pure Python,
-#            so no compiler is needed; the wheels are all the next stage takes from here.
+#            ships binary or pure-Python wheels for linux/amd64 and linux/arm64, so no compiler is
+#            needed; the wheels are all the next stage takes from here.
 #   runtime  Python with the wheels installed from this build alone (no index), the code, the
 #            compiled translations and the collected static files; runs as an unprivileged user.
 #

@@ -15,8 +15,8 @@ Platform field names are mapped to ours in ``platform_fields``. Ingest goes thro
 COPY into a staging table and one ``INSERT ... ON CONFLICT`` (``bulk``); ``bench/ingest.py``
 measures it beside a raw COPY.
 
-7.1 sentiment. ``sentiment.classify(text) -> (label, score)`` wraps SnowNLP's packaged model.
-Accuracy on the 236 labelled comments in ``tests/accounts_ops/data/sentiment_sample.csv``
-(restaurants, shops and products; positive, neutral, negative in equal parts): 76.3 %. See
-``sentiment`` for the breakdown.
+7.1 sentiment. ``sentiment.classify(text) -> (label, score)``: rules over a lexicon written for
+short-video comments (``sentiment_lexicon``), with a naive-Bayes fallback trained on the labelled
+comments of ``accounts_ops/data/sentiment_tuning.tsv``. Macro-F1 0.946 on 298 held-out comments written
+by other people (``python bench/sentiment.py``). See ``sentiment`` for the breakdown.
 """

@@ -68,6 +68,7 @@ def main() -> None:
     }
 
     autoreply = run("autoreply.py", env={"DATABASE_URL": "", "MIGRATION_DATABASE_URL": "", "REDIS_URL": ""})
+    sentiment = run("sentiment.py", env={"DATABASE_URL": "", "MIGRATION_DATABASE_URL": "", "REDIS_URL": ""})
     # The ingest sends the tasks of its asynchronous pass through Redis (to a queue of its own).
     ingest = run("ingest.py", env={**scratch_env, "REDIS_URL": os.environ["REDIS_URL"]})
     persona = run("persona.py", "--accounts", args.persona_accounts, env=scratch_env)
@@ -169,6 +170,26 @@ def main() -> None:
             "—",
         )
     )
+    held_out, tuning_cv = sentiment.get("heldout"), sentiment.get("tuning_cv")
+    reference = f"tuning set, fallback cross-validated: {tuning_cv['macro_f1']:.3f}" if tuning_cv else "—"
+    if held_out:
+        per_class = ", ".join(
+            f"{label} P {c['precision']:.2f} R {c['recall']:.2f}" for label, c in held_out["per_class"].items()
+        )
+        rows.append(
+            (
+                f"comment sentiment (7.1), held-out set ({held_out['rows']} comments): {per_class}",
+                f"macro-F1 {held_out['macro_f1']:.3f}",
+                reference,
+                "—",
+                f"≥ {sentiment['target']}",
+                verdict(held_out["met"]),
+            )
+        )
+    else:
+        rows.append(
+            ("comment sentiment (7.1): held-out set missing", "—", reference, "—", f"≥ {sentiment['target']}", "—")
+        )
     rows.append(
         (
             "queries per page, every list and dashboard at 3/30/300 rows",

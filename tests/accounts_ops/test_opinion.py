@@ -1,13 +1,11 @@
-"""7.1: the sentiment classifier (its accuracy measured on a labelled sample) and opinion alerts,
-raised once per episode and open until someone records how they were handled."""
+"""7.1: the sentiment classifier (the pipeline on a few comments of each kind; its figures on the
+labelled sets come from ``bench/sentiment.py``) and opinion alerts, raised once per episode and
+open until someone records how they were handled."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts_ops import hooks, sentiment
+from accounts_ops import hooks, sentiment, sentiment_lexicon
 from accounts_ops.models import AlertStatus, OpinionAlert
 from accounts_ops.services import (
     OPINION_MIN_COMMENTS,
@@ -30,27 +28,63 @@ from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import OpinionAlertFactory, VideoCommentFactory
 from tests.factories import PlatformAccountFactory, VideoFactory
 
-SAMPLE = Path(__file__).parent / "data" / "sentiment_sample.csv"
+# A few comments of each kind the classifier must read as people mean them. How well it does on
+# the labelled sets is measured by ``python bench/sentiment.py``, never asserted here.
+CASES = [
+    ("看饿了，明天就去", sentiment.POSITIVE),  # a compliment a review-trained model reads as negative
+    ("已下单", sentiment.POSITIVE),
+    ("码住了，周末带爸妈去[赞]", sentiment.POSITIVE),
+    ("毛肚脆，锅底香，不踩雷", sentiment.POSITIVE),  # a negated warning is praise
+    ("请问地址在哪里？几点开门", sentiment.NEUTRAL),
+    ("好吃吗", sentiment.NEUTRAL),  # asked about, not said
+    ("@小王 你看这个", sentiment.NEUTRAL),
+    ("互关互赞，加V了解推广合作，超值福利", sentiment.NEUTRAL),  # an ad, whatever praise it carries
+    ("避雷！上菜慢，菜还是凉的", sentiment.NEGATIVE),
+    ("不好吃", sentiment.NEGATIVE),
+    ("服务员态度好到我想报警[微笑]", sentiment.NEGATIVE),  # sarcasm
+    ("这也叫招牌菜？还不如食堂", sentiment.NEGATIVE),  # a rhetorical question
+    ("智商税，用了一周没任何效果，退钱", sentiment.NEGATIVE),
+]
 
 
-def labelled_sample() -> list[tuple[str, str]]:
-    with SAMPLE.open(encoding="utf-8") as handle:
-        return [(row["label"], row["text"]) for row in csv.DictReader(handle)]
+@pytest.mark.parametrize(("text", "label"), CASES)
+def test_comments_are_read_as_short_video_audiences_mean_them(text, label):
+    got, score = sentiment.classify(text)
+    assert got == label, f"{text!r} read as {got}"
+    if label == sentiment.POSITIVE:
+        assert score > 0.5
+    if label == sentiment.NEGATIVE:
+        assert score < 0.5
 
 
-def test_the_labelled_sample_is_large_and_balanced():
-    counts = Counter(label for label, _text in labelled_sample())
-    assert sum(counts.values()) >= 200
-    assert set(counts) == set(sentiment.LABELS)
-    assert max(counts.values()) - min(counts.values()) <= 10
+def test_a_text_the_lexicon_does_not_reach_goes_to_the_fallback_model():
+    fallback = sentiment.Fallback(
+        [
+            (sentiment.POSITIVE, "甲乙丙丁"),
+            (sentiment.POSITIVE, "甲乙丙戊"),
+            (sentiment.NEUTRAL, "庚辛壬癸"),
+            (sentiment.NEGATIVE, "子丑寅卯"),
+        ]
+    )
+    assert sentiment.classify("甲乙丙丁甲乙", fallback=fallback)[0] == sentiment.POSITIVE
+    assert sentiment.classify("子丑寅卯子丑", fallback=fallback)[0] == sentiment.NEGATIVE
+    assert sentiment.classify("庚辛壬癸庚辛", fallback=fallback)[0] == sentiment.NEUTRAL
+    assert sentiment.classify("甲乙", fallback=fallback)[0] == sentiment.NEUTRAL  # too short to guess
+    assert sentiment.classify("甲乙丙丁好吃", fallback=fallback)[0] == sentiment.POSITIVE  # the lexicon first
 
 
-def test_the_classifier_is_accurate_enough_on_the_labelled_sample():
-    sample = labelled_sample()
-    right = sum(sentiment.classify(text)[0] == label for label, text in sample)
-    accuracy = right / len(sample)
-    assert accuracy >= sentiment.ACCURACY_FLOOR, f"accuracy {accuracy:.3f} ({right} of {len(sample)})"
-    assert abs(accuracy - sentiment.ACCURACY_MEASURED) < 0.005  # the figure the docs state
+def test_the_lexicon_refuses_a_phrase_listed_twice():
+    with pytest.raises(ValueError, match="好吃"):
+        sentiment_lexicon._weighted((3, "好吃 美味"), (2, "好吃"))
+
+
+def test_the_tuning_set_is_well_formed():
+    rows = sentiment.labelled_comments()
+    assert len(rows) >= 400
+    assert {row["label"] for row in rows} == set(sentiment.LABELS)
+    assert {row["domain"] for row in rows} == {"restaurant", "retail", "beauty", "local_service"}
+    assert all(row["text"].strip() for row in rows)
+    assert len({row["text"] for row in rows}) == len(rows)  # no comment twice
 
 
 def test_classify_answers_a_label_and_a_score():
