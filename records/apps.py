@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,11 +13,9 @@ class RecordsConfig(AppConfig):
 
         selectors.autodiscover()  # every app's report sections (9 j, 9 k)
 
-        # PostgreSQL: the database keeps the trail (triggers installed after every migrate).
+        # The database keeps the trail (PostgreSQL and SQLite): its triggers are made after every
+        # migrate; on SQLite they are dropped before it, as a rebuilt table would lose them anyway.
+        pre_migrate.connect(audit.on_pre_migrate, sender=self, dispatch_uid="records-audit-triggers-before")
         post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="records-audit-triggers")
         # Written by the database itself, past the answer cache's write tracking: never cached.
         answer_cache.written_by_database.add(audit.AUDIT_TABLE)
-        # Other databases: the application keeps it from model signals (no bulk writes).
-        pre_save.connect(audit.on_pre_save, dispatch_uid="records-audit-pre-save")
-        post_save.connect(audit.on_post_save, dispatch_uid="records-audit-post-save")
-        post_delete.connect(audit.on_post_delete, dispatch_uid="records-audit-post-delete")

@@ -24,24 +24,18 @@ triggers), and so does TRUNCATE (a statement trigger), except as part of a reset
 database (a TRUNCATE that empties the agencies themselves, as ``manage.py flush`` and the test
 suite do), which leaves no tenant data whose history could be hidden.
 
-On SQLite (the embedded default) the trail is kept by the application, from model signals
-(``pre_save``/``post_save``/``post_delete``): ``QuerySet.update``, ``bulk_create`` and raw SQL are
-NOT recorded there. Bulk writes are covered on PostgreSQL only.
+On SQLite (the embedded default) the database writes the same trail, from triggers made per table
+out of the same list of tables and the same rules (see the SQLite section below); a test makes the
+same writes on both and compares the trails (``tests/records/test_audit_trail_parity.py``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import json
 import re
-import uuid
 
 from django.apps import apps as global_apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
-from django.utils import timezone
 
 from agency.models import TenantModel
 
@@ -147,8 +141,8 @@ $fn$;
 
 
 def database_keeps_trail(using: str = "default") -> bool:
-    """True where the database writes the trail itself (PostgreSQL), bulk writes included."""
-    return connections[using].vendor == "postgresql"
+    """True where the database writes the trail itself (PostgreSQL and SQLite), bulk writes included."""
+    return connections[using].vendor in ("postgresql", "sqlite")
 
 
 def audited_models(app_registry=None) -> list[type[models.Model]]:
@@ -190,17 +184,42 @@ def client_path_arguments(model, connection) -> list[str]:
     return arguments
 
 
+def _client_of(instance) -> int | None:
+    """The client id of a saved row, along ``tenant_client_path`` (what the triggers record)."""
+    path = type(instance).tenant_client_path
+    if path is None:
+        return None
+    value = instance
+    try:
+        for part in path.split("__"):
+            value = value.pk if part == "pk" else getattr(value, part)
+            if value is None:
+                return None
+    except ObjectDoesNotExist:
+        return None
+    return value.pk if isinstance(value, models.Model) else value
+
+
 def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def install_audit_triggers(using: str = "default", app_registry=None, **kwargs) -> int:
     """Create or refresh the trail's functions and triggers. Returns the number of tables covered.
-    Runs after every ``migrate`` (``post_migrate``); does nothing on other databases than PostgreSQL."""
+    Runs after every ``migrate`` (``post_migrate``), on PostgreSQL and on SQLite."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        return _install_sqlite(connection, app_registry)
+    if connection.vendor != "postgresql":
+        return 0
+    return _install_postgresql(connection, app_registry)
+
+
+def _install_postgresql(connection, app_registry) -> int:
     from agency.rls import is_owner
 
-    connection = connections[using]
-    if connection.vendor != "postgresql" or not is_owner(connection):
+    using = connection.alias
+    if not is_owner(connection):
         return 0  # the owner installs them at migrate time; the application's role cannot
     existing = set(connection.introspection.table_names())
     if AUDIT_TABLE not in existing:
@@ -235,99 +254,181 @@ def install_audit_triggers(using: str = "default", app_registry=None, **kwargs) 
     return covered
 
 
+def on_pre_migrate(sender, using="default", **kwargs) -> None:
+    remove_sqlite_triggers(using=using)
+
+
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     install_audit_triggers(using=using)
 
 
-# --- the application-level trail (SQLite and other databases without the triggers) -----------
+# --- SQLite (the embedded default): the same trail, from triggers made per table ---------------
+#
+# SQLite has no row-to-JSON conversion and no procedural language, so each audited table gets its
+# own three triggers (AFTER INSERT, UPDATE, DELETE), written out column by column from the same
+# list of tables (``audited_models``) and the same rules as ``records_audit_row()``: the columns
+# that changed from what to what (``updated_at`` alone is no event), credentials redacted, the
+# client found along ``tenant_client_path``, the import channel's inserts into an agency without a
+# trail skipped. Who and through which channel come from ``app_setting()``, the SQL function the
+# SQLite backend (``agency.db.sqlite3``) registers on each connection, the time of the write from
+# its ``app_clock()``. Values take the JSON form PostgreSQL's ``to_jsonb`` gives them: booleans as
+# true/false, date-times as ISO 8601 in UTC with their offset, decimals as numbers, JSON columns
+# nested. SQLite keeps no transaction ids: ``transaction_id`` is empty there. The audit table
+# refuses UPDATE and DELETE (BEFORE triggers; SQLite has no TRUNCATE) except while the whole
+# database is emptied (``app.reset``: ``manage.py flush``, the test suite between tests).
+#
+# A table that a migration rebuilds loses its triggers with it, and a trigger that names a table
+# being rebuilt would stop the rebuild: they are all dropped before ``migrate`` and made again after.
+
+SQLITE_ACTIONS = ("insert", "update", "delete")
+NOT_RESETTING = "app_setting('app.reset') <> 'on'"
 
 
-def _records_at_app_level(sender, using) -> bool:
-    if connections[using].vendor == "postgresql":
-        return False
-    if not isinstance(sender, type) or not issubclass(sender, TenantModel) or sender._meta.proxy:
-        return False
-    return sender._meta.db_table != AUDIT_TABLE
+def _sqlite_trigger_name(table: str, action: str) -> str:
+    return f"{TRIGGER_NAME}__{table}__{action}"
 
 
-def _plain(value):
-    if isinstance(value, (dt.datetime, dt.date, dt.time, decimal.Decimal, uuid.UUID)):
-        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    if isinstance(value, (str, int, float, bool, list, dict)) or value is None:
-        return value
-    return str(value)
+def _sqlite_json(field, row: str, quote) -> str:
+    """The column of ``row`` (NEW or OLD) as the JSON value PostgreSQL's ``to_jsonb`` gives it."""
+    column = f"{row}.{quote(field.column)}"
+    if isinstance(field, models.BooleanField):
+        return f"json(CASE WHEN {column} IS NULL THEN 'null' WHEN {column} THEN 'true' ELSE 'false' END)"
+    if isinstance(field, models.JSONField):
+        return f"json({column})"
+    if isinstance(field, models.DateTimeField):
+        # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; PostgreSQL writes a 'T', drops trailing
+        # zeros of the fraction and states the offset.
+        trimmed = f"CASE WHEN instr({column}, '.') THEN rtrim(rtrim({column}, '0'), '.') ELSE {column} END"
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE replace({trimmed}, ' ', 'T') || '+00:00' END"
+    if isinstance(field, models.DecimalField):
+        return f"CAST({column} AS REAL)"
+    return column
 
 
-def _row_values(instance) -> dict:
-    return {field.column: _plain(field.value_from_object(instance)) for field in instance._meta.concrete_fields}
+def _sqlite_changes(model, action: str, quote) -> str:
+    """The ``changes`` object: one ``[old, new]`` pair per column (per changed column for updates)."""
+    rows = []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if action == "update" and column in IGNORED_COLUMNS:
+            continue
+        if re.search(REDACTED_COLUMNS, column, re.IGNORECASE):
+            pair = f"json_array({_quote_literal(REDACTED)}, {_quote_literal(REDACTED)})"
+        else:
+            old = "NULL" if action == "insert" else _sqlite_json(field, "OLD", quote)
+            new = "NULL" if action == "delete" else _sqlite_json(field, "NEW", quote)
+            pair = f"json_array({old}, {new})"
+        changed = f" WHERE OLD.{quote(column)} IS NOT NEW.{quote(column)}" if action == "update" else ""
+        rows.append(f"SELECT {_quote_literal(column)} AS k, {pair} AS v{changed}")
+    return f"(SELECT json_group_object(k, json(v)) FROM ({' UNION ALL '.join(rows)}))"
 
 
-def _client_of(instance):
-    path = type(instance).tenant_client_path
-    if path is None:
-        return None
-    value = instance
-    parts = path.split("__")
-    try:
-        for part in parts:
-            value = value.pk if part == "pk" else getattr(value, part)
-            if value is None:
-                return None
-    except ObjectDoesNotExist:
-        return None
-    return value.pk if isinstance(value, models.Model) else value
+def _sqlite_client(model, row: str, connection) -> str:
+    """The row's client id, following the same hops as the PostgreSQL trigger's arguments."""
+    arguments = client_path_arguments(model, connection)
+    if not arguments:
+        return "NULL"
+    quote = connection.ops.quote_name
+    value = f"{row}.{quote(arguments[0])}"
+    for hop in range(1, len(arguments) - 3, 4):
+        table, key, _type, column = arguments[hop : hop + 4]
+        value = f"(SELECT {quote(column)} FROM {quote(table)} WHERE {quote(key)} = {value})"
+    return value
 
 
-def _append(instance, action: str, changes: dict) -> None:
-    from agency.tenancy import current_channel, current_user_id
-    from records.models import AuditEvent
-
-    changes = {
-        column: [REDACTED, REDACTED] if re.search(REDACTED_COLUMNS, column, re.IGNORECASE) else pair
-        for column, pair in changes.items()
-    }
-    AuditEvent(
-        agency_id=instance.agency_id,
-        occurred_at=timezone.now(),
-        table_name=instance._meta.db_table,
-        model_label=instance._meta.label_lower,
-        object_pk=str(instance.pk),
-        action=action,
-        changes=changes,
-        user_id=current_user_id(),
-        channel=current_channel() or "system",
-        client_id=_client_of(instance),
-    ).save()
-
-
-def on_pre_save(sender, instance, raw=False, using="default", **kwargs) -> None:
-    if not _records_at_app_level(sender, using):
-        return
-    before = None
-    if not instance._state.adding and instance.pk is not None:
-        row = sender._base_manager.using(using).filter(pk=instance.pk).first()
-        before = _row_values(row) if row is not None else None
-    instance._audit_before = before
-
-
-def on_post_save(sender, instance, created, raw=False, using="default", **kwargs) -> None:
-    if not _records_at_app_level(sender, using):
-        return
-    after = _row_values(instance)
-    before = getattr(instance, "_audit_before", None)
-    if created or before is None:
-        _append(instance, "insert", {column: [None, value] for column, value in after.items()})
-        return
-    changes = {
-        column: [before.get(column), value]
-        for column, value in after.items()
-        if column not in IGNORED_COLUMNS and before.get(column) != value
-    }
-    if changes:
-        _append(instance, "update", changes)
+def sqlite_trigger_sql(model, action: str, connection) -> str:
+    """The CREATE TRIGGER statement that records ``action`` on ``model``'s table."""
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    row = "OLD" if action == "delete" else "NEW"
+    when = [NOT_RESETTING]
+    if action == "insert":
+        when.append(
+            f"NOT (app_setting('app.channel') = 'import' AND NOT EXISTS "
+            f"(SELECT 1 FROM {quote(AUDIT_TABLE)} WHERE agency_id = NEW.agency_id))"
+        )
+    elif action == "update":
+        compared = [
+            f"OLD.{quote(f.column)} IS NOT NEW.{quote(f.column)}"
+            for f in model._meta.concrete_fields
+            if f.column not in IGNORED_COLUMNS
+        ]
+        when.append(f"({' OR '.join(compared)})")
+    return (
+        f"CREATE TRIGGER {quote(_sqlite_trigger_name(table, action))} AFTER {action.upper()} ON {quote(table)} "
+        f"FOR EACH ROW WHEN {' AND '.join(when)} BEGIN "
+        f"INSERT INTO {quote(AUDIT_TABLE)} (agency_id, occurred_at, table_name, model_label, object_pk, action, "
+        "changes, user_id, channel, client_id, transaction_id) VALUES ("
+        f"{row}.agency_id, app_clock(), {_quote_literal(table)}, {_quote_literal(model._meta.label_lower)}, "
+        f"CAST({row}.{quote(model._meta.pk.column)} AS TEXT), {_quote_literal(action)}, "
+        f"{_sqlite_changes(model, action, quote)}, "
+        "CAST(nullif(app_setting('app.user_id'), '') AS INTEGER), "
+        "coalesce(nullif(app_setting('app.channel'), ''), 'system'), "
+        f"{_sqlite_client(model, row, connection)}, NULL); END"
+    )
 
 
-def on_post_delete(sender, instance, using="default", **kwargs) -> None:
-    if not _records_at_app_level(sender, using):
-        return
-    _append(instance, "delete", {column: [value, None] for column, value in _row_values(instance).items()})
+def _sqlite_guard_sql(statement: str, quote) -> str:
+    return (
+        f"CREATE TRIGGER {quote(f'{GUARD_ROW_TRIGGER}__{statement.lower()}')} BEFORE {statement} "
+        f"ON {quote(AUDIT_TABLE)} FOR EACH ROW WHEN {NOT_RESETTING} BEGIN SELECT RAISE(ABORT, "
+        f"{_quote_literal(f'The audit trail is append-only: {statement} on {AUDIT_TABLE} is refused.')}); END"
+    )
+
+
+def remove_sqlite_triggers(using: str = "default") -> int:
+    """Drop every trigger of the trail on SQLite (before ``migrate``). Returns how many."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return 0
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (name GLOB %s OR name GLOB %s)",
+            [f"{TRIGGER_NAME}__*", f"{GUARD_ROW_TRIGGER}__*"],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {connection.ops.quote_name(name)}")
+    return len(names)
+
+
+def _install_sqlite(connection, app_registry) -> int:
+    existing = set(connection.introspection.table_names())
+    if AUDIT_TABLE not in existing:
+        return 0
+    remove_sqlite_triggers(connection.alias)
+    quote = connection.ops.quote_name
+    covered = 0
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for model in audited_models(app_registry):
+            if model._meta.db_table not in existing:
+                continue
+            for action in SQLITE_ACTIONS:
+                cursor.execute(sqlite_trigger_sql(model, action, connection))
+            covered += 1
+        cursor.execute(_sqlite_guard_sql("UPDATE", quote))
+        cursor.execute(_sqlite_guard_sql("DELETE", quote))
+    return covered
+
+
+def tables_with_trail(using: str = "default") -> set[str]:
+    """The tables whose every insert, update and delete the database records (for checks and tests)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+                [TRIGGER_NAME],
+            )
+            return {table for (table,) in cursor.fetchall()}
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+            found: dict[str, set[str]] = {}
+            for name, table in cursor.fetchall():
+                found.setdefault(table, set()).add(name)
+            return {
+                table
+                for table, names in found.items()
+                if {_sqlite_trigger_name(table, action) for action in SQLITE_ACTIONS} <= names
+            }
+    return set()

@@ -319,7 +319,6 @@ def test_an_import_into_an_empty_installation_gives_back_the_same_data_and_files
             assert hashlib.sha256((Path(settings.MEDIA_ROOT) / name[6:]).read_bytes()).hexdigest() == entry["sha256"]
 
 
-@pytest.mark.skipif(not settings.USING_POSTGRES, reason="the database keeps the trail on PostgreSQL only")
 def test_after_an_import_every_write_is_recorded_again(small):
     assert database_keeps_trail()
     copy = agency_import(archive=small.archive, slug="a-copy").agency
@@ -329,7 +328,6 @@ def test_after_an_import_every_write_is_recorded_again(small):
         assert AuditEvent.objects.count() == before + 1
 
 
-@pytest.mark.skipif(not settings.USING_POSTGRES, reason="the database keeps the trail on PostgreSQL only")
 def test_the_import_channel_never_hides_an_update_or_a_delete(db):
     agency = Agency.objects.create(name="No trail yet", slug="no-trail")
     with tenant_context(agency, channel="import"):
