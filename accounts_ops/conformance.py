@@ -40,6 +40,7 @@ from accounts_ops.services import boost_next_due
 from accounts_ops.services.basic import partner_followers_problem
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import AccountStatus, Client, PlatformAccount
+from records.selectors import values_as_they_stood
 
 
 def _page(name: str, *args) -> str:
@@ -280,6 +281,20 @@ def private_messages_are_answered_in_time(client: Client, period: Period) -> Che
                 _page("account", account.pk),
             )
         )
+        if summary.reported:
+            # Timed to when the report arrived, so never earlier than the truth; shown as such.
+            evidence.append(
+                Evidence(
+                    _(
+                        "@%(handle)s: %(count)d first responses were reported through the API, not confirmed "
+                        "by the platform; they are timed from when the report arrived"
+                    )
+                    % {"handle": account.handle, "count": summary.reported},
+                    "clients.platformaccount",
+                    account.pk,
+                    _page("account", account.pk),
+                )
+            )
         if summary.meets_target is False:
             problems.append(
                 _("@%(handle)s answers in a median of %(median)s, beyond the target of %(target)d s")
@@ -293,24 +308,30 @@ def private_messages_are_answered_in_time(client: Client, period: Period) -> Che
     )
 
 
+DEAL_STATE = ("platform_status", "first_live_on", "valid_from", "valid_until")
+
+
 @clause_check("6.5")
 def group_buy_and_poi_are_open(client: Client, period: Period) -> CheckResult:
     """A client that sells locally has at least one live deal and a claimed or linked POI at the
     period's end (the clause applies only to clients who bought the local-life service)."""
     end = _end_of(period, client)
-    deals = list(
-        GroupBuyDeal.objects.filter(
-            client=client,
-            platform_status=DealStatus.LIVE,
-            first_live_on__lte=period.end,
-            valid_from__lte=period.end,
-            valid_until__gte=period.end,
-            created_at__lte=end,
-        )
-    )
-    pois = list(
-        PoiLink.objects.filter(client=client, status__in=[PoiStatus.CLAIMED, PoiStatus.LINKED], created_at__lte=end)
-    )
+    # 6.5 judged as it stood at the period's end: a status or date changed since is read back
+    # from the audit trail, so a POI linked (or a deal put live) after the period does not count
+    # for it, and one unlinked (or paused) after it still does.
+    all_deals = list(GroupBuyDeal.objects.filter(client=client, created_at__lte=end))
+    deals_then = values_as_they_stood(all_deals, DEAL_STATE, end)
+    deals = [
+        d
+        for d in all_deals
+        if (then := deals_then[d.pk])["platform_status"] == DealStatus.LIVE
+        and then["first_live_on"] is not None
+        and then["first_live_on"] <= period.end
+        and then["valid_from"] <= period.end <= then["valid_until"]
+    ]
+    all_pois = list(PoiLink.objects.filter(client=client, created_at__lte=end))
+    pois_then = values_as_they_stood(all_pois, ("status",), end)
+    pois = [p for p in all_pois if pois_then[p.pk]["status"] in (PoiStatus.CLAIMED, PoiStatus.LINKED)]
     evidence = [
         Evidence(
             _("Deal: %(title)s") % {"title": d.title}, "accounts_ops.groupbuydeal", d.pk, _page("deal-update", d.pk)
@@ -364,16 +385,21 @@ def promotion_each_month(client: Client, period: Period) -> CheckResult:
     as_of = _as_of(period, client)
     if as_of < period.start:
         return CheckResult(Status.NOT_APPLICABLE, _("The period has not started yet."))
-    done = list(
-        PromotionTask.objects.filter(
-            account__in=accounts,
-            status=PromotionStatus.DONE,
-            done_on__gte=period.start,
-            done_on__lte=as_of,
-            created_at__lte=_end_of(period, client),
-        ).order_by("done_on")
+    # As it stood at the period's end: a task marked done after the period and dated back into
+    # it was not done then (its status and day are read back from the audit trail).
+    tasks = list(PromotionTask.objects.filter(account__in=accounts, created_at__lte=_end_of(period, client)))
+    then = values_as_they_stood(tasks, ("status", "done_on"), _end_of(period, client))
+    done = sorted(
+        (
+            t
+            for t in tasks
+            if then[t.pk]["status"] == PromotionStatus.DONE
+            and then[t.pk]["done_on"] is not None
+            and period.start <= then[t.pk]["done_on"] <= as_of
+        ),
+        key=lambda t: then[t.pk]["done_on"],
     )
-    seen = {(t.account_id, t.done_on.year, t.done_on.month) for t in done}
+    seen = {(t.account_id, then[t.pk]["done_on"].year, then[t.pk]["done_on"].month) for t in done}
     problems = []
     for month in _months(period.start, as_of):
         for account in accounts:
@@ -384,7 +410,7 @@ def promotion_each_month(client: Client, period: Period) -> CheckResult:
                 )
     evidence = [
         Evidence(
-            f"{t.done_on} {t.get_channel_display()}: {t.target}",
+            f"{then[t.pk]['done_on']} {t.get_channel_display()}: {t.target}",
             "accounts_ops.promotiontask",
             t.pk,
             _page("promotion-list") + f"?account={t.account_id}",

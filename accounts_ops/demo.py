@@ -547,8 +547,7 @@ def _replies(agency, account, spec, operator, today, made, *, main: bool) -> Non
         # The connector sends what the engine queued within seconds; a reply by hand takes minutes.
         delay = dt.timedelta(minutes=4, seconds=20) if by_hand else dt.timedelta(seconds=4)
         for reply in OutboxReply.objects.filter(message=message, status=OutboxStatus.QUEUED).order_by("pk"):
-            services.outbox_mark_sent(
-                actor=None,
+            services.outbox_confirm_sent(
                 reply=reply,
                 sent_at=min(received_at + delay, timezone.now()),
                 platform_message_id=f"{account.handle}-out-{index:03d}",

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_noop
 
-from agency.api.filters import scoped_choices
 from agency.models import TenantModel
+from agency.people import choices_for
 
 
 def tenant_formfield(field: models.Field, **kwargs):
@@ -64,9 +64,14 @@ class TenantModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.agency_id is None:
             self.instance.agency = actor.agency
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
-                scoped = scoped_choices(field.queryset.model, actor)
+                scoped = choices_for(
+                    field.queryset.model,
+                    actor,
+                    client_id=getattr(self.instance, "client_id", None),
+                    current=(getattr(self.instance, f"{name}_id", None),),
+                )
                 field.queryset = scoped if scoped is not None else field.queryset.none()
 
     class Meta:

@@ -1,17 +1,22 @@
 """Who may be named in a person field of a row (an assignee, an owner, a custodian).
 
-One rule for every such field: the agency's active staff, or people of the row's own client whose
+One rule for every such field, applied twice: the pickers of forms and API bodies offer only the
+people it allows (``person_choices``), and the services refuse anyone else (``check_person_field``).
+The rule: the agency's active staff, or people of the row's own client whose
 role may act on the resource (``agency.roles.PERMISSIONS``: change or fulfil). A person of another
 client, of another agency, or whose membership is inactive is refused, naming the field.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from agency.api.filters import scoped_choices
 from agency.models import Agency, Membership
-from agency.roles import CHANGE, FULFIL, STAFF_ROLES, role_can
+from agency.roles import CHANGE, CLIENT_ROLES, FULFIL, STAFF_ROLES, role_can
 
 
 def person_may_be_named(*, agency: Agency, client_id: int | None, user, resource: str) -> bool:
@@ -42,3 +47,38 @@ def check_person_field(*, agency: Agency, client_id: int | None, user, field: st
                 % {"person": user.get_username()}
             }
         )
+
+
+def people_who_may_be_named(*, agency: Agency, client_id: int | None = None, resource: str | None = None):
+    """The people ``person_may_be_named`` allows, as a queryset: the agency's active staff, and,
+    for a row of ``client_id``, that client's people whose role may change or fulfil ``resource``."""
+    allowed = Q(role__in=list(STAFF_ROLES))
+    client_roles = [
+        role for role in CLIENT_ROLES if resource and any(role_can(role, resource, a) for a in (CHANGE, FULFIL))
+    ]
+    if client_id is not None and client_roles:
+        allowed |= Q(client_id=client_id, role__in=client_roles)
+    members = Membership.objects.filter(allowed, agency=agency, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=members).order_by("username")
+
+
+def person_choices(actor, *, client_id: int | None = None, resource: str | None = None, current=()):
+    """What a picker of a person field offers ``actor``: the people who may be named on the row,
+    never another client's people or another agency's; a client person is offered only themself,
+    where allowed. ``current`` (the row's present values) stays choosable, so that saving a row
+    unchanged is never refused for a person named before."""
+    people = people_who_may_be_named(agency=actor.agency, client_id=client_id, resource=resource)
+    if actor.is_client_person:
+        people = people.filter(pk=actor.user.pk)
+    kept = [pk for pk in current if pk is not None]
+    if kept:
+        people = get_user_model().objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=kept)).order_by("username")
+    return people
+
+
+def choices_for(model, actor, *, client_id: int | None = None, resource: str | None = None, current=()):
+    """The choices of a writable relation in a form or an API body: person fields follow
+    ``person_choices``; other rows are those the actor may see (``scoped_choices``)."""
+    if model is get_user_model():
+        return person_choices(actor, client_id=client_id, resource=resource, current=current)
+    return scoped_choices(model, actor)

@@ -3,7 +3,8 @@
 Every tenant table gets one policy, enabled and forced (so the table's owner is bound too):
 
     rows are visible and writable only where agency_id equals the transaction-local setting
-    app.agency_id (and, for client people, where the row's client is app.client_id);
+    app.agency_id (and, for client people, where the row's client is app.client_id, or, for a row
+    whose client is its parent's, where the parent row's client is);
     with no agency set, nothing is visible and nothing can be written.
 
 ``NULLIF(current_setting(...), '')`` matters: a custom setting that was set locally once reads as
@@ -47,9 +48,23 @@ def tenant_tables() -> list[tuple[str, str]]:
         elif path in columns:
             client = f"({NO_CLIENT_PERSON} OR {CLIENT.format(column=path)})"
         else:
-            client = "true"  # reached through a join: the application's scoping decides
+            client = f"({NO_CLIENT_PERSON} OR {_client_through(model, path)})"
         tables.append((model._meta.db_table, client))
     return tables
+
+
+def _client_through(model, path: str) -> str:
+    """The client condition of a row whose client is its parent's (``asset__client_id``): the
+    parent row, itself bound by its own policy, belongs to the client person's client."""
+    relation, _sep, column = path.partition("__")
+    field = model._meta.get_field(relation)
+    parent = field.related_model._meta
+    if "__" in column or column not in {f.column for f in parent.concrete_fields}:
+        raise ValueError(f"{model.__name__}.tenant_client_path {path!r}: one relation, then the parent's client column")
+    return (
+        f'EXISTS (SELECT 1 FROM "{parent.db_table}" parent WHERE parent."{parent.pk.column}" = "{field.column}" '
+        f"AND {CLIENT.format(column='parent.' + column)})"
+    )
 
 
 def policy_expression(client_condition: str) -> str:

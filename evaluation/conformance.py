@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agency.adjustable import adjustable
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check, served_from
+from agency.models import Membership
 from clients.models import Client
 from evaluation.models import (
     ActionStatus,
@@ -48,6 +49,19 @@ def _local(moment: dt.datetime | None, tz) -> dt.date | None:
     return timezone.localtime(moment, tz).date() if moment else None
 
 
+def _invitations_to_client_people(client: Client, end: dt.datetime):
+    """Invitations of the client's campaigns sent by ``end`` to someone who is not a member of the
+    agency other than a person of this client: an invitation sent to the agency's own staff, or to a
+    person of another client, asks nobody of the client (10.1, 10.2)."""
+    others = Membership.objects.filter(agency_id=client.agency_id).exclude(client=client)
+    other_emails = [e.lower() for e in others.exclude(user__email="").values_list("user__email", flat=True)]
+    return (
+        SurveyInvitation.objects.filter(client=client, sent_at__isnull=False, sent_at__lte=end)
+        .exclude(user__in=others.values("user"))
+        .exclude(Q(email__in=other_emails))
+    )
+
+
 def _yearly_part(client: Client, period: Period, as_of: dt.date, end: dt.datetime):
     """Each calendar year of the period: a yearly evaluation sent by the period's end, or not
     due yet (before the agency's month, unless the year is over)."""
@@ -62,7 +76,8 @@ def _yearly_part(client: Client, period: Period, as_of: dt.date, end: dt.datetim
     # 10.1 asks the client's people as well as users: a campaign counts as sent only once at
     # least one of the client's people was sent an invitation by the period's end.
     invited = dict(
-        SurveyInvitation.objects.filter(campaign__in=list(campaigns.values()), sent_at__lte=end)
+        _invitations_to_client_people(client, end)
+        .filter(campaign__in=list(campaigns.values()))
         .values("campaign")
         .annotate(count=Count("id"))
         .values_list("campaign", "count")
@@ -187,11 +202,17 @@ def improvement_followed_up(client: Client, period: Period) -> CheckResult:
         .select_related("follow_up", "cycle")
         .order_by("completed_at", "pk")
     )
+    sent_at = _follow_ups_sent_at(client, [a.follow_up for a in actions if a.follow_up_id], end)
     missed, waiting, evidence = [], [], []
     for action in actions:
         completed_on = _local(action.completed_at, tz)
         deadline = follow_up_deadline(completed_on)
-        sent_on = _local(action.follow_up.opened_at, tz) if action.follow_up_id else None
+        follow_up = action.follow_up
+        asked = None
+        if follow_up is not None and follow_up.kind == CampaignKind.FOLLOW_UP and follow_up.cycle_id == action.cycle_id:
+            asked = sent_at.get(follow_up.pk)
+        # Asked again "after the improvement": a survey sent before the action was done does not follow it up.
+        sent_on = _local(asked, tz) if asked is not None and asked >= action.completed_at else None
         if sent_on is not None and sent_on <= as_of:
             ok = sent_on <= deadline
             label = _("%(action)s: follow-up sent %(sent)s (by %(due)s)") % {
@@ -255,6 +276,24 @@ def improvement_followed_up(client: Client, period: Period) -> CheckResult:
         + listing,
         evidence,
     )
+
+
+def _follow_ups_sent_at(client: Client, follow_ups: list[EvaluationCampaign], end: dt.datetime) -> dict:
+    """When each follow-up had asked both audiences again by ``end`` (10.2): its public link open
+    for users and its first invitation sent to one of the client's people, whichever came later.
+    A follow-up opened with no invitation sent to the client's people is not sent."""
+    first_invited = dict(
+        _invitations_to_client_people(client, end)
+        .filter(campaign__in=[f.pk for f in follow_ups])
+        .values("campaign")
+        .annotate(first=Min("sent_at"))
+        .values_list("campaign", "first")
+    )
+    return {
+        f.pk: max(f.opened_at, first_invited[f.pk])
+        for f in follow_ups
+        if f.opened_at is not None and f.opened_at <= end and f.pk in first_invited
+    }
 
 
 def _cycle_then(follow_ups: list[EvaluationCampaign], end: dt.datetime) -> tuple[bool, int]:

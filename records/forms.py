@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agency.api.filters import scoped_choices
 from agency.forms import DateInput, DateTimeInput, TenantModelForm
+from agency.people import choices_for
 from clients.models import Client, PlatformAccount
 from records.models import INSPECTION_ITEMS, Asset, AssetCondition, ExportFormat, UsagePurpose
 
@@ -21,7 +21,7 @@ class ScopedForm(forms.Form):
         self.actor = actor
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
-                scoped = scoped_choices(field.queryset.model, actor)
+                scoped = choices_for(field.queryset.model, actor)
                 field.queryset = scoped if scoped is not None else field.queryset.none()
 
 

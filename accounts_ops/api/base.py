@@ -8,9 +8,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.relations import PrimaryKeyRelatedField
 
-from agency.api.filters import scoped_choices
 from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
+from agency.people import choices_for
 from agency.tenancy import current_actor
 
 
@@ -45,7 +45,7 @@ class ScopedSerializer(serializers.Serializer):
         for field in fields.values():
             if isinstance(field, PrimaryKeyRelatedField) and not field.read_only:
                 model = field.queryset.model
-                field.queryset = scoped_choices(model, actor) if actor is not None else model._default_manager.none()
+                field.queryset = choices_for(model, actor) if actor is not None else model._default_manager.none()
         return fields
 
 

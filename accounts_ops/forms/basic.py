@@ -23,8 +23,8 @@ from accounts_ops.models import (
     PromotionTask,
     ReplyRule,
 )
-from agency.api.filters import scoped_choices
 from agency.forms import DateInput, DateTimeInput, tenant_formfield
+from agency.people import choices_for
 
 DATE = DateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -75,9 +75,14 @@ class ServiceForm(forms.Form):
             if name not in self.fields and generated.get(name) is not None:
                 self.fields[name] = generated[name]
         self.order_fields(self.field_names)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
-                scoped = scoped_choices(field.queryset.model, actor)
+                scoped = choices_for(
+                    field.queryset.model,
+                    actor,
+                    client_id=getattr(instance, "client_id", None),
+                    current=(getattr(instance, f"{name}_id", None),),
+                )
                 field.queryset = scoped if scoped is not None else field.queryset.none()
 
 

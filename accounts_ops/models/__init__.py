@@ -62,6 +62,7 @@ from accounts_ops.models.basic import (
     ReplyRule,
     ReplySource,
     ReplyTrigger,
+    SentConfirmation,
     campaign_roi,
     yuan,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "PromotionTask",
     "ReplyRule",
     "ReplySource",
+    "SentConfirmation",
     "ReplyTrigger",
     "campaign_roi",
     "yuan",

@@ -559,6 +559,15 @@ class InboxStatus(models.TextChoices):
     CLOSED = "closed", _("Closed without reply")
 
 
+class SentConfirmation(models.TextChoices):
+    """Where a reply's sending time comes from (6.4). Only the platform's answer to the connector
+    confirms delivery; a time reported through the API is measured from when the report arrived
+    (a caller cannot date a reply back), and shown as reported."""
+
+    PLATFORM = "platform", _("Confirmed by the platform")
+    REPORTED = "reported", _("Reported")
+
+
 class InboxMessage(AccountScoped):
     """Clause 6.4: a private message a platform user sent the account, the reply decision the
     engine took for it (which rule fired, or none) and its first-response time."""
@@ -587,6 +596,9 @@ class InboxMessage(AccountScoped):
     decision = models.CharField(_("decision"), max_length=300, blank=True, editable=False)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True, editable=False)
     first_response_seconds = models.PositiveIntegerField(_("first response (s)"), null=True, blank=True, editable=False)
+    first_response_confirmation = models.CharField(
+        _("first response confirmed by"), max_length=10, choices=SentConfirmation.choices, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -644,6 +656,10 @@ class OutboxReply(AccountScoped):
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED, editable=False
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+    sent_confirmation = models.CharField(
+        _("sent time confirmed by"), max_length=10, choices=SentConfirmation.choices, blank=True, editable=False
+    )
+    reported_sent_at = models.DateTimeField(_("sending time reported"), null=True, blank=True, editable=False)
     platform_message_id = models.CharField(_("platform message id"), max_length=128, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
 

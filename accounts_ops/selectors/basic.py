@@ -32,6 +32,7 @@ from accounts_ops.models.basic import (
     ProfileChangeStatus,
     ProfileField,
     ReplyRule,
+    SentConfirmation,
 )
 from agency.adjustable import adjustable
 from agency.tenancy import Actor
@@ -118,6 +119,7 @@ class ResponseSummary:
     p90_seconds: float | None
     within_target: int
     target_seconds: int
+    reported: int = 0  # first responses timed by a report through the API, not confirmed by the platform
 
     @property
     def meets_target(self) -> bool | None:
@@ -165,15 +167,24 @@ def response_summaries(
     """Per account: median and p90 first-response time of the messages received in [start, end)."""
     as_of = as_of or min(end, timezone.now())
     rows = InboxMessage.objects.filter(account_id__in=account_ids, received_at__gte=start, received_at__lt=end).only(
-        "id", "account_id", "status", "received_at", "first_response_at", "first_response_seconds"
+        "id",
+        "account_id",
+        "status",
+        "received_at",
+        "first_response_at",
+        "first_response_seconds",
+        "first_response_confirmation",
     )
     times: dict[int, list[float]] = {pk: [] for pk in account_ids}
     counts: dict[int, int] = dict.fromkeys(account_ids, 0)
+    reported: dict[int, int] = dict.fromkeys(account_ids, 0)
     for message in rows:
         counts[message.account_id] += 1
         seconds = message_response_seconds(message, as_of=as_of, target=target)
         if seconds is not None:
             times[message.account_id].append(seconds)
+            if not math.isinf(seconds) and message.first_response_confirmation == SentConfirmation.REPORTED:
+                reported[message.account_id] += 1
     out = {}
     for pk in account_ids:
         values = times[pk]
@@ -187,6 +198,7 @@ def response_summaries(
             p90_seconds=nearest_rank(values, RESPONSE_PERCENTILE),
             within_target=sum(1 for v in values if v <= target),
             target_seconds=target,
+            reported=reported[pk],
         )
     return out
 

@@ -51,6 +51,7 @@ from accounts_ops.models.basic import (
     PromotionTask,
     ReplyRule,
     ReplySource,
+    SentConfirmation,
     yuan,
 )
 from agency.adjustable import adjustable
@@ -744,24 +745,53 @@ def inbox_close(*, actor: Actor, message: InboxMessage) -> InboxMessage:
 def outbox_mark_sent(
     *, actor: Actor | None, reply: OutboxReply, sent_at: dt.datetime | None = None, platform_message_id: str = ""
 ) -> OutboxReply:
-    """The connector sent a reply (6.4). The message's first response is the earliest reply sent."""
+    """Someone reports through the API that a reply was sent (6.4). The first response is measured
+    to when the report arrives, never to the time it states (kept beside it as reported), so that a
+    reply cannot be dated back; only the connector's delivery (``outbox_confirm_sent``) confirms."""
+    now = timezone.now()
+    return _sent(
+        reply,
+        at=now,
+        reported_at=sent_at or now,
+        confirmation=SentConfirmation.REPORTED,
+        platform_id=platform_message_id,
+    )
+
+
+@transaction.atomic
+def outbox_confirm_sent(*, reply: OutboxReply, sent_at: dt.datetime, platform_message_id: str = "") -> OutboxReply:
+    """The platform accepted the connector's reply at ``sent_at`` (6.4): the confirmed first response."""
+    return _sent(
+        reply, at=sent_at, reported_at=None, confirmation=SentConfirmation.PLATFORM, platform_id=platform_message_id
+    )
+
+
+def _sent(
+    reply: OutboxReply, *, at: dt.datetime, reported_at: dt.datetime | None, confirmation: str, platform_id: str
+) -> OutboxReply:
+    """The message's first response is the earliest reply sent."""
     reply = OutboxReply.objects.select_for_update().get(pk=reply.pk)
     if reply.status == OutboxStatus.SENT:
         raise ValidationError({"status": _("This reply was already sent.")})
-    sent_at = sent_at or timezone.now()
     message = InboxMessage.objects.select_for_update().get(pk=reply.message_id)
-    if sent_at < message.received_at:
-        raise ValidationError({"sent_at": _("A reply cannot be sent before the message arrived.")})
-    if sent_at > timezone.now() + MESSAGE_CLOCK_SKEW:
-        raise ValidationError({"sent_at": _("The time is in the future.")})
+    for field_name, value in (("sent_at", at), ("sent_at", reported_at)):
+        if value is None:
+            continue
+        if value < message.received_at:
+            raise ValidationError({field_name: _("A reply cannot be sent before the message arrived.")})
+        if value > timezone.now() + MESSAGE_CLOCK_SKEW:
+            raise ValidationError({field_name: _("The time is in the future.")})
     reply.status = OutboxStatus.SENT
-    reply.sent_at = sent_at
-    reply.platform_message_id = (platform_message_id or "")[:128]
+    reply.sent_at = at
+    reply.sent_confirmation = confirmation
+    reply.reported_sent_at = reported_at
+    reply.platform_message_id = (platform_id or "")[:128]
     reply.error = ""
     reply.save()
-    if message.first_response_at is None or sent_at < message.first_response_at:
-        message.first_response_at = sent_at
-        message.first_response_seconds = int((sent_at - message.received_at).total_seconds())
+    if message.first_response_at is None or at < message.first_response_at:
+        message.first_response_at = at
+        message.first_response_seconds = int((at - message.received_at).total_seconds())
+        message.first_response_confirmation = confirmation
     message.status = InboxStatus.ANSWERED
     message.save()
     return reply

@@ -40,8 +40,8 @@ from accounts_ops.models import CommentAction, CommentActionStatus, OutboxReply,
 from accounts_ops.services import (
     comment_action_mark_done,
     comment_action_mark_failed,
+    outbox_confirm_sent,
     outbox_mark_failed,
-    outbox_mark_sent,
 )
 from agency.tasks import enqueue
 from agency.tenancy import require_agency
@@ -432,8 +432,7 @@ class MessageReplyHandler:
 
         if reply.status == OutboxStatus.SENT:
             return
-        outbox_mark_sent(
-            actor=None,
+        outbox_confirm_sent(
             reply=reply,
             sent_at=_between(result.accepted_at, reply.message.received_at),
             platform_message_id=result.platform_id,

@@ -1,6 +1,10 @@
 """Cases that once fooled chapter 6's checks, each now reading "not met" with its reason.
 
 - 6.3: a late boost wiped out the earlier missed ones.
+- 6.4: a reply reported through the API, dated back to thirty seconds after the message.
+- 6.5: a POI linked (or a deal put live) after the month made the month met; one unlinked (or
+  paused) after it made the month read as if it never was.
+- 6.6: a promotion marked done after the month and dated back into it counted for the month.
 - 6.7: a "high-follower" partner with 100 followers was accepted, and the finding said every
   campaign had results when one had none.
 """
@@ -12,10 +16,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts_ops import services
 from accounts_ops.conformance import missed_boosts
-from accounts_ops.models import AdKind, ProfileField
+from accounts_ops.models import AdKind, OutboxReply, ProfileField
 from accounts_ops.services.basic import AD_PARTNER_FOLLOWERS_MIN
 from agency.adjustable import REGISTRY
 from agency.conformance import CHECKS, Period, Status
@@ -26,8 +31,13 @@ from tests.accounts_ops.factories import (
     AdCampaignFactory,
     BoostRecordFactory,
     BoostTaskFactory,
+    GroupBuyDealFactory,
+    InboxMessageFactory,
     PinnedVideoFactory,
+    PoiLinkFactory,
     ProfileChangeFactory,
+    PromotionTaskFactory,
+    ReplyRuleFactory,
 )
 from tests.factories import PlatformAccountFactory
 
@@ -219,3 +229,134 @@ def test_67_the_finding_does_not_say_every_campaign_has_results_when_one_has_non
     assert result.status == Status.MET  # the third is still running: no result is due yet
     assert "2 with results" in result.summary and "1 still running" in result.summary
     assert "all have results" not in result.summary and "and results" not in result.summary
+
+
+# --- 6.4: a first response is timed by the platform, or by when a report arrived ----------------
+
+
+def answered_in_november(world, account, confirm):
+    old(ReplyRuleFactory(account=account))
+    received = dt.datetime(2025, 11, 10, 10, tzinfo=TZ)
+    message = InboxMessageFactory(account=account, received_at=received)
+    reply = OutboxReply.dangerously_all_agencies.create(
+        agency=world.agency_a, client=account.client, account=account, message=message, text="在的", source="manual"
+    )
+    with tenant_context(world.agency_a):
+        if confirm:
+            services.outbox_confirm_sent(reply=reply, sent_at=received + dt.timedelta(seconds=30))
+        else:  # a caller reports today that the reply went out thirty seconds after the message
+            services.outbox_mark_sent(actor=None, reply=reply, sent_at=received + dt.timedelta(seconds=30))
+    return message
+
+
+def test_64_a_reply_reported_late_and_dated_back_does_not_answer_in_time(world, account):
+    answered_in_november(world, account, confirm=False)
+    result = check("6.4", account.client)
+    assert result.status == Status.NOT_MET
+    assert "beyond the target" in result.summary
+
+
+def test_64_a_reply_the_platform_confirmed_in_time_is_met(world, account):
+    answered_in_november(world, account, confirm=True)
+    assert check("6.4", account.client).status == Status.MET
+
+
+# --- 6.5 ------------------------------------------------------------------------------------------
+# Judged as it stood at the month's end: a status changed since (today, after November 2025) is
+# read back from the audit trail.
+
+
+@pytest.fixture
+def local_client(world):
+    world.client_a1.services = ["basic_operations", "local_life"]
+    world.client_a1.save()
+    return world.client_a1
+
+
+def live_deal(account, poi, **fields):
+    values = {
+        "first_live_on": dt.date(2025, 10, 2),
+        "valid_from": dt.date(2025, 10, 1),
+        "valid_until": dt.date(2026, 12, 31),
+        "platform_status": "live",
+    }
+    values.update(fields)
+    return old(GroupBuyDealFactory(account=account, poi=poi, **values))
+
+
+def change(row, **values):
+    """A change made today, through the model as every write is: the trail records it."""
+    with tenant_context(row.agency):
+        row = type(row).objects.get(pk=row.pk)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+
+
+def test_65_a_poi_linked_after_the_month_does_not_make_the_month_met(world, account, local_client):
+    poi = old(PoiLinkFactory(account=account, status="to_claim"))
+    live_deal(account, poi)
+    change(poi, status="linked")
+    result = check("6.5", local_client)
+    assert result.status == Status.NOT_MET and "no claimed or linked POI" in result.summary
+    today = timezone.localdate(timezone=local_client.agency.tz)
+    assert check("6.5", local_client, Period.month(today.year, today.month)).status == Status.MET
+
+
+def test_65_a_poi_unlinked_after_the_month_still_counts_for_the_month(world, account, local_client):
+    poi = old(PoiLinkFactory(account=account, status="linked"))
+    live_deal(account, poi)
+    change(poi, status="rejected")
+    assert check("6.5", local_client).status == Status.MET
+    today = timezone.localdate(timezone=local_client.agency.tz)
+    result = check("6.5", local_client, Period.month(today.year, today.month))
+    assert result.status == Status.NOT_MET and "no claimed or linked POI" in result.summary
+
+
+def test_65_the_status_the_first_later_change_replaced_is_the_one_that_stood(world, account, local_client):
+    """Claimed in September, then unclaimed and rejected after November: November read claimed."""
+    poi = old(PoiLinkFactory(account=account, status="claimed"))
+    live_deal(account, poi)
+    change(poi, status="to_claim")
+    change(poi, status="rejected")
+    assert check("6.5", local_client).status == Status.MET
+
+
+def test_65_a_deal_put_live_after_the_month_does_not_count_for_it(world, account, local_client):
+    poi = old(PoiLinkFactory(account=account, status="linked"))
+    deal = live_deal(account, poi, platform_status="paused")
+    change(deal, platform_status="live")
+    result = check("6.5", local_client)
+    assert result.status == Status.NOT_MET and "no group-buy deal" in result.summary
+
+
+def test_65_a_deal_paused_after_the_month_still_counts_for_it(world, account, local_client):
+    poi = old(PoiLinkFactory(account=account, status="linked"))
+    deal = live_deal(account, poi)
+    change(deal, platform_status="paused")
+    assert check("6.5", local_client).status == Status.MET
+
+
+def test_65_a_deals_validity_stretched_after_the_month_does_not_mend_it(world, account, local_client):
+    poi = old(PoiLinkFactory(account=account, status="linked"))
+    deal = live_deal(account, poi, valid_until=dt.date(2025, 11, 20))
+    change(deal, valid_until=dt.date(2026, 12, 31))
+    result = check("6.5", local_client)
+    assert result.status == Status.NOT_MET and "no group-buy deal" in result.summary
+
+
+# --- 6.6 ------------------------------------------------------------------------------------------
+
+
+def test_66_a_promotion_marked_done_after_the_month_and_dated_back_does_not_count(world, account):
+    """Planned in November, marked done today and dated 20 November: it was not done in November."""
+    task = old(PromotionTaskFactory(account=account, planned_on=dt.date(2025, 11, 10)))
+    change(task, status="done", done_on=dt.date(2025, 11, 20), outcome="ok")
+    result = check("6.6", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie has no promotion done in 2025-11" in result.summary
+
+
+def test_66_a_promotion_done_in_the_month_and_cancelled_after_it_still_counts(world, account):
+    task = old(PromotionTaskFactory(account=account, status="done", done_on=dt.date(2025, 11, 20), outcome="ok"))
+    change(task, status="cancelled")
+    assert check("6.6", world.client_a1).status == Status.MET

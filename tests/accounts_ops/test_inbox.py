@@ -14,6 +14,7 @@ from accounts_ops import autoreply
 from accounts_ops.models import InboxMessage, InboxStatus, OutboxReply
 from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, response_summaries
 from accounts_ops.services import INBOX_BULK_MAX
+from accounts_ops.services import outbox_confirm_sent as confirm_sent
 from accounts_ops.webhooks import sign
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import AutoReplySettingsFactory, InboxMessageFactory, ReplyRuleFactory
@@ -142,10 +143,32 @@ def test_manual_reply_and_sending_measure_the_first_response(world, api, shop):
         reverse("outboxreply-mark-sent", args=[manual.json()["id"]]), {"sent_at": sent_at.isoformat()}
     )
     assert sent.status_code == 200
+    # 6.4: a time the caller reports is kept as reported; the first response is measured to when the
+    # report arrived (ten minutes after the message), so a reply cannot be dated back.
+    assert sent.json()["sent_confirmation"] == "reported"
+    assert dt.datetime.fromisoformat(sent.json()["reported_sent_at"]) == sent_at
     message = InboxMessage.dangerously_all_agencies.get(pk=message_id)
-    assert message.first_response_seconds == 95 and message.status == InboxStatus.ANSWERED
+    assert message.status == InboxStatus.ANSWERED and message.first_response_confirmation == "reported"
+    assert 600 <= message.first_response_seconds < 900
     again = api(world.staff_a).post(reverse("outboxreply-mark-sent", args=[manual.json()["id"]]), {})
     assert again.status_code == 400
+
+
+def test_only_the_platform_confirms_a_sending_time(world, shop):
+    """6.4: the connector's delivery, confirmed by the platform, is measured at the platform's time."""
+    message = InboxMessageFactory(account=shop[0], received_at=timezone.now() - dt.timedelta(minutes=10))
+    reply = OutboxReply.dangerously_all_agencies.create(
+        agency=world.agency_a,
+        client=message.client,
+        account=message.account,
+        message=message,
+        text="在的",
+        source="manual",
+    )
+    with tenant_context(world.agency_a):
+        confirm_sent(reply=reply, sent_at=message.received_at + dt.timedelta(seconds=95), platform_message_id="p-1")
+    message.refresh_from_db()
+    assert message.first_response_seconds == 95 and message.first_response_confirmation == "platform"
 
 
 def test_a_reply_cannot_be_sent_before_the_message_arrived(world, api, shop):

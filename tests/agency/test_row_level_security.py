@@ -12,6 +12,7 @@ from agency.rls import POLICY, tenant_tables
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import Client, ClientRequirement
 from tests.factories import ClientRequirementFactory, PlatformAccountFactory
+from tests.records.factories import AssetCheckoutFactory, AssetFactory
 
 pytestmark = pytest.mark.rls
 
@@ -112,3 +113,22 @@ def test_the_platform_admin_works_across_agencies(world):
     page = browser.get("/admin/clients/client/").content.decode()
     assert "A1 hotpot" in page and "B1 coffee" in page
     assert browser.get(f"/admin/clients/client/{world.client_b.pk}/change/").status_code == 200
+
+
+def test_client_people_see_only_their_clients_rows_reached_through_a_parent(world):
+    """A check-out's client is its asset's (``tenant_client_path = "asset__client_id"``): the
+    policy follows the parent, so a forgotten filter shows a client person no other client's."""
+    mine = AssetCheckoutFactory(asset=AssetFactory(client=world.client_a1, name="mine"), purpose="mine")
+    AssetCheckoutFactory(asset=AssetFactory(client=world.client_a2, name="theirs"), purpose="theirs")
+    AssetCheckoutFactory(asset=AssetFactory(agency=world.agency_a, name="the agency's"), purpose="the agency's")
+    actor = Membership.objects.get(user=world.viewer_a1).as_actor()
+    with tenant_context(world.agency_a, actor):
+        assert {p for (p,) in fetch("SELECT purpose FROM records_assetcheckout")} == {"mine"}
+    with tenant_context(world.agency_a):
+        assert len(fetch("SELECT purpose FROM records_assetcheckout")) == 3
+    assert mine.asset.client_id == world.client_a1.pk
+
+
+def test_every_client_condition_reads_a_client_column():
+    """No tenant table's policy leaves its client to the application alone."""
+    assert [table for table, client in tenant_tables() if client == "true"] == []

@@ -152,6 +152,8 @@ def done_action(client, completed: dt.date, *, sent: dt.date | None):
     )
     # Rows made today stand for rows made back then.
     EvaluationCampaign.dangerously_all_agencies.filter(pk=follow_up.pk).update(created_at=at(completed))
+    if sent:
+        SurveyInvitationFactory(campaign=follow_up, sent_at=at(sent))
     return ImprovementActionFactory(
         cycle=cycle,
         status=ActionStatus.DONE,
