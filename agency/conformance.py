@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agency.standard import CLAUSES, CLAUSES_BY_ID
@@ -105,6 +106,12 @@ class ClauseStatus:
     def status_label(self) -> str:
         return str(Status.LABELS[self.status])
 
+    @property
+    def shown_title(self) -> str:
+        """The clause's title in the reader's language (``title`` is kept as it was recorded)."""
+        clause = CLAUSES_BY_ID.get(self.clause_id)
+        return clause.title if clause is not None else self.title
+
     def as_dict(self) -> dict:
         return {
             "clause_id": self.clause_id,
@@ -114,15 +121,23 @@ class ClauseStatus:
             "evidence": [vars(item).copy() for item in self.evidence],
         }
 
+    def words(self) -> dict:
+        """What the result says (its finding and the labels of its evidence), for a snapshot to
+        keep in each language."""
+        return {"summary": self.summary, "evidence": [item.label for item in self.evidence]}
+
     @classmethod
     def from_dict(cls, data: dict) -> ClauseStatus:
-        return cls(
-            data["clause_id"],
-            data["title"],
-            data["status"],
-            data["summary"],
-            [Evidence(**item) for item in data["evidence"]],
-        )
+        """A result as a snapshot kept it, said in the active language when the snapshot kept
+        that language's words (``said``), else as recorded."""
+        evidence = [Evidence(**item) for item in data["evidence"]]
+        summary = data["summary"]
+        said = (data.get("said") or {}).get(get_language() or "")
+        if said and len(said.get("evidence", [])) == len(evidence):
+            summary = said["summary"]
+            for item, label in zip(evidence, said["evidence"], strict=True):
+                item.label = label
+        return cls(data["clause_id"], data["title"], data["status"], summary, evidence)
 
 
 def served_from(client) -> dt.date:

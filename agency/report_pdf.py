@@ -105,7 +105,7 @@ def _render(client, period: Period, results: list[ClauseStatus]) -> bytes:
             story.append(
                 _p(_("Chapter %(number)s · %(title)s") % {"number": chapter, "title": CHAPTERS[chapter]}, "h1")
             )
-        story.append(_p(f"{clause.id}  {clause.title_zh} / {clause.title_en}", "h2"))
+        story.append(_p(f"{clause.id}  {clause.title}", "h2"))
         story.append(_p(_("Requirement: %(text)s") % {"text": clause.requirement}, "small"))
         story.append(
             _table([[_p(_("Status")), _status(row)], [_p(_("Finding")), _p(row.summary)]], [30 * mm, 144 * mm])
@@ -121,7 +121,7 @@ def _render(client, period: Period, results: list[ClauseStatus]) -> bytes:
         story.append(_p(_("No clause is unmet for this period.")))
     for row in gaps:
         clause = CLAUSES_BY_ID[row.clause_id]
-        story.append(_p(f"{clause.id}  {clause.title_zh} / {clause.title_en}", "h2"))
+        story.append(_p(f"{clause.id}  {clause.title}", "h2"))
         story.append(_p(_("Found: %(summary)s") % {"summary": row.summary}))
         story.append(_p(_("To close: %(text)s") % {"text": clause.requirement}))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,8 +18,13 @@ class Clause:
     chapter: str
     title_zh: str
     title_en: str
-    requirement: str  # what the software checks, in one sentence
+    requirement: str  # what the software checks, in one sentence (a lazy translation)
     service: str | None = None  # the client service (clients.models.Service) the clause needs
+
+    @property
+    def title(self) -> str:
+        """The clause's title in the active language (the standard's own Chinese otherwise)."""
+        return self.title_en if (get_language() or "").startswith("en") else self.title_zh
 
 
 CLAUSES: tuple[Clause, ...] = (
@@ -27,29 +33,31 @@ CLAUSES: tuple[Clause, ...] = (
         "4",
         "采纳要求",
         "Adopt the client's reasonable requirements",
-        "Every requirement is decided; every accepted one is fulfilled or due in the future.",
+        _("Every requirement is decided; every accepted one is fulfilled or due in the future."),
     ),
     Clause(
         "4.2",
         "4",
         "诚信合作",
         "Good-faith cooperation, no concealment",
-        "The client can see every record about its accounts; the audit trail is complete.",
+        _("The client can see every record about its accounts; the audit trail is complete."),
     ),
     Clause(
         "4.3",
         "4",
         "服务用户",
         "Serve every platform user well",
-        "Messages and comments are answered in time; complaints are handled.",
+        _("Messages and comments are answered in time; complaints are handled."),
     ),
     Clause(
         "5.1",
         "5",
         "脚本撰写",
         "Script writing",
-        "No video enters shooting before topic, scene concept, screenplay and storyboard exist and "
-        "the script is approved.",
+        _(
+            "No video enters shooting before topic, scene concept, screenplay and storyboard exist and "
+            "the script is approved."
+        ),
         "video_production",
     ),
     Clause(
@@ -57,7 +65,7 @@ CLAUSES: tuple[Clause, ...] = (
         "5",
         "视频拍摄",
         "Video shooting",
-        "Clips are 4K and 7-60 s; a shoot has 8-20 accepted clips.",
+        _("Clips are 4K and 7-60 s; a shoot has 8-20 accepted clips."),
         "video_production",
     ),
     Clause(
@@ -65,7 +73,7 @@ CLAUSES: tuple[Clause, ...] = (
         "5",
         "后期处理",
         "Post-processing",
-        "No video goes to review before subtitles, sound, colour, cover and retouching are done or not applicable.",
+        _("No video goes to review before subtitles, sound, colour, cover and retouching are done or not applicable."),
         "video_production",
     ),
     Clause(
@@ -73,7 +81,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "账号内容及方向",
         "Account content and direction",
-        "Every active account has a current direction.",
+        _("Every active account has a current direction."),
         "basic_operations",
     ),
     Clause(
@@ -81,7 +89,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "账号个性定制",
         "Account personalisation",
-        "Every active account has avatar, banner, bio and nickname set; each change is recorded.",
+        _("Every active account has avatar, banner, bio and nickname set; each change is recorded."),
         "basic_operations",
     ),
     Clause(
@@ -89,7 +97,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "账号内容置顶",
         "Pinned videos and re-boosting",
-        "1-3 pinned videos per active account, each boosted within its plan interval.",
+        _("1-3 pinned videos per active account, each boosted within its plan interval."),
         "basic_operations",
     ),
     Clause(
@@ -97,7 +105,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "私信定制化回复",
         "Customised private-message replies",
-        "Every active account has active reply rules; first responses meet the agency's target.",
+        _("Every active account has active reply rules; first responses meet the agency's target."),
         "basic_operations",
     ),
     Clause(
@@ -105,7 +113,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "团购功能开通",
         "Group-buy and POI",
-        "Clients that sell locally have a live deal and a linked POI.",
+        _("Clients that sell locally have a live deal and a linked POI."),
         "local_life",
     ),
     Clause(
@@ -113,7 +121,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "宣传推广",
         "Promotion",
-        "Promotion activity is recorded each month for active accounts.",
+        _("Promotion activity is recorded each month for active accounts."),
         "basic_operations",
     ),
     Clause(
@@ -121,7 +129,7 @@ CLAUSES: tuple[Clause, ...] = (
         "6",
         "投放广告",
         "Advertising",
-        "Every campaign has budget, period and result; spend over budget has an approval.",
+        _("Every campaign has budget, period and result; spend over budget has an approval."),
         "advertising",
     ),
     Clause(
@@ -129,7 +137,7 @@ CLAUSES: tuple[Clause, ...] = (
         "7",
         "用户运营",
         "User operations and public opinion",
-        "Comments are answered; every opinion alert is handled.",
+        _("Comments are answered; every opinion alert is handled."),
         "advanced_operations",
     ),
     Clause(
@@ -137,7 +145,7 @@ CLAUSES: tuple[Clause, ...] = (
         "7",
         "内容策划",
         "Content planning from hot topics",
-        "Each active account has planned content linked to topics.",
+        _("Each active account has planned content linked to topics."),
         "advanced_operations",
     ),
     Clause(
@@ -145,7 +153,7 @@ CLAUSES: tuple[Clause, ...] = (
         "7",
         "账号情况分析",
         "Audience persona analysis",
-        "A persona report no older than the agency's analysis period.",
+        _("A persona report no older than the agency's analysis period."),
         "advanced_operations",
     ),
     Clause(
@@ -153,7 +161,7 @@ CLAUSES: tuple[Clause, ...] = (
         "7",
         "IP 形象定位",
         "IP persona",
-        "Every account with an IP has a complete persona.",
+        _("Every account with an IP has a complete persona."),
         "advanced_operations",
     ),
     Clause(
@@ -161,7 +169,7 @@ CLAUSES: tuple[Clause, ...] = (
         "8",
         "生活直播",
         "Live streaming",
-        "No session starts without its four roles staffed; every finished session has results.",
+        _("No session starts without its four roles staffed; every finished session has results."),
         "live_streaming",
     ),
     Clause(
@@ -169,7 +177,7 @@ CLAUSES: tuple[Clause, ...] = (
         "8",
         "达人探店",
         "Influencer store visits",
-        "Every booked influencer's followers are within the agency's range at booking.",
+        _("Every booked influencer's followers are within the agency's range at booking."),
         "store_visits",
     ),
     Clause(
@@ -177,7 +185,7 @@ CLAUSES: tuple[Clause, ...] = (
         "8",
         "账号价值评估",
         "Account valuation",
-        "A valuation states every factor and the method.",
+        _("A valuation states every factor and the method."),
         "account_valuation",
     ),
     Clause(
@@ -185,21 +193,21 @@ CLAUSES: tuple[Clause, ...] = (
         "9",
         "运维记录",
         "Operation records",
-        "Each active client has each of the six record types for the period; nothing deleted silently.",
+        _("Each active client has each of the six record types for the period; nothing deleted silently."),
     ),
     Clause(
         "10.1",
         "10",
         "监督评价",
         "Yearly evaluation and customer protection",
-        "Every active client has an evaluation campaign each calendar year; complaints resolved in time.",
+        _("Every active client has an evaluation campaign each calendar year; complaints resolved in time."),
     ),
     Clause(
         "10.2",
         "10",
         "持续改进",
         "Continuous improvement",
-        "Every finished improvement has a follow-up survey within 30 days; open cycles are listed.",
+        _("Every finished improvement has a follow-up survey within 30 days; open cycles are listed."),
     ),
 )
 

@@ -6,11 +6,11 @@ accuracy and the confusion matrix on labelled short-video comments.
 Two sets (tab-separated: label, domain, text):
 
 - ``accounts_ops/data/sentiment_tuning.tsv``: comments written by those who tune the lexicon and
-  rules, with the sample the tests used to keep. The lexicon was written on it and the naive-Bayes fallback is trained on it,
-  so its figures are optimistic twice over; a second line of figures retrains the fallback ten
-  times without the tenth it is tested on (the lexicon stays as written).
-- ``bench/data/sentiment/heldout.tsv``: comments written by other people, never read while tuning. Its figures are the
-  ones the target is judged on.
+  rules, with the sample the tests used to keep. The lexicon was written on it and the naive-Bayes
+  fallback is trained on it, so its figures are optimistic twice over; a second line of figures
+  retrains the fallback ten times without the tenth it is tested on (the lexicon stays as written).
+- ``bench/data/sentiment/heldout.tsv``: comments written by other people, never read while
+  tuning. Its figures are the ones the target is judged on.
 
 Target (issue #21): macro-F1 at least 0.85 over positive, neutral and negative on the held-out set.
 Figures are printed, never asserted: the test suite checks the pipeline on a few cases.

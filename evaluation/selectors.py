@@ -29,7 +29,7 @@ from evaluation.models import (
     SurveyAnswer,
     SurveyResponse,
 )
-from evaluation.sentiment import sentiment_classifier_available
+from evaluation.sentiment import sentiment_classifier_available, sentiment_label
 
 TEXTS_SHOWN = 200  # free-text answers listed per question on the results page
 
@@ -191,10 +191,16 @@ def campaign_results(campaign: EvaluationCampaign) -> dict:
             ]
         else:
             row["texts"] = [
-                {"text": a["text"], "sentiment": a["sentiment"] or None, "audience": a["response__audience"]}
+                {
+                    "text": a["text"],
+                    "sentiment": a["sentiment"] or None,
+                    "sentiment_label": sentiment_label(a["sentiment"]),
+                    "audience": a["response__audience"],
+                }
                 for a in answers[:TEXTS_SHOWN]
             ]
             row["sentiment"] = dict(Counter(a["sentiment"] for a in answers if a["sentiment"]))
+            row["sentiment_shown"] = [(sentiment_label(code), count) for code, count in row["sentiment"].items()]
         rows.append(row)
     return {
         "campaign": {"year": campaign.year, "kind": campaign.kind, "status": campaign.status},

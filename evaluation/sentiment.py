@@ -15,9 +15,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.utils.translation import pgettext_lazy
+
 logger = logging.getLogger(__name__)
 
 SENTIMENTS = ("positive", "neutral", "negative")
+# How each reads on a page (the codes stay in the data and the API).
+SENTIMENT_LABELS = {
+    "positive": pgettext_lazy("sentiment", "Positive"),
+    "neutral": pgettext_lazy("sentiment", "Neutral"),
+    "negative": pgettext_lazy("sentiment", "Negative"),
+}
+
+
+def sentiment_label(code: str | None) -> str:
+    return str(SENTIMENT_LABELS.get(code, code or ""))
+
 
 SentimentClassifier = Callable[[str], "str | None"]
 _classifier: SentimentClassifier | None = None

@@ -34,6 +34,7 @@ made from a guess.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -304,6 +305,11 @@ def render_step(step: dict) -> str:
         params["platform"] = str(dict(Platform.choices).get(params["platform"], params["platform"]))
     if "style" in params:
         params["style"] = str(dict(StylePositioning.choices).get(params["style"], params["style"]))
+    if step.get("key") == "adverse_events" and isinstance(params.get("discounts"), str):
+        severities = dict(Severity.choices)
+        params["discounts"] = re.sub(
+            r"\b(" + "|".join(severities) + r")\b", lambda m: str(severities[m.group(1)]), params["discounts"]
+        )
     text = STEP_TEXTS.get(step.get("key", ""))
     return str(text) % params if text is not None else str(params)
 

@@ -29,6 +29,7 @@ from django.utils.translation import pgettext_lazy
 from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
+from production.rules import failure_message
 
 
 class Stage(models.TextChoices):
@@ -422,7 +423,14 @@ class Clip(ProbedMedia):
 
     @property
     def failure_messages(self) -> list[str]:
-        return [item.get("message", "") for item in self.rule_failures or []]
+        return [failure_message(item) for item in self.rule_failures or []]
+
+    @property
+    def shown_failures(self) -> list[dict]:
+        """The failed rules with their words in the reader's language."""
+        return [
+            {**item, "message": failure_message(item)} for item in self.rule_failures or [] if isinstance(item, dict)
+        ]
 
 
 class Cut(ProbedMedia):

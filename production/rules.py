@@ -40,13 +40,54 @@ RULE_RESOLUTION = "resolution"
 RULE_DURATION = "duration"
 
 
+# What each failure says, in the reader's language: a failure is kept as its rule, the key of its
+# text and its figures, and said when it is shown (a clip refused in English reads in Chinese too).
+FAILURE_TEXTS = {
+    "resolution": _("resolution %(width)sx%(height)s is below 4K (%(long)sx%(short)s or %(short)sx%(long)s)"),
+    "duration_below": _("duration %(seconds)s s is below %(limit)s s"),
+    "duration_above": _("duration %(seconds)s s is above %(limit)s s"),
+    "tracks": _("the file has %(count)s video tracks that differ (%(tracks)s); a clip must show one picture"),
+    "track": _("track %(number)s: %(width)sx%(height)s, %(seconds)s s"),
+    "track_shown": _("track %(number)s: %(width)sx%(height)s, %(seconds)s s, the one players show"),
+    "duplicate": _("the same content as clip “%(name)s” (SHA-256 %(digest)s…): the same footage counts once"),
+}
+
+
+def failure_text(text: str, params: dict) -> str:
+    """A failure's words in the active language (``text`` a key of ``FAILURE_TEXTS``)."""
+    if text == "tracks":
+        tracks = "; ".join(
+            str(FAILURE_TEXTS["track_shown" if track.get("shown") else "track"]) % track
+            for track in params.get("tracks", [])
+        )
+        return str(FAILURE_TEXTS["tracks"]) % {"count": params.get("count", 0), "tracks": tracks}
+    return str(FAILURE_TEXTS[text]) % params
+
+
+def failure_message(item: dict) -> str:
+    """What a stored failure (``Clip.rule_failures``) says in the active language; a failure kept
+    before its text had a key (or whose words came from elsewhere, such as an unreadable file) says
+    what it said when it was recorded."""
+    if isinstance(item, dict) and item.get("text") in FAILURE_TEXTS:
+        try:
+            return failure_text(item["text"], item.get("params") or {})
+        except (KeyError, TypeError, ValueError):
+            pass
+    return item.get("message", "") if isinstance(item, dict) else str(item)
+
+
 @dataclass(frozen=True)
 class RuleFailure:
     rule: str
-    message: str
+    text: str
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return failure_text(self.text, self.params)
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "message": self.message}
+        return {"rule": self.rule, "message": self.message, "text": self.text, "params": self.params}
 
 
 def seconds_text(value: Decimal) -> str:
@@ -60,26 +101,20 @@ def clip_rule_failures(*, display_width: int, display_height: int, duration_seco
     failures = []
     long_side, short_side = max(display_width, display_height), min(display_width, display_height)
     if long_side < CLIP_MIN_LONG_SIDE or short_side < CLIP_MIN_SHORT_SIDE:
+        size = {"width": display_width, "height": display_height}
         failures.append(
             RuleFailure(
-                RULE_RESOLUTION,
-                f"resolution {display_width}x{display_height} is below 4K "
-                f"({CLIP_MIN_LONG_SIDE}x{CLIP_MIN_SHORT_SIDE} or {CLIP_MIN_SHORT_SIDE}x{CLIP_MIN_LONG_SIDE})",
+                RULE_RESOLUTION, "resolution", {**size, "long": CLIP_MIN_LONG_SIDE, "short": CLIP_MIN_SHORT_SIDE}
             )
         )
+    seconds = seconds_text(duration_seconds)
     if duration_seconds < CLIP_MIN_SECONDS:
         failures.append(
-            RuleFailure(
-                RULE_DURATION,
-                f"duration {seconds_text(duration_seconds)} s is below {seconds_text(CLIP_MIN_SECONDS)} s",
-            )
+            RuleFailure(RULE_DURATION, "duration_below", {"seconds": seconds, "limit": seconds_text(CLIP_MIN_SECONDS)})
         )
     elif duration_seconds > CLIP_MAX_SECONDS:
         failures.append(
-            RuleFailure(
-                RULE_DURATION,
-                f"duration {seconds_text(duration_seconds)} s is above {seconds_text(CLIP_MAX_SECONDS)} s",
-            )
+            RuleFailure(RULE_DURATION, "duration_above", {"seconds": seconds, "limit": seconds_text(CLIP_MAX_SECONDS)})
         )
     return failures
 
@@ -87,15 +122,19 @@ def clip_rule_failures(*, display_width: int, display_height: int, duration_seco
 def shoot_clip_count_problem(*, shoot_label: str, accepted: int) -> str | None:
     """Why a shoot with ``accepted`` clips is not complete (5.2), or None when it is."""
     if accepted < SHOOT_MIN_ACCEPTED_CLIPS:
-        return (
-            f"{shoot_label} has {accepted} accepted clips; at least {SHOOT_MIN_ACCEPTED_CLIPS} are needed "
-            f"({SHOOT_MIN_ACCEPTED_CLIPS - accepted} more)"
-        )
+        return _("%(shoot)s has %(accepted)d accepted clips; at least %(minimum)d are needed (%(more)d more)") % {
+            "shoot": shoot_label,
+            "accepted": accepted,
+            "minimum": SHOOT_MIN_ACCEPTED_CLIPS,
+            "more": SHOOT_MIN_ACCEPTED_CLIPS - accepted,
+        }
     if accepted > SHOOT_MAX_ACCEPTED_CLIPS:
-        return (
-            f"{shoot_label} has {accepted} accepted clips; at most {SHOOT_MAX_ACCEPTED_CLIPS} are allowed "
-            f"(remove {accepted - SHOOT_MAX_ACCEPTED_CLIPS})"
-        )
+        return _("%(shoot)s has %(accepted)d accepted clips; at most %(maximum)d are allowed (remove %(extra)d)") % {
+            "shoot": shoot_label,
+            "accepted": accepted,
+            "maximum": SHOOT_MAX_ACCEPTED_CLIPS,
+            "extra": accepted - SHOOT_MAX_ACCEPTED_CLIPS,
+        }
     return None
 
 
@@ -107,15 +146,15 @@ def script_missing_parts(script, *, shot_count: int) -> list[str]:
     """The parts of 5.1 a)-d) the script version lacks, each said in words."""
     missing = []
     if not script.topic.strip():
-        missing.append("a) topic: no topic chosen")
+        missing.append(str(_("a) topic: no topic chosen")))
     elif not script.topic_basis:
-        missing.append("a) topic: no basis for the choice (account positioning, trending topic or client wish)")
+        missing.append(str(_("a) topic: no basis for the choice (account positioning, trending topic or client wish)")))
     if not script.scene_concept.strip():
-        missing.append("b) scene concept: empty")
+        missing.append(str(_("b) scene concept: empty")))
     if not script.screenplay.strip():
-        missing.append("c) screenplay: empty")
+        missing.append(str(_("c) screenplay: empty")))
     if shot_count < 1:
-        missing.append("d) storyboard: no shots")
+        missing.append(str(_("d) storyboard: no shots")))
     return missing
 
 
@@ -145,17 +184,17 @@ def clip_track_failures(tracks) -> list[RuleFailure]:
     durations = [track.duration_seconds for track in tracks]
     if len(sizes) == 1 and max(durations) - min(durations) <= CLIP_TRACK_DURATION_TOLERANCE:
         return []
-    listed = "; ".join(
-        f"track {track.number}: {track.display_width}x{track.display_height}, "
-        f"{seconds_text(track.duration_seconds)} s{', the one players show' if track.shown else ''}"
+    listed = [
+        {
+            "number": track.number,
+            "width": track.display_width,
+            "height": track.display_height,
+            "seconds": seconds_text(track.duration_seconds),
+            "shown": bool(track.shown),
+        }
         for track in tracks
-    )
-    return [
-        RuleFailure(
-            RULE_TRACKS,
-            f"the file has {len(tracks)} video tracks that differ ({listed}); a clip must show one picture",
-        )
     ]
+    return [RuleFailure(RULE_TRACKS, "tracks", {"count": len(tracks), "tracks": listed})]
 
 
 @dataclass(frozen=True)
@@ -174,7 +213,8 @@ def clip_duplicate_failure(*, clip_id: int, clip_name: str, sha256: str) -> Dupl
     """The failure of a clip whose content repeats clip ``clip_id``'s (5.2: it counts once)."""
     return DuplicateFailure(
         RULE_DUPLICATE,
-        f"the same content as clip “{clip_name}” (SHA-256 {sha256[:12]}…): the same footage counts once",
+        "duplicate",
+        {"name": clip_name, "digest": sha256[:12]},
         clip_id,
         clip_name,
         sha256,

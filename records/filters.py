@@ -35,8 +35,10 @@ class RecordFilterSet(TenantFilterSet):
 class PeriodOverlapMixin(django_filters.FilterSet):
     """Reports whose period overlaps [period_from, period_to]."""
 
-    period_from = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label="period from")
-    period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label="period to")
+    period_from = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label=gettext_lazy("period from")
+    )
+    period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=gettext_lazy("period to"))
 
 
 class AssetFilterSet(RecordFilterSet):

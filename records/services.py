@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.conformance import Period
+from agency.languages import requester_language
 from agency.models import Agency, Membership, TenantModel
 from agency.people import check_person_field
 from agency.roles import STAFF_ROLES, VIEW
@@ -547,6 +548,7 @@ def statistics_report_request(
         period_end=period_end,
         cadence=ReportCadence.ON_DEMAND,
         requested_by=actor.user,
+        language=requester_language(),
     )
     report.full_clean()
     report.save()
@@ -579,6 +581,7 @@ def assessment_report_request(
         period_end=period_end,
         cadence=ReportCadence.ON_DEMAND,
         requested_by=actor.user,
+        language=requester_language(),
     )
     report.full_clean()
     report.save()
@@ -605,7 +608,7 @@ def report_build(*, kind: str, report_id: int) -> StatisticsReport | WorkAssessm
     _report_progress(model, report_id, status=ReportStatus.BUILDING, progress=10)
     period = Period(report.period_start, report.period_end)
     try:
-        with translation.override(report.agency.language):
+        with translation.override(report.language or report.agency.language):
             if kind == "statistics":
                 data = selectors.statistics_for(report.client, period)
             else:
@@ -701,6 +704,7 @@ def export_request(*, actor: Actor, dataset: str, format: str, query: dict | Non
         query=query,
         client_id=actor.client_id,
         requested_by=actor.user,
+        language=requester_language(),
     )
     job.full_clean()
     job.save()
@@ -742,7 +746,7 @@ def export_run(*, job_id: int, progress_every: int = 10) -> ExportJob:
     try:
         from django.utils import translation
 
-        with translation.override(job.agency.language):
+        with translation.override(job.language or job.agency.language):
             content, rows = render_dataset(spec, job.format, job.query, actor, progress=report)
     except Exception as exc:
         logger.exception("Export %s failed", job_id)

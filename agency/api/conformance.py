@@ -16,6 +16,7 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.conformance import Period
+from agency.languages import requester_language
 from agency.models import ConformanceReport, ConformanceSnapshot
 from clients.models import Client
 
@@ -88,7 +89,11 @@ class ConformanceSnapshotViewSet(TenantViewSet):
 
 class ConformanceReportSerializer(TenantModelSerializer):
     period = serializers.CharField(write_only=True, help_text="YYYY, YYYY-MM or YYYY-MM-DD..YYYY-MM-DD")
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="zh-hans")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        default=requester_language,
+        help_text="The report's language; by default the requester's.",
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import label_for_filter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -57,15 +61,35 @@ def scoped_choices(model, actor):
     return None
 
 
+lazy_label = lazy(label_for_filter, str)
+
+
 class TenantFilterSet(django_filters.FilterSet):
     FILTER_DEFAULTS = FILTER_DEFAULTS
 
     id = IdInFilter(field_name="id", lookup_expr="in", min_value=1, max_value=ID_MAX, help_text="Comma-separated ids.")
 
+    @classmethod
+    def get_filters(cls):
+        """The filters, each labelled lazily: the label (from the model field's verbose name) is
+        said in the language of whoever reads it, however often and by whom the class-level
+        filters were read before (the API schema reads them once and its form fields are copied
+        into every later filterset)."""
+        filters = super().get_filters()
+        model = cls._meta.model
+        for name, flt in list(filters.items()):
+            if flt._label is None and model is not None:
+                if name in cls.declared_filters:  # shared with the other filtersets that declare it
+                    flt = filters[name] = copy.deepcopy(flt)
+                flt._label = lazy_label(model, flt.field_name, flt.lookup_expr, flt.exclude)
+        return filters
+
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         actor = actor or getattr(self.request, "actor", None) or current_actor()
         for flt in self.filters.values():
+            # A form field built from the class-level filter (by the schema) is not shared.
+            flt.__dict__.pop("_field", None)
             if isinstance(flt, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
                 placeholder = flt.queryset(None) if callable(flt.queryset) else flt.queryset
                 model = placeholder.model

@@ -1,5 +1,8 @@
+import json
+
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -21,6 +24,20 @@ def cell(obj, name: str):
         return "—"
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    return value
+
+
+@register.filter
+def recorded_value(value):
+    """A value as a record kept it (an audit trail's before and after): "∅" for none, "yes"/"no"
+    for a flag in the reader's language, structured data as JSON inside ``<code>`` (data, not
+    words of the page); anything else as it is."""
+    if value is None:
+        return "∅"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dict | list):
+        return format_html("<code>{}</code>", json.dumps(value, ensure_ascii=False, default=str))
     return value
 
 

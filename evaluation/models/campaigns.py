@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
 from agency.models import TenantModel
@@ -30,7 +31,7 @@ class CampaignKind(models.TextChoices):
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Scheduled")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("campaign status", "Open")
     CLOSED = "closed", _("Closed")
 
 

@@ -4,6 +4,8 @@ range, reproducible from the inputs they store. The method itself is ``extension
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -219,10 +221,81 @@ class ValuationFactor(ClientOwned):
         return f"{self.get_factor_display()}: {self.value_display}"
 
     @property
+    def effect_display(self) -> str:
+        """How the factor moved the value, in the reader's language (stored in the source language)."""
+        return said_in_language(self.effect_text, EFFECT_TEXTS)
+
+    @property
+    def source_detail_display(self) -> str:
+        """Where the factor came from, in the reader's language (its own notes as written)."""
+        if self.factor == ValuationFactorKind.ADVERSE_EVENTS:
+            events = [said_in_language(part, DETAIL_TEXTS) for part in self.source_detail.split("; ")]
+            return "; ".join(events)
+        return said_in_language(self.source_detail, DETAIL_TEXTS)
+
+    @property
     def value_display(self) -> str:
         """The value in words: the platform's and the style's names rather than their codes."""
         labels = {
             ValuationFactorKind.PLATFORM: dict(Platform.choices),
             ValuationFactorKind.STYLE: dict(StylePositioning.choices),
         }.get(self.factor)
-        return str(labels.get(self.value, self.value)) if labels else self.value
+        if labels:
+            return str(labels.get(self.value, self.value))
+        return said_in_language(self.value, VALUE_TEXTS)
+
+
+def _choice_label(choices):
+    return lambda code: str(dict(choices.choices).get(code, code))
+
+
+# The words of a factor's stored explanation (written in the source language by
+# ``extensions.valuation``, where its figures are computed) and how each reads in the active
+# language: (the stored shape, the words, how to show each figure).
+EFFECT_TEXTS = [
+    (
+        re.compile(r"^score (?P<score>\S+) × weight (?P<weight>\S+) → (?P<effect>\S+)$"),
+        _("score %(score)s × weight %(weight)s → %(effect)s"),
+        {},
+    ),
+    (
+        re.compile(r"^base × ¥(?P<coefficient>\S+) per active fan$"),
+        _("base value × ¥%(coefficient)s per active fan"),
+        {},
+    ),
+    (
+        re.compile(r"^base = (?P<fans>\S+) × ¥(?P<coefficient>\S+) = ¥(?P<base>\S+)$"),
+        _("base value = %(fans)s × ¥%(coefficient)s = ¥%(base)s"),
+        {},
+    ),
+]
+DETAIL_TEXTS = [
+    (
+        re.compile(r"^#(?P<id>\d+) (?P<day>\S+) (?P<kind>\w+) \((?P<severity>\w+)\)$"),
+        _("#%(id)s %(day)s %(kind)s (%(severity)s)"),
+        {"kind": _choice_label(AdverseEventKind), "severity": _choice_label(Severity)},
+    ),
+    (re.compile(r"^none since (?P<day>\S+)$"), _("none since %(day)s"), {}),
+    (
+        re.compile(r"^@(?P<handle>\S+) · ¥(?P<coefficient>\S+) / active fan$"),
+        _("@%(handle)s · ¥%(coefficient)s per active fan"),
+        {},
+    ),
+]
+VALUE_TEXTS = [
+    (
+        re.compile(r"^engagement (?P<engagement>\S+), returning (?P<returning>\S+)$"),
+        _("engagement rate %(engagement)s, returning viewers %(returning)s"),
+        {},
+    ),
+]
+
+
+def said_in_language(text: str, shapes) -> str:
+    """``text`` in the active language when it has one of ``shapes``; otherwise as written."""
+    for pattern, words, shown in shapes:
+        match = pattern.match(text or "")
+        if match:
+            figures = {name: shown.get(name, str)(value) for name, value in match.groupdict().items()}
+            return str(words) % figures
+    return text

@@ -39,6 +39,13 @@ class ExportJob(TenantModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text=_("The language of the person who asked for it; empty: the agency's."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)

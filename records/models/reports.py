@@ -49,6 +49,13 @@ class GeneratedReport(VoidableRecord):
         editable=False,
         verbose_name=_("requested by"),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text=_("The language of the person who asked for it; empty: the agency's."),
+    )
 
     class Meta:
         abstract = True

@@ -126,7 +126,9 @@ def test_report_is_built_with_every_clause_in_chinese(world, api, django_capture
     overdue_requirement(world.client_a1)
     with django_capture_on_commit_callbacks(execute=True):
         response = api(world.staff_a).post(
-            reverse("conformancereport-list"), {"client": world.client_a1.pk, "period": "2025-03"}, format="json"
+            reverse("conformancereport-list"),
+            {"client": world.client_a1.pk, "period": "2025-03", "language": "zh-hans"},
+            format="json",
         )
     assert response.status_code == 201, response.content
     report = ConformanceReport.dangerously_all_agencies.get(pk=response.json()["id"])
@@ -137,6 +139,17 @@ def test_report_is_built_with_every_clause_in_chinese(world, api, django_capture
     assert "短视频平台代运营服务规范" in text and "符合性报告" in text and "采纳要求" in text
     detail = api(world.staff_a).get(reverse("conformancereport-detail", args=[report.pk])).json()
     assert detail["download_url"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_report_asked_without_a_language_is_in_the_requesters(world, api, language):
+    client = api(world.staff_a)
+    client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post(
+        reverse("conformancereport-list"), {"client": world.client_a1.pk, "period": "2025-03"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert ConformanceReport.dangerously_all_agencies.get(pk=response.json()["id"]).language == language
 
 
 def test_report_in_english_on_request(world, api, django_capture_on_commit_callbacks):
