@@ -2,8 +2,11 @@
 through the named escape hatch; agencies' own admins work in the product's pages."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from agency import sessions
 from agency.models import Agency, Membership, TaskOutbox, TenantModel
 
 
@@ -89,3 +92,19 @@ class TaskOutboxAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.action(description=_("Sign out everywhere (every session and personal API token)"))
+def sign_out_everywhere_action(modeladmin, request, queryset):
+    sessions.sign_out_everywhere(*queryset)
+    modeladmin.message_user(request, _("People signed out everywhere: %(count)d.") % {"count": queryset.count()})
+
+
+# The platform admin's own tool for people: Django's user admin with the sign-out-everywhere action.
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    actions = [*UserAdmin.actions, sign_out_everywhere_action]

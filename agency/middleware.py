@@ -1,17 +1,23 @@
-"""Request middleware: the person's language, and the tenant context (with the agency's time
-zone) for every web request."""
+"""Request middleware: the person's language, two-step sign-in where it is required, and the tenant
+context (with the agency's time zone) for every web request."""
 
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from agency import twofactor
 from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, dangerously_all_agencies, tenant_boundary
 
@@ -76,6 +82,39 @@ class PersonLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class TwoStepMiddleware:
+    """A signed-in person who must sign in with two steps (``agency.twofactor.two_step_required``)
+    and whose session has not passed the second step reaches only the pages of signing in and out
+    and of the set-up: without an authenticator every other page sends them to the set-up; with one
+    (a session from before it was set up, or made elsewhere), they sign in again, code included.
+    The admin site too. The API answers for itself, in JSON (``agency.api.viewsets``). Runs after
+    django-otp's ``OTPMiddleware`` and the messages."""
+
+    # The pages a person who still lacks the second step may reach.
+    OPEN = frozenset({"two-factor", "login", "login-code", "logout", "set_language", "favicon"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or request.path.startswith("/api/"):
+            return None
+        if request.resolver_match.url_name in self.OPEN:
+            return None
+        missing = twofactor.missing_step(user, session_verified=user.is_verified())
+        if missing == twofactor.SET_UP:
+            return redirect(f"{reverse('two-factor')}?{urlencode({'next': request.get_full_path()})}")
+        if missing == twofactor.CODE:
+            logout(request)
+            messages.info(request, _("Sign in again with the code of your authenticator app."))
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+        return None
 
 
 def remember_language_at_login(sender, request, user, **kwargs) -> None:

@@ -44,6 +44,11 @@ class Agency(models.Model):
     settings = models.JSONField(
         _("settings"), default=dict, blank=True, help_text=_("The agency's values for the standard's adjustable rules.")
     )
+    require_two_step_for_staff = models.BooleanField(
+        _("two-step sign-in required for all staff"),
+        default=False,
+        help_text=_("Agency admins always sign in with two steps; on, every staff person of the agency does too."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -470,3 +475,97 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.name}"
+
+
+class ApiToken(models.Model):
+    """A key to the API (``agency.tokens``): a person's own (``PERSONAL``, acting as them, with their
+    roles), or an agency's integration (``INTEGRATION``, acting as the integration's own account in
+    that one agency, limited to its scopes). Only the SHA-256 of the key is stored, with its first
+    characters (``prefix``) to recognise it; the key itself is shown once, when it is made. Every
+    key expires; a revoked or expired key is refused.
+
+    A system table like ``TaskOutbox`` (a person's tokens serve every agency they belong to): the
+    integration tokens of one agency are read through ``agency.tokens`` only, always by agency."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("personal")
+        INTEGRATION = "integration", _("integration")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSONAL)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("acts as"),
+        help_text=_("The person, or the integration's own account."),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+        help_text=_("Integrations only: the agency the token belongs to."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    token_hash = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="personal", agency__isnull=True) | Q(kind="integration", agency__isnull=False),
+                name="api_token_agency_iff_integration",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "kind"], name="api_token_agency_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+
+class IntegrationWrite(TenantModel):
+    """One request of an integration token that wrote (POST, PUT, PATCH or DELETE answered with
+    success): which token, what it asked and what it was answered. A tenant row, so the audit trail
+    records each one too, under the integration's own account (even where the rows it wrote are not
+    in the trail, as the platform's daily figures are not). The token is named by value (its id in
+    this installation, prefix and name), not by a foreign key: the line outlives the token, and an
+    agency's archive carries its writes without its keys."""
+
+    # Not named "token_...": the audit trail redacts the values of such columns (records.audit).
+    integration_ref = models.BigIntegerField(_("token id"))
+    integration_prefix = models.CharField(_("token prefix"), max_length=16)
+    integration_name = models.CharField(_("token name"), max_length=100, blank=True)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=255)
+    status = models.PositiveSmallIntegerField(_("status"))
+
+    tenant_client_path = None  # the agency's own record: client people see none
+    api_exposed = False  # shown on the agency's integrations page
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("integration write")
+        verbose_name_plural = _("integration writes")
+        indexes = [models.Index(fields=["agency", "integration_ref", "created_at"], name="integration_write_token")]
+
+    def __str__(self) -> str:
+        return f"{self.integration_prefix} {self.method} {self.path} ({self.status})"

@@ -27,6 +27,10 @@ STAFF_ROLES = frozenset(
     {Role.AGENCY_ADMIN, Role.ACCOUNT_MANAGER, Role.PRODUCER, Role.OPERATOR, Role.LIVE_TEAM, Role.ANALYST}
 )
 CLIENT_ROLES = frozenset({Role.CLIENT_VIEWER, Role.CLIENT_APPROVER})
+# Roles that must sign in with two steps (password, then an authenticator code) in every agency: they
+# hold the clients' platform access. An agency may extend it to all its staff
+# (``Agency.require_two_step_for_staff``); ``agency.twofactor.two_step_required`` applies both.
+TWO_STEP_ROLES = frozenset({Role.AGENCY_ADMIN})
 
 # Actions. The four CRUD verbs map from HTTP methods; the others are named by custom actions.
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"

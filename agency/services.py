@@ -1,19 +1,20 @@
-"""Writes of the tenant core: a person's preferences, conformance snapshots and reports (the
-standard as evidence)."""
+"""Writes of the tenant core: a person's preferences, the agency's own settings, conformance
+snapshots and reports (the standard as evidence)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agency.conformance import ClauseStatus, Period, Status, evaluate
-from agency.models import ConformanceReport, ConformanceSnapshot, PersonPreferences, ReportStatus
+from agency.models import Agency, ConformanceReport, ConformanceSnapshot, PersonPreferences, ReportStatus
+from agency.roles import Role
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 
@@ -25,6 +26,25 @@ def person_language_set(*, user, language: str) -> PersonPreferences:
         raise ValidationError({"language": _("%(code)s is not a language of the product.") % {"code": language}})
     preferences, _created = PersonPreferences.objects.update_or_create(user=user, defaults={"language": language})
     return preferences
+
+
+def may_change_agency_settings(actor: Actor | None) -> bool:
+    """Only the agency's admin changes its own settings."""
+    return actor is not None and actor.role == Role.AGENCY_ADMIN
+
+
+@transaction.atomic
+def agency_settings_change(*, actor: Actor, require_two_step_for_staff) -> Agency:
+    """Change the settings of ``actor``'s agency: whether all its staff must sign in with two steps
+    (``agency.twofactor.two_step_required``; its admins always must)."""
+    if not may_change_agency_settings(actor):
+        raise PermissionDenied(_("Only an agency admin changes the agency's settings."))
+    if not isinstance(require_two_step_for_staff, bool):
+        raise ValidationError({"require_two_step_for_staff": [_("Must be true or false.")]})
+    agency = Agency.objects.select_for_update().get(pk=actor.agency.pk)
+    agency.require_two_step_for_staff = require_two_step_for_staff
+    agency.save(update_fields=["require_two_step_for_staff"])
+    return agency
 
 
 def period_is_closed(period: Period, tz) -> bool:
@@ -53,13 +73,22 @@ def conformance_snapshot_take(*, client, period: Period) -> tuple[ConformanceSna
     ).first()
     if existing is not None:
         return existing, False
-    results = evaluate(client, period)
+    # The findings are kept in every language of the product, so a past month reads in the
+    # language of whoever looks at it (the statuses are the same in each).
+    said = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            said[language] = evaluate(client, period)
+    results = said[settings.LANGUAGE_CODE] if settings.LANGUAGE_CODE in said else next(iter(said.values()))
     snapshot = ConformanceSnapshot(
         agency=client.agency,
         client=client,
         period_start=period.start,
         period_end=period.end,
-        results=[row.as_dict() for row in results],
+        results=[
+            {**row.as_dict(), "said": {language: rows[index].words() for language, rows in said.items()}}
+            for index, row in enumerate(results)
+        ],
         met=sum(row.status == Status.MET for row in results),
         not_met=sum(row.status == Status.NOT_MET for row in results),
     )
@@ -105,7 +134,8 @@ def conformance_report_build(*, report_id: int) -> ConformanceReport:
     _progress(report, status=ReportStatus.BUILDING, progress=10, error="")
     try:
         period = Period(report.period_start, report.period_end)
-        results, snapshot = conformance_results(report.client, period)
+        with translation.override(report.language):  # the findings too, not only the headings
+            results, snapshot = conformance_results(report.client, period)
         _progress(report, progress=60)
         pdf = render_conformance_pdf(report.client, period, results, report.language)
         with transaction.atomic():

@@ -79,13 +79,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes of two-step sign-in
     # The tenant core, then the apps in the order of the standard's chapters.
     "agency",
     "clients",
@@ -108,10 +108,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the session passed the second step of signing in (django-otp); TwoStepMiddleware below
+    # keeps people who must sign in with two steps from everything else until it has.
+    "django_otp.middleware.OTPMiddleware",
     # The signed-in person's chosen language, over the cookie and the browser's.
     "agency.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agency.middleware.TwoStepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A session idle past its agency's limit is signed out (agency/sessions.py).
+    "agency.sessions.IdleSessionMiddleware",
     "agency.middleware.TenantMiddleware",
     # Last: turns a lockout into a clear 429 page.
     "axes.middleware.AxesMiddleware",
@@ -154,6 +160,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Offers the tenant context to the audit trail's triggers (agency.db.sqlite3).
+    DATABASES["default"]["ENGINE"] = "agency.db.sqlite3"
 # Every request runs in one transaction: a failed write leaves nothing half-done, and the
 # PostgreSQL tenant setting (SET LOCAL) lives exactly as long as the request.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -408,20 +416,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Brute-force protection (django-axes): a username is locked out from one IP address after
-# AXES_FAILURE_LIMIT failed sign-ins in a row, on the pages and on the API's token endpoint alike.
+# Brute-force protection (django-axes, agency/lockout.py), on the pages, the admin and the API's token
+# endpoint alike, within AXES_COOLOFF_TIME: AXES_FAILURE_LIMIT failures of one username from one address,
+# SIGNIN_FAILURE_LIMIT_PER_ADDRESS from one address across usernames (spraying), and
+# SIGNIN_FAILURE_LIMIT_PER_USERNAME for one username across addresses. Known and unknown usernames alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]  # agency.lockout's order
+AXES_HANDLER = "agency.lockout.LockoutHandler"
+SIGNIN_FAILURE_LIMIT_PER_ADDRESS = int(env("SIGNIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+SIGNIN_FAILURE_LIMIT_PER_USERNAME = int(env("SIGNIN_FAILURE_LIMIT_PER_USERNAME", "10"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Optional two-step sign-in for staff (django-otp, TOTP): the name authenticator apps show.
+# Two-step sign-in (django-otp: TOTP, and single-use recovery codes), required for agency admins and
+# the platform admin (agency.twofactor): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Short-video agency")
 AXES_VERBOSE = False
+# A session ends this many hours after its sign-in however active (agency/sessions.py; each agency
+# sets the idle limit, "session_idle_minutes"). Django's own cookie age stays above it.
+SESSION_MAX_HOURS = int(env("SESSION_MAX_HOURS", "12"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -495,6 +512,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "agency.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (agency.tokens): a personal token lasts API_TOKEN_DAYS (then it is refreshed, or a new
+# one asked for); an integration token's expiry is chosen when it is made, at most
+# INTEGRATION_TOKEN_MAX_DAYS away. When a token was last used is noted at most every
+# TOKEN_LAST_USED_EVERY seconds.
+API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "30"))
+INTEGRATION_TOKEN_MAX_DAYS = int(env("INTEGRATION_TOKEN_MAX_DAYS", "365"))
+TOKEN_LAST_USED_EVERY = int(env("TOKEN_LAST_USED_EVERY", "60"))
+# /api/schema/ and /api/docs/ answer anyone only when API_SCHEMA_PUBLIC; else a signed-in person.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Short-video agency operations API",
     "DESCRIPTION": (
@@ -504,10 +530,13 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["agency.api.schema.SchemaAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {"SentConfirmationEnum": "accounts_ops.models.SentConfirmation"},
 }
 
 # --- Security -------------------------------------------------------------------------------

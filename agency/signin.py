@@ -1,8 +1,11 @@
-"""Signing in: the password, then, for people who turned two-step sign-in on, the code of their
-authenticator app (``agency.twofactor``); and the page where staff turn it on or off.
+"""Signing in: the password, then, for people with two-step sign-in on, the code of their
+authenticator app or a recovery code (``agency.twofactor``); and the page where staff set it up,
+see how many recovery codes they have left, get new ones, or turn it off.
 
 Between the two steps nobody is signed in: the session only remembers, for a few minutes, who
-gave the right password. A wrong code counts toward the lockout like a wrong password.
+gave the right password. A wrong code counts toward the lockout like a wrong password. A person
+who must use two-step sign-in and has not set it up yet is signed in after the password and sent
+to the set-up, and reaches nothing else until it is done (``agency.middleware.TwoStepMiddleware``).
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ class PasswordStepView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if twofactor.totp_device(user) is None:
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            if twofactor.two_step_required(user):  # first sign-in: the set-up, then where they were going
+                return redirect(f"{reverse('two-factor')}?{urlencode({'next': self.get_success_url()})}")
+            return response
         self.request.session[PENDING_KEY] = {
             "user": user.pk,
             "backend": user.backend,
@@ -83,7 +89,7 @@ class CodeStepView(View):
         if AxesProxyHandler.is_locked(request, credentials):
             request.session.pop(PENDING_KEY, None)
             return get_lockout_response(request, credentials=credentials)
-        result = twofactor.check_code(device, request.POST.get("code"))
+        result = twofactor.check_sign_in_code(user, request.POST.get("code"))
         if not result.ok:
             if result.problem == "wrong":
                 twofactor.count_failure(request, user)
@@ -93,7 +99,7 @@ class CodeStepView(View):
             return render(request, self.template_name, {"error": result.message}, status=400)
         request.session.pop(PENDING_KEY, None)
         login(request, user, backend=data["backend"])
-        django_otp.login(request, device)
+        django_otp.login(request, result.device)
         target = data.get("next") or ""
         if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
             target = resolve_url(settings.LOGIN_REDIRECT_URL)
@@ -105,8 +111,18 @@ def admin_login(request):
     return redirect(f"{reverse('login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}")
 
 
+def safe_next(request, target: str | None) -> str:
+    """``target`` when it is a page of this site, else ""."""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
 class TwoFactorView(LoginRequiredMixin, View):
-    """A staff person's own page: turn two-step sign-in on (scan, confirm with a code) or off."""
+    """A staff person's own page: set two-step sign-in up (scan, confirm with a code), see how many
+    recovery codes are left and get new ones, or turn it off (not when it is required of them).
+    For a person who must use it, this is also the first sign-in's set-up (``next``: where they
+    were going)."""
 
     template_name = "agency/two_factor.html"
 
@@ -115,11 +131,20 @@ class TwoFactorView(LoginRequiredMixin, View):
             raise PermissionDenied(_("Two-step sign-in is for agency staff."))
         return super().dispatch(request, *args, **kwargs)
 
-    def render(self, request, error: str = "", status: int = 200):
+    def render(self, request, error: str = "", status: int = 200, recovery_codes=()):
         user = request.user
         device = twofactor.totp_device(user)
         pending = None if device else twofactor.totp_pending(user)
-        context = {"title": _("Two-step sign-in"), "device": device, "pending": pending, "error": error}
+        context = {
+            "title": _("Two-step sign-in"),
+            "device": device,
+            "pending": pending,
+            "error": error,
+            "required": twofactor.two_step_required(user),
+            "recovery_codes": recovery_codes,
+            "recovery_left": twofactor.recovery_codes_left(user) if device else 0,
+            "next": safe_next(request, request.POST.get("next") or request.GET.get("next")),
+        }
         if pending is not None:
             context.update(
                 qr=twofactor.qr_svg_data_uri(pending),
@@ -128,28 +153,49 @@ class TwoFactorView(LoginRequiredMixin, View):
             )
         return render(request, self.template_name, context, status=status)
 
+    def again(self, request):
+        target = safe_next(request, request.POST.get("next"))
+        return redirect(f"{reverse('two-factor')}?{urlencode({'next': target})}" if target else "two-factor")
+
     def get(self, request):
+        user = request.user
+        if (
+            twofactor.two_step_required(user)
+            and twofactor.totp_device(user) is None
+            and twofactor.totp_pending(user) is None
+        ):
+            twofactor.totp_enrol(user=user)  # required: the set-up starts at once
         return self.render(request)
 
     def post(self, request):
         user, action = request.user, request.POST.get("action", "")
         if action == "start":
             twofactor.totp_enrol(user=user)
-            return redirect("two-factor")
+            return self.again(request)
         if action == "cancel":
             twofactor.totp_cancel(user=user)
-            return redirect("two-factor")
+            return self.again(request)
         if action == "confirm":
             result = twofactor.totp_confirm(user=user, code=request.POST.get("code"))
             if not result.ok:
                 return self.render(request, result.message, status=400)
-            django_otp.login(request, twofactor.totp_device(user))
+            django_otp.login(request, result.device)
             messages.success(request, _("Two-step sign-in is on: from now on, signing in asks for a code."))
-            return redirect("two-factor")
+            # The recovery codes are shown on this answer only: nothing keeps them to show again.
+            return self.render(request, recovery_codes=result.recovery_codes)
+        if action == "recovery":
+            if twofactor.totp_device(user) is None:
+                return self.again(request)
+            codes = twofactor.recovery_codes_renew(user=user)
+            messages.success(request, _("New recovery codes: the earlier ones no longer work."))
+            return self.render(request, recovery_codes=codes)
         if action == "remove":
             device = twofactor.totp_device(user)
             if device is None:
-                return redirect("two-factor")
+                return self.again(request)
+            if twofactor.two_step_required(user):
+                refusal = _("Two-step sign-in is required for your account: it cannot be turned off.")
+                return self.render(request, refusal, status=400)
             result = twofactor.check_code(device, request.POST.get("code"))
             if not result.ok:
                 return self.render(request, result.message, status=400)

@@ -8,7 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from agency import signin, views
+from agency import sessions, signin, token_views, views
+from agency.api import tokens as api_tokens
+from agency.api.agency_settings import AgencySettingsView
 from agency.api.auth import obtain_token
 from agency.api.health import HealthView, NodeHealthView
 from agency.api.routers import grouped_urls
@@ -29,7 +31,13 @@ urlpatterns = [
     path("accounts/login/", signin.PasswordStepView.as_view(), name="login"),
     path("accounts/login/code/", signin.CodeStepView.as_view(), name="login-code"),
     path("accounts/two-step/", signin.TwoFactorView.as_view(), name="two-factor"),
+    path("agency/settings/", views.AgencySettingsView.as_view(), name="agency-settings"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sessions/", sessions.SessionsView.as_view(), name="sessions"),
+    path("accounts/password/", sessions.PasswordChangeView.as_view(), name="password-change"),
+    path("accounts/sessions/people/<int:pk>/", sessions.PersonSignOutView.as_view(), name="sessions-person"),
+    path("accounts/tokens/", token_views.PersonalTokensView.as_view(), name="api-tokens-page"),
+    path("settings/integrations/", token_views.IntegrationTokensView.as_view(), name="integration-tokens-page"),
     path("overview/", views.AgencyOverviewView.as_view(), name="agency-overview"),
     path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
     path("conformance/", views.ConformanceMatrixView.as_view(), name="conformance-matrix"),
@@ -54,6 +62,16 @@ urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/health/node/", NodeHealthView.as_view(), name="api-health-node"),
     path("api/v1/platforms/webhooks/douyin/", DouyinWebhookView.as_view(), name="platforms-webhook-douyin"),
+    path("api/v1/auth/token/refresh/", api_tokens.RefreshTokenView.as_view(), name="api-token-refresh"),
+    path("api/v1/auth/tokens/", api_tokens.PersonalTokenListView.as_view(), name="api-tokens"),
+    path("api/v1/auth/tokens/<int:pk>/", api_tokens.PersonalTokenDetailView.as_view(), name="api-tokens-detail"),
+    path("api/v1/integration-tokens/", api_tokens.IntegrationTokenListView.as_view(), name="api-integration-tokens"),
+    path(
+        "api/v1/integration-tokens/<int:pk>/",
+        api_tokens.IntegrationTokenDetailView.as_view(),
+        name="api-integration-tokens-detail",
+    ),
+    path("api/v1/agency/settings/", AgencySettingsView.as_view(), name="api-agency-settings"),
     path("api/v1/", include(grouped_urls())),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from agency import services
 from agency.conformance import CHECKS, Period, Status
+from agency.languages import requester_language
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
@@ -352,16 +354,18 @@ class ClientConformanceView(TenantViewMixin, View):
         from agency.services import conformance_report_request
         from clients.models import Client
 
+        client = get_object_or_404(Client.objects.visible_to(self.actor), pk=pk)
         if not self.actor.can(ADD, "conformance"):
             raise PermissionDenied(_("Your role does not allow this."))
-        client = get_object_or_404(Client.objects.visible_to(self.actor), pk=pk)
         try:
             period = Period.parse(request.POST.get("period", ""))
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("conformance-client", pk=pk)
         language = (
-            request.POST.get("language") if request.POST.get("language") in dict(settings.LANGUAGES) else ("zh-hans")
+            request.POST.get("language")
+            if request.POST.get("language") in dict(settings.LANGUAGES)
+            else requester_language()
         )
         conformance_report_request(actor=self.actor, client=client, period=period, language=language)
         messages.success(request, _("The report is being built; it appears below when ready."))
@@ -386,3 +390,26 @@ class ConformanceReportDownloadView(TenantViewMixin, View):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class AgencySettingsView(TenantViewMixin, View):
+    """The agency's own settings, changed by its admin: whether all its staff must sign in with
+    two steps (its admins always must)."""
+
+    template_name = "agency/agency_settings.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        actor = getattr(request, "actor", None)
+        if actor is not None and not actor.is_client_person and not services.may_change_agency_settings(actor):
+            raise PermissionDenied(_("Only an agency admin changes the agency's settings."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"title": _("Agency settings"), "agency": self.actor.agency})
+
+    def post(self, request):
+        services.agency_settings_change(
+            actor=self.actor, require_two_step_for_staff=request.POST.get("require_two_step_for_staff") == "on"
+        )
+        messages.success(request, _("The agency's settings are saved."))
+        return redirect("agency-settings")

@@ -115,10 +115,9 @@ def setup_people(agency_slug: str) -> dict:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
-
     from agency.models import Agency, Membership
     from agency.roles import Role
+    from agency.tokens import issue_personal
 
     agency = Agency.objects.filter(slug=agency_slug).first()
     if agency is None:
@@ -127,8 +126,8 @@ def setup_people(agency_slug: str) -> dict:
     viewer = Membership.objects.select_related("user").get(agency=agency, role=Role.CLIENT_VIEWER)
     return {
         "agency": agency.slug,
-        "admin": "Token " + Token.objects.get_or_create(user=admin.user)[0].key,
-        "viewer": "Token " + Token.objects.get_or_create(user=viewer.user)[0].key,
+        "admin": "Token " + issue_personal(user=admin.user, name="load test")[1],
+        "viewer": "Token " + issue_personal(user=viewer.user, name="load test")[1],
         "client": viewer.client_id,
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -258,13 +258,13 @@ class RequirementActionView(TenantViewMixin, View):
     }
 
     def post(self, request, pk, name):
+        # As every page: a row outside the person's scope is 404, a row in it without the right 403.
+        requirement = get_object_or_404(ClientRequirement.objects.visible_to(self.actor), pk=pk)
         if name not in self.SERVICES:
-            return redirect("clients:requirement-detail", pk=pk)
+            raise Http404
         action, service = self.SERVICES[name]
         if not self.actor.can(action, self.resource):
-            messages.error(request, _("Your role does not allow this."))
-            return redirect("clients:requirement-detail", pk=pk)
-        requirement = get_object_or_404(ClientRequirement.objects.visible_to(self.actor), pk=pk)
+            raise PermissionDenied(_("Your role does not allow this."))
         form = REQUIREMENT_ACTION_FORMS[name](request.POST, request.FILES, prefix=name)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k in ("note", "reason")}

@@ -276,8 +276,8 @@ class ProjectActionView(ProductionPage, View):
         if name not in self.ACTIONS:
             raise Http404
         resource, action = self.ACTIONS[name]
+        project = self.project(pk)  # a row outside the person's scope is 404 before their role is asked
         self.require(action, resource)
-        project = self.project(pk)
         try:
             target = getattr(self, name.replace("-", "_"))(request, project)
         except ValidationError as exc:
@@ -345,8 +345,8 @@ class PublicationActionView(ProductionPage, View):
     def post(self, request, pk, name):
         if name not in self.ACTIONS:
             raise Http404
-        self.require(CHANGE)
         publication = get_object_or_404(Publication.objects.visible_to(self.actor), pk=pk)
+        self.require(CHANGE)
         try:
             if name == "update":
                 form = PublicationForm(request.POST, prefix=f"publication-{publication.pk}")
@@ -427,8 +427,8 @@ class ScriptActionView(ScriptDetailView):
     def post(self, request, pk, name):
         if name not in self.ACTIONS:
             raise Http404
-        self.require(self.ACTIONS[name])
         script = self.script(pk)
+        self.require(self.ACTIONS[name])
         try:
             response = getattr(self, name.replace("-", "_"))(request, script)
         except ValidationError as exc:
@@ -583,8 +583,8 @@ class ShootDetailView(ProductionPage, View):
 
     def post(self, request, pk):
         """Upload clips (each one on its own: a refused file names its problem, the others stay)."""
-        self.require(ADD)
         shoot = self.shoot(pk)
+        self.require(ADD)
         form = ClipUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.get(request, pk, upload_form=form, status=400)
@@ -701,8 +701,8 @@ class ReviewActionView(ReviewDetailView):
     def post(self, request, pk, name):
         if name not in self.ACTIONS:
             raise Http404
-        self.require(self.ACTIONS[name])
         round_ = self.round(pk)
+        self.require(self.ACTIONS[name])
         try:
             response = getattr(self, name.replace("-", "_"))(request, round_)
         except ValidationError as exc:
@@ -776,8 +776,8 @@ class MediaFileView(ProductionPage, View):
         if kind not in self.SOURCES:
             raise Http404
         model, resource, field = self.SOURCES[kind]
-        self.require(VIEW, resource)
         row = get_object_or_404(model.objects.visible_to(self.actor), pk=pk)
+        self.require(VIEW, resource)
         stored = getattr(row, field)
         if not stored:
             raise Http404

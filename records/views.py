@@ -713,9 +713,9 @@ class VoidView(TenantViewMixin, View):
         if kind not in VOIDABLE:
             raise Http404
         model, resource = VOIDABLE[kind]
+        record = get_object_or_404(model.objects.visible_to(self.actor), pk=pk)
         if not self.actor.can(DELETE, resource):
             raise PermissionDenied(_("Your role does not allow this."))
-        record = get_object_or_404(model.objects.visible_to(self.actor), pk=pk)
         form = forms.VoidForm(request.POST, prefix="void")
         if form.is_valid():
             try:

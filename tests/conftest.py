@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.test import Client as DjangoClient
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from agency import twofactor
 from agency.celery import app as celery_app
 from agency.models import Agency
 from clients.models import Client
@@ -133,6 +137,47 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+def passed_second_step(user) -> TOTPDevice | None:
+    """For a person who must sign in with two steps: their authenticator, made (confirmed) when they
+    have none. None for everyone else."""
+    if user is None or not twofactor.two_step_required(user):
+        return None
+    return twofactor.totp_device(user) or TOTPDevice.objects.create(
+        user=user, name=twofactor.DEVICE_NAME, confirmed=True
+    )
+
+
+@pytest.fixture(autouse=True)
+def _forced_sign_ins_pass_the_second_step(request, monkeypatch):
+    """``Client.force_login`` and ``APIClient.force_authenticate`` skip the sign-in pages, so they
+    skip their second step too: a person who must sign in with two steps
+    (``agency.twofactor.two_step_required``: agency admins, the platform admin...) is given a confirmed
+    authenticator, and a forced session is marked as having passed the code step (django-otp's
+    session key), as after a real sign-in. Everything else (the password pages, the token endpoint,
+    tokens) is left as it is. Tests of the second step itself are marked ``two_step``: there forced
+    sign-ins are plain, and a person who must use it is sent to the set-up."""
+    if "two_step" in request.keywords:
+        yield
+        return
+    force_login, force_authenticate = DjangoClient.force_login, APIClient.force_authenticate
+
+    def force_login_passed(self, user, backend=None):
+        force_login(self, user, backend)
+        device = passed_second_step(user)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    def force_authenticate_passed(self, user=None, token=None):
+        force_authenticate(self, user, token)
+        passed_second_step(user)
+
+    monkeypatch.setattr(DjangoClient, "force_login", force_login_passed)
+    monkeypatch.setattr(APIClient, "force_authenticate", force_authenticate_passed)
+    yield
 
 
 @pytest.fixture(autouse=True)

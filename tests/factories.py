@@ -7,8 +7,10 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agency.models import Agency, ConformanceReport, ConformanceSnapshot, Membership
+from agency import tokens, twofactor
+from agency.models import Agency, ConformanceReport, ConformanceSnapshot, IntegrationWrite, Membership
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
 
 
@@ -138,3 +140,27 @@ def _report(agency, client):
 
 
 ROW_MAKERS.update({ConformanceSnapshot: _snapshot, ConformanceReport: _report})
+
+
+def api_token_key(user, name: str = "test") -> str:
+    """The key of a new personal API token of ``user`` (``agency.tokens``), for
+    ``Authorization: Token <key>``: the one way tests make tokens. The token endpoint gives one only
+    after the code step, so a person who must sign in with two steps gets a confirmed authenticator."""
+    if twofactor.two_step_required(user) and twofactor.totp_device(user) is None:
+        TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, confirmed=True)
+    return tokens.issue_personal(user=user, name=name)[1]
+
+
+def _integration_write(agency, client):
+    return IntegrationWrite.objects.create(
+        agency=agency,
+        integration_ref=0,
+        integration_prefix="svi_test",
+        integration_name="Nightly sync",
+        method="POST",
+        path="/",
+        status=201,
+    )
+
+
+ROW_MAKERS[IntegrationWrite] = _integration_write

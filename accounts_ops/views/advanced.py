@@ -233,9 +233,9 @@ class AlertDetailView(TenantViewMixin, View):
         return self.page(self.alert(pk))
 
     def post(self, request, pk):
+        alert = self.alert(pk)
         if not self.actor.can(CHANGE, "opinion_alert"):
             raise PermissionDenied(_("Your role does not allow this."))
-        alert = self.alert(pk)
         form = forms.AlertHandleForm(request.POST)
         if form.is_valid():
             try:
@@ -347,9 +347,9 @@ class PlanDetailView(TenantViewMixin, View):
         return self.page(self.plan(pk))
 
     def post(self, request, pk):
+        plan = self.plan(pk)
         if not self.actor.can(CHANGE, "content_plan"):
             raise PermissionDenied(_("Your role does not allow this."))
-        plan = self.plan(pk)
         name = request.POST.get("action", "")
         if name == "unlink":
             link = self.posted_row(ContentPlanTopic.objects.visible_to(self.actor).filter(plan=plan), "link")

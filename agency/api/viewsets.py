@@ -20,17 +20,20 @@ from contextlib import nullcontext
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework import filters, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from agency import answer_cache
+from agency import answer_cache, twofactor
 from agency.api.authentication import CachedTokenAuthentication
 from agency.api.filters import FilterBackend
 from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, tenant_boundary
+from agency.tokens import WRITE_METHODS, IntegrationActor, record_write
 
 # The actions of ModelViewSet; any other action is a custom ``@action``.
 MODEL_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy", "metadata"})
@@ -77,6 +80,8 @@ class TenantViewSet(viewsets.ModelViewSet):
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
+        if request.user.is_authenticated:
+            two_step_check(request)
         if not request.user.is_authenticated:
             self.actor = None
         elif isinstance(request.successful_authenticator, CachedTokenAuthentication):
@@ -87,6 +92,12 @@ class TenantViewSet(viewsets.ModelViewSet):
         activate(self.actor, channel="api", user_id=request.user.pk)
         if self.actor is None and request.user.is_authenticated:
             raise PermissionDenied("Choose an agency: send the X-Agency header with the slug of one of your agencies.")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(self.actor, IntegrationActor) and request.method in WRITE_METHODS and response.status_code < 400:
+            record_write(self.actor, request, response.status_code)  # the line the trail keeps of each write
+        return response
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -117,6 +128,26 @@ class TenantViewSet(viewsets.ModelViewSet):
     @transaction.atomic
     def perform_update(self, serializer):
         serializer.save()
+
+
+def two_step_check(request) -> None:
+    """A person who must sign in with two steps (``agency.twofactor``) is refused (403) until they
+    have set it up; with a session, until it passed the code step (a token was given only after it)."""
+    session = isinstance(request.successful_authenticator, SessionAuthentication)
+    verified = getattr(request._request.user, "is_verified", lambda: False)() if session else None
+    missing = twofactor.missing_step(request.user, session_verified=verified)
+    if missing == twofactor.SET_UP:
+        raise PermissionDenied(
+            "Two-step sign-in is required for your account and is not set up: sign in on the web and set it up "
+            f"at {reverse('two-factor')} first.",
+            code="two_step_setup_required",
+        )
+    if missing == twofactor.CODE:
+        raise PermissionDenied(
+            "Two-step sign-in is required for your account: this session has not passed the code step; "
+            "sign in again with the code of your authenticator app.",
+            code="two_step_code_required",
+        )
 
 
 class _NotKept(Exception):

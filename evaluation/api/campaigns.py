@@ -177,16 +177,20 @@ class EvaluationCampaignViewSet(TransitionMixin, TenantViewSet):
 
 
 class SurveyInvitationSerializer(TenantModelSerializer):
+    """An invitation as staff see it: whether it went out and whether it was answered.
+    Its personal link is a secret of the invited person, sent to them alone by email, and never
+    answered here (whoever holds it answers as them)."""
+
     client = serializers.PrimaryKeyRelatedField(read_only=True)
-    link = serializers.SerializerMethodField(help_text="The personal link (answers once).")
+    answered = serializers.SerializerMethodField(help_text="Whether the invited person has answered.")
 
     class Meta:
         model = SurveyInvitation
-        fields = ["id", "campaign", "client", "name", "email", "link", "sent_at", "responded_at", "created_at"]
+        fields = ["id", "campaign", "client", "name", "email", "sent_at", "answered", "responded_at", "created_at"]
         read_only_fields = ["sent_at", "responded_at"]
 
-    def get_link(self, obj) -> str:
-        return services.invitation_link(obj, self.context.get("request"))
+    def get_answered(self, obj) -> bool:
+        return obj.responded_at is not None
 
 
 class SurveyInvitationFilterSet(TenantFilterSet):

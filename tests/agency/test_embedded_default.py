@@ -37,14 +37,14 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 PROBE = """
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from agency.tokens import issue_personal
 from django.contrib.auth import get_user_model
 login = Client().get("/accounts/login/")
 print("login", login.status_code, "登录" in login.content.decode())
 signed_in = Client().post("/accounts/login/", {"username": "xinghe_manager", "password": "demo-pass-2026"})
 print("sign-in", signed_in.status_code, signed_in.url)
-token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username="xinghe_manager"))
-api = Client().get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {token.key}")
+token, key = issue_personal(user=get_user_model().objects.get(username="xinghe_manager"))
+api = Client().get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {key}")
 print("api", api.status_code, api.json()["count"])
 print("eager", __import__("agency.celery").celery.app.conf.task_always_eager)
 """
@@ -66,6 +66,12 @@ def test_make_run_on_sqlite_seeds_serves_and_runs_scheduled_work_with_its_own_wo
     assert "sign-in 302 /" in lines
     assert "api 200 3" in lines  # the manager's agency has three demo clients, seeded once
     assert "eager False" in lines  # tasks go to the embedded broker, for the worker `make run` starts
+    # 4.2: the demo's writes (bulk ones too) are all in the trail, as on PostgreSQL.
+    trail = manage("shell", "-c", TRAIL_PROBE, env=env)
+    assert trail.returncode == 0, trail.stderr
+    assert "untriggered []" in trail.stdout.splitlines()
+    verdicts = [line.split()[2] for line in trail.stdout.splitlines() if line.startswith("4.2 ")]
+    assert len(verdicts) >= 3 and set(verdicts) == {"met"}, trail.stdout
 
     # `make run`'s processes (Procfile): the web server, a worker and the scheduler, on the same files.
     # Today's inspection lists (9 h) are made again by the scheduler, not by the seeding.
@@ -105,6 +111,24 @@ def test_make_run_on_sqlite_seeds_serves_and_runs_scheduled_work_with_its_own_wo
         env=env,
     )
     assert stopped.stdout.split()[-1] == "True", "the worker and the scheduler marked themselves stopped"
+
+
+# Every audited table has its triggers; clause 4.2 for each demo client this month ("4.2 <id> <status>").
+TRAIL_PROBE = """
+from django.utils import timezone
+from agency.conformance import Period
+from agency.models import Agency
+from agency.tenancy import tenant_context
+from clients.models import Client
+from records.audit import audited_models, tables_with_trail
+from records.conformance import nothing_concealed
+print("untriggered", sorted({m._meta.db_table for m in audited_models()} - tables_with_trail()))
+for agency in Agency.objects.order_by("pk"):
+    today = timezone.localdate(timezone=agency.tz)
+    with tenant_context(agency):
+        for client in Client.objects.order_by("pk"):
+            print("4.2", client.pk, nothing_concealed(client, Period(today.replace(day=1), today)).status)
+"""
 
 
 # Removes (forget = True) or counts today's daily inspection lists of every agency; prints the count.

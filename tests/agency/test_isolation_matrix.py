@@ -229,6 +229,18 @@ NOT_TENANT_DATA = {"api-root", "api-schema", "api-docs", "api-token", "api-healt
 # Signed by the platform app's secret, no login; it stores an event for the agencies that connected
 # the account it names, and answers nothing of them (tests/platforms/test_webhooks.py).
 NOT_TENANT_DATA |= {"platforms-webhook-douyin"}
+# API tokens are not tenant rows (a person's own, or an agency's integrations read by agency): who
+# sees and revokes which is tested in tests/agency/test_api_tokens.py.
+NOT_TENANT_DATA |= {
+    "api-token-refresh",
+    "api-tokens",
+    "api-tokens-detail",
+    "api-integration-tokens",
+    "api-integration-tokens-detail",
+}
+# The settings of the agency the request acts in, not a row named by id: who reads and changes them,
+# and that another agency's stay as they were, is tested in tests/agency/test_two_step_required.py.
+NOT_TENANT_DATA |= {"api-agency-settings"}
 
 
 # --- the routes -------------------------------------------------------------------------------

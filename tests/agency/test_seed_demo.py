@@ -7,13 +7,16 @@ import io
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
 from accounts_ops.models import basic as accounts_ops_basic
 from accounts_ops.models.basic import BoostTask, BoostTaskStatus, InboxMessage, InboxStatus, PinnedVideo
+from agency.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from agency.models import Agency, TenantModel
 from agency.tenancy import dangerously_all_agencies
+from agency.twofactor import totp_device
 from clients.models import Client, ClientStatus, VideoOrigin
 from evaluation.models import CampaignKind, Complaint, ComplaintStatus, EvaluationCampaign, ImprovementCycle
 from extensions.models import (
@@ -69,6 +72,12 @@ def test_seed_demo_runs_twice_and_the_second_run_creates_no_rows():
     for label in CHAPTER_APPS + ("accounts_ops",):
         assert any(name.startswith(f"{label}.") for name in filled), label
     assert "xinghe_client_approver" in second and "demo-pass-2026" in second
+    # The demo's agency admins must sign in with two steps: their authenticator has the published secret.
+    assert DEMO_TOTP_SECRET in second
+    people = get_user_model().objects.filter(username__in=["xinghe_admin", "bright_admin", "xinghe_manager"])
+    devices = {user.username: totp_device(user) for user in people}
+    assert devices["xinghe_admin"].key == devices["bright_admin"].key == DEMO_TOTP_KEY
+    assert devices["xinghe_manager"] is None
 
 
 @pytest.mark.django_db

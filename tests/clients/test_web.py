@@ -26,7 +26,10 @@ def test_login_page_speaks_chinese_by_default(db):
 
 
 def test_login_with_password_lands_on_today(world):
-    response = Browser().post(reverse("login"), {"username": "staff_a", "password": "test-pass-123"}, follow=True)
+    # An account manager: an agency admin's first sign-in is the two-step set-up
+    # (tests/agency/test_two_step_required.py).
+    MembershipFactory(agency=world.agency_a, role="account_manager", user__username="manager_a")
+    response = Browser().post(reverse("login"), {"username": "manager_a", "password": "test-pass-123"}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Agency A" in response.content.decode()

@@ -12,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts_ops import demo as accounts_ops_demo
+from agency import twofactor
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import tenant_context
@@ -26,6 +28,12 @@ from production import demo as production_demo
 from records import demo as records_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Agency admins must sign in with two steps (agency.twofactor): on the demo their authenticator has
+# this published secret (RFC 6238's test key; base32 DEMO_TOTP_SECRET), so that anyone trying the
+# demo can add it to an authenticator app, or print the current code with
+# ``manage.py demo_totp USERNAME``. Only the demo's people have it.
+DEMO_TOTP_KEY = b"12345678901234567890".hex()
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 AGENCIES = [
     {
@@ -121,6 +129,12 @@ STAFF = [
 ]
 
 
+def demo_authenticator(user) -> None:
+    """A demo admin's authenticator, with the published demo secret (``DEMO_TOTP_KEY``)."""
+    if twofactor.totp_device(user) is None:
+        TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True)
+
+
 class Command(BaseCommand):
     help = "Create the demo agencies, people and data (idempotent) and print the logins."
 
@@ -156,6 +170,7 @@ class Command(BaseCommand):
                 username = f"{agency.slug.split('-')[0]}_{suffix}"
                 people[role] = self._member(username, agency, role)
                 logins.append((username, agency.name, role.label))
+            demo_authenticator(people[Role.AGENCY_ADMIN])
             prefix = agency.slug.split("-")[0]
             first = clients[0]
             people[Role.CLIENT_VIEWER] = self._member(f"{prefix}_client_viewer", agency, Role.CLIENT_VIEWER, first)
@@ -180,6 +195,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {app}: {described or 'nothing new (already seeded)'}")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
         self.stdout.write(f"  password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  agency admins also give a code: authenticator secret {DEMO_TOTP_SECRET}, "
+            "or `python manage.py demo_totp USERNAME` prints the current one"
+        )
         for username, where, role in logins:
             self.stdout.write(f"  {username:<24} {role:<22} {where}")
 
