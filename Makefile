@@ -46,7 +46,7 @@ test-browser: install ## only the browser tests (Debian's chromium: apt-get inst
 	$(PY) -m pytest -ra -m browser tests/browser $(PYTEST_ARGS)
 
 fuzz: install ## fuzz the API against its OpenAPI schema, longer than the test suite's bounded run
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -ra tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
+	FUZZ_ALL_CHECKS=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -ra tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

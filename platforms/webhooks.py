@@ -42,6 +42,7 @@ from accounts_ops.webhooks import (
     receive_message_event,
     refused,
 )
+from agency.api.openapi import error_response
 from clients.models import Platform
 from platforms.models import Connection, ConnectionStatus
 
@@ -86,9 +87,9 @@ class DouyinWebhookView(APIView):
         request=OpenApiTypes.OBJECT,
         responses={
             200: OpenApiTypes.OBJECT,
-            400: OpenApiTypes.OBJECT,
-            401: OpenApiTypes.OBJECT,
-            413: OpenApiTypes.OBJECT,
+            400: error_response(400, "The event could not be read; `fields` names what."),
+            401: error_response(401, "The signature does not match."),
+            413: error_response(413),
         },
         parameters=[
             OpenApiParameter(

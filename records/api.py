@@ -26,10 +26,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from agency.api.filters import refuse_unknown_filters, scoped_choices
+from agency.api.filters import refuse_unknown_filters
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
+from agency.people import choices_for
 from agency.roles import CHANGE, DELETE, VIEW
 from records import exports, filters, services
 from records.models import (
@@ -62,7 +63,7 @@ def rescope(fields: dict, actor) -> dict:
         queryset = getattr(field, "queryset", None)
         if queryset is None:
             continue
-        scoped = scoped_choices(queryset.model, actor) if actor is not None else None
+        scoped = choices_for(queryset.model, actor) if actor is not None else None
         field.queryset = scoped if scoped is not None else queryset.none()
     return fields
 
@@ -269,7 +270,7 @@ class AssetViewSet(VoidMixin, ExportMixin, RecordViewSet):
     def perform_create(self, serializer):
         serializer.instance = services.asset_register(actor=self.actor, **serializer.validated_data)
 
-    @extend_schema(request=CheckOutSerializer, responses=AssetCheckoutSerializer)
+    @extend_schema(request=CheckOutSerializer, responses={201: AssetCheckoutSerializer})  # a new checkout row
     @action(detail=True, methods=["post"], required_action=CHANGE, url_path="check-out")
     def check_out(self, request, pk=None):
         data = self._body(CheckOutSerializer, request)

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
@@ -31,6 +30,7 @@ from accounts_ops.models import (
 from accounts_ops.models.advanced import HANDLING_NOTE_MAX_CHARS, CommentSource
 from accounts_ops.portrait import DIMENSION_NAMES
 from agency.api.filters import TenantFilterSet
+from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
@@ -306,8 +306,7 @@ class CommentActionViewSet(OpsViewSet):
     ordering_fields = ["id", "done_at"]
     ordering = ("-id",)
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Actions are made by the comment endpoints (reply, pin, hide, guide).")
+    create = not_offered("Actions are made by the comment endpoints (reply, pin, hide, guide).")
 
     @extend_schema(request=DoneSerializer, responses=CommentActionSerializer)
     @action(detail=True, methods=["post"], url_path="mark-done", required_action=CHANGE)
@@ -370,8 +369,7 @@ class OpinionAlertViewSet(OpsViewSet):
     ordering_fields = ["raised_at", "negative_share", "status"]
     ordering = ("-raised_at", "-id")
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Opinion alerts are raised by the scheduled check.")
+    create = not_offered("Opinion alerts are raised by the scheduled check.")
 
     @extend_schema(request=NoteSerializer, responses=OpinionAlertSerializer)
     @action(detail=True, methods=["post"], required_action=CHANGE)
@@ -692,8 +690,7 @@ class AudiencePersonaReportViewSet(OpsViewSet):
     ordering_fields = ["period_end", "created_at"]
     ordering = ("-period_end", "-id")
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Ask for a report with request/.")
+    create = not_offered("Ask for a report with request/.")
 
     @extend_schema(request=RequestSerializer, responses={201: AudiencePersonaReportSerializer})
     @action(detail=False, methods=["post"], url_path="request", url_name="request", required_action=ADD)

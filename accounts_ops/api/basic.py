@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -39,7 +40,8 @@ from accounts_ops.models import (
     campaign_roi,
 )
 from accounts_ops.selectors import current_profile, flagged_accounts, with_money
-from agency.api.filters import TenantFilterSet
+from agency.api.filters import TenantFilterSet, deferred
+from agency.api.openapi import error_response
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
@@ -71,9 +73,9 @@ def douyin_webhook_route(result_serializer):
             request=OpenApiTypes.OBJECT,
             responses={
                 200: result_serializer,
-                400: OpenApiTypes.OBJECT,
-                401: OpenApiTypes.OBJECT,
-                413: OpenApiTypes.OBJECT,
+                400: error_response(400, "The event could not be read; `fields` names what."),
+                401: error_response(401, "The signature does not match."),
+                413: error_response(413),
             },
             parameters=[
                 OpenApiParameter("account_id", int, OpenApiParameter.PATH),
@@ -373,7 +375,7 @@ class FlaggedAccountSerializer(serializers.ModelSerializer):
 
 
 class PinnedVideoFilterSet(TenantFilterSet):
-    pinned = django_filters.BooleanFilter(field_name="unpinned_on", lookup_expr="isnull", label="Still pinned")
+    pinned = django_filters.BooleanFilter(field_name="unpinned_on", lookup_expr="isnull", label=_("Still pinned"))
 
     class Meta:
         model = PinnedVideo
@@ -418,7 +420,7 @@ class PinnedVideoViewSet(OpsViewSet):
             }
         )
 
-    @extend_schema(responses=FlaggedAccountSerializer(many=True))
+    @extend_schema(responses=FlaggedAccountSerializer(many=True), filters=False)  # the list's filters do not apply
     @action(detail=False, methods=["get"], url_path="flagged-accounts", required_action=VIEW, pagination_class=None)
     def flagged_accounts(self, request):
         """Active accounts without a pinned video: 6.3 wants 1 to 3."""
@@ -726,6 +728,7 @@ class InboxMessageSerializer(AccountRowSerializer):
             "decision",
             "first_response_at",
             "first_response_seconds",
+            "first_response_confirmation",
             "created_at",
         ]
         read_only_fields = ["source", "matched_rule"]
@@ -783,6 +786,8 @@ class OutboxReplySerializer(AccountRowSerializer):
             "author",
             "status",
             "sent_at",
+            "sent_confirmation",
+            "reported_sent_at",
             "platform_message_id",
             "error",
             "created_at",
@@ -866,7 +871,11 @@ class InboxMessageViewSet(OpsViewSet):
 
 
 class SentSerializer(serializers.Serializer):
-    sent_at = serializers.DateTimeField(required=False)
+    sent_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the reply was sent, as the caller reports it. It is kept as reported; the first "
+        "response is measured to when this report arrives (only the platform connector confirms a time).",
+    )
     platform_message_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=128)
 
 
@@ -875,6 +884,9 @@ class FailedSerializer(serializers.Serializer):
 
 
 class OutboxReplyFilterSet(TenantFilterSet):
+    # The model's field has no name of its own (a label would be "Rule" in every language).
+    rule = django_filters.ModelChoiceFilter(queryset=deferred(ReplyRule), label=_("Reply rule"))
+
     class Meta:
         model = OutboxReply
         fields = ["client", "account", "message", "status", "source", "rule"]
@@ -973,7 +985,7 @@ class GroupBuyDealSerializer(AccountRowSerializer):
 
 
 class GroupBuyDealFilterSet(TenantFilterSet):
-    valid_on = django_filters.DateFilter(method="filter_valid_on", label="Valid on")
+    valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("Valid on"))
 
     class Meta:
         model = GroupBuyDeal
@@ -1212,7 +1224,7 @@ class ResultsSerializer(serializers.Serializer):
 
 
 class AdCampaignFilterSet(TenantFilterSet):
-    active_on = django_filters.DateFilter(method="filter_active_on", label="Running on")
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("Running on"))
 
     class Meta:
         model = AdCampaign

@@ -20,7 +20,6 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -30,6 +29,7 @@ from accounts_ops import services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
 from accounts_ops.models import AccountDailyMetric, DataImport, ImportKind, VideoDailyMetric
 from agency.api.filters import TenantFilterSet
+from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
@@ -150,8 +150,7 @@ class BulkViewSetMixin:
     """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts; with
     ``Prefer: respond-async``, ``202 Accepted`` and the data import that keeps the rows."""
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Send rows to the bulk/ endpoint.")
+    create = not_offered("Send rows to the bulk/ endpoint.")
 
     def run_bulk(self, request, ingest, kind: str):
         later = prefers_async(request)
@@ -311,8 +310,7 @@ class DataImportViewSet(OpsViewSet):
     ordering_fields = ["created_at", "status"]
     ordering = ("-id",)
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Upload files to the upload/ endpoint.")
+    create = not_offered("Upload files to the upload/ endpoint.")
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DataImportSerializer})
     @action(detail=False, methods=["post"], required_action=ADD, parser_classes=[MultiPartParser, FormParser])

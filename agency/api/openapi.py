@@ -1,14 +1,158 @@
-"""The schema class of the API (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``)."""
+"""The schema class of the API (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``).
+
+Besides what a view answers when all is well, every operation documents the errors it can
+answer, with the API's one error body (``agency.api.errors``, the ``Error`` component), so that
+a client generated from the schema knows them. They are decided here once, from what the
+operation is, not per view:
+
+- 401 and 403 for an operation that needs a token or a session: no valid credentials (401, with
+  ``WWW-Authenticate``), or a role that may not do this, no agency chosen, a session's request
+  without its CSRF token (403);
+- 400 for an operation that reads a body, a query parameter (a filter, ``page_size``, ``format``)
+  or changes anything (a service's rule, a row still used by others on DELETE);
+- 404 for an operation with a path parameter (no such row in the person's agency or client) or a
+  page number or cursor (a page past the last);
+- 415 for an operation that reads a body (a media type it does not parse);
+- 429 for a throttled operation.
+
+An operation that answers an error status no rule here gives it names it in its
+``extend_schema(responses=...)``, which is kept as it is.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.permissions import AllowAny
+
+from agency.api.filters import FilterBackend
+from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import MODEL_ACTIONS
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, again.")
+    code = serializers.CharField(help_text="A stable code for the problem, such as `invalid` or `not_found`.")
+    message = serializers.CharField(help_text="One readable sentence naming the first problem.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Each field (or `non_field_errors`) with its messages.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The API's one error body (``agency.api.errors``)."""
+
+    error = ErrorDetailSerializer()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Refused: the body, a query parameter or the service's rule; `fields` names each problem.",
+    401: "No valid token or session.",
+    403: "Your role does not allow this, no agency is chosen (send `X-Agency`), or a session's request "
+    "came without its CSRF token.",
+    404: "No such row in your agency (or your client), or no such page.",
+    405: "This endpoint does not offer this method.",
+    409: "The row changed meanwhile; read it again.",
+    410: "No longer available.",
+    413: "The body is too large.",
+    415: "The body's media type is not one this operation reads.",
+    429: "Too many requests; try again later (`Retry-After` says when).",
+}
+
+# Query parameters whose wrong value answers 404 (DRF's paginators), not 400.
+PAGE_PARAMETERS = frozenset({"page", "cursor"})
+# Query parameters that never refuse a value: a search matches nothing, an unknown ordering is ignored.
+LENIENT_PARAMETERS = frozenset({"search", "ordering"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NOT_BLANK = r"\S"  # (JSON Schema patterns are searched for, not matched whole)
+
+
+def error_response(status_code: int, description: str | None = None) -> OpenApiResponse:
+    """An error answer with the API's error body, for ``extend_schema(responses=...)``."""
+    return OpenApiResponse(ErrorSerializer, description=description or ERROR_DESCRIPTIONS[status_code])
+
+
+def not_offered(detail: str):
+    """An action a viewset inherits but does not offer (a create where rows come another way):
+    405 naming the way, for everyone, and left out of the schema (``AutoSchema.is_excluded``)::
+
+        create = not_offered("Send rows to the bulk/ endpoint.")
+    """
+
+    def action(self, request, *args, **kwargs):
+        raise MethodNotAllowed(request.method, detail=detail)
+
+    action.not_offered = True
+    return action
 
 
 class AutoSchema(SpectacularAutoSchema):
     """Leaves out the operations a viewset declares it does not offer (``offered_actions``), so
-    the schema lists exactly what the API answers."""
+    the schema lists exactly what the API answers, and documents the errors of every operation."""
 
     def is_excluded(self) -> bool:
+        action = getattr(self.view, "action", None)
+        if getattr(getattr(self.view, action or "", None), "not_offered", False):
+            return True
         offered = getattr(self.view, "offered_actions", None)
-        return offered is not None and getattr(self.view, "action", None) not in offered
+        return offered is not None and action not in offered
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        self._refuse_blank_filters(operation)
+        responses = operation["responses"]
+        for status_code in sorted(self.error_statuses(operation)):
+            if str(status_code) not in responses:
+                responses[str(status_code)] = self._get_response_for_code(error_response(status_code), str(status_code))
+        for code, response in responses.items():
+            if code.startswith("4") and "content" not in response:
+                # An error a view names by its description alone still answers the error body.
+                described = error_response(int(code), response.get("description") or None)
+                responses[code] = self._get_response_for_code(described, code)
+        return operation
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        kind = serializer if isinstance(serializer, type) else type(serializer)
+        if direction == "request" and self.method == "PATCH" and issubclass(kind, TenantModelSerializer):
+            # A change names only fields it may change (TenantModelSerializer.to_internal_value).
+            schema["additionalProperties"] = False
+        return schema
+
+    def _refuse_blank_filters(self, operation: dict) -> None:
+        """A filter sent blank is refused (``agency.api.filters.FilterBackend``): its text says so."""
+        filterset_class = getattr(self.view, "filterset_class", None)
+        backends = getattr(self.view, "filter_backends", None) or []
+        if filterset_class is None or not any(issubclass(backend, FilterBackend) for backend in backends):
+            return
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            is_filter = parameter["in"] == "query" and parameter["name"] in filterset_class.base_filters
+            if is_filter and schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+                schema["pattern"] = NOT_BLANK
+
+    def error_statuses(self, operation: dict) -> set[int]:
+        """The error statuses ``operation`` can answer (see the module's docstring)."""
+        statuses: set[int] = set()
+        parameters = operation.get("parameters", [])
+        query = {p["name"] for p in parameters if p["in"] == "query"}
+        has_body = "requestBody" in operation
+        permissions = self.view.get_permissions()
+        if permissions and not any(isinstance(permission, AllowAny) for permission in permissions):
+            statuses |= {401, 403}
+        custom_action = getattr(self.view, "action", None) not in (None, *MODEL_ACTIONS)
+        if has_body or custom_action or self.method not in SAFE_METHODS or query - PAGE_PARAMETERS - LENIENT_PARAMETERS:
+            statuses.add(400)
+        if any(p["in"] == "path" for p in parameters) or query & PAGE_PARAMETERS:
+            statuses.add(404)
+        if has_body:
+            statuses.add(415)
+        if getattr(self.view, "throttle_classes", None):
+            statuses.add(429)
+        return statuses

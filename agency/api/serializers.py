@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import copy
+import datetime
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from agency.api.errors import django_validation_error_to_drf
-from agency.api.filters import scoped_choices
+from agency.people import choices_for
 from agency.tenancy import current_actor
 
 FIXED_AFTER_CREATE = _("cannot be changed after creation.")
 NOT_CHANGEABLE = _("This field cannot be changed here.")
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A time as RFC 3339 (the schema's ``format: date-time``) has it: its offset in whole minutes.
+    A time from before its time zone had a standard offset (local mean time, +08:05:43 in Shanghai
+    before 1901) is answered in UTC instead."""
+
+    def to_representation(self, value):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset.seconds % 60:
+                return value.astimezone(datetime.UTC).isoformat().removesuffix("+00:00") + "Z"
+        return super().to_representation(value)
 
 
 class TenantModelSerializer(serializers.ModelSerializer):
@@ -27,6 +43,16 @@ class TenantModelSerializer(serializers.ModelSerializer):
     400 "does not exist" and nothing is written."""
 
     serializer_related_field = serializers.PrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if "choices" in field_kwargs and model_field.blank:
+            field_kwargs["allow_blank"] = True  # (DRF leaves it out for a read-only field, stored "" all the same)
+        return field_class, field_kwargs
 
     @property
     def actor(self):
@@ -43,7 +69,17 @@ class TenantModelSerializer(serializers.ModelSerializer):
                 continue
             queryset = target.queryset
             model = getattr(queryset, "model", None)
-            scoped = scoped_choices(model, actor) if actor is not None and model is not None else None
+            instance = self.instance if isinstance(self.instance, models.Model) else None
+            scoped = (
+                choices_for(
+                    model,
+                    actor,
+                    client_id=getattr(instance, "client_id", None),
+                    current=(getattr(instance, f"{field.source}_id", None),) if field.source else (),
+                )
+                if actor is not None and model is not None
+                else None
+            )
             if scoped is None:
                 if actor is None:
                     scoped = model._default_manager.none() if model is not None else None

@@ -6,13 +6,14 @@ from __future__ import annotations
 import django_filters
 from django.db import transaction
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet, scoped_choices
+from agency.api.openapi import error_response
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
@@ -24,27 +25,8 @@ from platforms.services import connections as services
 RESOURCE = "platform_connection"
 
 
-class ErrorDetailSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The API's one error body (``agency.api.errors``)."""
-
-    error = ErrorDetailSerializer()
-
-
 def errors(*codes: int) -> dict:
-    described = {
-        400: "Refused: the body, or the service's rule, names the problem.",
-        403: "Your role does not allow this.",
-        404: "No such row in your agency (or your client).",
-        405: "This endpoint does not offer this method.",
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+    return {code: error_response(code) for code in codes}
 
 
 class ConnectionSerializer(TenantModelSerializer):

@@ -10,10 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from agency.api.filters import TenantFilterSet
+from agency.api.openapi import not_offered
 from agency.api.serializers import TenantModelSerializer
 from agency.http import file_response
 from agency.roles import CHANGE, DECIDE, VIEW
@@ -152,8 +152,7 @@ class ReviewRoundViewSet(ServiceViewSet):
             ),
         )
 
-    def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="A review round opens when the project advances to client_review.")
+    create = not_offered("A review round opens when the project advances to client_review.")
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ReviewRoundSerializer)
     @action(detail=True, methods=["post"], required_action=DECIDE)

@@ -1,9 +1,19 @@
-"""The OpenAPI schema: generated without warnings, valid, and served at /api/schema/."""
+"""The OpenAPI schema: generated without warnings, valid, served at /api/schema/, and naming the
+errors of every operation with the body the API answers them with."""
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import call_command
+from django.http import Http404
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import exceptions
+
+from agency.api.errors import exception_handler
 
 
 def test_schema_generates_without_warnings_and_validates(tmp_path):
@@ -17,3 +27,85 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 def test_schema_and_docs_are_served(client):
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+# --- the errors every operation documents (agency.api.openapi) -------------------------------------
+
+ERROR_REF = "#/components/schemas/Error"
+SAFE_METHODS = {"get", "head", "options"}
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield f"{method.upper()} {path}", method, operation
+
+
+def test_every_operation_documents_the_errors_it_can_answer(openapi):
+    missing, without_errors = [], set()
+    for name, method, operation in operations(openapi):
+        responses = operation["responses"]
+        parameters = operation.get("parameters", [])
+        expected = set()
+        if any(requirement for requirement in operation.get("security", [])):
+            expected |= {"401", "403"}
+        if "requestBody" in operation:
+            expected |= {"400", "415"}
+        if method not in SAFE_METHODS:
+            expected.add("400")
+        if any(p["in"] == "path" for p in parameters):
+            expected.add("404")
+        if any(p["in"] == "query" and p["name"] in ("page", "cursor") for p in parameters):
+            expected.add("404")
+        if not any(code.startswith("4") for code in responses):
+            without_errors.add(name)
+        if expected - set(responses):
+            missing.append(f"{name}: {sorted(expected - set(responses))}")
+    assert not missing, "\n".join(missing)
+    # Public, without parameters or body: nothing of the request can be wrong (test_health.py).
+    assert without_errors == {"GET /api/v1/health/", "GET /api/v1/health/node/"}
+
+
+def test_every_documented_error_has_the_error_body(openapi):
+    wrong = []
+    for name, _method, operation in operations(openapi):
+        for code, response in operation["responses"].items():
+            if not code.startswith("4"):
+                continue
+            schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+            if schema.get("$ref") != ERROR_REF:
+                wrong.append(f"{name} {code}: {schema}")
+            if not response.get("description"):
+                wrong.append(f"{name} {code}: no description")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        exceptions.ValidationError({"client": ["Object does not exist in this agency."], "items": [{"n": ["Bad."]}]}),
+        exceptions.ValidationError(["A rule of the service."]),
+        DjangoValidationError({"__all__": ["Ends before it starts."], "ends_at": ["Too early."]}),
+        exceptions.NotAuthenticated(),
+        exceptions.AuthenticationFailed("Invalid token."),
+        exceptions.PermissionDenied(),
+        Http404(),
+        exceptions.NotFound("Invalid page."),
+        exceptions.MethodNotAllowed("PUT"),
+        exceptions.UnsupportedMediaType("text/csv"),
+        exceptions.Throttled(30),
+    ],
+    ids=lambda exc: type(exc).__name__,
+)
+def test_the_documented_error_body_is_what_the_api_answers(openapi, exc):
+    response = exception_handler(exc, {"view": None, "request": None})
+    assert 400 <= response.status_code < 500
+    body = json.loads(json.dumps(response.data, default=str))
+    jsonschema.validate(body, {"$ref": ERROR_REF, "components": openapi["components"]})
+    assert body["error"]["status"] == response.status_code and body["error"]["message"]
