@@ -81,7 +81,7 @@ def missing_step(user, *, session_verified: bool | None) -> str:
     with a token, which the token endpoint gave only after the code (``agency.api.auth``)."""
     if session_verified or not two_step_required(user):
         return ""
-    if totp_device(user) is None:
+    if not has_totp_device(user):
         return SET_UP
     return "" if session_verified is None else CODE
 
@@ -91,6 +91,14 @@ def totp_device(user) -> TOTPDevice | None:
     if user is None or not user.pk:
         return None
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_totp_device(user) -> bool:
+    """Whether the person has a confirmed device. Asked on every API request of a person who must
+    sign in with two steps: kept in the answer cache until a device is written."""
+    if user is None or not user.pk:
+        return False
+    return answer_cache.cached("two-step-device", (user.pk,), lambda: totp_device(user) is not None)
 
 
 def totp_pending(user) -> TOTPDevice | None:

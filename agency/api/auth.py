@@ -50,6 +50,7 @@ class ObtainTokenView(APIView):
     permission_classes = ()
     parser_classes = (parsers.FormParser, parsers.MultiPartParser, parsers.JSONParser)
     renderer_classes = (renderers.JSONRenderer,)
+    extra_error_statuses = (429,)  # signing in is paused after repeated failures (agency.lockout)
 
     def get_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", {"request": self.request, "view": self})

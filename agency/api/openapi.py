@@ -13,7 +13,9 @@ operation is, not per view:
 - 404 for an operation with a path parameter (no such row in the person's agency or client) or a
   page number or cursor (a page past the last);
 - 415 for an operation that reads a body (a media type it does not parse);
-- 429 for a throttled operation.
+- 429 for a throttled operation;
+- and whatever a view lists in ``extra_error_statuses`` (the token endpoint's 429 while signing
+  in is paused).
 
 An operation that answers an error status no rule here gives it names it in its
 ``extend_schema(responses=...)``, which is kept as it is.
@@ -155,4 +157,5 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(415)
         if getattr(self.view, "throttle_classes", None):
             statuses.add(429)
+        statuses |= set(getattr(self.view, "extra_error_statuses", ()))  # what a view answers by itself
         return statuses

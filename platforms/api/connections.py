@@ -100,6 +100,11 @@ class ReadOnlyViewSet(TenantViewSet):
             view = transaction.non_atomic_requests(view)
         return view
 
+    @property
+    def opens_no_transaction(self) -> bool:
+        actions = getattr(self, "action_map", None) or {}
+        return (bool(actions) and set(actions.values()) <= self.outside_transaction) or super().opens_no_transaction
+
     def check_permissions(self, request):
         offered = request.method.lower() in self.http_method_names and self.action in self.offered_actions
         if request.user and request.user.is_authenticated and not offered:

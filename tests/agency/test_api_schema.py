@@ -109,3 +109,8 @@ def test_the_documented_error_body_is_what_the_api_answers(openapi, exc):
     body = json.loads(json.dumps(response.data, default=str))
     jsonschema.validate(body, {"$ref": ERROR_REF, "components": openapi["components"]})
     assert body["error"]["status"] == response.status_code and body["error"]["message"]
+
+
+def test_the_token_endpoint_documents_the_pause_after_repeated_failures(openapi):
+    answers = openapi["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "429" in answers and answers["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
