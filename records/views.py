@@ -630,7 +630,7 @@ class ExportListView(RecordListView):
     title = gettext_lazy("Exports")
     select = ("requested_by",)
     columns = (
-        ("dataset", gettext_lazy("Record list")),
+        ("dataset_title", gettext_lazy("Record list")),
         ("get_format_display", gettext_lazy("Format")),
         ("get_status_display", gettext_lazy("Status")),
         ("progress", gettext_lazy("Progress (%)")),
@@ -670,11 +670,10 @@ class ExportDetailView(TenantDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         job = self.object
-        spec = exports.DATASETS.get(job.dataset)
         context.update(
             base_template=base_template(self.actor),
             running=job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-            dataset_title=spec.title if spec else job.dataset,
+            dataset_title=job.dataset_title,
         )
         return context
 

@@ -63,5 +63,13 @@ class ExportJob(TenantModel):
     def __str__(self) -> str:
         return f"{self.dataset}.{self.format} #{self.pk}"
 
+    @property
+    def dataset_title(self) -> str:
+        """The list's name in the reader's language (the code when the list is no longer offered)."""
+        from records.exports import DATASETS  # (records.exports reads these models)
+
+        spec = DATASETS.get(self.dataset)
+        return str(spec.title) if spec else self.dataset
+
     def get_absolute_url(self) -> str:
         return reverse("records:export-detail", args=[self.pk])

@@ -95,6 +95,9 @@ def test_eight_uploads_of_one_file_count_once(staff, project, shoot, takes, djan
                 "clip": first.pk,
                 "clip_name": "copy0.mp4",
                 "sha256": digest,
+                # the refusal as a text key and its figures, worded in the reader's language when shown
+                "text": "duplicate",
+                "params": {"name": "copy0.mp4", "digest": digest[:12]},
             }
         ]
     assert "has 1 accepted clips; at least 8 are needed (7 more)" in gate_problems(staff, project)
