@@ -138,7 +138,8 @@ def _worker_ready(sender=None, **_kwargs) -> None:
     _heartbeat.start()
 
 
-@signals.worker_shutdown.connect
+@signals.worker_shutting_down.connect  # as soon as the stop is asked: under load a warm shutdown can
+@signals.worker_shutdown.connect  # outlast the grace a supervisor gives (honcho's is 5 s) before it kills
 def _worker_shutdown(**_kwargs) -> None:
     global _heartbeat
     if _heartbeat is not None:

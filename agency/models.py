@@ -531,9 +531,16 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind="personal", agency__isnull=True) | Q(kind="integration", agency__isnull=False),
-                name="api_token_agency_iff_integration",
+            on_field(
+                "agency",
+                models.CheckConstraint(
+                    condition=Q(kind="personal", agency__isnull=True) | Q(kind="integration", agency__isnull=False),
+                    name="api_token_agency_iff_integration",
+                    violation_error_code="api_token_agency_iff_integration",
+                    violation_error_message=_(
+                        "An integration token belongs to an agency; a personal token belongs to its person only."
+                    ),
+                ),
             ),
         ]
         indexes = [models.Index(fields=["agency", "kind"], name="api_token_agency_kind")]

@@ -113,6 +113,8 @@ class Migration(migrations.Migration):
                             _connector="OR",
                         ),
                         name="api_token_agency_iff_integration",
+                        violation_error_code="api_token_agency_iff_integration",
+                        violation_error_message="An integration token belongs to an agency; a personal token belongs to its person only.",
                     )
                 ],
             },

@@ -10,7 +10,7 @@ from django.contrib import admin
 from rest_framework import serializers
 
 from agency.api.routers import registered_viewsets
-from agency.models import TenantModel
+from agency.models import IntegrationWrite, TenantModel
 from platforms.models import AuthorisationRequest, Connection, ConnectionSecret, Delivery, SyncRun
 from tests.isolation import TenantAPITestCases
 from tests.platforms.factories import make_connection, make_delivery, make_sync_run
@@ -40,7 +40,8 @@ class TestDeliveryAPI(TenantAPITestCases):
         return make_delivery(agency, client)
 
 
-HIDDEN = (ConnectionSecret, AuthorisationRequest)
+# (IntegrationWrite: the record of integrations' writes, shown on the Integrations page only.)
+HIDDEN = (ConnectionSecret, AuthorisationRequest, IntegrationWrite)
 
 
 def test_the_secret_rows_declare_they_are_never_served():

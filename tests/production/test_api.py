@@ -457,7 +457,7 @@ def test_probe_state_is_visible_before_and_after_reading(world, api, samples, dj
     probes[0]()
     read = client.get(url("clip-detail", created.json()["id"])).json()
     assert read["probe_state"] == "done" and read["verdict"] == "rejected"
-    assert read["rule_failures"] == [{"rule": "duration", "message": "duration 6 s is below 7 s"}]
+    assert [(f["rule"], f["message"]) for f in read["rule_failures"]] == [("duration", "duration 6 s is below 7 s")]
     assert read["duration_seconds"] == "6.000" and read["display_width"] == 3840
 
 
