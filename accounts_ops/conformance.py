@@ -74,10 +74,19 @@ def _result(problems: list[str], evidence: list[Evidence], met_summary: str) -> 
     return CheckResult(Status.MET, met_summary, evidence)
 
 
+def _accounts_active_then(client: Client, period: Period) -> list[PlatformAccount]:
+    """The client's accounts active at the period's end, their status as it stood then: an
+    account paused or closed after the period still answers for it (6.1)."""
+    end = _end_of(period, client)
+    rows = list(PlatformAccount.objects.filter(client=client, created_at__lte=end).order_by("platform", "handle"))
+    stood = values_as_they_stood(rows, ("status",), end)
+    return [account for account in rows if stood[account.pk]["status"] == AccountStatus.ACTIVE]
+
+
 @clause_check("6.1")
 def every_account_has_a_direction(client: Client, period: Period) -> CheckResult:
-    """Every active account has a direction in force at the period's end."""
-    accounts = _accounts(client, period)
+    """Every account active at the period's end has a direction in force then."""
+    accounts = _accounts_active_then(client, period)
     if not accounts:
         return _no_accounts()
     end = _end_of(period, client)
@@ -617,11 +626,19 @@ def accounts_plan_content_from_hot_topics(client: Client, period: Period) -> Che
             "plan_id", flat=True
         )
     )
+    # 7.2: a plan's day and status as they stood at the period's end: a plan moved into the period,
+    # or revived from dropped, after its end does not count for it; one dropped after it still does.
+    candidates = list(
+        ContentPlan.objects.filter(account__in=accounts, pk__in=linked, created_at__lte=end).filter(
+            Q(planned_on__gte=period.start, planned_on__lte=period.end) | Q(updated_at__gt=end)
+        )
+    )
+    stood = values_as_they_stood(candidates, ("planned_on", "status"), end)
     plans: dict[int, list[ContentPlan]] = {}
-    for plan in ContentPlan.objects.filter(
-        account__in=accounts, planned_on__gte=period.start, planned_on__lte=period.end, created_at__lte=end
-    ).exclude(status=PlanStatus.DROPPED):
-        if plan.pk in linked:
+    for plan in candidates:
+        then = stood[plan.pk]
+        if period.start <= then["planned_on"] <= period.end and then["status"] != PlanStatus.DROPPED:
+            plan.planned_on = then["planned_on"]
             plans.setdefault(plan.account_id, []).append(plan)
     problems, evidence = [], []
     for account in accounts:
@@ -656,18 +673,15 @@ def audience_persona_is_analysed_regularly(client: Client, period: Period) -> Ch
     end = _end_of(period, client)
     as_of = _as_of(period, client)
     max_age = client.agency.setting(PERSONA_MAX_AGE_DAYS)
+    # 7.3: a report on a snapshot with no portrait in it (no dominant segment) analysed nothing.
+    analysed = AudiencePersonaReport.objects.filter(account__in=accounts, created_at__lte=end).exclude(dominant={})
     latest = dict(
-        AudiencePersonaReport.objects.filter(account__in=accounts, period_end__lte=as_of, created_at__lte=end)
+        analysed.filter(period_end__lte=as_of)
         .values("account_id")
         .annotate(last=Max("period_end"))
         .values_list("account_id", "last")
     )
-    reports = {
-        (r.account_id, r.period_end): r
-        for r in AudiencePersonaReport.objects.filter(
-            account__in=accounts, period_end__in=set(latest.values()), created_at__lte=end
-        )
-    }
+    reports = {(r.account_id, r.period_end): r for r in analysed.filter(period_end__in=set(latest.values()))}
     problems, evidence = [], []
     for account in accounts:
         last = latest.get(account.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from agency.adjustable import adjustable
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import Client, ClientRequirement
+from records.selectors import values_as_they_stood
 
 # 4.1: how long an agency may take to decide a requirement before it counts as not adopted.
 # The standard names no figure; the agency sets its own promise.
@@ -24,6 +26,10 @@ REQUIREMENT_DECISION_DAYS = adjustable(
 )
 
 
+# 4.1: the fields a requirement is judged by, read as they stood at the period's end.
+STOOD_FIELDS = ("raised_at", "status", "decided_at", "decline_reason", "due_date", "fulfilled_at")
+
+
 @clause_check("4.1")
 def requirements_adopted(client: Client, period: Period) -> CheckResult:
     """Every requirement raised by the period's end is decided (within the agency's decision
@@ -32,9 +38,21 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
     as_of = min(period.end, timezone.localdate(timezone=tz))
     end_of_day = dt.datetime.combine(period.end, dt.time.max, tzinfo=tz)
     decision_days = client.agency.setting(REQUIREMENT_DECISION_DAYS)
-    requirements = list(
-        ClientRequirement.objects.filter(client=client, raised_at__lte=end_of_day).order_by("raised_at", "id")
+    # 4.1, judged as it stood at the period's end: each requirement's dates, decision and due date
+    # with every change recorded after the end undone, and raised no later than it was recorded
+    # (a "raised at" moved later cannot take it out of the period or back inside the window).
+    rows = list(
+        ClientRequirement.objects.filter(Q(raised_at__lte=end_of_day) | Q(created_at__lte=end_of_day), client=client)
     )
+    stood = values_as_they_stood(rows, STOOD_FIELDS, end_of_day)
+    requirements = []
+    for requirement in rows:
+        for name, value in stood[requirement.pk].items():
+            setattr(requirement, name, value)
+        requirement.raised_at = min(requirement.raised_at, requirement.created_at)
+        if requirement.raised_at <= end_of_day:
+            requirements.append(requirement)
+    requirements.sort(key=lambda r: (r.raised_at, r.pk))
     if not requirements:
         return CheckResult(Status.NOT_APPLICABLE, _("The client raised no requirement up to the period's end."))
     undecided, overdue, evidence = [], [], []

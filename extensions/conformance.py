@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,11 +39,18 @@ def _bounds(client: Client, period: Period) -> tuple[dt.date, dt.datetime, dt.da
 @clause_check("8.1")
 def live_sessions_staffed_and_reported(client: Client, period: Period) -> CheckResult:
     """Every session that started in the period had the four roles staffed when it started, and
-    every session that ended has its results within the agency's days for them."""
+    every session whose results fell due in the period (the agency's days after it ended) has them."""
     as_of, start, end, as_of_end = _bounds(client, period)
+    tz = client.agency.tz
     due_days = client.agency.setting(LIVE_RESULTS_DUE_DAYS)
+    # 8.1: results are judged in the period their due day passes in, whenever the session started:
+    # one that ended in the last days of a period (or started in the one before) is not let off.
+    overdue_from = dt.datetime.combine(period.start - dt.timedelta(days=due_days + 1), dt.time.min, tzinfo=tz)
+    overdue_until = dt.datetime.combine(as_of - dt.timedelta(days=due_days + 1), dt.time.max, tzinfo=tz)
+    started_here = Q(started_at__gte=start, started_at__lte=min(end, as_of_end))
     sessions = list(
-        LiveSession.objects.filter(client=client, started_at__gte=start, started_at__lte=min(end, as_of_end))
+        LiveSession.objects.filter(client=client)
+        .filter(started_here | Q(ended_at__gte=overdue_from, ended_at__lte=overdue_until))
         .select_related("account")
         .order_by("started_at", "id")
     )
@@ -56,11 +64,12 @@ def live_sessions_staffed_and_reported(client: Client, period: Period) -> CheckR
     understaffed, unreported, evidence = [], [], []
     for session in sessions:
         missing = [role for role in LIVE_TEAM_REQUIRED_ROLES if not session.team_at_start.get(role)]
-        if missing:
+        if missing and start <= session.started_at:  # one started before is its own period's
             understaffed.append(f"{session.theme} ({role_labels(missing)})")
-        ended_on = timezone.localtime(session.ended_at, client.agency.tz).date() if session.ended_at else None
-        ended_then = ended_on is not None and session.ended_at <= as_of_end
-        if ended_then and session.pk not in reported and (as_of - ended_on).days > due_days:
+        ended_on = timezone.localtime(session.ended_at, tz).date() if session.ended_at else None
+        overdue_here = ended_on is not None and session.ended_at <= as_of_end
+        overdue_here = overdue_here and (period.start - ended_on).days <= due_days < (as_of - ended_on).days
+        if overdue_here and session.pk not in reported:
             unreported.append(session.theme)
         state = _("results recorded") if session.pk in reported else _("no results")
         started = timezone.localtime(session.started_at, client.agency.tz)
@@ -156,7 +165,10 @@ def valuations_state_factors_and_method(client: Client, period: Period) -> Check
         label = f"{valuation.account} {valuation.valued_on.isoformat()}"
         factors = {factor.factor: factor for factor in valuation.factors.all()}
         missing = required - set(factors)
-        unsourced = [name for name, factor in factors.items() if not (factor.source and factor.effect_text)]
+        # 8.3: a factor stated with blanks for its source or effect is not stated.
+        unsourced = [
+            name for name, factor in factors.items() if not (factor.source.strip() and factor.effect_text.strip())
+        ]
         if valuation.method not in METHODS:
             problems.append(
                 _("%(valuation)s: unknown method %(method)r") % {"valuation": label, "method": valuation.method}

@@ -8,6 +8,7 @@ applicable" for that clause: there was nothing to judge.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db.models import Count, Q
@@ -18,6 +19,7 @@ from agency.conformance import CheckResult, Evidence, Period, Status, clause_che
 from clients.models import Client
 from production.models import (
     EVIDENCE_NOTE,
+    FINISHED_STEP_STATUSES,
     POST_STEP_EVIDENCE,
     Clip,
     ClipVerdict,
@@ -31,6 +33,7 @@ from production.models import (
     StepStatus,
 )
 from production.rules import clip_rule_failures, script_missing_parts, shoot_clip_count_problem
+from records.selectors import values_as_they_stood
 
 
 def _bounds(client: Client, period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -88,16 +91,17 @@ def scripts_before_shooting(client: Client, period: Period) -> CheckResult:
             )
             continue
         missing = script_missing_parts(script, shot_count=script.shot_count)
-        approved = (
-            script.status == ScriptStatus.APPROVED and script.decided_at is not None and script.decided_at <= entry.at
-        )
+        # 5.1: the decision as it stood when shooting began; an approval recorded later and dated
+        # back does not count.
+        then = values_as_they_stood([script], ("status", "decided_at"), entry.at)[script.pk]
+        decided_at = then["decided_at"]
+        approved = then["status"] == ScriptStatus.APPROVED and decided_at is not None and decided_at <= entry.at
         problems = list(missing) + ([] if approved else [_("not approved before shooting")])
         label = _("%(title)s: script v%(version)d, %(state)s; entered shooting %(day)s") % {
             "title": title,
             "version": script.version,
             "state": (
-                _("approved %(day)s by %(who)s")
-                % {"day": _day(script.decided_at, client), "who": script.decided_by or "—"}
+                _("approved %(day)s by %(who)s") % {"day": _day(decided_at, client), "who": script.decided_by or "—"}
                 if approved
                 else "; ".join(problems)
             ),
@@ -260,6 +264,10 @@ def _step_finished(step: PostProductionStep, at: dt.datetime) -> str | None:
     return None if step.evidence_file else _("%(step)s done without its file") % {"step": step.get_kind_display()}
 
 
+# 5.3: the fields a step is judged by, read as they stood when the cut went to the client.
+STEP_FIELDS = ("status", "completed_at", "not_applicable_reason", "evidence_note", "evidence_file")
+
+
 @clause_check("5.3")
 def post_production_before_review(client: Client, period: Period) -> CheckResult:
     """Every cut sent to the client in the period came after the five post-production steps
@@ -271,7 +279,13 @@ def post_production_before_review(client: Client, period: Period) -> CheckResult
     failures, evidence = [], []
     for entry in entries:
         title = entry.project.title
-        own = {step.kind: step for step in steps if step.project_id == entry.project_id}
+        own = {step.kind: copy.copy(step) for step in steps if step.project_id == entry.project_id}
+        # 5.3: each step as it stood when the cut went; a step finished later and dated back, or
+        # its evidence added later, does not count.
+        for pk, values in values_as_they_stood(own.values(), STEP_FIELDS, entry.at).items():
+            step = next(step for step in own.values() if step.pk == pk)
+            for name, value in values.items():
+                setattr(step, name, value)
         recorded = {item["kind"]: item for item in entry.snapshot.get("steps", [])}
         problems = []
         for kind in PostStepKind:
@@ -281,8 +295,15 @@ def post_production_before_review(client: Client, period: Period) -> CheckResult
                 continue
             problem = _step_finished(step, entry.at)
             then = recorded.get(kind.value)
-            if problem and then and then.get("status") in (StepStatus.DONE, StepStatus.NOT_APPLICABLE):
-                problem = None  # finished when the gate was passed; reopened since
+            if (
+                problem
+                and then
+                and then.get("status") in FINISHED_STEP_STATUSES
+                and step.status not in FINISHED_STEP_STATUSES
+            ):
+                # The gate recorded it finished where the trail does not show it: its status is
+                # taken from the gate's record; its evidence is still judged, the gate read none (5.3).
+                problem = None
             status = (then or {}).get("status") or step.status
             evidence.append(
                 Evidence(

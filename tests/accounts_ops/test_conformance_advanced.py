@@ -108,7 +108,10 @@ def test_7_2_needs_a_plan_in_the_period_riding_a_hot_topic(world, account):
     old(ContentPlanTopicFactory(plan=plan))
     result = check("7.2", account.client)
     assert result.status == Status.MET and result.evidence[0].object_id == plan.pk
-    ContentPlan.dangerously_all_agencies.filter(pk=plan.pk).update(status="dropped")
+    # A plan that stood dropped at the period's end does not count (one dropped later still does).
+    ContentPlan.dangerously_all_agencies.filter(pk=plan.pk).delete()
+    dropped = old(ContentPlanFactory(account=account, planned_on=dt.date(2025, 11, 21), status="dropped"))
+    old(ContentPlanTopicFactory(plan=dropped))
     assert check("7.2", account.client).status == Status.NOT_MET
 
 

@@ -1,5 +1,6 @@
 """Cases that once fooled chapter 6's checks, each now reading "not met" with its reason.
 
+- 6.1: an account paused after the month was excused for it.
 - 6.3: a late boost wiped out the earlier missed ones.
 - 6.4: a reply reported through the API, dated back to thirty seconds after the message.
 - 6.5: a POI linked (or a deal put live) after the month made the month met; one unlinked (or
@@ -7,6 +8,10 @@
 - 6.6: a promotion marked done after the month and dated back into it counted for the month.
 - 6.7: a "high-follower" partner with 100 followers was accepted, and the finding said every
   campaign had results when one had none.
+- 7.2: a plan revived from dropped, or moved into the month, after the month counted for it.
+- 7.3: a persona report built on an empty snapshot counted as an analysis.
+- 7.1 and 7.4 held (an alert handled later, a facet of blanks, a complete version dated back);
+  their tests keep them so.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.utils import timezone
 
 from accounts_ops import services
 from accounts_ops.conformance import missed_boosts
-from accounts_ops.models import AdKind, OutboxReply, ProfileField
+from accounts_ops.models import AdKind, AudiencePersonaReport, OutboxReply, ProfileField
 from accounts_ops.services.basic import AD_PARTNER_FOLLOWERS_MIN
 from agency.adjustable import REGISTRY
 from agency.conformance import CHECKS, Period, Status
@@ -28,11 +33,17 @@ from agency.models import Membership
 from agency.tenancy import tenant_context
 from extensions.rules import INFLUENCER_FOLLOWERS_MIN
 from tests.accounts_ops.factories import (
+    AccountDirectionFactory,
     AdCampaignFactory,
+    AudienceSnapshotFactory,
     BoostRecordFactory,
     BoostTaskFactory,
+    ContentPlanFactory,
+    ContentPlanTopicFactory,
     GroupBuyDealFactory,
     InboxMessageFactory,
+    IpPersonaFactory,
+    OpinionAlertFactory,
     PinnedVideoFactory,
     PoiLinkFactory,
     ProfileChangeFactory,
@@ -70,6 +81,60 @@ def pin(account, pinned_on, interval=7, **extra):
 def boost(pinned, day):
     task = BoostTaskFactory(pinned_video=pinned, due_on=day, status="done")
     return old(BoostRecordFactory(pinned_video=pinned, boosted_on=day, boost_task=task))
+
+
+# --- 6.1 ------------------------------------------------------------------------------------------
+
+
+def direction(account, effective_from, **extra):
+    values = {
+        "positioning": "Chengdu night-life hotpot",
+        "target_audience": "Young locals",
+        "content_pillars": ["late-night menu"],
+        "platform_rules": "No health claims",
+        "operating_goals": "Walk-ins after 22:00",
+    }
+    values.update(extra)
+    return old(AccountDirectionFactory(account=account, version=1, effective_from=effective_from, **values))
+
+
+def test_61_an_account_paused_after_the_month_still_answers_for_it(world, account):
+    """Active all November without a direction, paused in December: November is not excused."""
+    change(account, status="paused")
+    result = check("6.1", world.client_a1)
+    assert result.status == Status.NOT_MET, result.summary
+    assert "@laojie has no direction" in result.summary
+
+
+def test_61_an_account_paused_before_the_month_is_not_asked_for_one(world):
+    old(PlatformAccountFactory(client=world.client_a1, handle="laojie", status="paused"))
+    assert check("6.1", world.client_a1).status == Status.NOT_APPLICABLE
+
+
+def test_61_a_direction_recorded_after_the_month_and_dated_back_does_not_count(world, account, manager):
+    """Recorded today with "effective from 1 November": November had no direction on record."""
+    services.direction_record(
+        actor=manager,
+        account=account,
+        effective_from=dt.date(2025, 11, 1),
+        positioning="Chengdu night-life hotpot",
+        target_audience="Young locals",
+        content_pillars=["late-night menu"],
+        platform_rules="No health claims",
+        operating_goals="Walk-ins after 22:00",
+    )
+    result = check("6.1", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie has no direction" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("effective_from", "expected"), [(dt.date(2025, 11, 30), "met"), (dt.date(2025, 12, 1), "not_met")]
+)
+def test_61_a_direction_in_force_from_the_months_last_day_counts_and_from_the_next_day_does_not(
+    world, account, effective_from, expected
+):
+    direction(account, effective_from)
+    assert check("6.1", world.client_a1).status == expected
 
 
 # --- 6.2 ------------------------------------------------------------------------------------------
@@ -360,3 +425,102 @@ def test_66_a_promotion_done_in_the_month_and_cancelled_after_it_still_counts(wo
     task = old(PromotionTaskFactory(account=account, status="done", done_on=dt.date(2025, 11, 20), outcome="ok"))
     change(task, status="cancelled")
     assert check("6.6", world.client_a1).status == Status.MET
+
+
+# --- 7.1 ------------------------------------------------------------------------------------------
+
+
+def test_71_an_opinion_alert_handled_after_the_month_was_open_at_its_end(world, account, manager):
+    """Raised on 20 November, handled through the service today: November ended with it open."""
+    alert = old(OpinionAlertFactory(account=account, raised_at=dt.datetime(2025, 11, 20, 9, tzinfo=TZ)))
+    services.opinion_alert_handle(actor=manager, alert=alert, note="apologised and fixed the queue")
+    result = check("7.1", world.client_a1)
+    assert result.status == Status.NOT_MET and "opinion alert of 2025-11-20 was not handled" in result.summary
+    today = timezone.localdate(timezone=world.agency_a.tz)
+    assert check("7.1", world.client_a1, Period.month(today.year, today.month)).status == Status.MET
+
+
+# --- 7.2 ------------------------------------------------------------------------------------------
+
+
+def test_72_a_plan_dropped_in_the_month_and_revived_after_it_does_not_count(world, account):
+    """Dropped in November, put back to planned today: November had no plan riding a topic."""
+    plan = old(ContentPlanFactory(account=account, planned_on=dt.date(2025, 11, 20), status="dropped"))
+    old(ContentPlanTopicFactory(plan=plan))
+    change(plan, status="planned")
+    result = check("7.2", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie has no planned content riding a hot topic" in result.summary
+
+
+def test_72_a_plan_moved_into_the_month_after_it_does_not_count(world, account):
+    """Planned for January, moved today to 20 November: November had nothing planned."""
+    plan = old(ContentPlanFactory(account=account, planned_on=dt.date(2026, 1, 20)))
+    old(ContentPlanTopicFactory(plan=plan))
+    change(plan, planned_on=dt.date(2025, 11, 20))
+    result = check("7.2", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie has no planned content riding a hot topic" in result.summary
+
+
+def test_72_a_plan_dropped_after_the_month_still_counts_for_it(world, account):
+    plan = old(ContentPlanFactory(account=account, planned_on=dt.date(2025, 11, 20)))
+    old(ContentPlanTopicFactory(plan=plan))
+    change(plan, status="dropped")
+    assert check("7.2", world.client_a1).status == Status.MET
+
+
+# --- 7.3 ------------------------------------------------------------------------------------------
+
+
+def empty_snapshot(account, day):
+    """An import carrying the fan count only: every distribution empty."""
+    empty = {name: {} for name in ("gender", "age", "provinces", "cities", "devices", "interests")}
+    return old(AudienceSnapshotFactory(account=account, date=day, active_days={}, active_hours={}, **empty))
+
+
+def report_of(account):
+    return AudiencePersonaReport.dangerously_all_agencies.get(account=account)
+
+
+def test_73_a_persona_report_built_from_an_empty_snapshot_is_no_analysis(world, account):
+    """The scheduled job built a report on a snapshot with no portrait in it: nothing analysed."""
+    empty_snapshot(account, dt.date(2025, 11, 25))
+    with tenant_context(world.agency_a):
+        built = services.persona_reports_build(
+            account_ids=[account.pk], period_start=dt.date(2025, 11, 1), period_end=dt.date(2025, 11, 28)
+        )
+    assert built == 1
+    report = old(report_of(account))
+    assert report.dominant == {}
+    result = check("7.3", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie has no persona report" in result.summary
+
+
+def test_73_a_report_on_a_full_snapshot_is_met(world, account):
+    old(AudienceSnapshotFactory(account=account, date=dt.date(2025, 11, 25)))
+    with tenant_context(world.agency_a):
+        services.persona_reports_build(
+            account_ids=[account.pk], period_start=dt.date(2025, 11, 1), period_end=dt.date(2025, 11, 28)
+        )
+    old(report_of(account))
+    assert check("7.3", world.client_a1).status == Status.MET
+
+
+# --- 7.4 ------------------------------------------------------------------------------------------
+
+
+def test_74_a_facet_of_blanks_is_missing(world, account):
+    """A persona row written with spaces for its personality is not positioned by personality."""
+    old(IpPersonaFactory(account=account, effective_from=dt.date(2025, 11, 1), personality="  \u3000 "))
+    result = check("7.4", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie's IP persona lacks personality" in result.summary
+
+
+def test_74_a_complete_version_recorded_after_the_month_and_dated_back_does_not_mend_it(world, account, manager):
+    """Version 1 lacked its style in November; version 2, recorded today, is dated 1 November."""
+    old(IpPersonaFactory(account=account, effective_from=dt.date(2025, 10, 1), style=""))
+    values = dict.fromkeys(("age", "gender", "personality", "cultural_background", "specialty", "style"), "x")
+    services.ip_persona_record(
+        actor=manager, account=account, effective_from=dt.date(2025, 11, 1), name="火锅阿姐", **values
+    )
+    result = check("7.4", world.client_a1)
+    assert result.status == Status.NOT_MET and "@laojie's IP persona lacks style" in result.summary

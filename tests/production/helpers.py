@@ -10,7 +10,15 @@ from django.utils import timezone
 from agency.models import Membership
 from agency.tenancy import Actor
 from production import services
-from production.models import PostProductionStep, ProbeState, Stage, StepStatus, VideoProject
+from production.models import (
+    EVIDENCE_NOTE,
+    POST_STEP_EVIDENCE,
+    PostProductionStep,
+    ProbeState,
+    Stage,
+    StepStatus,
+    VideoProject,
+)
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
 from tests.factories import PlatformAccountFactory
 from tests.production.factories import ClipFactory, CutFactory, ShootFactory, StoryboardShotFactory
@@ -35,9 +43,12 @@ def complete_script(actor: Actor, project: VideoProject):
 
 
 def finish_steps(project: VideoProject) -> None:
-    PostProductionStep.objects.filter(project=project).update(
-        status=StepStatus.DONE, evidence_note="done", completed_at=timezone.now()
-    )
+    """Every step done with its evidence: a note, or the file its kind needs (5.3)."""
+    steps = PostProductionStep.objects.filter(project=project)
+    steps.update(status=StepStatus.DONE, evidence_note="done", completed_at=timezone.now())
+    for kind, needed in POST_STEP_EVIDENCE.items():
+        if needed != EVIDENCE_NOTE:
+            steps.filter(kind=kind).update(evidence_file=f"post/{kind}.bin")
 
 
 def project_at(stage: str, *, actor: Actor, client, approver: Actor | None = None) -> VideoProject:

@@ -1,21 +1,36 @@
 """Cases that once fooled chapter 5's checks or its writes, each reading as the standard says.
 
+- 5.1: a script approved after shooting began, with its decision dated back, counted.
 - 5.2: a month is judged on the clips the gate counted when shooting ended, not on today's clips.
+- 5.3: the gate's record of a step as done excused its missing evidence; a step finished after
+  the cut went, dated back, counted.
 - Assignees are the agency's staff, or people of the project's own client where their role allows.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agency.conformance import CHECKS, Period, Status
+from agency.tenancy import tenant_context
 from production import services
-from production.models import Clip, PostStepKind, Stage
+from production.models import Clip, PostProductionStep, PostStepKind, ProbeState, Script, Stage, StepStatus
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
 from tests.factories import PlatformAccountFactory
-from tests.production.factories import ClipFactory, ShootFactory, StageTransitionFactory
+from tests.production.factories import (
+    ClipFactory,
+    CutFactory,
+    PostProductionStepFactory,
+    ScriptFactory,
+    ShootFactory,
+    StageTransitionFactory,
+    StoryboardShotFactory,
+    project_for,
+)
 from tests.production.helpers import project_at
 
 
@@ -83,6 +98,84 @@ def test_52_a_clip_added_after_shooting_ended_does_not_mend_that_month(staff, wo
     ClipFactory(shoot=shoot)  # accepted, but not among the clips the gate counted
     result = CHECKS["5.2"](world.client_a1, this_month)
     assert result.status == Status.NOT_MET and "1 more" in result.summary
+
+
+# --- 5.1: the script as it stood when shooting began ---------------------------------------------
+
+
+def period_of(moment):
+    return Period.month(moment.year, moment.month)
+
+
+def test_51_a_script_approved_after_shooting_began_and_dated_back_does_not_count(staff, world):
+    """A stage change recorded without the gate; the script, only submitted then, is marked
+    approved afterwards with a decision time before shooting began."""
+    began = timezone.localtime(timezone.now() - dt.timedelta(hours=1), world.agency_a.tz)
+    project = project_for(world.client_a1, stage=Stage.SHOOTING, title="Rushed")
+    script = ScriptFactory(project=project, status="submitted")
+    StoryboardShotFactory(script=script, number=1)
+    Script.dangerously_all_agencies.filter(pk=script.pk).update(created_at=began - dt.timedelta(days=1))
+    StageTransitionFactory(project=project, from_stage=Stage.SCRIPTING, to_stage=Stage.SHOOTING, at=began)
+    change(script, status="approved", decided_at=began - dt.timedelta(hours=2))
+    result = CHECKS["5.1"](world.client_a1, period_of(began))
+    assert result.status == Status.NOT_MET, result.summary
+    assert "Rushed (not approved before shooting)" in result.summary
+
+
+def test_51_a_script_approved_through_the_gate_is_met(staff, approver, world):
+    project = project_at(Stage.SHOOTING, actor=staff, client=world.client_a1, approver=approver)
+    result = CHECKS["5.1"](world.client_a1, period_of(project.transitions.get(to_stage=Stage.SHOOTING).at))
+    assert result.status == Status.MET, result.summary
+
+
+# --- 5.3: the five steps as they stood when the cut went to the client --------------------------
+
+
+def test_53_a_step_done_without_its_evidence_is_not_excused_by_the_gates_record(staff, approver, world):
+    """Steps marked done without their files (written past the service, as an admin edit is):
+    the gate reads statuses only and let the cut go; its record of "done" does not excuse the
+    missing subtitle file and cover image."""
+    project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a1, approver=approver)
+    PostProductionStep.objects.filter(project=project).update(
+        status=StepStatus.DONE, evidence_note="done", evidence_file="", completed_at=timezone.now()
+    )
+    CutFactory(project=project, version=1, probe_state=ProbeState.DONE)
+    services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+    entry = project.transitions.get(to_stage=Stage.CLIENT_REVIEW)
+    result = CHECKS["5.3"](world.client_a1, period_of(entry.at))
+    assert result.status == Status.NOT_MET, result.summary
+    assert "Subtitles done without its file" in result.summary and "Cover done without its file" in result.summary
+
+
+def test_53_a_step_finished_after_the_cut_went_and_dated_back_does_not_count(staff, world):
+    """A stage change recorded without the gate; the colour grading, still in progress then, is
+    marked done afterwards with a completion time before the cut went."""
+    sent = timezone.localtime(timezone.now() - dt.timedelta(hours=1), world.agency_a.tz)
+    project = project_for(world.client_a1, stage=Stage.CLIENT_REVIEW, title="Hasty")
+    for kind in PostStepKind.values:
+        finished = kind != PostStepKind.COLOUR_GRADING
+        PostProductionStepFactory(
+            project=project,
+            kind=kind,
+            status=StepStatus.NOT_APPLICABLE if finished else StepStatus.IN_PROGRESS,
+            not_applicable_reason="Not in this video." if finished else "",
+            completed_at=sent - dt.timedelta(days=1) if finished else None,
+        )
+    grading = PostProductionStep.dangerously_all_agencies.get(project=project, kind=PostStepKind.COLOUR_GRADING)
+    StageTransitionFactory(project=project, from_stage=Stage.POST_PRODUCTION, to_stage=Stage.CLIENT_REVIEW, at=sent)
+    change(grading, status=StepStatus.DONE, evidence_note="Warm grade.", completed_at=sent - dt.timedelta(hours=3))
+    result = CHECKS["5.3"](world.client_a1, period_of(sent))
+    assert result.status == Status.NOT_MET, result.summary
+    assert "Hasty (Colour grading not finished)" in result.summary
+
+
+def change(row, **values):
+    """A change made now, through the model as every write is: the trail records it."""
+    with tenant_context(row.agency):
+        row = type(row).objects.get(pk=row.pk)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
 
 
 # --- assignees: staff, or the project's own client where the role allows --------------------------
