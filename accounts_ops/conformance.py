@@ -56,12 +56,12 @@ def _as_of(period: Period, client: Client) -> dt.date:
 
 
 def _accounts(client: Client, period: Period) -> list[PlatformAccount]:
-    """The client's active accounts that existed by the period's end."""
-    return list(
-        PlatformAccount.objects.filter(
-            client=client, status=AccountStatus.ACTIVE, created_at__lte=_end_of(period, client)
-        ).order_by("platform", "handle")
-    )
+    """The client's accounts active at the period's end, their status as it stood then: an account
+    paused or closed after the period still answers for it (chapters 6 and 7)."""
+    end = _end_of(period, client)
+    rows = list(PlatformAccount.objects.filter(client=client, created_at__lte=end).order_by("platform", "handle"))
+    stood = values_as_they_stood(rows, ("status",), end)
+    return [account for account in rows if stood[account.pk]["status"] == AccountStatus.ACTIVE]
 
 
 def _no_accounts() -> CheckResult:
@@ -74,19 +74,10 @@ def _result(problems: list[str], evidence: list[Evidence], met_summary: str) -> 
     return CheckResult(Status.MET, met_summary, evidence)
 
 
-def _accounts_active_then(client: Client, period: Period) -> list[PlatformAccount]:
-    """The client's accounts active at the period's end, their status as it stood then: an
-    account paused or closed after the period still answers for it (6.1)."""
-    end = _end_of(period, client)
-    rows = list(PlatformAccount.objects.filter(client=client, created_at__lte=end).order_by("platform", "handle"))
-    stood = values_as_they_stood(rows, ("status",), end)
-    return [account for account in rows if stood[account.pk]["status"] == AccountStatus.ACTIVE]
-
-
 @clause_check("6.1")
 def every_account_has_a_direction(client: Client, period: Period) -> CheckResult:
     """Every account active at the period's end has a direction in force then."""
-    accounts = _accounts_active_then(client, period)
+    accounts = _accounts(client, period)
     if not accounts:
         return _no_accounts()
     end = _end_of(period, client)

@@ -137,6 +137,14 @@ def test_61_a_direction_in_force_from_the_months_last_day_counts_and_from_the_ne
     assert check("6.1", world.client_a1).status == expected
 
 
+@pytest.mark.parametrize("clause", ["6.2", "6.3", "6.4", "6.6", "7.2"])
+def test_an_account_paused_after_the_month_is_not_excused_by_any_chapter_6_or_7_check(world, account, clause):
+    """Every chapter 6 and 7 check takes the accounts active at the period's end as they stood then:
+    an account with nothing done in November and paused in December is not "no active account"."""
+    change(account, status="paused")
+    assert check(clause, world.client_a1).status != Status.NOT_APPLICABLE
+
+
 # --- 6.2 ------------------------------------------------------------------------------------------
 
 
