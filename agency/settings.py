@@ -414,7 +414,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No composition rules (ASVS 6.2.5): no NumericPasswordValidator; words tied to the service are refused.
+    {"NAME": "agency.passwords.ContextWordsValidator"},
 ]
 # Brute-force protection (django-axes, agency/lockout.py), on the pages, the admin and the API's token
 # endpoint alike, within AXES_COOLOFF_TIME: AXES_FAILURE_LIMIT failures of one username from one address,
