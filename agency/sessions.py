@@ -4,6 +4,10 @@ agency they belong to, or by the platform admin.
 
 A session also ends ``SESSION_MAX_HOURS`` after its sign-in, however active (ASVS V7.3.2).
 
+A person sees their live sessions (the device and address each was signed in from, when, the last
+activity) and ends any one of them or all at once, after entering their password again (ASVS V7.5.2).
+A session is named on the page by a digest of its key, never by the key itself.
+
 The idle limit is the agency's ``session_idle_minutes`` (``Agency.settings``: its agency admins set
 it on the *Sign-in sessions* page, the platform admin in the admin site), for the agency the request acts in;
 a person acting in no agency yet (one who belongs to several and has not chosen, the platform admin)
@@ -13,9 +17,13 @@ request does not always save its session.
 
 from __future__ import annotations
 
+import hashlib
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import import_module
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -50,6 +58,7 @@ SESSION_IDLE_MINUTES = adjustable(
 )
 LAST_SEEN_KEY = "last_seen"
 SIGNED_IN_KEY = "signed_in_at"
+DEVICE_KEY = "device"  # the browser and address a session was signed in from, as the person's list shows them
 LAST_SEEN_EVERY = 60  # seconds: how stale the stored last activity may be before it is written again
 
 
@@ -80,6 +89,8 @@ class IdleSessionMiddleware:
             else:
                 if not isinstance(signed_in_at, int):
                     request.session[SIGNED_IN_KEY] = now
+                if not any((request.session.get(DEVICE_KEY) or {}).values()):  # a sign-in outside a browser
+                    request.session[DEVICE_KEY] = device(request)
                 if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_EVERY:
                     request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
@@ -95,10 +106,79 @@ def note_sign_in(sender, request, user, **kwargs) -> None:
     """Every sign-in starts the clock of its session's lifetime."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_KEY] = request.session[LAST_SEEN_KEY] = int(time.time())
+        request.session[DEVICE_KEY] = device(request)
+
+
+def device(request) -> dict:
+    return {
+        "agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "address": get_client_ip_address(request) or "",
+    }
 
 
 def _session_model():
     return import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
+
+
+def session_id(session_key: str) -> str:
+    """How the page names a session: a digest of its key (the key itself signs a browser in)."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: str
+    agent: str
+    address: str
+    signed_in: datetime | None
+    last_seen: datetime | None
+    current: bool
+
+
+def _when(value) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if isinstance(value, int) else None
+
+
+def _live_sessions_of(user):
+    """(session row, its decoded data) for each live session of ``user``."""
+    for session in _session_model().objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if str(data.get("_auth_user_id")) == str(user.pk):
+            yield session, data
+
+
+def sessions_of(user, *, current_key: str | None) -> list[LiveSession]:
+    """A person's live sessions, the most recently active first."""
+    found = [
+        LiveSession(
+            id=session_id(session.session_key),
+            agent=(data.get(DEVICE_KEY) or {}).get("agent", ""),
+            address=(data.get(DEVICE_KEY) or {}).get("address", ""),
+            signed_in=_when(data.get(SIGNED_IN_KEY)),
+            last_seen=_when(data.get(LAST_SEEN_KEY)),
+            current=session.session_key == current_key,
+        )
+        for session, data in _live_sessions_of(user)
+    ]
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(found, key=lambda live: (live.current, live.last_seen or epoch), reverse=True)
+
+
+def confirm_password(user, password: str) -> None:
+    """Ending sessions asks for the person's password again (ASVS V7.5.2)."""
+    if not password or not user.check_password(password):
+        raise ValidationError({"password": [_("Enter your current password to end sessions.")]})
+
+
+@transaction.atomic
+def session_end(user, *, password: str, session: str) -> bool:
+    """End one of ``user``'s sessions, named by its digest (``session_id``), after their password."""
+    confirm_password(user, password)
+    for row, _data in _live_sessions_of(user):
+        if session_id(row.session_key) == session:
+            row.delete()
+            return True
+    raise ValidationError({"session": [_("That session has already ended.")]})
 
 
 @transaction.atomic
@@ -168,6 +248,7 @@ class SessionsView(LoginRequiredMixin, View):
         context = {
             "title": _("Sign-in sessions"),
             "people": self.people(request),
+            "sessions": sessions_of(request.user, current_key=request.session.session_key),
             "idle_minutes": idle_minutes(request),
             "may_set_idle": is_agency_admin(getattr(request, "actor", None)),
             "idle_bounds": (SESSION_IDLE_MINUTES.minimum, SESSION_IDLE_MINUTES.maximum),
@@ -184,6 +265,19 @@ class SessionsView(LoginRequiredMixin, View):
                 return self.get(request, error=" ".join(exc.messages), status=400)
             messages.success(request, _("The agency's settings are saved."))
             return redirect("sessions")
+        password = request.POST.get("password", "")
+        try:
+            if request.POST.get("session"):
+                chosen = request.POST["session"]
+                session_end(request.user, password=password, session=chosen)
+                if chosen != session_id(request.session.session_key or ""):
+                    messages.success(request, _("The session has ended."))
+                    return redirect("sessions")
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+            confirm_password(request.user, password)
+        except ValidationError as exc:
+            return self.get(request, error=" ".join(exc.messages), status=400)
         sign_out_everywhere(request.user)
         logout(request)
         messages.success(request, _("You are signed out everywhere: every session and API token of yours has ended."))

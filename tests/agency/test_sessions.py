@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agency import tokens
-from agency.sessions import LAST_SEEN_KEY, SESSION_IDLE_MINUTES, SIGNED_IN_KEY
+from agency.sessions import LAST_SEEN_KEY, SESSION_IDLE_MINUTES, SIGNED_IN_KEY, session_id, sessions_of
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -66,10 +66,45 @@ def test_a_person_signs_out_everywhere_from_their_own_page(world):
     _token, key = tokens.issue_personal(user=world.staff_a)
     bystander = signed_in(world.staff_b)
     assert token_works(key)
-    response = laptop.post(reverse("sessions"))
+    refused = laptop.post(reverse("sessions"), {"action": "everywhere", "password": "not-it"})
+    assert refused.status_code == 400 and "Enter your current password" in refused.content.decode()
+    assert is_signed_in(phone) and token_works(key)
+    response = laptop.post(reverse("sessions"), {"action": "everywhere", "password": "test-pass-123"})
     assert response.status_code == 302
     assert not is_signed_in(phone) and not is_signed_in(laptop) and not token_works(key)
     assert is_signed_in(bystander)
+
+
+def on_device(user, agent: str) -> Browser:
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="en", HTTP_USER_AGENT=agent)
+    browser.force_login(user)
+    assert browser.get(reverse("sessions")).status_code == 200
+    return browser
+
+
+def test_a_person_sees_their_sessions_and_ends_one_after_their_password(world):
+    phone, laptop = on_device(world.staff_a, "Phone browser 1.0"), on_device(world.staff_a, "Laptop browser 2.0")
+    other = on_device(world.staff_b, "Someone else's browser")
+    page = laptop.get(reverse("sessions")).content.decode()
+    assert "Phone browser 1.0" in page and "Laptop browser 2.0" in page and "Someone else" not in page
+    assert phone.session.session_key not in page  # a session is named by a digest, never by its key
+    rows = sessions_of(world.staff_a, current_key=laptop.session.session_key)
+    assert [row.agent for row in rows] == ["Laptop browser 2.0", "Phone browser 1.0"] and rows[0].current
+    phone_id = session_id(phone.session.session_key)
+    assert f'value="{phone_id}"' in page
+    without = laptop.post(reverse("sessions"), {"session": phone_id})
+    assert without.status_code == 400 and is_signed_in(phone)
+    ended = laptop.post(reverse("sessions"), {"session": phone_id, "password": "test-pass-123"})
+    assert ended.status_code == 302 and not is_signed_in(phone)
+    assert is_signed_in(laptop) and is_signed_in(other)
+    # Another person's session cannot be named from here.
+    other_id = session_id(other.session.session_key)
+    refused = laptop.post(reverse("sessions"), {"session": other_id, "password": "test-pass-123"})
+    assert refused.status_code == 400 and "already ended" in refused.content.decode() and is_signed_in(other)
+    # Ending this session signs this browser out.
+    mine = session_id(laptop.session.session_key)
+    assert laptop.post(reverse("sessions"), {"session": mine, "password": "test-pass-123"}).status_code == 302
+    assert not is_signed_in(laptop)
 
 
 def test_an_agency_admin_signs_one_of_their_people_out_everywhere(world):
