@@ -55,7 +55,7 @@ def register() -> None:
     else:
         register_sentiment_classifier(label_only)
     try:
-        from extensions import valuation
+        from extensions.selectors import valuation
     except ImportError:  # the extensions app is not installed
         return
     valuation.register_metric_source(valuation.METRIC_DAILY_ACTIVE_FANS, average_daily_active_fans)

@@ -12,17 +12,9 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import Client
-from extensions.models import (
-    LIVE_TEAM_REQUIRED_ROLES,
-    AccountValuation,
-    LiveSession,
-    LiveSessionResult,
-    StoreVisitBooking,
-    ValuationFactorKind,
-)
-from extensions.rules import LIVE_RESULTS_DUE_DAYS, role_labels
-from extensions.selectors import valuation_verify
-from extensions.valuation import METHODS
+from extensions.models import AccountValuation, LiveSession, LiveSessionResult, StoreVisitBooking, ValuationFactorKind
+from extensions.rules import LIVE_RESULTS_DUE_DAYS, LIVE_TEAM_REQUIRED_ROLES, role_labels
+from extensions.selectors.valuation import METHODS, valuation_verify
 
 
 def _bounds(client: Client, period: Period) -> tuple[dt.date, dt.datetime, dt.datetime, dt.datetime]:

@@ -27,8 +27,7 @@ from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import Actor, tenant_context
 from clients.models import AccountStatus, Client, ClientStatus, PlatformAccount, Service
-from extensions import services
-from extensions.forms import InfluencerForm, StoreVisitCampaignForm
+from extensions.forms.visits import InfluencerForm, StoreVisitCampaignForm
 from extensions.models import (
     AccountValuation,
     AdverseEvent,
@@ -43,12 +42,23 @@ from extensions.models import (
     StoreVisitCampaign,
     StylePositioning,
 )
-from extensions.valuation import (
+from extensions.selectors.valuation import (
     METRIC_DAILY_ACTIVE_FANS,
     METRIC_ENGAGEMENT_RATE,
     METRIC_RETURNING_VIEWER_SHARE,
-    EnteredValue,
 )
+from extensions.selectors.valuation_inputs import EnteredValue
+from extensions.services.live import (
+    live_product_add,
+    live_result_record,
+    live_session_end,
+    live_session_plan,
+    live_session_start,
+    live_team_assign,
+    run_sheet_segment_add,
+)
+from extensions.services.valuation import account_valuation_create, adverse_event_record
+from extensions.services.visits import store_visit_advance, store_visit_book, store_visit_record_results
 
 # --- content -------------------------------------------------------------------------------------
 
@@ -240,7 +250,7 @@ def _form_save(form_class, data: dict, actor: Actor):
 
 
 def _plan_session(agency, account, spec, start: dt.datetime, live: Actor, made: Counter) -> LiveSession:
-    session = services.live_session_plan(
+    session = live_session_plan(
         actor=live,
         account=account,
         theme=spec["theme"],
@@ -254,16 +264,16 @@ def _plan_session(agency, account, spec, start: dt.datetime, live: Actor, made: 
 
 
 def _team(session, roles: dict, live: Actor, host: str, made: Counter) -> None:
-    services.live_team_assign(actor=live, session=session, role=LiveRole.HOST, external_name=host)
+    live_team_assign(actor=live, session=session, role=LiveRole.HOST, external_name=host)
     made["live team members"] += 1
     for role, person in roles.items():
-        services.live_team_assign(actor=live, session=session, role=role, person=person)
+        live_team_assign(actor=live, session=session, role=role, person=person)
         made["live team members"] += 1
 
 
 def _products_and_run_sheet(session, spec, selector, live: Actor, made: Counter) -> None:
     products = [
-        services.live_product_add(
+        live_product_add(
             actor=live,
             session=session,
             name=name,
@@ -276,7 +286,7 @@ def _products_and_run_sheet(session, spec, selector, live: Actor, made: Counter)
     ]
     made["live products"] += len(products)
     for kind, title, start_minute, duration, product in spec["segments"]:
-        services.run_sheet_segment_add(
+        run_sheet_segment_add(
             actor=live,
             session=session,
             kind=kind,
@@ -305,11 +315,9 @@ def _live(agency, client, people, today, made) -> None:
         session = _plan_session(agency, account, ended, start, live, made)
         _team(session, full_team, live, ended["host"], made)
         _products_and_run_sheet(session, ended, people[Role.ACCOUNT_MANAGER], live, made)
-        services.live_session_start(actor=live, session=session, started_at=start + dt.timedelta(minutes=1))
-        services.live_session_end(
-            actor=live, session=session, ended_at=start + dt.timedelta(minutes=ended["minutes"] + 4)
-        )
-        services.live_result_record(actor=live, session=session, **ended["result"])
+        live_session_start(actor=live, session=session, started_at=start + dt.timedelta(minutes=1))
+        live_session_end(actor=live, session=session, ended_at=start + dt.timedelta(minutes=ended["minutes"] + 4))
+        live_result_record(actor=live, session=session, **ended["result"])
         made["live results"] += 1
     planned = spec.get("planned")
     if planned and not LiveSession.objects.filter(client=client, theme=planned["theme"]).exists():
@@ -378,7 +386,7 @@ def _store_visits(agency, client, manager: Actor, today, made) -> None:
     )
     made["store-visit campaigns"] += 1
     handle, fee, results = spec["posted"]
-    booking = services.store_visit_book(
+    booking = store_visit_book(
         actor=manager, campaign=campaign, influencer=Influencer.objects.get(handle=handle), fee=Decimal(fee)
     )
     made["bookings"] += 1
@@ -390,10 +398,10 @@ def _store_visits(agency, client, manager: Actor, today, made) -> None:
         (BookingStatus.POSTED, visited + dt.timedelta(days=2), f"https://example.com/{handle}/store-visit"),
     ]
     for status, at, url in steps:
-        services.store_visit_advance(actor=manager, booking=booking, status=status, video_url=url, at=min(at, now))
-    services.store_visit_record_results(actor=manager, booking=booking, **results)
+        store_visit_advance(actor=manager, booking=booking, status=status, video_url=url, at=min(at, now))
+    store_visit_record_results(actor=manager, booking=booking, **results)
     handle, fee = spec["invited"]
-    services.store_visit_book(
+    store_visit_book(
         actor=manager, campaign=campaign, influencer=Influencer.objects.get(handle=handle), fee=Decimal(fee)
     )
     made["bookings"] += 1
@@ -409,7 +417,7 @@ def _valuation(agency, client, manager: Actor, today, made) -> None:
         return
     if not AdverseEvent.objects.filter(account=account).exists():
         kind, severity, occurred_ago, resolved_ago, description = spec["event"]
-        services.adverse_event_record(
+        adverse_event_record(
             actor=manager,
             account=account,
             kind=kind,
@@ -422,7 +430,7 @@ def _valuation(agency, client, manager: Actor, today, made) -> None:
     if AccountValuation.objects.filter(account=account).exists():
         return
     other, other_note = spec["other"]
-    services.account_valuation_create(
+    account_valuation_create(
         actor=manager,
         account=account,
         style=spec["style"],

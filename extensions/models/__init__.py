@@ -3,7 +3,6 @@ and account valuation (8.3). Every concrete model derives from ``agency.models.T
 
 from extensions.models.common import ZERO, ClientOwned, money_field, yuan
 from extensions.models.live import (
-    LIVE_TEAM_REQUIRED_ROLES,
     LiveFigures,
     LiveProduct,
     LiveRole,
@@ -37,7 +36,6 @@ from extensions.models.visits import (
 
 __all__ = [
     "BOOKING_PATH",
-    "LIVE_TEAM_REQUIRED_ROLES",
     "ZERO",
     "AccountValuation",
     "AdverseEvent",

@@ -7,7 +7,7 @@ products and run sheet, its team by role, and its results.
                  └─ LiveSessionResult (figures after the session, and the written review)
 
 The rules that span rows (the start gate, double-booking, the run sheet fitting the session)
-are in ``extensions.services``.
+are in ``extensions.services.live``.
 """
 
 from __future__ import annotations
@@ -236,15 +236,6 @@ class LiveRole(models.TextChoices):
     PRODUCT_SELECTOR = "product_selector", _("Product selector (选品员)")
     TRANSITION_ASSISTANT = "transition_assistant", _("Transition assistant (过场助理)")
     FIELD_CONTROLLER = "field_controller", _("Field controller (场控)")
-
-
-# 8.1: a live team includes at least these four roles; a session cannot start until each is staffed.
-LIVE_TEAM_REQUIRED_ROLES: tuple[str, ...] = (
-    LiveRole.HOST_ASSISTANT,
-    LiveRole.PRODUCT_SELECTOR,
-    LiveRole.TRANSITION_ASSISTANT,
-    LiveRole.FIELD_CONTROLLER,
-)
 
 
 class LiveTeamAssignment(ClientOwned):

@@ -1,6 +1,6 @@
 """Clause 8.3, account valuation (账号价值评估): adverse events recorded per account, and dated
 valuations that state their method, every factor (value, source, weight, effect) and the value
-range, reproducible from the inputs they store. The method itself is ``extensions.valuation``."""
+range, reproducible from the inputs they store. The method itself is ``extensions.selectors.valuation``."""
 
 from __future__ import annotations
 
@@ -250,8 +250,8 @@ def _choice_label(choices):
 
 
 # The words of a factor's stored explanation (written in the source language by
-# ``extensions.valuation``, where its figures are computed) and how each reads in the active
-# language: (the stored shape, the words, how to show each figure).
+# ``extensions.selectors.valuation``, where its figures are computed) and how each reads in the
+# active language: (the stored shape, the words, how to show each figure).
 EFFECT_TEXTS = [
     (
         re.compile(r"^score (?P<score>\S+) × weight (?P<weight>\S+) → (?P<effect>\S+)$"),

@@ -6,7 +6,7 @@ campaigns for a client's store, and one booking per invited influencer.
         └─ StoreVisitBooking (one influencer: fee, status, the posted video and its results)
 
 The follower rule (only influencers within the agency's range, as read recently) is enforced
-when a booking is made, in ``extensions.services.store_visit_book``, and the figures it saw are
+when a booking is made, in ``extensions.services.visits.store_visit_book``, and the figures it saw are
 kept on the booking as the clause's evidence.
 """
 

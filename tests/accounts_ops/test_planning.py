@@ -156,7 +156,7 @@ def test_a_persona_being_worked_out_names_what_is_missing(world):
 
 
 def test_the_valuation_reads_active_fans_and_engagement_from_the_daily_metrics(world):
-    from extensions import valuation
+    from extensions.selectors import valuation
 
     hooks.register()
     account = PlatformAccountFactory(client=world.client_a1)

@@ -19,13 +19,8 @@ from agency.tenancy import dangerously_all_agencies
 from agency.twofactor import totp_device
 from clients.models import Client, ClientStatus, VideoOrigin
 from evaluation.models import CampaignKind, Complaint, ComplaintStatus, EvaluationCampaign, ImprovementCycle
-from extensions.models import (
-    LIVE_TEAM_REQUIRED_ROLES,
-    AccountValuation,
-    FactorSource,
-    LiveSession,
-    LiveSessionStatus,
-)
+from extensions.models import AccountValuation, FactorSource, LiveSession, LiveSessionStatus
+from extensions.rules import LIVE_TEAM_REQUIRED_ROLES
 from production.models import ClipVerdict, Stage, VideoProject
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
 

@@ -9,7 +9,6 @@ import factory
 from django.utils import timezone
 
 from agency.tenancy import tenant_context
-from extensions import services
 from extensions.models import (
     AccountValuation,
     AdverseEvent,
@@ -25,12 +24,13 @@ from extensions.models import (
     ValuationFactor,
 )
 from extensions.rules import INFLUENCER_FOLLOWERS_MAX, INFLUENCER_FOLLOWERS_MAX_AGE_DAYS, INFLUENCER_FOLLOWERS_MIN
-from extensions.valuation import (
+from extensions.selectors.valuation import (
     METRIC_DAILY_ACTIVE_FANS,
     METRIC_ENGAGEMENT_RATE,
     METRIC_RETURNING_VIEWER_SHARE,
-    EnteredValue,
 )
+from extensions.selectors.valuation_inputs import EnteredValue
+from extensions.services.valuation import account_valuation_create
 from tests.factories import (
     ROW_MAKERS,
     AgencyFactory,
@@ -207,7 +207,7 @@ def make_valuation(account, **kwargs) -> AccountValuation:
     kwargs.setdefault("entered", ENTERED_METRICS)
     kwargs.setdefault("style", "clear")
     with tenant_context(account.agency, actor):
-        return services.account_valuation_create(actor=actor, account=account, **kwargs)
+        return account_valuation_create(actor=actor, account=account, **kwargs)
 
 
 def make_factor(account) -> ValuationFactor:

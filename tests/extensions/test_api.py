@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from extensions.models import (
-    LIVE_TEAM_REQUIRED_ROLES,
     AccountValuation,
     AdverseEvent,
     Influencer,
@@ -24,8 +23,8 @@ from extensions.models import (
     StoreVisitCampaign,
     ValuationFactor,
 )
-from extensions.rules import INFLUENCER_FOLLOWERS_MIN
-from extensions.valuation import METRIC_DAILY_ACTIVE_FANS, metric_sources
+from extensions.rules import INFLUENCER_FOLLOWERS_MIN, LIVE_TEAM_REQUIRED_ROLES
+from extensions.selectors.valuation import METRIC_DAILY_ACTIVE_FANS, metric_sources
 from tests.accounts_ops.factories import PoiLinkFactory
 from tests.extensions.factories import (
     EndedLiveSessionFactory,

@@ -7,8 +7,8 @@ import datetime as dt
 
 from agency.conformance import CHECKS, Period, Status, evaluate
 from agency.tenancy import tenant_context
-from extensions.models import LIVE_TEAM_REQUIRED_ROLES, AccountValuation, ValuationFactor
-from extensions.rules import INFLUENCER_FOLLOWERS_MIN, LIVE_RESULTS_DUE_DAYS
+from extensions.models import AccountValuation, ValuationFactor
+from extensions.rules import INFLUENCER_FOLLOWERS_MIN, LIVE_RESULTS_DUE_DAYS, LIVE_TEAM_REQUIRED_ROLES
 from tests.extensions.factories import (
     EndedLiveSessionFactory,
     LiveSessionResultFactory,

@@ -11,24 +11,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agency.tenancy import tenant_context
-from extensions import services
 from extensions.models import AccountValuation, FactorSource, ValuationFactor, ValuationFactorKind
-from extensions.selectors import valuation_verify
-from extensions.valuation import (
-    ADVERSE_DISCOUNT,
+from extensions.rules import ADVERSE_DISCOUNT, RANGE_SPREAD, RANGE_SPREAD_PER_ENTERED, WEIGHTS, YUAN_PER_ACTIVE_FAN
+from extensions.selectors.valuation import (
     METHOD,
     METRIC_DAILY_ACTIVE_FANS,
     METRIC_ENGAGEMENT_RATE,
     METRIC_RETURNING_VIEWER_SHARE,
     METRICS,
-    RANGE_SPREAD,
-    RANGE_SPREAD_PER_ENTERED,
-    WEIGHTS,
-    YUAN_PER_ACTIVE_FAN,
-    EnteredValue,
     compute,
     metric_sources,
+    valuation_verify,
 )
+from extensions.selectors.valuation_inputs import EnteredValue
+from extensions.services.valuation import account_valuation_create, account_valuation_recompute
 from tests.extensions.factories import AdverseEventFactory, actor_for
 from tests.factories import PlatformAccountFactory
 
@@ -67,7 +63,7 @@ def fill(metrics, account):
 
 def value(ctx, account, **kwargs):
     kwargs.setdefault("style", "clear")
-    return services.account_valuation_create(actor=ctx, account=account, **kwargs)
+    return account_valuation_create(actor=ctx, account=account, **kwargs)
 
 
 def test_a_valuation_states_the_method_and_all_six_factors(ctx, account, metrics):
@@ -215,7 +211,7 @@ def test_recompute_keeps_the_old_record_and_makes_a_new_dated_one(ctx, account, 
     fill(metrics, account)
     first = value(ctx, account, entered={METRIC_RETURNING_VIEWER_SHARE: EnteredValue(RETURNING, "survey")})
     metrics[(METRIC_DAILY_ACTIVE_FANS, account.pk)] = FANS * 2
-    second = services.account_valuation_recompute(actor=ctx, valuation=first)
+    second = account_valuation_recompute(actor=ctx, valuation=first)
     assert second.pk != first.pk and second.recomputed_from_id == first.pk
     assert (second.window_start, second.window_end) == (first.window_start, first.window_end)
     assert second.value_point > first.value_point

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from extensions.models import ValuationFactor, ValuationFactorKind
-from extensions.valuation import render_step
+from extensions.selectors.valuation import render_step
 
 
 def test_the_formula_terms_and_the_events_read_in_chinese():

@@ -11,9 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agency.tenancy import tenant_context
-from extensions import services
 from extensions.models import BookingStatus, StoreVisitBooking
 from extensions.rules import INFLUENCER_FOLLOWERS_MAX, INFLUENCER_FOLLOWERS_MAX_AGE_DAYS, INFLUENCER_FOLLOWERS_MIN
+from extensions.services.visits import (
+    store_visit_advance,
+    store_visit_book,
+    store_visit_cancel,
+    store_visit_record_results,
+)
 from tests.extensions.factories import InfluencerFactory, StoreVisitCampaignFactory, actor_for
 
 LOW, HIGH = INFLUENCER_FOLLOWERS_MIN.default, INFLUENCER_FOLLOWERS_MAX.default
@@ -32,7 +37,7 @@ def campaign(world, ctx):
 
 
 def book(ctx, campaign, influencer):
-    return services.store_visit_book(actor=ctx, campaign=campaign, influencer=influencer, fee=Decimal("1500"))
+    return store_visit_book(actor=ctx, campaign=campaign, influencer=influencer, fee=Decimal("1500"))
 
 
 def test_the_default_range_is_the_clauses_30_thousand_to_5_million():
@@ -96,34 +101,32 @@ def test_an_influencer_is_invited_once_per_campaign(world, ctx, campaign):
 def test_a_booking_moves_one_step_at_a_time_and_posting_needs_the_video(world, ctx, campaign):
     booking = book(ctx, campaign, InfluencerFactory(agency=world.agency_a))
     with pytest.raises(ValidationError) as exc:
-        services.store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.VISITED)
+        store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.VISITED)
     assert "status" in exc.value.message_dict
-    services.store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.CONFIRMED)
-    services.store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.VISITED)
+    store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.CONFIRMED)
+    store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.VISITED)
     with pytest.raises(ValidationError) as exc:
-        services.store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.POSTED)
+        store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.POSTED)
     assert "video_url" in exc.value.message_dict
-    posted = services.store_visit_advance(
+    posted = store_visit_advance(
         actor=ctx, booking=booking, status=BookingStatus.POSTED, video_url="https://v.douyin.com/abc/"
     )
     assert posted.posted_at is not None
-    paid = services.store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.PAID)
+    paid = store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.PAID)
     assert paid.status == BookingStatus.PAID and paid.paid_at is not None
 
 
 def test_results_are_recorded_once_the_video_is_posted(world, ctx, campaign):
     booking = book(ctx, campaign, InfluencerFactory(agency=world.agency_a))
     with pytest.raises(ValidationError):
-        services.store_visit_record_results(actor=ctx, booking=booking, plays=1000)
+        store_visit_record_results(actor=ctx, booking=booking, plays=1000)
     for status in (BookingStatus.CONFIRMED, BookingStatus.VISITED):
-        services.store_visit_advance(actor=ctx, booking=booking, status=status)
-    services.store_visit_advance(
-        actor=ctx, booking=booking, status=BookingStatus.POSTED, video_url="https://v.douyin.com/xyz/"
-    )
+        store_visit_advance(actor=ctx, booking=booking, status=status)
+    store_visit_advance(actor=ctx, booking=booking, status=BookingStatus.POSTED, video_url="https://v.douyin.com/xyz/")
     with pytest.raises(ValidationError) as exc:
-        services.store_visit_record_results(actor=ctx, booking=booking, plays=-5)
+        store_visit_record_results(actor=ctx, booking=booking, plays=-5)
     assert "plays" in exc.value.message_dict
-    done = services.store_visit_record_results(
+    done = store_visit_record_results(
         actor=ctx, booking=booking, plays=52_000, likes=3_100, comments=240, shares=180, coupon_redemptions=75
     )
     assert done.coupon_redemptions == 75 and done.results_read_at is not None
@@ -132,8 +135,8 @@ def test_results_are_recorded_once_the_video_is_posted(world, ctx, campaign):
 def test_a_booking_is_cancelled_only_before_the_visit_with_a_reason(world, ctx, campaign):
     booking = book(ctx, campaign, InfluencerFactory(agency=world.agency_a))
     with pytest.raises(ValidationError):
-        services.store_visit_cancel(actor=ctx, booking=booking, reason=" ")
-    assert services.store_visit_cancel(actor=ctx, booking=booking, reason="Sick").status == BookingStatus.CANCELLED
+        store_visit_cancel(actor=ctx, booking=booking, reason=" ")
+    assert store_visit_cancel(actor=ctx, booking=booking, reason="Sick").status == BookingStatus.CANCELLED
 
 
 def test_an_inactive_influencer_cannot_be_booked(world, ctx, campaign):

@@ -9,14 +9,8 @@ from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
-from extensions.models import (
-    LIVE_TEAM_REQUIRED_ROLES,
-    AccountValuation,
-    LiveSession,
-    LiveSessionStatus,
-    StoreVisitBooking,
-)
-from extensions.rules import INFLUENCER_FOLLOWERS_MAX
+from extensions.models import AccountValuation, LiveSession, LiveSessionStatus, StoreVisitBooking
+from extensions.rules import INFLUENCER_FOLLOWERS_MAX, LIVE_TEAM_REQUIRED_ROLES
 from tests.extensions.factories import (
     EndedLiveSessionFactory,
     InfluencerFactory,

@@ -1,9 +1,7 @@
-"""Writes of chapter 8 that have rules: live sessions, their products, run sheet, team and
-results (8.1); store-visit bookings (8.2); adverse events and account valuations (8.3).
+"""Writes of 8.1 that have rules: live sessions, their products, run sheet, team and results.
 
-Views, the API, admin and tasks call these. Each validates before it writes and raises
-``ValidationError`` naming the field; nothing is half-written (each runs in one transaction).
-"""
+Each validates before it writes and raises ``ValidationError`` naming the field; nothing is
+half-written (each runs in one transaction)."""
 
 from __future__ import annotations
 
@@ -20,15 +18,7 @@ from agency.models import Membership
 from agency.roles import STAFF_ROLES
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
-from extensions import valuation as method
 from extensions.models import (
-    BOOKING_PATH,
-    LIVE_TEAM_REQUIRED_ROLES,
-    AccountValuation,
-    AdverseEvent,
-    BookingStatus,
-    FactorSource,
-    Influencer,
     LiveProduct,
     LiveRole,
     LiveSession,
@@ -37,33 +27,9 @@ from extensions.models import (
     LiveTeamAssignment,
     ResultSource,
     RunSheetSegment,
-    StoreVisitBooking,
-    StoreVisitCampaign,
-    ValuationFactor,
 )
-from extensions.rules import (
-    INFLUENCER_FOLLOWERS_MAX_AGE_DAYS,
-    follower_range,
-    follower_rule_refusal,
-    missing_live_roles,
-    role_labels,
-)
-
-
-def _local(moment: dt.datetime, actor: Actor) -> str:
-    return timezone.localtime(moment, actor.agency.tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _today(actor: Actor) -> dt.date:
-    return timezone.localdate(timezone=actor.agency.tz)
-
-
-def _not_in_future(moment: dt.datetime, field: str, actor: Actor) -> None:
-    if moment > timezone.now():
-        raise ValidationError({field: _("%(when)s is in the future.") % {"when": _local(moment, actor)}})
-
-
-# --- 8.1 live sessions ---------------------------------------------------------------------------
+from extensions.rules import LIVE_TEAM_REQUIRED_ROLES, missing_live_roles, role_labels
+from extensions.services.common import local_time_text, refuse_future
 
 EDITABLE_SESSION = (LiveSessionStatus.PLANNED, LiveSessionStatus.LIVE)
 
@@ -104,10 +70,10 @@ def _double_booking(*, actor: Actor, session: LiveSession, person, start: dt.dat
         "person": person.get_full_name() or person.get_username(),
         "role": clash.get_role_display(),
         "theme": other.theme,
-        "start": _local(other.planned_start, actor),
-        "end": _local(other.planned_end, actor),
-        "this_start": _local(start, actor),
-        "this_end": _local(end, actor),
+        "start": local_time_text(other.planned_start, actor),
+        "end": local_time_text(other.planned_end, actor),
+        "this_start": local_time_text(start, actor),
+        "this_end": local_time_text(end, actor),
     }
 
 
@@ -298,7 +264,7 @@ def live_session_start(*, actor: Actor, session: LiveSession, started_at: dt.dat
             }
         )
     started_at = started_at or timezone.now()
-    _not_in_future(started_at, "started_at", actor)
+    refuse_future(started_at, "started_at", actor)
     team: dict[str, list[dict]] = {}
     for member in session.team.select_related("person").order_by("role", "pk"):
         team.setdefault(member.role, []).append({"person_id": member.person_id, "name": member.person_name})
@@ -326,10 +292,10 @@ def live_session_end(*, actor: Actor, session: LiveSession, ended_at: dt.datetim
         raise ValidationError(
             {
                 "ended_at": _("The session cannot end (%(end)s) before it started (%(start)s).")
-                % {"end": _local(ended_at, actor), "start": _local(session.started_at, actor)}
+                % {"end": local_time_text(ended_at, actor), "start": local_time_text(session.started_at, actor)}
             }
         )
-    _not_in_future(ended_at, "ended_at", actor)
+    refuse_future(ended_at, "ended_at", actor)
     session.status = LiveSessionStatus.ENDED
     session.ended_at = ended_at
     session.full_clean()
@@ -564,289 +530,3 @@ def live_result_record(
     result.full_clean()
     result.save()
     return result
-
-
-# --- 8.2 store visits ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def store_visit_book(
-    *,
-    actor: Actor,
-    campaign: StoreVisitCampaign,
-    influencer: Influencer,
-    fee: Decimal,
-    notes: str = "",
-) -> StoreVisitBooking:
-    """Invite an influencer to a store-visit campaign (8.2). Refused unless the influencer's
-    follower count is within the agency's range and was read recently; the count, its date and
-    the range are kept on the booking as evidence."""
-    influencer = Influencer.objects.select_for_update().get(pk=influencer.pk)
-    if not influencer.is_active:
-        raise ValidationError(
-            {"influencer": _("@%(handle)s is not active in the registry.") % {"handle": influencer.handle}}
-        )
-    refusal = follower_rule_refusal(influencer, actor.agency, _today(actor))
-    if refusal:
-        raise ValidationError({"influencer": refusal})
-    low, high = follower_range(actor.agency)
-    booking = StoreVisitBooking(
-        agency=actor.agency,
-        client=campaign.client,
-        campaign=campaign,
-        influencer=influencer,
-        influencer_handle=influencer.handle,
-        fee=fee,
-        followers_at_booking=influencer.followers,
-        followers_read_on_at_booking=influencer.followers_read_on,
-        followers_min_at_booking=low,
-        followers_max_at_booking=high,
-        followers_max_age_days_at_booking=actor.agency.setting(INFLUENCER_FOLLOWERS_MAX_AGE_DAYS),
-        booked_at=timezone.now(),
-        notes=notes or "",
-    )
-    booking.full_clean()
-    booking.save()
-    return booking
-
-
-STATUS_TIMESTAMP = {
-    BookingStatus.CONFIRMED: "confirmed_at",
-    BookingStatus.VISITED: "visited_at",
-    BookingStatus.POSTED: "posted_at",
-    BookingStatus.PAID: "paid_at",
-}
-
-
-@transaction.atomic
-def store_visit_advance(
-    *, actor: Actor, booking: StoreVisitBooking, status: str, video_url: str = "", at: dt.datetime | None = None
-) -> StoreVisitBooking:
-    """Move a booking one step along invited → confirmed → visited → posted → paid. Posting
-    needs the posted video's link."""
-    booking = StoreVisitBooking.objects.select_for_update().get(pk=booking.pk)
-    path = list(BOOKING_PATH)
-    if (
-        booking.status not in path
-        or path.index(booking.status) + 1 >= len(path)
-        or (path[path.index(booking.status) + 1] != status)
-    ):
-        labels = dict(BookingStatus.choices)
-        raise ValidationError(
-            {
-                "status": _(
-                    "A booking moves %(path)s one step at a time; this one is %(current)s and cannot become %(to)s."
-                )
-                % {
-                    "path": " → ".join(str(labels[s]) for s in path),
-                    "current": booking.get_status_display(),
-                    "to": labels.get(status, status),
-                }
-            }
-        )
-    at = at or timezone.now()
-    _not_in_future(at, "at", actor)
-    if video_url:
-        booking.video_url = video_url
-    if status == BookingStatus.POSTED and not booking.video_url:
-        raise ValidationError({"video_url": _("Give the link of the posted video.")})
-    booking.status = status
-    setattr(booking, STATUS_TIMESTAMP[status], at)
-    booking.full_clean()
-    booking.save()
-    return booking
-
-
-@transaction.atomic
-def store_visit_cancel(*, actor: Actor, booking: StoreVisitBooking, reason: str) -> StoreVisitBooking:
-    """Cancel a booking before the visit, saying why."""
-    booking = StoreVisitBooking.objects.select_for_update().get(pk=booking.pk)
-    if booking.status not in (BookingStatus.INVITED, BookingStatus.CONFIRMED):
-        raise ValidationError(
-            {
-                "status": _("Only an invited or confirmed booking can be cancelled; this one is %(status)s.")
-                % {"status": booking.get_status_display()}
-            }
-        )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the booking is cancelled.")})
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.notes = "\n".join(part for part in (booking.notes, reason.strip()) if part)
-    booking.full_clean()
-    booking.save()
-    return booking
-
-
-VISIT_RESULTS = ("plays", "likes", "comments", "shares", "coupon_redemptions", "video_url")
-
-
-@transaction.atomic
-def store_visit_record_results(*, actor: Actor, booking: StoreVisitBooking, **results) -> StoreVisitBooking:
-    """Record the posted video's results (plays, likes, comments, shares, coupon redemptions)."""
-    unknown = set(results) - set(VISIT_RESULTS)
-    if unknown:
-        raise ValidationError({name: _("Unknown result field.") for name in unknown})
-    booking = StoreVisitBooking.objects.select_for_update().get(pk=booking.pk)
-    if booking.status not in (BookingStatus.POSTED, BookingStatus.PAID):
-        raise ValidationError(
-            {
-                "status": _("Results are recorded once the video is posted; this booking is %(status)s.")
-                % {"status": booking.get_status_display()}
-            }
-        )
-    for name, value in results.items():
-        if name == "video_url" and not value:
-            continue
-        setattr(booking, name, value)
-    booking.results_read_at = timezone.now()
-    booking.full_clean()
-    booking.save()
-    return booking
-
-
-# --- 8.3 adverse events and valuations -------------------------------------------------------------
-
-
-@transaction.atomic
-def adverse_event_record(
-    *,
-    actor: Actor,
-    account: PlatformAccount,
-    kind: str,
-    severity: str,
-    occurred_on: dt.date,
-    description: str,
-    resolved_on: dt.date | None = None,
-) -> AdverseEvent:
-    """Record an adverse event of an account (8.3 e); it counts in the account's valuations."""
-    event = AdverseEvent(
-        agency=actor.agency,
-        client=account.client,
-        account=account,
-        kind=kind,
-        severity=severity,
-        occurred_on=occurred_on,
-        resolved_on=resolved_on,
-        description=(description or "").strip(),
-    )
-    event.full_clean()
-    event.save()
-    return event
-
-
-@transaction.atomic
-def account_valuation_create(
-    *,
-    actor: Actor,
-    account: PlatformAccount,
-    style: str,
-    style_note: str = "",
-    valued_on: dt.date | None = None,
-    window_start: dt.date | None = None,
-    window_end: dt.date | None = None,
-    entered: dict[str, method.EnteredValue] | None = None,
-    other_multiplier: Decimal = Decimal("1"),
-    other_note: str = "",
-    weights: dict[str, Decimal] | None = None,
-    notes: str = "",
-    recomputed_from: AccountValuation | None = None,
-) -> AccountValuation:
-    """Value a platform account by the stated method (8.3) and keep the dated record with every
-    factor, the inputs and the explanation. Metrics not entered are computed from the metric
-    sources over the window; with no metrics there, nothing is written and the message says so."""
-    today = _today(actor)
-    valued_on = valued_on or today
-    if valued_on > today:
-        raise ValidationError({"valued_on": _("A valuation cannot be dated in the future.")})
-    if window_start is None and window_end is None:
-        window_start, window_end = method.default_window(actor.agency, valued_on)
-    elif window_start is None or window_end is None:
-        raise ValidationError({"window_start": _("Give both ends of the metrics window, or neither.")})
-    if window_end < window_start:
-        raise ValidationError({"window_end": _("The metrics window ends before it starts.")})
-    if window_end > valued_on:
-        raise ValidationError({"window_end": _("The metrics window cannot end after the valuation date.")})
-    inputs = method.gather_inputs(
-        account=account,
-        agency=actor.agency,
-        valued_on=valued_on,
-        window_start=window_start,
-        window_end=window_end,
-        entered=entered or {},
-        style=style,
-        style_note=style_note,
-        other_multiplier=other_multiplier,
-        other_note=other_note,
-        weights=weights,
-    )
-    result = method.compute(inputs)
-    valuation = AccountValuation(
-        agency=actor.agency,
-        client=account.client,
-        account=account,
-        valued_on=valued_on,
-        window_start=window_start,
-        window_end=window_end,
-        method=result.method,
-        inputs=inputs,
-        value_low=result.value_low,
-        value_point=result.value_point,
-        value_high=result.value_high,
-        steps=result.steps,
-        recomputed_from=recomputed_from,
-        notes=notes or "",
-    )
-    valuation.full_clean()
-    valuation.save()
-    for position, outcome in enumerate(result.factors):
-        factor = ValuationFactor(
-            agency=actor.agency,
-            client=account.client,
-            valuation=valuation,
-            factor=outcome.factor,
-            value=outcome.value,
-            value_number=outcome.value_number,
-            source=outcome.source,
-            source_detail=outcome.source_detail,
-            weight=outcome.weight,
-            effect=outcome.effect,
-            effect_text=outcome.effect_text,
-            position=position,
-        )
-        factor.full_clean()
-        factor.save()
-    return valuation
-
-
-@transaction.atomic
-def account_valuation_recompute(*, actor: Actor, valuation: AccountValuation) -> AccountValuation:
-    """Value the account again today, over the same metrics window, with the metrics as they
-    are now and the agency's current coefficients. Values entered by hand (and weights given
-    for that valuation) carry over. The earlier record is kept; the new one names it."""
-    inputs = valuation.inputs
-    factors = inputs["factors"]
-    entered = {
-        name: method.EnteredValue(value=Decimal(factors[name]["value"]), note=factors[name].get("detail", ""))
-        for name in method.METRICS
-        if factors.get(name, {}).get("source") == FactorSource.ENTERED
-    }
-    weights = (
-        {name: Decimal(value) for name, value in inputs["weights"].items()}
-        if inputs.get("weights_source") == "entered"
-        else None
-    )
-    return account_valuation_create(
-        actor=actor,
-        account=valuation.account,
-        style=factors["style"]["value"],
-        style_note=factors["style"].get("note", ""),
-        window_start=valuation.window_start,
-        window_end=valuation.window_end,
-        entered=entered,
-        other_multiplier=Decimal(factors["other"]["value"]),
-        other_note=factors["other"].get("note", ""),
-        weights=weights,
-        notes=valuation.notes,
-        recomputed_from=valuation,
-    )

@@ -19,10 +19,11 @@ The method (``activefans-v1``), stated once here and stored by name with every v
 4. The **range** is the central value ± a spread: the base spread plus a step for each metric
    that was entered rather than computed (less certain), at most 50%.
 
-Every coefficient is an agency setting (``agency.adjustable``) with the default documented
-beside it. ``gather_inputs`` collects everything the method needs into one JSON-safe dict
-(decimals as strings); ``compute`` is a pure function of that dict, so the same inputs always
-give the same range and a stored valuation can be computed again from its ``inputs``.
+Every coefficient is an agency setting (``agency.adjustable``) declared in ``extensions.rules``
+with the default documented beside it. ``gather_inputs`` (``extensions.selectors.valuation_inputs``)
+collects everything the method needs into one JSON-safe dict (decimals as strings); ``compute`` is
+a pure function of that dict, so the same inputs always give the same range and a stored valuation
+can be computed again from its ``inputs`` (``valuation_verify``).
 
 Metrics (chapter 7 brings them in) reach the method through **metric sources**: a function
 ``source(account, start, end)`` returning the value over the window, or ``None`` when there are
@@ -42,13 +43,20 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOpe
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from agency.adjustable import AdjustableValue, adjustable
 from clients.models import Platform, PlatformAccount
-from extensions.models.valuation import AdverseEvent, FactorSource, Severity, StylePositioning, ValuationFactorKind
+from extensions.models import AccountValuation
+from extensions.models.valuation import FactorSource, Severity, StylePositioning, ValuationFactorKind
+from extensions.rules import (
+    ADJUSTMENT_FACTORS,
+    OTHER_MULTIPLIER_BOUNDS,
+    RANGE_SPREAD_CAP,
+    STICKINESS_SCORE_BOUNDS,
+    WEIGHT_PLACES,
+    WEIGHTS_TOTAL,
+)
 
 METHOD = "activefans-v1"
 
@@ -104,174 +112,6 @@ def metric_sources(**sources: MetricSource | None) -> Iterator[None]:
                 unregister_metric_source(name)
             else:
                 _SOURCES[name] = func
-
-
-# --- coefficients: agency settings with their defaults (clause 8.3) ---------------------------
-
-# Yuan of account value per average daily active fan, by platform: a rule of thumb of what
-# accounts trade at, higher where fans buy more readily (Xiaohongshu) and lower where they
-# mostly watch (Bilibili). Agencies set their own market's figures.
-YUAN_PER_ACTIVE_FAN_DEFAULTS = {
-    Platform.DOUYIN: 3.0,
-    Platform.KUAISHOU: 2.5,
-    Platform.WECHAT_CHANNELS: 2.5,
-    Platform.XIAOHONGSHU: 4.0,
-    Platform.BILIBILI: 2.0,
-    Platform.TIKTOK: 3.0,
-}
-YUAN_PER_ACTIVE_FAN: dict[str, AdjustableValue] = {
-    platform: adjustable(
-        f"valuation_yuan_per_active_fan_{platform}",
-        default,
-        clause="8.3",
-        minimum=0,
-        maximum=1000,
-        label=format_lazy(
-            _("Valuation: yuan per daily active fan on {platform} (8.3)"), platform=Platform(platform).label
-        ),
-    )
-    for platform, default in YUAN_PER_ACTIVE_FAN_DEFAULTS.items()
-}
-# Interactions per play that count as a typical (score 1) account: 5%.
-ENGAGEMENT_BENCHMARK = adjustable(
-    "valuation_engagement_benchmark",
-    0.05,
-    clause="8.3",
-    minimum=0.0001,
-    maximum=1,
-    label=_("Valuation: engagement rate of a typical account (8.3)"),
-)
-# Share of returning viewers that counts as typical: 30%.
-RETURNING_BENCHMARK = adjustable(
-    "valuation_returning_benchmark",
-    0.30,
-    clause="8.3",
-    minimum=0.0001,
-    maximum=1,
-    label=_("Valuation: returning-viewer share of a typical account (8.3)"),
-)
-# A distinct, consistent style scores 1 + premium; an unclear one 1 − premium: 20%.
-STYLE_PREMIUM = adjustable(
-    "valuation_style_premium",
-    0.20,
-    clause="8.3",
-    minimum=0,
-    maximum=1,
-    label=_("Valuation: premium for a distinct style (8.3)"),
-)
-# Discount of the adverse-events score per event, by severity: 5%, 15%, 35%.
-ADVERSE_DISCOUNT: dict[str, AdjustableValue] = {
-    Severity.MINOR: adjustable(
-        "valuation_adverse_discount_minor",
-        0.05,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: discount per minor adverse event (8.3)"),
-    ),
-    Severity.MAJOR: adjustable(
-        "valuation_adverse_discount_major",
-        0.15,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: discount per major adverse event (8.3)"),
-    ),
-    Severity.SEVERE: adjustable(
-        "valuation_adverse_discount_severe",
-        0.35,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: discount per severe adverse event (8.3)"),
-    ),
-}
-# Adverse events count for a year before the valuation date.
-ADVERSE_LOOKBACK_DAYS = adjustable(
-    "valuation_adverse_lookback_days",
-    365,
-    clause="8.3",
-    minimum=1,
-    maximum=3650,
-    label=_("Valuation: days adverse events count for (8.3)"),
-)
-# The adjustment weights; they must sum to exactly 1.
-WEIGHTS: dict[str, AdjustableValue] = {
-    ValuationFactorKind.STICKINESS: adjustable(
-        "valuation_weight_stickiness",
-        0.40,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: weight of user stickiness (8.3)"),
-    ),
-    ValuationFactorKind.STYLE: adjustable(
-        "valuation_weight_style",
-        0.20,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: weight of style positioning (8.3)"),
-    ),
-    ValuationFactorKind.ADVERSE_EVENTS: adjustable(
-        "valuation_weight_adverse_events",
-        0.30,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: weight of adverse events (8.3)"),
-    ),
-    ValuationFactorKind.OTHER: adjustable(
-        "valuation_weight_other",
-        0.10,
-        clause="8.3",
-        minimum=0,
-        maximum=1,
-        label=_("Valuation: weight of other factors (8.3)"),
-    ),
-}
-# The range: ±15%, plus 5 points for each metric entered by hand instead of computed.
-RANGE_SPREAD = adjustable(
-    "valuation_range_spread",
-    0.15,
-    clause="8.3",
-    minimum=0,
-    maximum=0.5,
-    label=_("Valuation: spread of the value range (8.3)"),
-)
-RANGE_SPREAD_PER_ENTERED = adjustable(
-    "valuation_range_spread_per_entered",
-    0.05,
-    clause="8.3",
-    minimum=0,
-    maximum=0.5,
-    label=_("Valuation: extra spread per entered metric (8.3)"),
-)
-# The metrics window when none is given: the 30 days before the valuation date.
-VALUATION_WINDOW_DAYS = adjustable(
-    "valuation_window_days",
-    30,
-    clause="8.3",
-    minimum=7,
-    maximum=365,
-    label=_("Valuation: days of metrics a valuation reads (8.3)"),
-)
-
-# Fixed by the method's version (changing them makes a new version).
-STICKINESS_SCORE_BOUNDS = (Decimal("0.5"), Decimal("1.5"))
-OTHER_MULTIPLIER_BOUNDS = (Decimal("0.5"), Decimal("1.5"))
-RANGE_SPREAD_CAP = Decimal("0.5")
-WEIGHTS_TOTAL = Decimal("1")
-WEIGHT_PLACES = Decimal("0.0001")
-# Metrics are kept to these places: counts to the cent of a fan, shares to a millionth.
-COUNT_PLACES = Decimal("0.01")
-SHARE_PLACES = Decimal("0.000001")
-ADJUSTMENT_FACTORS = (
-    ValuationFactorKind.STICKINESS,
-    ValuationFactorKind.STYLE,
-    ValuationFactorKind.ADVERSE_EVENTS,
-    ValuationFactorKind.OTHER,
-)
 
 
 # --- the method ------------------------------------------------------------------------------
@@ -350,7 +190,7 @@ HALF = Decimal("0.5")
 ONE = Decimal("1")
 
 
-def _dec(value, name: str) -> Decimal:
+def as_decimal(value, name: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -427,13 +267,13 @@ def _check_weights(weights: dict[str, Decimal]) -> None:
 def _compute_activefans_v1(inputs: dict) -> ValuationResult:
     coefficients = inputs["coefficients"]
     factors = inputs["factors"]
-    weights = {name: _dec(inputs["weights"].get(name), f"weights.{name}") for name in ADJUSTMENT_FACTORS}
+    weights = {name: as_decimal(inputs["weights"].get(name), f"weights.{name}") for name in ADJUSTMENT_FACTORS}
     _check_weights(weights)
     platform = inputs["account"]["platform"]
 
     # 1. base = average daily active fans × yuan per active fan (factors a and b)
-    coefficient = _dec(coefficients["yuan_per_active_fan"], "yuan_per_active_fan")
-    fans = _dec(factors["daily_active_fans"]["value"], "daily_active_fans")
+    coefficient = as_decimal(coefficients["yuan_per_active_fan"], "yuan_per_active_fan")
+    fans = as_decimal(factors["daily_active_fans"]["value"], "daily_active_fans")
     base = (fans * coefficient).quantize(CENTS, ROUND_HALF_UP)
     steps = [
         {
@@ -448,10 +288,10 @@ def _compute_activefans_v1(inputs: dict) -> ValuationResult:
     ]
 
     # 2. scores of the adjustment factors
-    engagement = _dec(factors["engagement_rate"]["value"], "engagement_rate")
-    returning = _dec(factors["returning_viewer_share"]["value"], "returning_viewer_share")
-    engagement_benchmark = _dec(coefficients["engagement_benchmark"], "engagement_benchmark")
-    returning_benchmark = _dec(coefficients["returning_benchmark"], "returning_benchmark")
+    engagement = as_decimal(factors["engagement_rate"]["value"], "engagement_rate")
+    returning = as_decimal(factors["returning_viewer_share"]["value"], "returning_viewer_share")
+    engagement_benchmark = as_decimal(coefficients["engagement_benchmark"], "engagement_benchmark")
+    returning_benchmark = as_decimal(coefficients["returning_benchmark"], "returning_benchmark")
     raw = HALF * engagement / engagement_benchmark + HALF * returning / returning_benchmark
     low, high = STICKINESS_SCORE_BOUNDS
     stickiness = min(max(raw, low), high).quantize(SCORE, ROUND_HALF_UP)
@@ -472,7 +312,7 @@ def _compute_activefans_v1(inputs: dict) -> ValuationResult:
     )
 
     style = factors["style"]["value"]
-    premium = _dec(coefficients["style_premium"], "style_premium")
+    premium = as_decimal(coefficients["style_premium"], "style_premium")
     style_score = {
         StylePositioning.DISTINCT: ONE + premium,
         StylePositioning.CLEAR: ONE,
@@ -485,7 +325,9 @@ def _compute_activefans_v1(inputs: dict) -> ValuationResult:
 
     events = factors["adverse_events"]["events"]
     discounts = coefficients["adverse_discounts"]
-    discount_total = sum((_dec(discounts[event["severity"]], "adverse_discounts") for event in events), Decimal(0))
+    discount_total = sum(
+        (as_decimal(discounts[event["severity"]], "adverse_discounts") for event in events), Decimal(0)
+    )
     adverse_score = max(ONE - discount_total, Decimal(0)).quantize(SCORE, ROUND_HALF_UP)
     steps.append(
         {
@@ -499,7 +341,7 @@ def _compute_activefans_v1(inputs: dict) -> ValuationResult:
         }
     )
 
-    other = _dec(factors["other"]["value"], "other_multiplier")
+    other = as_decimal(factors["other"]["value"], "other_multiplier")
     low, high = OTHER_MULTIPLIER_BOUNDS
     if not (low <= other <= high):
         raise ValidationError({"other_multiplier": other_out_of_bounds(other)})
@@ -534,8 +376,8 @@ def _compute_activefans_v1(inputs: dict) -> ValuationResult:
         for name in (METRIC_DAILY_ACTIVE_FANS, METRIC_ENGAGEMENT_RATE, METRIC_RETURNING_VIEWER_SHARE)
         if factors[name]["source"] == FactorSource.ENTERED
     )
-    base_spread = _dec(coefficients["range_spread"], "range_spread")
-    per_entered = _dec(coefficients["range_spread_per_entered"], "range_spread_per_entered")
+    base_spread = as_decimal(coefficients["range_spread"], "range_spread")
+    per_entered = as_decimal(coefficients["range_spread_per_entered"], "range_spread_per_entered")
     spread = min(base_spread + per_entered * entered, RANGE_SPREAD_CAP)
     value_low = max((point * (ONE - spread)).quantize(YUAN, ROUND_HALF_UP), Decimal(0))
     value_high = (point * (ONE + spread)).quantize(YUAN, ROUND_HALF_UP)
@@ -658,50 +500,6 @@ METHOD_DESCRIPTION = _(
 )
 
 
-# --- gathering the inputs --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EnteredValue:
-    """A metric entered by hand instead of computed, with where it came from."""
-
-    value: Decimal
-    note: str
-
-
-def default_window(agency, valued_on: dt.date) -> tuple[dt.date, dt.date]:
-    """The metrics window when none is given: the agency's number of days before ``valued_on``."""
-    days = agency.setting(VALUATION_WINDOW_DAYS)
-    end = valued_on - dt.timedelta(days=1)
-    return end - dt.timedelta(days=days - 1), end
-
-
-def agency_weights(agency) -> dict[str, str]:
-    return {name: str(_dec(agency.setting(value), name)) for name, value in WEIGHTS.items()}
-
-
-def agency_coefficients(agency, platform: str) -> dict:
-    return {
-        "yuan_per_active_fan": str(_dec(agency.setting(YUAN_PER_ACTIVE_FAN[platform]), "yuan_per_active_fan")),
-        "engagement_benchmark": str(_dec(agency.setting(ENGAGEMENT_BENCHMARK), "engagement_benchmark")),
-        "returning_benchmark": str(_dec(agency.setting(RETURNING_BENCHMARK), "returning_benchmark")),
-        "style_premium": str(_dec(agency.setting(STYLE_PREMIUM), "style_premium")),
-        "adverse_discounts": {
-            severity: str(_dec(agency.setting(value), "adverse_discounts"))
-            for severity, value in ADVERSE_DISCOUNT.items()
-        },
-        "adverse_lookback_days": int(agency.setting(ADVERSE_LOOKBACK_DAYS)),
-        "range_spread": str(_dec(agency.setting(RANGE_SPREAD), "range_spread")),
-        "range_spread_per_entered": str(_dec(agency.setting(RANGE_SPREAD_PER_ENTERED), "range_spread_per_entered")),
-    }
-
-
-def no_metrics_message(account: PlatformAccount, start: dt.date, end: dt.date, metric: str) -> str:
-    return gettext(
-        "no metrics for @%(handle)s between %(start)s and %(end)s (%(metric)s) — enter the value or import metrics"
-    ) % {"handle": account.handle, "start": start.isoformat(), "end": end.isoformat(), "metric": METRICS[metric][0]}
-
-
 def other_out_of_bounds(other: Decimal) -> str:
     low, high = OTHER_MULTIPLIER_BOUNDS
     return gettext("The other-factors multiplier %(value)s is outside %(low)s-%(high)s.") % {
@@ -711,95 +509,47 @@ def other_out_of_bounds(other: Decimal) -> str:
     }
 
 
-def gather_inputs(
-    *,
-    account: PlatformAccount,
-    agency,
-    valued_on: dt.date,
-    window_start: dt.date,
-    window_end: dt.date,
-    entered: dict[str, EnteredValue],
-    style: str,
-    style_note: str,
-    other_multiplier: Decimal,
-    other_note: str,
-    weights: dict[str, Decimal] | None,
-) -> dict:
-    """Everything the method needs for ``account``, as one JSON-safe dict. Metrics not entered
-    are read from their metric source over the window; any metric with neither is refused,
-    naming the account and the window."""
-    errors: dict[str, str] = {}
-    metric_inputs: dict[str, dict] = {}
-    for name, (_label, is_share) in METRICS.items():
-        if name in entered:
-            item = entered[name]
-            if not (item.note or "").strip():
-                errors[f"{name}_note"] = gettext("Say where the entered %(metric)s comes from.") % {
-                    "metric": METRICS[name][0]
-                }
-                continue
-            value = _dec(item.value, name).quantize(SHARE_PLACES if is_share else COUNT_PLACES, ROUND_HALF_UP)
-            metric_inputs[name] = {"value": str(value), "source": FactorSource.ENTERED, "detail": item.note.strip()}
-        else:
-            source = metric_source(name)
-            raw = source(account, window_start, window_end) if source is not None else None
-            if raw is None:
-                errors[name] = no_metrics_message(account, window_start, window_end, name)
-                continue
-            value = _dec(raw, name).quantize(SHARE_PLACES if is_share else COUNT_PLACES, ROUND_HALF_UP)
-            metric_inputs[name] = {
-                "value": str(value),
-                "source": FactorSource.COMPUTED,
-                "detail": f"{name} {window_start.isoformat()}..{window_end.isoformat()}",
-            }
-        if value < 0:
-            errors[name] = gettext("%(metric)s cannot be negative (%(value)s).") % {
-                "metric": METRICS[name][0],
-                "value": value,
-            }
-        elif is_share and value > 1:
-            errors[name] = gettext("%(metric)s is a share between 0 and 1, got %(value)s.") % {
-                "metric": METRICS[name][0],
-                "value": value,
-            }
-    if style not in StylePositioning.values:
-        errors["style"] = gettext("Choose a style positioning: %(choices)s.") % {
-            "choices": ", ".join(StylePositioning.values)
-        }
-    low, high = OTHER_MULTIPLIER_BOUNDS
-    other = _dec(other_multiplier, "other_multiplier")
-    if not (low <= other <= high):
-        errors["other_multiplier"] = other_out_of_bounds(other)
-    elif other != ONE and not (other_note or "").strip():
-        errors["other_note"] = gettext("Say what the other factors are when they move the value.")
-    if errors:
-        raise ValidationError(errors)
+# --- checking a stored valuation -----------------------------------------------------------------
 
-    coefficients = agency_coefficients(agency, account.platform)
-    since = valued_on - dt.timedelta(days=coefficients["adverse_lookback_days"])
-    events = [
-        {"id": event.pk, "kind": event.kind, "severity": event.severity, "occurred_on": event.occurred_on.isoformat()}
-        for event in AdverseEvent.objects.filter(
-            account=account, occurred_on__gt=since, occurred_on__lte=valued_on
-        ).order_by("occurred_on", "pk")
-    ]
-    if weights is None:
-        weight_values, weights_source = agency_weights(agency), "agency"
-    else:
-        weight_values = {name: str(_dec(weights.get(name), f"weights.{name}")) for name in ADJUSTMENT_FACTORS}
-        weights_source = "entered"
-    return {
-        "method": METHOD,
-        "account": {"id": account.pk, "handle": account.handle, "platform": account.platform},
-        "valued_on": valued_on.isoformat(),
-        "window": {"start": window_start.isoformat(), "end": window_end.isoformat()},
-        "coefficients": coefficients,
-        "weights": weight_values,
-        "weights_source": weights_source,
-        "factors": {
-            **metric_inputs,
-            "style": {"value": style, "note": (style_note or "").strip()},
-            "adverse_events": {"since": since.isoformat(), "events": events},
-            "other": {"value": str(other), "note": (other_note or "").strip()},
-        },
+
+@dataclass
+class Verification:
+    """Whether a stored valuation computes again, from its stored inputs, to what it states."""
+
+    reproducible: bool
+    differences: list[str] = field(default_factory=list)
+    recomputed: dict = field(default_factory=dict)
+
+
+def valuation_verify(valuation: AccountValuation) -> Verification:
+    try:
+        result = compute(valuation.inputs)
+    except (ValidationError, KeyError, TypeError) as exc:
+        return Verification(False, [f"the stored inputs cannot be computed: {exc}"])
+    differences = []
+    for name in ("value_low", "value_point", "value_high"):
+        stored, again = getattr(valuation, name), getattr(result, name)
+        if stored != again:
+            differences.append(f"{name}: stored {stored}, computed {again}")
+    if valuation.steps != result.steps:
+        differences.append("explanation differs")
+    stored_factors = {
+        f.factor: (f.value_number, f.weight, f.effect) for f in valuation.factors.all().order_by("position")
     }
+    for outcome in result.factors:
+        stored = stored_factors.get(outcome.factor)
+        again = (outcome.value_number, outcome.weight, outcome.effect)
+        if stored is None or any(
+            (a is None) != (b is None) or (a is not None and a.compare(b) != 0)
+            for a, b in zip(stored, again, strict=True)
+        ):
+            differences.append(f"factor {outcome.factor}: stored {stored}, computed {again}")
+    return Verification(
+        reproducible=not differences,
+        differences=differences,
+        recomputed={
+            "value_low": str(result.value_low),
+            "value_point": str(result.value_point),
+            "value_high": str(result.value_high),
+        },
+    )

@@ -1,0 +1,37 @@
+"""What the chapter 8 API topics share: rows that hang off a parent take their client from it and
+keep their parent, a cancel payload, and the fields a service may change."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from agency.api.serializers import TenantModelSerializer
+
+
+class ChildSerializer(TenantModelSerializer):
+    """A row of a parent (``parent``: the field naming it): the client comes from the parent, and
+    the parent is fixed once the row exists."""
+
+    parent = ""
+    client = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Taken from the parent row.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and self.parent in fields:
+            fields[self.parent].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        parent = attrs.get(self.parent)
+        if parent is not None:
+            attrs["client"] = parent.client
+        return super().validate(attrs)
+
+
+class ExtensionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+def changed(serializer, allowed) -> dict:
+    """The validated fields a service may change (the parent and derived client are not)."""
+    return {name: value for name, value in serializer.validated_data.items() if name in allowed}
