@@ -17,20 +17,10 @@ from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
 from production import media
-from production.models import (
-    EVIDENCE_IMAGE,
-    EVIDENCE_NOTE,
-    EVIDENCE_SUBTITLE_FILE,
-    FINISHED_STEP_STATUSES,
-    POST_STEP_EVIDENCE,
-    Cut,
-    PostProductionStep,
-    Stage,
-    StepStatus,
-    VideoProject,
-)
-from production.services._common import _delete_file_on_commit, _lock, _require_stage
-from production.services.shoots import _check_video_upload
+from production.models.post import FINISHED_STEP_STATUSES, Cut, PostProductionStep, StepStatus
+from production.models.projects import Stage, VideoProject
+from production.rules import EVIDENCE_IMAGE, EVIDENCE_NOTE, EVIDENCE_SUBTITLE_FILE, POST_STEP_EVIDENCE
+from production.services.common import _check_video_upload, _delete_file_on_commit, _lock, _require_stage
 
 
 @transaction.atomic

@@ -15,26 +15,14 @@ from django.utils.translation import ngettext
 from agency.people import check_person_field
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
-from production.models import (
-    STAGE_ORDER,
-    Clip,
-    ClipVerdict,
-    PostProductionStep,
-    PostStepKind,
-    ProbeState,
-    RoundStatus,
-    Script,
-    ScriptStatus,
-    Stage,
-    StageTransition,
-    VideoProject,
-    stage_index,
-)
-from production.rules import (
-    script_missing_parts,
-    shoot_clip_count_problem,
-)
-from production.services._common import (
+from production.models.common import ProbeState
+from production.models.post import PostProductionStep, PostStepKind
+from production.models.projects import STAGE_ORDER, Stage, StageTransition, VideoProject, stage_index
+from production.models.review import RoundStatus
+from production.models.scripts import Script, ScriptStatus
+from production.models.shoots import Clip, ClipVerdict
+from production.rules import script_missing_parts, shoot_clip_count_problem
+from production.services.common import (
     DELETABLE_STAGES,
     _delete_file_on_commit,
     _lock,

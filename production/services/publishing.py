@@ -21,17 +21,16 @@ from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
 from clients.models import PlatformAccount, Video, VideoOrigin
-from production.models import (
+from production.models.post import Cut
+from production.models.projects import Stage, VideoProject
+from production.models.publishing import (
     ACTIVE_PUBLICATION_STATUSES,
     PROBLEM_PUBLICATION_STATUSES,
-    Cut,
     Publication,
     PublicationStatus,
-    RoundStatus,
-    Stage,
-    VideoProject,
 )
-from production.services._common import _lock, _record_transition, _require_stage, latest_cut
+from production.models.review import RoundStatus
+from production.services.common import _lock, _record_transition, _require_stage, latest_cut
 
 # A publication planned for a moment this far in the past is taken as "now" (the form was filled
 # a little before it was sent); further back is refused.

@@ -12,18 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
-from production.models import (
-    Cut,
-    ReviewComment,
-    ReviewRound,
-    RoundStatus,
-    Stage,
-    VideoProject,
-)
-from production.rules import (
-    seconds_text,
-)
-from production.services._common import _lock, _record_transition, _require_decider, latest_cut
+from production.models.post import Cut
+from production.models.projects import Stage, VideoProject
+from production.models.review import ReviewComment, ReviewRound, RoundStatus
+from production.rules import seconds_text
+from production.services.common import _lock, _record_transition, _require_decider, latest_cut
 
 
 def _open_review_round(*, project: VideoProject, cut: Cut) -> ReviewRound:

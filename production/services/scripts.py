@@ -10,16 +10,10 @@ from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
 from clients.models import ClientRequirement
-from production.models import (
-    Script,
-    ScriptStatus,
-    StoryboardShot,
-    VideoProject,
-)
-from production.rules import (
-    script_missing_parts,
-)
-from production.services._common import SCRIPT_EDIT_STAGES, _lock, _require_decider, _require_stage, latest_script
+from production.models.projects import VideoProject
+from production.models.scripts import Script, ScriptStatus, StoryboardShot
+from production.rules import script_missing_parts
+from production.services.common import SCRIPT_EDIT_STAGES, _lock, _require_decider, _require_stage, latest_script
 
 SCRIPT_FIELDS = frozenset(
     {"topic", "topic_basis", "topic_reason", "trending_topics", "requirement", "scene_concept", "screenplay"}

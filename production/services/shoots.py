@@ -12,29 +12,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency import uploads
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
 from production import media
-from production.models import (
-    Clip,
-    ClipVerdict,
-    Cut,
-    PostProductionStep,
-    ProbeState,
-    Shoot,
-    Stage,
-    VideoProject,
+from production.models.common import ProbeState, agency_media_prefix
+from production.models.post import Cut, PostProductionStep
+from production.models.projects import Stage, VideoProject
+from production.models.shoots import Clip, ClipVerdict, Shoot
+from production.rules import RULE_DUPLICATE, clip_duplicate_failure, clip_rule_failures, clip_track_failures
+from production.services.common import (
+    SHOOT_EDIT_STAGES,
+    _check_video_upload,
+    _delete_file_on_commit,
+    _lock,
+    _require_stage,
 )
-from production.rules import (
-    CLIP_MAX_UPLOAD_BYTES,
-    RULE_DUPLICATE,
-    clip_duplicate_failure,
-    clip_rule_failures,
-    clip_track_failures,
-)
-from production.services._common import SHOOT_EDIT_STAGES, _delete_file_on_commit, _lock, _require_stage
 
 SHOOT_FIELDS = frozenset({"date", "location", "scene_setup", "crew"})
 
@@ -80,22 +73,6 @@ def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
     if shoot.clips.exists():
         raise ValidationError({"clips": _("The shoot has clips: delete them first.")})
     shoot.delete()
-
-
-def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
-    """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
-    name what is kept after the container found, never after the uploader's name. Only the
-    container header is read here (``media.sniff_video`` decodes nothing): the pictures are
-    decoded by the probe task, in a worker under its memory cap."""
-    uploads.check_size(upload, field="file", kind="video", default_limit=actor.agency.setting(CLIP_MAX_UPLOAD_BYTES))
-    name = uploads.display_name(upload)
-    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
-    try:
-        sniff = media.sniff_video(source)
-    except media.NotAVideo as exc:
-        raise ValidationError({"file": _("%(name)s is not a video: %(reason)s.") % {"name": name, "reason": exc}})
-    upload.name = f"video.{media.VIDEO_DEMUXERS.get(sniff.container, 'bin')}"
-    return sniff
 
 
 @transaction.atomic
@@ -333,8 +310,6 @@ def media_sweep_orphans(*, agency_id: int, older_than: dt.timedelta, storage=def
     """Delete files under the agency's production folder that no row names (left by a request
     that rolled back after storing them). Files younger than ``older_than`` are left alone: their
     row may not be committed yet."""
-    from production.models import agency_media_prefix
-
     known = set()
     for model, name in ((Clip, "file"), (Cut, "file"), (PostProductionStep, "evidence_file")):
         known.update(model.objects.exclude(**{name: ""}).values_list(name, flat=True))

@@ -8,16 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency import uploads
 from agency.roles import DECIDE
 from agency.tenancy import Actor
-from production.models import (
-    STAGE_ORDER,
-    Cut,
-    Script,
-    Stage,
-    StageTransition,
-    VideoProject,
-)
+from production import media
+from production.models.post import Cut
+from production.models.projects import STAGE_ORDER, Stage, StageTransition, VideoProject
+from production.models.scripts import Script
+from production.rules import CLIP_MAX_UPLOAD_BYTES
 
 SCRIPT_EDIT_STAGES = frozenset({Stage.PLANNING, Stage.SCRIPTING})
 SHOOT_EDIT_STAGES = frozenset({Stage.PLANNING, Stage.SCRIPTING, Stage.SHOOTING})
@@ -83,3 +81,19 @@ def latest_script(project: VideoProject) -> Script | None:
 
 def latest_cut(project: VideoProject) -> Cut | None:
     return project.cuts.order_by("-version").first()
+
+
+def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
+    """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
+    name what is kept after the container found, never after the uploader's name. Only the
+    container header is read here (``media.sniff_video`` decodes nothing): the pictures are
+    decoded by the probe task, in a worker under its memory cap."""
+    uploads.check_size(upload, field="file", kind="video", default_limit=actor.agency.setting(CLIP_MAX_UPLOAD_BYTES))
+    name = uploads.display_name(upload)
+    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
+    try:
+        sniff = media.sniff_video(source)
+    except media.NotAVideo as exc:
+        raise ValidationError({"file": _("%(name)s is not a video: %(reason)s.") % {"name": name, "reason": exc}})
+    upload.name = f"video.{media.VIDEO_DEMUXERS.get(sniff.container, 'bin')}"
+    return sniff
