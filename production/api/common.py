@@ -13,7 +13,6 @@ from agency.api.viewsets import TenantViewSet
 from production.models.common import ProbedMedia
 
 READ_ONLY = ["get", "head", "options"]
-
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
 
 

@@ -18,6 +18,8 @@ from production.api.common import MEDIA_FACTS, MediaSerializerMixin, ServiceView
 from production.models.post import Cut, PostProductionStep
 from production.services.post import UNSET, cut_upload, post_step_update
 
+# --- cuts (versions of the edited video) -----------------------------------------------------
+
 
 class CutSerializer(MediaSerializerMixin, TenantModelSerializer):
     download_basename = "cut"
@@ -73,6 +75,8 @@ class CutViewSet(ServiceViewSet):
 
 
 # --- 5.3 post-production steps ---------------------------------------------------------------
+
+
 class PostProductionStepSerializer(TenantModelSerializer):
     evidence_file = serializers.FileField(required=False, write_only=True)
     evidence_url = serializers.SerializerMethodField()

@@ -25,8 +25,9 @@ from production.services.projects import (
 )
 from production.services.publishing import project_publish
 
-
 # --- projects --------------------------------------------------------------------------------
+
+
 class VideoProjectSerializer(TenantModelSerializer):
     client = serializers.PrimaryKeyRelatedField(
         queryset=Client.dangerously_all_agencies.none(),
@@ -174,6 +175,8 @@ class VideoProjectViewSet(ServiceViewSet):
 
 
 # --- stage history ---------------------------------------------------------------------------
+
+
 class StageTransitionSerializer(TenantModelSerializer):
     from_stage = serializers.CharField(read_only=True, help_text="The stage left ('' for a new project).")
     to_stage = serializers.CharField(read_only=True, help_text="The stage entered.")

@@ -23,7 +23,6 @@ from production.services.review import (
 )
 
 
-# --- client review ---------------------------------------------------------------------------
 class ReviewRoundSerializer(TenantModelSerializer):
     comment_count = serializers.IntegerField(read_only=True, default=0)
     open_comment_count = serializers.IntegerField(read_only=True, default=0)

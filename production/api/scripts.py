@@ -25,7 +25,6 @@ from production.services.scripts import (
 )
 
 
-# --- 5.1 scripts -----------------------------------------------------------------------------
 class ScriptSerializer(TenantModelSerializer):
     topic_basis = serializers.ListField(
         child=serializers.ChoiceField(choices=TopicBasis.choices), required=False, help_text="Why this topic (5.1)."

@@ -12,7 +12,7 @@ from clients.models import Client
 from production.models.projects import StageTransition
 
 
-def _bounds(client: Client, period: Period) -> tuple[dt.datetime, dt.datetime]:
+def period_bounds(client: Client, period: Period) -> tuple[dt.datetime, dt.datetime]:
     tz = client.agency.tz
     return (
         dt.datetime.combine(period.start, dt.time.min, tzinfo=tz),
@@ -20,8 +20,8 @@ def _bounds(client: Client, period: Period) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _entries(client: Client, period: Period, stage: str, **extra) -> list[StageTransition]:
-    start, end = _bounds(client, period)
+def stage_entries(client: Client, period: Period, stage: str, **extra) -> list[StageTransition]:
+    start, end = period_bounds(client, period)
     return list(
         StageTransition.objects.filter(client=client, to_stage=stage, at__range=(start, end), **extra)
         .select_related("project")
@@ -29,9 +29,9 @@ def _entries(client: Client, period: Period, stage: str, **extra) -> list[StageT
     )
 
 
-def _project_url(project_id: int) -> str:
+def project_url(project_id: int) -> str:
     return reverse("production:project-detail", args=[project_id])
 
 
-def _day(moment: dt.datetime, client: Client) -> str:
+def local_day(moment: dt.datetime, client: Client) -> str:
     return moment.astimezone(client.agency.tz).strftime("%Y-%m-%d")

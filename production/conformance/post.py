@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import Client
-from production.conformance.common import _entries, _project_url
+from production.conformance.common import project_url, stage_entries
 from production.models.post import FINISHED_STEP_STATUSES, PostProductionStep, PostStepKind, StepStatus
 from production.models.projects import Stage
 from production.rules import EVIDENCE_NOTE, POST_STEP_EVIDENCE
@@ -43,7 +43,7 @@ STEP_FIELDS = ("status", "completed_at", "not_applicable_reason", "evidence_note
 def post_production_before_review(client: Client, period: Period) -> CheckResult:
     """Every cut sent to the client in the period came after the five post-production steps
     were done (with their evidence) or marked not applicable with a reason."""
-    entries = _entries(client, period, Stage.CLIENT_REVIEW)
+    entries = stage_entries(client, period, Stage.CLIENT_REVIEW)
     if not entries:
         return CheckResult(Status.NOT_APPLICABLE, _("No video of the client went to client review in the period."))
     steps = list(PostProductionStep.objects.filter(project_id__in={e.project_id for e in entries}).order_by("position"))
@@ -82,7 +82,7 @@ def post_production_before_review(client: Client, period: Period) -> CheckResult
                     % {"title": title, "step": kind.label, "status": StepStatus(status).label},
                     "production.postproductionstep",
                     step.pk,
-                    _project_url(entry.project_id),
+                    project_url(entry.project_id),
                 )
             )
             if problem:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import Client
-from production.conformance.common import _day, _entries, _project_url
+from production.conformance.common import local_day, project_url, stage_entries
 from production.models.projects import Stage
 from production.models.scripts import Script, ScriptStatus
 from production.rules import script_missing_parts
@@ -19,7 +19,7 @@ from records.selectors import values_as_they_stood
 def scripts_before_shooting(client: Client, period: Period) -> CheckResult:
     """Every video that entered shooting in the period had its four script parts and an
     approved current script version at that moment."""
-    entries = _entries(client, period, Stage.SHOOTING)
+    entries = stage_entries(client, period, Stage.SHOOTING)
     if not entries:
         return CheckResult(Status.NOT_APPLICABLE, _("No video of the client entered shooting in the period."))
     scripts = {
@@ -40,7 +40,7 @@ def scripts_before_shooting(client: Client, period: Period) -> CheckResult:
             failures.append(_("%(title)s entered shooting without a script") % {"title": title})
             evidence.append(
                 Evidence(
-                    f"{title}: no script", "production.videoproject", entry.project_id, _project_url(entry.project_id)
+                    f"{title}: no script", "production.videoproject", entry.project_id, project_url(entry.project_id)
                 )
             )
             continue
@@ -55,11 +55,12 @@ def scripts_before_shooting(client: Client, period: Period) -> CheckResult:
             "title": title,
             "version": script.version,
             "state": (
-                _("approved %(day)s by %(who)s") % {"day": _day(decided_at, client), "who": script.decided_by or "—"}
+                _("approved %(day)s by %(who)s")
+                % {"day": local_day(decided_at, client), "who": script.decided_by or "—"}
                 if approved
                 else "; ".join(problems)
             ),
-            "day": _day(entry.at, client),
+            "day": local_day(entry.at, client),
         }
         evidence.append(
             Evidence(label, "production.script", script.pk, reverse("production:script-detail", args=[script.pk]))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import Client
-from production.conformance.common import _entries, _project_url
+from production.conformance.common import project_url, stage_entries
 from production.models.projects import Stage, StageTransition
 from production.models.shoots import Clip, ClipVerdict, Shoot
 from production.rules import clip_rule_failures, shoot_clip_count_problem
@@ -70,7 +70,7 @@ def shoots_meet_the_clip_rules(client: Client, period: Period) -> CheckResult:
     A month is judged on the evidence the gate kept when shooting ended (the accepted clips it
     counted), not on today's clips: a clip removed after the project went back to shooting is a
     later event, judged when shooting ends again."""
-    entries = _entries(client, period, Stage.POST_PRODUCTION, from_stage=Stage.SHOOTING)
+    entries = stage_entries(client, period, Stage.POST_PRODUCTION, from_stage=Stage.SHOOTING)
     if not entries:
         return CheckResult(Status.NOT_APPLICABLE, _("No video of the client finished shooting in the period."))
     project_ids = {e.project_id for e in entries}
@@ -99,12 +99,12 @@ def shoots_meet_the_clip_rules(client: Client, period: Period) -> CheckResult:
             failures.append(_("%(title)s: no clips") % {"title": title})
             evidence.append(
                 Evidence(
-                    f"{title}: no clips", "production.videoproject", entry.project_id, _project_url(entry.project_id)
+                    f"{title}: no clips", "production.videoproject", entry.project_id, project_url(entry.project_id)
                 )
             )
             continue
         for shoot_label, shoot, accepted, refused, total in found:
-            shoot_url = reverse("production:shoot-detail", args=[shoot.pk]) if shoot else _project_url(entry.project_id)
+            shoot_url = reverse("production:shoot-detail", args=[shoot.pk]) if shoot else project_url(entry.project_id)
             for clip in refused:
                 reasons = [f.message for f in _clip_failures(clip) or []] or clip.failure_messages or [_("not read")]
                 text = f"{title} · {shoot_label} · {clip}: {'; '.join(str(r) for r in reasons)}"

@@ -26,7 +26,6 @@ class PublicationStatus(models.TextChoices):
 # A project has at most one publication on its way; a failed or refused one waits on Today until
 # its producer schedules again, records the publication by hand or cancels it.
 ACTIVE_PUBLICATION_STATUSES = (PublicationStatus.PLANNED, PublicationStatus.SENDING, PublicationStatus.REVIEWING)
-
 PROBLEM_PUBLICATION_STATUSES = (PublicationStatus.FAILED, PublicationStatus.REFUSED)
 
 

@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from production.models.common import ProbeState
 
 PROBING = ProbeState.PROBING  # a shoot (or a project's cut) still being read
-
 PROBED = ProbeState.DONE  # every file read (or found unreadable)
 
 

@@ -23,10 +23,10 @@ from production.models.shoots import Clip, ClipVerdict, Shoot
 from production.rules import RULE_DUPLICATE, clip_duplicate_failure, clip_rule_failures, clip_track_failures
 from production.services.common import (
     SHOOT_EDIT_STAGES,
-    _check_video_upload,
-    _delete_file_on_commit,
-    _lock,
-    _require_stage,
+    check_video_upload,
+    delete_file_on_commit,
+    lock_row,
+    require_stage,
 )
 
 SHOOT_FIELDS = frozenset({"date", "location", "scene_setup", "crew"})
@@ -37,7 +37,7 @@ def shoot_create(
     *, actor: Actor, project: VideoProject, date: dt.date, location: str, scene_setup: str = "", crew: str = ""
 ) -> Shoot:
     """Plan a shoot of the project (while planning, scripting or shooting)."""
-    _require_stage(project, SHOOT_EDIT_STAGES, _("A shoot is planned"), "project")
+    require_stage(project, SHOOT_EDIT_STAGES, _("A shoot is planned"), "project")
     shoot = Shoot(
         agency=project.agency,
         client_id=project.client_id,
@@ -54,8 +54,8 @@ def shoot_create(
 
 @transaction.atomic
 def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is changed"))
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is changed"))
     unknown = set(changes) - SHOOT_FIELDS
     if unknown:
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
@@ -68,8 +68,8 @@ def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
 
 @transaction.atomic
 def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is deleted"))
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is deleted"))
     if shoot.clips.exists():
         raise ValidationError({"clips": _("The shoot has clips: delete them first.")})
     shoot.delete()
@@ -79,10 +79,10 @@ def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
 def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     """Receive a clip into a shoot. The file is checked from its bytes first (a video, within the
     size limit); its facts are read by ``clip_probe_task`` once this transaction commits."""
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, {Stage.SHOOTING}, _("Clips are uploaded"), "shoot")
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, {Stage.SHOOTING}, _("Clips are uploaded"), "shoot")
     original_name = (getattr(file, "name", "") or "clip")[-255:]
-    _check_video_upload(actor=actor, upload=file)
+    check_video_upload(actor=actor, upload=file)
     clip = Clip(
         agency=shoot.agency,
         client_id=shoot.client_id,
@@ -103,7 +103,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
 
 @transaction.atomic
 def clip_update(*, actor: Actor, clip: Clip, label: str) -> Clip:
-    clip = _lock(Clip, clip)
+    clip = lock_row(Clip, clip)
     clip.label = (label or "").strip()
     clip.full_clean()
     clip.save()
@@ -115,12 +115,12 @@ def clip_delete(*, actor: Actor, clip: Clip) -> None:
     """Remove a clip and, once that commits, its file. Only while shooting: after the 5.2 gate
     the clips are the evidence it was passed on. The clips that repeated its content are judged
     again: the first of them now stands for that content."""
-    _lock(VideoProject, clip.project)  # as the probe does: one judge of repeats at a time
-    clip = _lock(Clip, clip)
-    _require_stage(clip.project, {Stage.SHOOTING}, _("Clips are deleted"))
+    lock_row(VideoProject, clip.project)  # as the probe does: one judge of repeats at a time
+    clip = lock_row(Clip, clip)
+    require_stage(clip.project, {Stage.SHOOTING}, _("Clips are deleted"))
     name, pk = clip.file.name, clip.pk
     clip.delete()
-    _delete_file_on_commit(name)
+    delete_file_on_commit(name)
     _judge_repeats_again(project_id=clip.project_id, deleted_pk=pk)
 
 

@@ -25,12 +25,12 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _report(request, exc: ValidationError) -> None:
+def report_refusal(request, exc: ValidationError) -> None:
     for message in _messages_of(exc):
         messages.error(request, message)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def add_form_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -38,7 +38,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _base_template(actor) -> str:
+def base_template_for(actor) -> str:
     return "client_area/base.html" if actor.is_client_person else "base.html"
 
 
@@ -56,6 +56,8 @@ class ProductionPage(TenantViewMixin):
 
 
 # --- files -----------------------------------------------------------------------------------
+
+
 class MediaFileView(ProductionPage, View):
     """A clip, cut or evidence file, to people who may see its row (byte ranges for seeking)."""
 

@@ -14,7 +14,7 @@ from production.forms import StepForm
 from production.models.post import PostProductionStep
 from production.selectors.post import cut_probing
 from production.services.post import post_step_update
-from production.views.common import ProductionPage, _add_errors
+from production.views.common import ProductionPage, add_form_errors
 
 
 class ProjectCutProbingView(ProductionPage, View):
@@ -26,7 +26,6 @@ class ProjectCutProbingView(ProductionPage, View):
         return JsonResponse(cut_probing(self.actor, self.project(pk)))
 
 
-# --- 5.3 post-production ---------------------------------------------------------------------
 class StepUpdateView(ProductionPage, View):
     resource = "post_production"
     action = CHANGE
@@ -48,7 +47,7 @@ class StepUpdateView(ProductionPage, View):
             try:
                 post_step_update(actor=self.actor, step=self.step(pk), **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("production:project-detail", pk=step.project_id)

@@ -44,10 +44,11 @@ from production.services.projects import (
 )
 from production.services.publishing import project_publish, publication_schedule
 from production.services.scripts import script_new_version
-from production.views.common import ProductionPage, _add_errors, _report
-
+from production.views.common import ProductionPage, add_form_errors, report_refusal
 
 # --- board, calendar, list -------------------------------------------------------------------
+
+
 class BoardView(ProductionPage, View):
     """The production board: one column per stage (the app's landing page)."""
 
@@ -130,7 +131,7 @@ class ProjectCreateView(ProductionPage, View):
             try:
                 project = project_create(actor=self.actor, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Project created with an empty script and the five post-production steps."))
                 return redirect(project)
@@ -154,7 +155,7 @@ class ProjectUpdateView(ProductionPage, View):
             try:
                 project_update(actor=self.actor, project=project, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("production:project-detail", pk=pk)
@@ -165,6 +166,8 @@ class ProjectUpdateView(ProductionPage, View):
 
 
 # --- the project's cockpit -------------------------------------------------------------------
+
+
 class ProjectDetailView(ProductionPage, View):
     def get(self, request, pk):
         project = self.project(pk)
@@ -221,7 +224,7 @@ class ProjectActionView(ProductionPage, View):
         try:
             target = getattr(self, name.replace("-", "_"))(request, project)
         except ValidationError as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
             return redirect("production:project-detail", pk=pk)
         return redirect(target or reverse("production:project-detail", args=[pk]))
 
@@ -276,6 +279,8 @@ class ProjectActionView(ProductionPage, View):
 
 
 # --- the client's page -----------------------------------------------------------------------
+
+
 class ClientProductionView(ProductionPage, View):
     """The client person's videos in production and what waits for their decision."""
 

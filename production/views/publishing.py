@@ -13,7 +13,7 @@ from agency.roles import CHANGE
 from production.forms import PublicationForm
 from production.models.publishing import Publication
 from production.services.publishing import publication_cancel, publication_update
-from production.views.common import ProductionPage, _report
+from production.views.common import ProductionPage, report_refusal
 
 
 class PublicationActionView(ProductionPage, View):
@@ -39,5 +39,5 @@ class PublicationActionView(ProductionPage, View):
                 publication_cancel(actor=self.actor, publication=publication)
                 messages.success(request, _("Publication cancelled."))
         except ValidationError as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
         return redirect("production:project-detail", pk=publication.project_id)

@@ -20,10 +20,9 @@ from production.services.review import (
     review_round_approve,
     review_round_request_changes,
 )
-from production.views.common import ProductionPage, _add_errors, _base_template, _report
+from production.views.common import ProductionPage, add_form_errors, base_template_for, report_refusal
 
 
-# --- client review ---------------------------------------------------------------------------
 class ReviewDetailView(ProductionPage, View):
     """A review round: the cut, its time-coded comments with replies, what earlier rounds asked
     and whether it was resolved, and the decision. Shared by staff and client people."""
@@ -50,7 +49,7 @@ class ReviewDetailView(ProductionPage, View):
             "can_reply": self.actor.can(ADD, "review") and round_.project.stage != Stage.PUBLISHED,
             "can_resolve": self.actor.can(CHANGE, "review"),
             "decision_form": DecisionForm() if is_open and self.actor.can(DECIDE, "review") else None,
-            "base_template": _base_template(self.actor),
+            "base_template": base_template_for(self.actor),
             "title": str(round_),
         }
         context.update(review_thread(self.actor, round_))
@@ -76,7 +75,7 @@ class ReviewActionView(ReviewDetailView):
         try:
             response = getattr(self, name.replace("-", "_"))(request, round_)
         except ValidationError as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
             return redirect(round_.get_absolute_url())
         return response or redirect(round_.get_absolute_url())
 
@@ -86,7 +85,7 @@ class ReviewActionView(ReviewDetailView):
             try:
                 review_comment_add(actor=self.actor, round=round_, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Comment added."))
                 return None

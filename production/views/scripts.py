@@ -23,10 +23,9 @@ from production.services.scripts import (
     storyboard_shot_add,
     storyboard_shot_delete,
 )
-from production.views.common import ProductionPage, _add_errors, _base_template, _report
+from production.views.common import ProductionPage, add_form_errors, base_template_for, report_refusal
 
 
-# --- 5.1 script and storyboard ---------------------------------------------------------------
 class ScriptDetailView(ProductionPage, View):
     """The script version with its storyboard. Staff write a draft; the client's approver (and
     the agency's leads) decide a submitted one. Shared by staff and client people."""
@@ -69,7 +68,7 @@ class ScriptDetailView(ProductionPage, View):
             "script_form": script_form or (ScriptForm(instance=script, actor=self.actor) if editable else None),
             "shot_form": shot_form or (ShotForm(actor=self.actor) if editable else None),
             "decision_form": decision_form or (DecisionForm() if can_decide else None),
-            "base_template": _base_template(self.actor),
+            "base_template": base_template_for(self.actor),
             "title": str(script),
         }
         return render(request, "production/script_detail.html", context, status=status)
@@ -94,7 +93,7 @@ class ScriptActionView(ScriptDetailView):
         try:
             response = getattr(self, name.replace("-", "_"))(request, script)
         except ValidationError as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
             return redirect(script.get_absolute_url())
         return response or redirect(script.get_absolute_url())
 
@@ -104,7 +103,7 @@ class ScriptActionView(ScriptDetailView):
             try:
                 script_update(actor=self.actor, script=script, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Script saved."))
                 return None
@@ -142,7 +141,7 @@ class ScriptActionView(ScriptDetailView):
             try:
                 storyboard_shot_add(actor=self.actor, script=script, **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Shot added."))
                 return None

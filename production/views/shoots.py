@@ -25,10 +25,9 @@ from production.rules import (
 )
 from production.selectors.shoots import shoot_probing
 from production.services.shoots import clip_delete, clip_upload, shoot_create
-from production.views.common import ProductionPage, _add_errors, _report
+from production.views.common import ProductionPage, add_form_errors, report_refusal
 
 
-# --- 5.2 shoots and clips --------------------------------------------------------------------
 class ShootCreateView(ProductionPage, View):
     resource = "shoot"
     action = ADD
@@ -44,7 +43,7 @@ class ShootCreateView(ProductionPage, View):
             try:
                 shoot = shoot_create(actor=self.actor, project=project, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("Shoot planned."))
                 return redirect(shoot)
@@ -116,7 +115,7 @@ class ShootDetailView(ProductionPage, View):
             try:
                 clip_upload(actor=self.actor, shoot=shoot, file=upload, label=form.cleaned_data["label"])
             except ValidationError as exc:
-                _report(request, exc)
+                report_refusal(request, exc)
             else:
                 received += 1
         if received:
@@ -133,7 +132,7 @@ class ClipDeleteView(ProductionPage, View):
         try:
             clip_delete(actor=self.actor, clip=clip)
         except ValidationError as exc:
-            _report(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Clip deleted."))
         return redirect("production:shoot-detail", pk=clip.shoot_id)
