@@ -3,19 +3,12 @@
 from django.contrib import admin
 
 from agency.admin import TenantAdmin
-from production.models import (
-    Clip,
-    Cut,
-    PostProductionStep,
-    Publication,
-    ReviewComment,
-    ReviewRound,
-    Script,
-    Shoot,
-    StageTransition,
-    StoryboardShot,
-    VideoProject,
-)
+from production.models.post import Cut, PostProductionStep
+from production.models.projects import StageTransition, VideoProject
+from production.models.publishing import Publication
+from production.models.review import ReviewComment, ReviewRound
+from production.models.scripts import Script, StoryboardShot
+from production.models.shoots import Clip, Shoot
 
 
 @admin.register(VideoProject)

@@ -24,9 +24,17 @@ from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import Actor, tenant_context
 from clients.models import Client, ClientRequirement, PlatformAccount, Service
-from production import services
-from production.models import Clip, Cut, PostStepKind, Stage, StepStatus, VideoProject
+from production.models.post import Cut, PostStepKind, StepStatus
+from production.models.projects import Stage, VideoProject
+from production.models.shoots import Clip
 from production.rules import CLIP_MIN_LONG_SIDE, CLIP_MIN_SHORT_SIDE, SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.common import latest_script
+from production.services.post import cut_upload, post_step_update
+from production.services.projects import project_advance, project_create
+from production.services.publishing import project_publish
+from production.services.review import review_comment_add, review_comment_resolve, review_round_approve
+from production.services.scripts import script_approve, script_submit, script_update, storyboard_shot_add
+from production.services.shoots import clip_upload, media_probe, shoot_create
 
 PLACEHOLDER_CLIP_SECONDS = 8  # within 5.2's 7-60 s
 PLACEHOLDER_CUT_SECONDS = 24
@@ -365,7 +373,7 @@ def _as(actor: Actor):
 def _probe(model, row) -> None:
     """Read the file now (the probe task's body), so the gates see its facts; the task sent when
     the seed commits finds it read and changes nothing."""
-    services.media_probe(model=model, pk=row.pk)
+    media_probe(model=model, pk=row.pk)
 
 
 def _account(client: Client, platform: str) -> PlatformAccount | None:
@@ -377,9 +385,9 @@ def _script(spec: dict, project: VideoProject, producer: Actor, approver: Actor,
     if spec.get("requirement"):
         requirement = ClientRequirement.objects.filter(client_id=project.client_id, title=spec["requirement"]).first()
     with _as(producer):
-        script = services.script_update(
+        script = script_update(
             actor=producer,
-            script=services.latest_script(project),
+            script=latest_script(project),
             topic=spec["topic"],
             topic_basis=spec["topic_basis"],
             topic_reason=spec["topic_reason"],
@@ -389,7 +397,7 @@ def _script(spec: dict, project: VideoProject, producer: Actor, approver: Actor,
             screenplay=spec["screenplay"],
         )
         for size, movement, seconds, picture, dialogue, sound in spec["shots"]:
-            services.storyboard_shot_add(
+            storyboard_shot_add(
                 actor=producer,
                 script=script,
                 shot_size=size,
@@ -400,15 +408,15 @@ def _script(spec: dict, project: VideoProject, producer: Actor, approver: Actor,
                 sound=sound,
             )
             made["storyboard shots"] += 1
-        services.script_submit(actor=producer, script=script)
+        script_submit(actor=producer, script=script)
     with _as(approver):
-        services.script_approve(actor=approver, script=script, comment=text["approve"])
+        script_approve(actor=approver, script=script, comment=text["approve"])
     made["approved scripts"] += 1
 
 
 def _shoot(spec: dict, project: VideoProject, producer: Actor, today: dt.date, text: dict, made: Counter):
     location, setup = spec["shoot"]
-    shoot = services.shoot_create(
+    shoot = shoot_create(
         actor=producer,
         project=project,
         date=today - dt.timedelta(days=2),
@@ -422,7 +430,7 @@ def _shoot(spec: dict, project: VideoProject, producer: Actor, today: dt.date, t
 
 def _upload_clips(shoot, count: int, text: dict, producer: Actor, made: Counter, *, rejected: bool = False) -> None:
     for number in range(1, count + 1):
-        clip = services.clip_upload(
+        clip = clip_upload(
             actor=producer,
             shoot=shoot,
             file=_clip_upload(f"clip_{number:02d}.mp4", number),
@@ -431,7 +439,7 @@ def _upload_clips(shoot, count: int, text: dict, producer: Actor, made: Counter,
         _probe(Clip, clip)
         made["clips"] += 1
     if rejected:
-        clip = services.clip_upload(
+        clip = clip_upload(
             actor=producer, shoot=shoot, file=_clip_upload("backup_phone.mp4", 5, uhd=False), label=text["rejected"]
         )
         _probe(Clip, clip)
@@ -443,30 +451,30 @@ def _step(project: VideoProject, kind: str):
 
 
 def _post_production(spec: dict, project: VideoProject, producer: Actor, text: dict, *, finish: bool) -> None:
-    services.post_step_update(
+    post_step_update(
         actor=producer,
         step=_step(project, PostStepKind.SUBTITLES),
         status=StepStatus.DONE,
         evidence_file=_subtitle_upload(spec["subtitles"]),
     )
-    services.post_step_update(
+    post_step_update(
         actor=producer, step=_step(project, PostStepKind.SOUND), status=StepStatus.DONE, evidence_note=text["sound"]
     )
     if not finish:
-        services.post_step_update(
+        post_step_update(
             actor=producer, step=_step(project, PostStepKind.COLOUR_GRADING), status=StepStatus.IN_PROGRESS
         )
         return
-    services.post_step_update(
+    post_step_update(
         actor=producer,
         step=_step(project, PostStepKind.COLOUR_GRADING),
         status=StepStatus.DONE,
         evidence_note=text["colour"],
     )
-    services.post_step_update(
+    post_step_update(
         actor=producer, step=_step(project, PostStepKind.COVER), status=StepStatus.DONE, evidence_file=_cover_upload(0)
     )
-    services.post_step_update(
+    post_step_update(
         actor=producer,
         step=_step(project, PostStepKind.RETOUCHING),
         status=StepStatus.NOT_APPLICABLE,
@@ -475,7 +483,7 @@ def _post_production(spec: dict, project: VideoProject, producer: Actor, text: d
 
 
 def _cut(project: VideoProject, producer: Actor, text: dict, made: Counter) -> Cut:
-    cut = services.cut_upload(actor=producer, project=project, file=_cut_upload("cut_v1.mp4"), notes=text["cut_notes"])
+    cut = cut_upload(actor=producer, project=project, file=_cut_upload("cut_v1.mp4"), notes=text["cut_notes"])
     _probe(Cut, cut)
     made["cuts"] += 1
     return cut
@@ -484,17 +492,17 @@ def _cut(project: VideoProject, producer: Actor, text: dict, made: Counter) -> C
 def _review_and_publish(spec, project, producer, approver, account, text, made) -> None:
     round_ = project.review_rounds.get()
     with _as(approver):
-        comment = services.review_comment_add(
+        comment = review_comment_add(
             actor=approver, round=round_, body=text["review_comment"], timecode_seconds=Decimal("6.5")
         )
     with _as(producer):
-        services.review_comment_add(actor=producer, round=round_, body=text["review_reply"], parent=comment)
-        services.review_comment_resolve(actor=producer, comment=comment)
+        review_comment_add(actor=producer, round=round_, body=text["review_reply"], parent=comment)
+        review_comment_resolve(actor=producer, comment=comment)
     with _as(approver):
-        services.review_round_approve(actor=approver, round=round_, comment=text["review_approve"])
+        review_round_approve(actor=approver, round=round_, comment=text["review_approve"])
     with _as(producer):
         item = f"{account.handle}-{spec['item']}"
-        services.project_publish(
+        project_publish(
             actor=producer,
             project=project,
             platform_item_id=item,
@@ -513,7 +521,7 @@ def _project(agency: Agency, client: Client, spec: dict, people: dict, today: dt
     approver = _approver(agency, client, people)
     target = spec["stage"]
     with _as(producer):
-        project = services.project_create(
+        project = project_create(
             actor=producer,
             account=account,
             title=spec["title"],
@@ -524,24 +532,24 @@ def _project(agency: Agency, client: Client, spec: dict, people: dict, today: dt
         made["video projects"] += 1
         if target == Stage.PLANNING:
             return
-        services.project_advance(actor=producer, project=project, stage=Stage.SCRIPTING)
+        project_advance(actor=producer, project=project, stage=Stage.SCRIPTING)
     _script(spec, project, producer, approver, text, made)
     if target == Stage.SCRIPTING:
         return
     with _as(producer):
         shoot = _shoot(spec, project, producer, today, text, made)
-        services.project_advance(actor=producer, project=project, stage=Stage.SHOOTING)
+        project_advance(actor=producer, project=project, stage=Stage.SHOOTING)
         if target == Stage.SHOOTING:
             _upload_clips(shoot, spec.get("first_clips", 2), text, producer, made, rejected=True)
             return
         _upload_clips(shoot, SHOOT_MIN_ACCEPTED_CLIPS, text, producer, made)
-        services.project_advance(actor=producer, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=producer, project=project, stage=Stage.POST_PRODUCTION)
         finish = target != Stage.POST_PRODUCTION
         _post_production(spec, project, producer, text, finish=finish)
         _cut(project, producer, text, made)
         if not finish:
             return
-        services.project_advance(actor=producer, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=producer, project=project, stage=Stage.CLIENT_REVIEW)
     _review_and_publish(spec, project, producer, approver, account, text, made)
 
 

@@ -6,15 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agency.forms import DateInput, DateTimeInput, TenantModelForm
-from production.models import (
-    PostProductionStep,
-    Script,
-    Shoot,
-    Stage,
-    StoryboardShot,
-    TopicBasis,
-    VideoProject,
-)
+from production.models.post import PostProductionStep
+from production.models.projects import Stage, VideoProject
+from production.models.scripts import Script, StoryboardShot, TopicBasis
+from production.models.shoots import Shoot
 
 DATE = DateInput()
 

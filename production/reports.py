@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from agency.conformance import Period
 from agency.tenancy import require_agency
 from clients.models import Client
-from production.models import Stage, StageTransition, VideoProject
+from production.models.projects import Stage, StageTransition, VideoProject
 from records.selectors import Section, assessment_section, bounds
 
 

@@ -160,8 +160,19 @@ def script_missing_parts(script, *, shot_count: int) -> list[str]:
 
 # --- 5.3 Post-processing: the five steps -------------------------------------------------------
 # The steps every video goes through (5.3 a)-e)); each is done with its evidence, or marked not
-# applicable with a reason, before the video goes to client review. The kinds and the evidence
-# each needs live with the model (``production.models.PostStepKind``).
+# applicable with a reason, before the video goes to client review. The kinds live with the model
+# (``production.models.post.PostStepKind``); the evidence each needs is here, by the kind's value.
+# A file is checked from its content.
+EVIDENCE_SUBTITLE_FILE = "subtitle_file"  # 5.3
+EVIDENCE_IMAGE = "image"  # 5.3
+EVIDENCE_NOTE = "note"  # 5.3
+POST_STEP_EVIDENCE = {
+    "subtitles": EVIDENCE_SUBTITLE_FILE,  # 5.3 a) a subtitle file
+    "sound": EVIDENCE_NOTE,  # 5.3 b)
+    "colour_grading": EVIDENCE_NOTE,  # 5.3 c)
+    "cover": EVIDENCE_IMAGE,  # 5.3 d) a cover image
+    "retouching": EVIDENCE_NOTE,  # 5.3 e)
+}
 
 
 # --- 5.2 One picture per clip, one clip per content -------------------------------------------

@@ -8,8 +8,9 @@ import datetime as dt
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
-from production import services
-from production.models import Clip, Cut
+from production.models.post import Cut
+from production.models.shoots import Clip
+from production.services.shoots import media_probe, media_requeue_stale, media_sweep_orphans
 
 # A clip or cut still unread after this long had its message lost (or its worker died): send it again.
 PROBE_STALE_AFTER = dt.timedelta(minutes=15)
@@ -22,25 +23,25 @@ PROBE_TIME_LIMIT = PROBE_SOFT_TIME_LIMIT + 30
 PROBE_LIMITS = {"soft_time_limit": PROBE_SOFT_TIME_LIMIT, "time_limit": PROBE_TIME_LIMIT}
 
 
-# Reading commits in two short transactions (``services.media_probe``), so "being read" shows.
+# Reading commits in two short transactions (``media_probe``), so "being read" shows.
 @app.task(base=TenantTask, atomic=False, **PROBE_LIMITS)
 def clip_probe_task(*, agency_id: int, clip_id: int) -> str | None:
     """Read the clip's file and judge it against 5.2. Idempotent: a read clip stays as it is."""
-    clip = services.media_probe(model=Clip, pk=clip_id)
+    clip = media_probe(model=Clip, pk=clip_id)
     return clip.probe_state if clip else None
 
 
 @app.task(base=TenantTask, atomic=False, **PROBE_LIMITS)
 def cut_probe_task(*, agency_id: int, cut_id: int) -> str | None:
     """Read a cut's file (5.3). Idempotent."""
-    cut = services.media_probe(model=Cut, pk=cut_id)
+    cut = media_probe(model=Cut, pk=cut_id)
     return cut.probe_state if cut else None
 
 
 @app.task(base=TenantTask)
 def probe_requeue_task(*, agency_id: int) -> int:
     """Send again the probes of this agency's clips and cuts left unread."""
-    return services.media_requeue_stale(older_than=PROBE_STALE_AFTER)
+    return media_requeue_stale(older_than=PROBE_STALE_AFTER)
 
 
 @app.task
@@ -55,7 +56,7 @@ def probe_requeue_all_agencies_task() -> int:
 @app.task(base=TenantTask)
 def media_sweep_task(*, agency_id: int) -> int:
     """Remove this agency's production files that no row names."""
-    return services.media_sweep_orphans(agency_id=agency_id, older_than=ORPHAN_GRACE)
+    return media_sweep_orphans(agency_id=agency_id, older_than=ORPHAN_GRACE)
 
 
 @app.task

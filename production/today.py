@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agency.today import WorkRow, WorkSection, first_rows, local, today_section
-from production.models import PROBLEM_PUBLICATION_STATUSES, Clip, ProbeState, Publication, Stage, VideoProject
+from production.models.common import ProbeState
+from production.models.projects import Stage, VideoProject
+from production.models.publishing import PROBLEM_PUBLICATION_STATUSES, Publication
+from production.models.shoots import Clip
 
 DUE_SOON_DAYS = 7
 

@@ -6,17 +6,19 @@ are planned on the platform, sent at their time and followed through its review.
 submitted, approved or sent back; clips and cuts are uploaded as multipart (``file``) and read in the background — their
 ``probe_state`` says how far that got. Review rounds are decided by the client's approver.
 
-One module per part of the chapter; the routes are registered here, in this order.
+One module per part of the chapter (``projects``, ``scripts``, ``shoots``, ``post``, ``review``,
+``publishing``) and ``common`` for what they share; the routes are registered here, in this order.
 """
 
 from __future__ import annotations
 
 from agency.api.routers import register
-from production.api.planning import ScriptViewSet, StoryboardShotViewSet
-from production.api.post import PostProductionStepViewSet, ReviewCommentViewSet, ReviewRoundViewSet
+from production.api.post import CutViewSet, PostProductionStepViewSet
 from production.api.projects import StageTransitionViewSet, VideoProjectFilterSet, VideoProjectViewSet
 from production.api.publishing import PublicationViewSet
-from production.api.shoots import ClipViewSet, CutViewSet, ShootViewSet
+from production.api.review import ReviewCommentViewSet, ReviewRoundViewSet
+from production.api.scripts import ScriptViewSet, StoryboardShotViewSet
+from production.api.shoots import ClipViewSet, ShootViewSet
 
 __all__ = ["VideoProjectFilterSet"]
 

@@ -13,13 +13,17 @@ from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.roles import CHANGE, VIEW
 from clients.models import Client
-from production import services
-from production.api.base import READ_ONLY, ServiceViewSet
-from production.models import (
-    Stage,
-    StageTransition,
-    VideoProject,
+from production.api.common import READ_ONLY, ServiceViewSet
+from production.models.projects import Stage, StageTransition, VideoProject
+from production.services.projects import (
+    project_advance,
+    project_create,
+    project_delete,
+    project_gate,
+    project_move_back,
+    project_update,
 )
+from production.services.publishing import project_publish
 
 # --- projects --------------------------------------------------------------------------------
 
@@ -97,7 +101,7 @@ class ProjectPublishSerializer(serializers.Serializer):
 
 
 def readiness_of(project: VideoProject) -> dict:
-    gate = services.project_gate(project)
+    gate = project_gate(project)
     return {
         "stage": project.stage,
         "next_stage": project.next_stage,
@@ -118,7 +122,7 @@ class VideoProjectViewSet(ServiceViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        project = services.project_create(
+        project = project_create(
             actor=self.actor,
             client=data.get("client"),
             account=data["account"],
@@ -130,11 +134,11 @@ class VideoProjectViewSet(ServiceViewSet):
         serializer.instance = self.fresh(project)
 
     def perform_update(self, serializer):
-        project = services.project_update(actor=self.actor, project=serializer.instance, **serializer.validated_data)
+        project = project_update(actor=self.actor, project=serializer.instance, **serializer.validated_data)
         serializer.instance = self.fresh(project)
 
     def perform_destroy(self, instance):
-        services.project_delete(actor=self.actor, project=instance)
+        project_delete(actor=self.actor, project=instance)
 
     @extend_schema(responses=ProjectReadinessSerializer)
     @action(detail=True, methods=["get"], required_action=VIEW)
@@ -148,7 +152,7 @@ class VideoProjectViewSet(ServiceViewSet):
         """Enter the next stage; refused with every missing requirement named."""
         payload = ProjectAdvanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = services.project_advance(actor=self.actor, project=self.get_object(), **payload.validated_data)
+        project = project_advance(actor=self.actor, project=self.get_object(), **payload.validated_data)
         return self.respond(project)
 
     @extend_schema(request=ProjectMoveBackSerializer, responses=VideoProjectSerializer)
@@ -157,7 +161,7 @@ class VideoProjectViewSet(ServiceViewSet):
         """Send the project back to an earlier stage, saying why."""
         payload = ProjectMoveBackSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = services.project_move_back(actor=self.actor, project=self.get_object(), **payload.validated_data)
+        project = project_move_back(actor=self.actor, project=self.get_object(), **payload.validated_data)
         return self.respond(project)
 
     @extend_schema(request=ProjectPublishSerializer, responses=VideoProjectSerializer)
@@ -166,7 +170,7 @@ class VideoProjectViewSet(ServiceViewSet):
         """Record the publication: creates or links the account's video, and closes the project."""
         payload = ProjectPublishSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        project = services.project_publish(actor=self.actor, project=self.get_object(), **payload.validated_data)
+        project = project_publish(actor=self.actor, project=self.get_object(), **payload.validated_data)
         return self.respond(project)
 
 

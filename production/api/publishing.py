@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
 from agency.roles import CHANGE
-from production import services
-from production.api.base import ServiceViewSet
-from production.models import Publication
+from production.api.common import ServiceViewSet
+from production.models.publishing import Publication
+from production.services.publishing import publication_cancel, publication_schedule, publication_update
 
 REFUSALS = {
     400: OpenApiResponse(
@@ -118,7 +118,7 @@ class PublicationViewSet(ServiceViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        publication = services.publication_schedule(
+        publication = publication_schedule(
             actor=self.actor,
             project=data["project"],
             scheduled_at=data.get("scheduled_at"),
@@ -129,13 +129,11 @@ class PublicationViewSet(ServiceViewSet):
         serializer.instance = self.fresh(publication)
 
     def perform_update(self, serializer):
-        publication = services.publication_update(
-            actor=self.actor, publication=serializer.instance, **serializer.validated_data
-        )
+        publication = publication_update(actor=self.actor, publication=serializer.instance, **serializer.validated_data)
         serializer.instance = self.fresh(publication)
 
     @extend_schema(request=None, responses={200: PublicationSerializer, **REFUSALS})
     @action(detail=True, methods=["post"], required_action=CHANGE)
     def cancel(self, request, pk=None):
         """Cancel a planned publication before it is sent, or close a failed or refused one."""
-        return self.respond(services.publication_cancel(actor=self.actor, publication=self.get_object()))
+        return self.respond(publication_cancel(actor=self.actor, publication=self.get_object()))

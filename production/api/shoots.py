@@ -1,12 +1,11 @@
-"""5.2: shoots, clips and cuts."""
+"""5.2: shoots and clips."""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Count, Q
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,13 +14,11 @@ from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
 from agency.http import file_response
 from agency.roles import VIEW
-from production import services
-from production.api.base import ServiceViewSet
-from production.models import Clip, ClipVerdict, Cut, ProbedMedia, ProbeState, Shoot
+from production.api.common import MEDIA_FACTS, MediaSerializerMixin, ServiceViewSet
+from production.models.common import ProbeState
+from production.models.shoots import Clip, ClipVerdict, Shoot
 from production.rules import SHOOT_MAX_ACCEPTED_CLIPS, SHOOT_MIN_ACCEPTED_CLIPS
-
-# What a stored clip or cut is, as read from its bytes.
-MEDIA_FACTS = ["original_name", "size_bytes", "probe_state", "probe_error", "probed_at", *ProbedMedia.FACT_FIELDS]
+from production.services.shoots import clip_delete, clip_update, clip_upload, shoot_create, shoot_delete, shoot_update
 
 
 class ShootSerializer(TenantModelSerializer):
@@ -95,25 +92,15 @@ class ShootViewSet(ServiceViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        shoot = services.shoot_create(actor=self.actor, **data)
+        shoot = shoot_create(actor=self.actor, **data)
         serializer.instance = self.fresh(shoot)
 
     def perform_update(self, serializer):
-        shoot = services.shoot_update(actor=self.actor, shoot=serializer.instance, **serializer.validated_data)
+        shoot = shoot_update(actor=self.actor, shoot=serializer.instance, **serializer.validated_data)
         serializer.instance = self.fresh(shoot)
 
     def perform_destroy(self, instance):
-        services.shoot_delete(actor=self.actor, shoot=instance)
-
-
-class MediaSerializerMixin(serializers.Serializer):
-    download_basename = ""
-    file = serializers.FileField(write_only=True, help_text="The video file (multipart).")
-    file_url = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.STR)  # a path on this server, not an absolute URI
-    def get_file_url(self, obj) -> str:
-        return reverse(f"{self.download_basename}-download", args=[obj.pk])
+        shoot_delete(actor=self.actor, shoot=instance)
 
 
 class ClipSerializer(MediaSerializerMixin, TenantModelSerializer):
@@ -167,21 +154,17 @@ class ClipViewSet(ServiceViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        clip = services.clip_upload(
-            actor=self.actor, shoot=data["shoot"], file=data["file"], label=data.get("label", "")
-        )
+        clip = clip_upload(actor=self.actor, shoot=data["shoot"], file=data["file"], label=data.get("label", ""))
         serializer.instance = self.fresh(clip)
 
     def perform_update(self, serializer):
         # The label is all a PATCH may change: without one, nothing changes.
         if "label" in serializer.validated_data:
-            clip = services.clip_update(
-                actor=self.actor, clip=serializer.instance, label=serializer.validated_data["label"]
-            )
+            clip = clip_update(actor=self.actor, clip=serializer.instance, label=serializer.validated_data["label"])
             serializer.instance = self.fresh(clip)
 
     def perform_destroy(self, instance):
-        services.clip_delete(actor=self.actor, clip=instance)
+        clip_delete(actor=self.actor, clip=instance)
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)
@@ -189,58 +172,3 @@ class ClipViewSet(ServiceViewSet):
         """The clip's file (byte ranges supported)."""
         clip = self.get_object()
         return file_response(request, clip.file, download_name=clip.original_name)
-
-
-class CutSerializer(MediaSerializerMixin, TenantModelSerializer):
-    download_basename = "cut"
-
-    class Meta:
-        model = Cut
-        validators = []  # uniqueness is the service's (full_clean), with a clear message
-        fields = [
-            "id",
-            "project",
-            "client",
-            "version",
-            "file",
-            "file_url",
-            "notes",
-            *MEDIA_FACTS,
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["client", "version", *MEDIA_FACTS]
-
-
-class CutFilterSet(TenantFilterSet):
-    class Meta:
-        model = Cut
-        fields = ["project", "client", "version", "probe_state"]
-
-
-class CutViewSet(ServiceViewSet):
-    """5.3: versions of the edited video (multipart ``project`` + ``file``), read like clips."""
-
-    model = Cut
-    resource = "post_production"
-    serializer_class = CutSerializer
-    filterset_class = CutFilterSet
-    http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    search_fields = ["notes", "original_name"]
-    ordering_fields = ["version", "created_at"]
-    ordering = ("project_id", "-version")
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        cut = services.cut_upload(
-            actor=self.actor, project=data["project"], file=data["file"], notes=data.get("notes", "")
-        )
-        serializer.instance = self.fresh(cut)
-
-    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], required_action=VIEW)
-    def download(self, request, pk=None):
-        """The cut's file (byte ranges supported, for seeking to a comment's time code)."""
-        cut = self.get_object()
-        return file_response(request, cut.file, download_name=cut.original_name)

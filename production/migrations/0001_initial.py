@@ -2,7 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import production.models
+import production.models.common
+import production.models.scripts
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -41,7 +42,7 @@ class Migration(migrations.Migration):
                 ('frame_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='frame rate')),
                 ('duration_seconds', models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True, verbose_name='duration (s)')),
                 ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('file', models.FileField(max_length=300, upload_to=production.models.cut_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, upload_to=production.models.common.cut_path, verbose_name='file')),
                 ('notes', models.TextField(blank=True, verbose_name='what changed')),
                 ('agency', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agency.agency')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client', verbose_name='client')),
@@ -133,7 +134,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('topic', models.CharField(blank=True, max_length=200, verbose_name='topic')),
-                ('topic_basis', models.JSONField(blank=True, default=list, validators=[production.models.validate_topic_basis], verbose_name='basis of the topic')),
+                ('topic_basis', models.JSONField(blank=True, default=list, validators=[production.models.scripts.validate_topic_basis], verbose_name='basis of the topic')),
                 ('topic_reason', models.TextField(blank=True, verbose_name='why this topic')),
                 ('trending_topics', models.TextField(blank=True, verbose_name='trending topics used')),
                 ('scene_concept', models.TextField(blank=True, verbose_name='scene concept')),
@@ -189,7 +190,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('subtitles', 'Subtitles'), ('sound', 'Added sound'), ('colour_grading', 'Colour grading'), ('cover', 'Cover'), ('retouching', 'Retouching of people')], max_length=20, verbose_name='step')),
                 ('position', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='position')),
                 ('status', models.CharField(choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('not_applicable', 'Not applicable')], default='todo', max_length=20, verbose_name='status')),
-                ('evidence_file', models.FileField(blank=True, max_length=300, upload_to=production.models.evidence_path, verbose_name='evidence file')),
+                ('evidence_file', models.FileField(blank=True, max_length=300, upload_to=production.models.common.evidence_path, verbose_name='evidence file')),
                 ('evidence_note', models.TextField(blank=True, verbose_name='what was done')),
                 ('not_applicable_reason', models.TextField(blank=True, verbose_name='why it does not apply')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
@@ -233,7 +234,7 @@ class Migration(migrations.Migration):
                 ('display_height', models.PositiveIntegerField(blank=True, null=True, verbose_name='height as shown')),
                 ('frame_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='frame rate')),
                 ('duration_seconds', models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True, verbose_name='duration (s)')),
-                ('file', models.FileField(max_length=300, upload_to=production.models.clip_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, upload_to=production.models.common.clip_path, verbose_name='file')),
                 ('label', models.CharField(blank=True, max_length=200, verbose_name='label')),
                 ('verdict', models.CharField(choices=[('pending', 'Not yet judged'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='verdict')),
                 ('rule_failures', models.JSONField(blank=True, default=list, verbose_name='failed rules')),

@@ -7,12 +7,13 @@ the deletion commits (``media_sweep_orphans`` catches what an outer rollback lea
 
 One module per part of the chapter: ``projects`` (stages and their gates), ``scripts`` (5.1),
 ``shoots`` (5.2), ``post`` (5.3), ``review`` (the client's review of a cut), ``publishing``, and
-``_common`` for what they share. Callers import from this package.
+``common`` for what they share. Code inside production imports from the topic modules; this
+package still re-exports their names for callers outside it.
 """
 
 from __future__ import annotations
 
-from production.services._common import (
+from production.services.common import (
     DELETABLE_STAGES,
     SCRIPT_EDIT_STAGES,
     SHOOT_EDIT_STAGES,

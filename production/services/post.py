@@ -17,29 +17,19 @@ from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
 from production import media
-from production.models import (
-    EVIDENCE_IMAGE,
-    EVIDENCE_NOTE,
-    EVIDENCE_SUBTITLE_FILE,
-    FINISHED_STEP_STATUSES,
-    POST_STEP_EVIDENCE,
-    Cut,
-    PostProductionStep,
-    Stage,
-    StepStatus,
-    VideoProject,
-)
-from production.services._common import _delete_file_on_commit, _lock, _require_stage
-from production.services.shoots import _check_video_upload
+from production.models.post import FINISHED_STEP_STATUSES, Cut, PostProductionStep, StepStatus
+from production.models.projects import Stage, VideoProject
+from production.rules import EVIDENCE_IMAGE, EVIDENCE_NOTE, EVIDENCE_SUBTITLE_FILE, POST_STEP_EVIDENCE
+from production.services.common import check_video_upload, delete_file_on_commit, lock_row, require_stage
 
 
 @transaction.atomic
 def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") -> Cut:
     """Receive the next version of the edited video; it is read from its file like a clip."""
-    project = _lock(VideoProject, project)
-    _require_stage(project, {Stage.POST_PRODUCTION}, _("Cuts are uploaded"), "project")
+    project = lock_row(VideoProject, project)
+    require_stage(project, {Stage.POST_PRODUCTION}, _("Cuts are uploaded"), "project")
     original_name = (getattr(file, "name", "") or "cut")[-255:]
-    _check_video_upload(actor=actor, upload=file)
+    check_video_upload(actor=actor, upload=file)
     version = (project.cuts.aggregate(n=Max("version"))["n"] or 0) + 1
     cut = Cut(
         agency=project.agency,
@@ -109,8 +99,8 @@ def post_step_update(
     """Work on one of the five steps (5.3). Done needs its evidence (a subtitle file for
     subtitles, an image for the cover, a note of what was done otherwise); not applicable needs
     a reason."""
-    step = _lock(PostProductionStep, step)
-    _require_stage(step.project, {Stage.POST_PRODUCTION}, _("Post-production steps change"))
+    step = lock_row(PostProductionStep, step)
+    require_stage(step.project, {Stage.POST_PRODUCTION}, _("Post-production steps change"))
     old_file = step.evidence_file.name if step.evidence_file else ""
     old_status = step.status
     if assignee is not UNSET:
@@ -150,5 +140,5 @@ def post_step_update(
     step.full_clean()
     save_with_files(step, "evidence_file")
     if old_file and old_file != step.evidence_file.name:
-        _delete_file_on_commit(old_file)
+        delete_file_on_commit(old_file)
     return step

@@ -15,36 +15,24 @@ from django.utils.translation import ngettext
 from agency.people import check_person_field
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
-from production.models import (
-    STAGE_ORDER,
-    Clip,
-    ClipVerdict,
-    PostProductionStep,
-    PostStepKind,
-    ProbeState,
-    RoundStatus,
-    Script,
-    ScriptStatus,
-    Stage,
-    StageTransition,
-    VideoProject,
-    stage_index,
-)
-from production.rules import (
-    script_missing_parts,
-    shoot_clip_count_problem,
-)
-from production.services._common import (
+from production.models.common import ProbeState
+from production.models.post import PostProductionStep, PostStepKind
+from production.models.projects import STAGE_ORDER, Stage, StageTransition, VideoProject, stage_index
+from production.models.review import RoundStatus
+from production.models.scripts import Script, ScriptStatus
+from production.models.shoots import Clip, ClipVerdict
+from production.rules import script_missing_parts, shoot_clip_count_problem
+from production.services.common import (
     DELETABLE_STAGES,
-    _delete_file_on_commit,
-    _lock,
-    _record_transition,
-    _require_stage,
-    _stage_label,
+    delete_file_on_commit,
     latest_cut,
     latest_script,
+    lock_row,
+    record_transition,
+    require_stage,
+    stage_label,
 )
-from production.services.review import _open_review_round
+from production.services.review import open_review_round
 
 
 @transaction.atomic
@@ -106,7 +94,7 @@ def project_create(
 @transaction.atomic
 def project_update(*, actor: Actor, project: VideoProject, **changes) -> VideoProject:
     """Change a project's title, brief, due date or assignee. Its client and account are fixed."""
-    project = _lock(VideoProject, project)
+    project = lock_row(VideoProject, project)
     allowed = {"title", "brief", "due_date", "assignee"}
     unknown = set(changes) - allowed
     if unknown:
@@ -131,10 +119,10 @@ def project_update(*, actor: Actor, project: VideoProject, **changes) -> VideoPr
 @transaction.atomic
 def project_delete(*, actor: Actor, project: VideoProject) -> None:
     """Delete a project that has not started shooting (nothing of the client's was filmed yet)."""
-    project = _lock(VideoProject, project)
-    _require_stage(project, DELETABLE_STAGES, _("A project can be deleted"))
+    project = lock_row(VideoProject, project)
+    require_stage(project, DELETABLE_STAGES, _("A project can be deleted"))
     for step in project.steps.exclude(evidence_file=""):
-        _delete_file_on_commit(step.evidence_file.name)
+        delete_file_on_commit(step.evidence_file.name)
     project.delete()
 
 
@@ -318,7 +306,7 @@ def _gate_error(gate: Gate) -> ValidationError:
     return ValidationError(
         {
             "stage": [
-                _("Cannot enter %(stage)s: %(missing)s.") % {"stage": _stage_label(gate.stage), "missing": item}
+                _("Cannot enter %(stage)s: %(missing)s.") % {"stage": stage_label(gate.stage), "missing": item}
                 for item in gate.missing
             ]
         }
@@ -329,7 +317,7 @@ def _gate_error(gate: Gate) -> ValidationError:
 def project_advance(*, actor: Actor, project: VideoProject, stage: str) -> VideoProject:
     """Move the project one stage forward, through its gate. ``stage`` names the stage to enter,
     so that a repeated request cannot skip a stage."""
-    project = _lock(VideoProject, project)
+    project = lock_row(VideoProject, project)
     if stage not in STAGE_ORDER:
         raise ValidationError({"stage": _("Unknown stage %(stage)s.") % {"stage": stage}})
     if stage != project.next_stage:
@@ -337,9 +325,9 @@ def project_advance(*, actor: Actor, project: VideoProject, stage: str) -> Video
             {
                 "stage": _("The project is in %(current)s; the next stage is %(next)s, not %(stage)s.")
                 % {
-                    "current": _stage_label(project.stage),
-                    "next": _stage_label(project.next_stage) if project.next_stage else "—",
-                    "stage": _stage_label(stage),
+                    "current": stage_label(project.stage),
+                    "next": stage_label(project.next_stage) if project.next_stage else "—",
+                    "stage": stage_label(stage),
                 }
             }
         )
@@ -350,12 +338,12 @@ def project_advance(*, actor: Actor, project: VideoProject, stage: str) -> Video
         raise ValidationError(
             {
                 "stage": _("%(stage)s is entered with %(action)s.")
-                % {"stage": _stage_label(stage), "action": ENTERED_BY_ACTION[stage]}
+                % {"stage": stage_label(stage), "action": ENTERED_BY_ACTION[stage]}
             }
         )
-    _record_transition(actor=actor, project=project, to_stage=stage, snapshot=gate.snapshot)
+    record_transition(actor=actor, project=project, to_stage=stage, snapshot=gate.snapshot)
     if stage == Stage.CLIENT_REVIEW:
-        _open_review_round(project=project, cut=latest_cut(project))
+        open_review_round(project=project, cut=latest_cut(project))
     return project
 
 
@@ -363,7 +351,7 @@ def project_advance(*, actor: Actor, project: VideoProject, stage: str) -> Video
 def project_move_back(*, actor: Actor, project: VideoProject, stage: str, reason: str) -> VideoProject:
     """Send the project back to an earlier stage (a script to rework, a clip to reshoot), saying
     why. Going forward again passes the gates again. An open review round is withdrawn."""
-    project = _lock(VideoProject, project)
+    project = lock_row(VideoProject, project)
     if stage not in STAGE_ORDER:
         raise ValidationError({"stage": _("Unknown stage %(stage)s.") % {"stage": stage}})
     if project.stage == Stage.PUBLISHED:
@@ -372,7 +360,7 @@ def project_move_back(*, actor: Actor, project: VideoProject, stage: str, reason
         raise ValidationError(
             {
                 "stage": _("%(stage)s is not before %(current)s.")
-                % {"stage": _stage_label(stage), "current": _stage_label(project.stage)}
+                % {"stage": stage_label(stage), "current": stage_label(project.stage)}
             }
         )
     if not (reason or "").strip():
@@ -380,5 +368,5 @@ def project_move_back(*, actor: Actor, project: VideoProject, stage: str, reason
     project.review_rounds.filter(status=RoundStatus.OPEN).update(
         status=RoundStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now()
     )
-    _record_transition(actor=actor, project=project, to_stage=stage, note=reason.strip())
+    record_transition(actor=actor, project=project, to_stage=stage, note=reason.strip())
     return project

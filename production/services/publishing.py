@@ -21,17 +21,16 @@ from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
 from clients.models import PlatformAccount, Video, VideoOrigin
-from production.models import (
+from production.models.post import Cut
+from production.models.projects import Stage, VideoProject
+from production.models.publishing import (
     ACTIVE_PUBLICATION_STATUSES,
     PROBLEM_PUBLICATION_STATUSES,
-    Cut,
     Publication,
     PublicationStatus,
-    RoundStatus,
-    Stage,
-    VideoProject,
 )
-from production.services._common import _lock, _record_transition, _require_stage, latest_cut
+from production.models.review import RoundStatus
+from production.services.common import latest_cut, lock_row, record_transition, require_stage
 
 # A publication planned for a moment this far in the past is taken as "now" (the form was filled
 # a little before it was sent); further back is refused.
@@ -88,8 +87,8 @@ def project_publish(
     the account's ``clients.Video``, and close the project. ``actor`` is None when the platform's
     answer records it, for ``publication`` (a planned publication that became public); a person
     recording by hand cannot while a planned publication is on its way (it would post twice)."""
-    project = _lock(VideoProject, project)
-    _require_stage(project, {Stage.PUBLISHING}, _("A video is published"))
+    project = lock_row(VideoProject, project)
+    require_stage(project, {Stage.PUBLISHING}, _("A video is published"))
     active = project.publications.filter(status__in=ACTIVE_PUBLICATION_STATUSES)
     if publication is not None:
         active = active.exclude(pk=publication.pk)
@@ -145,7 +144,7 @@ def project_publish(
     snapshot = {"video": video.pk, "platform_item_id": platform_item_id, "cut": cut.pk if cut else None}
     if publication is not None:
         snapshot["publication"] = publication.pk
-    _record_transition(actor=actor, project=project, to_stage=Stage.PUBLISHED, snapshot=snapshot)
+    record_transition(actor=actor, project=project, to_stage=Stage.PUBLISHED, snapshot=snapshot)
     return project
 
 
@@ -230,8 +229,8 @@ def publication_schedule(
     """Plan the publication of the approved cut on the project's account at ``scheduled_at`` (now
     when None): the connectors send it when the time comes. A failed or refused earlier attempt
     is closed by this new one. ``title`` defaults to the project's."""
-    project = _lock(VideoProject, project)
-    _require_stage(project, {Stage.PUBLISHING}, _("A publication is planned"), field_name="project")
+    project = lock_row(VideoProject, project)
+    require_stage(project, {Stage.PUBLISHING}, _("A publication is planned"), field_name="project")
     active = project.publications.filter(status__in=ACTIVE_PUBLICATION_STATUSES).first()
     if active is not None:
         raise ValidationError(
@@ -271,7 +270,7 @@ def publication_update(*, actor: Actor, publication: Publication, **changes) -> 
     unknown = set(changes) - set(PUBLICATION_FIELDS)
     if unknown:
         raise ValidationError({name: _("This cannot be changed here.") for name in sorted(unknown)})
-    publication = _lock(Publication, publication)
+    publication = lock_row(Publication, publication)
     if publication.status != PublicationStatus.PLANNED:
         raise ValidationError(
             {
@@ -292,7 +291,7 @@ def publication_update(*, actor: Actor, publication: Publication, **changes) -> 
 def publication_cancel(*, actor: Actor, publication: Publication) -> Publication:
     """Cancel a planned publication before it is sent (its sending is called off), or close a
     failed or refused one (it leaves Today)."""
-    publication = _lock(Publication, publication)
+    publication = lock_row(Publication, publication)
     if publication.status not in (PublicationStatus.PLANNED, *PROBLEM_PUBLICATION_STATUSES):
         raise ValidationError(
             {
@@ -333,7 +332,7 @@ def publication_sending(*, publication: Publication) -> Publication | None:
 @transaction.atomic
 def publication_sent(*, publication: Publication, platform_item_id: str, accepted_at: dt.datetime) -> Publication:
     """The platform created the post: it is in the platform's review from now on."""
-    publication = _lock(Publication, publication)
+    publication = lock_row(Publication, publication)
     if publication.status in (PublicationStatus.PLANNED, PublicationStatus.SENDING):
         publication.status = PublicationStatus.REVIEWING
         publication.platform_item_id = platform_item_id
@@ -348,7 +347,7 @@ def publication_sent(*, publication: Publication, platform_item_id: str, accepte
 @transaction.atomic
 def publication_failed(*, publication: Publication, reason: str) -> Publication:
     """Sending failed for good: the producer sees it on Today with ``reason``."""
-    publication = _lock(Publication, publication)
+    publication = lock_row(Publication, publication)
     if publication.status in (PublicationStatus.PLANNED, PublicationStatus.SENDING):
         publication.status = PublicationStatus.FAILED
         publication.problem = (reason or "").strip() or _("The platform gave no reason.")

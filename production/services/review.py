@@ -12,21 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
-from production.models import (
-    Cut,
-    ReviewComment,
-    ReviewRound,
-    RoundStatus,
-    Stage,
-    VideoProject,
-)
-from production.rules import (
-    seconds_text,
-)
-from production.services._common import _lock, _record_transition, _require_decider, latest_cut
+from production.models.post import Cut
+from production.models.projects import Stage, VideoProject
+from production.models.review import ReviewComment, ReviewRound, RoundStatus
+from production.rules import seconds_text
+from production.services.common import latest_cut, lock_row, record_transition, require_decider
 
 
-def _open_review_round(*, project: VideoProject, cut: Cut) -> ReviewRound:
+def open_review_round(*, project: VideoProject, cut: Cut) -> ReviewRound:
     number = (project.review_rounds.aggregate(n=Max("number"))["n"] or 0) + 1
     round_ = ReviewRound(agency=project.agency, client_id=project.client_id, project=project, cut=cut, number=number)
     round_.full_clean()
@@ -118,7 +111,7 @@ def review_comment_add(
 @transaction.atomic
 def review_comment_resolve(*, actor: Actor, comment: ReviewComment, resolved: bool = True) -> ReviewComment:
     """Mark a comment as dealt with, in the project's latest cut (or open it again)."""
-    comment = _lock(ReviewComment, comment)
+    comment = lock_row(ReviewComment, comment)
     if comment.parent_id is not None:
         raise ValidationError({"parent": _("Replies are not resolved; resolve the comment they answer.")})
     if resolved:
@@ -133,17 +126,17 @@ def review_comment_resolve(*, actor: Actor, comment: ReviewComment, resolved: bo
 
 
 def _decide_round(actor: Actor, round_: ReviewRound, status: str, comment: str, to_stage: str) -> ReviewRound:
-    round_ = _lock(ReviewRound, round_)
-    _require_decider(actor, "review", round_)
+    round_ = lock_row(ReviewRound, round_)
+    require_decider(actor, "review", round_)
     _ensure_open_round(round_)
-    project = _lock(VideoProject, round_.project)
+    project = lock_row(VideoProject, round_.project)
     round_.status = status
     round_.decided_by = actor.user
     round_.decided_at = timezone.now()
     round_.decision_comment = (comment or "").strip()
     round_.full_clean()
     round_.save()
-    _record_transition(
+    record_transition(
         actor=actor,
         project=project,
         to_stage=to_stage,

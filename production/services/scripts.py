@@ -10,16 +10,10 @@ from django.utils.translation import gettext as _
 
 from agency.tenancy import Actor
 from clients.models import ClientRequirement
-from production.models import (
-    Script,
-    ScriptStatus,
-    StoryboardShot,
-    VideoProject,
-)
-from production.rules import (
-    script_missing_parts,
-)
-from production.services._common import SCRIPT_EDIT_STAGES, _lock, _require_decider, _require_stage, latest_script
+from production.models.projects import VideoProject
+from production.models.scripts import Script, ScriptStatus, StoryboardShot
+from production.rules import script_missing_parts
+from production.services.common import SCRIPT_EDIT_STAGES, latest_script, lock_row, require_decider, require_stage
 
 SCRIPT_FIELDS = frozenset(
     {"topic", "topic_basis", "topic_reason", "trending_topics", "requirement", "scene_concept", "screenplay"}
@@ -39,8 +33,8 @@ def _ensure_draft(script: Script) -> None:
 @transaction.atomic
 def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
     """Start the next version of the script from a copy of the latest one (shots included)."""
-    project = _lock(VideoProject, project)
-    _require_stage(project, SCRIPT_EDIT_STAGES, _("A script is rewritten"), "project")
+    project = lock_row(VideoProject, project)
+    require_stage(project, SCRIPT_EDIT_STAGES, _("A script is rewritten"), "project")
     previous = latest_script(project)
     if previous is not None and previous.status in (ScriptStatus.DRAFT, ScriptStatus.SUBMITTED):
         raise ValidationError(
@@ -83,9 +77,9 @@ def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
 @transaction.atomic
 def script_update(*, actor: Actor, script: Script, **changes) -> Script:
     """Write the parts of a draft script (5.1 a)-c))."""
-    script = _lock(Script, script)
+    script = lock_row(Script, script)
     _ensure_draft(script)
-    _require_stage(script.project, SCRIPT_EDIT_STAGES, _("A script is written"))
+    require_stage(script.project, SCRIPT_EDIT_STAGES, _("A script is written"))
     unknown = set(changes) - SCRIPT_FIELDS
     if unknown:
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
@@ -102,9 +96,9 @@ def script_update(*, actor: Actor, script: Script, **changes) -> Script:
 @transaction.atomic
 def script_submit(*, actor: Actor, script: Script) -> Script:
     """Send a complete draft to the client for approval."""
-    script = _lock(Script, script)
+    script = lock_row(Script, script)
     _ensure_draft(script)
-    _require_stage(script.project, SCRIPT_EDIT_STAGES, _("A script is submitted"))
+    require_stage(script.project, SCRIPT_EDIT_STAGES, _("A script is submitted"))
     missing = script_missing_parts(script, shot_count=script.shots.count())
     if missing:
         raise ValidationError(
@@ -123,8 +117,8 @@ def script_submit(*, actor: Actor, script: Script) -> Script:
 
 
 def _decide_script(actor: Actor, script: Script, status: str, comment: str) -> Script:
-    script = _lock(Script, script)
-    _require_decider(actor, "script", script)
+    script = lock_row(Script, script)
+    require_decider(actor, "script", script)
     if script.status != ScriptStatus.SUBMITTED:
         raise ValidationError(
             {
@@ -168,7 +162,7 @@ SHOT_FIELDS = frozenset(
 @transaction.atomic
 def storyboard_shot_add(*, actor: Actor, script: Script, **fields) -> StoryboardShot:
     """Add a shot to a draft script's storyboard (5.1 d)); numbered next unless given."""
-    script = _lock(Script, script)
+    script = lock_row(Script, script)
     _ensure_draft(script)
     unknown = set(fields) - SHOT_FIELDS
     if unknown:
@@ -183,7 +177,7 @@ def storyboard_shot_add(*, actor: Actor, script: Script, **fields) -> Storyboard
 
 @transaction.atomic
 def storyboard_shot_update(*, actor: Actor, shot: StoryboardShot, **changes) -> StoryboardShot:
-    shot = _lock(StoryboardShot, shot)
+    shot = lock_row(StoryboardShot, shot)
     _ensure_draft(shot.script)
     unknown = set(changes) - SHOT_FIELDS
     if unknown:
@@ -197,6 +191,6 @@ def storyboard_shot_update(*, actor: Actor, shot: StoryboardShot, **changes) -> 
 
 @transaction.atomic
 def storyboard_shot_delete(*, actor: Actor, shot: StoryboardShot) -> None:
-    shot = _lock(StoryboardShot, shot)
+    shot = lock_row(StoryboardShot, shot)
     _ensure_draft(shot.script)
     shot.delete()

@@ -12,29 +12,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency import uploads
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
 from production import media
-from production.models import (
-    Clip,
-    ClipVerdict,
-    Cut,
-    PostProductionStep,
-    ProbeState,
-    Shoot,
-    Stage,
-    VideoProject,
+from production.models.common import ProbeState, agency_media_prefix
+from production.models.post import Cut, PostProductionStep
+from production.models.projects import Stage, VideoProject
+from production.models.shoots import Clip, ClipVerdict, Shoot
+from production.rules import RULE_DUPLICATE, clip_duplicate_failure, clip_rule_failures, clip_track_failures
+from production.services.common import (
+    SHOOT_EDIT_STAGES,
+    check_video_upload,
+    delete_file_on_commit,
+    lock_row,
+    require_stage,
 )
-from production.rules import (
-    CLIP_MAX_UPLOAD_BYTES,
-    RULE_DUPLICATE,
-    clip_duplicate_failure,
-    clip_rule_failures,
-    clip_track_failures,
-)
-from production.services._common import SHOOT_EDIT_STAGES, _delete_file_on_commit, _lock, _require_stage
 
 SHOOT_FIELDS = frozenset({"date", "location", "scene_setup", "crew"})
 
@@ -44,7 +37,7 @@ def shoot_create(
     *, actor: Actor, project: VideoProject, date: dt.date, location: str, scene_setup: str = "", crew: str = ""
 ) -> Shoot:
     """Plan a shoot of the project (while planning, scripting or shooting)."""
-    _require_stage(project, SHOOT_EDIT_STAGES, _("A shoot is planned"), "project")
+    require_stage(project, SHOOT_EDIT_STAGES, _("A shoot is planned"), "project")
     shoot = Shoot(
         agency=project.agency,
         client_id=project.client_id,
@@ -61,8 +54,8 @@ def shoot_create(
 
 @transaction.atomic
 def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is changed"))
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is changed"))
     unknown = set(changes) - SHOOT_FIELDS
     if unknown:
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
@@ -75,37 +68,21 @@ def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
 
 @transaction.atomic
 def shoot_delete(*, actor: Actor, shoot: Shoot) -> None:
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is deleted"))
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is deleted"))
     if shoot.clips.exists():
         raise ValidationError({"clips": _("The shoot has clips: delete them first.")})
     shoot.delete()
-
-
-def _check_video_upload(*, actor: Actor, upload) -> media.VideoSniff:
-    """Refuse, before anything is stored, a file empty, too large or that is not a video (5.2);
-    name what is kept after the container found, never after the uploader's name. Only the
-    container header is read here (``media.sniff_video`` decodes nothing): the pictures are
-    decoded by the probe task, in a worker under its memory cap."""
-    uploads.check_size(upload, field="file", kind="video", default_limit=actor.agency.setting(CLIP_MAX_UPLOAD_BYTES))
-    name = uploads.display_name(upload)
-    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.file
-    try:
-        sniff = media.sniff_video(source)
-    except media.NotAVideo as exc:
-        raise ValidationError({"file": _("%(name)s is not a video: %(reason)s.") % {"name": name, "reason": exc}})
-    upload.name = f"video.{media.VIDEO_DEMUXERS.get(sniff.container, 'bin')}"
-    return sniff
 
 
 @transaction.atomic
 def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     """Receive a clip into a shoot. The file is checked from its bytes first (a video, within the
     size limit); its facts are read by ``clip_probe_task`` once this transaction commits."""
-    shoot = _lock(Shoot, shoot)
-    _require_stage(shoot.project, {Stage.SHOOTING}, _("Clips are uploaded"), "shoot")
+    shoot = lock_row(Shoot, shoot)
+    require_stage(shoot.project, {Stage.SHOOTING}, _("Clips are uploaded"), "shoot")
     original_name = (getattr(file, "name", "") or "clip")[-255:]
-    _check_video_upload(actor=actor, upload=file)
+    check_video_upload(actor=actor, upload=file)
     clip = Clip(
         agency=shoot.agency,
         client_id=shoot.client_id,
@@ -126,7 +103,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
 
 @transaction.atomic
 def clip_update(*, actor: Actor, clip: Clip, label: str) -> Clip:
-    clip = _lock(Clip, clip)
+    clip = lock_row(Clip, clip)
     clip.label = (label or "").strip()
     clip.full_clean()
     clip.save()
@@ -138,12 +115,12 @@ def clip_delete(*, actor: Actor, clip: Clip) -> None:
     """Remove a clip and, once that commits, its file. Only while shooting: after the 5.2 gate
     the clips are the evidence it was passed on. The clips that repeated its content are judged
     again: the first of them now stands for that content."""
-    _lock(VideoProject, clip.project)  # as the probe does: one judge of repeats at a time
-    clip = _lock(Clip, clip)
-    _require_stage(clip.project, {Stage.SHOOTING}, _("Clips are deleted"))
+    lock_row(VideoProject, clip.project)  # as the probe does: one judge of repeats at a time
+    clip = lock_row(Clip, clip)
+    require_stage(clip.project, {Stage.SHOOTING}, _("Clips are deleted"))
     name, pk = clip.file.name, clip.pk
     clip.delete()
-    _delete_file_on_commit(name)
+    delete_file_on_commit(name)
     _judge_repeats_again(project_id=clip.project_id, deleted_pk=pk)
 
 
@@ -333,8 +310,6 @@ def media_sweep_orphans(*, agency_id: int, older_than: dt.timedelta, storage=def
     """Delete files under the agency's production folder that no row names (left by a request
     that rolled back after storing them). Files younger than ``older_than`` are left alone: their
     row may not be committed yet."""
-    from production.models import agency_media_prefix
-
     known = set()
     for model, name in ((Clip, "file"), (Cut, "file"), (PostProductionStep, "evidence_file")):
         known.update(model.objects.exclude(**{name: ""}).values_list(name, flat=True))

@@ -11,15 +11,13 @@ from agency.models import Membership
 from agency.tenancy import Actor
 from production import services
 from production.models import (
-    EVIDENCE_NOTE,
-    POST_STEP_EVIDENCE,
     PostProductionStep,
     ProbeState,
     Stage,
     StepStatus,
     VideoProject,
 )
-from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
+from production.rules import EVIDENCE_NOTE, POST_STEP_EVIDENCE, SHOOT_MIN_ACCEPTED_CLIPS
 from tests.factories import PlatformAccountFactory
 from tests.production.factories import ClipFactory, CutFactory, ShootFactory, StoryboardShotFactory
 

@@ -10,16 +10,19 @@ from rest_framework.decorators import action
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
 from agency.roles import CHANGE, DECIDE
-from production import services
-from production.api.base import ProductionDecisionSerializer, ServiceViewSet
-from production.models import (
-    Script,
-    StoryboardShot,
-    TopicBasis,
-)
+from production.api.common import ProductionDecisionSerializer, ServiceViewSet
+from production.models.scripts import Script, StoryboardShot, TopicBasis
 from production.rules import script_missing_parts
-
-# --- 5.1 scripts -----------------------------------------------------------------------------
+from production.services.scripts import (
+    script_approve,
+    script_new_version,
+    script_request_changes,
+    script_submit,
+    script_update,
+    storyboard_shot_add,
+    storyboard_shot_delete,
+    storyboard_shot_update,
+)
 
 
 class ScriptSerializer(TenantModelSerializer):
@@ -98,24 +101,24 @@ class ScriptViewSet(ServiceViewSet):
         return queryset.annotate(shot_count=Count("shots"))
 
     def perform_create(self, serializer):
-        script = services.script_new_version(actor=self.actor, project=serializer.validated_data["project"])
+        script = script_new_version(actor=self.actor, project=serializer.validated_data["project"])
         serializer.instance = self.fresh(script)
 
     def perform_update(self, serializer):
-        script = services.script_update(actor=self.actor, script=serializer.instance, **serializer.validated_data)
+        script = script_update(actor=self.actor, script=serializer.instance, **serializer.validated_data)
         serializer.instance = self.fresh(script)
 
     @extend_schema(request=None, responses=ScriptSerializer)
     @action(detail=True, methods=["post"], required_action=CHANGE)
     def submit(self, request, pk=None):
-        return self.respond(services.script_submit(actor=self.actor, script=self.get_object()))
+        return self.respond(script_submit(actor=self.actor, script=self.get_object()))
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ScriptSerializer)
     @action(detail=True, methods=["post"], required_action=DECIDE)
     def approve(self, request, pk=None):
         payload = ProductionDecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        script = services.script_approve(actor=self.actor, script=self.get_object(), **payload.validated_data)
+        script = script_approve(actor=self.actor, script=self.get_object(), **payload.validated_data)
         return self.respond(script)
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ScriptSerializer)
@@ -123,7 +126,7 @@ class ScriptViewSet(ServiceViewSet):
     def request_changes(self, request, pk=None):
         payload = ProductionDecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        script = services.script_request_changes(actor=self.actor, script=self.get_object(), **payload.validated_data)
+        script = script_request_changes(actor=self.actor, script=self.get_object(), **payload.validated_data)
         return self.respond(script)
 
 
@@ -177,12 +180,12 @@ class StoryboardShotViewSet(ServiceViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         script = data.pop("script")
-        shot = services.storyboard_shot_add(actor=self.actor, script=script, **data)
+        shot = storyboard_shot_add(actor=self.actor, script=script, **data)
         serializer.instance = self.fresh(shot)
 
     def perform_update(self, serializer):
-        shot = services.storyboard_shot_update(actor=self.actor, shot=serializer.instance, **serializer.validated_data)
+        shot = storyboard_shot_update(actor=self.actor, shot=serializer.instance, **serializer.validated_data)
         serializer.instance = self.fresh(shot)
 
     def perform_destroy(self, instance):
-        services.storyboard_shot_delete(actor=self.actor, shot=instance)
+        storyboard_shot_delete(actor=self.actor, shot=instance)
