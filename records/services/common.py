@@ -18,6 +18,7 @@ from records.models.common import VoidableRecord
 
 
 def agency_today(agency: Agency) -> dt.date:
+    """The agency's today, in its time zone."""
     return timezone.localdate(timezone=agency.tz)
 
 
