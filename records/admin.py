@@ -4,18 +4,13 @@ deleted (void them in the product); the audit trail is read-only."""
 from django.contrib import admin
 
 from agency.admin import TenantAdmin
-from records.models import (
-    Asset,
-    AssetCheckout,
-    AuditEvent,
-    DailyInspection,
-    ExportJob,
-    ImageRecord,
-    InspectionFollowUp,
-    StatisticsReport,
-    UsageRecord,
-    WorkAssessmentReport,
-)
+from records.models.assets import Asset, AssetCheckout
+from records.models.audit import AuditEvent
+from records.models.exports import ExportJob
+from records.models.images import ImageRecord
+from records.models.inspections import DailyInspection, InspectionFollowUp
+from records.models.reports import StatisticsReport, WorkAssessmentReport
+from records.models.usage import UsageRecord
 
 
 class RecordAdmin(TenantAdmin):

@@ -9,9 +9,10 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from agency import answer_cache
-        from records import audit, selectors
+        from records import audit
+        from records.selectors.reports import autodiscover
 
-        selectors.autodiscover()  # every app's report sections (9 j, 9 k)
+        autodiscover()  # every app's report sections (9 j, 9 k)
 
         # The database keeps the trail (PostgreSQL and SQLite): its triggers are made after every
         # migrate; on SQLite they are dropped before it, as a rebuilt table would lose them anyway.

@@ -184,7 +184,7 @@ def client_path_arguments(model, connection) -> list[str]:
     return arguments
 
 
-def _client_of(instance) -> int | None:
+def client_of(instance) -> int | None:
     """The client id of a saved row, along ``tenant_client_path`` (what the triggers record)."""
     path = type(instance).tenant_client_path
     if path is None:

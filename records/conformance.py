@@ -11,19 +11,14 @@ from django.utils.translation import gettext as _
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check, served_from
 from agency.models import TenantModel
 from clients.models import AccountStatus, Client, ClientStatus, PlatformAccount
-from records.models import (
-    Asset,
-    AssetCheckout,
-    AuditEvent,
-    DailyInspection,
-    ImageRecord,
-    InspectionStatus,
-    ReportStatus,
-    StatisticsReport,
-    UsageRecord,
-    WorkAssessmentReport,
-)
-from records.selectors import bounds
+from records.audit import audited_models
+from records.models.assets import Asset, AssetCheckout
+from records.models.audit import AuditEvent
+from records.models.images import ImageRecord
+from records.models.inspections import DailyInspection, InspectionStatus
+from records.models.reports import ReportStatus, StatisticsReport, WorkAssessmentReport
+from records.models.usage import UsageRecord
+from records.selectors.common import bounds
 
 EVIDENCE_PER_TYPE = 5  # records named per record type in the evidence
 # The tables of clause 9's records: a delete in them is a record removed without a trace of why.
@@ -194,8 +189,6 @@ def _days_without_a_list(client: Client, period: Period, inspections, today) -> 
 
 
 def _client_models() -> list[type[TenantModel]]:
-    from records.audit import audited_models
-
     return [m for m in audited_models() if m.tenant_client_path is not None and hasattr(m, "updated_at")]
 
 

@@ -17,9 +17,13 @@ from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import tenant_context
 from clients.models import Client
-from records import services
-from records.models import INSPECTION_ITEMS, Asset, AssetKind, DailyInspection
-from records.selectors import inspections_to_do
+from records.models.assets import Asset, AssetKind
+from records.models.inspections import DailyInspection
+from records.rules import INSPECTION_ITEMS
+from records.selectors.inspections import inspections_to_do
+from records.services.assets import asset_check_out, asset_register
+from records.services.inspections import follow_up_open, inspection_lists_create, inspection_record
+from records.services.reports import monthly_reports_create
 
 INSPECTION_DAYS = 7
 
@@ -46,7 +50,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     zh = agency.language.startswith("zh")
     with tenant_context(agency, actor=operator, channel="command"), override(agency.language):
         for identifier, kind, names, places, value in ASSETS:
-            asset = services.asset_register(
+            asset = asset_register(
                 actor=operator,
                 identifier=identifier,
                 kind=kind,
@@ -57,7 +61,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
             )
             made["assets"] += 1
             if kind == AssetKind.CAMERA:
-                services.asset_check_out(
+                asset_check_out(
                     actor=operator,
                     asset=asset,
                     taken_by=producer.user,
@@ -68,14 +72,14 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
                 made["check-outs"] += 1
 
         for back in range(INSPECTION_DAYS, -1, -1):
-            made["inspection lists"] += services.inspection_lists_create(day=today - dt.timedelta(days=back))
+            made["inspection lists"] += inspection_lists_create(day=today - dt.timedelta(days=back))
         items = {name: True for name, _label in INSPECTION_ITEMS}
         past = DailyInspection.objects.filter(inspections_to_do(before=today))
         for index, inspection in enumerate(past.order_by("inspection_date", "pk")):
             if index % 5 == 4:
                 continue  # a missed inspection, shown as such
             problem = index == 2
-            services.inspection_record(
+            inspection_record(
                 actor=operator,
                 inspection=inspection,
                 items={**items, "pinned_videos_in_place": not problem},
@@ -84,7 +88,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
             )
             made["inspections done"] += 1
             if problem:
-                services.follow_up_open(
+                follow_up_open(
                     actor=operator,
                     inspection=inspection,
                     title=_("Pin the launch video again"),
@@ -95,6 +99,6 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
                 made["follow-ups"] += 1
 
         last_month = today.replace(day=1) - dt.timedelta(days=1)
-        built = services.monthly_reports_create(year=last_month.year, month=last_month.month)
+        built = monthly_reports_create(year=last_month.year, month=last_month.month)
         made["monthly reports"] += sum(built.values())
     return made

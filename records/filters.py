@@ -8,19 +8,13 @@ from django.utils.translation import gettext_lazy
 
 from agency.api.filters import TenantFilterSet
 from agency.tenancy import require_agency
-from records.models import (
-    Asset,
-    AssetCheckout,
-    AuditEvent,
-    DailyInspection,
-    ExportJob,
-    ImageRecord,
-    InspectionFollowUp,
-    InspectionStatus,
-    StatisticsReport,
-    UsageRecord,
-    WorkAssessmentReport,
-)
+from records.models.assets import Asset, AssetCheckout
+from records.models.audit import AuditEvent
+from records.models.exports import ExportJob
+from records.models.images import ImageRecord
+from records.models.inspections import DailyInspection, InspectionFollowUp, InspectionStatus
+from records.models.reports import StatisticsReport, WorkAssessmentReport
+from records.models.usage import UsageRecord
 
 
 class RecordFilterSet(TenantFilterSet):

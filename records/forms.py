@@ -10,7 +10,10 @@ from django.utils.translation import pgettext_lazy
 from agency.forms import DateInput, DateTimeInput, TenantModelForm
 from agency.people import choices_for
 from clients.models import Client, PlatformAccount
-from records.models import INSPECTION_ITEMS, Asset, AssetCondition, ExportFormat, UsagePurpose
+from records.models.assets import Asset, AssetCondition
+from records.models.exports import ExportFormat
+from records.models.usage import UsagePurpose
+from records.rules import INSPECTION_ITEMS
 
 
 class ScopedForm(forms.Form):

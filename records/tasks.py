@@ -14,7 +14,9 @@ from django.utils import timezone
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
-from records import services
+from records.services.exports import export_run
+from records.services.inspections import inspection_lists_create
+from records.services.reports import monthly_reports_create, report_build
 
 
 @app.task(base=TenantTask)
@@ -23,7 +25,7 @@ def inspections_create_task(*, agency_id: int, day: str | None = None) -> int:
     by default). Idempotent: returns how many lists were new."""
     agency = Agency.objects.get(pk=agency_id)
     when = dt.date.fromisoformat(day) if day else timezone.localdate(timezone=agency.tz)
-    return services.inspection_lists_create(day=when)
+    return inspection_lists_create(day=when)
 
 
 @app.task
@@ -43,7 +45,7 @@ def monthly_reports_task(*, agency_id: int, year: int | None = None, month: int 
     if year is None or month is None:
         last_month = timezone.localdate(timezone=agency.tz).replace(day=1) - dt.timedelta(days=1)
         year, month = last_month.year, last_month.month
-    return services.monthly_reports_create(year=year, month=month)
+    return monthly_reports_create(year=year, month=month)
 
 
 @app.task
@@ -58,10 +60,10 @@ def monthly_reports_all_agencies_task() -> int:
 @app.task(base=TenantTask, atomic=False)
 def report_build_task(*, agency_id: int, kind: str, report_id: int) -> str:
     """Build one report (``kind`` is statistics or assessment). Idempotent."""
-    return services.report_build(kind=kind, report_id=report_id).status
+    return report_build(kind=kind, report_id=report_id).status
 
 
 @app.task(base=TenantTask, atomic=False)
 def export_task(*, agency_id: int, job_id: int) -> str:
     """Make one export's file. Idempotent: a finished export is left as it is."""
-    return services.export_run(job_id=job_id).status
+    return export_run(job_id=job_id).status

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from agency.roles import CHANGE
 from agency.today import WorkRow, WorkSection, first_rows, today_section
-from records.models import DailyInspection
-from records.selectors import inspections_to_do
+from records.models.inspections import DailyInspection
+from records.selectors.inspections import inspections_to_do
 
 
 @today_section(resource="inspection", order=50, action=CHANGE)

@@ -7,11 +7,10 @@ deleted by the product: they are voided with a reason (``VoidableRecord``).
 
 from records.models.assets import Asset, AssetCheckout, AssetCondition, AssetKind
 from records.models.audit import AuditAction, AuditEvent
-from records.models.base import RecordNotDeletable, VoidableRecord
+from records.models.common import RecordNotDeletable, VoidableRecord
 from records.models.exports import ExportFormat, ExportJob, JobStatus
 from records.models.images import ImageRecord
 from records.models.inspections import (
-    INSPECTION_ITEMS,
     DailyInspection,
     FollowUpStatus,
     InspectionFollowUp,
@@ -21,7 +20,6 @@ from records.models.reports import ReportCadence, ReportStatus, StatisticsReport
 from records.models.usage import UsagePurpose, UsageRecord
 
 __all__ = [
-    "INSPECTION_ITEMS",
     "Asset",
     "AssetCheckout",
     "AssetCondition",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
-from records.models.base import VoidableRecord, void_constraint
+from records.models.common import VoidableRecord, void_constraint
 
 
 class AssetKind(models.TextChoices):

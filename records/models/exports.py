@@ -25,6 +25,21 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The record lists an export can hold, by key, with their names (``records.exports.datasets``
+# defines each list's rows and columns; a job keeps its key when a list is no longer offered).
+DATASET_TITLES = {
+    "assets": _("Assets"),
+    "asset_checkouts": _("Asset check-outs"),
+    "inspections": _("Daily inspections"),
+    "inspection_follow_ups": _("Inspection follow-ups"),
+    "usage_records": _("Usage records"),
+    "statistics_reports": _("Data statistics reports"),
+    "assessment_reports": _("Work assessment reports"),
+    "image_records": _("Image records"),
+    "audit_events": _("Audit trail"),
+}
+
+
 class ExportJob(TenantModel):
     """One export of a record list, run by a task: its progress, then the file to download.
     It exports what its requester may see, with the filters they chose. Client people's exports
@@ -66,10 +81,8 @@ class ExportJob(TenantModel):
     @property
     def dataset_title(self) -> str:
         """The list's name in the reader's language (the code when the list is no longer offered)."""
-        from records.exports import DATASETS  # (records.exports reads these models)
-
-        spec = DATASETS.get(self.dataset)
-        return str(spec.title) if spec else self.dataset
+        title = DATASET_TITLES.get(self.dataset)
+        return str(title) if title is not None else self.dataset
 
     def get_absolute_url(self) -> str:
         return reverse("records:export-detail", args=[self.pk])

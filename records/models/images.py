@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from records.models.base import VoidableRecord, void_constraint
+from records.models.common import VoidableRecord, void_constraint
 
 
 class ImageRecord(VoidableRecord):

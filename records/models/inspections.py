@@ -8,16 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
-from records.models.base import VoidableRecord, void_constraint
-
-# Clause 9 h): what a daily inspection of an account looks at (the checklist's items).
-INSPECTION_ITEMS: tuple[tuple[str, object], ...] = (
-    ("profile_intact", _("Profile intact (avatar, banner, bio, nickname)")),
-    ("pinned_videos_in_place", _("Pinned videos in place")),
-    ("interactions_handled", _("New comments and messages handled")),
-    ("no_violation_notice", _("No platform violation notice")),
-    ("metrics_arrived", _("Yesterday's metrics arrived")),
-)
+from records.models.common import VoidableRecord, void_constraint
+from records.rules import INSPECTION_ITEMS
 
 
 class InspectionStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
-from records.models.base import VoidableRecord, void_constraint
+from records.models.common import VoidableRecord, void_constraint
 
 
 class ReportCadence(models.TextChoices):

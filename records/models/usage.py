@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
-from records.models.base import VoidableRecord, void_constraint
+from records.models.common import VoidableRecord, void_constraint
 
 
 class UsagePurpose(models.TextChoices):

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from agency.exports import safe_cell
 from records import exports
+from records.exports import tables
 from records.models import ExportJob, JobStatus, ReportStatus
 from tests.factories import UserFactory
 from tests.records.factories import AssetFactory, AuditEventFactory, StatisticsReportFactory
@@ -250,7 +251,7 @@ def failing_in_the_middle(monkeypatch):
             self.writer.writerow(row)
 
     monkeypatch.setattr(WriteOnlyWorksheet, "append", append)
-    monkeypatch.setattr(exports, "csv", types.SimpleNamespace(writer=Writer))
+    monkeypatch.setattr(tables, "csv", types.SimpleNamespace(writer=Writer))
 
 
 def suspended_cursors() -> list:

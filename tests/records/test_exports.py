@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from records import services
-from records.exports import DATASETS, EXPORT_INLINE_MAX_ROWS
+from records.exports.datasets import DATASETS, EXPORT_INLINE_MAX_ROWS
 from records.models import ExportJob, JobStatus, StatisticsReport
 from tests.factories import PlatformAccountFactory
 from tests.records.factories import AssetFactory, DailyInspectionFactory, StatisticsReportFactory
@@ -90,7 +90,7 @@ def test_an_unknown_format_is_refused_with_the_field_named(world, api):
 
 
 def test_a_long_list_is_sent_to_an_export_job(world, api, settings, monkeypatch):
-    monkeypatch.setattr("records.exports.EXPORT_INLINE_MAX_ROWS", 1)
+    monkeypatch.setattr("records.exports.datasets.EXPORT_INLINE_MAX_ROWS", 1)
     AssetFactory(agency=world.agency_a)
     AssetFactory(agency=world.agency_a)
     response = export(api, world.staff_a, "asset", "csv")

@@ -16,8 +16,8 @@ from agency.models import Membership
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import AccountStatus
 from records import services
-from records.images import IMAGE_MAX_PIXELS, THUMBNAIL_SIZE
 from records.models import DailyInspection, ImageRecord, ReportStatus, StatisticsReport, WorkAssessmentReport
+from records.rules import IMAGE_MAX_PIXELS, THUMBNAIL_SIZE
 from records.selectors import previous_period
 from tests.factories import PlatformAccountFactory, VideoFactory
 from tests.records.factories import AssetFactory, DailyInspectionFactory, last_month, png_bytes

@@ -12,7 +12,7 @@ from agency.models import TenantModel
 
 
 class RecordNotDeletable(RuntimeError):
-    """Clause 9 records are kept: void them with a reason (``records.services.record_void``)."""
+    """Clause 9 records are kept: void them with a reason (``records.services.common.record_void``)."""
 
 
 class VoidableRecord(TenantModel):

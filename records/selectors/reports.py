@@ -1,5 +1,4 @@
-"""Reads of the records app: the figures of the statistics (9 j) and work assessment (9 k)
-reports, missed inspections (9 h), and the landing page's overview.
+"""The figures of the statistics (9 j) and work assessment (9 k) reports.
 
 The reports are built from sections. Each section is a function ``(subject, period, previous)
 -> Section | None``; the ones below read the records' own data and the clients' accounts and
@@ -16,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -24,20 +23,9 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import Period
 from clients.models import AccountStatus, Client, ClientRequirement, PlatformAccount, Video
-from records.models import (
-    AssetCheckout,
-    AuditAction,
-    AuditEvent,
-    DailyInspection,
-    ExportJob,
-    FollowUpStatus,
-    ImageRecord,
-    InspectionFollowUp,
-    InspectionStatus,
-    StatisticsReport,
-    UsageRecord,
-    WorkAssessmentReport,
-)
+from records.models.inspections import DailyInspection, FollowUpStatus, InspectionFollowUp, InspectionStatus
+from records.models.usage import UsageRecord
+from records.selectors.common import agency_tz, bounds, change_pct, person_label, previous_period
 
 TOP_VIDEOS = 10  # rows in the report's video table
 
@@ -66,6 +54,8 @@ class Section:
 
 SectionBuilder = Callable[..., "Section | None"]
 STATISTICS_SECTIONS: list[SectionBuilder] = []
+
+
 ASSESSMENT_SECTIONS: list[SectionBuilder] = []
 
 
@@ -80,40 +70,6 @@ def assessment_section(builder: SectionBuilder) -> SectionBuilder:
     where ``subject`` is a ``Client`` or a staff member (a user)."""
     ASSESSMENT_SECTIONS.append(builder)
     return builder
-
-
-# --- periods ------------------------------------------------------------------------------------
-
-
-def previous_period(period: Period) -> Period:
-    """The month before a whole month; otherwise the same number of days just before."""
-    if period.start.day == 1 and period == Period.month(period.start.year, period.start.month):
-        last = period.start - dt.timedelta(days=1)
-        return Period.month(last.year, last.month)
-    length = (period.end - period.start).days + 1
-    return Period(period.start - dt.timedelta(days=length), period.start - dt.timedelta(days=1))
-
-
-def bounds(period: Period, tz) -> tuple[dt.datetime, dt.datetime]:
-    """The period as [start, end) instants in the agency's time zone."""
-    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
-def change_pct(value, previous) -> float | None:
-    if value is None or not previous:
-        return None
-    return round((value - previous) * 100 / previous, 1)
-
-
-def _label(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
-
-
-# --- the data statistics report (9 j) ------------------------------------------------------------
 
 
 @statistics_section
@@ -173,9 +129,6 @@ def statistics_for(client: Client, period: Period) -> dict:
     )
 
 
-# --- the work assessment report (9 k) ------------------------------------------------------------
-
-
 @assessment_section
 def inspections_done(subject, period: Period, previous: Period) -> Section:
     section = Section(_("Daily inspections"))
@@ -194,7 +147,7 @@ def inspections_done(subject, period: Period, previous: Period) -> Section:
         section.figure(_("Inspections missed"), now["total"] - now["done"], before["total"] - before["done"])
         section.has_data = now["total"] > 0
         return section
-    tz = _agency_tz()
+    tz = agency_tz()
 
     def by_person(p: Period) -> dict:
         start, end = bounds(p, tz)
@@ -212,7 +165,7 @@ def inspections_done(subject, period: Period, previous: Period) -> Section:
 @assessment_section
 def requirements_fulfilled(subject, period: Period, previous: Period) -> Section:
     section = Section(_("Client requirements (4.1)"))
-    tz = _agency_tz()
+    tz = agency_tz()
     requirements = ClientRequirement.objects.all()
     requirements = (
         requirements.filter(client=subject)
@@ -244,7 +197,7 @@ def work_recorded(subject, period: Period, previous: Period) -> Section | None:
     """A staff member's uses of assets and accounts and the follow-ups they resolved."""
     if isinstance(subject, Client):
         return None
-    tz = _agency_tz()
+    tz = agency_tz()
     section = Section(_("Usage and follow-ups"))
     start, end = bounds(period, tz)
     before_start, before_end = bounds(previous, tz)
@@ -262,7 +215,7 @@ def work_recorded(subject, period: Period, previous: Period) -> Section | None:
 
 def assessment_for(subject, period: Period) -> dict:
     previous = previous_period(period)
-    name = str(subject) if isinstance(subject, Client) else _label(subject)
+    name = str(subject) if isinstance(subject, Client) else person_label(subject)
     return _compose(
         title=_("Work assessment report"),
         subject=name,
@@ -275,12 +228,6 @@ def assessment_for(subject, period: Period) -> dict:
 def autodiscover() -> None:
     """Import every app's ``reports`` module, where it registers its sections."""
     autodiscover_modules("reports")
-
-
-def _agency_tz():
-    from agency.tenancy import require_agency
-
-    return require_agency().tz
 
 
 def _compose(*, title: str, subject: str, period: Period, previous: Period, sections) -> dict:
@@ -297,82 +244,3 @@ def _compose(*, title: str, subject: str, period: Period, previous: Period, sect
         "has_data": has_data,
         "sections": [asdict(s) for s in sections],
     }
-
-
-# --- pages ---------------------------------------------------------------------------------------
-
-
-def inspections_to_do(*, before: dt.date | None = None, through: dt.date | None = None) -> Q:
-    """9 h: inspection lists still to do (pending, not voided), dated before ``before`` (missed)
-    or up to ``through`` (today's and the missed ones)."""
-    condition = Q(status=InspectionStatus.PENDING, voided_at__isnull=True)
-    if before is not None:
-        condition &= Q(inspection_date__lt=before)
-    if through is not None:
-        condition &= Q(inspection_date__lte=through)
-    return condition
-
-
-def missed_inspections(queryset, today: dt.date):
-    """Inspection lists still to do after their day (clause 9 h: missed inspections are visible)."""
-    return queryset.filter(inspections_to_do(before=today))
-
-
-def records_overview(actor, period: Period) -> dict:
-    """The landing page: each record type's count for the period, what needs attention, latest exports."""
-    tz = actor.agency.tz
-    start, end = bounds(period, tz)
-    today = timezone.localdate(timezone=tz)
-    inspections = DailyInspection.objects.visible_to(actor).filter(inspection_date__range=(period.start, period.end))
-    counts = inspections.aggregate(
-        total=Count("id"),
-        done=Count("id", filter=Q(status=InspectionStatus.DONE)),
-        missed=Count("id", filter=inspections_to_do(before=today)),
-    )
-    from records.models import Asset
-
-    return {
-        "assets": Asset.objects.visible_to(actor).filter(voided_at__isnull=True).count(),
-        "open_checkouts": AssetCheckout.objects.visible_to(actor)
-        .filter(checked_in_at__isnull=True, voided_at__isnull=True)
-        .count(),
-        "inspections": counts,
-        "usage": UsageRecord.objects.visible_to(actor).filter(started_at__gte=start, started_at__lt=end).count(),
-        "statistics": StatisticsReport.objects.visible_to(actor)
-        .filter(period_start__lte=period.end, period_end__gte=period.start)
-        .count(),
-        "assessments": WorkAssessmentReport.objects.visible_to(actor)
-        .filter(period_start__lte=period.end, period_end__gte=period.start)
-        .count(),
-        "images": ImageRecord.objects.visible_to(actor).filter(taken_on__range=(period.start, period.end)).count(),
-        "exports": list(ExportJob.objects.visible_to(actor).order_by("-id")[:5]),
-        "followers": PlatformAccount.objects.visible_to(actor).aggregate(total=Sum("followers"))["total"] or 0,
-    }
-
-
-def values_as_they_stood(rows, fields: tuple[str, ...], moment: dt.datetime) -> dict[int, dict]:
-    """Each row's ``fields`` as they stood at ``moment``, read back from the audit trail (4.2): a
-    field keeps today's value unless a change recorded after ``moment`` replaced it, and then it
-    held the value that the first such change replaced. Used by checks that judge a period by
-    what was true at its end (a POI unlinked, a deal paused after the period). Only changes are
-    undone; whether a row existed then is judged by its own creation time."""
-    rows = list(rows)
-    if not rows:
-        return {}
-    model = type(rows[0])
-    columns = {model._meta.get_field(name).column: name for name in fields}
-    stood = {row.pk: {name: getattr(row, name) for name in fields} for row in rows}
-    undone: set[tuple[int, str]] = set()
-    later = AuditEvent.objects.filter(
-        model_label=model._meta.label_lower,
-        object_pk__in=[str(pk) for pk in stood],
-        action=AuditAction.UPDATE,
-        occurred_at__gt=moment,
-    ).order_by("occurred_at", "pk")
-    for event in later:
-        pk = int(event.object_pk)
-        for column, name in columns.items():
-            if column in (event.changes or {}) and (pk, name) not in undone:
-                undone.add((pk, name))
-                stood[pk][name] = model._meta.get_field(name).to_python(event.changes[column][0])
-    return stood

@@ -1,0 +1,156 @@
+"""API of clause 9 h): daily inspection lists and the follow-ups of their problems."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from agency.api.serializers import TenantModelSerializer
+from agency.roles import CHANGE
+from records import filters
+from records.api.common import STAMP_FIELDS, VOID_FIELDS, ExportMixin, RecordViewSet, VoidMixin
+from records.models.inspections import DailyInspection, InspectionFollowUp
+from records.rules import INSPECTION_ITEMS
+from records.services.inspections import follow_up_open, follow_up_resolve, inspection_list_create, inspection_record
+
+
+class DailyInspectionSerializer(TenantModelSerializer):
+    missed = serializers.SerializerMethodField(help_text="Still to do after its day.")
+
+    class Meta:
+        model = DailyInspection
+        fields = [
+            "id",
+            "account",
+            "client",
+            "inspection_date",
+            "status",
+            *(name for name, _label in INSPECTION_ITEMS),
+            "problems",
+            "inspected_by",
+            "completed_at",
+            "missed",
+            *VOID_FIELDS,
+            *STAMP_FIELDS,
+        ]
+        read_only_fields = ["client", "status", "inspected_by", "completed_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["account"].read_only = True
+            fields["inspection_date"].read_only = True
+        return fields
+
+    def get_missed(self, obj) -> bool:
+        return obj.is_missed(self.context.get("today") or timezone.localdate())
+
+    def validate(self, attrs):
+        if self.instance is None and attrs.get("account") is not None:
+            attrs["client"] = attrs["account"].client
+        return super().validate(attrs)
+
+
+class InspectionCompleteSerializer(serializers.Serializer):
+    problems = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, label in INSPECTION_ITEMS:
+            fields[name] = serializers.BooleanField(required=False, allow_null=True, help_text=str(label))
+        return fields
+
+
+class DailyInspectionViewSet(VoidMixin, ExportMixin, RecordViewSet):
+    """9 h). The lists are made every day by a task; POST makes one by hand for a day the schedule
+    missed (never a future day). PATCH ticks items and notes problems; ``complete`` closes it.
+    ``?missed=true`` lists the missed inspections."""
+
+    model = DailyInspection
+    resource = "inspection"
+    serializer_class = DailyInspectionSerializer
+    filterset_class = filters.DailyInspectionFilterSet
+    search_fields = ["problems", "account__handle", "client__name"]
+    ordering_fields = ["inspection_date", "status", "completed_at"]
+    ordering = ("-inspection_date", "account_id")
+    export_dataset = "inspections"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = inspection_list_create(
+            actor=self.actor, account=data["account"], inspection_date=data["inspection_date"]
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        items = {name: data[name] for name, _label in INSPECTION_ITEMS if name in data}
+        serializer.instance = inspection_record(
+            actor=self.actor, inspection=serializer.instance, items=items, problems=data.get("problems")
+        )
+
+    @extend_schema(request=InspectionCompleteSerializer, responses=DailyInspectionSerializer)
+    @action(detail=True, methods=["post"], required_action=CHANGE)
+    def complete(self, request, pk=None):
+        data = self._body(InspectionCompleteSerializer, request)
+        problems = data.pop("problems", None)
+        inspection = inspection_record(
+            actor=self.actor, inspection=self.get_object(), items=data, problems=problems, complete=True
+        )
+        return self._respond(inspection)
+
+
+class InspectionFollowUpSerializer(TenantModelSerializer):
+    class Meta:
+        model = InspectionFollowUp
+        fields = [
+            "id",
+            "inspection",
+            "client",
+            "title",
+            "detail",
+            "assignee",
+            "due_date",
+            "status",
+            "resolved_at",
+            "resolution",
+            *VOID_FIELDS,
+            *STAMP_FIELDS,
+        ]
+        read_only_fields = ["client", "status", "resolved_at", "resolution"]
+
+    def validate(self, attrs):
+        if self.instance is None and attrs.get("inspection") is not None:
+            attrs["client"] = attrs["inspection"].client
+        return super().validate(attrs)
+
+
+class FollowUpResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+
+
+class InspectionFollowUpViewSet(VoidMixin, ExportMixin, RecordViewSet):
+    """9 h): follow-up tasks opened from an inspection's problems; ``resolve`` closes one."""
+
+    model = InspectionFollowUp
+    resource = "inspection"
+    serializer_class = InspectionFollowUpSerializer
+    filterset_class = filters.InspectionFollowUpFilterSet
+    search_fields = ["title", "detail", "resolution"]
+    ordering_fields = ["due_date", "status", "created_at"]
+    ordering = ("status", "due_date", "id")
+    export_dataset = "inspection_follow_ups"
+    updatable_fields = ("title", "detail", "assignee", "due_date")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("client", None)
+        serializer.instance = follow_up_open(actor=self.actor, **data)
+
+    @extend_schema(request=FollowUpResolveSerializer)
+    @action(detail=True, methods=["post"], required_action=CHANGE)
+    def resolve(self, request, pk=None):
+        data = self._body(FollowUpResolveSerializer, request)
+        return self._respond(follow_up_resolve(actor=self.actor, follow_up=self.get_object(), **data))

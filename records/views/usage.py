@@ -1,0 +1,43 @@
+"""Pages of clause 9 i): usage records."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from records import filters, forms
+from records.models.usage import UsageRecord
+from records.services.usage import usage_record_create
+from records.views.common import FormPage, RecordListView
+
+
+class UsageListView(RecordListView):
+    model = UsageRecord
+    resource = "usage_record"
+    filterset_class = filters.UsageRecordFilterSet
+    dataset = "usage_records"
+    title = gettext_lazy("Usage records (9 i)")
+    select = ("user", "asset", "account", "client")
+    columns = (
+        ("started_at", pgettext_lazy("start of a time span", "From")),
+        ("ended_at", gettext_lazy("Until")),
+        ("user", gettext_lazy("Used by")),
+        ("get_purpose_display", gettext_lazy("Purpose")),
+        ("asset", gettext_lazy("Asset")),
+        ("account", gettext_lazy("Account")),
+        ("client", gettext_lazy("Client")),
+    )
+    ordering_fields = ("started_at", "purpose")
+    create_url_name = "records:usage-create"
+
+
+class UsageCreateView(FormPage):
+    resource = "usage_record"
+    form_class = forms.UsageRecordForm
+    title = gettext_lazy("Record a use (9 i)")
+
+    def save(self, data):
+        return usage_record_create(actor=self.actor, **data)
+
+    def success_url(self, obj):
+        return reverse("records:usage-list")
