@@ -9,9 +9,7 @@ import datetime as dt
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from agency.adjustable import adjustable
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check, served_from
 from agency.models import Membership
 from clients.models import Client
@@ -24,19 +22,8 @@ from evaluation.models import (
     ImprovementCycle,
     SurveyInvitation,
 )
-from evaluation.services.campaigns import EVALUATION_MONTH
-from evaluation.services.improvement import FOLLOW_UP_WITHIN_DAYS, follow_up_deadline
-
-# 10.1 customer protection: the share of complaints due in the period that must be resolved by
-# their deadline. The standard names no figure; the agency sets its own promise.
-COMPLAINTS_ON_TIME_PERCENT = adjustable(
-    "complaints_on_time_percent",
-    100,
-    clause="10.1",
-    minimum=1,
-    maximum=100,
-    label=gettext_lazy("Share of complaints resolved by their deadline (%) (10.1)"),
-)
+from evaluation.rules import COMPLAINTS_ON_TIME_PERCENT, EVALUATION_MONTH, FOLLOW_UP_WITHIN_DAYS
+from evaluation.services.followups import follow_up_deadline
 
 
 def _as_of(client: Client, period: Period) -> tuple[dt.date, dt.datetime]:

@@ -26,7 +26,7 @@ from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import Actor, tenant_context
 from clients.models import Client, ClientStatus
-from evaluation.forms import GuaranteeForm
+from evaluation.forms.complaints import GuaranteeForm
 from evaluation.models import (
     ActionStatus,
     CampaignKind,
@@ -43,7 +43,8 @@ from evaluation.models import (
     ServiceGuarantee,
     Severity,
 )
-from evaluation.services import campaigns, complaints, improvement, questionnaires
+from evaluation.services import campaigns, complaints, followups, improvement, questionnaires
+from evaluation.services.common import local_today
 
 # How far back this year's evaluation was sent (never before the 1st of January).
 SENT_DAYS_AGO = 12
@@ -324,7 +325,7 @@ def _improvement(agency, client, campaign, manager, operator, today, made) -> No
             )
             made["improvement actions"] += 1
             if evidence:
-                improvement.improvement_action_complete(actor=operator, action=action, evidence=evidence)
+                followups.improvement_action_complete(actor=operator, action=action, evidence=evidence)
             else:
                 improvement.improvement_action_change(actor=operator, action=action, status=ActionStatus.IN_PROGRESS)
 
@@ -332,7 +333,7 @@ def _improvement(agency, client, campaign, manager, operator, today, made) -> No
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the chapter 10 demo rows of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
-    today = campaigns.local_today(agency)
+    today = local_today(agency)
     manager = _actor(agency, people[Role.ACCOUNT_MANAGER])
     operator = _actor(agency, people[Role.OPERATOR])
     with translation.override(agency.language):

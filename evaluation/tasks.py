@@ -10,11 +10,12 @@ from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
 from evaluation.models import EvaluationCampaign
-from evaluation.services import campaigns, complaints, improvement, questionnaires
+from evaluation.services import campaigns, complaints, followups, questionnaires
+from evaluation.services.common import local_today
 
 
 def _today(agency_id: int):
-    return campaigns.local_today(Agency.objects.get(pk=agency_id))
+    return local_today(Agency.objects.get(pk=agency_id))
 
 
 @app.task(base=TenantTask)
@@ -36,8 +37,8 @@ def survey_schedule_task(*, agency_id: int) -> dict:
     follow-ups that would miss their month."""
     today = _today(agency_id)
     sent = campaigns.campaigns_launch_due(today=today)
-    closed = campaigns.campaigns_close_due(today=today)
-    flagged = improvement.follow_ups_flag_at_risk(today=today)
+    closed = followups.campaigns_close_due(today=today)
+    flagged = followups.follow_ups_flag_at_risk(today=today)
     return {"sent": len(sent), "closed": len(closed), "flagged": len(flagged)}
 
 

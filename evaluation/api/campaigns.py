@@ -19,13 +19,13 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.roles import CHANGE, DECIDE, VIEW
-from evaluation.api.base import NoBodySerializer, TransitionMixin, changes
+from evaluation.api.common import NoBodySerializer, TransitionMixin, changes
 from evaluation.models import EvaluationCampaign, SurveyAnswer, SurveyInvitation, SurveyResponse
 from evaluation.notifications import public_url
 from evaluation.qr import qr_svg
-from evaluation.selectors import campaign_results
+from evaluation.selectors.campaigns import campaign_results
 from evaluation.services import campaigns as services
-from evaluation.services.improvement import follow_up_reschedule
+from evaluation.services.followups import campaign_close_and_decide, follow_up_reschedule
 
 READ_ONLY_METHODS = ["get", "head", "options"]
 
@@ -155,7 +155,7 @@ class EvaluationCampaignViewSet(TransitionMixin, TenantViewSet):
     @extend_schema(request=NoBodySerializer, responses=EvaluationCampaignSerializer)
     @action(detail=True, methods=["post"], required_action=DECIDE)
     def close(self, request, pk=None):
-        return self.transition(request, NoBodySerializer, services.campaign_close, "campaign")
+        return self.transition(request, NoBodySerializer, campaign_close_and_decide, "campaign")
 
     @extend_schema(request=FollowUpRescheduleSerializer, responses=EvaluationCampaignSerializer)
     @action(detail=True, methods=["post"], required_action=CHANGE)

@@ -15,7 +15,7 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.roles import DECIDE, FULFIL
-from evaluation.api.base import TransitionMixin, changes
+from evaluation.api.common import TransitionMixin, changes
 from evaluation.models import Complaint, ComplaintStatus, ServiceGuarantee
 from evaluation.services import complaints as services
 

@@ -15,10 +15,11 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.roles import CHANGE, FULFIL, VIEW
-from evaluation.api.base import TransitionMixin, changes
+from evaluation.api.common import TransitionMixin, changes
 from evaluation.models import ImprovementAction, ImprovementCycle
-from evaluation.selectors import cycle_thread
+from evaluation.selectors.improvement import cycle_thread
 from evaluation.services import improvement as services
+from evaluation.services.followups import improvement_action_complete
 
 NO_DELETE = ["get", "post", "patch", "head", "options"]
 
@@ -181,7 +182,7 @@ class ImprovementActionViewSet(TransitionMixin, TenantViewSet):
     @extend_schema(request=ActionCompleteSerializer, responses=ImprovementActionSerializer)
     @action(detail=True, methods=["post"], required_action=FULFIL)
     def complete(self, request, pk=None):
-        return self.transition(request, ActionCompleteSerializer, services.improvement_action_complete, "action")
+        return self.transition(request, ActionCompleteSerializer, improvement_action_complete, "action")
 
     @extend_schema(request=ActionCancelSerializer, responses=ImprovementActionSerializer)
     @action(detail=True, methods=["post"], required_action=CHANGE)

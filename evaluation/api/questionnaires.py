@@ -14,7 +14,7 @@ from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
 from agency.roles import ADD, CHANGE
-from evaluation.api.base import NoBodySerializer, TransitionMixin, changes
+from evaluation.api.common import NoBodySerializer, TransitionMixin, changes
 from evaluation.models import Question, QuestionnaireTemplate
 from evaluation.services import questionnaires as services
 

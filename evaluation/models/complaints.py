@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
 from agency.models import TenantModel
+from evaluation.models.campaigns import EvaluationCampaign
 from evaluation.models.questionnaires import localized
 
 
@@ -214,8 +215,6 @@ class Complaint(TenantModel):
         if self.status != ComplaintStatus.OPEN and not (self.resolution or "").strip():
             raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
         if self.campaign_id and self.client_id:
-            from evaluation.models.campaigns import EvaluationCampaign
-
             owner = EvaluationCampaign.dangerously_all_agencies.filter(pk=self.campaign_id).values_list(
                 "client_id", flat=True
             )

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
 from agency.models import TenantModel
+from evaluation.models.campaigns import EvaluationCampaign
+from evaluation.models.complaints import Complaint
+from evaluation.models.questionnaires import Question
 
 
 class FindingSource(models.TextChoices):
@@ -82,9 +85,6 @@ class ImprovementCycle(TenantModel):
 
     def clean(self) -> None:
         super().clean()
-        from evaluation.models.campaigns import EvaluationCampaign
-        from evaluation.models.complaints import Complaint
-
         if self.client_id is None:
             return
         for field, model in (("campaign", EvaluationCampaign), ("complaint", Complaint)):
@@ -100,8 +100,6 @@ class ImprovementCycle(TenantModel):
                 .values_list("template_id", flat=True)
                 .first()
             )
-            from evaluation.models.questionnaires import Question
-
             question_template = (
                 Question.dangerously_all_agencies.filter(pk=self.question_id)
                 .values_list("template_id", flat=True)

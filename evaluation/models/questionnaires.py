@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -119,8 +120,6 @@ class QuestionnaireTemplate(TenantModel):
         return self.status == TemplateStatus.DRAFT
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("evaluation:questionnaire-detail", args=[self.pk])
 
 

@@ -7,16 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from agency.adjustable import adjustable
 from agency.models import Agency, Membership
-from agency.roles import Role
+from agency.outbox import task_named
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
@@ -35,52 +36,22 @@ from evaluation.models import (
 )
 from evaluation.models.questionnaires import CHOICE_KINDS, TEXT_ANSWER_MAX_LENGTH
 from evaluation.notifications import notify_on_commit, public_url
+from evaluation.rules import (
+    EVALUATION_MONTH,
+    EVALUATION_OPEN_DAYS,
+    EVALUATION_YEAR_END_WARNING_DAYS,
+    FOLLOW_UP_OPEN_DAYS,
+    FOLLOW_UP_WITHIN_DAYS,
+)
 from evaluation.sentiment import classify_sentiment
-
-# 10.1: "at least once a year". The agency picks the month its yearly evaluation goes out, how
-# long it stays open, and how long before the year's end a client without answers is flagged.
-EVALUATION_MONTH = adjustable(
-    "evaluation_month",
-    10,
-    clause="10.1",
-    minimum=1,
-    maximum=12,
-    label=gettext_lazy("Month in which the yearly evaluation is sent (10.1)"),
-)
-EVALUATION_OPEN_DAYS = adjustable(
-    "evaluation_open_days",
-    30,
-    clause="10.1",
-    minimum=3,
-    maximum=120,
-    label=gettext_lazy("Days a yearly evaluation stays open (10.1)"),
-)
-EVALUATION_YEAR_END_WARNING_DAYS = adjustable(
-    "evaluation_year_end_warning_days",
-    45,
-    clause="10.1",
-    minimum=1,
-    maximum=180,
-    label=gettext_lazy("Days before the year's end to flag clients with no evaluation answers (10.1)"),
-)
+from evaluation.services.common import checked_save, local_today, managers_of
+from evaluation.services.questionnaires import questionnaire_ensure_default
 
 EDITABLE_CAMPAIGN_FIELDS = ("template", "opens_on", "closes_on")
-
-
-def local_today(agency: Agency, now: dt.datetime | None = None) -> dt.date:
-    """Today in the agency's time zone: years and deadlines are the agency's, not UTC's."""
-    return timezone.localdate(now or timezone.now(), timezone=agency.tz)
-
-
-def _save(row):
-    row.full_clean()
-    row.save()
-    return row
+SEND_INVITATIONS_TASK = "evaluation.tasks.campaign_send_invitations_task"
 
 
 def _published(template: QuestionnaireTemplate | None) -> QuestionnaireTemplate:
-    from evaluation.services.questionnaires import questionnaire_ensure_default
-
     if template is None:
         return questionnaire_ensure_default()
     if template.status != TemplateStatus.PUBLISHED:
@@ -145,6 +116,24 @@ def campaign_create(
     )
 
 
+def ensure_within_follow_up_deadline(campaign: EvaluationCampaign) -> None:
+    """A follow-up survey (10.2) is sent no later than its ``due_by``, a month after the improvement."""
+    if campaign.due_by is not None and campaign.opens_on > campaign.due_by:
+        raise ValidationError(
+            {
+                "opens_on": _(
+                    "%(day)s is too late: the follow-up must be sent by %(due)s, within %(days)d days of the "
+                    "improvement (10.2)."
+                )
+                % {
+                    "day": campaign.opens_on.isoformat(),
+                    "due": campaign.due_by.isoformat(),
+                    "days": FOLLOW_UP_WITHIN_DAYS,
+                }
+            }
+        )
+
+
 @transaction.atomic
 def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **changes) -> EvaluationCampaign:
     """Change a campaign that has not been sent yet: its questionnaire and its dates. A follow-up
@@ -163,16 +152,12 @@ def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **chan
     if "opens_on" in changes and campaign.opens_on < today:
         raise ValidationError({"opens_on": _("The sending day cannot be in the past.")})
     if campaign.kind == CampaignKind.FOLLOW_UP:
-        from evaluation.services.improvement import ensure_within_follow_up_deadline
-
         ensure_within_follow_up_deadline(campaign)
         if "opens_on" in changes and "closes_on" not in changes:
-            from evaluation.services.improvement import FOLLOW_UP_OPEN_DAYS
-
             campaign.closes_on = campaign.opens_on + dt.timedelta(days=campaign.agency.setting(FOLLOW_UP_OPEN_DAYS))
     elif "opens_on" in changes and campaign.opens_on.year != campaign.year:
         raise ValidationError({"opens_on": _("The %(year)d evaluation is sent in %(year)d.") % {"year": campaign.year}})
-    return _save(campaign)
+    return checked_save(campaign)
 
 
 def _client_people(client: Client) -> list[tuple[str, str, object]]:
@@ -210,10 +195,10 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
     campaign.status = CampaignStatus.OPEN
     campaign.opens_on = min(campaign.opens_on, today)
     campaign.opened_at = timezone.now()
-    _save(campaign)
+    checked_save(campaign)
     for email, name, user in _client_people(campaign.client):
         if not campaign.invitations.filter(email=email).exists():
-            _save(
+            checked_save(
                 SurveyInvitation(
                     agency=campaign.agency, campaign=campaign, client=campaign.client, email=email, name=name, user=user
                 )
@@ -223,9 +208,8 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
 
 
 def _enqueue_sending(campaign: EvaluationCampaign) -> None:
-    from evaluation.tasks import campaign_send_invitations_task
-
-    enqueue(campaign_send_invitations_task, agency_id=campaign.agency_id, campaign_id=campaign.pk)
+    # By name: evaluation.tasks imports this module.
+    enqueue(task_named(SEND_INVITATIONS_TASK), agency_id=campaign.agency_id, campaign_id=campaign.pk)
 
 
 @transaction.atomic
@@ -239,7 +223,7 @@ def invitation_add(
     email = (email or "").strip().lower()
     if campaign.invitations.filter(email=email).exists():
         raise ValidationError({"email": _("%(email)s is already invited.") % {"email": email}})
-    invitation = _save(
+    invitation = checked_save(
         SurveyInvitation(
             agency=campaign.agency, campaign=campaign, client_id=campaign.client_id, email=email, name=name
         )
@@ -258,9 +242,6 @@ def campaign_send_invitations(*, campaign: EvaluationCampaign) -> int:
 
     Not one transaction: each invitation is marked sent right after its own email, so a failure
     half-way (the task retries) never sends anyone the same invitation twice."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
     if campaign.status != CampaignStatus.OPEN:
         return 0
     sent = 0
@@ -293,17 +274,14 @@ def campaign_send_invitations(*, campaign: EvaluationCampaign) -> int:
 
 @transaction.atomic
 def campaign_close(*, actor: Actor | None, campaign: EvaluationCampaign) -> EvaluationCampaign:
-    """Close a campaign to answers. A follow-up's results then decide its improvement cycle (10.2)."""
+    """Close a campaign to answers. Pages, the API and the daily work close through
+    ``followups.campaign_close_and_decide``, which then lets a follow-up decide its cycle (10.2)."""
     campaign = EvaluationCampaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise ValidationError({"status": _("Only an open campaign can be closed.")})
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
-    _save(campaign)
-    if campaign.kind == CampaignKind.FOLLOW_UP:
-        from evaluation.services.improvement import follow_up_evaluate
-
-        follow_up_evaluate(campaign=campaign)
+    checked_save(campaign)
     return campaign
 
 
@@ -315,7 +293,7 @@ def device_key(campaign: EvaluationCampaign, device: str) -> str:
     return hashlib.sha256(f"{campaign.public_token}:{device}".encode()).hexdigest()
 
 
-def _is_open_for_answers(campaign: EvaluationCampaign) -> bool:
+def is_open_for_answers(campaign: EvaluationCampaign) -> bool:
     today = local_today(campaign.agency)
     return campaign.status == CampaignStatus.OPEN and campaign.opens_on <= today <= campaign.closes_on
 
@@ -365,7 +343,7 @@ def survey_submit(
     first, then all of them at once, or nothing. A personal invitation answers once; through the
     public link, one device answers once."""
     campaign = EvaluationCampaign.objects.select_related("template").get(pk=campaign.pk)
-    if not _is_open_for_answers(campaign):
+    if not is_open_for_answers(campaign):
         raise ValidationError({"survey": _("This survey is not open for answers.")})
     if invitation is not None:
         invitation = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
@@ -432,21 +410,10 @@ def survey_submit(
 # --- the daily work of 10.1 -------------------------------------------------------------------
 
 
-def _managers_of(client: Client) -> list[str]:
-    """Who hears about a client's evaluation: its account manager, else the agency's admins."""
-    if client.account_manager_id and client.account_manager.email:
-        return [client.account_manager.email]
-    return list(
-        Membership.objects.filter(agency_id=client.agency_id, role=Role.AGENCY_ADMIN, is_active=True)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-
-
 def _remind_manager(campaign: EvaluationCampaign) -> None:
     link = public_url(campaign.public_path)
     notify_on_commit(
-        _managers_of(campaign.client),
+        managers_of(campaign.client),
         _("%(client)s: the %(year)d evaluation has been sent") % {"client": campaign.client, "year": campaign.year},
         _(
             "The yearly service-quality evaluation (clause 10.1) of %(client)s is open until %(closes)s.\n"
@@ -499,13 +466,6 @@ def campaigns_launch_due(*, today: dt.date) -> list[EvaluationCampaign]:
 
 
 @transaction.atomic
-def campaigns_close_due(*, today: dt.date) -> list[EvaluationCampaign]:
-    """Close every open campaign whose last day has passed (a follow-up then decides its cycle)."""
-    due = EvaluationCampaign.objects.filter(status=CampaignStatus.OPEN, closes_on__lt=today)
-    return [campaign_close(actor=None, campaign=campaign) for campaign in due.order_by("closes_on", "pk")]
-
-
-@transaction.atomic
 def evaluations_flag_year_end(*, today: dt.date) -> list[EvaluationCampaign]:
     """As the year's end approaches, flag (once) every active client whose yearly evaluation has
     no answer yet, and tell its account manager."""
@@ -531,7 +491,7 @@ def evaluations_flag_year_end(*, today: dt.date) -> list[EvaluationCampaign]:
         }
         campaign.save(update_fields=["flagged_at", "flag_reason", "updated_at"])
         notify_on_commit(
-            _managers_of(campaign.client),
+            managers_of(campaign.client),
             _("%(client)s has no completed evaluation for %(year)d") % {"client": campaign.client, "year": today.year},
             campaign.flag_reason + "\n" + public_url(campaign.get_absolute_url()),
         )

@@ -11,11 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from agency.adjustable import adjustable
 from agency.models import Membership
-from agency.roles import STAFF_ROLES, Role
+from agency.roles import Role
 from agency.tenancy import Actor, require_agency
 from clients.models import Client
 from evaluation.models import (
@@ -28,54 +26,8 @@ from evaluation.models import (
     Severity,
 )
 from evaluation.notifications import notify_on_commit, public_url
-
-# 10.1 customer protection: the agency's deadline to resolve a complaint, by severity, and to
-# give a first response (a guarantee may promise a shorter one).
-COMPLAINT_RESOLVE_HOURS = {
-    Severity.CRITICAL: adjustable(
-        "complaint_resolve_hours_critical",
-        24,
-        clause="10.1",
-        minimum=1,
-        maximum=24 * 90,
-        label=gettext_lazy("Hours to resolve a critical complaint (10.1)"),
-    ),
-    Severity.HIGH: adjustable(
-        "complaint_resolve_hours_high",
-        72,
-        clause="10.1",
-        minimum=1,
-        maximum=24 * 90,
-        label=gettext_lazy("Hours to resolve a high-severity complaint (10.1)"),
-    ),
-    Severity.MEDIUM: adjustable(
-        "complaint_resolve_hours_medium",
-        7 * 24,
-        clause="10.1",
-        minimum=1,
-        maximum=24 * 90,
-        label=gettext_lazy("Hours to resolve a medium-severity complaint (10.1)"),
-    ),
-    Severity.LOW: adjustable(
-        "complaint_resolve_hours_low",
-        14 * 24,
-        clause="10.1",
-        minimum=1,
-        maximum=24 * 90,
-        label=gettext_lazy("Hours to resolve a low-severity complaint (10.1)"),
-    ),
-}
-COMPLAINT_RESPONSE_HOURS = adjustable(
-    "complaint_response_hours",
-    24,
-    clause="10.1",
-    minimum=1,
-    maximum=24 * 30,
-    label=gettext_lazy("Hours to give a complaint its first response (10.1)"),
-)
-# Escalation, one level at a time: 1 = past the deadline (the owner and the client's account
-# manager are told); 2 = past it by as long again (the agency's admins too).
-TOP_ESCALATION_LEVEL = 2
+from evaluation.rules import COMPLAINT_RESOLVE_HOURS, COMPLAINT_RESPONSE_HOURS, TOP_ESCALATION_LEVEL
+from evaluation.services.common import check_staff_owner, checked_save
 
 CHANGEABLE_FIELDS = (
     "category",
@@ -90,12 +42,6 @@ CHANGEABLE_FIELDS = (
 )
 
 
-def _save(row):
-    row.full_clean()
-    row.save()
-    return row
-
-
 def _deadlines(complaint: Complaint) -> None:
     agency = complaint.agency
     complaint.resolve_by = complaint.received_at + dt.timedelta(
@@ -105,13 +51,6 @@ def _deadlines(complaint: Complaint) -> None:
     if complaint.guarantee_id and complaint.guarantee.response_hours:
         response_hours = min(response_hours, complaint.guarantee.response_hours)
     complaint.respond_by = min(complaint.received_at + dt.timedelta(hours=response_hours), complaint.resolve_by)
-
-
-def _check_owner(agency_id: int, owner) -> None:
-    if owner is None:
-        return
-    if not Membership.objects.filter(agency_id=agency_id, user=owner, is_active=True, role__in=STAFF_ROLES).exists():
-        raise ValidationError({"owner": _("The owner must be one of the agency's staff.")})
 
 
 def _check_guarantee(guarantee: ServiceGuarantee | None) -> None:
@@ -167,7 +106,7 @@ def complaint_file(
     if received_at is not None and received_at > now:
         raise ValidationError({"received_at": _("A complaint cannot be received in the future.")})
     _check_guarantee(guarantee)
-    _check_owner(agency.pk, owner)
+    check_staff_owner(agency.pk, owner)
     if not promised and guarantee is not None:
         promised = f"{guarantee}: {guarantee.description}".strip(": ")
     complaint = Complaint(
@@ -190,7 +129,7 @@ def complaint_file(
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Choose a severity: %(known)s.") % {"known": ", ".join(Severity.values)}})
     _deadlines(complaint)
-    _save(complaint)
+    checked_save(complaint)
     notify_on_commit(
         _recipients(complaint),
         _("New complaint from %(client)s: %(subject)s") % {"client": client, "subject": complaint.subject},
@@ -224,14 +163,14 @@ def complaint_change(*, actor: Actor, complaint: Complaint, **changes) -> Compla
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     if "owner" in changes:
-        _check_owner(complaint.agency_id, changes["owner"])
+        check_staff_owner(complaint.agency_id, changes["owner"])
     if "guarantee" in changes:
         _check_guarantee(changes["guarantee"])
     for name, value in changes.items():
         setattr(complaint, name, value)
     if {"severity", "guarantee"} & set(changes):
         _deadlines(complaint)
-    return _save(complaint)
+    return checked_save(complaint)
 
 
 @transaction.atomic
@@ -244,7 +183,7 @@ def complaint_respond(*, actor: Actor, complaint: Complaint, response: str) -> C
         raise ValidationError({"response": _("Write the response given.")})
     complaint.first_response = response.strip()
     complaint.first_response_at = timezone.now()
-    return _save(complaint)
+    return checked_save(complaint)
 
 
 @transaction.atomic
@@ -273,7 +212,7 @@ def complaint_resolve(
     if complaint.first_response_at is None:
         complaint.first_response_at = now
         complaint.first_response = complaint.resolution
-    return _save(complaint)
+    return checked_save(complaint)
 
 
 @transaction.atomic
@@ -298,7 +237,7 @@ def complaint_confirm(*, actor: Actor, complaint: Complaint, accepted: bool, not
         complaint.resolved_at = None
         complaint.resolved_by = None
         complaint.confirmation_note = note
-    _save(complaint)
+    checked_save(complaint)
     if not accepted:
         notify_on_commit(
             _recipients(complaint),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from agency.tenancy import Actor, require_agency
 from evaluation.defaults import DEFAULT_FAMILY, DEFAULT_QUESTIONS, DEFAULT_TEMPLATE
 from evaluation.models import Question, QuestionKind, QuestionnaireTemplate, TemplateStatus
+from evaluation.services.common import checked_save
 
 TEMPLATE_FIELDS = ("title_zh", "title_en", "intro_zh", "intro_en")
 QUESTION_FIELDS = ("kind", "text_zh", "text_en", "required", "choices", "code")
@@ -29,12 +30,6 @@ def _ensure_draft(template: QuestionnaireTemplate) -> None:
         )
 
 
-def _save(row):
-    row.full_clean()
-    row.save()
-    return row
-
-
 @transaction.atomic
 def questionnaire_create(
     *, actor: Actor, family: str, title_zh: str, title_en: str, intro_zh: str = "", intro_en: str = ""
@@ -47,7 +42,7 @@ def questionnaire_create(
                 % {"family": family}
             }
         )
-    return _save(
+    return checked_save(
         QuestionnaireTemplate(
             agency=actor.agency,
             family=family,
@@ -70,7 +65,7 @@ def questionnaire_change(*, actor: Actor, template: QuestionnaireTemplate, **cha
     _ensure_draft(template)
     for name, value in changes.items():
         setattr(template, name, value)
-    return _save(template)
+    return checked_save(template)
 
 
 @transaction.atomic
@@ -117,7 +112,7 @@ def question_add(
         raise ValidationError(
             {"code": _("Another question of this questionnaire has the code %(code)s.") % {"code": question.code}}
         )
-    return _save(question)
+    return checked_save(question)
 
 
 @transaction.atomic
@@ -140,7 +135,7 @@ def question_change(*, actor: Actor, question: Question, **changes) -> Question:
         raise ValidationError(
             {"code": _("Another question of this questionnaire has the code %(code)s.") % {"code": question.code}}
         )
-    return _save(question)
+    return checked_save(question)
 
 
 @transaction.atomic
@@ -175,7 +170,7 @@ def questionnaire_publish(
     template.status = TemplateStatus.PUBLISHED
     template.published_at = timezone.now()
     template.is_default = becomes_default
-    return _save(template)
+    return checked_save(template)
 
 
 @transaction.atomic
@@ -191,7 +186,7 @@ def questionnaire_new_version(*, actor: Actor, template: QuestionnaireTemplate) 
             }
         )
     version = (family.aggregate(last=Max("version"))["last"] or 0) + 1
-    copy = _save(
+    copy = checked_save(
         QuestionnaireTemplate(
             agency=template.agency,
             family=template.family,
@@ -222,7 +217,7 @@ def questionnaire_retire(*, actor: Actor, template: QuestionnaireTemplate) -> Qu
     if template.is_default:
         raise ValidationError({"is_default": _("The default questionnaire cannot be retired; publish another first.")})
     template.status = TemplateStatus.RETIRED
-    return _save(template)
+    return checked_save(template)
 
 
 @transaction.atomic
@@ -240,7 +235,7 @@ def questionnaire_ensure_default() -> QuestionnaireTemplate:
         return published
     if QuestionnaireTemplate.objects.filter(family=DEFAULT_FAMILY).exists():
         raise ValidationError({"template": _("The agency has no published questionnaire; publish its draft first.")})
-    template = _save(QuestionnaireTemplate(agency=agency, version=1, **DEFAULT_TEMPLATE))
+    template = checked_save(QuestionnaireTemplate(agency=agency, version=1, **DEFAULT_TEMPLATE))
     for position, spec in enumerate(DEFAULT_QUESTIONS, start=1):
-        _save(Question(agency=agency, template=template, position=position, **spec))
+        checked_save(Question(agency=agency, template=template, position=position, **spec))
     return questionnaire_publish(actor=None, template=template, make_default=True)

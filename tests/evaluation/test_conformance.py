@@ -10,10 +10,8 @@ import pytest
 from agency.conformance import CHECKS, Period, Status, evaluate
 from agency.tenancy import tenant_context
 from clients.models import Client
-from evaluation.conformance import COMPLAINTS_ON_TIME_PERCENT
 from evaluation.models import ActionStatus, CampaignKind, CampaignStatus, CycleStatus, EvaluationCampaign
-from evaluation.services.campaigns import EVALUATION_MONTH
-from evaluation.services.improvement import FOLLOW_UP_WITHIN_DAYS
+from evaluation.rules import COMPLAINTS_ON_TIME_PERCENT, EVALUATION_MONTH, FOLLOW_UP_WITHIN_DAYS
 from tests.evaluation.factories import (
     ComplaintFactory,
     EvaluationCampaignFactory,

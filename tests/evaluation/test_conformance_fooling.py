@@ -16,7 +16,7 @@ from agency.conformance import CHECKS, Period, Status
 from agency.tenancy import tenant_context
 from clients.models import Client
 from evaluation.models import ActionStatus, CampaignKind, CampaignStatus
-from evaluation.services.improvement import FOLLOW_UP_WITHIN_DAYS
+from evaluation.rules import FOLLOW_UP_WITHIN_DAYS
 from tests.evaluation.factories import (
     EvaluationCampaignFactory,
     ImprovementActionFactory,

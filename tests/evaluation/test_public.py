@@ -14,7 +14,7 @@ from rest_framework.test import APIClient as APIClientBase
 
 from evaluation.defaults import DEFAULT_QUESTIONS
 from evaluation.models import Audience, CampaignStatus, SurveyAnswer, SurveyResponse
-from evaluation.public import DEVICE_COOKIE, HONEYPOT_FIELD, PUBLIC_SURVEY_RATE_SETTING
+from evaluation.views.public import DEVICE_COOKIE, HONEYPOT_FIELD, PUBLIC_SURVEY_RATE_SETTING
 from tests.evaluation.factories import (
     ComplaintFactory,
     EvaluationCampaignFactory,

@@ -24,26 +24,28 @@ from evaluation.models import (
     SurveyAnswer,
     SurveyResponse,
 )
-from evaluation.selectors import campaign_results, csat, nps
-from evaluation.sentiment import register_sentiment_classifier
-from evaluation.services.campaigns import campaign_close, campaign_launch, survey_submit
-from evaluation.services.complaints import (
+from evaluation.rules import (
     COMPLAINT_RESOLVE_HOURS,
+    FOLLOW_UP_WAIT_DAYS,
+    FOLLOW_UP_WITHIN_DAYS,
+    SATISFACTION_THRESHOLD,
     TOP_ESCALATION_LEVEL,
+)
+from evaluation.selectors.campaigns import campaign_results, csat, nps
+from evaluation.sentiment import register_sentiment_classifier
+from evaluation.services.campaigns import campaign_launch, survey_submit
+from evaluation.services.complaints import (
     complaint_confirm,
     complaint_file,
     complaint_resolve,
     complaints_escalate_overdue,
 )
-from evaluation.services.improvement import (
-    FOLLOW_UP_WAIT_DAYS,
-    FOLLOW_UP_WITHIN_DAYS,
-    SATISFACTION_THRESHOLD,
+from evaluation.services.followups import (
+    campaign_close_and_decide,
     follow_up_reschedule,
-    improvement_action_add,
     improvement_action_complete,
-    improvement_cycle_open,
 )
+from evaluation.services.improvement import improvement_action_add, improvement_cycle_open
 from evaluation.services.questionnaires import (
     question_add,
     questionnaire_ensure_default,
@@ -336,7 +338,7 @@ def _answer_follow_up(follow_up, *, client_csat: int, users_csat: int):
     follow_up = campaign_launch(actor=None, campaign=follow_up)
     submit(follow_up, answers(csat_score=users_csat), device="user-1")
     submit(follow_up, answers(csat_score=client_csat), invitation=SurveyInvitationFactory(campaign=follow_up))
-    return campaign_close(actor=None, campaign=follow_up)
+    return campaign_close_and_decide(actor=None, campaign=follow_up)
 
 
 def test_the_cycle_reopens_below_the_threshold_and_closes_when_both_audiences_are_satisfied(world, staff_a):
@@ -366,7 +368,7 @@ def _half_satisfied_users(world, actor) -> EvaluationCampaign:
     submit(follow_up, answers(csat_score=5), device="user-1")
     submit(follow_up, answers(csat_score=3), device="user-2")
     submit(follow_up, answers(csat_score=5), invitation=SurveyInvitationFactory(campaign=follow_up))
-    campaign_close(actor=None, campaign=follow_up)
+    campaign_close_and_decide(actor=None, campaign=follow_up)
     return EvaluationCampaign.objects.select_related("cycle").get(pk=follow_up.pk)
 
 
@@ -386,7 +388,7 @@ def test_a_follow_up_without_answers_from_the_client_does_not_close_the_cycle(wo
     cycle = _cycle(world, staff_a)
     follow_up = campaign_launch(actor=None, campaign=_complete_new_action(world, staff_a, cycle).follow_up)
     submit(follow_up, answers(csat_score=5), device="user-1")
-    campaign_close(actor=None, campaign=follow_up)
+    campaign_close_and_decide(actor=None, campaign=follow_up)
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN and cycle.round == 2
 

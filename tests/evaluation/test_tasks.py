@@ -13,8 +13,12 @@ from django.utils import timezone
 
 from clients.models import ClientStatus
 from evaluation.models import CampaignKind, CampaignStatus, EvaluationCampaign
-from evaluation.services.campaigns import EVALUATION_MONTH, EVALUATION_YEAR_END_WARNING_DAYS
-from evaluation.services.improvement import FOLLOW_UP_WARNING_DAYS, FOLLOW_UP_WITHIN_DAYS
+from evaluation.rules import (
+    EVALUATION_MONTH,
+    EVALUATION_YEAR_END_WARNING_DAYS,
+    FOLLOW_UP_WARNING_DAYS,
+    FOLLOW_UP_WITHIN_DAYS,
+)
 from evaluation.tasks import (
     complaints_escalate_task,
     survey_schedule_task,

@@ -17,7 +17,7 @@ from evaluation.models import (
     EvaluationCampaign,
     ImprovementAction,
 )
-from evaluation.services.improvement import FOLLOW_UP_WITHIN_DAYS
+from evaluation.rules import FOLLOW_UP_WITHIN_DAYS
 from tests.evaluation.factories import (
     ComplaintFactory,
     EvaluationCampaignFactory,

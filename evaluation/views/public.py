@@ -37,7 +37,7 @@ from agency.tenancy import tenant_context
 from evaluation.config import setting
 from evaluation.models import EvaluationCampaign, QuestionKind, SurveyInvitation, SurveyResponse
 from evaluation.models.questionnaires import TEXT_ANSWER_MAX_LENGTH
-from evaluation.services.campaigns import _is_open_for_answers, device_key, survey_submit
+from evaluation.services.campaigns import device_key, is_open_for_answers, survey_submit
 
 # The flood limit on submissions, per address and link: a named setting (or the environment
 # variable of the same name), with this default.
@@ -167,7 +167,7 @@ class PublicSurveyView(_Language, View):
 
     def gate(self):
         """The page to show instead of the form, if any."""
-        if not _is_open_for_answers(self.campaign):
+        if not is_open_for_answers(self.campaign):
             return self.unavailable(_("This survey is not open for answers."), status=410)
         if _already_answered(self.campaign, self.invitation, self.device()):
             return redirect(self.thanks_url(already=True))
@@ -301,7 +301,7 @@ class PublicSurveyAPIView(_Language, APIView):
     def get(self, request, token):
         campaign, invitation = self._campaign(token)
         with tenant_context(campaign.agency):
-            if not _is_open_for_answers(campaign):
+            if not is_open_for_answers(campaign):
                 raise Gone()
             return Response(questionnaire_payload(campaign, invitation))
 
@@ -312,7 +312,7 @@ class PublicSurveyAPIView(_Language, APIView):
         body.is_valid(raise_exception=True)
         received = Response({"status": "received"}, status=status.HTTP_201_CREATED)
         with tenant_context(campaign.agency):
-            if not _is_open_for_answers(campaign):
+            if not is_open_for_answers(campaign):
                 raise Gone()
             if body.validated_data.get(HONEYPOT_FIELD):
                 return received

@@ -1,7 +1,6 @@
-"""Reads of chapter 10: a campaign's results (10.1: responses by audience, NPS, CSAT, each
-question's distribution, free text with its sentiment, the comparison with last year), the
-satisfaction that decides an improvement cycle (10.2), the thread of a finding, and the overview
-of the evaluation page. Each runs a fixed number of queries."""
+"""Reads of clause 10.1: a campaign's results (responses by audience, NPS, CSAT, each question's
+distribution, free text with its sentiment, the comparison with last year) and the satisfaction
+by audience that decides a follow-up survey (10.2). Each runs a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -9,20 +8,13 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 
-from agency.tenancy import Actor
 from evaluation.models import (
     CSAT_SATISFIED_MIN,
     NPS_DETRACTOR_MAX,
     NPS_PROMOTER_MIN,
     Audience,
     CampaignKind,
-    CampaignStatus,
-    Complaint,
-    ComplaintStatus,
-    CycleStatus,
     EvaluationCampaign,
-    ImprovementAction,
-    ImprovementCycle,
     Question,
     QuestionKind,
     QuestionnaireTemplate,
@@ -222,60 +214,4 @@ def campaign_results(campaign: EvaluationCampaign) -> dict:
             "nps_change": _delta(headline["nps"]["all"], before_headline["nps"]["all"]),
             "csat_change": _delta(headline["csat"]["all"], before_headline["csat"]["all"]),
         },
-    }
-
-
-def cycle_thread(cycle: ImprovementCycle) -> list[dict]:
-    """The history of a finding, round by round: the actions taken and the follow-ups that
-    checked them (10.2)."""
-    actions = list(
-        ImprovementAction.objects.filter(cycle=cycle).select_related("owner").order_by("round", "due_date", "pk")
-    )
-    follow_ups = list(EvaluationCampaign.objects.filter(cycle=cycle).order_by("round", "opens_on", "pk"))
-    rounds: dict[int, dict] = {}
-    for number in sorted({a.round for a in actions} | {f.round or 1 for f in follow_ups} | {cycle.round}):
-        rounds[number] = {"round": number, "actions": [], "follow_ups": []}
-    for action in actions:
-        rounds[action.round]["actions"].append(action)
-    for follow_up in follow_ups:
-        rounds[follow_up.round or 1]["follow_ups"].append(follow_up)
-    return list(rounds.values())
-
-
-def evaluation_overview(actor: Actor, year: int) -> dict:
-    """The evaluation landing page: this year's campaigns, open complaints, open cycles and the
-    follow-ups to send."""
-    from clients.models import Client, ClientStatus
-
-    clients = list(Client.objects.visible_to(actor).filter(status=ClientStatus.ACTIVE).order_by("name"))
-    campaigns = {
-        c.client_id: c
-        for c in EvaluationCampaign.objects.visible_to(actor)
-        .filter(kind=CampaignKind.YEARLY, year=year)
-        .annotate(response_count=Count("responses"))
-    }
-    complaints = list(
-        Complaint.objects.visible_to(actor)
-        .filter(status=ComplaintStatus.OPEN)
-        .select_related("client", "owner")
-        .order_by("resolve_by")[:20]
-    )
-    cycles = list(
-        ImprovementCycle.objects.visible_to(actor)
-        .exclude(status=CycleStatus.CLOSED)
-        .select_related("client")
-        .order_by("opened_at")[:20]
-    )
-    follow_ups = list(
-        EvaluationCampaign.objects.visible_to(actor)
-        .filter(kind=CampaignKind.FOLLOW_UP, status=CampaignStatus.DRAFT)
-        .select_related("client", "cycle")
-        .order_by("due_by")[:20]
-    )
-    return {
-        "year": year,
-        "rows": [{"client": client, "campaign": campaigns.get(client.pk)} for client in clients],
-        "complaints": complaints,
-        "cycles": cycles,
-        "follow_ups": follow_ups,
     }
