@@ -37,7 +37,7 @@ from accounts_ops.models import (
 )
 from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, ResponseSummary, response_summaries
 from accounts_ops.services import boost_next_due
-from accounts_ops.services.basic import partner_followers_problem
+from accounts_ops.services.ads import partner_followers_problem
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import AccountStatus, Client, PlatformAccount
 from records.selectors import values_as_they_stood
