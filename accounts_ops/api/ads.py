@@ -1,4 +1,5 @@
-"""API of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""API of clause 6.7, advertising: campaigns, budget approvals, spend and results. Writes go through
+``accounts_ops.services.ads``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""API of 6.1 the account's content and direction."""
+"""API of clause 6.1, the account's content and direction. Writes go through
+``accounts_ops.services.direction``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""API of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""API of clause 6.4, private-message auto-replies: settings, rules, the inbox and the outbox.
+Writes go through ``accounts_ops.services.inbox``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""API of 6.5 local life: POI links, group-buy deals and the client's enablement."""
+"""API of clause 6.5, local life: POI links, group-buy deals and the client's enablement. Writes go
+through ``accounts_ops.services.local``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""API of 6.3 pinned videos and their boosts."""
+"""API of clause 6.3, pinned videos and their boosts. Writes go through
+``accounts_ops.services.pinned``."""
 
 from __future__ import annotations
 

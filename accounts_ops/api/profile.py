@@ -1,4 +1,5 @@
-"""API of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""API of clause 6.2, profile changes (avatar, banner, bio, nickname). Writes go through
+``accounts_ops.services.profile``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API of 6.6 promotion tasks."""
+"""API of clause 6.6, promotion tasks. Writes go through ``accounts_ops.services.promotion``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forms of the pages of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""Forms of the pages of clause 6.7, advertising: campaigns, budget approvals, spend and results."""
 
 from __future__ import annotations
 

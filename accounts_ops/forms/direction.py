@@ -1,4 +1,4 @@
-"""Forms of the pages of 6.1 the account's content and direction."""
+"""Forms of the pages of clause 6.1, the account's content and direction."""
 
 from __future__ import annotations
 

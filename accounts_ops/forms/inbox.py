@@ -1,4 +1,5 @@
-"""Forms of the pages of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""Forms of the pages of clause 6.4, private-message auto-replies: settings, rules, the inbox and
+the outbox."""
 
 from __future__ import annotations
 

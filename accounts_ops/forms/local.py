@@ -1,4 +1,5 @@
-"""Forms of the pages of 6.5 local life: POI links, group-buy deals and the client's enablement."""
+"""Forms of the pages of clause 6.5, local life: POI links, group-buy deals and the client's
+enablement."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forms of the pages of 6.3 pinned videos and their boosts."""
+"""Forms of the pages of clause 6.3, pinned videos and their boosts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forms of the pages of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""Forms of the pages of clause 6.2, profile changes (avatar, banner, bio, nickname)."""
 
 from __future__ import annotations
 

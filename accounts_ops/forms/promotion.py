@@ -1,4 +1,4 @@
-"""Forms of the pages of 6.6 promotion tasks."""
+"""Forms of the pages of clause 6.6, promotion tasks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Models of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""Models of clause 6.7, advertising: campaigns, budget approvals, spend and results."""
 
 from __future__ import annotations
 

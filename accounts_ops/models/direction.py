@@ -1,4 +1,4 @@
-"""Models of 6.1 the account's content and direction."""
+"""Models of clause 6.1, the account's content and direction."""
 
 from __future__ import annotations
 

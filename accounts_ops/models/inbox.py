@@ -1,4 +1,4 @@
-"""Models of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""Models of clause 6.4, private-message auto-replies: settings, rules, the inbox and the outbox."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Models of 6.5 local life: POI links, group-buy deals and the client's enablement."""
+"""Models of clause 6.5, local life: POI links, group-buy deals and the client's enablement."""
 
 from __future__ import annotations
 

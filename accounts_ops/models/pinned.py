@@ -1,4 +1,4 @@
-"""Models of 6.3 pinned videos and their boosts."""
+"""Models of clause 6.3, pinned videos and their boosts."""
 
 from __future__ import annotations
 

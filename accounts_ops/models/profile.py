@@ -1,4 +1,4 @@
-"""Models of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""Models of clause 6.2, profile changes (avatar, banner, bio, nickname)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Models of 6.6 promotion tasks."""
+"""Models of clause 6.6, promotion tasks."""
 
 from __future__ import annotations
 

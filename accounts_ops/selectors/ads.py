@@ -1,4 +1,5 @@
-"""Reads of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""Reads of clause 6.7, advertising: campaigns, budget approvals, spend and results. Fixed numbers
+of queries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reads of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""Reads of clause 6.4, private-message auto-replies: settings, rules, the inbox and the outbox.
+Fixed numbers of queries."""
 
 from __future__ import annotations
 

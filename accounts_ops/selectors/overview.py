@@ -1,4 +1,5 @@
-"""Reads of chapter 6 as a whole: the landing dashboard and one account's operations page."""
+"""Reads of chapter 6 as a whole: the landing dashboard and one account's operations page. Fixed
+numbers of queries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads of 6.3 pinned videos and their boosts."""
+"""Reads of clause 6.3, pinned videos and their boosts. Fixed numbers of queries."""
 
 from __future__ import annotations
 

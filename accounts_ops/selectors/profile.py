@@ -1,4 +1,5 @@
-"""Reads of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""Reads of clause 6.2, profile changes (avatar, banner, bio, nickname). Fixed numbers of
+queries."""
 
 from __future__ import annotations
 

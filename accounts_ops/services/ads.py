@@ -1,4 +1,5 @@
-"""Writes of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""Writes of clause 6.7, advertising: campaigns, budget approvals, spend and results. Each validates
+before it writes and raises ValidationError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes of 6.1 the account's content and direction."""
+"""Writes of clause 6.1, the account's content and direction. Each validates before it writes and
+raises ValidationError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""Writes of clause 6.4, private-message auto-replies: settings, rules, the inbox and the outbox.
+Each validates before it writes and raises ValidationError naming the field."""
 
 from __future__ import annotations
 

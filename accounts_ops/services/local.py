@@ -1,4 +1,5 @@
-"""Writes of 6.5 local life: POI links, group-buy deals and the client's enablement."""
+"""Writes of clause 6.5, local life: POI links, group-buy deals and the client's enablement. Each
+validates before it writes and raises ValidationError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes of 6.3 pinned videos and their boosts."""
+"""Writes of clause 6.3, pinned videos and their boosts. Each validates before it writes and raises
+ValidationError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""Writes of clause 6.2, profile changes (avatar, banner, bio, nickname). Each validates before it
+writes and raises ValidationError naming the field."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Writes of 6.6 promotion tasks."""
+"""Writes of clause 6.6, promotion tasks. Each validates before it writes and raises ValidationError
+naming the field."""
 
 from __future__ import annotations
 

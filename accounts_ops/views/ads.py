@@ -1,4 +1,5 @@
-"""Staff pages of 6.7 advertising: campaigns, budget approvals, spend and results."""
+"""Staff pages of clause 6.7, advertising: campaigns, budget approvals, spend and results. Thin:
+forms collect, services decide."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Staff pages of 6.1 the account's content and direction."""
+"""Staff pages of clause 6.1, the account's content and direction. Thin: forms collect, services
+decide."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Staff pages of 6.4 private-message auto-replies: settings, rules, the inbox and the outbox."""
+"""Staff pages of clause 6.4, private-message auto-replies: settings, rules, the inbox and the
+outbox. Thin: forms collect, services decide."""
 
 from __future__ import annotations
 

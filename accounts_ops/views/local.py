@@ -1,4 +1,5 @@
-"""Staff pages of 6.5 local life: POI links, group-buy deals and the client's enablement."""
+"""Staff pages of clause 6.5, local life: POI links, group-buy deals and the client's enablement.
+Thin: forms collect, services decide."""
 
 from __future__ import annotations
 

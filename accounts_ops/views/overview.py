@@ -1,4 +1,5 @@
-"""Staff pages of chapter 6 as a whole: the landing dashboard and one account's operations page."""
+"""Staff pages of chapter 6 as a whole: the landing dashboard and one account's operations page.
+Thin: forms collect, services decide."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Staff pages of 6.3 pinned videos and their boosts."""
+"""Staff pages of clause 6.3, pinned videos and their boosts. Thin: forms collect, services
+decide."""
 
 from __future__ import annotations
 

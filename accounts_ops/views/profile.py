@@ -1,4 +1,5 @@
-"""Staff pages of 6.2 profile changes (avatar, banner, bio, nickname)."""
+"""Staff pages of clause 6.2, profile changes (avatar, banner, bio, nickname). Thin: forms collect,
+services decide."""
 
 from __future__ import annotations
 

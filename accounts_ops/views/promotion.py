@@ -1,4 +1,4 @@
-"""Staff pages of 6.6 promotion tasks."""
+"""Staff pages of clause 6.6, promotion tasks. Thin: forms collect, services decide."""
 
 from __future__ import annotations
 
