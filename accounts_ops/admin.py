@@ -2,24 +2,13 @@
 
 from django.contrib import admin
 
-from accounts_ops.models import (
-    AccountDirection,
-    AdBudgetApproval,
-    AdCampaign,
-    AdSpend,
-    AutoReplySettings,
-    BoostRecord,
-    BoostTask,
-    GroupBuyDeal,
-    InboxMessage,
-    LocalLifeEnablement,
-    OutboxReply,
-    PinnedVideo,
-    PoiLink,
-    ProfileChange,
-    PromotionTask,
-    ReplyRule,
-)
+from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdSpend
+from accounts_ops.models.direction import AccountDirection
+from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, OutboxReply, ReplyRule
+from accounts_ops.models.local import GroupBuyDeal, LocalLifeEnablement, PoiLink
+from accounts_ops.models.pinned import BoostRecord, BoostTask, PinnedVideo
+from accounts_ops.models.profile import ProfileChange
+from accounts_ops.models.promotion import PromotionTask
 from agency.admin import TenantAdmin
 
 

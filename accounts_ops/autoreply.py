@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from accounts_ops.models.basic import WEEKDAYS, AutoReplySettings, KeywordMode, ReplyRule, ReplyTrigger
+from accounts_ops.models.inbox import WEEKDAYS, AutoReplySettings, KeywordMode, ReplyRule, ReplyTrigger
 
 try:  # the parser of the re module (named sre_parse before Python 3.11)
     from re import _constants as sre

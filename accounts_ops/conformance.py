@@ -11,33 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts_ops.models import (
-    PINNED_SLOTS_MAX,
-    PINNED_SLOTS_MIN,
-    AccountDirection,
-    AdBudgetApproval,
-    AdCampaign,
-    AdSpend,
-    BoostRecord,
-    CampaignStatus,
-    DealStatus,
-    GroupBuyDeal,
-    LocalLifeEnablement,
-    PinnedVideo,
-    PoiLink,
-    PoiStatus,
-    ProfileChange,
-    ProfileChangeStatus,
-    ProfileField,
-    PromotionStatus,
-    PromotionTask,
-    ReplyRule,
-    campaign_roi,
-    yuan,
-)
-from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, ResponseSummary, response_summaries
-from accounts_ops.services import boost_next_due
-from accounts_ops.services.basic import partner_followers_problem
+from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdSpend, CampaignStatus, campaign_roi
+from accounts_ops.models.common import yuan
+from accounts_ops.models.direction import AccountDirection
+from accounts_ops.models.inbox import ReplyRule
+from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
+from accounts_ops.models.pinned import BoostRecord, PinnedVideo
+from accounts_ops.models.profile import ProfileChange, ProfileChangeStatus, ProfileField
+from accounts_ops.models.promotion import PromotionStatus, PromotionTask
+from accounts_ops.rules import DM_FIRST_RESPONSE_TARGET_SECONDS, PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
+from accounts_ops.selectors.inbox import ResponseSummary, response_summaries
+from accounts_ops.services.ads import partner_followers_problem
+from accounts_ops.services.pinned import boost_next_due
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
 from clients.models import AccountStatus, Client, PlatformAccount
 from records.selectors import values_as_they_stood

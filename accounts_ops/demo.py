@@ -27,30 +27,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from accounts_ops import demo_platform, services
-from accounts_ops.models.basic import (
-    AccountDirection,
-    AdCampaign,
-    AdKind,
-    AdProduct,
+from accounts_ops.models.ads import AdCampaign, AdKind, AdProduct, CampaignStatus
+from accounts_ops.models.direction import AccountDirection
+from accounts_ops.models.inbox import (
     AutoReplySettings,
-    BoostChannel,
-    CampaignStatus,
-    DealStatus,
-    GroupBuyDeal,
     InboxMessage,
     OutboxReply,
     OutboxStatus,
-    PinnedVideo,
-    PoiLink,
-    PoiStatus,
-    ProfileChange,
-    ProfileField,
-    PromotionChannel,
-    PromotionTarget,
-    PromotionTask,
     ReplyRule,
     ReplyTrigger,
 )
+from accounts_ops.models.local import DealStatus, GroupBuyDeal, PoiLink, PoiStatus
+from accounts_ops.models.pinned import BoostChannel, PinnedVideo
+from accounts_ops.models.profile import ProfileChange, ProfileField
+from accounts_ops.models.promotion import PromotionChannel, PromotionTarget, PromotionTask
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import Actor, tenant_context

@@ -15,8 +15,10 @@ from django.db.models import Max, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accounts_ops.models import AccountDailyMetric, InboxMessage, OutboxReply, ReplySource, VideoDailyMetric
-from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, response_summaries
+from accounts_ops.models import AccountDailyMetric, VideoDailyMetric
+from accounts_ops.models.inbox import InboxMessage, OutboxReply, ReplySource
+from accounts_ops.rules import DM_FIRST_RESPONSE_TARGET_SECONDS
+from accounts_ops.selectors.inbox import response_summaries
 from accounts_ops.selectors.metrics import ENGAGEMENT_COUNTS, engagement_rate, latest_fans
 from agency.conformance import Period
 from clients.models import Client, PlatformAccount

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from accounts_ops.services import boost_tasks_create_due
+from accounts_ops.services.pinned import boost_tasks_create_due
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask

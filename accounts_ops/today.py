@@ -6,16 +6,9 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts_ops.models import (
-    AlertStatus,
-    CommentStatus,
-    InboxMessage,
-    InboxStatus,
-    OpinionAlert,
-    Sentiment,
-    VideoComment,
-)
-from accounts_ops.selectors import flagged_accounts, open_boost_tasks
+from accounts_ops.models import AlertStatus, CommentStatus, OpinionAlert, Sentiment, VideoComment
+from accounts_ops.models.inbox import InboxMessage, InboxStatus
+from accounts_ops.selectors.pinned import flagged_accounts, open_boost_tasks
 from agency.roles import CHANGE
 from agency.today import WorkRow, WorkSection, first_rows, local, today_section
 

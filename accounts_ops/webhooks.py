@@ -48,10 +48,10 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from accounts_ops.models.basic import AutoReplySettings, InboxMessage, MessageSource
+from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, MessageSource
 from accounts_ops.rows import EARLIEST_MOMENT
-from accounts_ops.services import IncomingMessage, inbox_receive
-from accounts_ops.services.basic import MESSAGE_CLOCK_SKEW
+from accounts_ops.rules import MESSAGE_CLOCK_SKEW
+from accounts_ops.services.inbox import IncomingMessage, inbox_receive
 from agency.api.errors import django_validation_error_to_drf
 from agency.tenancy import tenant_context
 from clients.models import Platform, PlatformAccount

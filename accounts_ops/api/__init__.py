@@ -1,5 +1,16 @@
 """API of account operations. Importing this package registers its viewsets on the shared router;
-chapter 6 (basic operations) lives in ``basic``, chapter 7 (advanced operations) in ``advanced``,
-platform data in (metrics, file imports) in ``metrics``."""
+chapter 6 lives in one module per topic (``direction``, ``profile``, ``pinned``, ``inbox``, ``local``,
+``promotion``, ``ads``), chapter 7 (advanced operations) in ``advanced``, platform data in (metrics,
+file imports) in ``metrics``."""
 
-from accounts_ops.api import advanced, basic, metrics  # noqa: F401
+from accounts_ops.api import (  # noqa: F401
+    ads,
+    advanced,
+    direction,
+    inbox,
+    local,
+    metrics,
+    pinned,
+    profile,
+    promotion,
+)

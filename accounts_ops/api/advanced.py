@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts_ops import comment_webhooks, services
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.api.basic import FailedSerializer, douyin_webhook_route
+from accounts_ops.api.common import FailedSerializer, douyin_webhook_route
 from accounts_ops.api.metrics import IngestResultSerializer, bulk_body, bulk_rows, ingest_counts
 from accounts_ops.models import (
     AudiencePersonaReport,

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.forms.basic import DATE, ServiceForm
+from accounts_ops.forms.common import DATE, ServiceForm
 from accounts_ops.models import ContentPlan, DataImport, HotTopic, IpPersona, VideoComment
 from accounts_ops.models.advanced import HANDLING_NOTE_MAX_CHARS, ContentPlanTopic
 from accounts_ops.services.advanced import COMMENT_WRITE_MAX_CHARS, staff_choices

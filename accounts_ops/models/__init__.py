@@ -1,7 +1,17 @@
-"""Models of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
-(advanced operations) in ``advanced``, and the platform data they read (metrics, imports) in
-``metrics``."""
+"""Models of account operations. Chapter 6 (basic operations) lives in
+one module per topic (``direction``, ``profile``, ``pinned``, ``inbox``, ``local``, ``promotion``,
+``ads``; shared pieces in ``common``), chapter 7 (advanced operations) in ``advanced``, and the
+platform data they read (metrics, imports) in ``metrics``."""
 
+from accounts_ops.models.ads import (
+    AdBudgetApproval,
+    AdCampaign,
+    AdKind,
+    AdProduct,
+    AdSpend,
+    CampaignStatus,
+    campaign_roi,
+)
 from accounts_ops.models.advanced import (
     IP_FACETS,
     AlertStatus,
@@ -22,50 +32,22 @@ from accounts_ops.models.advanced import (
     Sentiment,
     VideoComment,
 )
-from accounts_ops.models.basic import (
-    IMAGE_PROFILE_FIELDS,
-    OPEN_PROFILE_STATUSES,
-    PINNED_SLOTS_MAX,
-    PINNED_SLOTS_MIN,
-    ZERO,
-    AccountDirection,
-    AdBudgetApproval,
-    AdCampaign,
-    AdKind,
-    AdProduct,
-    AdSpend,
+from accounts_ops.models.common import MONEY_DIGITS, MONEY_PLACES, ZERO, AccountScoped, money_field, yuan
+from accounts_ops.models.direction import AccountDirection
+from accounts_ops.models.inbox import (
     AutoReplySettings,
-    BoostChannel,
-    BoostRecord,
-    BoostTask,
-    BoostTaskStatus,
-    CampaignStatus,
-    DealStatus,
-    GroupBuyDeal,
     InboxMessage,
     InboxStatus,
     KeywordMode,
-    LocalLifeEnablement,
     MessageSource,
     OutboxReply,
     OutboxStatus,
-    PinnedVideo,
-    PoiLink,
-    PoiStatus,
-    ProfileChange,
-    ProfileChangeStatus,
-    ProfileField,
-    PromotionChannel,
-    PromotionStatus,
-    PromotionTarget,
-    PromotionTask,
     ReplyRule,
     ReplySource,
     ReplyTrigger,
     SentConfirmation,
-    campaign_roi,
-    yuan,
 )
+from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
 from accounts_ops.models.metrics import (
     AccountDailyMetric,
     DataImport,
@@ -73,13 +55,26 @@ from accounts_ops.models.metrics import (
     ImportStatus,
     VideoDailyMetric,
 )
+from accounts_ops.models.pinned import BoostChannel, BoostRecord, BoostTask, BoostTaskStatus, PinnedVideo
+from accounts_ops.models.profile import (
+    IMAGE_PROFILE_FIELDS,
+    OPEN_PROFILE_STATUSES,
+    ProfileChange,
+    ProfileChangeStatus,
+    ProfileField,
+)
+from accounts_ops.models.promotion import PromotionChannel, PromotionStatus, PromotionTarget, PromotionTask
+from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
 
 __all__ = [
     "IMAGE_PROFILE_FIELDS",
     "OPEN_PROFILE_STATUSES",
     "PINNED_SLOTS_MAX",
     "PINNED_SLOTS_MIN",
+    "MONEY_DIGITS",
+    "MONEY_PLACES",
     "ZERO",
+    "AccountScoped",
     "AccountDirection",
     "AdBudgetApproval",
     "AdCampaign",
@@ -116,6 +111,7 @@ __all__ = [
     "SentConfirmation",
     "ReplyTrigger",
     "campaign_roi",
+    "money_field",
     "yuan",
     # chapter 7 and platform data
     "IP_FACETS",

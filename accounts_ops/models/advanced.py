@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models.basic import AccountScoped
+from accounts_ops.models.common import AccountScoped
 from accounts_ops.portrait import DIMENSION_NAMES, PortraitError, normalise
 from accounts_ops.rows import EARLIEST_MOMENT
 from agency.constraints import on_field

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models.basic import AccountScoped
+from accounts_ops.models.common import AccountScoped
 from accounts_ops.platform_fields import ACCOUNT_METRICS, COMMENTS, HOT_TOPICS, VIDEO_METRICS
 from agency.constraints import on_field
 from agency.models import Agency, TenantModel

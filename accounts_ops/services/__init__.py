@@ -1,7 +1,18 @@
-"""Writes of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
-(advanced operations) in ``advanced``; platform data comes in through ``metrics`` (the bulk API)
-and ``imports`` (files)."""
+"""Writes of account operations. Chapter 6 (basic operations) lives in
+one module per topic (``direction``, ``profile``, ``pinned``, ``inbox``, ``local``, ``promotion``,
+``ads``; shared helpers in ``common``), chapter 7 (advanced operations) in ``advanced``; platform
+data comes in through ``metrics`` (the bulk API) and ``imports`` (files)."""
 
+from accounts_ops.rules import INBOX_BULK_MAX, MESSAGE_CLOCK_SKEW, OVERSPEND_APPROVER_ROLE
+from accounts_ops.services.ads import (
+    CampaignMoney,
+    ad_budget_approve,
+    ad_spend_record,
+    campaign_create,
+    campaign_money,
+    campaign_record_results,
+    campaign_update,
+)
 from accounts_ops.services.advanced import (
     COMMENTS_BULK_MAX,
     HOT_TOPICS_BULK_MAX,
@@ -38,56 +49,45 @@ from accounts_ops.services.advanced import (
     persona_report_request,
     persona_reports_build,
 )
-from accounts_ops.services.basic import (
-    INBOX_BULK_MAX,
-    MESSAGE_CLOCK_SKEW,
-    OVERSPEND_APPROVER_ROLE,
-    CampaignMoney,
+from accounts_ops.services.direction import direction_record
+from accounts_ops.services.imports import bulk_request_accept, data_import_request, data_import_run
+from accounts_ops.services.inbox import (
     IncomingMessage,
     ReceiveResult,
-    UnpinResult,
-    ad_budget_approve,
-    ad_spend_record,
     autoreply_secret_rotate,
     autoreply_settings_save,
-    boost_next_due,
-    boost_record,
-    boost_record_results,
-    boost_tasks_create_due,
-    campaign_create,
-    campaign_money,
-    campaign_record_results,
-    campaign_update,
-    deal_save,
-    direction_record,
-    enablement_record_qualification,
     inbox_close,
     inbox_receive,
     inbox_reply,
     outbox_confirm_sent,
     outbox_mark_failed,
     outbox_mark_sent,
-    pinned_video_pin,
-    pinned_video_unpin,
-    pinned_video_update_plan,
-    poi_save,
-    profile_change_apply,
-    profile_change_decide,
-    profile_change_request,
-    profile_record_baseline,
-    promotion_cancel,
-    promotion_complete,
-    promotion_plan,
-    promotion_update,
     reply_rule_create,
     reply_rule_update,
 )
-from accounts_ops.services.imports import bulk_request_accept, data_import_request, data_import_run
+from accounts_ops.services.local import deal_save, enablement_record_qualification, poi_save
 from accounts_ops.services.metrics import (
     METRICS_BULK_MAX,
     account_metrics_ingest,
     video_metrics_ingest,
 )
+from accounts_ops.services.pinned import (
+    UnpinResult,
+    boost_next_due,
+    boost_record,
+    boost_record_results,
+    boost_tasks_create_due,
+    pinned_video_pin,
+    pinned_video_unpin,
+    pinned_video_update_plan,
+)
+from accounts_ops.services.profile import (
+    profile_change_apply,
+    profile_change_decide,
+    profile_change_request,
+    profile_record_baseline,
+)
+from accounts_ops.services.promotion import promotion_cancel, promotion_complete, promotion_plan, promotion_update
 
 __all__ = [
     "CampaignMoney",

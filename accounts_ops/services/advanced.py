@@ -48,7 +48,7 @@ from accounts_ops.models.advanced import (
 )
 from accounts_ops.platform_fields import COMMENTS, HOT_TOPICS
 from accounts_ops.portrait import DIMENSION_NAMES, PortraitError, from_platform, normalise
-from accounts_ops.services.basic import MESSAGE_CLOCK_SKEW
+from accounts_ops.rules import MESSAGE_CLOCK_SKEW
 from accounts_ops.services.metrics import (
     AccountResolver,
     Checked,

@@ -1,6 +1,9 @@
-"""Staff pages of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
+"""Staff pages of account operations. Chapter 6 (basic operations) lives in
+one module per topic (``direction``, ``profile``, ``pinned``, ``inbox``, ``local``, ``promotion``,
+``ads``; the chapter's dashboards in ``overview``, shared pieces in ``common``), chapter 7
 (advanced operations) and the platform-data imports in ``advanced``."""
 
+from accounts_ops.views.ads import CampaignCreateView, CampaignDetailView, CampaignListView
 from accounts_ops.views.advanced import (
     AdvancedDashboardView,
     AlertDetailView,
@@ -22,47 +25,46 @@ from accounts_ops.views.advanced import (
     TopicCreateView,
     TopicListView,
 )
-from accounts_ops.views.basic import (
-    AccountOperationsView,
-    BoostCreateView,
-    BoostTaskListView,
-    CampaignCreateView,
-    CampaignDetailView,
-    CampaignListView,
-    DashboardView,
-    DealCreateView,
-    DealListView,
-    DealUpdateView,
-    DirectionCreateView,
-    DirectionListView,
-    EnablementEditView,
-    EnablementListView,
+from accounts_ops.views.charts import AccountMetricsView, AgencyMetricsView, ClientMetricsView
+from accounts_ops.views.common import ServiceFormView
+from accounts_ops.views.direction import DirectionCreateView, DirectionListView
+from accounts_ops.views.inbox import (
     InboxDetailView,
     InboxListView,
     OutboxListView,
-    PinCreateView,
-    PinnedListView,
-    PlanUpdateView,
+    RuleCreateView,
+    RuleListView,
+    RuleUpdateView,
+    SettingsUpdateView,
+    TryMessageView,
+)
+from accounts_ops.views.local import (
+    DealCreateView,
+    DealListView,
+    DealUpdateView,
+    EnablementEditView,
+    EnablementListView,
     PoiCreateView,
     PoiListView,
     PoiUpdateView,
+)
+from accounts_ops.views.overview import AccountOperationsView, DashboardView
+from accounts_ops.views.pinned import (
+    BoostCreateView,
+    BoostTaskListView,
+    PinCreateView,
+    PinnedListView,
+    PlanUpdateView,
+    UnpinView,
+)
+from accounts_ops.views.profile import (
     ProfileBaselineView,
     ProfileCreateView,
     ProfileDetailView,
     ProfileImageView,
     ProfileListView,
-    PromotionCompleteView,
-    PromotionCreateView,
-    PromotionListView,
-    RuleCreateView,
-    RuleListView,
-    RuleUpdateView,
-    ServiceFormView,
-    SettingsUpdateView,
-    TryMessageView,
-    UnpinView,
 )
-from accounts_ops.views.charts import AccountMetricsView, AgencyMetricsView, ClientMetricsView
+from accounts_ops.views.promotion import PromotionCompleteView, PromotionCreateView, PromotionListView
 
 __all__ = [
     "AccountOperationsView",

@@ -35,7 +35,7 @@ from accounts_ops.models import (
     VideoComment,
 )
 from accounts_ops.selectors import advanced_operations_dashboard, persona_sections
-from accounts_ops.views.basic import ServiceFormView, add_errors
+from accounts_ops.views.common import ServiceFormView, add_errors
 from agency.conformance import CHECKS
 from agency.roles import ADD, CHANGE
 from agency.standard import CHAPTERS, CLAUSES

@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts_ops import services
 from accounts_ops.conformance import missed_boosts
 from accounts_ops.models import AdKind, AudiencePersonaReport, OutboxReply, ProfileField
-from accounts_ops.services.basic import AD_PARTNER_FOLLOWERS_MIN
+from accounts_ops.rules import AD_PARTNER_FOLLOWERS_MIN
 from agency.adjustable import REGISTRY
 from agency.conformance import CHECKS, Period, Status
 from agency.models import Membership

@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts_ops.models import basic as accounts_ops_basic
-from accounts_ops.models.basic import BoostTask, BoostTaskStatus, InboxMessage, InboxStatus, PinnedVideo
+from accounts_ops.models import ads, direction, inbox, local, pinned, profile, promotion
+from accounts_ops.models.inbox import InboxMessage, InboxStatus
+from accounts_ops.models.pinned import BoostTask, BoostTaskStatus, PinnedVideo
 from agency.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from agency.models import Agency, TenantModel
 from agency.tenancy import dangerously_all_agencies
@@ -25,6 +26,7 @@ from production.models import ClipVerdict, Stage, VideoProject
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
 
 CHAPTER_APPS = ("clients", "production", "extensions", "evaluation")
+CHAPTER_6_MODULES = {module.__name__ for module in (direction, profile, pinned, inbox, local, promotion, ads)}
 
 
 def seeded_models() -> list[type[TenantModel]]:
@@ -36,9 +38,7 @@ def seeded_models() -> list[type[TenantModel]]:
         if issubclass(model, TenantModel)
     ]
     models += [
-        model
-        for model in apps.get_app_config("accounts_ops").get_models()
-        if model.__module__ == accounts_ops_basic.__name__
+        model for model in apps.get_app_config("accounts_ops").get_models() if model.__module__ in CHAPTER_6_MODULES
     ]
     return models
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts_ops.forms.basic import ReplyForm
-from accounts_ops.models.basic import InboxMessage, InboxStatus, OutboxReply, OutboxStatus
-from accounts_ops.services import basic as services
+from accounts_ops.forms.inbox import ReplyForm
+from accounts_ops.models.inbox import InboxMessage, InboxStatus, OutboxReply, OutboxStatus
+from accounts_ops.services import inbox as services
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount
 from tests.browser.conftest import both, choose, contains, expect_message, form_with

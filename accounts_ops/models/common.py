@@ -1,0 +1,52 @@
+"""Pieces shared by the models of chapter 6 (and the rows of chapter 7): rows about one platform
+account, and money as decimal yuan, never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agency.models import TenantModel
+from clients.models import PlatformAccount
+
+MONEY_DIGITS = 12  # up to 9,999,999,999.99 yuan
+MONEY_PLACES = 2
+ZERO = Decimal("0.00")
+
+
+def money_field(verbose_name, **kwargs) -> models.DecimalField:
+    """A non-negative amount of yuan (6.3 boosts, 6.5 deals, 6.7 ads)."""
+    kwargs.setdefault("validators", [MinValueValidator(ZERO)])
+    return models.DecimalField(verbose_name, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+
+
+def yuan(amount: Decimal | None) -> str:
+    """``¥1,234.50``: how amounts are named in messages."""
+    return f"¥{(amount or ZERO):,.2f}"
+
+
+class AccountScoped(TenantModel):
+    """A row about one platform account; it carries the account's client too."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client"))
+    account = models.ForeignKey(
+        PlatformAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform account")
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.account_id and self.client_id:
+            owner = (
+                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
+                .values_list("client_id", flat=True)
+                .first()
+            )
+            if owner is not None and owner != self.client_id:
+                raise ValidationError({"account": _("The account belongs to another client.")})

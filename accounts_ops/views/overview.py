@@ -1,0 +1,81 @@
+"""Staff pages of chapter 6 as a whole: the landing dashboard and one account's operations page.
+Thin: forms collect, services decide."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+
+from accounts_ops.forms.inbox import TryMessageForm
+from accounts_ops.models.inbox import AutoReplySettings
+from accounts_ops.models.profile import ProfileField
+from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
+from accounts_ops.selectors.overview import account_operations, basic_operations_dashboard
+from agency import panels
+from agency.conformance import CHECKS
+from agency.roles import ADD
+from agency.standard import CHAPTERS, CLAUSES
+from agency.views import TenantViewMixin
+from clients.models import PlatformAccount
+
+
+class DashboardView(TenantViewMixin, View):
+    """Chapter 6: what needs doing today (boosts due, accounts without pinned videos, profile
+    changes to decide, messages waiting, first-response times, campaigns), and the clauses."""
+
+    resource = "pinned_video"
+
+    def get(self, request):
+        clauses = [
+            {"clause": clause, "implemented": clause.id in CHECKS} for clause in CLAUSES if clause.chapter == "6"
+        ]
+        context = basic_operations_dashboard(self.actor)
+        context.update(
+            chapter_title=CHAPTERS["6"],
+            clauses=clauses,
+            title=CHAPTERS["6"],
+            pin_min=PINNED_SLOTS_MIN,
+            pin_max=PINNED_SLOTS_MAX,
+        )
+        return render(request, "accounts_ops/index.html", context)
+
+
+class AccountOperationsView(TenantViewMixin, View):
+    """One account's basic operations: direction, profile and history, pins and boosts, reply
+    rules and recent messages, campaigns."""
+
+    resource = "platform_account"
+
+    def get(self, request, pk):
+        account = get_object_or_404(PlatformAccount.objects.visible_to(self.actor).select_related("client"), pk=pk)
+        context = account_operations(self.actor, account)
+        settings = AutoReplySettings.objects.filter(account=account).first()
+        profile = context["profile"]
+        context.update(
+            account=account,
+            settings=settings,
+            profile_rows=[(label, profile[value]) for value, label in ProfileField.choices],
+            pin_min=PINNED_SLOTS_MIN,
+            pin_max=PINNED_SLOTS_MAX,
+            can_pin_more=len(context["pins"]) < PINNED_SLOTS_MAX,
+            title=str(account),
+            can=_permissions(self.actor),
+            try_form=TryMessageForm(actor=self.actor, initial={"account": account.pk}),
+        )
+        from accounts_ops.views.charts import metrics_context
+
+        context.update(metrics_context(request, self.actor, account=account))
+        context.update(panels.context_for(panels.ACCOUNT, self.actor, account))
+        return render(request, "accounts_ops/account.html", context)
+
+
+def _permissions(actor) -> dict[str, bool]:
+    return {
+        "direction": actor.can(ADD, "account_direction"),
+        "profile": actor.can(ADD, "profile_change"),
+        "pin": actor.can(ADD, "pinned_video"),
+        "boost": actor.can(ADD, "boost"),
+        "rules": actor.can(ADD, "auto_reply"),
+        "campaign": actor.can(ADD, "ad_campaign"),
+        "promotion": actor.can(ADD, "promotion"),
+    }
