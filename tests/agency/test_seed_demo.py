@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from accounts_ops.models import basic as accounts_ops_basic
 from accounts_ops.models.basic import BoostTask, BoostTaskStatus, InboxMessage, InboxStatus, PinnedVideo
-from agency.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from agency.models import Agency, TenantModel
 from agency.tenancy import dangerously_all_agencies
 from agency.twofactor import totp_device
 from clients.models import Client, ClientStatus, VideoOrigin
+from demo.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from evaluation.models import CampaignKind, Complaint, ComplaintStatus, EvaluationCampaign, ImprovementCycle
 from extensions.models import (
     LIVE_TEAM_REQUIRED_ROLES,
