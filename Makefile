@@ -50,6 +50,7 @@ fuzz: install ## fuzz the API against its OpenAPI schema, longer than the test s
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
@@ -57,14 +58,14 @@ migrations-check: install
 check: lint migrations-check
 
 worker: install ## a Celery worker (on Redis with REDIS_URL, else on the embedded broker)
-	$(VENV)/bin/celery -A agency worker -l INFO --concurrency 2
+	$(VENV)/bin/celery -A project worker -l INFO --concurrency 2
 
 beat: install ## the one Celery beat (the scheduler)
-	$(VENV)/bin/celery -A agency beat -l INFO
+	$(VENV)/bin/celery -A project beat -l INFO
 
 serve: install ## production-style server, as docker-compose runs it
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn agency.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+	$(VENV)/bin/gunicorn project.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules $(VENDOR)

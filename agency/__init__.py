@@ -1,5 +1,2 @@
-"""Project package and tenant core."""
-
-from agency.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The tenant core: agencies, memberships and roles, tenancy, the outbox, the base classes every
+app builds on. It imports no app above it (the project package is ``project``)."""

@@ -57,9 +57,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "client":
-            from clients.models import Client
-
-            kwargs["queryset"] = Client.dangerously_all_agencies.select_related("agency")
+            kwargs["queryset"] = db_field.related_model.dangerously_all_agencies.select_related("agency")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

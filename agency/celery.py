@@ -1,18 +1,17 @@
-"""The Celery app. Settings come from Django's (``CELERY_*``); the beat schedule lives there too."""
+"""The Celery app every app's tasks register on, and what each worker process does as it starts.
+Settings come from Django's (``CELERY_*``); the beat schedule lives there too. Workers and beat
+start from the project's entry point (``celery -A project``, ``project.celery``), which names the
+settings and discovers every app's tasks."""
 
 import functools
-import os
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init
 
 import agency.broker  # noqa: F401  (the transport of the embedded default's broker)
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
-
 app = Celery("agency", task_cls="agency.tasks:BaseTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
 
 
 def limit_memory(limit_mb: int) -> None:

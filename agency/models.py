@@ -137,9 +137,9 @@ class Membership(models.Model):
         if self.role not in CLIENT_ROLES and self.client_id:
             raise ValidationError({"client": _("Only client people are linked to a client.")})
         if self.client_id and self.agency_id:
-            from clients.models import Client
-
-            if not Client.dangerously_all_agencies.filter(pk=self.client_id, agency_id=self.agency_id).exists():
+            # The client model by the foreign key (clients.Client): the core imports no app above it.
+            client_model = self._meta.get_field("client").related_model
+            if not client_model.dangerously_all_agencies.filter(pk=self.client_id, agency_id=self.agency_id).exists():
                 raise ValidationError({"client": _("The client belongs to another agency.")})
 
     def validate_constraints(self, exclude=None) -> None:

@@ -49,56 +49,19 @@ class TenantTask(BaseTask):
 
 
 def enqueue(task, /, **kwargs) -> None:
-    """Send ``task`` with keyword arguments once the current transaction commits. The task is
-    recorded in that transaction (``agency.outbox``), so if the broker cannot take it at commit,
-    the relay sends it later: a committed write never loses its task."""
-    from agency.outbox import outbox_add
+    """Send ``task`` (a task, or a registered task's name) with keyword arguments once the current
+    transaction commits. The task is recorded in that transaction (``agency.outbox``), so if the
+    broker cannot take it at commit, the relay sends it later: a committed write never loses its
+    task. A service names a task of its own app by name, so that its tasks module (which calls the
+    service) and the service need not import each other."""
+    from agency.outbox import outbox_add, task_named
 
-    outbox_add(task, kwargs)
+    outbox_add(task_named(task) if isinstance(task, str) else task, kwargs)
 
 
-# --- Tasks of the tenant core: the standard as evidence --------------------------------------
-# (defined after the base classes they use; ``agency.celery`` autodiscovers this module)
+# --- Tasks of the tenant core ----------------------------------------------------------------
+# (defined after the base classes they use; the project's Celery entry point discovers this module)
 from agency.celery import app  # noqa: E402
-
-
-@app.task(base=TenantTask, atomic=False)
-def conformance_report_build_task(*, agency_id: int, report_id: int) -> str:
-    """Build a requested conformance report PDF (progress is committed step by step)."""
-    from agency.services import conformance_report_build
-
-    return conformance_report_build(report_id=report_id).status
-
-
-@app.task(base=TenantTask)
-def conformance_snapshot_month_task(*, agency_id: int, year: int, month: int) -> int:
-    """Freeze every active client's conformance for a month that has ended (idempotent)."""
-    from agency.conformance import Period
-    from agency.services import conformance_snapshot_take
-    from clients.models import Client, ClientStatus
-
-    period = Period.month(year, month)
-    taken = 0
-    for client in Client.objects.filter(status=ClientStatus.ACTIVE).select_related("agency"):
-        taken += conformance_snapshot_take(client=client, period=period)[1]
-    return taken
-
-
-@app.task
-def conformance_snapshot_all_agencies_task() -> int:
-    """Beat entry point (the 1st of each month): freeze last month for every agency."""
-    from django.utils import timezone
-
-    from agency.models import Agency
-    from agency.services import previous_month
-
-    agencies = list(Agency.objects.filter(is_active=True))
-    for agency in agencies:
-        period = previous_month(timezone.localdate(timezone=agency.tz))
-        conformance_snapshot_month_task.apply_async(
-            kwargs={"agency_id": agency.pk, "year": period.start.year, "month": period.start.month}
-        )
-    return len(agencies)
 
 
 @app.task

@@ -1,4 +1,4 @@
-"""Web UI of the tenant core (sign-in, agency switcher, home, chapter pages) and the base views
+"""Web UI of the tenant core (agency switcher, language, settings, chapter pages) and the base views
 every app's pages build on."""
 
 from __future__ import annotations
@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,8 +19,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from agency import services
-from agency.conformance import CHECKS, Period, Status
-from agency.languages import requester_language
+from agency.conformance import CHECKS, Period
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
@@ -154,55 +152,6 @@ class TenantUpdateView(TenantFormMixin, UpdateView):
         return self.base_queryset()
 
 
-def home(request):
-    actor = getattr(request, "actor", None)
-    if not request.user.is_authenticated:
-        return redirect("login")
-    if actor is None:
-        return redirect("switch-agency")
-    if actor.is_client_person:
-        return redirect("client-area:dashboard")
-    from accounts_ops.selectors.metrics import CHART_DAYS, FIGURE_DAYS, agency_activity, agency_figures
-    from agency.today import sections_for
-    from clients.selectors import agency_overview
-
-    context = {"overview": agency_overview(actor), "sections": sections_for(actor)}
-    if actor.can(VIEW, "platform_metrics"):
-        context.update(
-            figures=agency_figures(actor),
-            figure_days=FIGURE_DAYS,
-            activity=agency_activity(actor, days=CHART_DAYS[0]).chart(),
-            activity_url=reverse("accounts_ops:metrics-agency") + f"?days={CHART_DAYS[0]}",
-        )
-    return render(request, "agency/home.html", context)
-
-
-class AgencyOverviewView(TenantViewMixin, View):
-    """Every active client: its accounts' fans, plays and engagement with their trend, its
-    conformance this month (from the registry of clause checks) and its work in progress."""
-
-    resource = "client"
-    page_size = 25
-
-    def get(self, request):
-        from agency.overview import overview_rows
-        from clients.models import Client, ClientStatus
-
-        period = period_from_request(request, self.actor)
-        clients = Client.objects.visible_to(self.actor).filter(status=ClientStatus.ACTIVE).order_by("name")
-        page = Paginator(clients, self.page_size).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "agency/overview.html",
-            {
-                "rows": overview_rows(self.actor, list(page.object_list), period),
-                "page_obj": page,
-                "period": period,
-                "title": _("Agency overview"),
-            },
-        )
-
-
 def favicon(request):
     """``/favicon.ico``, which browsers ask for by themselves: our SVG icon (every layout links it
     too). A temporary redirect, since the icon's static name carries its hash in production."""
@@ -268,9 +217,6 @@ class ChapterView(TenantViewMixin, View):
         )
 
 
-# --- The standard as evidence -----------------------------------------------------------------
-
-
 def period_from_request(request, actor) -> Period:
     """``?period=`` (YYYY, YYYY-MM or a range), else the current month in the agency's time zone."""
     text = request.GET.get("period", "")
@@ -281,115 +227,6 @@ def period_from_request(request, actor) -> Period:
             messages.error(request, str(exc))
     today = timezone.localdate(timezone=actor.agency.tz)
     return Period.month(today.year, today.month)
-
-
-class ConformanceMatrixView(TenantViewMixin, View):
-    """Clients × clauses for one period: where the agency's attention is needed."""
-
-    resource = "conformance"
-    page_size = 25
-
-    def get(self, request):
-        from agency.services import conformance_results
-        from clients.models import Client, ClientStatus
-
-        period = period_from_request(request, self.actor)
-        clients = Client.objects.visible_to(self.actor).filter(status=ClientStatus.ACTIVE).order_by("name")
-        page = Paginator(clients, self.page_size).get_page(request.GET.get("page"))
-        rows = []
-        for client in page.object_list:
-            results, snapshot = conformance_results(client, period)
-            rows.append(
-                {
-                    "client": client,
-                    "results": results,
-                    "frozen": snapshot is not None,
-                    "not_met": sum(r.status == Status.NOT_MET for r in results),
-                }
-            )
-        return render(
-            request,
-            "agency/conformance_matrix.html",
-            {
-                "period": period,
-                "rows": rows,
-                "page_obj": page,
-                "clauses": CLAUSES,
-                "title": _("Conformance"),
-            },
-        )
-
-
-class ClientConformanceView(TenantViewMixin, View):
-    """One client's conformance for a period, with PDF reports to build and download."""
-
-    resource = "conformance"
-    allow_both = True
-
-    def get(self, request, pk):
-        from agency.models import ConformanceReport
-        from agency.services import conformance_results
-        from clients.models import Client
-
-        client = get_object_or_404(Client.objects.visible_to(self.actor), pk=pk)
-        period = period_from_request(request, self.actor)
-        results, snapshot = conformance_results(client, period)
-        reports = ConformanceReport.objects.visible_to(self.actor).filter(client=client)[:10]
-        return render(
-            request,
-            "agency/conformance_client.html",
-            {
-                "client": client,
-                "period": period,
-                "conformance": results,
-                "snapshot": snapshot,
-                "reports": reports,
-                "can_request": self.actor.can(ADD, "conformance"),
-                "title": _("Conformance"),
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
-            },
-        )
-
-    def post(self, request, pk):
-        from agency.services import conformance_report_request
-        from clients.models import Client
-
-        client = get_object_or_404(Client.objects.visible_to(self.actor), pk=pk)
-        if not self.actor.can(ADD, "conformance"):
-            raise PermissionDenied(_("Your role does not allow this."))
-        try:
-            period = Period.parse(request.POST.get("period", ""))
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            return redirect("conformance-client", pk=pk)
-        language = (
-            request.POST.get("language")
-            if request.POST.get("language") in dict(settings.LANGUAGES)
-            else requester_language()
-        )
-        conformance_report_request(actor=self.actor, client=client, period=period, language=language)
-        messages.success(request, _("The report is being built; it appears below when ready."))
-        return redirect(f"{reverse('conformance-client', args=[pk])}?period={request.POST.get('period')}")
-
-
-class ConformanceReportDownloadView(TenantViewMixin, View):
-    """Serve a built report to those who may see it, as an attachment (never by a public path)."""
-
-    resource = "conformance"
-    allow_both = True
-
-    def get(self, request, pk):
-        from agency.models import ConformanceReport, ReportStatus
-
-        report = get_object_or_404(ConformanceReport.objects.visible_to(self.actor), pk=pk, status=ReportStatus.DONE)
-        response = FileResponse(
-            report.file.open("rb"),
-            as_attachment=True,
-            filename=f"conformance-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.pdf",
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class AgencySettingsView(TenantViewMixin, View):

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 TARGET_ROWS_PER_SECOND = 50_000  # issue 5
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 TARGET_RATIO = 0.30  # of the trivial endpoint's requests/s
 TARGET_P95_MS = 50  # at 16 connections
@@ -173,7 +173,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "gunicorn",
-            "agency.wsgi",
+            "project.wsgi",
             "--workers",
             str(args.workers),
             "--bind",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 from bench.ingest import admin_execute, with_database  # noqa: E402
 
@@ -65,9 +65,9 @@ def run(args) -> None:
     from accounts_ops.models import AudiencePersonaReport, AudienceSnapshot
     from accounts_ops.services import PERSONA_BATCH, active_account_ids, persona_period, persona_reports_build
     from agency.models import Agency
-    from agency.scale import portrait
     from agency.tenancy import tenant_context
     from clients.models import Client, PlatformAccount
+    from demo.services.scale import portrait
 
     call_command("migrate", verbosity=0)
     agency = Agency.objects.create(name="Bench agency", slug="bench-agency")

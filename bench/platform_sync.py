@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 from bench.ingest import admin_execute, with_database  # noqa: E402
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agency.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 from bench.load import peak_rss_kib  # noqa: E402
 
@@ -47,8 +47,8 @@ def main() -> None:
     from accounts_ops.services import active_account_ids, persona_period
     from accounts_ops.tasks import persona_reports_task
     from agency.celery import app
-    from agency.scale import all_scale_agencies
     from agency.tenancy import tenant_context
+    from demo.services.scale import all_scale_agencies
 
     agencies = all_scale_agencies(args.prefix)
     if not agencies:

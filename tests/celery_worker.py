@@ -56,7 +56,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "agency",
+                "project",
                 "worker",
                 "-Q",
                 queue,

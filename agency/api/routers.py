@@ -1,5 +1,5 @@
 """The ``/api/v1/`` router. Each app's ``api.py`` registers its viewsets here with ``register``;
-``agency.urls`` imports every app's api module, then includes ``grouped_urls()``."""
+``project.urls`` imports every app's api module, then includes ``grouped_urls()``."""
 
 from django.urls import include, re_path
 from rest_framework.routers import DefaultRouter

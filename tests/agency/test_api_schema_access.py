@@ -36,7 +36,7 @@ def test_production_keeps_the_schema_for_signed_in_people_by_default(monkeypatch
     env.pop("API_SCHEMA_PUBLIC", None)
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "agency.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "project.settings"},
         capture_output=True,
         text=True,
         check=True,

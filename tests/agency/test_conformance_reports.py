@@ -12,11 +12,11 @@ from pypdf import PdfReader
 
 from agency.conformance import Period, Status
 from agency.models import ConformanceReport, ConformanceSnapshot, ReportStatus
-from agency.services import conformance_snapshot_take, previous_month
 from agency.standard import CLAUSES
-from agency.tasks import conformance_snapshot_month_task
 from agency.tenancy import tenant_context
 from clients.models import RequirementStatus
+from reports.services import conformance_snapshot_take, previous_month
+from reports.tasks import conformance_snapshot_month_task
 from tests.factories import ClientRequirementFactory
 from tests.isolation import TenantAPITestCases
 

@@ -209,7 +209,8 @@ def test_a_frozen_month_reads_in_the_readers_language(world):
     """A snapshot keeps a month's findings as they were, in every language: a past month reads in
     the language of whoever looks at it, whoever's language the snapshot was taken in."""
     from agency.conformance import Period
-    from agency.services import conformance_results, conformance_snapshot_take
+    from reports.selectors import conformance_results
+    from reports.services import conformance_snapshot_take
 
     with tenant_context(world.agency_a), translation.override("en"):
         conformance_snapshot_take(client=world.client_a1, period=Period.month(2025, 3))

@@ -221,8 +221,8 @@ def strings_in(value) -> list[str]:
 
 def build_conformance_report(demo: Demo, language: str) -> int:
     from agency.conformance import Period
-    from agency.services import conformance_report_build, conformance_report_request
     from clients.models import Client
+    from reports.services import conformance_report_build, conformance_report_request
 
     with tenant_context(demo.agency):
         membership = demo.agency.memberships.get(user=demo.admin)

@@ -39,7 +39,7 @@ def test_exactly_one_service_runs_the_beat_and_compose_cannot_scale_it():
 
 def test_no_worker_embeds_a_beat():
     recipe = make_recipe("worker")
-    assert "celery -A agency worker" in recipe
+    assert "celery -A project worker" in recipe
     assert not re.search(r"(\s-B\b|--beat\b)", recipe)
     for service in compose_services().values():
         command = service.get("command", "")

@@ -35,7 +35,19 @@ from tests.records.factories import last_month
 ROOT = Path(__file__).resolve().parents[2]
 # Generous limits for a slow, shared machine (waits poll; nothing is timed).
 WAIT = 300
-APPS = ("agency", "clients", "production", "accounts_ops", "extensions", "records", "evaluation")
+APPS = (
+    "agency",
+    "clients",
+    "production",
+    "accounts_ops",
+    "extensions",
+    "records",
+    "evaluation",
+    "reports",
+    "portability",
+    "demo",
+    "project",
+)
 
 
 def request_report(world) -> StatisticsReport:
@@ -235,7 +247,9 @@ def unused_port() -> int:
 @pytest.mark.services
 def test_a_write_made_while_redis_is_unreachable_gets_its_task_from_the_relay(transactional_db, world, tmp_path):
     queue = new_queue()
-    down = worker_env(queue, REDIS_URL=f"redis://127.0.0.1:{unused_port()}/0", DJANGO_SETTINGS_MODULE="agency.settings")
+    down = worker_env(
+        queue, REDIS_URL=f"redis://127.0.0.1:{unused_port()}/0", DJANGO_SETTINGS_MODULE="project.settings"
+    )
     process = subprocess.run(
         [sys.executable, "-c", REQUEST_A_REPORT, str(world.staff_a.pk), str(world.client_a1.pk)],
         cwd=ROOT,

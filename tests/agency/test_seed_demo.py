@@ -14,11 +14,11 @@ from django.utils import timezone
 from accounts_ops.models import ads, direction, inbox, local, pinned, profile, promotion
 from accounts_ops.models.inbox import InboxMessage, InboxStatus
 from accounts_ops.models.pinned import BoostTask, BoostTaskStatus, PinnedVideo
-from agency.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from agency.models import Agency, TenantModel
 from agency.tenancy import dangerously_all_agencies
 from agency.twofactor import totp_device
 from clients.models import Client, ClientStatus, VideoOrigin
+from demo.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
 from evaluation.models import CampaignKind, Complaint, ComplaintStatus, EvaluationCampaign, ImprovementCycle
 from extensions.models import AccountValuation, FactorSource, LiveSession, LiveSessionStatus
 from extensions.rules import LIVE_TEAM_REQUIRED_ROLES

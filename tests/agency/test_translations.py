@@ -50,9 +50,11 @@ def read_catalogue(path: Path = ZH_PO) -> Catalog:
 
 
 def project_apps() -> list[Path]:
-    """The project's own apps (agency, clients, production, ...): top-level folders of the repository."""
+    """The project's own apps (agency, clients, production, ...): top-level folders of the repository;
+    and the project package (settings, urls, the home page), which is no app."""
     return sorted(
-        path for path in (Path(config.path).resolve() for config in apps.get_app_configs()) if path.parent == BASE_DIR
+        {path for path in (Path(config.path).resolve() for config in apps.get_app_configs()) if path.parent == BASE_DIR}
+        | {BASE_DIR / "project"}
     )
 
 

@@ -20,8 +20,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from agency import twofactor
-from agency.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, demo_authenticator
 from agency.twofactor import recovery_codes_left, totp_device, two_step_required
+from demo.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, demo_authenticator
 from tests.agency.test_two_factor import PASSWORD, code_for, signed_in, wrong_code
 from tests.factories import MembershipFactory, UserFactory
 

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
-from agency.management.commands.seed_demo import DEMO_PASSWORD
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.conftest import CHROMIUM_PATH
 from tests.production.conftest import real_worker  # noqa: F401  (a Celery worker on its own queue)
 

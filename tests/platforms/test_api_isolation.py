@@ -70,7 +70,7 @@ def all_serializer_classes():
 
 
 def test_no_serializer_anywhere_serves_the_secret_rows():
-    import agency.urls  # noqa: F401  (every app's api module registers its viewsets and serializers)
+    import project.urls  # noqa: F401  (every app's api module registers its viewsets and serializers)
 
     offenders = set()
     for cls in all_serializer_classes():

@@ -453,7 +453,7 @@ def test_the_account_row_is_unchanged_when_nothing_is_missing(fake_platform, wor
 def test_no_token_reaches_the_agency_export(fake_platform, world, account, admin, tmp_path):
     import zipfile
 
-    from agency.portability import agency_export
+    from portability.services.exports import agency_export
 
     connection = connect(admin, account)
     plain = set(tokens_of(connection))

@@ -1,11 +1,12 @@
-"""Write one agency's data and files to a zip archive (``agency.portability``)."""
+"""Write one agency's data and files to a zip archive (``portability.services``)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from agency.models import Agency
-from agency.portability import PortabilityError, agency_export
+from portability.services.common import PortabilityError
+from portability.services.exports import agency_export
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Row ids that live outside foreign keys, for an agency's export and import (``agency.portability``).
+"""Row ids that live outside foreign keys, for an agency's export and import (``portability.services``).
 
 An import gives every row a new id, so every place that names a row by its id has to be
 translated. Foreign keys (and generic foreign keys) are found from the models themselves; what
@@ -8,7 +8,7 @@ and inside the links such JSON keeps.
 
 Every JSON field of every tenant model must be listed in ``REFERENCES``: with the function that
 translates its ids, or with ``None`` when it holds none. An unlisted one stops the export with
-its name (``agency.portability.model_plans``), so a new JSON field cannot silently keep ids that
+its name (``portability.services.common.model_plans``), so a new JSON field cannot silently keep ids that
 point at other rows after an import. A translation function is called as
 ``fn(value, remap, row)``: ``remap`` translates ids (``remap.row(label, id)``, ``remap.url``),
 ``row`` is the whole row as stored in the archive.
@@ -19,11 +19,17 @@ Free text is never rewritten: a label or note that quotes an id keeps quoting th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import django_filters
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
+
+from records.exports import DATASETS
+
+if TYPE_CHECKING:
+    from portability.services.common import Remap
 
 USERS = settings.AUTH_USER_MODEL.lower()
 
@@ -171,7 +177,7 @@ def translate_url(url: str, row_id: Callable[[str, int], int]) -> str:
                 if label is None:
                     raise UnmappedLink(
                         f"{url}: which row {match.view_name!r} names by {name!r} is not declared "
-                        "(agency.portability_references.URL_ARGUMENTS)."
+                        "(portability.references.URL_ARGUMENTS)."
                     )
                 value = row_id(label, value)
             kwargs[name] = value
@@ -222,8 +228,6 @@ def export_query(value, remap, row):
     of that filter's model; ``id`` lists the dataset's own rows."""
     if not isinstance(value, dict):
         return value
-    from records.exports import DATASETS
-
     spec = DATASETS.get(row.get("dataset"))
     if spec is None:
         return value
@@ -235,8 +239,6 @@ def export_query(value, remap, row):
 
 
 def _filter_model(spec, key: str) -> str | None:
-    import django_filters
-
     if key == "id":
         return spec.model._meta.label_lower
     flt = spec.filterset.base_filters.get(key)
@@ -248,16 +250,33 @@ def _filter_model(spec, key: str) -> str | None:
     return queryset.model._meta.label_lower if queryset is not None else None
 
 
-def _audit_object_pk(value, remap, row):
-    from agency.portability import audit_object_pk
+def audit_object_pk(value, remap: Remap, row: dict):
+    """The id of the row an audit event is about, kept as text."""
+    label = row.get("model_label")
+    if isinstance(value, str) and value.isdigit() and label:
+        return str(remap.row(label, int(value)))
+    return value
 
-    return audit_object_pk(value, remap, row)
 
-
-def _audit_changes(value, remap, row):
-    from agency.portability import audit_changes
-
-    return audit_changes(value, remap, row)
+def audit_changes(value, remap: Remap, row: dict):
+    """``{column: [old, new]}`` of an audit event, each side translated as that column of the
+    audited model would be (ids of rows deleted since are allowed)."""
+    plan = remap.plans.get(row.get("model_label") or "")
+    if plan is None or not isinstance(value, dict):
+        return value
+    by_column = {column.field.column: column for column in plan.columns}
+    context = {}
+    for name, pair in value.items():
+        if name in by_column and isinstance(pair, list) and len(pair) == 2:
+            context[by_column[name].attname] = pair[1] if pair[1] is not None else pair[0]
+    out = {}
+    for name, pair in value.items():
+        column = by_column.get(name)
+        if column is None or not (isinstance(pair, list) and len(pair) == 2):
+            out[name] = pair
+        else:
+            out[name] = [remap.value(column, side, context, history=True) for side in pair]
+    return out
 
 
 # "app_label.model.field" → how its ids are translated (None: it holds none).
@@ -304,8 +323,8 @@ REFERENCES: dict[str, Transform | None] = {
     ),
     "extensions.accountvaluation.steps": None,
     "extensions.storevisitcampaign.deliverables": None,
-    "records.auditevent.object_pk": _audit_object_pk,
-    "records.auditevent.changes": _audit_changes,
+    "records.auditevent.object_pk": audit_object_pk,
+    "records.auditevent.changes": audit_changes,
     "records.exportjob.query": export_query,
     "records.statisticsreport.data": None,
     "records.workassessmentreport.data": None,

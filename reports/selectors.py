@@ -1,4 +1,6 @@
-"""The agency overview: every active client with its accounts' key figures and their trend, its
+"""Reads of the standard as evidence: a client's conformance for a period, and the agency overview.
+
+The agency overview: every active client with its accounts' key figures and their trend, its
 conformance with the standard for the month, and its work in progress, read from the chapter apps.
 A page of clients costs a fixed number of queries plus the conformance checks of its clients (as
 the conformance matrix)."""
@@ -9,8 +11,23 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from agency.conformance import Period, Status
+from accounts_ops.selectors.metrics import client_figures
+from agency.conformance import ClauseStatus, Period, Status, evaluate
+from agency.models import ConformanceSnapshot
 from agency.tenancy import Actor
+from clients.models import AccountStatus, ClientRequirement, PlatformAccount, RequirementStatus
+from production.models import Stage, VideoProject
+
+
+def conformance_results(client, period: Period) -> tuple[list[ClauseStatus], ConformanceSnapshot | None]:
+    """The results for a period: from its snapshot when one was taken (a past month reads exactly
+    as it was), else evaluated now."""
+    snapshot = ConformanceSnapshot.objects.filter(
+        client=client, period_start=period.start, period_end=period.end
+    ).first()
+    if snapshot is not None:
+        return [ClauseStatus.from_dict(item) for item in snapshot.results], snapshot
+    return evaluate(client, period), None
 
 
 @dataclass
@@ -26,11 +43,6 @@ class OverviewRow:
 
 
 def overview_rows(actor: Actor, clients: list, period: Period) -> list[OverviewRow]:
-    from accounts_ops.selectors.metrics import client_figures
-    from agency.services import conformance_results
-    from clients.models import AccountStatus, ClientRequirement, PlatformAccount, RequirementStatus
-    from production.models import Stage, VideoProject
-
     ids = [c.pk for c in clients]
     figures = client_figures(actor, ids)
     accounts = dict(

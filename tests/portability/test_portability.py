@@ -1,4 +1,4 @@
-"""An agency's export and import (``agency.portability``, ``manage.py export_agency`` and
+"""An agency's export and import (``portability.services``, ``manage.py export_agency`` and
 ``import_agency``): a round trip gives back the same data and files, and every refusal leaves
 nothing behind.
 
@@ -30,24 +30,25 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from agency import portability
 from agency.conformance import Period, evaluate
 from agency.models import Agency, ConformanceSnapshot, Membership
-from agency.portability import (
+from agency.tenancy import dangerously_all_agencies, tenant_context
+from clients.models import Client, PlatformAccount, Video
+from extensions.models import AccountValuation, AdverseEvent, LiveSession
+from portability.references import REFERENCES, USERS
+from portability.services import imports
+from portability.services.common import (
     AGENCY_PART,
     CONTENTTYPES_PART,
+    FORMAT_VERSION,
     MANIFEST,
     USERS_PART,
     PortabilityError,
     Remap,
-    agency_export,
-    agency_import,
     model_plans,
 )
-from agency.portability_references import REFERENCES, USERS
-from agency.tenancy import dangerously_all_agencies, tenant_context
-from clients.models import Client, PlatformAccount, Video
-from extensions.models import AccountValuation, AdverseEvent, LiveSession
+from portability.services.exports import agency_export
+from portability.services.imports import agency_import
 from production.models import Clip, Cut, ReviewRound, Script, Shoot, StageTransition
 from records.audit import database_keeps_trail
 from records.models import Asset, AuditEvent, ExportJob, ImageRecord
@@ -126,15 +127,15 @@ def canonical(path, *, imported: bool = False) -> dict:
     """The archive's content with ids replaced by ranks, people by username, files by sha256;
     for an imported agency's archive, without the import's own event in the trail."""
     plans = model_plans()
-    reader = portability._ArchiveReader(path)
+    reader = imports._ArchiveReader(path)
     try:
-        manifest = portability.read_manifest(reader)
+        manifest = imports.read_manifest(reader)
         source = reader.read_json(AGENCY_PART)
         people = [row for _n, row in reader.rows(USERS_PART)]
         types = {row["id"]: f"{row['app_label']}.{row['model']}" for _n, row in reader.rows(CONTENTTYPES_PART)}
-        known = portability._scan(reader, plans)
+        known = imports._scan(reader, plans)
         remap = Remap(plans, known=known, users={p["id"] for p in people}, contenttypes=types, agency_id=source["id"])
-        portability._check_references(reader, plans, remap, manifest["parts"])
+        imports._check_references(reader, plans, remap, manifest["parts"])
         maps = {
             plan.label: {old: rank for rank, old in enumerate(sorted(known[plan.label] | remap.ghosts[plan.label]))}
             for plan in plans
@@ -281,7 +282,7 @@ def _assert_link_names_rows_of(url):
 
     from django.urls import resolve
 
-    from agency.portability_references import QUERY_PARAMETERS, url_argument_model
+    from portability.references import QUERY_PARAMETERS, url_argument_model
 
     parts = urlsplit(url)
     match = resolve(parts.path)
@@ -556,7 +557,7 @@ def test_a_missing_file_stops_the_export(small, tmp_path):
 
 def test_the_archive_lists_every_part_with_its_sha256(small):
     manifest = json.loads(_read(small.archive, MANIFEST))
-    assert (manifest["format"], manifest["version"]) == ("agency-export", portability.FORMAT_VERSION)
+    assert (manifest["format"], manifest["version"]) == ("agency-export", FORMAT_VERSION)
     with zipfile.ZipFile(small.archive) as zf:
         names = set(zf.namelist()) - {MANIFEST}
         assert names == set(manifest["parts"])

@@ -96,6 +96,11 @@ INSTALLED_APPS = [
     "evaluation",
     # The connectors to the platforms, above the chapter apps whose ingest services they feed.
     "platforms",
+    # The features over every app: conformance reports, an agency's export and import, demo and
+    # scale seeding.
+    "reports",
+    "portability",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -123,8 +128,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "agency.urls"
-WSGI_APPLICATION = "agency.wsgi.application"
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [
     {
@@ -243,7 +248,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # Queues per kind of work, so that each kind scales with its own workers (docs/scaling.md). With
-# CELERY_QUEUES_BY_KIND on, start one worker (or several) per queue: `celery -A agency worker -Q
+# CELERY_QUEUES_BY_KIND on, start one worker (or several) per queue: `celery -A project worker -Q
 # ingest`, `-Q media`, `-Q reports`, `-Q scheduled`, and one on the default queue for the rest.
 CELERY_QUEUES_BY_KIND = env_bool("CELERY_QUEUES_BY_KIND", False)
 QUEUES_BY_KIND = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from agency import services
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
@@ -19,6 +19,8 @@ from agency.conformance import Period
 from agency.languages import requester_language
 from agency.models import ConformanceReport, ConformanceSnapshot
 from clients.models import Client
+from reports.selectors import conformance_results
+from reports.services import conformance_report_request
 
 
 def parse_period(value: str) -> Period:
@@ -83,7 +85,7 @@ class ConformanceSnapshotViewSet(TenantViewSet):
             raise ValidationError({"client": ["Give the client's id."]})
         client = get_object_or_404(Client.objects.visible_to(self.actor), pk=int(client_id))
         period = parse_period(request.query_params.get("period", ""))
-        results, _snapshot = services.conformance_results(client, period)
+        results, _snapshot = conformance_results(client, period)
         return Response(ClauseResultSerializer([row.as_dict() for row in results], many=True).data)
 
 
@@ -114,8 +116,6 @@ class ConformanceReportSerializer(TenantModelSerializer):
         read_only_fields = ["period_start", "period_end", "status", "progress", "error"]
 
     def get_download_url(self, obj) -> str:
-        from django.urls import reverse
-
         return reverse("conformance-report-download", args=[obj.pk]) if obj.file else ""
 
     def validate(self, attrs):
@@ -142,7 +142,7 @@ class ConformanceReportViewSet(TenantViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.conformance_report_request(
+        serializer.instance = conformance_report_request(
             actor=self.actor, client=data["client"], period=data["period"], language=data["language"]
         )
 

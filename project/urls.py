@@ -1,4 +1,4 @@
-"""URLs: staff pages per chapter, the client area, the API (``/api/v1/``) with its schema."""
+"""The project's URLs: staff pages per chapter, the client area, the API (``/api/v1/``) with its schema."""
 
 from importlib import import_module
 
@@ -16,10 +16,11 @@ from agency.api.health import HealthView, NodeHealthView
 from agency.api.routers import grouped_urls
 from clients.urls import client_area_patterns
 from platforms.webhooks import DouyinWebhookView
+from project.views import home
 
-# Each app registers its viewsets on the shared router from its api module.
-import_module("agency.api.conformance")
-for app in ("clients", "production", "accounts_ops", "extensions", "records", "evaluation", "platforms"):
+# Each app registers its viewsets on the shared router from its api module (the reports' first,
+# as they were registered when they lived in the tenant core).
+for app in ("reports", "clients", "production", "accounts_ops", "extensions", "records", "evaluation", "platforms"):
     try:
         import_module(f"{app}.api")
     except ModuleNotFoundError as exc:
@@ -27,7 +28,7 @@ for app in ("clients", "production", "accounts_ops", "extensions", "records", "e
             raise
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("accounts/login/", signin.PasswordStepView.as_view(), name="login"),
     path("accounts/login/code/", signin.CodeStepView.as_view(), name="login-code"),
     path("accounts/two-step/", signin.TwoFactorView.as_view(), name="two-factor"),
@@ -38,15 +39,8 @@ urlpatterns = [
     path("accounts/sessions/people/<int:pk>/", sessions.PersonSignOutView.as_view(), name="sessions-person"),
     path("accounts/tokens/", token_views.PersonalTokensView.as_view(), name="api-tokens-page"),
     path("settings/integrations/", token_views.IntegrationTokensView.as_view(), name="integration-tokens-page"),
-    path("overview/", views.AgencyOverviewView.as_view(), name="agency-overview"),
+    path("", include("reports.urls")),
     path("switch-agency/", views.SwitchAgencyView.as_view(), name="switch-agency"),
-    path("conformance/", views.ConformanceMatrixView.as_view(), name="conformance-matrix"),
-    path("conformance/clients/<int:pk>/", views.ClientConformanceView.as_view(), name="conformance-client"),
-    path(
-        "conformance/reports/<int:pk>/download/",
-        views.ConformanceReportDownloadView.as_view(),
-        name="conformance-report-download",
-    ),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("clients/", include("clients.urls")),

@@ -1,4 +1,4 @@
-"""Fill the database at agency-network scale through the bulk paths (``agency.scale``).
+"""Fill the database at agency-network scale through the bulk paths (``demo.services.scale``).
 
     python manage.py seed_scale                   # the planned network: 100 agencies, 15,000 accounts
     python manage.py seed_scale --agencies 10     # a tenth of it, same shape per agency
@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agency.scale import Sizes, seed
+from demo.services.scale import Sizes, seed
 
 
 class Command(BaseCommand):

@@ -1,10 +1,11 @@
-"""Import an agency from an archive made by export_agency (``agency.portability``)."""
+"""Import an agency from an archive made by export_agency (``portability.services``)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agency.portability import PortabilityError, agency_import
+from portability.services.common import PortabilityError
+from portability.services.imports import agency_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,43 @@
+"""Tasks of the standard as evidence: a requested PDF report built, and every active client's
+conformance frozen for the month that has ended (the 1st of each month, from beat). They keep the
+names they were first registered under (``agency.tasks.*``): the outbox, the beat schedule and the
+queues name them so."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from agency.celery import app
+from agency.conformance import Period
+from agency.models import Agency
+from agency.tasks import TenantTask
+from clients.models import Client, ClientStatus
+from reports.services import conformance_report_build, conformance_snapshot_take, previous_month
+
+
+@app.task(base=TenantTask, atomic=False, name="agency.tasks.conformance_report_build_task")
+def conformance_report_build_task(*, agency_id: int, report_id: int) -> str:
+    """Build a requested conformance report PDF (progress is committed step by step)."""
+    return conformance_report_build(report_id=report_id).status
+
+
+@app.task(base=TenantTask, name="agency.tasks.conformance_snapshot_month_task")
+def conformance_snapshot_month_task(*, agency_id: int, year: int, month: int) -> int:
+    """Freeze every active client's conformance for a month that has ended (idempotent)."""
+    period = Period.month(year, month)
+    taken = 0
+    for client in Client.objects.filter(status=ClientStatus.ACTIVE).select_related("agency"):
+        taken += conformance_snapshot_take(client=client, period=period)[1]
+    return taken
+
+
+@app.task(name="agency.tasks.conformance_snapshot_all_agencies_task")
+def conformance_snapshot_all_agencies_task() -> int:
+    """Beat entry point (the 1st of each month): freeze last month for every agency."""
+    agencies = list(Agency.objects.filter(is_active=True))
+    for agency in agencies:
+        period = previous_month(timezone.localdate(timezone=agency.tz))
+        conformance_snapshot_month_task.apply_async(
+            kwargs={"agency_id": agency.pk, "year": period.start.year, "month": period.start.month}
+        )
+    return len(agencies)
