@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class PlatformsConfig(AppConfig):
     name = "platforms"
     verbose_name = _("Platform connections")
+    # The topics every layer of this app is split by (docs/architecture.md), with what each serves.
+    topics = {
+        "connections": "connecting accounts (OAuth) and their tokens",
+        "syncs": "reading platform data into the chapter apps",
+        "deliveries": "sending replies and comment actions to the platform",
+        "publishing": "publishing planned videos (5)",
+        "calls": "calling a platform's API: errors, limits, retries",
+    }
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -10,7 +10,7 @@ done outside a transaction, and then read as nobody / ``system``). Bulk writes (
 ``QuerySet.update``), raw SQL and cascades are recorded like any other write. An update that
 changes nothing but ``updated_at`` is not an event.
 
-An import of an agency (``manage.py import_agency``, ``agency.portability``) carries the agency's
+An import of an agency (``manage.py import_agency``, ``portability``) carries the agency's
 trail with it, so the rows it inserts are not recorded again: the trigger skips an INSERT made
 through the ``import`` channel into an agency that has no trail yet. Updates and deletes are always
 recorded, and an agency with any recorded event can never again be written without a trail, so no
@@ -66,7 +66,7 @@ DECLARE
     who text := nullif(current_setting('app.user_id', true), '');
     via text := coalesce(nullif(current_setting('app.channel', true), ''), 'system');
 BEGIN
-    -- An agency's import (agency.portability) brings its own trail along: the rows it inserts are
+    -- An agency's import (portability) brings its own trail along: the rows it inserts are
     -- not recorded a second time. Only inserts, only through the 'import' channel, and only while
     -- the agency has no trail at all, so that no row that existed before can change unseen; the
     -- import ends by recording itself, which closes the window.

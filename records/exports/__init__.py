@@ -6,6 +6,6 @@
 - ``common``: how a person, a moment, a tick and a figure read in a cell.
 """
 
-from records.exports.datasets import DATASETS  # for callers outside records (agency.portability_references)
+from records.exports.datasets import DATASETS  # for callers outside records (portability.references)
 
 __all__ = ["DATASETS"]
