@@ -2,8 +2,10 @@
 
 Chapter 6 (basic operations, 6.1-6.7) lives in the ``basic`` modules of ``models``, ``services``,
 ``selectors``, ``api``, ``forms`` and ``views``; chapter 7 (advanced operations, 7.1-7.4) in their
-``advanced`` modules; platform data in (metrics, file imports) in ``models.metrics``,
-``services.metrics``, ``services.imports`` and ``api.metrics``.
+topic modules, the same names in every layer: ``comments`` (7.1), ``hot_topics`` (7.2),
+``audience`` (7.3), ``ip_persona`` (7.4); platform data in through ``metrics`` (daily metrics) and
+``imports`` (the bulk endpoints' queue and file imports). The clause checks are in
+``conformance/<topic>.py``, the rules' constants in ``rules``.
 
 Platform data in. No platform is called live: account and video daily metrics, comments, hot
 lists and fan portraits arrive through bulk API endpoints (``/api/v1/account-daily-metrics/bulk/``

@@ -1,20 +1,7 @@
-"""Forms of the account-operations pages. Chapter 6 (basic operations) lives in ``basic``,
-chapter 7 (advanced operations) and the file imports in ``advanced``."""
+"""Forms of the account-operations pages. Chapter 6 (basic operations) lives in ``basic``;
+chapter 7 in ``comments`` (7.1), ``hot_topics`` (7.2) and ``ip_persona`` (7.4); the file import
+in ``imports``."""
 
-from accounts_ops.forms.advanced import (
-    AlertHandleForm,
-    CommentAssignForm,
-    CommentHideForm,
-    CommentNoteForm,
-    CommentReplyForm,
-    ContentPlanEditForm,
-    ContentPlanForm,
-    DataImportForm,
-    GuideForm,
-    HotTopicForm,
-    IpPersonaForm,
-    PlanTopicForm,
-)
 from accounts_ops.forms.basic import (
     ApplyForm,
     ApprovalForm,
@@ -43,6 +30,17 @@ from accounts_ops.forms.basic import (
     TryMessageForm,
     UnpinForm,
 )
+from accounts_ops.forms.comments import (
+    AlertHandleForm,
+    CommentAssignForm,
+    CommentHideForm,
+    CommentNoteForm,
+    CommentReplyForm,
+    GuideForm,
+)
+from accounts_ops.forms.hot_topics import ContentPlanEditForm, ContentPlanForm, HotTopicForm, PlanTopicForm
+from accounts_ops.forms.imports import DataImportForm
+from accounts_ops.forms.ip_persona import IpPersonaForm
 
 __all__ = [
     "ApplyForm",

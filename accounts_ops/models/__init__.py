@@ -1,27 +1,15 @@
-"""Models of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
-(advanced operations) in ``advanced``, and the platform data they read (metrics, imports) in
-``metrics``."""
+"""Models of account operations. Chapter 6 (basic operations) lives in ``basic``; chapter 7 (advanced
+operations) in one module per topic: ``comments`` (7.1), ``hot_topics`` (7.2), ``audience`` (7.3),
+``ip_persona`` (7.4); the platform data they read in ``metrics`` (daily metrics) and ``imports``
+(data imports)."""
 
-from accounts_ops.models.advanced import (
-    IP_FACETS,
-    AlertStatus,
-    AudiencePersonaReport,
-    AudienceSnapshot,
-    CommentAction,
-    CommentActionKind,
-    CommentActionStatus,
-    CommentSource,
-    CommentStatus,
-    ContentPlan,
-    ContentPlanTopic,
-    HotTopic,
-    IpPersona,
-    OpinionAlert,
-    PersonaTrigger,
-    PlanStatus,
-    Sentiment,
-    VideoComment,
-)
+# The topic modules import the shared model pieces through this package: bind them first.
+# isort: off
+from accounts_ops.models.basic import AccountScoped
+
+# isort: on
+
+from accounts_ops.models.audience import AudiencePersonaReport, AudienceSnapshot, PersonaTrigger
 from accounts_ops.models.basic import (
     IMAGE_PROFILE_FIELDS,
     OPEN_PROFILE_STATUSES,
@@ -66,15 +54,24 @@ from accounts_ops.models.basic import (
     campaign_roi,
     yuan,
 )
-from accounts_ops.models.metrics import (
-    AccountDailyMetric,
-    DataImport,
-    ImportKind,
-    ImportStatus,
-    VideoDailyMetric,
+from accounts_ops.models.comments import (
+    AlertStatus,
+    CommentAction,
+    CommentActionKind,
+    CommentActionStatus,
+    CommentSource,
+    CommentStatus,
+    OpinionAlert,
+    Sentiment,
+    VideoComment,
 )
+from accounts_ops.models.hot_topics import ContentPlan, ContentPlanTopic, HotTopic, PlanStatus
+from accounts_ops.models.imports import DataImport, ImportKind, ImportStatus
+from accounts_ops.models.ip_persona import IP_FACETS, IpPersona
+from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 
 __all__ = [
+    "AccountScoped",
     "IMAGE_PROFILE_FIELDS",
     "OPEN_PROFILE_STATUSES",
     "PINNED_SLOTS_MAX",

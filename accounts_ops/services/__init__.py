@@ -1,39 +1,21 @@
-"""Writes of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
-(advanced operations) in ``advanced``; platform data comes in through ``metrics`` (the bulk API)
-and ``imports`` (files)."""
+"""Writes of account operations. Chapter 6 (basic operations) lives in ``basic``; chapter 7 (advanced
+operations) in one module per topic: ``comments`` (7.1), ``hot_topics`` (7.2), ``audience`` (7.3),
+``ip_persona`` (7.4); platform data comes in through ``metrics`` (the bulk API) and ``imports``
+(files, queued bulk requests), with the row checks they share in ``common``.
+The rules' constants are in ``accounts_ops.rules``."""
 
-from accounts_ops.services.advanced import (
-    COMMENTS_BULK_MAX,
-    HOT_TOPICS_BULK_MAX,
+from accounts_ops.rules import (
     OPINION_MIN_COMMENTS,
     OPINION_NEGATIVE_SHARE,
     OPINION_WINDOW_HOURS,
-    PERSONA_BATCH,
     PERSONA_MAX_AGE_DAYS,
     PERSONA_PERIOD_DAYS,
+)
+from accounts_ops.services.audience import (
+    PERSONA_BATCH,
     SNAPSHOTS_BULK_MAX,
-    AlertsRun,
     active_account_ids,
     audience_snapshots_ingest,
-    comment_action_mark_done,
-    comment_action_mark_failed,
-    comment_assign,
-    comment_guide_post,
-    comment_hide,
-    comment_mark_handled,
-    comment_pin,
-    comment_reply,
-    comments_classify_pending,
-    comments_receive,
-    content_plan_create,
-    content_plan_link_topic,
-    content_plan_unlink_topic,
-    content_plan_update,
-    hot_topic_save,
-    hot_topics_ingest,
-    ip_persona_record,
-    opinion_alert_handle,
-    opinion_alerts_check,
     persona_period,
     persona_report_request,
     persona_reports_build,
@@ -82,12 +64,35 @@ from accounts_ops.services.basic import (
     reply_rule_create,
     reply_rule_update,
 )
-from accounts_ops.services.imports import bulk_request_accept, data_import_request, data_import_run
-from accounts_ops.services.metrics import (
-    METRICS_BULK_MAX,
-    account_metrics_ingest,
-    video_metrics_ingest,
+from accounts_ops.services.comments import (
+    COMMENTS_BULK_MAX,
+    AlertsRun,
+    comment_action_mark_done,
+    comment_action_mark_failed,
+    comment_assign,
+    comment_guide_post,
+    comment_hide,
+    comment_mark_handled,
+    comment_pin,
+    comment_reply,
+    comments_classify_pending,
+    comments_receive,
+    opinion_alert_handle,
+    opinion_alerts_check,
 )
+from accounts_ops.services.common import METRICS_BULK_MAX
+from accounts_ops.services.hot_topics import (
+    HOT_TOPICS_BULK_MAX,
+    content_plan_create,
+    content_plan_link_topic,
+    content_plan_unlink_topic,
+    content_plan_update,
+    hot_topic_save,
+    hot_topics_ingest,
+)
+from accounts_ops.services.imports import bulk_request_accept, data_import_request, data_import_run
+from accounts_ops.services.ip_persona import ip_persona_record
+from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 
 __all__ = [
     "CampaignMoney",

@@ -1,27 +1,9 @@
-"""Staff pages of account operations. Chapter 6 (basic operations) lives in ``basic``, chapter 7
-(advanced operations) and the platform-data imports in ``advanced``."""
+"""Staff pages of account operations. Chapter 6 (basic operations) lives in ``basic``; chapter 7's
+landing page in ``overview``, its topics in ``comments`` (7.1), ``hot_topics`` (7.2), ``audience``
+(7.3) and ``ip_persona`` (7.4); the file imports in ``imports`` and the charts' data in
+``metrics``."""
 
-from accounts_ops.views.advanced import (
-    AdvancedDashboardView,
-    AlertDetailView,
-    AlertListView,
-    CommentDetailView,
-    CommentListView,
-    GuideCreateView,
-    ImportCreateView,
-    ImportDetailView,
-    ImportListView,
-    IpPersonaCreateView,
-    IpPersonaListView,
-    PersonaDetailView,
-    PersonaReportListView,
-    PersonaRequestView,
-    PlanCreateView,
-    PlanDetailView,
-    PlanListView,
-    TopicCreateView,
-    TopicListView,
-)
+from accounts_ops.views.audience import PersonaDetailView, PersonaReportListView, PersonaRequestView
 from accounts_ops.views.basic import (
     AccountOperationsView,
     BoostCreateView,
@@ -62,7 +44,18 @@ from accounts_ops.views.basic import (
     TryMessageView,
     UnpinView,
 )
-from accounts_ops.views.charts import AccountMetricsView, AgencyMetricsView, ClientMetricsView
+from accounts_ops.views.comments import (
+    AlertDetailView,
+    AlertListView,
+    CommentDetailView,
+    CommentListView,
+    GuideCreateView,
+)
+from accounts_ops.views.hot_topics import PlanCreateView, PlanDetailView, PlanListView, TopicCreateView, TopicListView
+from accounts_ops.views.imports import ImportCreateView, ImportDetailView, ImportListView
+from accounts_ops.views.ip_persona import IpPersonaCreateView, IpPersonaListView
+from accounts_ops.views.metrics import AccountMetricsView, AgencyMetricsView, ClientMetricsView
+from accounts_ops.views.overview import AdvancedDashboardView
 
 __all__ = [
     "AccountOperationsView",

@@ -114,7 +114,7 @@ class AccountOperationsView(TenantViewMixin, View):
             can=_permissions(self.actor),
             try_form=forms.TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
-        from accounts_ops.views.charts import metrics_context
+        from accounts_ops.views.metrics import metrics_context
 
         context.update(metrics_context(request, self.actor, account=account))
         context.update(panels.context_for(panels.ACCOUNT, self.actor, account))

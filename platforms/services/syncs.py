@@ -48,7 +48,7 @@ from accounts_ops.services import (
     comments_receive,
     video_metrics_ingest,
 )
-from accounts_ops.services.metrics import METRICS_BULK_MAX
+from accounts_ops.services.common import METRICS_BULK_MAX
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Video, VideoOrigin

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts_ops import services
-from accounts_ops.conformance import missed_boosts
+from accounts_ops.conformance.pinned import missed_boosts
 from accounts_ops.models import AdKind, AudiencePersonaReport, OutboxReply, ProfileField
 from accounts_ops.services.basic import AD_PARTNER_FOLLOWERS_MIN
 from agency.adjustable import REGISTRY
