@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from accounts_ops.api.base import APPEND_ONLY, AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.api.imports import IngestResultSerializer, bulk_body, ingest_counts
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.api.common import APPEND_ONLY, IngestResultSerializer, bulk_body, ingest_counts
 from accounts_ops.models.audience import AudiencePersonaReport, AudienceSnapshot
 from accounts_ops.portrait import DIMENSION_NAMES
 from accounts_ops.services.audience import audience_snapshots_ingest, persona_report_request

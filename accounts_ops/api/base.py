@@ -76,8 +76,3 @@ class OpsViewSet(TenantViewSet):
     def serve(self, serializer, instance):
         serializer.instance = instance
         return instance
-
-
-NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
-APPEND_ONLY = ["get", "post", "head", "options"]
-READ_ONLY = ["get", "head", "options"]

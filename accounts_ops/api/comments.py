@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts_ops import comment_webhooks
-from accounts_ops.api.base import APPEND_ONLY, AccountRowSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
 from accounts_ops.api.basic import FailedSerializer, douyin_webhook_route
-from accounts_ops.api.imports import IngestResultSerializer, bulk_body, ingest_counts
+from accounts_ops.api.common import APPEND_ONLY, IngestResultSerializer, bulk_body, ingest_counts
 from accounts_ops.models.comments import (
     HANDLING_NOTE_MAX_CHARS,
     CommentAction,

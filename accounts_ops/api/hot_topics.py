@@ -8,8 +8,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from accounts_ops.api.base import NO_PUT, AccountRowSerializer, OpsViewSet
-from accounts_ops.api.imports import IngestResultSerializer, bulk_rows, ingest_counts
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
+from accounts_ops.api.common import NO_PUT, IngestResultSerializer, bulk_rows, ingest_counts
 from accounts_ops.models.hot_topics import ContentPlan, ContentPlanTopic, HotTopic
 from accounts_ops.services.hot_topics import (
     content_plan_create,

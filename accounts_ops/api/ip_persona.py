@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts_ops.api.base import APPEND_ONLY, AccountRowSerializer, OpsViewSet
+from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
+from accounts_ops.api.common import APPEND_ONLY
 from accounts_ops.models.ip_persona import IpPersona
 from accounts_ops.services.ip_persona import ip_persona_record
 from agency.api.filters import TenantFilterSet

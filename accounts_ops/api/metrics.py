@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.imports import (
+from accounts_ops.api.common import (
     READ_AND_BULK,
     BulkViewSetMixin,
     DataImportSerializer,

@@ -3,9 +3,11 @@ operations) in one module per topic: ``comments`` (7.1), ``hot_topics`` (7.2), `
 ``ip_persona`` (7.4); the platform data they read in ``metrics`` (daily metrics) and ``imports``
 (data imports)."""
 
-# The topic modules import the shared model pieces through this package: bind them first.
+# The topic modules import the shared model pieces through this package: bind them first. Then
+# the topic modules, in the order the models have always been registered in.
 # isort: off
 from accounts_ops.models.basic import AccountScoped
+from accounts_ops.models import comments, hot_topics, audience, ip_persona, metrics, imports  # noqa: F401
 
 # isort: on
 

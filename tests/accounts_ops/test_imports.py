@@ -340,7 +340,7 @@ def test_a_row_no_longer_valid_when_the_queue_stores_it_is_rejected_and_listed(w
     ],
 )
 def test_the_prefer_header_is_read_as_rfc_7240_writes_it(rf, header, later):
-    from accounts_ops.api.imports import prefers_async
+    from accounts_ops.api.common import prefers_async
 
     assert prefers_async(rf.post("/", HTTP_PREFER=header)) is later
 
