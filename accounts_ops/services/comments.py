@@ -43,12 +43,12 @@ from accounts_ops.services.common import (
     RowProblem,
     Translator,
     VideoResolver,
-    _count_reader,
-    _id_reader,
-    _text_reader,
     account_scope,
+    count_reader,
     ensure_batch,
+    id_reader,
     refusal,
+    text_reader,
     video_reference,
     video_rows,
     video_scope,
@@ -120,14 +120,14 @@ def check_comment_rows(
     pending = []
     # Ids refused with a control character, free text cleaned; lengths and counts by the columns.
     readers = (
-        ("platform_comment_id", _id_reader(VideoComment, "platform_comment_id", required=True)),
-        ("parent_comment_id", _id_reader(VideoComment, "parent_comment_id")),
-        ("author_uid", _id_reader(VideoComment, "author_uid")),
-        ("author_nickname", _text_reader(VideoComment, "author_nickname")),
+        ("platform_comment_id", id_reader(VideoComment, "platform_comment_id", required=True)),
+        ("parent_comment_id", id_reader(VideoComment, "parent_comment_id")),
+        ("author_uid", id_reader(VideoComment, "author_uid")),
+        ("author_nickname", text_reader(VideoComment, "author_nickname")),
         ("text", lambda v: read.text(v, max_chars=COMMENT_TEXT_MAX_CHARS, required=True)),
         ("posted_at", lambda v: read.moment(v, agency.tz)),
-        ("like_count", _count_reader(VideoComment, "like_count")),
-        ("reply_count", _count_reader(VideoComment, "reply_count")),
+        ("like_count", count_reader(VideoComment, "like_count")),
+        ("reply_count", count_reader(VideoComment, "reply_count")),
     )
     for index, row in parsed:
         values: dict = {}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
-from accounts_ops.bulk import Columns, UpsertResult, collector_paused
+from accounts_ops.bulk import Columns
 from accounts_ops.platform_fields import LOOKUP, spelling_key
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
@@ -191,12 +191,6 @@ def checked_request(check: Callable[..., Checked], *, actor, rows, account) -> C
     return checked
 
 
-def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
-    with collector_paused():
-        checked = checked_request(check, actor=actor, rows=rows, account=account)
-        return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
-
-
 # --- videos ----------------------------------------------------------------------------------
 
 
@@ -279,19 +273,19 @@ def video_rows(
     return parsed
 
 
-def _id_reader(model, name: str, *, required: bool = False):
+def id_reader(model, name: str, *, required: bool = False):
     """A reader of ``model.name`` as a platform id (``read.ident``) of its column's length."""
     longest = read.max_chars_of(model, name)
     return lambda value: read.ident(value, max_chars=longest, required=required)
 
 
-def _text_reader(model, name: str, *, required: bool = False):
+def text_reader(model, name: str, *, required: bool = False):
     """A reader of ``model.name`` as free text (``read.text``) of its column's length."""
     longest = read.max_chars_of(model, name)
     return lambda value: read.text(value, max_chars=longest, required=required)
 
 
-def _count_reader(model, name: str):
+def count_reader(model, name: str):
     """A reader of ``model.name`` as a count within its column's range (``read.count_limit``)."""
     limit = read.count_limit(model, name)
     return lambda value: read.count(value, maximum=limit)

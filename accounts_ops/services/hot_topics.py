@@ -21,11 +21,11 @@ from accounts_ops.services.common import (
     Checked,
     RowProblem,
     Translator,
-    _count_reader,
-    _id_reader,
-    _text_reader,
+    count_reader,
     ensure_batch,
+    id_reader,
     refusal,
+    text_reader,
 )
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
@@ -62,11 +62,11 @@ def check_hot_topic_rows(
     checked = Checked(problems=problems)
     seen: dict[tuple[str, str], int] = {}
     readers = (
-        ("title", _text_reader(HotTopic, "title", required=True)),
-        ("heat", _count_reader(HotTopic, "heat")),
-        ("rank", _count_reader(HotTopic, "rank")),
-        ("source", _text_reader(HotTopic, "source")),
-        ("url", _id_reader(HotTopic, "url")),  # a link holds no control character either
+        ("title", text_reader(HotTopic, "title", required=True)),
+        ("heat", count_reader(HotTopic, "heat")),
+        ("rank", count_reader(HotTopic, "rank")),
+        ("source", text_reader(HotTopic, "source")),
+        ("url", id_reader(HotTopic, "url")),  # a link holds no control character either
     )
     for index, raw in enumerate(rows):
         if not isinstance(raw, dict):

@@ -17,14 +17,14 @@ in the future in the agency's time zone; counts are whole and not negative; a sh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
-from accounts_ops.bulk import Columns, UpsertResult, as_tuples, update_rows, upsert
+from accounts_ops.bulk import Columns, UpsertResult, as_tuples, collector_paused, update_rows, upsert
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, VIDEO_METRICS
 from accounts_ops.services.common import (
@@ -33,9 +33,9 @@ from accounts_ops.services.common import (
     RowProblem,
     Translator,
     VideoResolver,
-    _ingest,
     account_scope,
     agency_today,
+    checked_request,
     count_limits,
     past_day,
     video_reference,
@@ -325,6 +325,12 @@ def accounts_followers_refresh(rows: Sequence[dict] | Columns) -> int:
         if updated_at is None or updated_at < read_at:
             changes[pk] = {"followers": total, "followers_updated_at": read_at}
     return update_rows(PlatformAccount, changes, ["followers", "followers_updated_at"])
+
+
+def _ingest(check: Callable[..., Checked], store: Callable[..., UpsertResult], *, actor, rows, account):
+    with collector_paused():
+        checked = checked_request(check, actor=actor, rows=rows, account=account)
+        return store(checked.rows, user_id=actor.user.pk if actor is not None else None)
 
 
 @transaction.atomic
