@@ -21,8 +21,6 @@ from agency.api.routers import register
 from agency.roles import ADD
 from clients.models import PlatformAccount
 
-# --- 7.3 audience ---------------------------------------------------------------------------
-
 
 class AudienceSnapshotSerializer(AccountRowSerializer):
     class Meta:
@@ -153,6 +151,4 @@ class AudiencePersonaReportViewSet(OpsViewSet):
 
 
 register("audience-snapshots", AudienceSnapshotViewSet)
-
-
 register("audience-persona-reports", AudiencePersonaReportViewSet)

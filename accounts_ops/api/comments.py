@@ -41,8 +41,6 @@ from agency.api.routers import register
 from agency.roles import ADD, CHANGE
 from clients.models import Video
 
-# --- 7.1 comments ------------------------------------------------------------------------------
-
 
 class VideoCommentSerializer(AccountRowSerializer):
     """POST receives one comment as a connector delivers it (a comment id already stored is
@@ -374,9 +372,5 @@ class OpinionAlertViewSet(OpsViewSet):
 
 
 register("video-comments", VideoCommentViewSet)
-
-
 register("comment-actions", CommentActionViewSet)
-
-
 register("opinion-alerts", OpinionAlertViewSet)

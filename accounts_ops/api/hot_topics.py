@@ -25,8 +25,6 @@ from agency.api.serializers import TenantModelSerializer
 from agency.roles import ADD
 from clients.models import Platform
 
-# --- 7.2 hot topics and content plans ---------------------------------------------------------
-
 
 class HotTopicSerializer(TenantModelSerializer):
     class Meta:
@@ -214,9 +212,5 @@ class ContentPlanTopicViewSet(OpsViewSet):
 
 
 register("hot-topics", HotTopicViewSet)
-
-
 register("content-plans", ContentPlanViewSet)
-
-
 register("content-plan-topics", ContentPlanTopicViewSet)

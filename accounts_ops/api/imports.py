@@ -19,8 +19,6 @@ from agency.api.routers import register
 from agency.roles import ADD
 from clients.models import PlatformAccount
 
-# --- file imports -----------------------------------------------------------------------------
-
 
 class UploadSerializer(ScopedSerializer):
     kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))

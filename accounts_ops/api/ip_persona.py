@@ -11,8 +11,6 @@ from accounts_ops.services.ip_persona import ip_persona_record
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 
-# --- 7.4 IP persona -------------------------------------------------------------------------
-
 
 class IpPersonaSerializer(AccountRowSerializer):
     is_complete = serializers.BooleanField(read_only=True)

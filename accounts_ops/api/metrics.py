@@ -129,6 +129,4 @@ class VideoDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
 
 
 register("account-daily-metrics", AccountDailyMetricViewSet)
-
-
 register("video-daily-metrics", VideoDailyMetricViewSet)

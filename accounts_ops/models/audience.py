@@ -13,8 +13,6 @@ from accounts_ops.models import AccountScoped
 from accounts_ops.portrait import DIMENSION_NAMES, PortraitError, normalise
 from agency.constraints import on_field
 
-# --- 7.3 audience persona analysis -----------------------------------------------------------
-
 
 def _distribution(verbose_name) -> models.JSONField:
     return models.JSONField(verbose_name, default=dict, blank=True)

@@ -15,8 +15,6 @@ from accounts_ops.models import AccountScoped
 from agency.constraints import on_field
 from clients.models import Video
 
-# --- 7.1 comments and public opinion ---------------------------------------------------------
-
 HANDLING_NOTE_MAX_CHARS = 300  # how a comment was handled, in a line or two
 
 

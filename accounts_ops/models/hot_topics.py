@@ -16,8 +16,6 @@ from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Platform
 
-# --- 7.2 hot topics and content plans --------------------------------------------------------
-
 
 class HotTopic(TenantModel):
     """Clause 7.2: a hot topic on a platform (title, heat value, rank, when it was seen, where it

@@ -12,8 +12,6 @@ from accounts_ops.platform_fields import ACCOUNT_METRICS, COMMENTS, HOT_TOPICS, 
 from agency.models import TenantModel
 from clients.models import PlatformAccount
 
-# --- file imports -------------------------------------------------------------------------------
-
 
 class ImportKind(models.TextChoices):
     ACCOUNT_METRICS = ACCOUNT_METRICS, _("Account daily metrics")

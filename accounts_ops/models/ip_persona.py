@@ -10,8 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts_ops.models import AccountScoped
 from agency.constraints import on_field
 
-# --- 7.4 IP persona --------------------------------------------------------------------------
-
 IP_FACETS = ("age", "gender", "personality", "cultural_background", "specialty")
 
 

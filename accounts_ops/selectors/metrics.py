@@ -29,11 +29,7 @@ from agency.tenancy import Actor
 from clients.models import AccountStatus, Client, PlatformAccount, Video
 
 ENGAGEMENT_COUNTS = ("likes", "comments", "shares")
-
-
 CHART_DAYS = (30, 90, 365)  # the ranges a page offers; the first is the default
-
-
 FIGURE_DAYS = 30  # key figures compare the last 30 days with the 30 before
 
 
@@ -324,18 +320,13 @@ def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
     )
 
 
+# --- the dashboard APIs: totals, a daily series, the best videos ---------------------------------
+
 DASHBOARD_DAYS = 30  # the period a dashboard shows unless asked otherwise
-
-
 DASHBOARD_MAX_DAYS = 366  # a year of daily figures, the most a dashboard reads at once
-
-
 TOP_SHOWN = 10  # the best videos (and clients) a dashboard lists
 
-
 SERIES_COUNTS = ("plays", "likes", "comments", "shares", "followers_gained")
-
-
 VIDEO_COUNTS = ("plays", "likes", "comments", "shares")
 
 

@@ -30,8 +30,6 @@ from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import AccountStatus, PlatformAccount
 
-# --- 7.3 audience snapshots --------------------------------------------------------------------
-
 SNAPSHOTS_BULK_MAX = 2_000
 
 

@@ -58,22 +58,11 @@ from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
 
-# --- 7.1 comments ------------------------------------------------------------------------------
-
 COMMENTS_BULK_MAX = 5_000  # comments per bulk request
-
-
 COMMENT_TEXT_MAX_CHARS = 2_000  # a platform comment is far shorter; longer is not a comment
-
-
 COMMENT_WRITE_MAX_CHARS = 500  # what staff write (replies, guide comments)
-
-
 CLASSIFY_BATCH = 500  # comments classified per database round trip
-
-
 LOCAL_ID_PREFIX = "local-"  # a guide comment's id until the platform's is reported
-
 
 COMMENT_FIXED = (
     "agency_id",
@@ -93,8 +82,6 @@ COMMENT_FIXED = (
     "status",
     "handling_note",
 )
-
-
 COMMENT_VALUES = ("like_count", "reply_count")
 
 
@@ -455,6 +442,8 @@ def comment_action_mark_failed(*, actor: Actor | None, action: CommentAction, er
     action.save()
     return action
 
+
+# --- 7.1 opinion alerts (thresholds in ``accounts_ops.rules``) ------------------------------
 
 SHARE_PLACES = Decimal("0.0001")
 

@@ -21,11 +21,7 @@ from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
 
 METRICS_BULK_MAX = 10_000  # rows per bulk request: a month of 300 accounts, or a day of 10,000
-
-
 ROW_ERRORS_SHOWN = 100  # a refusal names at most this many problems (and says how many more)
-
-
 ROWS_KEY = "rows"
 
 

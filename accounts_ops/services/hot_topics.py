@@ -31,11 +31,7 @@ from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import Platform, PlatformAccount
 
-# --- 7.2 hot topics -------------------------------------------------------------------------------
-
 HOT_TOPICS_BULK_MAX = 2_000
-
-
 url_valid = URLValidator(schemes=["http", "https"])
 
 

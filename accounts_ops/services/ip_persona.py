@@ -13,8 +13,6 @@ from accounts_ops.models.ip_persona import IpPersona
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
-# --- 7.4 IP persona ---------------------------------------------------------------------------
-
 IP_FIELDS = ("name", "age", "gender", "personality", "cultural_background", "specialty", "style", "note")
 
 

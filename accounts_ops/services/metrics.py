@@ -436,8 +436,6 @@ VIDEO_VALUES = ("plays", "likes", "comments", "shares", "avg_watch_seconds", "co
 
 # The readers of the video figures that are not counts, and the value types read by columns.
 VIDEO_READERS = {"avg_watch_seconds": watch_seconds, "completion_rate": read.share}
-
-
 NUMBERS = {int, float, type(None)}
 
 

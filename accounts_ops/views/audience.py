@@ -16,8 +16,6 @@ from agency.roles import ADD
 from agency.views import TenantListView, TenantViewMixin
 from clients.models import PlatformAccount
 
-# --- 7.3 audience ----------------------------------------------------------------------------
-
 
 class PersonaReportListView(TenantListView):
     model = AudiencePersonaReport

@@ -33,8 +33,6 @@ from accounts_ops.views.basic import ServiceFormView, add_errors
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
-# --- 7.1 comments ---------------------------------------------------------------------------
-
 
 class CommentListView(TenantListView):
     model = VideoComment

@@ -24,8 +24,6 @@ from accounts_ops.views.basic import ServiceFormView, add_errors
 from agency.roles import CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
-# --- 7.2 hot topics and plans ------------------------------------------------------------------
-
 
 class TopicListView(TenantListView):
     model = HotTopic

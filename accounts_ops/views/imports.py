@@ -13,8 +13,6 @@ from accounts_ops.services.imports import data_import_request
 from accounts_ops.views.basic import ServiceFormView
 from agency.views import TenantListView, TenantViewMixin
 
-# --- platform data in ------------------------------------------------------------------------
-
 
 class ImportListView(TenantListView):
     model = DataImport

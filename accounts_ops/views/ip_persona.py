@@ -11,8 +11,6 @@ from accounts_ops.services.ip_persona import ip_persona_record
 from accounts_ops.views.basic import ServiceFormView
 from agency.views import TenantListView
 
-# --- 7.4 IP persona --------------------------------------------------------------------------
-
 
 class IpPersonaListView(TenantListView):
     model = IpPersona
