@@ -1,11 +1,12 @@
 """Account operations (chapters 6-7).
 
-Chapter 6 (basic operations, 6.1-6.7) lives in one module per topic in each of ``models``,
-``services``, ``selectors``, ``api``, ``forms`` and ``views`` (``direction`` 6.1, ``profile`` 6.2,
-``pinned`` 6.3, ``inbox`` 6.4, ``local`` 6.5, ``promotion`` 6.6, ``ads`` 6.7), its numbers in
-``rules``; chapter 7 (advanced operations, 7.1-7.4) in their ``advanced`` modules; platform data in
-(metrics, file imports) in ``models.metrics``, ``services.metrics``, ``services.imports`` and
-``api.metrics``.
+Every layer (``models``, ``services``, ``selectors``, ``api``, ``forms``, ``views``, ``conformance``)
+is split by the same topics: chapter 6 (basic operations) ``direction`` 6.1, ``profile`` 6.2,
+``pinned`` 6.3, ``inbox`` 6.4, ``local`` 6.5, ``promotion`` 6.6, ``ads`` 6.7; chapter 7 (advanced
+operations) ``comments`` 7.1, ``hot_topics`` 7.2, ``audience`` 7.3, ``ip_persona`` 7.4; platform
+data in through ``metrics`` (daily metrics) and ``imports`` (the bulk endpoints' queue and file
+imports); ``overview`` for the chapters' landing pages, ``common`` for what topics share. The
+standard's numbers are in ``rules``.
 
 Platform data in. No platform is called live: account and video daily metrics, comments, hot
 lists and fan portraits arrive through bulk API endpoints (``/api/v1/account-daily-metrics/bulk/``

@@ -29,9 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.response import Response
 
-from accounts_ops.models.advanced import CommentSource, VideoComment
-from accounts_ops.services import comments_receive
-from accounts_ops.services.advanced import COMMENT_TEXT_MAX_CHARS
+from accounts_ops.models.comments import CommentSource, VideoComment
+from accounts_ops.services.comments import COMMENT_TEXT_MAX_CHARS, comments_receive
 from accounts_ops.webhooks import (
     VERIFY_EVENT,
     check_receiver,

@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from accounts_ops import demo_platform, services
+from accounts_ops import demo_platform
 from accounts_ops.models.ads import AdCampaign, AdKind, AdProduct, CampaignStatus
 from accounts_ops.models.direction import AccountDirection
 from accounts_ops.models.inbox import (
@@ -41,6 +41,20 @@ from accounts_ops.models.local import DealStatus, GroupBuyDeal, PoiLink, PoiStat
 from accounts_ops.models.pinned import BoostChannel, PinnedVideo
 from accounts_ops.models.profile import ProfileChange, ProfileField
 from accounts_ops.models.promotion import PromotionChannel, PromotionTarget, PromotionTask
+from accounts_ops.services.ads import ad_spend_record, campaign_create, campaign_record_results
+from accounts_ops.services.direction import direction_record
+from accounts_ops.services.inbox import (
+    IncomingMessage,
+    autoreply_settings_save,
+    inbox_receive,
+    inbox_reply,
+    outbox_confirm_sent,
+    reply_rule_create,
+)
+from accounts_ops.services.local import deal_save, enablement_record_qualification, poi_save
+from accounts_ops.services.pinned import boost_record, boost_tasks_create_due, pinned_video_pin
+from accounts_ops.services.profile import profile_change_request, profile_record_baseline
+from accounts_ops.services.promotion import promotion_complete, promotion_plan
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import Actor, tenant_context
@@ -399,7 +413,7 @@ def _directions(agency, client, spec, operator, today, made) -> None:
     for account in PlatformAccount.objects.filter(client=client, status=AccountStatus.ACTIVE).order_by("pk"):
         if AccountDirection.objects.filter(account=account).exists():
             continue
-        services.direction_record(
+        direction_record(
             actor=operator,
             account=account,
             effective_from=min(start, today),
@@ -426,12 +440,12 @@ def _profile(agency, client, account, spec, operator, today, made, *, main: bool
         (ProfileField.AVATAR, "", _image(colour, (400, 400), "avatar.png")),
         (ProfileField.BANNER, "", _image(colour, (1125, 633), "banner.png")),
     ):
-        services.profile_record_baseline(
+        profile_record_baseline(
             actor=operator, account=account, field=part, applied_on=found_on, after_text=text, after_image=image
         )
         made["profile parts recorded"] += 1
     if main and spec.get("bio_change"):
-        services.profile_change_request(
+        profile_change_request(
             actor=operator,
             account=account,
             field=ProfileField.BIO,
@@ -459,7 +473,7 @@ def _pins(agency, account, spec, operator, today, made, *, main: bool) -> None:
         chosen = [(("fresh", 7, Decimal("0.00"), BoostChannel.ORGANIC_REPOST), videos[-1])]
     for (kind, interval, budget, channel), video in chosen:
         pinned_on = min(timezone.localtime(video.published_at, agency.tz).date(), today)
-        pinned = services.pinned_video_pin(
+        pinned = pinned_video_pin(
             actor=operator,
             account=account,
             video=video,
@@ -472,7 +486,7 @@ def _pins(agency, account, spec, operator, today, made, *, main: bool) -> None:
         made["pinned videos"] += 1
         boosted_on = today - dt.timedelta(days=interval)
         if kind == "boosted" and boosted_on >= pinned_on:
-            services.boost_record(
+            boost_record(
                 actor=operator,
                 pinned_video=pinned,
                 boosted_on=boosted_on,
@@ -482,7 +496,7 @@ def _pins(agency, account, spec, operator, today, made, *, main: bool) -> None:
                 followers_gained=180 if budget else 40,
             )
             made["boosts recorded"] += 1
-    made["boost tasks due"] += services.boost_tasks_create_due(today=today)
+    made["boost tasks due"] += boost_tasks_create_due(today=today)
 
 
 # --- 6.4 ------------------------------------------------------------------------------------------
@@ -491,7 +505,7 @@ def _pins(agency, account, spec, operator, today, made, *, main: bool) -> None:
 def _replies(agency, account, spec, operator, today, made, *, main: bool) -> None:
     if not AutoReplySettings.objects.filter(account=account).exists():
         opens_at, closes_at = spec["hours"]
-        services.autoreply_settings_save(
+        autoreply_settings_save(
             actor=operator,
             account=account,
             opens_at=opens_at,
@@ -502,7 +516,7 @@ def _replies(agency, account, spec, operator, today, made, *, main: bool) -> Non
         )
     if not ReplyRule.objects.filter(account=account).exists():
         for name, trigger, keywords, priority, reply in spec["rules"]:
-            services.reply_rule_create(
+            reply_rule_create(
                 actor=operator,
                 account=account,
                 name=name,
@@ -517,10 +531,10 @@ def _replies(agency, account, spec, operator, today, made, *, main: bool) -> Non
     yesterday = today - dt.timedelta(days=1)
     for index, (sender, nickname, time, text, by_hand) in enumerate(spec["messages"], start=1):
         received_at = _local(agency, yesterday, time)
-        result = services.inbox_receive(
+        result = inbox_receive(
             account=account,
             items=[
-                services.IncomingMessage(
+                IncomingMessage(
                     platform_message_id=f"{account.handle}-msg-{index:03d}",
                     sender_uid=sender,
                     sender_nickname=nickname,
@@ -533,11 +547,11 @@ def _replies(agency, account, spec, operator, today, made, *, main: bool) -> Non
         message = result.messages[0]
         made["inbox messages"] += 1
         if by_hand:
-            services.inbox_reply(actor=operator, message=message, text=by_hand)
+            inbox_reply(actor=operator, message=message, text=by_hand)
         # The connector sends what the engine queued within seconds; a reply by hand takes minutes.
         delay = dt.timedelta(minutes=4, seconds=20) if by_hand else dt.timedelta(seconds=4)
         for reply in OutboxReply.objects.filter(message=message, status=OutboxStatus.QUEUED).order_by("pk"):
-            services.outbox_confirm_sent(
+            outbox_confirm_sent(
                 reply=reply,
                 sent_at=min(received_at + delay, timezone.now()),
                 platform_message_id=f"{account.handle}-out-{index:03d}",
@@ -550,11 +564,11 @@ def _replies(agency, account, spec, operator, today, made, *, main: bool) -> Non
 def _local_life(agency, client, account, spec, operator, today, made) -> None:
     if PoiLink.objects.filter(client=client).exists() or "poi" not in spec:
         return
-    services.enablement_record_qualification(
+    enablement_record_qualification(
         actor=operator, client=client, submitted_on=today - dt.timedelta(days=40), note=spec["qualification"]
     )
     store_name, address, poi_id = spec["poi"]
-    poi = services.poi_save(
+    poi = poi_save(
         actor=operator,
         account=account,
         store_name=store_name,
@@ -566,7 +580,7 @@ def _local_life(agency, client, account, spec, operator, today, made) -> None:
     if GroupBuyDeal.objects.filter(client=client).exists():
         return
     title, price, list_price, stock, deal_id = spec["deal"]
-    services.deal_save(
+    deal_save(
         actor=operator,
         account=account,
         poi=poi,
@@ -600,7 +614,7 @@ def _promotions(agency, account, spec, operator, today, made, *, main: bool) -> 
         planned_on = today + dt.timedelta(days=item["planned_in"])
         if done is not None:
             planned_on = _this_month(today, -item["planned_in"])
-        task = services.promotion_plan(
+        task = promotion_plan(
             actor=operator,
             account=account,
             channel=item["channel"],
@@ -614,7 +628,7 @@ def _promotions(agency, account, spec, operator, today, made, *, main: bool) -> 
         made["promotion tasks"] += 1
         if done is not None:
             done_ago, outcome, reach = done
-            services.promotion_complete(
+            promotion_complete(
                 actor=operator,
                 task=task,
                 done_on=max(_this_month(today, done_ago), planned_on),
@@ -630,7 +644,7 @@ def _advertising(agency, client, account, spec, manager, today, made) -> None:
     ad = spec.get("ad")
     if ad is None or AdCampaign.objects.filter(client=client, name=ad["name"]).exists():
         return
-    campaign = services.campaign_create(
+    campaign = campaign_create(
         actor=manager,
         account=account,
         name=ad["name"],
@@ -644,7 +658,7 @@ def _advertising(agency, client, account, spec, manager, today, made) -> None:
     made["ad campaigns"] += 1
     for days, amount in ad["spend"]:
         spent_on = today + dt.timedelta(days=days)
-        services.ad_spend_record(
+        ad_spend_record(
             actor=manager,
             campaign=campaign,
             spent_on=spent_on,
@@ -654,7 +668,7 @@ def _advertising(agency, client, account, spec, manager, today, made) -> None:
         )
         made["ad spend entries"] += 1
     impressions, clicks, conversions, orders, sales = ad["results"]
-    services.campaign_record_results(
+    campaign_record_results(
         actor=manager,
         campaign=campaign,
         impressions=impressions,

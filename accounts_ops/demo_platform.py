@@ -11,8 +11,10 @@ import math
 import zlib
 from collections import Counter
 
-from accounts_ops import services
 from accounts_ops.models import AccountDailyMetric, AudienceSnapshot, VideoComment, VideoDailyMetric
+from accounts_ops.services.audience import audience_snapshots_ingest, persona_period, persona_reports_build
+from accounts_ops.services.comments import comments_classify_pending, comments_receive
+from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 from agency.models import Agency
 from clients.models import AccountStatus, Client, PlatformAccount, Video
 
@@ -134,7 +136,7 @@ def _portrait(agency: Agency, account: PlatformAccount, today: dt.date, made: Co
     day = today - dt.timedelta(days=2)
     if AudienceSnapshot.objects.filter(account=account).exists():
         return
-    services.audience_snapshots_ingest(
+    audience_snapshots_ingest(
         actor=None,
         rows=[
             {
@@ -148,8 +150,8 @@ def _portrait(agency: Agency, account: PlatformAccount, today: dt.date, made: Co
         ],
     )
     made["fan portraits"] += 1
-    start, end = services.persona_period(agency, today)
-    made["persona reports"] += services.persona_reports_build(
+    start, end = persona_period(agency, today)
+    made["persona reports"] += persona_reports_build(
         account_ids=[account.pk], period_start=min(start, day), period_end=max(end, day)
     )
 
@@ -173,8 +175,8 @@ def _comments(agency: Agency, account: PlatformAccount, videos: list[Video], tod
                 "reply_count": 0,
             }
         )
-    made["comments"] += services.comments_receive(actor=None, rows=rows).created
-    services.comments_classify_pending()
+    made["comments"] += comments_receive(actor=None, rows=rows).created
+    comments_classify_pending()
 
 
 def seed(*, agency: Agency, clients: list[Client], today: dt.date) -> Counter:
@@ -184,14 +186,10 @@ def seed(*, agency: Agency, clients: list[Client], today: dt.date) -> Counter:
     for account in accounts:
         if AccountDailyMetric.objects.filter(account=account).exists():
             continue
-        made["daily account metrics"] += services.account_metrics_ingest(
-            actor=None, rows=_account_rows(account, today)
-        ).created
+        made["daily account metrics"] += account_metrics_ingest(actor=None, rows=_account_rows(account, today)).created
         videos = list(Video.objects.filter(account=account).order_by("-published_at", "-pk")[:VIDEOS_WITH_FIGURES])
         if videos and not VideoDailyMetric.objects.filter(account=account).exists():
-            made["daily video metrics"] += services.video_metrics_ingest(
-                actor=None, rows=_video_rows(videos, today)
-            ).created
+            made["daily video metrics"] += video_metrics_ingest(actor=None, rows=_video_rows(videos, today)).created
         account.refresh_from_db(fields=["followers"])
         _portrait(agency, account, today, made)
         _comments(agency, account, videos, today, made)

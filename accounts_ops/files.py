@@ -62,7 +62,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts_ops.models.metrics import JSON_BATCH
+from accounts_ops.models.imports import JSON_BATCH
 from accounts_ops.platform_fields import (
     ACCOUNT_METRICS,
     COMMENTS,

@@ -22,7 +22,8 @@ from accounts_ops.selectors.inbox import response_summaries
 from accounts_ops.selectors.metrics import ENGAGEMENT_COUNTS, engagement_rate, latest_fans
 from agency.conformance import Period
 from clients.models import Client, PlatformAccount
-from records.selectors import TOP_VIDEOS, Section, assessment_section, bounds, statistics_section
+from records.selectors.common import bounds
+from records.selectors.reports import TOP_VIDEOS, Section, assessment_section, statistics_section
 
 ENGAGEMENT = ENGAGEMENT_COUNTS
 

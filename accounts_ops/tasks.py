@@ -34,7 +34,7 @@ def boost_tasks_all_agencies_task() -> int:
 def data_import_run_task(*, agency_id: int, import_id: int) -> str:
     """Import an uploaded file of platform data, committing in steps with visible progress; or
     store a bulk request kept for the queue (with the ones of its agency and kind before it)."""
-    from accounts_ops.services import data_import_run
+    from accounts_ops.services.imports import data_import_run
 
     return data_import_run(import_id=import_id).status
 
@@ -43,7 +43,7 @@ def data_import_run_task(*, agency_id: int, import_id: int) -> str:
 def comments_classify_task(*, agency_id: int) -> int:
     """7.1: classify the sentiment of this agency's comments that have none yet (in batches, each
     committed). Idempotent: classified comments are left alone."""
-    from accounts_ops.services import comments_classify_pending
+    from accounts_ops.services.comments import comments_classify_pending
 
     return comments_classify_pending()
 
@@ -52,7 +52,7 @@ def comments_classify_task(*, agency_id: int) -> int:
 def opinion_alerts_task(*, agency_id: int) -> int:
     """7.1: raise opinion alerts where the negative share passed the agency's threshold (once per
     episode), and end the episodes that are over. Returns the number of alerts raised."""
-    from accounts_ops.services import opinion_alerts_check
+    from accounts_ops.services.comments import opinion_alerts_check
 
     return opinion_alerts_check().raised
 
@@ -71,7 +71,7 @@ def persona_reports_batch_task(*, agency_id: int, account_ids: list[int], period
     """7.3: the persona reports of one batch of accounts for one period (idempotent)."""
     import datetime as dt
 
-    from accounts_ops.services import persona_reports_build
+    from accounts_ops.services.audience import persona_reports_build
 
     return persona_reports_build(
         account_ids=account_ids,
@@ -84,7 +84,7 @@ def persona_reports_batch_task(*, agency_id: int, account_ids: list[int], period
 def persona_reports_task(*, agency_id: int) -> int:
     """7.3: queue the persona reports of every active account of this agency for the latest whole
     period, one batch task per ``PERSONA_BATCH`` accounts. Returns the number of batches."""
-    from accounts_ops.services import PERSONA_BATCH, active_account_ids, persona_period
+    from accounts_ops.services.audience import PERSONA_BATCH, active_account_ids, persona_period
     from agency.tasks import enqueue
     from agency.tenancy import require_agency
 

@@ -1,7 +1,21 @@
 from django.urls import path
 
-from accounts_ops import views
-from accounts_ops.views import ads, direction, inbox, local, overview, pinned, profile, promotion
+from accounts_ops.views import (
+    ads,
+    audience,
+    comments,
+    direction,
+    hot_topics,
+    imports,
+    inbox,
+    ip_persona,
+    local,
+    metrics,
+    overview,
+    pinned,
+    profile,
+    promotion,
+)
 
 app_name = "accounts_ops"
 
@@ -45,27 +59,27 @@ urlpatterns = [
     path("ads/new/", ads.CampaignCreateView.as_view(), name="campaign-create"),
     path("ads/<int:pk>/", ads.CampaignDetailView.as_view(), name="campaign-detail"),
     # Chapter 7, advanced account operations, and platform data in
-    path("advanced/", views.AdvancedDashboardView.as_view(), name="advanced"),
-    path("advanced/comments/", views.CommentListView.as_view(), name="comment-list"),
-    path("advanced/comments/guide/", views.GuideCreateView.as_view(), name="comment-guide"),
-    path("advanced/comments/<int:pk>/", views.CommentDetailView.as_view(), name="comment-detail"),
-    path("advanced/alerts/", views.AlertListView.as_view(), name="alert-list"),
-    path("advanced/alerts/<int:pk>/", views.AlertDetailView.as_view(), name="alert-detail"),
-    path("advanced/topics/", views.TopicListView.as_view(), name="topic-list"),
-    path("advanced/topics/new/", views.TopicCreateView.as_view(), name="topic-create"),
-    path("advanced/plans/", views.PlanListView.as_view(), name="plan-list"),
-    path("advanced/plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
-    path("advanced/plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
-    path("advanced/audience/", views.PersonaReportListView.as_view(), name="persona-list"),
-    path("advanced/audience/request/", views.PersonaRequestView.as_view(), name="persona-request"),
-    path("advanced/audience/<int:pk>/", views.PersonaDetailView.as_view(), name="persona-detail"),
-    path("advanced/ip-personas/", views.IpPersonaListView.as_view(), name="persona-ip-list"),
-    path("advanced/ip-personas/new/", views.IpPersonaCreateView.as_view(), name="persona-ip-create"),
-    path("data/imports/", views.ImportListView.as_view(), name="import-list"),
-    path("data/imports/new/", views.ImportCreateView.as_view(), name="import-create"),
-    path("data/imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("advanced/", overview.AdvancedDashboardView.as_view(), name="advanced"),
+    path("advanced/comments/", comments.CommentListView.as_view(), name="comment-list"),
+    path("advanced/comments/guide/", comments.GuideCreateView.as_view(), name="comment-guide"),
+    path("advanced/comments/<int:pk>/", comments.CommentDetailView.as_view(), name="comment-detail"),
+    path("advanced/alerts/", comments.AlertListView.as_view(), name="alert-list"),
+    path("advanced/alerts/<int:pk>/", comments.AlertDetailView.as_view(), name="alert-detail"),
+    path("advanced/topics/", hot_topics.TopicListView.as_view(), name="topic-list"),
+    path("advanced/topics/new/", hot_topics.TopicCreateView.as_view(), name="topic-create"),
+    path("advanced/plans/", hot_topics.PlanListView.as_view(), name="plan-list"),
+    path("advanced/plans/new/", hot_topics.PlanCreateView.as_view(), name="plan-create"),
+    path("advanced/plans/<int:pk>/", hot_topics.PlanDetailView.as_view(), name="plan-detail"),
+    path("advanced/audience/", audience.PersonaReportListView.as_view(), name="persona-list"),
+    path("advanced/audience/request/", audience.PersonaRequestView.as_view(), name="persona-request"),
+    path("advanced/audience/<int:pk>/", audience.PersonaDetailView.as_view(), name="persona-detail"),
+    path("advanced/ip-personas/", ip_persona.IpPersonaListView.as_view(), name="persona-ip-list"),
+    path("advanced/ip-personas/new/", ip_persona.IpPersonaCreateView.as_view(), name="persona-ip-create"),
+    path("data/imports/", imports.ImportListView.as_view(), name="import-list"),
+    path("data/imports/new/", imports.ImportCreateView.as_view(), name="import-create"),
+    path("data/imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import-detail"),
     # Chart data (JSON) for the pages' charts
-    path("data/metrics/accounts/<int:pk>.json", views.AccountMetricsView.as_view(), name="metrics-account"),
-    path("data/metrics/clients/<int:pk>.json", views.ClientMetricsView.as_view(), name="metrics-client"),
-    path("data/metrics/agency.json", views.AgencyMetricsView.as_view(), name="metrics-agency"),
+    path("data/metrics/accounts/<int:pk>.json", metrics.AccountMetricsView.as_view(), name="metrics-account"),
+    path("data/metrics/clients/<int:pk>.json", metrics.ClientMetricsView.as_view(), name="metrics-client"),
+    path("data/metrics/agency.json", metrics.AgencyMetricsView.as_view(), name="metrics-agency"),
 ]

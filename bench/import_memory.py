@@ -188,7 +188,7 @@ def run_phase(name: str, args: list[str]) -> dict:
                 actor=actor, kind="account_metrics", file=SimpleUploadedFile("export.xlsx", data)
             )
         return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb(), "import_id": job.pk}
-    from accounts_ops.services import data_import_run
+    from accounts_ops.services.imports import data_import_run
 
     started = time.perf_counter()
     with tenant_context(agency, channel="system"):

@@ -241,7 +241,7 @@ def run(args, owner_url: str) -> None:
         print("  asynchronous pass left out: set REDIS_URL (eager tasks would run inside the answer)")
     else:
         from accounts_ops.models import DataImport
-        from accounts_ops.services import bulk_request_accept, data_import_run
+        from accounts_ops.services.imports import bulk_request_accept, data_import_run
 
         later = [
             [{**row, "date": str(int(row["date"][:4]) - 3) + row["date"][4:]} for row in batch] for batch in batches

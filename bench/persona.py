@@ -63,7 +63,7 @@ def run(args) -> None:
     from django.utils import timezone
 
     from accounts_ops.models import AudiencePersonaReport, AudienceSnapshot
-    from accounts_ops.services import PERSONA_BATCH, active_account_ids, persona_period, persona_reports_build
+    from accounts_ops.services.audience import PERSONA_BATCH, active_account_ids, persona_period, persona_reports_build
     from agency.models import Agency
     from agency.tenancy import tenant_context
     from clients.models import Client, PlatformAccount

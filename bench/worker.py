@@ -44,7 +44,7 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts_ops.models import AudiencePersonaReport
-    from accounts_ops.services import active_account_ids, persona_period
+    from accounts_ops.services.audience import active_account_ids, persona_period
     from accounts_ops.tasks import persona_reports_task
     from agency.celery import app
     from agency.tenancy import tenant_context

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts_ops.selectors.dashboards import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
+from accounts_ops.selectors.metrics import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register

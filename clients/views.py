@@ -74,7 +74,7 @@ def client_metrics(request, actor, client: Client, accounts: list[PlatformAccoun
     their trend, from the platform's daily metrics (chapter 7, ``accounts_ops``): the client page
     and the client dashboard bring the chapters together."""
     from accounts_ops.selectors.metrics import account_figures
-    from accounts_ops.views.charts import metrics_context
+    from accounts_ops.views.metrics import metrics_context
 
     figures = account_figures(actor, [a.pk for a in accounts])
     return {
@@ -323,7 +323,7 @@ def audience_charts(actor, accounts: list[PlatformAccount]) -> dict:
     and the gender, age and city charts of it."""
     from django.utils.translation import get_language
 
-    from accounts_ops.selectors.advanced import latest_persona_reports, persona_charts
+    from accounts_ops.selectors.audience import latest_persona_reports, persona_charts
 
     reports = latest_persona_reports(actor, [a.pk for a in accounts])
     report = next((reports[a.pk] for a in sorted(accounts, key=lambda a: -a.followers) if a.pk in reports), None)

@@ -27,7 +27,8 @@ from extensions.models import (
     StoreVisitBooking,
     derive_live_figures,
 )
-from records.selectors import Section, assessment_section, bounds, statistics_section
+from records.selectors.common import bounds
+from records.selectors.reports import Section, assessment_section, statistics_section
 
 RESULT_SUMS = ("total_viewers", "views", "orders", "gmv", "new_followers", "refund_amount")
 

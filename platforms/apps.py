@@ -23,7 +23,6 @@ class PlatformsConfig(AppConfig):
             checks,  # noqa: F401  (the system checks of the connectors)
             selectors,
         )
-        from platforms.services import deliveries, publishing  # noqa: F401
 
         # The connection panel on an account's page, the accounts to reconnect on a client's page.
         panels.register(panels.ACCOUNT, selectors.connection_panel)

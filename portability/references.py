@@ -26,7 +26,7 @@ import django_filters
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 
-from records.exports import DATASETS
+from records.exports.datasets import DATASETS
 
 if TYPE_CHECKING:
     from portability.services.common import Remap

@@ -14,7 +14,8 @@ from agency.conformance import Period
 from agency.tenancy import require_agency
 from clients.models import Client
 from production.models.projects import Stage, StageTransition, VideoProject
-from records.selectors import Section, assessment_section, bounds
+from records.selectors.common import bounds
+from records.selectors.reports import Section, assessment_section
 
 
 def _delivered(subject, period: Period, tz) -> tuple[int, int, list[StageTransition]]:

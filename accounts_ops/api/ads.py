@@ -10,8 +10,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.common import APPEND_ONLY, NO_PUT
+from accounts_ops.api.common import APPEND_ONLY, NO_PUT, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdSpend, campaign_roi
 from accounts_ops.selectors.ads import with_money
 from accounts_ops.services.ads import (

@@ -1,16 +1,110 @@
-"""Pieces the API modules of account operations share beyond ``base``: the method lists of
-append-only and read-only endpoints, the route of a Douyin-shaped webhook, and the body that reports
-a failed delivery."""
+"""What the API modules of account operations share: rows about one account take their client from the
+account; action bodies re-scope their choices to the actor; writes go to services. Also the method lists
+of append-only and read-only endpoints, the route of a Douyin-shaped webhook, the body that reports a
+failed delivery, and, for platform data in, the bulk endpoints (their body, their answer,
+``Prefer: respond-async``) and the data import a bulk request may be kept as.
+
+The bulk endpoints take thousands of rows per request and are all or nothing: a request with a
+bad row writes nothing and its error names each bad row and field (``rows[3].new_play``). Rows
+use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
+the mapping is ``accounts_ops.platform_fields``. The body is read as JSON and checked by the
+service row by row (not by a serializer per row: a request of 10,000 rows must stay fast).
+
+A bulk request with the header ``Prefer: respond-async`` (RFC 7240) is checked the same way, then
+answered ``202 Accepted`` with the data import that keeps it (``Location``); the ingest queue
+stores its rows, and the import tells how many were created, updated or unchanged. Without the
+header the rows are stored before the answer, which carries those counts."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import ProtectedError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.relations import PrimaryKeyRelatedField
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from agency.api.openapi import error_response
+from accounts_ops.models.imports import DataImport
+from accounts_ops.services.common import METRICS_BULK_MAX
+from accounts_ops.services.imports import bulk_request_accept
+from agency.api.openapi import error_response, not_offered
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
+from agency.api.viewsets import TenantViewSet
+from agency.people import choices_for
+from agency.tenancy import current_actor
+from clients.models import PlatformAccount
+
+
+class AccountRowSerializer(FixedAfterCreate, TenantModelSerializer):
+    """For rows about one platform account: ``client`` is the account's, never the body's; the
+    account is fixed once the row exists."""
+
+    fixed_after_create = ("account",)
+
+    client = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The account's client.")
+
+    def get_validators(self):
+        # The model's own constraints run in ``validate`` (full_clean), with their conditions;
+        # DRF's generated unique-together checks would make optional fields required.
+        return []
+
+    def validate(self, attrs):
+        account = attrs.get("account")
+        if account is not None:
+            attrs["client"] = account.client
+        elif self.instance is None and "account" in self.fields and not self.fields["account"].read_only:
+            raise ValidationError({"account": ["This field is required."]})
+        return super().validate(attrs)
+
+
+class ScopedSerializer(serializers.Serializer):
+    """A plain body (for an action) whose row choices are only the actor's rows."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        actor = self.context.get("actor") or current_actor()
+        for field in fields.values():
+            if isinstance(field, PrimaryKeyRelatedField) and not field.read_only:
+                model = field.queryset.model
+                field.queryset = choices_for(model, actor) if actor is not None else model._default_manager.none()
+        return fields
+
+
+class OpsViewSet(TenantViewSet):
+    """A tenant viewset whose writes call services; a row still referenced elsewhere is refused
+    with 400 instead of being deleted."""
+
+    def initial(self, request, *args, **kwargs):
+        # A method the endpoint does not offer is 405 for everyone, before any role is asked.
+        if request.method.lower() not in self.http_method_names:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    def service_kwargs(self, serializer) -> dict:
+        data = dict(serializer.validated_data)
+        data.pop("client", None)
+        return data
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError as exc:
+            names = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+            raise ValidationError(
+                {"non_field_errors": [f"Still used by {', '.join(map(str, names))}; it cannot be deleted."]}
+            )
+
+    def serve(self, serializer, instance):
+        serializer.instance = instance
+        return instance
+
 
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
 APPEND_ONLY = ["get", "post", "head", "options"]
@@ -55,3 +149,139 @@ def douyin_webhook_route(result_serializer):
 
 class FailedSerializer(serializers.Serializer):
     error = serializers.CharField()
+
+
+NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
+APPEND_ONLY = ["get", "post", "head", "options"]
+READ_ONLY = ["get", "head", "options"]
+READ_AND_BULK = ["get", "post", "head", "options"]
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Rows identical to what was stored: nothing was written.")
+
+
+class BulkAccountSerializer(ScopedSerializer):
+    """The optional account of a bulk body: rows that name no account are this account's."""
+
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=PlatformAccount.dangerously_all_agencies.none(), required=False, allow_null=True
+    )
+
+
+def bulk_request_schema(name: str, example_row: dict):
+    return inline_serializer(
+        name=name,
+        fields={
+            "account": serializers.IntegerField(required=False, help_text="Account of rows that name none."),
+            "rows": serializers.ListField(
+                child=serializers.DictField(),
+                help_text=f"Up to {METRICS_BULK_MAX:,} rows, e.g. {example_row}",
+            ),
+        },
+    )
+
+
+class DataImportSerializer(TenantModelSerializer):
+    class Meta:
+        model = DataImport
+        fields = [
+            "id",
+            "kind",
+            "account",
+            "original_name",
+            "file_format",
+            "encoding",
+            "status",
+            "progress",
+            "rows_total",
+            "rows_accepted",
+            "rows_rejected",
+            "rows_created",
+            "rows_updated",
+            "row_errors",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+def bulk_rows(request) -> list:
+    """The rows of a bulk body (``{"rows": [...]}``), checked by the service."""
+    if not isinstance(request.data, dict):
+        raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
+    return request.data.get("rows")
+
+
+def bulk_body(request, actor) -> tuple[list, PlatformAccount | None]:
+    """The rows of a bulk body, and its account (of the rows that name none), found in scope."""
+    rows = bulk_rows(request)
+    head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": actor})
+    head.is_valid(raise_exception=True)
+    return rows, head.validated_data.get("account")
+
+
+def ingest_counts(result) -> Response:
+    """A bulk request's answer: what it created, updated and left unchanged."""
+    return Response(
+        IngestResultSerializer(result.as_dict()).data,
+        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+    )
+
+
+RESPOND_ASYNC = "respond-async"
+
+
+def prefers_async(request) -> bool:
+    """The request's ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
+    preferences = request.headers.get("Prefer", "")
+    return any(part.split(";")[0].split("=")[0].strip().lower() == RESPOND_ASYNC for part in preferences.split(","))
+
+
+def json_body(request) -> bytes | None:
+    """The request's JSON body as sent, read before the parser reads the stream; ``None`` for
+    another content type, a length that is not a number (the parser then reads no body), or a
+    body past Django's in-memory limit (the rows are then written out again)."""
+    if request.content_type.split(";")[0].strip().lower() != "application/json":
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        return None
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
+class BulkViewSetMixin:
+    """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts; with
+    ``Prefer: respond-async``, ``202 Accepted`` and the data import that keeps the rows."""
+
+    create = not_offered("Send rows to the bulk/ endpoint.")
+
+    def run_bulk(self, request, ingest, kind: str):
+        later = prefers_async(request)
+        body = json_body(request) if later else None
+        rows, account = bulk_body(request, self.actor)
+        if later:
+            job = bulk_request_accept(actor=self.actor, kind=kind, rows=rows, account=account, body=body)
+            job.refresh_from_db()
+            return Response(
+                DataImportSerializer(job, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={
+                    "Location": reverse("dataimport-detail", args=[job.pk], request=request),
+                    "Preference-Applied": RESPOND_ASYNC,
+                },
+            )
+        return ingest_counts(ingest(actor=self.actor, rows=rows, account=account))

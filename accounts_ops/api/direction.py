@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.common import APPEND_ONLY
+from accounts_ops.api.common import APPEND_ONLY, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.direction import AccountDirection
 from accounts_ops.services.direction import direction_record
 from agency.api.filters import TenantFilterSet

@@ -12,8 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts_ops import autoreply, webhooks
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.api.common import APPEND_ONLY, NO_PUT, FailedSerializer, douyin_webhook_route
+from accounts_ops.api.common import (
+    APPEND_ONLY,
+    NO_PUT,
+    AccountRowSerializer,
+    FailedSerializer,
+    OpsViewSet,
+    ScopedSerializer,
+    douyin_webhook_route,
+)
 from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, OutboxReply, ReplyRule
 from accounts_ops.rules import INBOX_BULK_MAX
 from accounts_ops.services.inbox import (

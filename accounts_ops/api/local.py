@@ -7,8 +7,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.common import NO_PUT
+from accounts_ops.api.common import NO_PUT, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.local import GroupBuyDeal, LocalLifeEnablement, PoiLink
 from accounts_ops.services.local import deal_save, enablement_record_qualification, poi_save
 from agency.api.filters import TenantFilterSet

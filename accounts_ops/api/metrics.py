@@ -1,173 +1,28 @@
-"""API of platform data in: account and video daily metrics (bulk upserts) and file imports.
-
-The bulk endpoints take thousands of rows per request and are all or nothing: a request with a
-bad row writes nothing and its error names each bad row and field (``rows[3].new_play``). Rows
-use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
-the mapping is ``accounts_ops.platform_fields``. The body is read as JSON and checked by the
-service row by row (not by a serializer per row: a request of 10,000 rows must stay fast).
-
-A bulk request with the header ``Prefer: respond-async`` (RFC 7240) is checked the same way, then
-answered ``202 Accepted`` with the data import that keeps it (``Location``); the ingest queue
-stores its rows, and the import tells how many were created, updated or unchanged. Without the
-header the rows are stored before the answer, which carries those counts.
-"""
+"""API of account and video daily metrics: read, and written in bulk (see ``imports``)."""
 
 from __future__ import annotations
 
 import django_filters
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
-from accounts_ops import services
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.models import AccountDailyMetric, DataImport, ImportKind, VideoDailyMetric
+from accounts_ops.api.common import (
+    READ_AND_BULK,
+    AccountRowSerializer,
+    BulkViewSetMixin,
+    DataImportSerializer,
+    IngestResultSerializer,
+    OpsViewSet,
+    bulk_request_schema,
+)
+from accounts_ops.models.imports import ImportKind
+from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
+from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 from agency.api.filters import TenantFilterSet
-from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
-from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import answer_cached
 from agency.roles import ADD
-from clients.models import PlatformAccount
-
-READ_AND_BULK = ["get", "post", "head", "options"]
-
-
-class IngestResultSerializer(serializers.Serializer):
-    received = serializers.IntegerField()
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField(help_text="Rows identical to what was stored: nothing was written.")
-
-
-class BulkAccountSerializer(ScopedSerializer):
-    """The optional account of a bulk body: rows that name no account are this account's."""
-
-    account = serializers.PrimaryKeyRelatedField(
-        queryset=PlatformAccount.dangerously_all_agencies.none(), required=False, allow_null=True
-    )
-
-
-def bulk_request_schema(name: str, example_row: dict):
-    return inline_serializer(
-        name=name,
-        fields={
-            "account": serializers.IntegerField(required=False, help_text="Account of rows that name none."),
-            "rows": serializers.ListField(
-                child=serializers.DictField(),
-                help_text=f"Up to {services.METRICS_BULK_MAX:,} rows, e.g. {example_row}",
-            ),
-        },
-    )
-
-
-class DataImportSerializer(TenantModelSerializer):
-    class Meta:
-        model = DataImport
-        fields = [
-            "id",
-            "kind",
-            "account",
-            "original_name",
-            "file_format",
-            "encoding",
-            "status",
-            "progress",
-            "rows_total",
-            "rows_accepted",
-            "rows_rejected",
-            "rows_created",
-            "rows_updated",
-            "row_errors",
-            "error",
-            "requested_by",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
-        read_only_fields = fields
-
-
-def bulk_rows(request) -> list:
-    """The rows of a bulk body (``{"rows": [...]}``), checked by the service."""
-    if not isinstance(request.data, dict):
-        raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
-    return request.data.get("rows")
-
-
-def bulk_body(request, actor) -> tuple[list, PlatformAccount | None]:
-    """The rows of a bulk body, and its account (of the rows that name none), found in scope."""
-    rows = bulk_rows(request)
-    head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": actor})
-    head.is_valid(raise_exception=True)
-    return rows, head.validated_data.get("account")
-
-
-def ingest_counts(result) -> Response:
-    """A bulk request's answer: what it created, updated and left unchanged."""
-    return Response(
-        IngestResultSerializer(result.as_dict()).data,
-        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-    )
-
-
-RESPOND_ASYNC = "respond-async"
-
-
-def prefers_async(request) -> bool:
-    """The request's ``Prefer`` header (RFC 7240) asks for ``respond-async``."""
-    preferences = request.headers.get("Prefer", "")
-    return any(part.split(";")[0].split("=")[0].strip().lower() == RESPOND_ASYNC for part in preferences.split(","))
-
-
-def json_body(request) -> bytes | None:
-    """The request's JSON body as sent, read before the parser reads the stream; ``None`` for
-    another content type, a length that is not a number (the parser then reads no body), or a
-    body past Django's in-memory limit (the rows are then written out again)."""
-    if request.content_type.split(";")[0].strip().lower() != "application/json":
-        return None
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is not None and length > limit:
-        return None
-    try:
-        return request.body
-    except RequestDataTooBig:
-        return None
-
-
-class BulkViewSetMixin:
-    """``POST bulk/``: ``{"account": optional id, "rows": [...]}`` → the service's counts; with
-    ``Prefer: respond-async``, ``202 Accepted`` and the data import that keeps the rows."""
-
-    create = not_offered("Send rows to the bulk/ endpoint.")
-
-    def run_bulk(self, request, ingest, kind: str):
-        later = prefers_async(request)
-        body = json_body(request) if later else None
-        rows, account = bulk_body(request, self.actor)
-        if later:
-            job = services.bulk_request_accept(actor=self.actor, kind=kind, rows=rows, account=account, body=body)
-            job.refresh_from_db()
-            return Response(
-                DataImportSerializer(job, context=self.get_serializer_context()).data,
-                status=status.HTTP_202_ACCEPTED,
-                headers={
-                    "Location": reverse("dataimport-detail", args=[job.pk], request=request),
-                    "Preference-Applied": RESPOND_ASYNC,
-                },
-            )
-        return ingest_counts(ingest(actor=self.actor, rows=rows, account=account))
 
 
 class MetricCursorPagination(CursorPagination):
@@ -218,7 +73,7 @@ class AccountDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, services.account_metrics_ingest, ImportKind.ACCOUNT_METRICS)
+        return self.run_bulk(request, account_metrics_ingest, ImportKind.ACCOUNT_METRICS)
 
 
 class VideoDailyMetricSerializer(AccountRowSerializer):
@@ -271,57 +126,8 @@ class VideoDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, services.video_metrics_ingest, ImportKind.VIDEO_METRICS)
-
-
-# --- file imports -----------------------------------------------------------------------------
-
-
-class UploadSerializer(ScopedSerializer):
-    kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))
-    file = serializers.FileField()
-    account = serializers.PrimaryKeyRelatedField(
-        queryset=PlatformAccount.dangerously_all_agencies.none(),
-        required=False,
-        allow_null=True,
-        help_text="For a file of one account's data (a creator-centre export).",
-    )
-
-
-class DataImportFilterSet(TenantFilterSet):
-    class Meta:
-        model = DataImport
-        fields = ["kind", "status", "account"]
-
-
-class DataImportViewSet(OpsViewSet):
-    """Files of platform data (CSV or XLSX; UTF-8, UTF-8 with BOM or GBK). ``upload`` stores the
-    file and queues its import; poll the import for ``progress``, then read ``rows_accepted``
-    (``rows_created`` and ``rows_updated`` of them), ``rows_rejected`` and ``row_errors`` (row
-    number, field, message). Accepted rows are committed, rejected rows listed. Bulk requests sent
-    with ``Prefer: respond-async`` are listed here too (``file_format`` ``json``)."""
-
-    model = DataImport
-    resource = "data_import"
-    serializer_class = DataImportSerializer
-    filterset_class = DataImportFilterSet
-    http_method_names = READ_AND_BULK
-    search_fields = ["original_name"]
-    ordering_fields = ["created_at", "status"]
-    ordering = ("-id",)
-
-    create = not_offered("Upload files to the upload/ endpoint.")
-
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DataImportSerializer})
-    @action(detail=False, methods=["post"], required_action=ADD, parser_classes=[MultiPartParser, FormParser])
-    def upload(self, request):
-        body = UploadSerializer(data=request.data, context={"actor": self.actor})
-        body.is_valid(raise_exception=True)
-        job = services.data_import_request(actor=self.actor, **body.validated_data)
-        job.refresh_from_db()
-        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return self.run_bulk(request, video_metrics_ingest, ImportKind.VIDEO_METRICS)
 
 
 register("account-daily-metrics", AccountDailyMetricViewSet)
 register("video-daily-metrics", VideoDailyMetricViewSet)
-register("data-imports", DataImportViewSet)

@@ -13,8 +13,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.common import READ_ONLY
+from accounts_ops.api.common import READ_ONLY, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.pinned import BoostRecord, BoostTask, PinnedVideo
 from accounts_ops.selectors.pinned import flagged_accounts
 from accounts_ops.services.pinned import (

@@ -11,8 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet, ScopedSerializer
-from accounts_ops.api.common import APPEND_ONLY
+from accounts_ops.api.common import APPEND_ONLY, AccountRowSerializer, OpsViewSet, ScopedSerializer
 from accounts_ops.models.profile import ProfileChange, ProfileField
 from accounts_ops.selectors.profile import current_profile
 from accounts_ops.services.profile import (

@@ -8,8 +8,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops.api.base import AccountRowSerializer, OpsViewSet
-from accounts_ops.api.common import NO_PUT
+from accounts_ops.api.common import NO_PUT, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.promotion import PromotionTask
 from accounts_ops.services.promotion import promotion_cancel, promotion_complete, promotion_plan, promotion_update
 from agency.api.filters import TenantFilterSet

@@ -1,140 +1,104 @@
-"""Models of account operations. Chapter 6 (basic operations) lives in
-one module per topic (``direction``, ``profile``, ``pinned``, ``inbox``, ``local``, ``promotion``,
-``ads``; shared pieces in ``common``), chapter 7 (advanced operations) in ``advanced``, and the
-platform data they read (metrics, imports) in ``metrics``."""
+"""Models of account operations, one module per topic (see ``accounts_ops``): chapter 6 ``direction``,
+``profile``, ``pinned``, ``inbox``, ``local``, ``promotion``, ``ads``; platform data ``metrics`` and ``imports``;
+chapter 7 ``comments``, ``hot_topics``, ``audience``, ``ip_persona``; shared pieces in ``common``. Django finds
+the models here; they register in this order."""
 
-from accounts_ops.models.ads import (
-    AdBudgetApproval,
-    AdCampaign,
-    AdKind,
-    AdProduct,
-    AdSpend,
-    CampaignStatus,
-    campaign_roi,
+# isort: off
+from accounts_ops.models.common import (  # noqa: F401
+    MONEY_DIGITS,
+    MONEY_PLACES,
+    ZERO,
+    money_field,
+    yuan,
+    AccountScoped,
 )
-from accounts_ops.models.advanced import (
-    IP_FACETS,
-    AlertStatus,
-    AudiencePersonaReport,
-    AudienceSnapshot,
-    CommentAction,
-    CommentActionKind,
-    CommentActionStatus,
-    CommentSource,
-    CommentStatus,
-    ContentPlan,
-    ContentPlanTopic,
-    HotTopic,
-    IpPersona,
-    OpinionAlert,
-    PersonaTrigger,
-    PlanStatus,
-    Sentiment,
-    VideoComment,
+from accounts_ops.models.direction import (  # noqa: F401
+    AccountDirection,
 )
-from accounts_ops.models.common import MONEY_DIGITS, MONEY_PLACES, ZERO, AccountScoped, money_field, yuan
-from accounts_ops.models.direction import AccountDirection
-from accounts_ops.models.inbox import (
-    AutoReplySettings,
-    InboxMessage,
-    InboxStatus,
-    KeywordMode,
-    MessageSource,
-    OutboxReply,
-    OutboxStatus,
-    ReplyRule,
-    ReplySource,
-    ReplyTrigger,
-    SentConfirmation,
-)
-from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
-from accounts_ops.models.metrics import (
-    AccountDailyMetric,
-    DataImport,
-    ImportKind,
-    ImportStatus,
-    VideoDailyMetric,
-)
-from accounts_ops.models.pinned import BoostChannel, BoostRecord, BoostTask, BoostTaskStatus, PinnedVideo
-from accounts_ops.models.profile import (
+from accounts_ops.models.profile import (  # noqa: F401
+    ProfileField,
     IMAGE_PROFILE_FIELDS,
+    ProfileChangeStatus,
     OPEN_PROFILE_STATUSES,
     ProfileChange,
-    ProfileChangeStatus,
-    ProfileField,
 )
-from accounts_ops.models.promotion import PromotionChannel, PromotionStatus, PromotionTarget, PromotionTask
-from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
+from accounts_ops.models.pinned import (  # noqa: F401
+    BoostChannel,
+    PinnedVideo,
+    BoostTaskStatus,
+    BoostTask,
+    BoostRecord,
+)
+from accounts_ops.models.inbox import (  # noqa: F401
+    AutoReplySettings,
+    ReplyTrigger,
+    KeywordMode,
+    ReplyRule,
+    MessageSource,
+    InboxStatus,
+    SentConfirmation,
+    InboxMessage,
+    ReplySource,
+    OutboxStatus,
+    OutboxReply,
+)
+from accounts_ops.models.local import (  # noqa: F401
+    PoiStatus,
+    PoiLink,
+    DealStatus,
+    GroupBuyDeal,
+    LocalLifeEnablement,
+)
+from accounts_ops.models.promotion import (  # noqa: F401
+    PromotionChannel,
+    PromotionTarget,
+    PromotionStatus,
+    PromotionTask,
+)
+from accounts_ops.models.ads import (  # noqa: F401
+    AdKind,
+    AdProduct,
+    CampaignStatus,
+    campaign_roi,
+    AdCampaign,
+    AdBudgetApproval,
+    AdSpend,
+)
+from accounts_ops.models.metrics import (  # noqa: F401
+    MetricRow,
+    AccountDailyMetric,
+    VideoDailyMetric,
+)
+from accounts_ops.models.imports import (  # noqa: F401
+    ImportKind,
+    ImportStatus,
+    DataImport,
+)
+from accounts_ops.models.comments import (  # noqa: F401
+    Sentiment,
+    CommentStatus,
+    CommentSource,
+    VideoComment,
+    CommentActionKind,
+    CommentActionStatus,
+    CommentAction,
+    AlertStatus,
+    OpinionAlert,
+)
+from accounts_ops.models.hot_topics import (  # noqa: F401
+    HotTopic,
+    PlanStatus,
+    ContentPlan,
+    ContentPlanTopic,
+)
+from accounts_ops.models.audience import (  # noqa: F401
+    AudienceSnapshot,
+    PersonaTrigger,
+    AudiencePersonaReport,
+)
+from accounts_ops.models.ip_persona import (  # noqa: F401
+    IP_FACETS,
+    IpPersona,
+)
 
-__all__ = [
-    "IMAGE_PROFILE_FIELDS",
-    "OPEN_PROFILE_STATUSES",
-    "PINNED_SLOTS_MAX",
-    "PINNED_SLOTS_MIN",
-    "MONEY_DIGITS",
-    "MONEY_PLACES",
-    "ZERO",
-    "AccountScoped",
-    "AccountDirection",
-    "AdBudgetApproval",
-    "AdCampaign",
-    "AdKind",
-    "AdProduct",
-    "AdSpend",
-    "AutoReplySettings",
-    "BoostChannel",
-    "BoostRecord",
-    "BoostTask",
-    "BoostTaskStatus",
-    "CampaignStatus",
-    "DealStatus",
-    "GroupBuyDeal",
-    "InboxMessage",
-    "InboxStatus",
-    "KeywordMode",
-    "LocalLifeEnablement",
-    "MessageSource",
-    "OutboxReply",
-    "OutboxStatus",
-    "PinnedVideo",
-    "PoiLink",
-    "PoiStatus",
-    "ProfileChange",
-    "ProfileChangeStatus",
-    "ProfileField",
-    "PromotionChannel",
-    "PromotionStatus",
-    "PromotionTarget",
-    "PromotionTask",
-    "ReplyRule",
-    "ReplySource",
-    "SentConfirmation",
-    "ReplyTrigger",
-    "campaign_roi",
-    "money_field",
-    "yuan",
-    # chapter 7 and platform data
-    "IP_FACETS",
-    "AccountDailyMetric",
-    "AlertStatus",
-    "AudiencePersonaReport",
-    "AudienceSnapshot",
-    "CommentAction",
-    "CommentActionKind",
-    "CommentActionStatus",
-    "CommentSource",
-    "CommentStatus",
-    "ContentPlan",
-    "ContentPlanTopic",
-    "DataImport",
-    "HotTopic",
-    "ImportKind",
-    "ImportStatus",
-    "IpPersona",
-    "OpinionAlert",
-    "PersonaTrigger",
-    "PlanStatus",
-    "Sentiment",
-    "VideoComment",
-    "VideoDailyMetric",
-]
+# isort: on

@@ -27,10 +27,17 @@ from accounts_ops.files import (
     read_batch,
     read_table,
 )
-from accounts_ops.models.advanced import CommentSource
-from accounts_ops.models.metrics import JSON_BATCH, DataImport, ImportKind, ImportStatus
-from accounts_ops.services import advanced, metrics
-from accounts_ops.services.metrics import Checked
+from accounts_ops.models.comments import CommentSource
+from accounts_ops.models.imports import JSON_BATCH, DataImport, ImportKind, ImportStatus
+from accounts_ops.services.comments import check_comment_rows, store_comments
+from accounts_ops.services.common import Checked, account_scope, checked_request
+from accounts_ops.services.hot_topics import check_hot_topic_rows, store_hot_topics
+from accounts_ops.services.metrics import (
+    check_account_metric_rows,
+    check_video_metric_rows,
+    store_account_metrics,
+    store_video_metrics,
+)
 from agency.db.locks import transaction_lock
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
@@ -51,18 +58,18 @@ class Kind:
 
 
 def _check_comments(rows, **kwargs):
-    return advanced.check_comment_rows(rows, source=CommentSource.FILE, **kwargs)
+    return check_comment_rows(rows, source=CommentSource.FILE, **kwargs)
 
 
 def _check_topics(rows, **kwargs):
-    return advanced.check_hot_topic_rows(rows, source=str(_("file import")), **kwargs)
+    return check_hot_topic_rows(rows, source=str(_("file import")), **kwargs)
 
 
 KINDS: dict[str, Kind] = {
-    ImportKind.ACCOUNT_METRICS: Kind(metrics.check_account_metric_rows, metrics.store_account_metrics),
-    ImportKind.VIDEO_METRICS: Kind(metrics.check_video_metric_rows, metrics.store_video_metrics),
-    ImportKind.COMMENTS: Kind(_check_comments, advanced.store_comments),
-    ImportKind.HOT_TOPICS: Kind(_check_topics, advanced.store_hot_topics),
+    ImportKind.ACCOUNT_METRICS: Kind(check_account_metric_rows, store_account_metrics),
+    ImportKind.VIDEO_METRICS: Kind(check_video_metric_rows, store_video_metrics),
+    ImportKind.COMMENTS: Kind(_check_comments, store_comments),
+    ImportKind.HOT_TOPICS: Kind(_check_topics, store_hot_topics),
 }
 
 
@@ -77,7 +84,7 @@ def data_import_request(*, actor: Actor, kind: str, file, account: PlatformAccou
     if file is None:
         raise ValidationError({"file": _("Choose a file.")})
     check_size(file, field="file", kind=IMPORT_KIND, default_limit=IMPORT_MAX_BYTES_DEFAULT)
-    if account is not None and not metrics.account_scope(actor).filter(pk=account.pk).exists():
+    if account is not None and not account_scope(actor).filter(pk=account.pk).exists():
         raise ValidationError({"account": _("account %(id)s does not exist in this agency") % {"id": account.pk}})
     check_upload(file, kind, account_given=account is not None)
     job = DataImport(
@@ -110,7 +117,7 @@ def bulk_request_accept(
     if kind not in BULK_KINDS:
         raise ValidationError({"kind": _("Choose one of %(kinds)s.") % {"kinds": ", ".join(BULK_KINDS)}})
     with collector_paused():
-        metrics.checked_request(KINDS[kind].check, actor=actor, rows=rows, account=account)
+        checked_request(KINDS[kind].check, actor=actor, rows=rows, account=account)
     if body is None:
         body = json.dumps({"rows": rows}, ensure_ascii=False, separators=(",", ":")).encode()
     job = DataImport(

@@ -1,5 +1,5 @@
-"""Staff pages of chapter 6 as a whole: the landing dashboard and one account's operations page.
-Thin: forms collect, services decide."""
+"""Staff pages over a whole chapter: chapter 6's landing dashboard and one account's operations page,
+and chapter 7's landing page. Thin: forms collect, services decide."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from accounts_ops.forms.inbox import TryMessageForm
 from accounts_ops.models.inbox import AutoReplySettings
 from accounts_ops.models.profile import ProfileField
 from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
-from accounts_ops.selectors.overview import account_operations, basic_operations_dashboard
+from accounts_ops.selectors.overview import (
+    account_operations,
+    advanced_operations_dashboard,
+    basic_operations_dashboard,
+)
 from agency import panels
 from agency.conformance import CHECKS
 from agency.roles import ADD
@@ -62,7 +66,7 @@ class AccountOperationsView(TenantViewMixin, View):
             can=_permissions(self.actor),
             try_form=TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
-        from accounts_ops.views.charts import metrics_context
+        from accounts_ops.views.metrics import metrics_context
 
         context.update(metrics_context(request, self.actor, account=account))
         context.update(panels.context_for(panels.ACCOUNT, self.actor, account))
@@ -79,3 +83,20 @@ def _permissions(actor) -> dict[str, bool]:
         "campaign": actor.can(ADD, "ad_campaign"),
         "promotion": actor.can(ADD, "promotion"),
     }
+
+
+class AdvancedDashboardView(TenantViewMixin, View):
+    """Chapter 7: comments waiting (negative first), open opinion alerts, hot topics and upcoming
+    plans, persona reports and IP personas, the latest imports, and the clauses."""
+
+    resource = "comment"
+
+    def get(self, request):
+        context = advanced_operations_dashboard(self.actor)
+        context.update(
+            chapter_title=CHAPTERS["7"],
+            title=CHAPTERS["7"],
+            clauses=[{"clause": c, "implemented": c.id in CHECKS} for c in CLAUSES if c.chapter == "7"],
+            can_import=self.actor.can(ADD, "data_import"),
+        )
+        return render(request, "accounts_ops/advanced.html", context)

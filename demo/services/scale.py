@@ -43,7 +43,7 @@ from accounts_ops.models import (
     VideoComment,
     VideoDailyMetric,
 )
-from accounts_ops.services.advanced import persona_period
+from accounts_ops.services.audience import persona_period
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import dangerously_all_agencies, tenant_context

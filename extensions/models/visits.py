@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models import PoiLink
+from accounts_ops.models.local import PoiLink
 from agency.constraints import on_field
 from agency.models import TenantModel
 from clients.models import Platform, PlatformAccount

@@ -37,12 +37,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops.models import CommentAction, CommentActionStatus, OutboxReply, OutboxStatus
-from accounts_ops.services import (
-    comment_action_mark_done,
-    comment_action_mark_failed,
-    outbox_confirm_sent,
-    outbox_mark_failed,
-)
+from accounts_ops.services.comments import comment_action_mark_done, comment_action_mark_failed
+from accounts_ops.services.inbox import outbox_confirm_sent, outbox_mark_failed
 from agency.tasks import enqueue
 from agency.tenancy import require_agency
 from platforms import rules

@@ -41,14 +41,10 @@ from django.utils.translation import gettext as _
 
 from accounts_ops.bulk import UpsertResult, upsert
 from accounts_ops.models import CommentSource, VideoDailyMetric
-from accounts_ops.services import (
-    COMMENTS_BULK_MAX,
-    account_metrics_ingest,
-    audience_snapshots_ingest,
-    comments_receive,
-    video_metrics_ingest,
-)
-from accounts_ops.services.metrics import METRICS_BULK_MAX
+from accounts_ops.services.audience import audience_snapshots_ingest
+from accounts_ops.services.comments import COMMENTS_BULK_MAX, comments_receive
+from accounts_ops.services.common import METRICS_BULK_MAX
+from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Video, VideoOrigin

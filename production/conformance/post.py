@@ -13,7 +13,7 @@ from production.conformance.common import project_url, stage_entries
 from production.models.post import FINISHED_STEP_STATUSES, PostProductionStep, PostStepKind, StepStatus
 from production.models.projects import Stage
 from production.rules import EVIDENCE_NOTE, POST_STEP_EVIDENCE
-from records.selectors import values_as_they_stood
+from records.selectors.audit import values_as_they_stood
 
 
 def _step_finished(step: PostProductionStep, at: dt.datetime) -> str | None:

@@ -12,7 +12,7 @@ from production.conformance.common import local_day, project_url, stage_entries
 from production.models.projects import Stage
 from production.models.scripts import Script, ScriptStatus
 from production.rules import script_missing_parts
-from records.selectors import values_as_they_stood
+from records.selectors.audit import values_as_they_stood
 
 
 @clause_check("5.1")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts_ops.selectors import hot_topics_for_project
+from accounts_ops.selectors.hot_topics import hot_topics_for_project
 from agency.roles import CHANGE, DECIDE
 from production.forms import DecisionForm, ScriptForm, ShotForm
 from production.models.scripts import Script, ScriptStatus, StoryboardShot

@@ -16,9 +16,9 @@ from django.utils import timezone
 from accounts_ops.models import AudiencePersonaReport, AudienceSnapshot
 from accounts_ops.persona import SHIFT_NOTABLE_POINTS, analyse
 from accounts_ops.portrait import PORTRAIT_SUM_TOLERANCE, PortraitError, normalise
-from accounts_ops.services import (
+from accounts_ops.rules import PERSONA_PERIOD_DAYS
+from accounts_ops.services.audience import (
     PERSONA_BATCH,
-    PERSONA_PERIOD_DAYS,
     audience_snapshots_ingest,
     persona_period,
     persona_report_request,
@@ -158,7 +158,7 @@ def test_a_report_compares_with_the_previous_report(world):
 
 
 def test_the_agency_task_queues_batches_of_accounts(world, monkeypatch):
-    monkeypatch.setattr("accounts_ops.services.PERSONA_BATCH", 2)
+    monkeypatch.setattr("accounts_ops.services.audience.PERSONA_BATCH", 2)
     start, end = persona_period(world.agency_a, agency_today(world.agency_a))
     for _ in range(5):
         AudienceSnapshotFactory(account=PlatformAccountFactory(client=world.client_a1), date=end)

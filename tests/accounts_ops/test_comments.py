@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts_ops.models import CommentAction, CommentStatus, VideoComment
-from accounts_ops.services import (
+from accounts_ops.services.comments import (
     comment_action_mark_done,
     comment_assign,
     comment_guide_post,

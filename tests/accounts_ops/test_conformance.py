@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts_ops.models import PINNED_SLOTS_MAX, ProfileField
-from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS
+from accounts_ops.models import ProfileField
+from accounts_ops.rules import DM_FIRST_RESPONSE_TARGET_SECONDS, PINNED_SLOTS_MAX
 from agency.conformance import CHECKS, Period, Status, evaluate
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import (

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts_ops.conformance import COMMENT_ANSWER_HOURS, COMMENT_ANSWERED_SHARE
 from accounts_ops.models import AudiencePersonaReport, ContentPlan, IpPersona, OpinionAlert, VideoComment
-from accounts_ops.services import PERSONA_MAX_AGE_DAYS
+from accounts_ops.rules import COMMENT_ANSWER_HOURS, COMMENT_ANSWERED_SHARE, PERSONA_MAX_AGE_DAYS
 from agency.conformance import CHECKS, Period, Status, evaluate
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import (

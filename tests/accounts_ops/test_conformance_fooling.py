@@ -23,10 +23,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts_ops import services
-from accounts_ops.conformance import missed_boosts
+from accounts_ops.conformance.pinned import missed_boosts
 from accounts_ops.models import AdKind, AudiencePersonaReport, OutboxReply, ProfileField
 from accounts_ops.rules import AD_PARTNER_FOLLOWERS_MIN
+from accounts_ops.services.ads import campaign_create, campaign_update
+from accounts_ops.services.audience import persona_reports_build
+from accounts_ops.services.comments import opinion_alert_handle
+from accounts_ops.services.direction import direction_record
+from accounts_ops.services.inbox import outbox_confirm_sent, outbox_mark_sent
+from accounts_ops.services.ip_persona import ip_persona_record
 from agency.adjustable import REGISTRY
 from agency.conformance import CHECKS, Period, Status
 from agency.models import Membership
@@ -113,7 +118,7 @@ def test_61_an_account_paused_before_the_month_is_not_asked_for_one(world):
 
 def test_61_a_direction_recorded_after_the_month_and_dated_back_does_not_count(world, account, manager):
     """Recorded today with "effective from 1 November": November had no direction on record."""
-    services.direction_record(
+    direction_record(
         actor=manager,
         account=account,
         effective_from=dt.date(2025, 11, 1),
@@ -251,15 +256,15 @@ def test_67_the_threshold_is_an_agency_setting_defaulting_to_the_low_end_of_the_
 
 def test_67_a_partner_with_100_followers_is_refused_when_recorded(world, manager, account):
     with pytest.raises(ValidationError) as refused:
-        services.campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
+        campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
     message = refused.value.message_dict["partner_followers"][0]
     assert "100" in message and f"{INFLUENCER_FOLLOWERS_MIN.default:,}" in message
     assert "ad_partner_followers_min" in message
-    ad = services.campaign_create(
+    ad = campaign_create(
         actor=manager, account=account, **collaboration(partner_followers=INFLUENCER_FOLLOWERS_MIN.default)
     )
     with pytest.raises(ValidationError) as refused:
-        services.campaign_update(actor=manager, campaign=ad, partner_followers=100)
+        campaign_update(actor=manager, campaign=ad, partner_followers=100)
     assert "partner_followers" in refused.value.message_dict
 
 
@@ -268,10 +273,10 @@ def test_67_the_agency_states_its_own_threshold(world, manager, account):
     world.agency_a.full_clean()
     world.agency_a.save()
     manager.agency.refresh_from_db()
-    ad = services.campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
+    ad = campaign_create(actor=manager, account=account, **collaboration(partner_followers=100))
     assert ad.partner_followers == 100
     with pytest.raises(ValidationError):
-        services.campaign_create(actor=manager, account=account, **collaboration(name="二", partner_followers=99))
+        campaign_create(actor=manager, account=account, **collaboration(name="二", partner_followers=99))
 
 
 def test_67_a_low_follower_partner_recorded_past_the_service_reads_not_met(world, account):
@@ -316,9 +321,9 @@ def answered_in_november(world, account, confirm):
     )
     with tenant_context(world.agency_a):
         if confirm:
-            services.outbox_confirm_sent(reply=reply, sent_at=received + dt.timedelta(seconds=30))
+            outbox_confirm_sent(reply=reply, sent_at=received + dt.timedelta(seconds=30))
         else:  # a caller reports today that the reply went out thirty seconds after the message
-            services.outbox_mark_sent(actor=None, reply=reply, sent_at=received + dt.timedelta(seconds=30))
+            outbox_mark_sent(actor=None, reply=reply, sent_at=received + dt.timedelta(seconds=30))
     return message
 
 
@@ -441,7 +446,7 @@ def test_66_a_promotion_done_in_the_month_and_cancelled_after_it_still_counts(wo
 def test_71_an_opinion_alert_handled_after_the_month_was_open_at_its_end(world, account, manager):
     """Raised on 20 November, handled through the service today: November ended with it open."""
     alert = old(OpinionAlertFactory(account=account, raised_at=dt.datetime(2025, 11, 20, 9, tzinfo=TZ)))
-    services.opinion_alert_handle(actor=manager, alert=alert, note="apologised and fixed the queue")
+    opinion_alert_handle(actor=manager, alert=alert, note="apologised and fixed the queue")
     result = check("7.1", world.client_a1)
     assert result.status == Status.NOT_MET and "opinion alert of 2025-11-20 was not handled" in result.summary
     today = timezone.localdate(timezone=world.agency_a.tz)
@@ -493,7 +498,7 @@ def test_73_a_persona_report_built_from_an_empty_snapshot_is_no_analysis(world, 
     """The scheduled job built a report on a snapshot with no portrait in it: nothing analysed."""
     empty_snapshot(account, dt.date(2025, 11, 25))
     with tenant_context(world.agency_a):
-        built = services.persona_reports_build(
+        built = persona_reports_build(
             account_ids=[account.pk], period_start=dt.date(2025, 11, 1), period_end=dt.date(2025, 11, 28)
         )
     assert built == 1
@@ -506,7 +511,7 @@ def test_73_a_persona_report_built_from_an_empty_snapshot_is_no_analysis(world, 
 def test_73_a_report_on_a_full_snapshot_is_met(world, account):
     old(AudienceSnapshotFactory(account=account, date=dt.date(2025, 11, 25)))
     with tenant_context(world.agency_a):
-        services.persona_reports_build(
+        persona_reports_build(
             account_ids=[account.pk], period_start=dt.date(2025, 11, 1), period_end=dt.date(2025, 11, 28)
         )
     old(report_of(account))
@@ -527,8 +532,6 @@ def test_74_a_complete_version_recorded_after_the_month_and_dated_back_does_not_
     """Version 1 lacked its style in November; version 2, recorded today, is dated 1 November."""
     old(IpPersonaFactory(account=account, effective_from=dt.date(2025, 10, 1), style=""))
     values = dict.fromkeys(("age", "gender", "personality", "cultural_background", "specialty", "style"), "x")
-    services.ip_persona_record(
-        actor=manager, account=account, effective_from=dt.date(2025, 11, 1), name="火锅阿姐", **values
-    )
+    ip_persona_record(actor=manager, account=account, effective_from=dt.date(2025, 11, 1), name="火锅阿姐", **values)
     result = check("7.4", world.client_a1)
     assert result.status == Status.NOT_MET and "@laojie's IP persona lacks style" in result.summary

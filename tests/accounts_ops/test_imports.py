@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from accounts_ops.files import IMPORT_MAX_BYTES_DEFAULT
 from accounts_ops.models import AccountDailyMetric, DataImport, HotTopic, ImportStatus, VideoComment
-from accounts_ops.services import data_import_request, data_import_run
+from accounts_ops.services.imports import data_import_request, data_import_run
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from tests.factories import PlatformAccountFactory, VideoFactory
@@ -316,7 +316,7 @@ def test_video_metrics_may_be_sent_to_the_ingest_queue_too(world, api, account, 
 
 
 def test_a_row_no_longer_valid_when_the_queue_stores_it_is_rejected_and_listed(world, account):
-    from accounts_ops.services import bulk_request_accept
+    from accounts_ops.services.imports import bulk_request_accept
 
     actor = Membership.objects.get(user=world.staff_a).as_actor()
     rows = [*bulk_rows(account, days=2), *bulk_rows(PlatformAccountFactory(client=world.client_a1), days=1)]
@@ -340,7 +340,7 @@ def test_a_row_no_longer_valid_when_the_queue_stores_it_is_rejected_and_listed(w
     ],
 )
 def test_the_prefer_header_is_read_as_rfc_7240_writes_it(rf, header, later):
-    from accounts_ops.api.metrics import prefers_async
+    from accounts_ops.api.common import prefers_async
 
     assert prefers_async(rf.post("/", HTTP_PREFER=header)) is later
 
@@ -348,7 +348,7 @@ def test_the_prefer_header_is_read_as_rfc_7240_writes_it(rf, header, later):
 def test_bulk_requests_kept_for_the_queue_are_stored_in_the_order_they_came_in(world, account):
     """Whichever task runs first, a correction sent after the rows it corrects is stored after
     them; a request that cannot be stored is marked failed and does not hold back the next."""
-    from accounts_ops.services import bulk_request_accept
+    from accounts_ops.services.imports import bulk_request_accept
 
     actor = Membership.objects.get(user=world.staff_a).as_actor()
     first = bulk_rows(account, days=3, plays=100)

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from accounts_ops import files
 from accounts_ops.models import AccountDailyMetric, DataImport, HotTopic, ImportStatus, VideoComment, VideoDailyMetric
-from accounts_ops.services import data_import_request, data_import_run
+from accounts_ops.services.imports import data_import_request, data_import_run
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from tests.factories import PlatformAccountFactory, VideoFactory

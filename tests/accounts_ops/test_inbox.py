@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts_ops import autoreply
 from accounts_ops.models import InboxMessage, InboxStatus, OutboxReply
-from accounts_ops.selectors import DM_FIRST_RESPONSE_TARGET_SECONDS, response_summaries
-from accounts_ops.services import INBOX_BULK_MAX
-from accounts_ops.services import outbox_confirm_sent as confirm_sent
+from accounts_ops.rules import DM_FIRST_RESPONSE_TARGET_SECONDS, INBOX_BULK_MAX
+from accounts_ops.selectors.inbox import response_summaries
+from accounts_ops.services.inbox import outbox_confirm_sent as confirm_sent
 from accounts_ops.webhooks import sign
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import AutoReplySettingsFactory, InboxMessageFactory, ReplyRuleFactory

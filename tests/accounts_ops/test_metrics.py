@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts_ops.models import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.platform_fields import ACCOUNT_METRICS, VIDEO_METRICS, canonical, douyin_name
-from accounts_ops.services import METRICS_BULK_MAX, account_metrics_ingest, video_metrics_ingest
+from accounts_ops.services.common import METRICS_BULK_MAX
+from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 from agency.tenancy import tenant_context
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory, VideoFactory
 

@@ -14,7 +14,6 @@ from PIL import Image
 
 from accounts_ops import images
 from accounts_ops.models import (
-    PINNED_SLOTS_MAX,
     AccountDirection,
     AdSpend,
     BoostTask,
@@ -25,7 +24,8 @@ from accounts_ops.models import (
     ProfileChange,
     campaign_roi,
 )
-from accounts_ops.services import boost_tasks_create_due
+from accounts_ops.rules import PINNED_SLOTS_MAX
+from accounts_ops.services.pinned import boost_tasks_create_due
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount
 from tests.accounts_ops.factories import (

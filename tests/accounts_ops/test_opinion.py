@@ -15,13 +15,8 @@ from django.utils import timezone
 
 from accounts_ops import hooks, sentiment, sentiment_lexicon
 from accounts_ops.models import AlertStatus, OpinionAlert
-from accounts_ops.services import (
-    OPINION_MIN_COMMENTS,
-    OPINION_NEGATIVE_SHARE,
-    OPINION_WINDOW_HOURS,
-    opinion_alert_handle,
-    opinion_alerts_check,
-)
+from accounts_ops.rules import OPINION_MIN_COMMENTS, OPINION_NEGATIVE_SHARE, OPINION_WINDOW_HOURS
+from accounts_ops.services.comments import opinion_alert_handle, opinion_alerts_check
 from accounts_ops.tasks import opinion_alerts_all_agencies_task, opinion_alerts_task
 from agency.models import Membership
 from agency.tenancy import tenant_context

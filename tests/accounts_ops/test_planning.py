@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from accounts_ops import hooks
 from accounts_ops.models import ContentPlan, ContentPlanTopic, HotTopic, IpPersona, PlanStatus
-from accounts_ops.selectors import hot_topics_for_project
-from accounts_ops.services import content_plan_create, hot_topics_ingest, ip_persona_record
+from accounts_ops.selectors.hot_topics import hot_topics_for_project
+from accounts_ops.services.hot_topics import content_plan_create, hot_topics_ingest
+from accounts_ops.services.ip_persona import ip_persona_record
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import AccountDailyMetricFactory, HotTopicFactory, IpPersonaFactory

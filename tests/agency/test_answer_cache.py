@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts_ops.services import account_metrics_ingest
+from accounts_ops.services.metrics import account_metrics_ingest
 from agency import answer_cache, tokens
 from agency.models import Membership
 from agency.tenancy import tenant_context

@@ -176,7 +176,7 @@ def test_a_report_is_written_in_the_language_of_whoever_asked(
     """Built later by a task, a report keeps the language of the request that asked for it (not
     the agency's, nor the worker's)."""
     from records.models import StatisticsReport
-    from records.services import statistics_report_request
+    from records.services.reports import statistics_report_request
 
     world.agency_a.language = "zh-hans" if language == "en" else "en"
     world.agency_a.save()

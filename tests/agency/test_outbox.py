@@ -26,8 +26,8 @@ from agency.models import Membership, TaskOutbox
 from agency.outbox import KEEP_SENT, outbox_relay
 from agency.tasks import outbox_relay_task
 from agency.tenancy import tenant_context
-from records import services
 from records.models import ReportStatus, StatisticsReport
+from records.services.reports import statistics_report_request
 from records.tasks import report_build_task
 from tests.celery_worker import Worker, new_queue, worker_env
 from tests.records.factories import last_month
@@ -55,9 +55,7 @@ def request_report(world) -> StatisticsReport:
     actor = Membership.objects.select_related("agency", "user").get(user=world.staff_a).as_actor()
     start, end = last_month()
     with tenant_context(world.agency_a, actor):
-        return services.statistics_report_request(
-            actor=actor, client=world.client_a1, period_start=start, period_end=end
-        )
+        return statistics_report_request(actor=actor, client=world.client_a1, period_start=start, period_end=end)
 
 
 def report_status(report_id: int) -> str:

@@ -16,10 +16,10 @@ from agency.tenancy import tenant_context
 from clients.api import ClientSerializer
 from clients.forms import ClientForm
 from clients.models import Client
-from evaluation.forms import ActionForm
-from production import services
+from evaluation.forms.improvement import ActionForm
 from production.api.projects import VideoProjectSerializer
 from production.forms import ProjectForm, ProjectUpdateForm
+from production.services.projects import project_create
 from records.forms import AssetForm, FollowUpForm, UsageRecordForm
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
 from tests.production.helpers import actor_of
@@ -55,7 +55,7 @@ ONLY_STAFF = {"staff_a", "producer_a"}
 def test_the_project_pickers_offer_only_the_agencys_active_staff(world, people, staff):
     assert offered(ProjectForm(actor=staff).fields["assignee"]) == ONLY_STAFF
     account = PlatformAccountFactory(client=world.client_a2)
-    project = services.project_create(actor=staff, account=account, title="春茶上新", due_date=timezone.localdate())
+    project = project_create(actor=staff, account=account, title="春茶上新", due_date=timezone.localdate())
     assert offered(ProjectUpdateForm(actor=staff, instance=project).fields["assignee"]) == ONLY_STAFF
     assert offered(VideoProjectSerializer(context={"actor": staff}).fields["assignee"]) == ONLY_STAFF
     assert offered(VideoProjectSerializer(project, context={"actor": staff}).fields["assignee"]) == ONLY_STAFF

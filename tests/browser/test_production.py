@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount
-from production import services
 from production.forms import ClipUploadForm, CommentForm, CutUploadForm, PublishForm
 from production.models import (
     ClipVerdict,
@@ -35,6 +34,10 @@ from production.models import (
     TopicBasis,
     VideoProject,
 )
+from production.services.post import cut_upload
+from production.services.projects import project_advance, project_create
+from production.services.scripts import script_approve, script_submit
+from production.services.shoots import media_probe
 from tests.browser.conftest import both, choose, contains, expect_message, form_with, label
 from tests.production.factories import ClipFactory, ShootFactory
 from tests.production.helpers import complete_script, finish_steps
@@ -191,28 +194,28 @@ def _project_in_client_review(agency, title: str, cut_file) -> VideoProject:
 
     producer, approver = actor("xinghe_producer"), actor("xinghe_client_approver")
     with tenant_context(agency, producer):
-        project = services.project_create(
+        project = project_create(
             actor=producer,
             account=PlatformAccount.objects.get(handle="laojie_hotpot"),
             title=title,
             due_date=timezone.localdate(timezone=agency.tz) + dt.timedelta(days=7),
             assignee=producer.user,
         )
-        services.project_advance(actor=producer, project=project, stage=Stage.SCRIPTING)
+        project_advance(actor=producer, project=project, stage=Stage.SCRIPTING)
         script = complete_script(producer, project)
-        services.script_submit(actor=producer, script=script)
+        script_submit(actor=producer, script=script)
     with tenant_context(agency, approver):
-        services.script_approve(actor=approver, script=script)
+        script_approve(actor=approver, script=script)
     with tenant_context(agency, producer):
-        services.project_advance(actor=producer, project=project, stage=Stage.SHOOTING)
+        project_advance(actor=producer, project=project, stage=Stage.SHOOTING)
         ClipFactory.create_batch(8, shoot=ShootFactory(project=project))
-        services.project_advance(actor=producer, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=producer, project=project, stage=Stage.POST_PRODUCTION)
         finish_steps(project)
         upload = SimpleUploadedFile("cut_v1.mp4", cut_file.read_bytes(), content_type="video/mp4")
-        cut = services.cut_upload(actor=producer, project=project, file=upload)
-        services.media_probe(model=Cut, pk=cut.pk)  # the probe task's body; a queued task finds it read
+        cut = cut_upload(actor=producer, project=project, file=upload)
+        media_probe(model=Cut, pk=cut.pk)  # the probe task's body; a queued task finds it read
         assert Cut.objects.get(pk=cut.pk).probe_state == ProbeState.DONE
-        services.project_advance(actor=producer, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=producer, project=project, stage=Stage.CLIENT_REVIEW)
     return project
 
 

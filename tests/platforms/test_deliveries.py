@@ -19,7 +19,8 @@ from accounts_ops.models import (
     OutboxStatus,
     VideoComment,
 )
-from accounts_ops.services import comment_guide_post, comment_hide, comment_pin, comment_reply, inbox_reply
+from accounts_ops.services.comments import comment_guide_post, comment_hide, comment_pin, comment_reply
+from accounts_ops.services.inbox import inbox_reply
 from agency.tenancy import tenant_context
 from platforms import rules
 from platforms.adapters.base import (

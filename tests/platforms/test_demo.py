@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts_ops.models import AccountDailyMetric, InboxMessage, OutboxStatus
-from accounts_ops.services import IncomingMessage, inbox_receive, inbox_reply
+from accounts_ops.services.inbox import IncomingMessage, inbox_receive, inbox_reply
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import dangerously_all_agencies, tenant_context

@@ -20,8 +20,14 @@ from platforms.adapters.base import PlatformUnavailable, PublishStatus, RateLimi
 from platforms.models import Connection, Delivery, DeliveryKind, DeliveryStatus
 from platforms.services import calls, deliveries
 from platforms.services import publishing as connector
-from production import services
 from production.models import Publication, PublicationStatus, Stage
+from production.services.projects import project_move_back
+from production.services.publishing import (
+    account_publishing_problem,
+    publication_cancel,
+    publication_schedule,
+    publication_update,
+)
 from tests.factories import MembershipFactory, UserFactory
 from tests.platforms import fakes
 from tests.production.helpers import actor_of, project_at
@@ -80,7 +86,7 @@ def clock(monkeypatch):
 
 def schedule(producer, project, *, at=None, title="Hotpot at midnight", topics=("成都美食", "火锅"), poi_id="poi-7"):
     with tenant_context(producer.agency, producer), transaction.atomic():
-        return services.publication_schedule(
+        return publication_schedule(
             actor=producer, project=project, scheduled_at=at, title=title, topics=list(topics), poi_id=poi_id
         )
 
@@ -164,13 +170,13 @@ def test_moving_a_planned_publication_moves_its_sending(world, producer, project
     publication = schedule(producer, project, at=timezone.now() + dt.timedelta(hours=1))
     later = timezone.now() + dt.timedelta(hours=3)
     with tenant_context(world.agency_a, producer), transaction.atomic():
-        services.publication_update(actor=producer, publication=publication, scheduled_at=later, topics=["夜宵"])
+        publication_update(actor=producer, publication=publication, scheduled_at=later, topics=["夜宵"])
     assert delivery_of(publication).next_attempt_at == later
 
     clock(dt.timedelta(hours=2))
     assert in_agency(world.agency_a, deliveries.deliveries_due) == []
     with tenant_context(world.agency_a, producer), transaction.atomic():
-        services.publication_update(actor=producer, publication=publication, scheduled_at=timezone.now())
+        publication_update(actor=producer, publication=publication, scheduled_at=timezone.now())
     # Moved to now: sent once the change commits, with the text as it stands then.
     assert fresh(publication).status == PublicationStatus.REVIEWING
     assert [post["text"] for post in posts(fake_platform)] == ["Hotpot at midnight #夜宵"]
@@ -316,7 +322,7 @@ def test_a_post_the_platform_refuses_to_create_fails_with_its_reason(world, prod
 def test_cancelling_a_planned_publication_stops_its_sending(world, producer, project, fake_platform, clock):
     publication = schedule(producer, project, at=timezone.now() + dt.timedelta(hours=1))
     with tenant_context(world.agency_a, producer), transaction.atomic():
-        services.publication_cancel(actor=producer, publication=publication)
+        publication_cancel(actor=producer, publication=publication)
     delivery = delivery_of(publication)
     assert delivery.status == DeliveryStatus.FAILED and delivery.error == connector.CANCELLED
 
@@ -341,7 +347,7 @@ def test_a_publication_cancelled_while_its_delivery_starts_is_not_sent(world, pr
 def test_a_project_sent_back_before_its_time_is_not_published(world, producer, project, fake_platform, clock):
     publication = schedule(producer, project, at=timezone.now() + dt.timedelta(hours=1))
     with tenant_context(world.agency_a, producer), transaction.atomic():
-        services.project_move_back(actor=producer, project=project, stage=Stage.POST_PRODUCTION, reason="Music rights")
+        project_move_back(actor=producer, project=project, stage=Stage.POST_PRODUCTION, reason="Music rights")
     clock(dt.timedelta(hours=2))
     assert in_agency(world.agency_a, deliveries.deliver, delivery_of(publication).pk).status == DeliveryStatus.FAILED
     assert "upload_video" not in fake_platform.calls
@@ -356,10 +362,10 @@ def test_an_account_without_a_connection_or_the_publishing_scope_cannot_plan(wor
     with tenant_context(world.agency_a, producer):
         project = project_at(Stage.PUBLISHING, actor=producer, client=world.client_a1)
         account = project.account
-        assert "not connected" in services.account_publishing_problem(account)
+        assert "not connected" in account_publishing_problem(account)
     connect(account, fake_platform, scopes=("video.list.bind",))
     with tenant_context(world.agency_a, producer):
-        assert PUBLISH_SCOPE in services.account_publishing_problem(project.account)
+        assert PUBLISH_SCOPE in account_publishing_problem(project.account)
     with tenant_context(world.agency_a, producer):
         Connection.objects.filter(account=project.account).update(scopes=[PUBLISH_SCOPE])
-        assert services.account_publishing_problem(project.account) == ""
+        assert account_publishing_problem(project.account) == ""

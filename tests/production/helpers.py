@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from agency.models import Membership
 from agency.tenancy import Actor
-from production import services
 from production.models import (
     PostProductionStep,
     ProbeState,
@@ -18,6 +17,10 @@ from production.models import (
     VideoProject,
 )
 from production.rules import EVIDENCE_NOTE, POST_STEP_EVIDENCE, SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.common import latest_script
+from production.services.projects import project_advance, project_create
+from production.services.review import review_round_approve
+from production.services.scripts import script_approve, script_submit, script_update
 from tests.factories import PlatformAccountFactory
 from tests.production.factories import ClipFactory, CutFactory, ShootFactory, StoryboardShotFactory
 
@@ -27,9 +30,9 @@ def actor_of(user, agency) -> Actor:
 
 
 def complete_script(actor: Actor, project: VideoProject):
-    script = services.script_update(
+    script = script_update(
         actor=actor,
-        script=services.latest_script(project),
+        script=latest_script(project),
         topic="Late-night hotpot",
         topic_basis=["account_positioning", "trending"],
         topic_reason="The account is about Chengdu night life.",
@@ -51,7 +54,7 @@ def finish_steps(project: VideoProject) -> None:
 
 def project_at(stage: str, *, actor: Actor, client, approver: Actor | None = None) -> VideoProject:
     """A project of ``client`` in ``stage``, having passed every gate before it."""
-    project = services.project_create(
+    project = project_create(
         actor=actor,
         account=PlatformAccountFactory(client=client),
         title="Hotpot at midnight",
@@ -64,8 +67,8 @@ def project_at(stage: str, *, actor: Actor, client, approver: Actor | None = Non
             return project
         if target == Stage.SHOOTING:
             script = complete_script(actor, project)
-            services.script_submit(actor=actor, script=script)
-            services.script_approve(actor=approver or actor, script=script)
+            script_submit(actor=actor, script=script)
+            script_approve(actor=approver or actor, script=script)
         elif target == Stage.POST_PRODUCTION:
             shoot = ShootFactory(project=project)
             ClipFactory.create_batch(SHOOT_MIN_ACCEPTED_CLIPS, shoot=shoot)
@@ -73,9 +76,9 @@ def project_at(stage: str, *, actor: Actor, client, approver: Actor | None = Non
             finish_steps(project)
             CutFactory(project=project, version=1, probe_state=ProbeState.DONE)
         if target == Stage.PUBLISHING:
-            services.review_round_approve(actor=approver or actor, round=project.review_rounds.get())
+            review_round_approve(actor=approver or actor, round=project.review_rounds.get())
         else:
-            services.project_advance(actor=actor, project=project, stage=target)
+            project_advance(actor=actor, project=project, stage=target)
         project.refresh_from_db()
     assert project.stage == stage, project.stage
     return project

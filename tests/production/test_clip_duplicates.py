@@ -16,9 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.urls import reverse
 
-from production import media, services
+from production import media
 from production.models import Clip, ClipVerdict, ProbeState, Stage
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.projects import project_advance
+from production.services.shoots import clip_delete, clip_upload, media_probe_finish, media_probe_start
 from tests.production import media_samples as ms
 from tests.production.factories import ShootFactory
 from tests.production.helpers import project_at
@@ -65,7 +67,7 @@ def upload(path: Path, name: str) -> SimpleUploadedFile:
 
 def upload_and_probe(staff, shoot, files: list[SimpleUploadedFile], capture) -> list[Clip]:
     with capture(execute=True):
-        pks = [services.clip_upload(actor=staff, shoot=shoot, file=file).pk for file in files]
+        pks = [clip_upload(actor=staff, shoot=shoot, file=file).pk for file in files]
     return list(Clip.objects.filter(pk__in=pks).order_by("pk"))
 
 
@@ -75,7 +77,7 @@ def sha256(path: Path) -> str:
 
 def gate_problems(staff, project) -> str:
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     return " | ".join(exc.value.message_dict["stage"])
 
 
@@ -107,7 +109,7 @@ def test_eight_different_files_pass_the_gate(staff, project, shoot, takes, djang
     files = [upload(path, path.name) for path in takes]
     clips = upload_and_probe(staff, shoot, files, django_capture_on_commit_callbacks)
     assert [clip.verdict for clip in clips] == [ClipVerdict.ACCEPTED] * SHOOT_MIN_ACCEPTED_CLIPS
-    project = services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+    project = project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     assert project.stage == Stage.POST_PRODUCTION
 
 
@@ -144,13 +146,13 @@ def test_copies_read_at_the_same_time_are_not_both_counted(staff, shoot, takes, 
     """Two workers read two copies at once: each hashed the clips read before it (none), then
     they record one after the other; the second, judged under the project's lock, finds the first."""
     with django_capture_on_commit_callbacks(execute=False):
-        a = services.clip_upload(actor=staff, shoot=shoot, file=upload(takes[3], "a.mp4"))
-        b = services.clip_upload(actor=staff, shoot=shoot, file=upload(takes[3], "b.mp4"))
+        a = clip_upload(actor=staff, shoot=shoot, file=upload(takes[3], "a.mp4"))
+        b = clip_upload(actor=staff, shoot=shoot, file=upload(takes[3], "b.mp4"))
     facts, digest = media.read_video_facts(takes[3]), sha256(takes[3])
     for clip in (a, b):
-        services.media_probe_start(model=Clip, pk=clip.pk)
-    services.media_probe_finish(model=Clip, pk=a.pk, facts=facts, digest=digest, known_digests={})
-    services.media_probe_finish(model=Clip, pk=b.pk, facts=facts, digest=digest, known_digests={})
+        media_probe_start(model=Clip, pk=clip.pk)
+    media_probe_finish(model=Clip, pk=a.pk, facts=facts, digest=digest, known_digests={})
+    media_probe_finish(model=Clip, pk=b.pk, facts=facts, digest=digest, known_digests={})
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.verdict == ClipVerdict.ACCEPTED
@@ -162,7 +164,7 @@ def test_deleting_the_original_lets_its_first_repeat_count(staff, shoot, takes, 
     a, b, c = upload_and_probe(staff, shoot, files, django_capture_on_commit_callbacks)
     assert [b.rule_failures[0]["clip"], c.rule_failures[0]["clip"]] == [a.pk, a.pk]
     with django_capture_on_commit_callbacks(execute=True):
-        services.clip_delete(actor=staff, clip=a)
+        clip_delete(actor=staff, clip=a)
     b.refresh_from_db()
     c.refresh_from_db()
     assert b.verdict == ClipVerdict.ACCEPTED and b.rule_failures == []
@@ -179,7 +181,7 @@ def test_a_repeat_that_breaks_another_rule_stays_rejected_once_the_original_goes
     )
     assert [f["rule"] for f in b.rule_failures] == ["resolution", "duration", "duplicate"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.clip_delete(actor=staff, clip=a)
+        clip_delete(actor=staff, clip=a)
     b.refresh_from_db()
     assert b.verdict == ClipVerdict.REJECTED and [f["rule"] for f in b.rule_failures] == ["resolution", "duration"]
 

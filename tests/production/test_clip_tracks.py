@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from production import media, services
+from production import media
 from production.models import Clip, ClipVerdict, ProbeState, Stage
 from production.rules import clip_track_failures
+from production.services.shoots import clip_upload
 from tests.production import media_samples as ms
 from tests.production.conftest import stored_files
 from tests.production.factories import ShootFactory
@@ -144,7 +145,7 @@ def shoot(staff, approver, world):
 
 def upload_and_probe(staff, shoot, path: Path, capture) -> Clip:
     with capture(execute=True):
-        clip = services.clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile(path.name, path.read_bytes()))
+        clip = clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile(path.name, path.read_bytes()))
     return Clip.objects.get(pk=clip.pk)
 
 
@@ -202,7 +203,7 @@ def test_tracks_of_one_size_disagree_when_their_lengths_differ():
 def test_a_song_with_its_cover_picture_is_not_a_video(staff, shoot, files, settings):
     path = files["cover_art"]
     with pytest.raises(ValidationError) as exc:
-        services.clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile("take.mp4", path.read_bytes()))
+        clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile("take.mp4", path.read_bytes()))
     assert exc.value.message_dict["file"] == [
         "take.mp4 is not a video: it holds a still picture (cover art) and no video."
     ]
@@ -296,6 +297,6 @@ def test_the_upload_path_reads_the_header_only(staff, shoot, files, monkeypatch)
     monkeypatch.setattr(media.av, "open", spy)
     monkeypatch.setattr(media, "read_video_facts", no_full_reading)
     path = files["big_picture"]
-    clip = services.clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile(path.name, path.read_bytes()))
+    clip = clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile(path.name, path.read_bytes()))
     assert clip.probe_state == ProbeState.PENDING
     assert opened and all(options.get("codec_whitelist") == media.NO_DECODERS for options in opened)

@@ -15,9 +15,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 
-from production import services
 from production.models import Clip, ClipVerdict, ProbeState, Stage
 from production.rules import CLIP_MAX_SECONDS, CLIP_MAX_UPLOAD_BYTES, CLIP_MIN_SECONDS, MIB
+from production.services.shoots import clip_delete, clip_upload, media_requeue_stale, media_sweep_orphans
 from production.tasks import clip_probe_task
 from tests.production.conftest import stored_files
 from tests.production.factories import ClipFactory, ShootFactory
@@ -32,7 +32,7 @@ def shoot(staff, approver, world):
 
 def upload_and_probe(staff, shoot, upload, capture) -> Clip:
     with capture(execute=True):
-        clip = services.clip_upload(actor=staff, shoot=shoot, file=upload)
+        clip = clip_upload(actor=staff, shoot=shoot, file=upload)
         assert Clip.objects.get(pk=clip.pk).probe_state == ProbeState.PENDING  # read after commit
     return Clip.objects.get(pk=clip.pk)
 
@@ -117,14 +117,14 @@ def test_a_file_that_is_not_a_video_is_refused_and_nothing_is_kept(
     staff, shoot, samples, settings, sample, filename, message
 ):
     with pytest.raises(ValidationError) as exc:
-        services.clip_upload(actor=staff, shoot=shoot, file=samples.upload(sample, filename=filename))
+        clip_upload(actor=staff, shoot=shoot, file=samples.upload(sample, filename=filename))
     assert exc.value.message_dict["file"][0].startswith(message)
     assert not Clip.objects.exists() and stored_files(settings.MEDIA_ROOT) == []
 
 
 def test_an_empty_file_is_refused(staff, shoot, settings):
     with pytest.raises(ValidationError) as exc:
-        services.clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile("empty.mp4", b""))
+        clip_upload(actor=staff, shoot=shoot, file=SimpleUploadedFile("empty.mp4", b""))
     assert "empty.mp4 is empty" in exc.value.message_dict["file"][0]
     assert not Clip.objects.exists() and stored_files(settings.MEDIA_ROOT) == []
 
@@ -137,7 +137,7 @@ def test_a_file_over_the_agencys_limit_is_refused(staff, shoot, world, settings)
     staff.agency.refresh_from_db()
     big = SimpleUploadedFile("big.mp4", os.urandom(MIB + 1))
     with pytest.raises(ValidationError) as exc:
-        services.clip_upload(actor=staff, shoot=shoot, file=big)
+        clip_upload(actor=staff, shoot=shoot, file=big)
     assert exc.value.message_dict["file"] == ["big.mp4 is 1,048,577 B; the limit is 1,048,576 B."]
     assert not Clip.objects.exists() and stored_files(settings.MEDIA_ROOT) == []
 
@@ -225,7 +225,7 @@ def test_a_deleted_clips_file_goes_once_the_deletion_commits(
 ):
     clip = upload_and_probe(staff, shoot, samples.upload("4k_8s"), django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.clip_delete(actor=staff, clip=clip)
+        clip_delete(actor=staff, clip=clip)
         assert default_storage.exists(clip.file.name)
     assert not default_storage.exists(clip.file.name) and stored_files(settings.MEDIA_ROOT) == []
 
@@ -240,7 +240,7 @@ def test_a_failed_insert_removes_the_file_it_stored(staff, shoot, samples, setti
         return execute(sql, params, many, context)
 
     with pytest.raises(DatabaseError), connection.execute_wrapper(refuse_clip_insert):
-        services.clip_upload(actor=staff, shoot=shoot, file=samples.upload("4k_8s"))
+        clip_upload(actor=staff, shoot=shoot, file=samples.upload("4k_8s"))
     assert len(stored_before_insert) == 1  # the file was written, then the insert failed
     assert stored_files(settings.MEDIA_ROOT) == []
 
@@ -257,7 +257,7 @@ def test_the_sweep_removes_old_files_no_row_names(staff, shoot, world, settings)
     old = dt.datetime(2020, 1, 1).timestamp()
     for name in (orphan, kept.file.name, other_agency):
         os.utime(default_storage.path(name), (old, old))
-    assert services.media_sweep_orphans(agency_id=world.agency_a.pk, older_than=dt.timedelta(days=1)) == 1
+    assert media_sweep_orphans(agency_id=world.agency_a.pk, older_than=dt.timedelta(days=1)) == 1
     assert not default_storage.exists(orphan)
     assert default_storage.exists(young) and default_storage.exists(kept.file.name)
     assert default_storage.exists(other_agency)
@@ -270,5 +270,5 @@ def test_unread_clips_are_sent_again_after_a_while(staff, shoot, django_capture_
     sent = []
     monkeypatch.setattr(clip_probe_task, "apply_async", lambda kwargs, **options: sent.append(kwargs))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.media_requeue_stale(older_than=dt.timedelta(minutes=15)) == 1
+        assert media_requeue_stale(older_than=dt.timedelta(minutes=15)) == 1
     assert sent == [{"agency_id": stale.agency_id, "clip_id": stale.pk}]

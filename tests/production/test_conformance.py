@@ -8,9 +8,11 @@ import pytest
 from django.utils import timezone, translation
 
 from agency.conformance import CHECKS, Period, Status, evaluate
-from production import services
 from production.models import ClipVerdict, PostStepKind, Stage, StepStatus
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.post import post_step_update
+from production.services.projects import project_advance, project_move_back
+from production.services.review import review_round_request_changes
 from tests.production.factories import (
     ClipFactory,
     CutFactory,
@@ -52,10 +54,10 @@ def test_a_project_that_went_through_the_gates_meets_all_three(staff, approver, 
         duration_seconds=5,
         rule_failures=[{"rule": "duration", "message": "duration 5 s is below 7 s"}],
     )
-    services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+    project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     finish_steps(project)
     CutFactory(project=project, version=1)
-    services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+    project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     for clause in ("5.1", "5.2", "5.3"):
         result = check(clause, world.client_a1, this_month)
         assert result.status == Status.MET, (clause, result.summary)
@@ -99,7 +101,7 @@ def test_a_clip_marked_accepted_against_its_facts_does_not_count(staff, world, t
 
 def test_changes_requested_do_not_count_as_shooting_ending_again(staff, approver, world, this_month):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
-    services.review_round_request_changes(actor=approver, round=project.review_rounds.get(), comment="Again")
+    review_round_request_changes(actor=approver, round=project.review_rounds.get(), comment="Again")
     result = check("5.2", world.client_a1, this_month)
     assert result.status == Status.MET and result.summary.startswith("1 videos")
 
@@ -116,8 +118,8 @@ def test_review_before_the_five_steps_is_not_met(staff, world, this_month):
 
 def test_a_step_reopened_after_the_gate_still_counts_as_it_stood(staff, approver, world, this_month):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
-    services.project_move_back(actor=staff, project=project, stage=Stage.POST_PRODUCTION, reason="Recolour")
-    services.post_step_update(
+    project_move_back(actor=staff, project=project, stage=Stage.POST_PRODUCTION, reason="Recolour")
+    post_step_update(
         actor=staff, step=project.steps.get(kind=PostStepKind.COLOUR_GRADING), status=StepStatus.IN_PROGRESS
     )
     assert check("5.3", world.client_a1, this_month).status == Status.MET

@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from agency.conformance import CHECKS, Period, Status
 from agency.tenancy import tenant_context
-from production import services
 from production.models import Clip, PostProductionStep, PostStepKind, ProbeState, Script, Stage, StepStatus
 from production.rules import SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.post import post_step_update
+from production.services.projects import project_advance, project_create, project_move_back, project_update
+from production.services.shoots import clip_delete
 from tests.factories import PlatformAccountFactory
 from tests.production.factories import (
     ClipFactory,
@@ -49,8 +51,8 @@ def test_52_a_clip_removed_after_the_gate_does_not_undo_the_month_it_passed(staf
     project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a1, approver=approver)
     gate = project.transitions.get(to_stage=Stage.POST_PRODUCTION)
     assert len(gate.snapshot["shoots"][0]["accepted_clips"]) == SHOOT_MIN_ACCEPTED_CLIPS
-    services.project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="Reshoot the opening")
-    services.clip_delete(actor=staff, clip=Clip.objects.filter(project=project).first())
+    project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="Reshoot the opening")
+    clip_delete(actor=staff, clip=Clip.objects.filter(project=project).first())
     assert Clip.objects.filter(project=project).count() == SHOOT_MIN_ACCEPTED_CLIPS - 1
 
     result = CHECKS["5.2"](world.client_a1, this_month)
@@ -59,7 +61,7 @@ def test_52_a_clip_removed_after_the_gate_does_not_undo_the_month_it_passed(staf
         f"{SHOOT_MIN_ACCEPTED_CLIPS} accepted of {SHOOT_MIN_ACCEPTED_CLIPS} clips" in e.label for e in result.evidence
     )
     with pytest.raises(ValidationError) as refused:  # going forward again is judged on today's clips
-        services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     assert "1 more" in str(refused.value)
 
 
@@ -140,7 +142,7 @@ def test_53_a_step_done_without_its_evidence_is_not_excused_by_the_gates_record(
         status=StepStatus.DONE, evidence_note="done", evidence_file="", completed_at=timezone.now()
     )
     CutFactory(project=project, version=1, probe_state=ProbeState.DONE)
-    services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+    project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     entry = project.transitions.get(to_stage=Stage.CLIENT_REVIEW)
     result = CHECKS["5.3"](world.client_a1, period_of(entry.at))
     assert result.status == Status.NOT_MET, result.summary
@@ -185,16 +187,16 @@ def test_a_client_person_of_another_client_cannot_be_assigned_a_project(staff, w
     """A client viewer of 老街火锅 (client a1) made the assignee of 花间茶饮's (client a2) project."""
     account = PlatformAccountFactory(client=world.client_a2)
     with pytest.raises(ValidationError) as refused:
-        services.project_create(
+        project_create(
             actor=staff, account=account, title="春茶上新", due_date=timezone.localdate(), assignee=world.viewer_a1
         )
     assert "assignee" in refused.value.message_dict
     assert "viewer_a1" in refused.value.message_dict["assignee"][0]
-    project = services.project_create(
+    project = project_create(
         actor=staff, account=account, title="春茶上新", due_date=timezone.localdate(), assignee=world.staff_a
     )
     with pytest.raises(ValidationError) as refused:
-        services.project_update(actor=staff, project=project, assignee=world.viewer_a1)
+        project_update(actor=staff, project=project, assignee=world.viewer_a1)
     assert "assignee" in refused.value.message_dict
     project.refresh_from_db()
     assert project.assignee == world.staff_a
@@ -204,16 +206,14 @@ def test_a_client_person_whose_role_only_reads_cannot_be_assigned_even_on_their_
     account = PlatformAccountFactory(client=world.client_a1)
     for person in (world.viewer_a1, world.approver_a1):
         with pytest.raises(ValidationError) as refused:
-            services.project_create(
-                actor=staff, account=account, title="Hotpot", due_date=timezone.localdate(), assignee=person
-            )
+            project_create(actor=staff, account=account, title="Hotpot", due_date=timezone.localdate(), assignee=person)
         assert "assignee" in refused.value.message_dict
 
 
 def test_staff_of_another_agency_cannot_be_assigned(staff, world):
     account = PlatformAccountFactory(client=world.client_a1)
     with pytest.raises(ValidationError) as refused:
-        services.project_create(
+        project_create(
             actor=staff, account=account, title="Hotpot", due_date=timezone.localdate(), assignee=world.staff_b
         )
     assert "assignee" in refused.value.message_dict
@@ -223,8 +223,8 @@ def test_a_post_production_step_is_not_assigned_to_another_clients_person(staff,
     project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a2, approver=staff)
     step = project.steps.get(kind=PostStepKind.SUBTITLES)
     with pytest.raises(ValidationError) as refused:
-        services.post_step_update(actor=staff, step=step, assignee=world.viewer_a1)
+        post_step_update(actor=staff, step=step, assignee=world.viewer_a1)
     assert "assignee" in refused.value.message_dict
-    services.post_step_update(actor=staff, step=step, assignee=world.staff_a)
+    post_step_update(actor=staff, step=step, assignee=world.staff_a)
     step.refresh_from_db()
     assert step.assignee == world.staff_a

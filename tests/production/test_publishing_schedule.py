@@ -16,9 +16,16 @@ from django.utils import timezone
 from agency.tenancy import tenant_context
 from platforms.models import Delivery, DeliveryKind, DeliveryStatus
 from platforms.services import publishing as connector
-from production import selectors, services
 from production.models import Publication, PublicationStatus, RoundStatus, Stage
-from production.services.publishing import PUBLICATION_MAX_TOPICS
+from production.selectors.publishing import calendar_posts
+from production.services.publishing import (
+    PUBLICATION_MAX_TOPICS,
+    account_publishing_problem,
+    project_publish,
+    publication_cancel,
+    publication_schedule,
+    publication_update,
+)
 from tests.factories import PlatformAccountFactory
 from tests.isolation import TenantAPITestCases
 from tests.platforms.conftest import fake_platform  # noqa: F401 (a fixture)
@@ -44,7 +51,7 @@ def ready_project(client, *, connected_with=None, **kwargs):
 def plan(staff, project, **kwargs) -> Publication:
     values = {"scheduled_at": timezone.now() + IN_AN_HOUR, "title": "Hotpot at midnight", "topics": ["火锅"]}
     values.update(kwargs)
-    return services.publication_schedule(actor=staff, project=project, **values)
+    return publication_schedule(actor=staff, project=project, **values)
 
 
 def errors_of(exc: pytest.ExceptionInfo) -> dict:
@@ -116,27 +123,27 @@ def test_only_a_project_ready_to_publish_on_a_connected_account_is_planned(world
 def test_a_planned_publication_changes_and_is_cancelled_only_while_planned(staff, project):
     publication = plan(staff, project)
     later = timezone.now() + 3 * IN_AN_HOUR
-    publication = services.publication_update(
+    publication = publication_update(
         actor=staff, publication=publication, scheduled_at=later, title="New title", topics="夜宵, 火锅"
     )
     assert publication.text == "New title #夜宵 #火锅" and publication.scheduled_at == later
     assert Delivery.objects.get(key=connector.delivery_key(publication)).next_attempt_at == later
     with pytest.raises(ValidationError) as exc:
-        services.publication_update(actor=staff, publication=publication, status="published")
+        publication_update(actor=staff, publication=publication, status="published")
     assert "status" in errors_of(exc)
 
     Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.REVIEWING)
     publication.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.publication_update(actor=staff, publication=publication, title="Too late")
+        publication_update(actor=staff, publication=publication, title="Too late")
     assert "Only a planned publication changes" in errors_of(exc)["status"][0]
     with pytest.raises(ValidationError) as exc:
-        services.publication_cancel(actor=staff, publication=publication)
+        publication_cancel(actor=staff, publication=publication)
     assert "cannot be cancelled" in errors_of(exc)["status"][0]
 
 
 def test_cancelling_calls_the_delivery_off(staff, project):
-    publication = services.publication_cancel(actor=staff, publication=plan(staff, project))
+    publication = publication_cancel(actor=staff, publication=plan(staff, project))
     assert publication.status == PublicationStatus.CANCELLED and publication.cancelled_at
     delivery = Delivery.objects.get(key=connector.delivery_key(publication))
     assert delivery.status == DeliveryStatus.FAILED and delivery.error == "cancelled"
@@ -147,17 +154,17 @@ def test_cancelling_calls_the_delivery_off(staff, project):
 def test_recording_by_hand_waits_for_a_planned_publication_to_be_cancelled(world, staff, project):
     publication = plan(staff, project)
     with pytest.raises(ValidationError) as exc:
-        services.project_publish(actor=staff, project=project, platform_item_id="by-hand-1")
+        project_publish(actor=staff, project=project, platform_item_id="by-hand-1")
     assert "cancel it" in errors_of(exc)["platform_item_id"][0]
-    services.publication_cancel(actor=staff, publication=publication)
-    project = services.project_publish(actor=staff, project=project, platform_item_id="by-hand-1")
+    publication_cancel(actor=staff, publication=publication)
+    project = project_publish(actor=staff, project=project, platform_item_id="by-hand-1")
     assert project.stage == Stage.PUBLISHED and project.video.platform_item_id == "by-hand-1"
 
 
 def test_an_account_without_a_connection_records_by_hand(world, staff):
     project = ready_project(world.client_a1)
-    assert services.account_publishing_problem(project.account)
-    project = services.project_publish(actor=staff, project=project, platform_item_id="item-1")
+    assert account_publishing_problem(project.account)
+    project = project_publish(actor=staff, project=project, platform_item_id="item-1")
     assert project.stage == Stage.PUBLISHED
 
 
@@ -169,7 +176,7 @@ def test_the_calendar_shows_planned_and_published_posts_by_day(world, staff, pro
     at = (timezone.now() + dt.timedelta(days=2)).astimezone(tz).replace(hour=23, minute=30, second=0, microsecond=0)
     publication = plan(staff, project, scheduled_at=at)
     other = ready_project(world.client_a2)
-    other = services.project_publish(
+    other = project_publish(
         actor=staff, project=other, platform_item_id="by-hand", published_at=timezone.now() - dt.timedelta(days=1)
     )
     cancelled = ready_project(world.client_a1, connected_with=None)
@@ -184,7 +191,7 @@ def test_the_calendar_shows_planned_and_published_posts_by_day(world, staff, pro
         status=PublicationStatus.CANCELLED,
     )
     start, end = at.date() - dt.timedelta(days=5), at.date() + dt.timedelta(days=5)
-    posts = selectors.calendar_posts(staff, start, end)
+    posts = calendar_posts(staff, start, end)
     [planned] = posts[at.date()]
     assert planned["kind"] == "planned" and planned["title"] == publication.title
     assert planned["at"] == at and planned["status"] == PublicationStatus.PLANNED

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from clients.models import Video, VideoOrigin
-from production import services
 from production.models import (
     ClipVerdict,
     PostStepKind,
@@ -22,6 +21,30 @@ from production.models import (
     StepStatus,
 )
 from production.rules import SHOOT_MAX_ACCEPTED_CLIPS, SHOOT_MIN_ACCEPTED_CLIPS
+from production.services.common import latest_script
+from production.services.post import post_step_update
+from production.services.projects import (
+    project_advance,
+    project_create,
+    project_delete,
+    project_move_back,
+    project_update,
+)
+from production.services.publishing import project_publish
+from production.services.review import (
+    review_comment_add,
+    review_comment_resolve,
+    review_round_approve,
+    review_round_request_changes,
+)
+from production.services.scripts import (
+    script_approve,
+    script_new_version,
+    script_request_changes,
+    script_submit,
+    script_update,
+)
+from production.services.shoots import clip_upload, shoot_create
 from tests.factories import PlatformAccountFactory, VideoFactory
 from tests.production.factories import ClipFactory, CutFactory, ShootFactory
 from tests.production.helpers import actor_of, complete_script, finish_steps, project_at
@@ -32,7 +55,7 @@ def messages(exc_info, field="stage") -> str:
 
 
 def test_a_new_project_has_a_draft_script_and_the_five_steps(staff, world):
-    project = services.project_create(
+    project = project_create(
         actor=staff,
         account=PlatformAccountFactory(client=world.client_a1),
         title="Hotpot",
@@ -46,7 +69,7 @@ def test_a_new_project_has_a_draft_script_and_the_five_steps(staff, world):
 
 def test_project_client_must_be_its_accounts_client(staff, world):
     with pytest.raises(ValidationError) as exc:
-        services.project_create(
+        project_create(
             actor=staff,
             client=world.client_a2,
             account=PlatformAccountFactory(client=world.client_a1),
@@ -57,20 +80,20 @@ def test_project_client_must_be_its_accounts_client(staff, world):
 
 
 def test_scripting_needs_an_assignee(staff, world):
-    project = services.project_create(
+    project = project_create(
         actor=staff, account=PlatformAccountFactory(client=world.client_a1), title="x", due_date=timezone.localdate()
     )
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.SCRIPTING)
+        project_advance(actor=staff, project=project, stage=Stage.SCRIPTING)
     assert "nobody is assigned" in messages(exc)
-    services.project_update(actor=staff, project=project, assignee=world.staff_a)
-    assert services.project_advance(actor=staff, project=project, stage=Stage.SCRIPTING).stage == Stage.SCRIPTING
+    project_update(actor=staff, project=project, assignee=world.staff_a)
+    assert project_advance(actor=staff, project=project, stage=Stage.SCRIPTING).stage == Stage.SCRIPTING
 
 
 def test_a_stage_cannot_be_skipped(staff, world):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     assert "the next stage is Shooting" in messages(exc)
 
 
@@ -80,7 +103,7 @@ def test_a_stage_cannot_be_skipped(staff, world):
 def test_shooting_needs_all_four_parts_of_the_script(staff, world):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
+        project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
     text = messages(exc)
     for part in ("a) topic", "b) scene concept", "c) screenplay", "d) storyboard", "not approved"):
         assert part in text, part
@@ -88,22 +111,22 @@ def test_shooting_needs_all_four_parts_of_the_script(staff, world):
 
 def test_a_script_is_submitted_only_when_complete(staff, world):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
-    script = services.latest_script(project)
-    services.script_update(actor=staff, script=script, topic="Hotpot")
+    script = latest_script(project)
+    script_update(actor=staff, script=script, topic="Hotpot")
     with pytest.raises(ValidationError) as exc:
-        services.script_submit(actor=staff, script=script)
+        script_submit(actor=staff, script=script)
     assert "no basis for the choice" in messages(exc, "status")
 
 
 def test_shooting_needs_the_current_script_approved(staff, approver, world):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
     script = complete_script(staff, project)
-    services.script_submit(actor=staff, script=script)
+    script_submit(actor=staff, script=script)
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
+        project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
     assert "script v1 is not approved (Awaiting approval)" in messages(exc)
-    services.script_approve(actor=approver, script=script, comment="Good.")
-    project = services.project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
+    script_approve(actor=approver, script=script, comment="Good.")
+    project = project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
     assert project.stage == Stage.SHOOTING
     snapshot = project.transitions.get(to_stage=Stage.SHOOTING).snapshot
     assert snapshot["script"]["id"] == script.pk and snapshot["script"]["status"] == "approved"
@@ -112,26 +135,26 @@ def test_shooting_needs_the_current_script_approved(staff, approver, world):
 def test_changes_requested_need_a_comment_and_a_new_version_is_approved_again(staff, approver, world):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
     script = complete_script(staff, project)
-    services.script_submit(actor=staff, script=script)
+    script_submit(actor=staff, script=script)
     with pytest.raises(ValidationError):
-        services.script_request_changes(actor=approver, script=script, comment=" ")
-    services.script_request_changes(actor=approver, script=script, comment="Shorter screenplay.")
-    second = services.script_new_version(actor=staff, project=project)
+        script_request_changes(actor=approver, script=script, comment=" ")
+    script_request_changes(actor=approver, script=script, comment="Shorter screenplay.")
+    second = script_new_version(actor=staff, project=project)
     assert second.version == 2 and second.status == ScriptStatus.DRAFT
     assert second.topic == script.topic and second.shots.count() == script.shots.count()
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
+        project_advance(actor=staff, project=project, stage=Stage.SHOOTING)
     assert "script v2 is not approved (Draft)" in messages(exc)
-    services.script_submit(actor=staff, script=second)
-    services.script_approve(actor=approver, script=second)
-    assert services.project_advance(actor=staff, project=project, stage=Stage.SHOOTING).stage == Stage.SHOOTING
+    script_submit(actor=staff, script=second)
+    script_approve(actor=approver, script=second)
+    assert project_advance(actor=staff, project=project, stage=Stage.SHOOTING).stage == Stage.SHOOTING
 
 
 def test_a_decided_script_no_longer_changes(staff, approver, world):
     project = project_at(Stage.SHOOTING, actor=staff, client=world.client_a1, approver=approver)
-    script = services.latest_script(project)
+    script = latest_script(project)
     with pytest.raises(ValidationError) as exc:
-        services.script_update(actor=staff, script=script, topic="Other")
+        script_update(actor=staff, script=script, topic="Other")
     assert "start a new version" in messages(exc, "status")
 
 
@@ -140,15 +163,15 @@ def test_client_viewer_and_other_clients_approver_cannot_decide(staff, world):
 
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a2)
     script = complete_script(staff, project)
-    services.script_submit(actor=staff, script=script)
+    script_submit(actor=staff, script=script)
     viewer = actor_of(world.viewer_a1, world.agency_a)
     with pytest.raises(PermissionDenied):
-        services.script_approve(actor=viewer, script=script)
+        script_approve(actor=viewer, script=script)
     with pytest.raises(PermissionDenied):  # approver of client a1, script of client a2
-        services.script_approve(actor=actor_of(world.approver_a1, world.agency_a), script=script)
+        script_approve(actor=actor_of(world.approver_a1, world.agency_a), script=script)
     producer = MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory()).user
     with pytest.raises(PermissionDenied):
-        services.script_approve(actor=actor_of(producer, world.agency_a), script=script)
+        script_approve(actor=actor_of(producer, world.agency_a), script=script)
 
 
 # --- 5.2 -------------------------------------------------------------------------------------
@@ -156,7 +179,7 @@ def test_client_viewer_and_other_clients_approver_cannot_decide(staff, world):
 
 def _post_production_messages(staff, project) -> str:
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+        project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     return messages(exc)
 
 
@@ -180,7 +203,7 @@ def test_a_shoot_is_complete_with_8_to_20_accepted_clips(staff, approver, world,
     ClipFactory.create_batch(accepted, shoot=shoot)
     ClipFactory.create_batch(3, shoot=shoot, verdict=ClipVerdict.REJECTED)  # rejected clips do not count
     if passes:
-        project = services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+        project = project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
         assert project.stage == Stage.POST_PRODUCTION
         assert project.transitions.get(to_stage=Stage.POST_PRODUCTION).snapshot["shoots"][0]["accepted"] == accepted
     else:
@@ -207,9 +230,9 @@ def test_clips_still_being_read_hold_the_gate(staff, approver, world):
 
 def test_clips_are_uploaded_only_while_shooting(staff, world, samples):
     project = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
-    shoot = services.shoot_create(actor=staff, project=project, date=timezone.localdate(), location="Shop")
+    shoot = shoot_create(actor=staff, project=project, date=timezone.localdate(), location="Shop")
     with pytest.raises(ValidationError) as exc:
-        services.clip_upload(actor=staff, shoot=shoot, file=samples.upload("4k_8s"))
+        clip_upload(actor=staff, shoot=shoot, file=samples.upload("4k_8s"))
     assert "only while the project is in Shooting" in messages(exc, "shoot")
 
 
@@ -219,13 +242,13 @@ def test_clips_are_uploaded_only_while_shooting(staff, world, samples):
 def test_client_review_needs_the_five_steps_and_a_cut(staff, approver, world):
     project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a1, approver=approver)
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     text = messages(exc)
     for label in ("Subtitles", "Added sound", "Colour grading", "Cover", "Retouching of people", "no cut"):
         assert label in text, label
     finish_steps(project)
     CutFactory(project=project, version=1)
-    project = services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+    project = project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     round_ = project.review_rounds.get()
     assert round_.status == RoundStatus.OPEN and round_.cut.version == 1
 
@@ -234,9 +257,9 @@ def test_a_step_not_applicable_needs_a_reason_and_counts_as_finished(staff, appr
     project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a1, approver=approver)
     step = project.steps.get(kind=PostStepKind.RETOUCHING)
     with pytest.raises(ValidationError) as exc:
-        services.post_step_update(actor=staff, step=step, status=StepStatus.NOT_APPLICABLE)
+        post_step_update(actor=staff, step=step, status=StepStatus.NOT_APPLICABLE)
     assert "not_applicable_reason" in exc.value.message_dict
-    step = services.post_step_update(
+    step = post_step_update(
         actor=staff, step=step, status=StepStatus.NOT_APPLICABLE, not_applicable_reason="No people in the video."
     )
     assert step.is_finished and step.completed_by == world.staff_a
@@ -246,29 +269,25 @@ def test_done_needs_the_steps_evidence(staff, approver, world, samples):
     project = project_at(Stage.POST_PRODUCTION, actor=staff, client=world.client_a1, approver=approver)
     subtitles = project.steps.get(kind=PostStepKind.SUBTITLES)
     with pytest.raises(ValidationError) as exc:
-        services.post_step_update(actor=staff, step=subtitles, status=StepStatus.DONE)
+        post_step_update(actor=staff, step=subtitles, status=StepStatus.DONE)
     assert "subtitle file" in messages(exc, "evidence_file")
     with pytest.raises(ValidationError) as exc:
-        services.post_step_update(
-            actor=staff, step=subtitles, status=StepStatus.DONE, evidence_file=samples.upload("cover_png")
-        )
+        post_step_update(actor=staff, step=subtitles, status=StepStatus.DONE, evidence_file=samples.upload("cover_png"))
     assert "is not a subtitle file" in messages(exc, "evidence_file")
-    done = services.post_step_update(
+    done = post_step_update(
         actor=staff, step=subtitles, status=StepStatus.DONE, evidence_file=samples.upload("subtitles_srt")
     )
     assert done.status == StepStatus.DONE and done.evidence_file.name.endswith(".srt")
     cover = project.steps.get(kind=PostStepKind.COVER)
     with pytest.raises(ValidationError) as exc:
-        services.post_step_update(
-            actor=staff, step=cover, status=StepStatus.DONE, evidence_file=samples.upload("subtitles_srt")
-        )
+        post_step_update(actor=staff, step=cover, status=StepStatus.DONE, evidence_file=samples.upload("subtitles_srt"))
     assert "is not a picture" in messages(exc, "evidence_file") and "it is plain text" in messages(exc, "evidence_file")
-    assert services.post_step_update(
+    assert post_step_update(
         actor=staff, step=cover, status=StepStatus.DONE, evidence_file=samples.upload("cover_png")
     ).is_finished
     sound = project.steps.get(kind=PostStepKind.SOUND)
     with pytest.raises(ValidationError) as exc:
-        services.post_step_update(actor=staff, step=sound, status=StepStatus.DONE)
+        post_step_update(actor=staff, step=sound, status=StepStatus.DONE)
     assert "Say what was done for Added sound" in messages(exc, "evidence_note")
 
 
@@ -277,12 +296,12 @@ def test_a_cut_still_being_read_or_unreadable_holds_the_gate(staff, approver, wo
     finish_steps(project)
     cut = CutFactory(project=project, version=1, probe_state=ProbeState.PENDING)
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     assert "cut v1 is still being read" in messages(exc)
     cut.probe_state, cut.probe_error = ProbeState.FAILED, "the file is truncated"
     cut.save()
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     assert "could not be read (the file is truncated)" in messages(exc)
 
 
@@ -292,21 +311,19 @@ def test_a_cut_still_being_read_or_unreadable_holds_the_gate(staff, approver, wo
 def test_review_thread_approval_and_publication(staff, approver, world):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
     round_ = project.review_rounds.get()
-    comment = services.review_comment_add(actor=approver, round=round_, body="Brighter", timecode_seconds=2.5, frame=3)
-    reply = services.review_comment_add(actor=staff, round=round_, body="Will do", parent=comment)
+    comment = review_comment_add(actor=approver, round=round_, body="Brighter", timecode_seconds=2.5, frame=3)
+    reply = review_comment_add(actor=staff, round=round_, body="Will do", parent=comment)
     assert reply.parent == comment and reply.timecode_seconds is None and comment.timecode == "00:02.500 +3f"
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.PUBLISHING)
+        project_advance(actor=staff, project=project, stage=Stage.PUBLISHING)
     assert "the client has not approved the cut" in messages(exc)
-    services.review_round_approve(actor=approver, round=round_, comment="Lovely")
+    review_round_approve(actor=approver, round=round_, comment="Lovely")
     project.refresh_from_db()
     assert project.stage == Stage.PUBLISHING
     with pytest.raises(ValidationError) as exc:
-        services.project_advance(actor=staff, project=project, stage=Stage.PUBLISHED)
+        project_advance(actor=staff, project=project, stage=Stage.PUBLISHED)
     assert "publication is not recorded" in messages(exc)
-    project = services.project_publish(
-        actor=staff, project=project, platform_item_id="7301", url="https://v.douyin.com/x/"
-    )
+    project = project_publish(actor=staff, project=project, platform_item_id="7301", url="https://v.douyin.com/x/")
     video = Video.objects.get(platform_item_id="7301")
     assert project.stage == Stage.PUBLISHED and project.video == video
     assert video.origin == VideoOrigin.PRODUCED and video.account == project.account and video.client == world.client_a1
@@ -316,7 +333,7 @@ def test_review_thread_approval_and_publication(staff, approver, world):
 def test_publishing_links_a_video_already_imported(staff, approver, world):
     project = project_at(Stage.PUBLISHING, actor=staff, client=world.client_a1, approver=approver)
     imported = VideoFactory(account=project.account, platform_item_id="7302", title="", origin=VideoOrigin.IMPORTED)
-    services.project_publish(actor=staff, project=project, platform_item_id="7302")
+    project_publish(actor=staff, project=project, platform_item_id="7302")
     imported.refresh_from_db()
     assert imported.production_project == project and imported.origin == VideoOrigin.PRODUCED
     assert imported.title == project.title
@@ -326,7 +343,7 @@ def test_publishing_links_a_video_already_imported(staff, approver, world):
 def test_publication_is_recorded_once_the_video_is_live(staff, approver, world):
     project = project_at(Stage.PUBLISHING, actor=staff, client=world.client_a1, approver=approver)
     with pytest.raises(ValidationError) as exc:
-        services.project_publish(
+        project_publish(
             actor=staff, project=project, platform_item_id="1", published_at=timezone.now() + dt.timedelta(days=1)
         )
     assert "published_at" in exc.value.message_dict
@@ -335,21 +352,21 @@ def test_publication_is_recorded_once_the_video_is_live(staff, approver, world):
 def test_changes_requested_send_the_project_back_and_a_new_cut_opens_round_two(staff, approver, world):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
     first = project.review_rounds.get()
-    note = services.review_comment_add(actor=approver, round=first, body="Logo too small", timecode_seconds=1)
-    services.review_comment_add(actor=approver, round=first, body="Music too loud", timecode_seconds=4)
+    note = review_comment_add(actor=approver, round=first, body="Logo too small", timecode_seconds=1)
+    review_comment_add(actor=approver, round=first, body="Music too loud", timecode_seconds=4)
     with pytest.raises(ValidationError):
-        services.review_round_request_changes(actor=approver, round=first, comment="")
-    services.review_round_request_changes(actor=approver, round=first, comment="See the notes.")
+        review_round_request_changes(actor=approver, round=first, comment="")
+    review_round_request_changes(actor=approver, round=first, comment="See the notes.")
     project.refresh_from_db()
     assert project.stage == Stage.POST_PRODUCTION
     with pytest.raises(ValidationError) as exc:  # the same cut cannot go back
-        services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+        project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     assert "cut v1 was already reviewed" in messages(exc)
     second_cut = CutFactory(project=project, version=2)
-    services.review_comment_resolve(actor=staff, comment=note)
+    review_comment_resolve(actor=staff, comment=note)
     note.refresh_from_db()
     assert note.resolved_in == second_cut and note.resolved_by == world.staff_a
-    services.project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
+    project_advance(actor=staff, project=project, stage=Stage.CLIENT_REVIEW)
     second = project.review_rounds.get(status=RoundStatus.OPEN)
     assert second.number == 2 and second.cut == second_cut
 
@@ -364,41 +381,41 @@ def test_comments_are_placed_inside_the_cut(staff, approver, world):
         ({"timecode_seconds": 1, "frame": 25}, "frame"),
     ]:
         with pytest.raises(ValidationError) as exc:
-            services.review_comment_add(actor=approver, round=round_, body="x", **kwargs)
+            review_comment_add(actor=approver, round=round_, body="x", **kwargs)
         assert field in exc.value.message_dict, kwargs
-    assert services.review_comment_add(actor=approver, round=round_, body="end", timecode_seconds=10, frame=24)
+    assert review_comment_add(actor=approver, round=round_, body="end", timecode_seconds=10, frame=24)
 
 
 def test_a_decided_round_takes_no_new_comments_but_replies(staff, approver, world):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
     round_ = project.review_rounds.get()
-    comment = services.review_comment_add(actor=approver, round=round_, body="ok", timecode_seconds=1)
-    services.review_round_approve(actor=approver, round=round_)
+    comment = review_comment_add(actor=approver, round=round_, body="ok", timecode_seconds=1)
+    review_round_approve(actor=approver, round=round_)
     round_.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.review_comment_add(actor=approver, round=round_, body="late", timecode_seconds=2)
+        review_comment_add(actor=approver, round=round_, body="late", timecode_seconds=2)
     assert "is closed" in messages(exc, "round")
-    assert services.review_comment_add(actor=staff, round=round_, body="thanks", parent=comment)
+    assert review_comment_add(actor=staff, round=round_, body="thanks", parent=comment)
 
 
 def test_moving_back_needs_a_reason_and_withdraws_the_open_round(staff, approver, world):
     project = project_at(Stage.CLIENT_REVIEW, actor=staff, client=world.client_a1, approver=approver)
     with pytest.raises(ValidationError) as exc:
-        services.project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="")
+        project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="")
     assert "reason" in exc.value.message_dict
     with pytest.raises(ValidationError):
-        services.project_move_back(actor=staff, project=project, stage=Stage.PUBLISHING, reason="x")
-    project = services.project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="Reshoot clip 3.")
+        project_move_back(actor=staff, project=project, stage=Stage.PUBLISHING, reason="x")
+    project = project_move_back(actor=staff, project=project, stage=Stage.SHOOTING, reason="Reshoot clip 3.")
     assert project.stage == Stage.SHOOTING
     assert project.review_rounds.get().status == RoundStatus.WITHDRAWN
     # forward again through the gates
-    project = services.project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
+    project = project_advance(actor=staff, project=project, stage=Stage.POST_PRODUCTION)
     assert project.stage == Stage.POST_PRODUCTION
 
 
 def test_only_early_projects_are_deleted(staff, approver, world):
     early = project_at(Stage.SCRIPTING, actor=staff, client=world.client_a1)
-    services.project_delete(actor=staff, project=early)
+    project_delete(actor=staff, project=early)
     late = project_at(Stage.SHOOTING, actor=staff, client=world.client_a1, approver=approver)
     with pytest.raises(ValidationError):
-        services.project_delete(actor=staff, project=late)
+        project_delete(actor=staff, project=late)

@@ -10,8 +10,8 @@ from agency.conformance import CHECKS, Period, Status
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import Client
-from records import services
 from records.models import Asset, ImageRecord, InspectionStatus, ReportStatus
+from records.services.common import record_void
 from tests.factories import AgencyFactory, ClientFactory, PlatformAccountFactory
 from tests.records.factories import (
     AssetFactory,
@@ -93,7 +93,7 @@ def test_a_voided_record_does_not_count(world):
     image = ImageRecord.dangerously_all_agencies.get(client=world.client_a1)
     actor = Membership.objects.get(user=world.staff_a).as_actor()
     with tenant_context(world.agency_a, actor):
-        services.record_void(actor=actor, record=image, reason="拍错了门店")
+        record_void(actor=actor, record=image, reason="拍错了门店")
     result = check("9", world.client_a1, period)
     assert result.status == Status.NOT_MET and "images" in result.summary
 

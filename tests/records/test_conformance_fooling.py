@@ -19,8 +19,11 @@ from agency.conformance import CHECKS, Period, Status
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import Client, PlatformAccount
-from records import services
 from records.models import Asset, InspectionStatus, ReportStatus, UsagePurpose
+from records.services.assets import asset_check_out, asset_register
+from records.services.common import record_update, record_void
+from records.services.inspections import follow_up_open
+from records.services.usage import usage_record_create
 from tests.factories import PlatformAccountFactory
 from tests.records.factories import (
     AssetFactory,
@@ -123,7 +126,7 @@ def test_9_voiding_a_missed_list_does_not_hide_the_missed_day(world, period, sta
     done(account, period.end)
     missed = DailyInspectionFactory(account=account, inspection_date=day)
     assert check(world.client_a1, period).status == Status.NOT_MET
-    services.record_void(actor=staff, record=missed, reason="列表重复")
+    record_void(actor=staff, record=missed, reason="列表重复")
     result = check(world.client_a1, period)
     assert result.status == Status.NOT_MET
     assert "1 account-days without an inspection list" in result.summary
@@ -158,15 +161,15 @@ def staff(world):
 def test_a_follow_up_is_not_assigned_to_a_person_of_another_client(world, staff):
     inspection = DailyInspectionFactory(account=PlatformAccountFactory(client=world.client_a2))
     with pytest.raises(ValidationError) as refused:
-        services.follow_up_open(actor=staff, inspection=inspection, title="简介被改", assignee=world.viewer_a1)
+        follow_up_open(actor=staff, inspection=inspection, title="简介被改", assignee=world.viewer_a1)
     assert "viewer_a1" in refused.value.message_dict["assignee"][0]
-    follow_up = services.follow_up_open(actor=staff, inspection=inspection, title="简介被改", assignee=world.staff_a)
+    follow_up = follow_up_open(actor=staff, inspection=inspection, title="简介被改", assignee=world.staff_a)
     assert follow_up.assignee == world.staff_a
 
 
 def test_an_asset_custodian_is_staff_or_of_the_assets_own_client(world, staff):
     with pytest.raises(ValidationError) as refused:
-        services.asset_register(
+        asset_register(
             actor=staff,
             client=world.client_a2,
             identifier="CAM-X",
@@ -175,25 +178,25 @@ def test_an_asset_custodian_is_staff_or_of_the_assets_own_client(world, staff):
             custodian=world.viewer_a1,
         )
     assert "custodian" in refused.value.message_dict
-    asset = services.asset_register(
+    asset = asset_register(
         actor=staff, client=world.client_a2, identifier="CAM-Y", name="相机", kind="camera", custodian=world.staff_a
     )
     with pytest.raises(ValidationError) as refused:
-        services.record_update(actor=staff, record=asset, changes={"custodian": world.viewer_a1})
+        record_update(actor=staff, record=asset, changes={"custodian": world.viewer_a1})
     assert "custodian" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.asset_check_out(actor=staff, asset=asset, taken_by=world.viewer_a1)
+        asset_check_out(actor=staff, asset=asset, taken_by=world.viewer_a1)
     assert "checked_out_by" in refused.value.message_dict
 
 
 def test_a_usage_record_names_no_person_of_another_client(world, staff):
     account = PlatformAccountFactory(client=world.client_a2)
     with pytest.raises(ValidationError) as refused:
-        services.usage_record_create(
+        usage_record_create(
             actor=staff, purpose=UsagePurpose.POSTING, started_at=timezone.now(), user=world.viewer_a1, account=account
         )
     assert "user" in refused.value.message_dict
-    record = services.usage_record_create(
+    record = usage_record_create(
         actor=staff, purpose=UsagePurpose.POSTING, started_at=timezone.now(), user=world.staff_a, account=account
     )
     assert record.user == world.staff_a

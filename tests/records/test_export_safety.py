@@ -18,8 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from agency.exports import safe_cell
-from records import exports
-from records.exports import tables
+from records.exports import datasets, tables
 from records.models import ExportJob, JobStatus, ReportStatus
 from tests.factories import UserFactory
 from tests.records.factories import AssetFactory, AuditEventFactory, StatisticsReportFactory
@@ -167,21 +166,21 @@ def test_every_list_exports_hostile_text_safely(world, api, monkeypatch):
     """Any column of any list: each dataset's second column is made to answer hostile text."""
     from tests.factories import ROW_MAKERS
 
-    for spec in exports.DATASETS.values():
+    for spec in datasets.DATASETS.values():
         ROW_MAKERS[spec.model](world.agency_a, world.client_a1)
     hostile = '\x01=HYPERLINK("http://evil.example/","x")'
     exported = []
-    for key, spec in exports.DATASETS.items():
+    for key, spec in datasets.DATASETS.items():
         label, _getter = spec.columns[1]
         columns = (spec.columns[0], (label, lambda _obj: hostile), *spec.columns[2:])
-        monkeypatch.setitem(exports.DATASETS, key, dataclasses.replace(spec, columns=columns))
+        monkeypatch.setitem(datasets.DATASETS, key, dataclasses.replace(spec, columns=columns))
         basename = spec.model._meta.model_name
         for fmt in ("csv", "xlsx"):
             response = api(world.staff_a).get(reverse(f"{basename}-export"), {"file_format": fmt})
             assert response.status_code == 200, (key, fmt, response.content[:300])
             assert_safe(response.content, fmt, ['=HYPERLINK("http://evil.example/","x")'])
         exported.append(key)
-    assert sorted(exported) == sorted(exports.DATASETS)
+    assert sorted(exported) == sorted(datasets.DATASETS)
 
 
 # --- export jobs (API and page) -------------------------------------------------------------------

@@ -10,9 +10,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from records import services
 from records.exports.datasets import DATASETS, EXPORT_INLINE_MAX_ROWS
 from records.models import ExportJob, JobStatus, StatisticsReport
+from records.services.exports import export_run
+from records.services.reports import report_build
 from tests.factories import PlatformAccountFactory
 from tests.records.factories import AssetFactory, DailyInspectionFactory, StatisticsReportFactory
 
@@ -130,7 +131,7 @@ def test_an_export_job_made_by_someone_who_lost_access_fails_without_data(world,
     from agency.tenancy import tenant_context
 
     with tenant_context(world.agency_a):
-        result = services.export_run(job_id=job.pk)
+        result = export_run(job_id=job.pk)
     assert result.status == JobStatus.FAILED and not result.file
 
 
@@ -142,7 +143,7 @@ def built_report(world, client) -> StatisticsReport:
 
     report = StatisticsReportFactory(client=client)
     with tenant_context(world.agency_a):
-        return services.report_build(kind="statistics", report_id=report.pk)
+        return report_build(kind="statistics", report_id=report.pk)
 
 
 def test_report_files_carry_the_clients_chinese_name_and_the_no_data_notice(world, api):

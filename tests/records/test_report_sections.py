@@ -16,7 +16,7 @@ from agency.models import Membership
 from agency.tenancy import tenant_context
 from extensions.models import BookingStatus
 from production.models import Stage
-from records.selectors import assessment_for, statistics_for
+from records.selectors.reports import assessment_for, statistics_for
 from tests.accounts_ops.factories import (
     AccountDailyMetricFactory,
     InboxMessageFactory,

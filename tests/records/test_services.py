@@ -15,10 +15,14 @@ from agency.conformance import Period
 from agency.models import Membership
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import AccountStatus
-from records import services
 from records.models import DailyInspection, ImageRecord, ReportStatus, StatisticsReport, WorkAssessmentReport
 from records.rules import IMAGE_MAX_PIXELS, THUMBNAIL_SIZE
-from records.selectors import previous_period
+from records.selectors.common import previous_period
+from records.services.assets import asset_check_in, asset_check_out
+from records.services.common import record_void
+from records.services.images import image_record_create
+from records.services.inspections import follow_up_open, follow_up_resolve, inspection_lists_create, inspection_record
+from records.services.reports import monthly_reports_create, report_build, statistics_report_request
 from tests.factories import PlatformAccountFactory, VideoFactory
 from tests.records.factories import AssetFactory, DailyInspectionFactory, last_month, png_bytes
 
@@ -43,8 +47,8 @@ def test_inspection_lists_are_made_once_per_active_account_and_day(world, staff)
     with dangerously_all_agencies():
         PlatformAccountFactory(client=world.client_b)  # another agency
     today = timezone.localdate(timezone=world.agency_a.tz)
-    assert services.inspection_lists_create(day=today) == 1
-    assert services.inspection_lists_create(day=today) == 0
+    assert inspection_lists_create(day=today) == 1
+    assert inspection_lists_create(day=today) == 0
     lists = DailyInspection.dangerously_all_agencies.filter(inspection_date=today)
     assert [(i.account_id, i.client_id, i.agency_id) for i in lists] == [
         (active.pk, world.client_a1.pk, world.agency_a.pk)
@@ -55,7 +59,7 @@ def test_inspection_lists_for_a_future_day_are_refused(world, staff):
     PlatformAccountFactory(client=world.client_a1)
     tomorrow = timezone.localdate(timezone=world.agency_a.tz) + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as error:
-        services.inspection_lists_create(day=tomorrow)
+        inspection_lists_create(day=tomorrow)
     assert "inspection_date" in error.value.message_dict
     assert not DailyInspection.dangerously_all_agencies.exists()
 
@@ -66,19 +70,19 @@ def test_a_completed_inspection_stays_completed(world, staff):
         ["profile_intact", "pinned_videos_in_place", "interactions_handled", "no_violation_notice", "metrics_arrived"],
         True,
     )
-    services.inspection_record(actor=staff, inspection=inspection, items=items, complete=True)
+    inspection_record(actor=staff, inspection=inspection, items=items, complete=True)
     with pytest.raises(ValidationError) as error:
-        services.inspection_record(actor=staff, inspection=inspection, problems="later")
+        inspection_record(actor=staff, inspection=inspection, problems="later")
     assert "status" in error.value.message_dict
 
 
 def test_a_problem_opens_a_follow_up_that_is_resolved_with_a_note(world, staff):
     inspection = DailyInspectionFactory(account=PlatformAccountFactory(client=world.client_a1))
-    follow_up = services.follow_up_open(actor=staff, inspection=inspection, title="私信未回复")
+    follow_up = follow_up_open(actor=staff, inspection=inspection, title="私信未回复")
     assert follow_up.client_id == world.client_a1.pk
     with pytest.raises(ValidationError):
-        services.follow_up_resolve(actor=staff, follow_up=follow_up, resolution=" ")
-    assert services.follow_up_resolve(actor=staff, follow_up=follow_up, resolution="已回复").status == "done"
+        follow_up_resolve(actor=staff, follow_up=follow_up, resolution=" ")
+    assert follow_up_resolve(actor=staff, follow_up=follow_up, resolution="已回复").status == "done"
 
 
 # --- 9 g) assets ---------------------------------------------------------------------------------
@@ -87,23 +91,23 @@ def test_a_problem_opens_a_follow_up_that_is_resolved_with_a_note(world, staff):
 def test_a_lost_asset_cannot_be_checked_out(world, staff):
     asset = AssetFactory(agency=world.agency_a, condition="lost")
     with pytest.raises(ValidationError) as error:
-        services.asset_check_out(actor=staff, asset=asset)
+        asset_check_out(actor=staff, asset=asset)
     assert "asset" in error.value.message_dict
 
 
 def test_an_asset_cannot_come_back_before_it_went_out(world, staff):
     asset = AssetFactory(agency=world.agency_a)
-    checkout = services.asset_check_out(actor=staff, asset=asset)
+    checkout = asset_check_out(actor=staff, asset=asset)
     with pytest.raises(ValidationError) as error:
-        services.asset_check_in(actor=staff, asset=asset, at=checkout.checked_out_at - dt.timedelta(minutes=1))
+        asset_check_in(actor=staff, asset=asset, at=checkout.checked_out_at - dt.timedelta(minutes=1))
     assert "at" in error.value.message_dict
 
 
 def test_voiding_an_open_check_out_frees_the_asset(world, staff):
     asset = AssetFactory(agency=world.agency_a)
-    checkout = services.asset_check_out(actor=staff, asset=asset)
-    services.record_void(actor=staff, record=checkout, reason="登记错误")
-    assert services.asset_check_out(actor=staff, asset=asset).pk != checkout.pk
+    checkout = asset_check_out(actor=staff, asset=asset)
+    record_void(actor=staff, record=checkout, reason="登记错误")
+    assert asset_check_out(actor=staff, asset=asset).pk != checkout.pk
 
 
 # --- 9 l) images ---------------------------------------------------------------------------------
@@ -122,7 +126,7 @@ def jpeg_with_exif() -> bytes:
 def test_an_image_is_stored_without_metadata_and_with_a_thumbnail(world, staff):
     asset = AssetFactory(agency=world.agency_a, client=world.client_a1)
     upload = ContentFile(jpeg_with_exif(), name="IMG_0001.jpg")
-    record = services.image_record_create(
+    record = image_record_create(
         actor=staff,
         upload=upload,
         caption="设备入库",
@@ -143,7 +147,7 @@ def test_an_image_is_stored_without_metadata_and_with_a_thumbnail(world, staff):
 def test_a_malformed_image_is_refused_and_nothing_is_kept(world, staff, settings):
     broken = png_bytes()[:60]
     with pytest.raises(ValidationError) as error:
-        services.image_record_create(
+        image_record_create(
             actor=staff, upload=ContentFile(broken, name="x.png"), caption="坏图", taken_on=timezone.localdate()
         )
     assert "image" in error.value.message_dict
@@ -154,7 +158,7 @@ def test_a_malformed_image_is_refused_and_nothing_is_kept(world, staff, settings
 
 def test_a_text_file_named_like_a_picture_is_refused(world, staff):
     with pytest.raises(ValidationError) as error:
-        services.image_record_create(
+        image_record_create(
             actor=staff,
             upload=ContentFile(b"GIF89a but not really", name="a.jpg"),
             caption="x",
@@ -168,7 +172,7 @@ def test_an_oversized_image_is_refused_before_decoding(world, staff):
     out = io.BytesIO()
     Image.new("1", (side, side)).save(out, "PNG")
     with pytest.raises(ValidationError) as error:
-        services.image_record_create(
+        image_record_create(
             actor=staff, upload=ContentFile(out.getvalue(), name="big.png"), caption="x", taken_on=timezone.localdate()
         )
     assert "pixels" in error.value.message_dict["image"][0]
@@ -178,7 +182,7 @@ def test_an_image_cannot_link_to_another_agencys_record(world, staff):
     with dangerously_all_agencies():
         theirs = AssetFactory(agency=world.agency_b, client=world.client_b)
     with pytest.raises(ValidationError) as error:
-        services.image_record_create(
+        image_record_create(
             actor=staff,
             upload=ContentFile(png_bytes(), name="a.png"),
             caption="x",
@@ -202,9 +206,7 @@ def test_previous_period_of_a_month_is_the_month_before():
 def test_a_report_for_a_period_without_data_says_so(world, staff, django_capture_on_commit_callbacks):
     start, end = last_month()
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.statistics_report_request(
-            actor=staff, client=world.client_a2, period_start=start, period_end=end
-        )
+        report = statistics_report_request(actor=staff, client=world.client_a2, period_start=start, period_end=end)
     report.refresh_from_db()
     assert report.status == ReportStatus.READY and report.progress == 100
     assert report.has_data is False and report.data["has_data"] is False
@@ -222,7 +224,7 @@ def test_statistics_report_counts_the_periods_videos_against_the_previous(world,
     report = StatisticsReport.objects.create(client=world.client_a1, period_start=start, period_end=end)
     world.agency_a.language = "en"  # reports are written in the agency's language
     world.agency_a.save()
-    report = services.report_build(kind="statistics", report_id=report.pk)
+    report = report_build(kind="statistics", report_id=report.pk)
     assert report.has_data
     figures = {f["label"]: f for s in report.data["sections"] for f in s["figures"]}
     assert (figures["Videos published"]["value"], figures["Videos published"]["previous"]) == (2, 1)
@@ -234,15 +236,15 @@ def test_statistics_report_counts_the_periods_videos_against_the_previous(world,
 def test_a_report_cannot_start_in_the_future(world, staff):
     later = timezone.localdate(timezone=world.agency_a.tz) + dt.timedelta(days=5)
     with pytest.raises(ValidationError) as error:
-        services.statistics_report_request(actor=staff, client=world.client_a1, period_start=later, period_end=later)
+        statistics_report_request(actor=staff, client=world.client_a1, period_start=later, period_end=later)
     assert "period_start" in error.value.message_dict
 
 
 def test_monthly_reports_are_made_once(world, staff):
     start, end = last_month()
-    made = services.monthly_reports_create(year=start.year, month=start.month)
+    made = monthly_reports_create(year=start.year, month=start.month)
     # two active clients in agency A, each with both reports, and one staff member
     assert made == {"statistics": 2, "assessment": 3}
-    assert services.monthly_reports_create(year=start.year, month=start.month) == {"statistics": 0, "assessment": 0}
+    assert monthly_reports_create(year=start.year, month=start.month) == {"statistics": 0, "assessment": 0}
     assert StatisticsReport.objects.filter(status=ReportStatus.READY).count() == 2
     assert WorkAssessmentReport.objects.filter(staff=world.staff_a, cadence="monthly").count() == 1

@@ -9,13 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 
-from accounts_ops.selectors.metrics import (
-    CHART_DAYS,
-    account_series,
-    agency_activity,
-    chart_days,
-    client_series,
-)
+from accounts_ops.selectors.metrics import CHART_DAYS, account_series, agency_activity, chart_days, client_series
 from agency.views import TenantViewMixin
 from clients.models import Client, PlatformAccount
 

@@ -1,0 +1,67 @@
+"""API of file imports of platform data (data imports): a file uploaded, then imported by the queue.
+Bulk requests sent with ``Prefer: respond-async`` are kept and listed here too."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts_ops.api.common import READ_AND_BULK, DataImportSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.models.imports import DataImport, ImportKind
+from accounts_ops.services.imports import data_import_request
+from agency.api.filters import TenantFilterSet
+from agency.api.openapi import not_offered
+from agency.api.routers import register
+from agency.roles import ADD
+from clients.models import PlatformAccount
+
+
+class UploadSerializer(ScopedSerializer):
+    kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))
+    file = serializers.FileField()
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=PlatformAccount.dangerously_all_agencies.none(),
+        required=False,
+        allow_null=True,
+        help_text="For a file of one account's data (a creator-centre export).",
+    )
+
+
+class DataImportFilterSet(TenantFilterSet):
+    class Meta:
+        model = DataImport
+        fields = ["kind", "status", "account"]
+
+
+class DataImportViewSet(OpsViewSet):
+    """Files of platform data (CSV or XLSX; UTF-8, UTF-8 with BOM or GBK). ``upload`` stores the
+    file and queues its import; poll the import for ``progress``, then read ``rows_accepted``
+    (``rows_created`` and ``rows_updated`` of them), ``rows_rejected`` and ``row_errors`` (row
+    number, field, message). Accepted rows are committed, rejected rows listed. Bulk requests sent
+    with ``Prefer: respond-async`` are listed here too (``file_format`` ``json``)."""
+
+    model = DataImport
+    resource = "data_import"
+    serializer_class = DataImportSerializer
+    filterset_class = DataImportFilterSet
+    http_method_names = READ_AND_BULK
+    search_fields = ["original_name"]
+    ordering_fields = ["created_at", "status"]
+    ordering = ("-id",)
+
+    create = not_offered("Upload files to the upload/ endpoint.")
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DataImportSerializer})
+    @action(detail=False, methods=["post"], required_action=ADD, parser_classes=[MultiPartParser, FormParser])
+    def upload(self, request):
+        body = UploadSerializer(data=request.data, context={"actor": self.actor})
+        body.is_valid(raise_exception=True)
+        job = data_import_request(actor=self.actor, **body.validated_data)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+register("data-imports", DataImportViewSet)
