@@ -306,18 +306,17 @@ def pytest_itemcollected(item):
 
 @dataclass
 class GeneratedSchema:
-    """The schema as ``/api/schema/?format=json`` serves it (rendered to JSON and read back), and
-    what drf-spectacular warned about while generating it (``spectacular --fail-on-warn``)."""
+    """The schema as ``/api/schema/`` serves it as JSON (rendered and read back), and what
+    drf-spectacular warned about while generating it (``spectacular --fail-on-warn``)."""
 
     document: dict
     warnings: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
-def generated_schema() -> GeneratedSchema:
-    """What ``manage.py spectacular`` generates (the same generator, request and settings), once:
-    generating takes seconds, and the schema tests of every app and the API fuzzer read it. In
-    English, the source language, as the tests read it."""
+def generate_schema(language: str) -> GeneratedSchema:
+    """What ``manage.py spectacular`` generates (the same generator, request and settings), in
+    ``language``: the labels that differ from a field's name become titles, so the Chinese schema
+    also differs in shape (a reference with a title is wrapped in ``allOf``)."""
     from django.utils import translation
     from drf_spectacular.drainage import GENERATOR_STATS
     from drf_spectacular.renderers import OpenApiJsonRenderer
@@ -325,12 +324,39 @@ def generated_schema() -> GeneratedSchema:
 
     GENERATOR_STATS.reset()
     GENERATOR_STATS.enable_trace_lineno()
-    with translation.override("en"):
+    with translation.override(language):
         schema = spectacular_settings.DEFAULT_GENERATOR_CLASS().get_schema(request=None, public=True)
     warnings = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]  # each message, with its severity
     GENERATOR_STATS.reset()
     rendered = OpenApiJsonRenderer().render(schema, renderer_context={})
     return GeneratedSchema(json.loads(rendered), warnings)
+
+
+@pytest.fixture(scope="session")
+def schema_in():
+    """``schema_in(language)``: the API's OpenAPI schema in ``language``, generated once for the
+    session (generating takes seconds; the schema tests of every app and the API fuzzer read it)."""
+    made: dict[str, GeneratedSchema] = {}
+
+    def schema(language: str) -> GeneratedSchema:
+        if language not in made:
+            made[language] = generate_schema(language)
+        return made[language]
+
+    return schema
+
+
+@pytest.fixture(scope="session")
+def generated_schema(schema_in) -> GeneratedSchema:
+    """The schema in English, the source language, as the schema tests read it."""
+    return schema_in("en")
+
+
+@pytest.fixture(scope="session")
+def served_schema(schema_in) -> GeneratedSchema:
+    """The schema exactly as ``/api/schema/?format=json`` answers a request that names no language
+    (in ``LANGUAGE_CODE``)."""
+    return schema_in(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -58,8 +58,9 @@ class TenantAPITestCases:
         with django_db_blocker.unblock():
             block = transaction.atomic()
             block.__enter__()
-            built = build_world()
         try:
+            with django_db_blocker.unblock():
+                built = build_world()
             yield built
         finally:
             with django_db_blocker.unblock():

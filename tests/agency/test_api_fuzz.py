@@ -148,10 +148,10 @@ def app():
 
 
 @pytest.fixture(scope="module")
-def api_schema(app, generated_schema):
+def api_schema(app, served_schema):
     """The schema ``/api/schema/?format=json`` serves (generated once for the session, conftest),
     as ``schemathesis.openapi.from_wsgi`` would load it from there."""
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(generated_schema.document))
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(served_schema.document))
     schema.app = app
     schema.location = "/api/schema/?format=json"
     schema.config.generation.update(database="none")
