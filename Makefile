@@ -8,12 +8,17 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), each test file whole on one worker; `TEST_WORKERS=0`
+# runs it in this one process. Each worker has its own test database and Redis database
+# (tests/xdist_workers.py: REDIS_URL's database D for the first, D + 1 for the next...).
+TEST_WORKERS ?= auto
+XDIST  := -n $(TEST_WORKERS) --dist loadfile
 NPM    ?= npm
 # Front-end libraries: installed from the npm registry (versions pinned in package-lock.json) and
 # copied into this git-ignored static folder. Nothing third-party is committed.
 VENDOR := agency/static/vendor
 
-.PHONY: run setup install test test-browser lint migrations-check check worker beat serve clean fuzz
+.PHONY: run setup install test test-fast test-browser lint migrations-check check worker beat serve clean fuzz
 
 run: setup ## set up, then serve on http://127.0.0.1:8000 with demo data, a worker and the scheduler
 	HOST=$(HOST) $(VENV)/bin/honcho --procfile Procfile start
@@ -39,14 +44,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 test: install ## run the test suite (PostgreSQL + Redis + real worker when DATABASE_URL/REDIS_URL are set)
 	$(PY) manage.py compile_translations
-	$(PY) -m pytest -ra $(PYTEST_ARGS)
+	$(PY) -m pytest -ra $(XDIST) $(PYTEST_ARGS)
+
+test-fast: install ## the suite without the tests marked slow (real workers and other processes): at your desk
+	$(PY) manage.py compile_translations
+	$(PY) -m pytest -ra $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 test-browser: install ## only the browser tests (Debian's chromium: apt-get install chromium)
 	$(PY) manage.py compile_translations
-	$(PY) -m pytest -ra -m browser tests/browser $(PYTEST_ARGS)
+	$(PY) -m pytest -ra $(XDIST) -m browser tests/browser $(PYTEST_ARGS)
 
-fuzz: install ## fuzz the API against its OpenAPI schema, longer than the test suite's bounded run
-	FUZZ_ALL_CHECKS=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -ra tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
+fuzz: install ## fuzz the API against its OpenAPI schema as every role, longer than the test suite's run
+	FUZZ_ALL_CHECKS=1 FUZZ_ROLES=$${FUZZ_ROLES:-all} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} \
+		$(PY) -m pytest -ra -n $(TEST_WORKERS) --dist load tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

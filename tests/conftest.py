@@ -1,9 +1,17 @@
-"""Shared fixtures: two agencies with clients and people of every kind, API clients, Celery mode."""
+"""Shared fixtures: two agencies with clients and people of every kind, API clients, Celery mode,
+a real Celery worker, and the API's OpenAPI schema generated once for the session.
+
+The suite runs on every core (pytest-xdist, ``make test``): each xdist worker has its own test
+database (pytest-django names it ``test_<name>_gwN``), migrated as the owner and then used as the
+application's role; its own Redis database (tests/xdist_workers.py), which its real Celery worker
+reads too; a live server on a free port; files under each test's own ``tmp_path``."""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +24,7 @@ from agency import twofactor
 from agency.celery import app as celery_app
 from agency.models import Agency
 from clients.models import Client
+from tests.celery_worker import running_worker
 from tests.factories import AgencyFactory, ClientFactory, MembershipFactory, UserFactory
 
 SERVICES_REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -37,6 +46,7 @@ def services_available() -> tuple[bool, str]:
 # then run as the application's role, which row-level security binds (tests run as a superuser
 # would prove nothing about it).
 APP_CREDENTIALS: dict = {}
+OWNER_CREDENTIALS: dict = {}  # the tables' owner (who may make databases): tests/browser/conftest.py
 
 
 def pytest_configure(config):
@@ -51,6 +61,7 @@ def pytest_configure(config):
         default = settings.DATABASES["default"]
         owner = dj_database_url.parse(settings.MIGRATION_DATABASE_URL)
         APP_CREDENTIALS.update(USER=default["USER"], PASSWORD=default["PASSWORD"])
+        OWNER_CREDENTIALS.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
         default.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
 
 
@@ -207,9 +218,33 @@ class World:
             "approver_a1": self.approver_a1,
         }
 
+    def fresh(self) -> World:
+        """The same rows read anew from the database, as new instances (a test may change the ones
+        it is given): for worlds made once for several tests (tests/isolation.py)."""
+        from django.contrib.auth import get_user_model
+
+        from agency.tenancy import dangerously_all_agencies
+
+        agencies = Agency.objects.in_bulk([self.agency_a.pk, self.agency_b.pk])
+        with dangerously_all_agencies():
+            clients = Client.dangerously_all_agencies.in_bulk([self.client_a1.pk, self.client_a2.pk, self.client_b.pk])
+        users = get_user_model().objects.in_bulk([person.pk for person in self.people().values()])
+        return World(
+            agencies[self.agency_a.pk],
+            agencies[self.agency_b.pk],
+            clients[self.client_a1.pk],
+            clients[self.client_a2.pk],
+            clients[self.client_b.pk],
+            *(users[person.pk] for person in self.people().values()),
+        )
+
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     agency_a = AgencyFactory(name="Agency A", slug="agency-a")
     agency_b = AgencyFactory(name="Agency B", slug="agency-b")
     client_a1 = ClientFactory(agency=agency_a, name="A1 hotpot")
@@ -239,3 +274,92 @@ def api():
         return client
 
     return make
+
+
+# --- a real Celery worker (tests marked ``services``) ------------------------------------------------
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings, tmp_path):
+    """A Celery worker process on a queue of its own, reading this xdist worker's test database (as
+    the application's role), its Redis database (tests/xdist_workers.py) and the test's media
+    folder. Tasks this process sends go to that queue while the fixture lives; its name is what the
+    fixture gives (``apply_async(queue=real_worker)``). A test that uses it is ``slow``."""
+    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+    with running_worker(tmp_path / "worker.log", DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as queue:
+        previous = celery_app.conf.task_default_queue
+        celery_app.conf.task_default_queue = queue
+        try:
+            yield queue
+        finally:
+            celery_app.conf.task_default_queue = previous
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: ``-m "not slow"`` leaves these out
+def pytest_itemcollected(item):
+    if "real_worker" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.slow)
+
+
+# --- the API's OpenAPI schema, generated once for the session ---------------------------------------
+
+
+@dataclass
+class GeneratedSchema:
+    """The schema as ``/api/schema/`` serves it as JSON (rendered and read back), and what
+    drf-spectacular warned about while generating it (``spectacular --fail-on-warn``)."""
+
+    document: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def generate_schema(language: str) -> GeneratedSchema:
+    """What ``manage.py spectacular`` generates (the same generator, request and settings), in
+    ``language``: the labels that differ from a field's name become titles, so the Chinese schema
+    also differs in shape (a reference with a title is wrapped in ``allOf``)."""
+    from django.utils import translation
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+    from drf_spectacular.settings import spectacular_settings
+
+    GENERATOR_STATS.reset()
+    GENERATOR_STATS.enable_trace_lineno()
+    with translation.override(language):
+        schema = spectacular_settings.DEFAULT_GENERATOR_CLASS().get_schema(request=None, public=True)
+    warnings = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]  # each message, with its severity
+    GENERATOR_STATS.reset()
+    rendered = OpenApiJsonRenderer().render(schema, renderer_context={})
+    return GeneratedSchema(json.loads(rendered), warnings)
+
+
+@pytest.fixture(scope="session")
+def schema_in():
+    """``schema_in(language)``: the API's OpenAPI schema in ``language``, generated once for the
+    session (generating takes seconds; the schema tests of every app and the API fuzzer read it)."""
+    made: dict[str, GeneratedSchema] = {}
+
+    def schema(language: str) -> GeneratedSchema:
+        if language not in made:
+            made[language] = generate_schema(language)
+        return made[language]
+
+    return schema
+
+
+@pytest.fixture(scope="session")
+def generated_schema(schema_in) -> GeneratedSchema:
+    """The schema in English, the source language, as the schema tests read it."""
+    return schema_in("en")
+
+
+@pytest.fixture(scope="session")
+def served_schema(schema_in) -> GeneratedSchema:
+    """The schema exactly as ``/api/schema/?format=json`` answers a request that names no language
+    (in ``LANGUAGE_CODE``)."""
+    return schema_in(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def openapi(generated_schema) -> dict:
+    """The API's OpenAPI schema (read only: the whole session shares it)."""
+    return generated_schema.document

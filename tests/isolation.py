@@ -15,13 +15,16 @@ by ``tests.factories.ROW_MAKERS`` unless the test overrides ``make``::
 
 Every test runs against the ``world`` fixture: agency A (clients a1 and a2, staff_a, client people
 of a1) and agency B (client b, staff_b). ``create_payload = None`` marks a read-only endpoint.
+The world's rows are made once per class, in a transaction rolled back after its last test; each
+test runs in a savepoint of it (pytest-django's ``db``), rolled back after it, and is given fresh
+instances of the rows, so it starts from the same rows as if they had been made for it alone.
 ``tests/agency/test_architecture.py`` fails when a tenant model has no such test.
 """
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -29,6 +32,7 @@ from django.urls import reverse
 from agency.models import TenantModel
 from agency.roles import CHANGE, DELETE, role_can
 from agency.tenancy import dangerously_all_agencies
+from tests.conftest import World, build_world
 from tests.factories import ClientFactory, make_row
 
 
@@ -47,6 +51,25 @@ class TenantAPITestCases:
     basename: str = ""
     model: type[TenantModel] = None
     client_scoped = True  # rows belong to a client (client people see their own client's)
+
+    # --- the world, made once for the class ---------------------------------------------------
+    @pytest.fixture(scope="class")
+    def _world_of_the_class(self, django_db_setup, django_db_blocker) -> World:
+        with django_db_blocker.unblock():
+            block = transaction.atomic()
+            block.__enter__()
+        try:
+            with django_db_blocker.unblock():
+                built = build_world()
+            yield built
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                block.__exit__(None, None, None)
+
+    @pytest.fixture
+    def world(self, _world_of_the_class, db) -> World:
+        return _world_of_the_class.fresh()
 
     # --- to configure -----------------------------------------------------------------------
     def make(self, agency, client):

@@ -388,6 +388,7 @@ def test_an_import_whose_row_cannot_be_saved_leaves_no_file_behind(world, settin
         ({}, IMPORT_MAX_BYTES_DEFAULT),
     ],
 )
+@pytest.mark.slow  # starts a process
 def test_the_import_size_limit_is_read_from_the_environment(environment, limit):
     import os
     import subprocess

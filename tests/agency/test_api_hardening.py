@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from agency.api.filters import ID_MAX
@@ -49,13 +48,9 @@ def test_the_largest_id_is_still_a_valid_filter(world, api):
     assert [row["id"] for row in response.json()["results"]] == [world.client_a1.pk]
 
 
-@pytest.fixture(scope="module")
-def schema(tmp_path_factory):
-    import yaml
-
-    target = tmp_path_factory.mktemp("schema") / "schema.yml"
-    call_command("spectacular", "--file", str(target))
-    return yaml.safe_load(target.read_text())
+@pytest.fixture
+def schema(openapi):
+    return openapi  # generated once for the session (tests/conftest.py)
 
 
 def test_times_are_described_as_they_are_answered(schema):

@@ -27,6 +27,7 @@ def test_with_the_schema_not_public_only_signed_in_people_read_it(client, settin
     assert client.get("/api/docs/").status_code == 200
 
 
+@pytest.mark.slow  # starts a process
 def test_production_keeps_the_schema_for_signed_in_people_by_default(monkeypatch):
     code = (
         "from django.conf import settings; "

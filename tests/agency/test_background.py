@@ -183,6 +183,7 @@ def test_a_task_is_noted_started_and_finished_by_the_worker_that_runs_it(db):
     background._outbox_task_started(task_id="a1b2c3", task=Task())  # not sent through the outbox: nothing
 
 
+@pytest.mark.slow  # starts a process
 def test_the_embedded_default_broker_needs_no_server():
     """With nothing configured, tasks go to a SQLite file beside the database, not in-process."""
     import os

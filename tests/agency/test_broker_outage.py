@@ -32,7 +32,7 @@ from celery import Celery
 
 from tests.celery_worker import Worker, new_queue
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 TASK = "tests.broker_outage.run_for"
 TASKS_MODULE = "tests.agency.broker_outage_tasks"

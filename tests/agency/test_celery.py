@@ -11,7 +11,6 @@ from django.utils import timezone
 from agency.tasks import TenantTask
 from clients.models import Client, ClientStatus
 from clients.tasks import contract_status_all_agencies_task, contract_status_task
-from tests.celery_worker import running_worker
 from tests.factories import ClientFactory
 
 
@@ -35,13 +34,6 @@ def test_contract_status_task_is_idempotent_and_stays_in_its_agency(world):
     ended_a.refresh_from_db()
     ended_b.refresh_from_db()
     assert ended_a.status == ClientStatus.ENDED and ended_b.status == ClientStatus.ACTIVE
-
-
-@pytest.fixture
-def real_worker(transactional_db, tmp_path):
-    """A Celery worker process on its own queue, reading the test database."""
-    with running_worker(tmp_path / "worker.log") as queue:
-        yield queue
 
 
 @pytest.mark.services

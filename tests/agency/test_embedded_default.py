@@ -13,6 +13,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test starts manage.py processes
+
 ROOT = Path(__file__).resolve().parents[2]
 BARE = {
     k: v

@@ -232,6 +232,7 @@ for path in ("/api/v1/clients/", "/api/v1/health/node/", "/api/v1/health/", "/",
 """
 
 
+@pytest.mark.slow  # starts a process
 def test_with_the_database_away_the_api_answers_json_503_and_pages_a_503_page():
     """A real server process whose PostgreSQL is not there (nothing listens on the port)."""
     env = {

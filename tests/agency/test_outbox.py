@@ -243,6 +243,7 @@ def unused_port() -> int:
 
 
 @pytest.mark.services
+@pytest.mark.slow  # starts a process
 def test_a_write_made_while_redis_is_unreachable_gets_its_task_from_the_relay(transactional_db, world, tmp_path):
     queue = new_queue()
     down = worker_env(

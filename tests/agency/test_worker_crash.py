@@ -37,7 +37,7 @@ from records.tasks import inspections_create_task
 from tests.celery_worker import Worker, new_queue
 from tests.factories import PlatformAccountFactory
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 # Generous limits for a slow, shared machine: the test waits by polling and fails only when a
 # limit passes with the awaited state never reached.

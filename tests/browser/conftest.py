@@ -2,25 +2,35 @@
 pages signed in as the demo people, and a screenshot of each key page kept as an artifact.
 
 The live server runs in a thread of the test process, so it shares the test's settings and its
-Celery configuration (tasks run eagerly unless a test is marked ``services``)."""
+Celery configuration (tasks run eagerly unless a test is marked ``services``).
+
+The demo (``manage.py seed_demo``, seconds of work) is seeded once per session (per xdist worker)
+into a database of its own, kept as a template; each test then gets a fresh copy of it
+(``CREATE DATABASE ... TEMPLATE``, a file copy) with a copy of the demo's media files, so every
+test starts from the same freshly seeded demo whatever an earlier test wrote, and the other tests'
+database is left as it was. The live server, the test's own queries and a real worker
+(``real_worker``) all use that copy. Only on PostgreSQL; on the embedded SQLite default each test
+seeds the demo itself, as before."""
 
 from __future__ import annotations
 
 import io
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
+from agency.celery import app as celery_app
 from demo.management.commands.seed_demo import DEMO_PASSWORD
-from tests.conftest import CHROMIUM_PATH
-from tests.production.conftest import real_worker  # noqa: F401  (a Celery worker on its own queue)
+from tests.conftest import CHROMIUM_PATH, OWNER_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
@@ -188,10 +198,130 @@ def media_files(tmp_path_factory) -> dict:
     }
 
 
+def seed_demo() -> None:
+    """``manage.py seed_demo`` as a test runs it: in English, the source language, with tasks run in
+    this process."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with translation.override("en"):
+            call_command("seed_demo", stdout=io.StringIO(), no_connect=True)
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+
+def owner_execute(*statements: str) -> None:
+    """Run ``statements`` on the server's ``postgres`` database as the tables' owner (the role that
+    made the test database; the application's role may not make databases)."""
+    import psycopg
+
+    db = connections["default"].settings_dict
+    owner = OWNER_CREDENTIALS or {"USER": db["USER"], "PASSWORD": db["PASSWORD"]}
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        dbname="postgres",
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        autocommit=True,
+    ) as server:
+        for statement in statements:
+            server.execute(statement)
+
+
+def use_database(name: str) -> None:
+    """Point the default connection (and the replica, its test mirror) at database ``name``: this
+    thread's, the live server's and a real worker's connections made from now on read it."""
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+
+
+class DemoTemplate:
+    """The demo seeded once into database ``name`` (a copy of the empty test database), and the
+    media files it wrote."""
+
+    def __init__(self, test_database: str, media: Path):
+        self.test_database = test_database
+        self.name = f"{test_database}_demo"
+        self.copy = f"{test_database}_browser"
+        self.media = media
+
+    def make(self) -> None:
+        quote = connections["default"].ops.quote_name
+        connections.close_all()
+        # The empty test database is the template's template: only no session may be on it then
+        # (the live server's threads keep theirs open for a while).
+        owner_execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{self.test_database}' AND pid <> pg_backend_pid()",
+            f"DROP DATABASE IF EXISTS {quote(self.name)} WITH (FORCE)",
+            f"CREATE DATABASE {quote(self.name)} TEMPLATE {quote(self.test_database)}",
+        )
+        use_database(self.name)
+        try:
+            with override_settings(MEDIA_ROOT=self.media):
+                seed_demo()
+        finally:
+            use_database(self.test_database)
+
+    def fresh_copy(self, media_root: Path) -> None:
+        """Database ``copy`` made anew from the template, used from now on; the demo's files in
+        ``media_root``."""
+        quote = connections["default"].ops.quote_name
+        connections.close_all()
+        owner_execute(
+            f"DROP DATABASE IF EXISTS {quote(self.copy)} WITH (FORCE)",
+            f"CREATE DATABASE {quote(self.copy)} TEMPLATE {quote(self.name)}",
+        )
+        if self.media.exists():
+            shutil.copytree(self.media, media_root, dirs_exist_ok=True)
+        use_database(self.copy)
+
+    def drop(self) -> None:
+        quote = connections["default"].ops.quote_name
+        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in (self.copy, self.name)))
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded once for the session (PostgreSQL only; None on SQLite)."""
+    if connections["default"].vendor != "postgresql":
+        yield None
+        return
+    with django_db_blocker.unblock():
+        template = DemoTemplate(connections["default"].settings_dict["NAME"], tmp_path_factory.mktemp("demo-media"))
+        template.make()
+    yield template
+    with django_db_blocker.unblock():
+        connections.close_all()
+        template.drop()
+
+
+@pytest.fixture(autouse=True)
+def _demo_database(request, settings, django_db_blocker):
+    """A test that asks for ``demo`` runs on a fresh copy of the session's seeded demo (set up
+    before the test's other fixtures: a real worker started for it reads the copy too)."""
+    if "demo" not in request.fixturenames:
+        yield
+        return
+    template = request.getfixturevalue("demo_template")
+    if template is None:
+        yield
+        return
+    with django_db_blocker.unblock():
+        template.fresh_copy(Path(settings.MEDIA_ROOT))
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            use_database(template.test_database)
+
+
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, demo_template):
     """The demo agencies, people and chapter data of ``manage.py seed_demo``."""
-    call_command("seed_demo", stdout=io.StringIO(), no_connect=True)
+    if demo_template is None:
+        seed_demo()
     from agency.models import Agency
 
     return Agency.objects.get(slug="xinghe")

@@ -1,4 +1,5 @@
-"""Fixtures of the chapter 10 tests: actors and their agency context, and a real Celery worker."""
+"""Fixtures of the chapter 10 tests: actors and their agency context (their real Celery worker is
+tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.utils import translation
 
 from agency.models import Membership
 from agency.tenancy import tenant_context
-from tests.celery_worker import running_worker
 
 
 def actor_of(user, agency):
@@ -29,14 +29,6 @@ def staff_a(world):
     """Agency A's admin, acting inside agency A."""
     with acting(world.staff_a, world.agency_a) as actor:
         yield actor
-
-
-@pytest.fixture
-def real_worker(transactional_db, tmp_path):
-    """A Celery worker process on its own queue, reading the test database (as in
-    tests/agency/test_celery.py)."""
-    with running_worker(tmp_path / "worker.log") as queue:
-        yield queue
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.celery_worker import running_worker
 from tests.production import media_samples as ms
 
 UHD = (3840, 2160)
@@ -116,19 +115,3 @@ def stored_files(root) -> list[str]:
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> Samples:
     return Samples(tmp_path_factory.mktemp("media-samples"))
-
-
-@pytest.fixture
-def real_worker(transactional_db, settings, tmp_path):
-    """A Celery worker process on its own queue, reading the test database and media folder.
-    Tasks this process sends go to that queue while the fixture lives."""
-    from agency.celery import app as celery_app
-
-    Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
-    with running_worker(tmp_path / "worker.log", DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as queue:
-        previous = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = queue
-        try:
-            yield queue
-        finally:
-            celery_app.conf.task_default_queue = previous

@@ -269,6 +269,7 @@ def _peak_growth(path: Path, how: str) -> dict:
     return json.loads(out.stdout.splitlines()[-1])
 
 
+@pytest.mark.slow  # starts a process
 def test_sniffing_an_upload_decodes_no_picture(files):
     """A 6000x6000 picture in a video: opening it the usual way decodes it (over 100 MB of peak
     memory); the upload's sniffing, done in the web process, reads the header only."""

@@ -188,6 +188,7 @@ def test_a_reading_past_the_workers_memory_limit_is_recorded_as_unreadable(
     assert clip.probe_error == "reading the file needed more memory than allowed"
 
 
+@pytest.mark.slow  # starts a process
 def test_a_worker_process_is_held_to_its_memory_limit():
     """What each pool process does as it starts (agency.celery.limit_memory), in a process of its
     own: the cap is set, and an allocation beyond it fails there."""

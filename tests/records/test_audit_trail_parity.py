@@ -434,6 +434,7 @@ def test_clause_4_2_reads_met_for_a_client_whose_every_write_is_in_the_trail(wor
 
 
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="this run is on SQLite: the tests above are its half")
+@pytest.mark.slow  # starts a process
 def test_the_embedded_default_keeps_the_same_trail(world, tmp_path):
     here = run_scenario(world)
     out = tmp_path / "sqlite-trail.json"

@@ -14,7 +14,6 @@ from records.tasks import (
     monthly_reports_task,
     report_build_task,
 )
-from tests.celery_worker import running_worker
 from tests.factories import PlatformAccountFactory
 from tests.records.factories import StatisticsReportFactory, last_month
 
@@ -66,13 +65,6 @@ def test_monthly_reports_task_builds_last_months_reports_once(world):
 
 
 # --- on a real worker ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def real_worker(transactional_db, tmp_path):
-    """A Celery worker process on its own queue, reading the test database."""
-    with running_worker(tmp_path / "worker.log") as queue:
-        yield queue
 
 
 @pytest.mark.services
