@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import django_filters
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import label_for_filter
@@ -30,6 +32,24 @@ class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
 
 class IdInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """A filter's date-time, read as RFC 3339 allows it (any offset up to ±23:59) and compared in UTC:
+    PostgreSQL refuses offsets past ±15:59, and a time that leaves the calendar once in UTC (year 1
+    at +18:00) is an invalid value, not a server error."""
+
+    def to_python(self, value):
+        try:
+            moment = super().to_python(value)
+            return moment.astimezone(dt.UTC) if moment is not None and moment.tzinfo is not None else moment
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+DATE_TIME_FILTERS = (django_filters.IsoDateTimeFilter, django_filters.DateTimeFilter)
+# The values a boolean filter of the API takes (django-filter reads any other as "not filtered").
+BOOLEAN_VALUES = {"true", "false", "1", "0"}
 
 
 def deferred(model):
@@ -90,6 +110,8 @@ class TenantFilterSet(django_filters.FilterSet):
         for flt in self.filters.values():
             # A form field built from the class-level filter (by the schema) is not shared.
             flt.__dict__.pop("_field", None)
+            if isinstance(flt, DATE_TIME_FILTERS):
+                flt.field_class = UtcDateTimeField
             if isinstance(flt, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)):
                 placeholder = flt.queryset(None) if callable(flt.queryset) else flt.queryset
                 model = placeholder.model
@@ -126,15 +148,27 @@ def refuse_unknown_filters(filterset_class, params, *, allowed=(), prefix: str =
 
 
 class FilterBackend(DjangoFilterBackend):
-    """The API's filters: a filter sent with an empty value (``?condition=``) is a 400 naming it,
-    as an invalid value is (django-filter would skip it in silence and answer the whole list).
+    """The API's filters: a filter sent with an empty value (``?condition=``), or a boolean filter
+    with a value that is not a boolean (``?voided=maybe``), is a 400 naming it, as an invalid value
+    is (django-filter would skip it in silence and answer the whole list).
     The HTML lists keep their forms' ways: there an empty field means "any"."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
-            empty = empty_filters(type(filterset), request.query_params)
+            params = request.query_params
+            empty = empty_filters(type(filterset), params)
             if empty:
                 blank = serializers.CharField.default_error_messages["blank"]
                 raise ValidationError({name: [blank] for name in empty})
+            invalid = serializers.BooleanField.default_error_messages["invalid"]
+            not_boolean = [
+                name
+                for name, flt in filterset.filters.items()
+                if isinstance(flt, django_filters.BooleanFilter)
+                and name in params
+                and any(value.strip().lower() not in BOOLEAN_VALUES for value in params.getlist(name))
+            ]
+            if not_boolean:
+                raise ValidationError({name: [invalid] for name in not_boolean})
         return filterset

@@ -177,3 +177,28 @@ def test_an_export_job_with_a_key_that_is_not_a_filter_is_400_naming_it(world, a
     )
     assert response.status_code == 400, response.content
     assert set(error_of(response)["fields"]) == {"query.colour"}
+
+
+@pytest.mark.parametrize("value", ["maybe", "yes please", "2", "true,false"])
+def test_a_boolean_filter_with_a_value_that_is_no_boolean_is_400_naming_it(world, api, value):
+    response = api(world.staff_a).get(reverse("usagerecord-list"), {"voided": value})
+    assert response.status_code == 400 and set(error_of(response)["fields"]) == {"voided"}
+    assert api(world.staff_a).get(reverse("usagerecord-list"), {"voided": "false"}).status_code == 200
+    assert api(world.staff_a).get(reverse("usagerecord-list"), {"voided": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "moment, status",
+    [
+        ("2026-03-01T10:00:00-18:11", 200),  # RFC 3339 allows it; PostgreSQL refuses offsets past 15:59
+        ("0049-03-01T10:00:00-18:11", 200),
+        ("2026-03-01T10:00:00+23:59", 200),
+        ("0001-01-01T00:00:00+18:11", 400),  # before the calendar's first day once in UTC
+        ("9999-12-31T23:59:00-18:00", 400),  # after its last day
+    ],
+)
+def test_a_date_time_filter_takes_any_offset_and_refuses_a_time_off_the_calendar(world, api, moment, status):
+    response = api(world.staff_a).get(reverse("auditevent-list"), {"occurred_before": moment})
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert set(error_of(response)["fields"]) == {"occurred_before"}
