@@ -19,6 +19,7 @@ from accounts_ops.models.common import AccountScoped
 from accounts_ops.portrait import DIMENSION_NAMES, PortraitError, normalise
 from accounts_ops.rows import EARLIEST_MOMENT
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from agency.models import TenantModel
 from clients.models import Platform, Video
 
@@ -148,6 +149,7 @@ class VideoComment(AccountScoped):
             ),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "text", "author_nickname"], name="comment_agency_search"),
             models.Index(fields=["agency", "account", "posted_at"], name="comment_agency_account_posted"),
             models.Index(fields=["agency", "status", "posted_at"], name="comment_agency_status_posted"),
         ]
