@@ -97,15 +97,14 @@ def main() -> None:
 
     total_rows = sum(sizes.values())
     print(f"Agency {agency.slug}: {total_rows:,} searchable rows ({', '.join(f'{k} {v:,}' for k, v in sizes.items())})")
-    print(
-        f"Agencies in the database: {agencies.count()}; {args.repeat} runs per query, every kind, 10 rows each + counts"
-    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Agencies in the database: {agencies.count()}; {args.repeat} runs per query (every kind, 10 rows + counts)")
+    print(f"Load average while measuring: {load} on {os.cpu_count()} CPUs")
     print(f"{'query':<16} {'found':>7} {'kinds':>5} {'median ms':>10} {'p95 ms':>8}  target {TARGET_MS} ms")
     for row in rows:
         verdict = "met" if row["p95_ms"] < TARGET_MS else "NOT MET"
-        print(
-            f"{row['query']:<16} {row['found']:>7} {row['kinds']:>5} {row['median_ms']:>10} {row['p95_ms']:>8}  {verdict}"
-        )
+        figures = f"{row['found']:>7} {row['kinds']:>5} {row['median_ms']:>10} {row['p95_ms']:>8}"
+        print(f"{row['query']:<16} {figures}  {verdict}")
     print(f"\nPlan of the comments' query for {queries[0]!r} (trigram index):\n{long_plan}")
     print(f"\nPlan of the comments' query for {queries[2]!r} (under three characters):\n{short_plan}")
     if args.json:
