@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.db.models.lookups import Lookup
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.text import capfirst
@@ -339,11 +339,12 @@ def search(actor: Actor, query: str, *, kind: str | None = None, limit: int = RE
     for each in kinds_for(actor):
         if kind and each.key != kind:
             continue
-        queryset = matching(actor, each, words)
+        # The count of every match comes with the first rows (``COUNT(*) OVER ()``): one query a kind.
+        queryset = matching(actor, each, words).annotate(search_count=Window(Count("pk")))
         rows = list(queryset.select_related(*each.related).order_by(*each.ordering)[:limit])
         if not rows:
             continue
-        count = len(rows) if len(rows) < limit else queryset.count()
+        count = rows[0].search_count
         hits = [
             Hit(
                 kind=each.key,
