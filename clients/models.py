@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from agency.models import TenantModel
 
 
@@ -112,7 +113,10 @@ class Client(TenantModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status"], name="client_agency_status")]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="client_agency_status"),
+            TrigramIndex(fields=["agency", "name", "contact_name"], name="client_agency_search"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -170,7 +174,10 @@ class PlatformAccount(TenantModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["agency", "client", "status"], name="account_agency_client_status")]
+        indexes = [
+            models.Index(fields=["agency", "client", "status"], name="account_agency_client_status"),
+            TrigramIndex(fields=["agency", "handle", "nickname"], name="account_agency_search"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} @{self.handle}"
@@ -213,7 +220,10 @@ class Video(TenantModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["agency", "client", "published_at"], name="video_agency_client_published")]
+        indexes = [
+            models.Index(fields=["agency", "client", "published_at"], name="video_agency_client_published"),
+            TrigramIndex(fields=["agency", "title"], name="video_agency_search"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.platform_item_id

@@ -97,10 +97,11 @@ INSTALLED_APPS = [
     # The connectors to the platforms, above the chapter apps whose ingest services they feed.
     "platforms",
     # The features over every app: conformance reports, an agency's export and import, demo and
-    # scale seeding.
+    # scale seeding; the search over every app.
     "reports",
     "portability",
     "demo",
+    "search",
 ]
 
 MIDDLEWARE = [

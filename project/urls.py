@@ -17,6 +17,7 @@ from agency.api.routers import grouped_urls
 from clients.urls import client_area_patterns
 from platforms.webhooks import DouyinWebhookView
 from project.views import home
+from search.api import SearchView as SearchAPIView
 
 # Each app registers its viewsets on the shared router from its api module (the reports' first,
 # as they were registered when they lived in the tenant core).
@@ -50,6 +51,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("platforms/", include("platforms.urls")),
+    path("search/", include("search.urls")),
     path("client/", include(client_area_patterns)),
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
@@ -66,6 +68,7 @@ urlpatterns = [
         name="api-integration-tokens-detail",
     ),
     path("api/v1/agency/settings/", AgencySettingsView.as_view(), name="api-agency-settings"),
+    path("api/v1/search/", SearchAPIView.as_view(), name="api-search"),
     path("api/v1/", include(grouped_urls())),
     path("api/v1/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.common import AccountScoped
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from clients.models import Video
 
 HANDLING_NOTE_MAX_CHARS = 300  # how a comment was handled, in a line or two
@@ -139,6 +140,7 @@ class VideoComment(AccountScoped):
             ),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "text", "author_nickname"], name="comment_agency_search"),
             models.Index(fields=["agency", "account", "posted_at"], name="comment_agency_account_posted"),
             models.Index(fields=["agency", "status", "posted_at"], name="comment_agency_status_posted"),
         ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.common import AccountScoped
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)  # ISO: Monday is 1
 
@@ -189,6 +190,7 @@ class InboxMessage(AccountScoped):
             ),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "text", "sender_nickname"], name="inbox_agency_search"),
             models.Index(fields=["agency", "account", "received_at"], name="inbox_agency_account_received"),
             models.Index(fields=["agency", "account", "sender_uid"], name="inbox_agency_account_sender"),
             models.Index(fields=["agency", "status", "received_at"], name="inbox_agency_status_received"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.local import PoiLink
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from agency.models import TenantModel
 from clients.models import Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
@@ -61,6 +62,7 @@ class Influencer(TenantModel):
             ),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "handle", "nickname", "notes"], name="influencer_agency_search"),
             models.Index(fields=["agency", "city", "category"], name="influencer_agency_city"),
             models.Index(fields=["agency", "followers"], name="influencer_agency_followers"),
         ]

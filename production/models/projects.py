@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agency.db.indexes import TrigramIndex
 from agency.models import TenantModel
 from clients.models import Client, PlatformAccount, Video
 
@@ -83,6 +84,7 @@ class VideoProject(TenantModel):
         verbose_name = _("video project")
         verbose_name_plural = _("video projects")
         indexes = [
+            TrigramIndex(fields=["agency", "title", "brief"], name="vproject_agency_search"),
             models.Index(fields=["agency", "stage", "due_date"], name="vproject_agency_stage_due"),
             models.Index(fields=["agency", "client", "stage"], name="vproject_agency_client_stage"),
             models.Index(fields=["agency", "due_date"], name="vproject_agency_due"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from records.models.common import VoidableRecord, void_constraint
 
 
@@ -108,6 +109,7 @@ class Asset(VoidableRecord):
             void_constraint("asset"),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "identifier", "name", "notes"], name="asset_agency_search"),
             models.Index(fields=["agency", "kind"], name="asset_agency_kind"),
             models.Index(fields=["agency", "client"], name="asset_agency_client"),
         ]

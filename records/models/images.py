@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agency.db.indexes import TrigramIndex
 from records.models.common import VoidableRecord, void_constraint
 
 
@@ -55,6 +56,7 @@ class ImageRecord(VoidableRecord):
         verbose_name_plural = _("image records")
         constraints = [void_constraint("image")]
         indexes = [
+            TrigramIndex(fields=["agency", "caption", "place"], name="image_agency_search"),
             models.Index(fields=["agency", "taken_on"], name="image_agency_taken"),
             models.Index(fields=["agency", "linked_type", "linked_id"], name="image_agency_linked"),
         ]

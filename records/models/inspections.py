@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from records.models.common import VoidableRecord, void_constraint
 from records.rules import INSPECTION_ITEMS
 
@@ -72,6 +73,7 @@ class DailyInspection(VoidableRecord):
             void_constraint("inspection"),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "problems"], name="inspection_agency_search"),
             models.Index(fields=["agency", "inspection_date", "status"], name="inspection_agency_day_status"),
             models.Index(fields=["agency", "client", "inspection_date"], name="inspection_agency_client_day"),
         ]

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
+from agency.db.indexes import TrigramIndex
 from records.models.common import VoidableRecord, void_constraint
 
 
@@ -76,6 +77,7 @@ class UsageRecord(VoidableRecord):
             void_constraint("usage"),
         ]
         indexes = [
+            TrigramIndex(fields=["agency", "note"], name="usage_agency_search"),
             models.Index(fields=["agency", "started_at"], name="usage_agency_started"),
             models.Index(fields=["agency", "client", "started_at"], name="usage_agency_client_started"),
         ]
