@@ -42,8 +42,10 @@ def recorded_value(value):
 
 
 @register.simple_tag(takes_context=True)
-def nav_current(context, url_name: str) -> str:
-    """``aria-current="page"`` for the navigation link of the section being shown."""
+def nav_current(context, url_name: str, exact: bool = False) -> str:
+    """``aria-current="page"`` for the navigation link of the section being shown: the page at
+    ``url_name`` or one under it; with ``exact``, only that page (an overview whose section's
+    pages have links of their own)."""
     request = context.get("request")
     if request is None:
         return ""
@@ -52,7 +54,7 @@ def nav_current(context, url_name: str) -> str:
     except Exception:
         return ""
     path = request.path
-    current = path == prefix if prefix == "/" else path.startswith(prefix)
+    current = path == prefix if exact or prefix == "/" else path.startswith(prefix)
     return 'aria-current="page"' if current else ""
 
 
