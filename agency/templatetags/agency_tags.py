@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -136,7 +137,7 @@ def nav_current(context, url_name: str, exact: bool = False) -> str:
         return ""
     path = request.path
     current = path == prefix if exact or prefix == "/" else path.startswith(prefix)
-    return 'aria-current="page"' if current else ""
+    return mark_safe('aria-current="page"') if current else ""  # a fixed attribute, not data
 
 
 @register.inclusion_tag("agency/_chart.html")
