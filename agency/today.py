@@ -9,6 +9,12 @@ The home page shows, for the signed-in person, every section whose resource thei
 (or, for a section declared with ``action=``, act on: work only some roles do), in order, each with
 a count, a link to where the work is done and its first rows. A section returns None when it has
 nothing to show. Each section runs a fixed number of queries.
+
+The client area has its own list, "waiting for you": what a client person is asked to do or to
+read (a script or a cut to approve, an answer to a requirement, a survey), declared the same way
+with ``@client_waiting(resource=..., action=..., order=...)``; ``waiting_for_client`` gives the
+sections with something in them (their counts head the client's dashboard and badge its
+navigation).
 """
 
 from __future__ import annotations
@@ -62,6 +68,20 @@ def today_section(*, resource: str, order: int, action: str = VIEW):
     return decorator
 
 
+CLIENT_SECTIONS: list[SectionSpec] = []
+
+
+def client_waiting(*, resource: str, order: int, action: str = VIEW):
+    """Declare a section of what waits for a client person (their rows only: ``visible_to``)."""
+
+    def decorator(func):
+        CLIENT_SECTIONS.append(SectionSpec(func, resource, order, action))
+        CLIENT_SECTIONS.sort(key=lambda spec: spec.order)
+        return func
+
+    return decorator
+
+
 def autodiscover() -> None:
     autodiscover_modules("today")
 
@@ -70,6 +90,20 @@ def sections_for(actor: Actor) -> list[WorkSection]:
     today = timezone.localdate(timezone=actor.agency.tz)
     out = []
     for spec in SECTIONS:
+        if actor.can(spec.action, spec.resource):
+            section = spec.func(actor, today)
+            if section is not None and section.count:
+                out.append(section)
+    return out
+
+
+def waiting_for_client(actor: Actor | None) -> list[WorkSection]:
+    """What waits for a client person, section by section (those with a count); nothing for staff."""
+    if actor is None or not actor.is_client_person:
+        return []
+    today = timezone.localdate(timezone=actor.agency.tz)
+    out = []
+    for spec in CLIENT_SECTIONS:
         if actor.can(spec.action, spec.resource):
             section = spec.func(actor, today)
             if section is not None and section.count:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.roles import CHANGE
-from agency.today import WorkRow, WorkSection, first_rows, local, today_section
-from evaluation.models import Complaint, ComplaintStatus
+from agency.today import WorkRow, WorkSection, client_waiting, first_rows, local, today_section
+from evaluation.models import CampaignStatus, Complaint, ComplaintStatus, SurveyInvitation
 
 # A complaint shows once its answer or resolution is due within this many hours (or overdue).
 NEAR_DEADLINE_HOURS = 48
@@ -41,3 +41,22 @@ def complaints_near_deadline(actor, today):
     count, rows = first_rows(queryset, row)
     url = reverse("evaluation:complaint-list") + "?status=open"
     return WorkSection(_("Complaints near their deadline (10.1)"), count, url, rows)
+
+
+@client_waiting(resource="evaluation_campaign", order=40)
+def surveys_to_answer(actor, today):
+    """10.1: the open evaluations (and 10.2 follow-ups) the client person is invited to and has not
+    answered; the section leads to the first one's personal link."""
+    email = actor.user.email
+    mine = Q(user=actor.user) | Q(email__iexact=email) if email else Q(user=actor.user)
+    queryset = (
+        SurveyInvitation.objects.visible_to(actor)
+        .filter(mine, campaign__status=CampaignStatus.OPEN, responded_at__isnull=True)
+        .select_related("campaign", "campaign__client")
+        .order_by("campaign__closes_on", "id")
+    )
+    count, rows = first_rows(
+        queryset, lambda i: WorkRow(str(i.campaign), reverse("evaluation:public-survey", args=[i.token]))
+    )
+    url = rows[0].url if rows else reverse("evaluation:client-home")
+    return WorkSection(_("Surveys to answer"), count, url, rows)

@@ -7,10 +7,13 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agency.today import WorkRow, WorkSection, first_rows, local, today_section
+from agency.roles import DECIDE
+from agency.today import WorkRow, WorkSection, client_waiting, first_rows, local, today_section
 from production.models.common import ProbeState
 from production.models.projects import Stage, VideoProject
 from production.models.publishing import PROBLEM_PUBLICATION_STATUSES, Publication
+from production.models.review import ReviewRound, RoundStatus
+from production.models.scripts import Script, ScriptStatus
 from production.models.shoots import Clip
 
 DUE_SOON_DAYS = 7
@@ -72,3 +75,17 @@ def publications_failed(actor, today):
         ),
     )
     return WorkSection(_("Publications that failed or were refused"), count, reverse("production:calendar"), rows)
+
+
+@client_waiting(resource="script", action=DECIDE, order=10)
+def scripts_to_approve(actor, today):
+    """5.1: the scripts sent to the client person's approver, waiting for their decision."""
+    count = Script.objects.visible_to(actor).filter(status=ScriptStatus.SUBMITTED).count()
+    return WorkSection(_("Scripts to approve"), count, reverse("production:client-home") + "#scripts")
+
+
+@client_waiting(resource="review", action=DECIDE, order=20)
+def cuts_to_approve(actor, today):
+    """The cuts in an open review round, waiting for the client approver's decision."""
+    count = ReviewRound.objects.visible_to(actor).filter(status=RoundStatus.OPEN).count()
+    return WorkSection(_("Cuts to approve"), count, reverse("production:client-home") + "#cuts")

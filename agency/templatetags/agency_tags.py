@@ -1,11 +1,80 @@
+import datetime as dt
 import json
+from decimal import Decimal
 
 from django import template
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 register = template.Library()
+
+# The shape of every amount of money (yuan): accounts_ops' money_field, the 8.1 GMV and 8.3
+# valuations, a complaint's compensation, an asset's purchase value. A list cell of this shape is money.
+MONEY_SHAPE = (12, 2)
+CURRENCY = "¥"
+# Whole numbers that name rather than count (a year, a version): shown as they are, never 2,026.
+NOT_COUNTS = frozenset({"year", "version", "number", "round", "slot", "position", "priority", "rank"})
+EMPTY = "—"
+
+
+@register.filter
+def number(value, places=None):
+    """A number as every page shows it, in the reader's language: thousands grouped (35,000;
+    12,063.00), a decimal with its own places (or ``places``), "—" for none. Text passes through."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    if places is None and isinstance(value, float):
+        places = 2
+    return formats.number_format(value, None if places is None else int(places), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def money(value, places=2):
+    """An amount of yuan: ``¥6,000.00`` (two places, or ``places``: ``money:0`` for an estimate
+    in whole yuan), grouped; "—" for none."""
+    if value is None or value == "":
+        return EMPTY
+    return f"{CURRENCY}{number(Decimal(str(value)), places)}"
+
+
+@register.filter
+def person(user, empty=EMPTY):
+    """A person by their name (full name, else the username); "—" (or ``empty``) for nobody."""
+    if user is None or user == "":
+        return empty
+    if isinstance(user, AbstractBaseUser):
+        return (user.get_full_name() if hasattr(user, "get_full_name") else "").strip() or user.get_username()
+    return str(user)
+
+
+@register.filter
+def moment(value):
+    """A date as ``2026-12-07``, a moment as ``2026-12-07 14:30`` in the current time zone (the agency's)."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "Y-m-d")
+    return value
+
+
+def _field(obj, name: str):
+    meta = getattr(obj, "_meta", None)
+    if meta is None:
+        return None
+    try:
+        return meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 @register.filter
@@ -17,13 +86,26 @@ def attr(obj, name: str):
 
 @register.filter
 def cell(obj, name: str):
-    """A list's cell: the attribute (``attr``); "—" when there is none, "yes"/"no" for a flag, and
-    a zero as a zero (no rows rejected is 0, not a blank)."""
+    """A list's cell: the attribute (``attr``); "—" when there is none, "yes"/"no" for a flag, a
+    zero as a zero (no rows rejected is 0, not a blank), and the rest as every page shows it:
+    numbers grouped (``number``; a year or a version as it is), amounts of money with the currency
+    (``money``), people by name (``person``), dates and moments as ``moment``."""
     value = attr(obj, name)
     if value is None or value == "":
-        return "—"
+        return EMPTY
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if isinstance(value, AbstractBaseUser):
+        return person(value)
+    if isinstance(value, dt.date):
+        return moment(value)
+    if isinstance(value, int | float | Decimal):
+        field = _field(obj, name)
+        if isinstance(field, models.DecimalField) and (field.max_digits, field.decimal_places) == MONEY_SHAPE:
+            return money(value)
+        if name in NOT_COUNTS:
+            return str(value)
+        return number(value)
     return value
 
 
@@ -42,8 +124,10 @@ def recorded_value(value):
 
 
 @register.simple_tag(takes_context=True)
-def nav_current(context, url_name: str) -> str:
-    """``aria-current="page"`` for the navigation link of the section being shown."""
+def nav_current(context, url_name: str, exact: bool = False) -> str:
+    """``aria-current="page"`` for the navigation link of the section being shown: the page at
+    ``url_name`` or one under it; with ``exact``, only that page (an overview whose section's
+    pages have links of their own)."""
     request = context.get("request")
     if request is None:
         return ""
@@ -52,8 +136,8 @@ def nav_current(context, url_name: str) -> str:
     except Exception:
         return ""
     path = request.path
-    current = path == prefix if prefix == "/" else path.startswith(prefix)
-    return 'aria-current="page"' if current else ""
+    current = path == prefix if exact or prefix == "/" else path.startswith(prefix)
+    return mark_safe('aria-current="page"') if current else ""  # a fixed attribute, not data
 
 
 @register.inclusion_tag("agency/_chart.html")

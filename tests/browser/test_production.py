@@ -74,7 +74,7 @@ def test_a_producer_takes_a_video_from_script_to_publication(browser, demo, shot
     approver = browser.signed_in("xinghe_client_approver")
 
     # Planning: the producer opens chapter 5 from the side menu and starts a project.
-    producer.get_by_role("link", name=both("Video production (ch.5)")).click()
+    producer.get_by_role("link", name=both("Production board")).click()
     expect(producer.get_by_role("heading", level=1)).to_have_text(both("Production board"))
     shot(producer, "production-board")
     producer.get_by_role("link", name=both("New video project")).click()
