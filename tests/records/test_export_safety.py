@@ -296,14 +296,14 @@ def test_an_export_job_failing_mid_stream_leaves_no_file_and_no_cursor(world, mo
     from django.db import connection
 
     from agency.tenancy import tenant_context
-    from records import services
+    from records.services.exports import export_run
 
     for index in range(3):
         AssetFactory(agency=world.agency_a, client=world.client_a1, identifier=f"M-{index}")
     failing_in_the_middle(monkeypatch)
     job = ExportJob.objects.create(agency=world.agency_a, dataset="assets", format="xlsx", requested_by=world.staff_a)
     with tenant_context(world.agency_a), pytest.raises(RuntimeError) as failure:
-        services.export_run(job_id=job.pk)
+        export_run(job_id=job.pk)
     assert failure.traceback  # still held
     leftovers = suspended_cursors()
     finalise(leftovers)
