@@ -1,5 +1,5 @@
-"""What chapter 10's pages share: a form that calls one service, and a row's page whose workflow
-steps each post to ``<pk>/<step>/``. Thin: the services decide, their refusals show on the form."""
+"""What chapter 10's pages share: a row's page whose workflow steps each post to ``<pk>/<step>/``.
+Thin: the services decide, their refusals show on the form."""
 
 from __future__ import annotations
 
