@@ -14,6 +14,7 @@ from django.views import View
 from agency import panels
 from agency.conformance import evaluate
 from agency.http import file_response
+from agency.pages import ServiceActionView, form_errors_from
 from agency.roles import ADD, CHANGE, DECIDE, FULFIL, VIEW
 from agency.views import (
     TenantCreateView,
@@ -181,42 +182,21 @@ class RequirementListView(TenantListView):
         return queryset.select_related("client")
 
 
-class RequirementCreateView(TenantViewMixin, View):
+class RequirementCreateView(ServiceActionView):
     """Raise a requirement (staff on the client's behalf, or the client's approver)."""
 
     resource = "requirement"
-    action = ADD
     allow_both = True
+    form_class = RequirementRaiseForm
+    service = services.requirement_raise
+    title = gettext_lazy("Raise a requirement")
+    success_message = gettext_lazy("Requirement recorded.")
+    invalid_status = 200
 
-    def get(self, request):
-        form = RequirementRaiseForm(actor=self.actor, initial={"client": request.GET.get("client")})
-        return self.render(form)
-
-    def post(self, request):
-        form = RequirementRaiseForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                requirement = services.requirement_raise(actor=self.actor, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Requirement recorded."))
-                if self.actor.is_client_person:
-                    return redirect("client-area:dashboard")
-                return redirect("clients:requirement-detail", pk=requirement.pk)
-        return self.render(form)
-
-    def render(self, form):
-        base = "client_area/base.html" if self.actor.is_client_person else "base.html"
-        return render(
-            self.request,
-            "agency/form.html",
-            {
-                "form": form,
-                "title": _("Raise a requirement"),
-                "base_template": base,
-            },
-        )
+    def success_url(self, requirement):
+        if self.actor.is_client_person:
+            return reverse("client-area:dashboard")
+        return reverse("clients:requirement-detail", args=[requirement.pk])
 
 
 class RequirementDetailView(TenantDetailView):
@@ -271,7 +251,7 @@ class RequirementActionView(TenantViewMixin, View):
             try:
                 service(actor=self.actor, requirement=requirement, **data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Requirement updated."))
                 return redirect("clients:requirement-detail", pk=pk)
@@ -285,14 +265,6 @@ class RequirementActionView(TenantViewMixin, View):
             },
             status=400,
         )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class ClientAreaDashboardView(TenantViewMixin, View):

@@ -16,6 +16,7 @@ from django.views import View
 from agency.conformance import Period, Status
 from agency.languages import requester_language
 from agency.models import ConformanceReport, ReportStatus
+from agency.pages import base_template
 from agency.roles import ADD
 from agency.standard import CLAUSES
 from agency.views import TenantViewMixin, period_from_request
@@ -80,7 +81,7 @@ class ClientConformanceView(TenantViewMixin, View):
                 "reports": reports,
                 "can_request": self.actor.can(ADD, "conformance"),
                 "title": _("Conformance"),
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
+                "base_template": base_template(self.actor),
             },
         )
 

@@ -16,7 +16,7 @@ from accounts_ops.forms.ads import ApprovalForm, CampaignForm, ResultsForm, Spen
 from accounts_ops.models.ads import AdCampaign, campaign_roi
 from accounts_ops.selectors.ads import with_money
 from accounts_ops.services.ads import ad_budget_approve, ad_spend_record, campaign_create, campaign_record_results
-from accounts_ops.views.common import ServiceFormView, add_errors
+from agency.pages import ServiceActionView, form_errors_from
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
@@ -43,13 +43,11 @@ class CampaignListView(TenantListView):
         return with_money(queryset.select_related("account"))
 
 
-class CampaignCreateView(ServiceFormView):
+class CampaignCreateView(ServiceActionView):
     resource = "ad_campaign"
     form_class = CampaignForm
     title = gettext_lazy("New ad campaign (6.7)")
-
-    def perform(self, data):
-        return campaign_create(actor=self.actor, **data)
+    service = campaign_create
 
     def success_url(self, result):
         return result.get_absolute_url()
@@ -123,7 +121,7 @@ class CampaignDetailView(TenantViewMixin, View):
                 else:
                     campaign_record_results(actor=self.actor, campaign=campaign, **data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(campaign.get_absolute_url())

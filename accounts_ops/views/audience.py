@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -12,6 +11,7 @@ from accounts_ops.api.audience import AudiencePersonaReportFilterSet
 from accounts_ops.models.audience import AudiencePersonaReport
 from accounts_ops.selectors.audience import persona_sections
 from accounts_ops.services.audience import persona_report_request
+from agency.pages import base_template, report_refusal
 from agency.roles import ADD
 from agency.views import TenantListView, TenantViewMixin
 from clients.models import PlatformAccount
@@ -60,7 +60,7 @@ class PersonaDetailView(TenantViewMixin, View):
                 "other_summary": report.summary_en if language.startswith("zh") else report.summary_zh,
                 "sections": persona_sections(report, language),
                 "title": str(report.account),
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
+                "base_template": base_template(self.actor),
             },
         )
 
@@ -74,6 +74,6 @@ class PersonaRequestView(TenantViewMixin, View):
         try:
             report = persona_report_request(actor=self.actor, account=account)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
             return redirect("accounts_ops:persona-list")
         return redirect(report.get_absolute_url())

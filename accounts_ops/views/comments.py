@@ -29,7 +29,7 @@ from accounts_ops.services.comments import (
     comment_reply,
     opinion_alert_handle,
 )
-from accounts_ops.views.common import ServiceFormView, add_errors
+from agency.pages import ServiceActionView, base_template, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
@@ -87,7 +87,7 @@ class CommentDetailView(TenantViewMixin, View):
                 "can_add": self.actor.can(ADD, "comment"),
                 "can_change": self.actor.can(CHANGE, "comment"),
                 "title": str(comment),
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
+                "base_template": base_template(self.actor),
             },
             status=status,
         )
@@ -124,22 +124,20 @@ class CommentDetailView(TenantViewMixin, View):
                     comment_mark_handled(actor=self.actor, comment=comment, note=form.cleaned_data["note"])
         except ValidationError as exc:
             if form is None:
-                messages.error(request, " ".join(exc.messages))
+                report_refusal(request, exc)
                 return redirect(comment.get_absolute_url())
-            add_errors(form, exc)
+            form_errors_from(exc, form)
         if form is not None and form.errors:
             return self.page(comment, (name, form), status=400)
         messages.success(request, _("Saved."))
         return redirect(comment.get_absolute_url())
 
 
-class GuideCreateView(ServiceFormView):
+class GuideCreateView(ServiceActionView):
     resource = "comment"
     form_class = GuideForm
     title = gettext_lazy("Seed a guide comment (7.1)")
-
-    def perform(self, data):
-        return comment_guide_post(actor=self.actor, **data)
+    service = comment_guide_post
 
     def success_url(self, result):
         return result.get_absolute_url()
@@ -193,7 +191,7 @@ class AlertDetailView(TenantViewMixin, View):
                 "form": form or AlertHandleForm(),
                 "can_handle": self.actor.can(CHANGE, "opinion_alert") and alert.status == "open",
                 "title": str(alert),
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
+                "base_template": base_template(self.actor),
             },
             status=status,
         )
@@ -210,7 +208,7 @@ class AlertDetailView(TenantViewMixin, View):
             try:
                 opinion_alert_handle(actor=self.actor, alert=alert, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("The alert is handled."))
                 return redirect(alert.get_absolute_url())

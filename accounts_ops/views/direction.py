@@ -9,7 +9,8 @@ from accounts_ops.api.direction import AccountDirectionFilterSet
 from accounts_ops.forms.direction import DirectionForm
 from accounts_ops.models.direction import AccountDirection
 from accounts_ops.services.direction import direction_record
-from accounts_ops.views.common import ServiceFormView, _account_page
+from accounts_ops.views.common import _account_page
+from agency.pages import ServiceActionView
 from agency.views import TenantListView
 
 
@@ -32,13 +33,11 @@ class DirectionListView(TenantListView):
         return queryset.select_related("account")
 
 
-class DirectionCreateView(ServiceFormView):
+class DirectionCreateView(ServiceActionView):
     resource = "account_direction"
     form_class = DirectionForm
     title = gettext_lazy("New version of an account's direction (6.1)")
-
-    def perform(self, data):
-        return direction_record(actor=self.actor, **data)
+    service = direction_record
 
     def success_url(self, result):
         return _account_page(result.account_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,7 +19,7 @@ from accounts_ops.services.hot_topics import (
     content_plan_update,
     hot_topic_save,
 )
-from accounts_ops.views.common import ServiceFormView, add_errors
+from agency.pages import ServiceActionView, base_template, form_errors_from
 from agency.roles import CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
@@ -42,16 +41,12 @@ class TopicListView(TenantListView):
     create_url_name = "accounts_ops:topic-create"
 
 
-class TopicCreateView(ServiceFormView):
+class TopicCreateView(ServiceActionView):
     resource = "hot_topic"
     form_class = HotTopicForm
     title = gettext_lazy("Enter a hot topic (7.2)")
-
-    def perform(self, data):
-        return hot_topic_save(actor=self.actor, **data)
-
-    def success_url(self, result):
-        return reverse("accounts_ops:topic-list")
+    service = hot_topic_save
+    success_url_name = "accounts_ops:topic-list"
 
 
 class PlanListView(TenantListView):
@@ -73,13 +68,11 @@ class PlanListView(TenantListView):
         return queryset.select_related("account", "video_project")
 
 
-class PlanCreateView(ServiceFormView):
+class PlanCreateView(ServiceActionView):
     resource = "content_plan"
     form_class = ContentPlanForm
     title = gettext_lazy("Plan content from hot topics (7.2)")
-
-    def perform(self, data):
-        return content_plan_create(actor=self.actor, **data)
+    service = content_plan_create
 
     def success_url(self, result):
         return result.get_absolute_url()
@@ -112,7 +105,7 @@ class PlanDetailView(TenantViewMixin, View):
                 "action_forms": action_forms,
                 "can_change": self.actor.can(CHANGE, "content_plan"),
                 "title": plan.title,
-                "base_template": "client_area/base.html" if self.actor.is_client_person else "base.html",
+                "base_template": base_template(self.actor),
             },
             status=status,
         )
@@ -142,7 +135,7 @@ class PlanDetailView(TenantViewMixin, View):
                 else:
                     content_plan_update(actor=self.actor, plan=plan, **form.cleaned_data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(plan.get_absolute_url())

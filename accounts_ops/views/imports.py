@@ -10,7 +10,7 @@ from accounts_ops.api.imports import DataImportFilterSet
 from accounts_ops.forms.imports import DataImportForm
 from accounts_ops.models.imports import DataImport
 from accounts_ops.services.imports import data_import_request
-from accounts_ops.views.common import ServiceFormView
+from agency.pages import ServiceActionView
 from agency.views import TenantListView, TenantViewMixin
 
 
@@ -35,14 +35,12 @@ class ImportListView(TenantListView):
         return queryset.select_related("account")
 
 
-class ImportCreateView(ServiceFormView):
+class ImportCreateView(ServiceActionView):
     resource = "data_import"
     form_class = DataImportForm
     title = gettext_lazy("Import a file of platform data")
     success_message = gettext_lazy("The file is being imported; its progress shows below.")
-
-    def perform(self, data):
-        return data_import_request(actor=self.actor, **data)
+    service = data_import_request
 
     def success_url(self, result):
         return result.get_absolute_url()

@@ -22,7 +22,8 @@ from accounts_ops.services.inbox import (
     reply_rule_create,
     reply_rule_update,
 )
-from accounts_ops.views.common import ServiceFormView, _account_page, add_errors
+from accounts_ops.views.common import _account_page
+from agency.pages import ServiceActionView, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 from clients.models import PlatformAccount
@@ -47,19 +48,17 @@ class RuleListView(TenantListView):
         return queryset.select_related("account")
 
 
-class RuleCreateView(ServiceFormView):
+class RuleCreateView(ServiceActionView):
     resource = "auto_reply"
     form_class = ReplyRuleForm
     title = gettext_lazy("New reply rule (6.4)")
-
-    def perform(self, data):
-        return reply_rule_create(actor=self.actor, **data)
+    service = reply_rule_create
 
     def success_url(self, result):
         return _account_page(result.account_id)
 
 
-class RuleUpdateView(ServiceFormView):
+class RuleUpdateView(ServiceActionView):
     resource = "auto_reply"
     action = CHANGE
     form_class = ReplyRuleEditForm
@@ -75,7 +74,7 @@ class RuleUpdateView(ServiceFormView):
         return _account_page(result.account_id)
 
 
-class SettingsUpdateView(ServiceFormView):
+class SettingsUpdateView(ServiceActionView):
     resource = "auto_reply"
     action = CHANGE
     form_class = AutoReplySettingsForm
@@ -187,7 +186,7 @@ class InboxDetailView(TenantViewMixin, View):
             try:
                 inbox_close(actor=self.actor, message=message)
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                report_refusal(request, exc)
             return redirect(message.get_absolute_url())
         if not self.actor.can(ADD, "inbox"):
             raise PermissionDenied(_("Your role does not allow this."))
@@ -196,7 +195,7 @@ class InboxDetailView(TenantViewMixin, View):
             try:
                 inbox_reply(actor=self.actor, message=message, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Reply queued for sending."))
                 return redirect(message.get_absolute_url())

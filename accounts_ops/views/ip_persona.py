@@ -8,7 +8,7 @@ from accounts_ops.api.ip_persona import IpPersonaFilterSet
 from accounts_ops.forms.ip_persona import IpPersonaForm
 from accounts_ops.models.ip_persona import IpPersona
 from accounts_ops.services.ip_persona import ip_persona_record
-from accounts_ops.views.common import ServiceFormView
+from agency.pages import ServiceActionView
 from agency.views import TenantListView
 
 
@@ -27,13 +27,11 @@ class IpPersonaListView(TenantListView):
         return queryset.select_related("account").order_by("account_id", "-version")
 
 
-class IpPersonaCreateView(ServiceFormView):
+class IpPersonaCreateView(ServiceActionView):
     resource = "ip_persona"
     form_class = IpPersonaForm
     title = gettext_lazy("New version of an IP persona (7.4)")
-
-    def perform(self, data):
-        return ip_persona_record(actor=self.actor, **data)
+    service = ip_persona_record
 
     def success_url(self, result):
         return result.get_absolute_url()

@@ -4,14 +4,13 @@ Thin: forms collect, services decide."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from accounts_ops.api.local import GroupBuyDealFilterSet, LocalLifeEnablementFilterSet, PoiLinkFilterSet
 from accounts_ops.forms.local import DealEditForm, DealForm, EnablementForm, PoiForm
 from accounts_ops.models.local import GroupBuyDeal, LocalLifeEnablement, PoiLink
 from accounts_ops.services.local import deal_save, enablement_record_qualification, poi_save
-from accounts_ops.views.common import ServiceFormView
+from agency.pages import ServiceActionView
 from agency.roles import CHANGE
 from agency.views import TenantListView
 
@@ -37,16 +36,12 @@ class DealListView(TenantListView):
         return queryset.select_related("account")
 
 
-class DealCreateView(ServiceFormView):
+class DealCreateView(ServiceActionView):
     resource = "local_life"
     form_class = DealForm
     title = gettext_lazy("New group-buy deal (6.5)")
-
-    def perform(self, data):
-        return deal_save(actor=self.actor, **data)
-
-    def success_url(self, result):
-        return reverse("accounts_ops:deal-list")
+    service = deal_save
+    success_url_name = "accounts_ops:deal-list"
 
 
 class DealUpdateView(DealCreateView):
@@ -80,16 +75,12 @@ class PoiListView(TenantListView):
         return queryset.select_related("account")
 
 
-class PoiCreateView(ServiceFormView):
+class PoiCreateView(ServiceActionView):
     resource = "local_life"
     form_class = PoiForm
     title = gettext_lazy("New POI link (6.5)")
-
-    def perform(self, data):
-        return poi_save(actor=self.actor, **data)
-
-    def success_url(self, result):
-        return reverse("accounts_ops:poi-list")
+    service = poi_save
+    success_url_name = "accounts_ops:poi-list"
 
 
 class PoiUpdateView(PoiCreateView):
@@ -120,7 +111,7 @@ class EnablementListView(TenantListView):
         return queryset.select_related("client")
 
 
-class EnablementEditView(ServiceFormView):
+class EnablementEditView(ServiceActionView):
     resource = "local_life"
     form_class = EnablementForm
     title = gettext_lazy("Qualification for group-buy (6.5)")
@@ -133,5 +124,4 @@ class EnablementEditView(ServiceFormView):
             note=data.get("qualification_note", ""),
         )
 
-    def success_url(self, result):
-        return reverse("accounts_ops:enablement-list")
+    success_url_name = "accounts_ops:enablement-list"

@@ -14,7 +14,8 @@ from accounts_ops.api.pinned import BoostTaskFilterSet, PinnedVideoFilterSet
 from accounts_ops.forms.pinned import BoostRecordForm, PinForm, PlanForm, UnpinForm
 from accounts_ops.models.pinned import BoostTask, BoostTaskStatus, PinnedVideo
 from accounts_ops.services.pinned import boost_record, pinned_video_pin, pinned_video_unpin, pinned_video_update_plan
-from accounts_ops.views.common import ServiceFormView, _account_page
+from accounts_ops.views.common import _account_page
+from agency.pages import ServiceActionView, report_refusal
 from agency.roles import CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
@@ -40,19 +41,17 @@ class PinnedListView(TenantListView):
         return queryset.select_related("account", "video")
 
 
-class PinCreateView(ServiceFormView):
+class PinCreateView(ServiceActionView):
     resource = "pinned_video"
     form_class = PinForm
     title = gettext_lazy("Pin a video (6.3)")
-
-    def perform(self, data):
-        return pinned_video_pin(actor=self.actor, **data)
+    service = pinned_video_pin
 
     def success_url(self, result):
         return _account_page(result.account_id)
 
 
-class PlanUpdateView(ServiceFormView):
+class PlanUpdateView(ServiceActionView):
     resource = "pinned_video"
     action = CHANGE
     form_class = PlanForm
@@ -79,7 +78,7 @@ class UnpinView(TenantViewMixin, View):
             data = form.cleaned_data if form.is_valid() else {}
             result = pinned_video_unpin(actor=self.actor, pinned=pinned, **data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Video unpinned."))
             if result.account_flagged:
@@ -107,7 +106,7 @@ class BoostTaskListView(TenantListView):
         return queryset.select_related("account", "pinned_video__video")
 
 
-class BoostCreateView(ServiceFormView):
+class BoostCreateView(ServiceActionView):
     resource = "boost"
     form_class = BoostRecordForm
     title = gettext_lazy("Record a boost (6.3)")

@@ -21,8 +21,9 @@ from accounts_ops.services.profile import (
     profile_change_request,
     profile_record_baseline,
 )
-from accounts_ops.views.common import ServiceFormView, _account_page, add_errors
+from accounts_ops.views.common import _account_page
 from agency.http import file_response
+from agency.pages import ServiceActionView, form_errors_from
 from agency.roles import CHANGE, DECIDE
 from agency.views import TenantListView, TenantViewMixin
 
@@ -47,26 +48,22 @@ class ProfileListView(TenantListView):
         return queryset.select_related("account")
 
 
-class ProfileCreateView(ServiceFormView):
+class ProfileCreateView(ServiceActionView):
     resource = "profile_change"
     form_class = ProfileChangeForm
     title = gettext_lazy("Ask for a profile change (6.2)")
     allow_both = True
-
-    def perform(self, data):
-        return profile_change_request(actor=self.actor, **data)
+    service = profile_change_request
 
     def success_url(self, result):
         return result.get_absolute_url()
 
 
-class ProfileBaselineView(ServiceFormView):
+class ProfileBaselineView(ServiceActionView):
     resource = "profile_change"
     form_class = ProfileBaselineForm
     title = gettext_lazy("Record the profile as found (6.2)")
-
-    def perform(self, data):
-        return profile_record_baseline(actor=self.actor, **data)
+    service = profile_record_baseline
 
     def success_url(self, result):
         return _account_page(result.account_id)
@@ -114,7 +111,7 @@ class ProfileDetailView(TenantViewMixin, View):
                         actor=self.actor, change=change, approve=name == "approve", note=form.cleaned_data["note"]
                     )
             except ValidationError as exc:
-                add_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Profile change updated."))
                 return redirect(change.get_absolute_url())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +10,7 @@ from accounts_ops.api.promotion import PromotionTaskFilterSet
 from accounts_ops.forms.promotion import PromotionCompleteForm, PromotionForm
 from accounts_ops.models.promotion import PromotionTask
 from accounts_ops.services.promotion import promotion_complete, promotion_plan
-from accounts_ops.views.common import ServiceFormView
+from agency.pages import ServiceActionView
 from agency.roles import CHANGE
 from agency.views import TenantListView
 
@@ -36,19 +35,15 @@ class PromotionListView(TenantListView):
         return queryset.select_related("account")
 
 
-class PromotionCreateView(ServiceFormView):
+class PromotionCreateView(ServiceActionView):
     resource = "promotion"
     form_class = PromotionForm
     title = gettext_lazy("Plan a promotion (6.6)")
-
-    def perform(self, data):
-        return promotion_plan(actor=self.actor, **data)
-
-    def success_url(self, result):
-        return reverse("accounts_ops:promotion-list")
+    service = promotion_plan
+    success_url_name = "accounts_ops:promotion-list"
 
 
-class PromotionCompleteView(ServiceFormView):
+class PromotionCompleteView(ServiceActionView):
     resource = "promotion"
     action = CHANGE
     form_class = None
@@ -57,11 +52,10 @@ class PromotionCompleteView(ServiceFormView):
     def get_object(self):
         return get_object_or_404(PromotionTask.objects.visible_to(self.actor), pk=self.kwargs["pk"])
 
-    def form(self, data=None, files=None):
+    def make_form(self, data=None, files=None):
         return PromotionCompleteForm(data, initial={"done_on": timezone.localdate(timezone=self.actor.agency.tz)})
 
     def perform(self, data):
         return promotion_complete(actor=self.actor, task=self.object, **data)
 
-    def success_url(self, result):
-        return reverse("accounts_ops:promotion-list")
+    success_url_name = "accounts_ops:promotion-list"

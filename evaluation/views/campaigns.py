@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import ServiceActionView
 from agency.roles import ADD, CHANGE, DECIDE, VIEW
 from agency.views import TenantListView, TenantViewMixin
 from evaluation.api.campaigns import EvaluationCampaignFilterSet
@@ -19,7 +20,7 @@ from evaluation.selectors.campaigns import campaign_questionnaire, campaign_resu
 from evaluation.services import campaigns as campaign_services
 from evaluation.services import followups as followup_services
 from evaluation.services.common import local_today
-from evaluation.views.common import DetailWithSteps, ServiceFormView
+from evaluation.views.common import DetailWithSteps
 
 
 class CampaignListView(TenantListView):
@@ -42,7 +43,8 @@ class CampaignListView(TenantListView):
         return queryset.select_related("client")
 
 
-class CampaignCreateView(ServiceFormView):
+class CampaignCreateView(ServiceActionView):
+    invalid_status = 200
     resource = "evaluation_campaign"
     form_class = CampaignForm
     title = gettext_lazy("New yearly evaluation")
@@ -50,8 +52,7 @@ class CampaignCreateView(ServiceFormView):
     def get_initial(self):
         return {"client": self.request.GET.get("client"), "year": local_today(self.actor.agency).year}
 
-    def perform(self, data):
-        return campaign_services.campaign_create(actor=self.actor, **data)
+    service = campaign_services.campaign_create
 
 
 class CampaignDetailView(DetailWithSteps):

@@ -1,5 +1,5 @@
-"""What chapter 10's pages share: a form that calls one service, and a row's page whose workflow
-steps each post to ``<pk>/<step>/``. Thin: the services decide, their refusals show on the form."""
+"""What chapter 10's pages share: a row's page whose workflow steps each post to ``<pk>/<step>/``.
+Thin: the services decide, their refusals show on the form."""
 
 from __future__ import annotations
 
@@ -11,60 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from agency.forms import TenantModelForm
-from agency.roles import ADD
+from agency.pages import base_template, form_errors_from, report_refusal
 from agency.views import TenantViewMixin
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def base_template(actor) -> str:
-    return "client_area/base.html" if actor.is_client_person else "base.html"
-
-
-class ServiceFormView(TenantViewMixin, View):
-    """A form whose cleaned data goes to one service; the service's refusals show on the form."""
-
-    form_class = None
-    title = ""
-    action = ADD
-    template_name = "agency/form.html"
-
-    def get_initial(self) -> dict:
-        return {}
-
-    def make_form(self, data=None):
-        return self.form_class(data, actor=self.actor, initial=self.get_initial())
-
-    def get(self, request, **kwargs):
-        return self.render_form(self.make_form())
-
-    def post(self, request, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                row = self.perform(form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(self.success_url(row))
-        return self.render_form(form)
-
-    def perform(self, data: dict):
-        raise NotImplementedError
-
-    def success_url(self, row) -> str:
-        return row.get_absolute_url()
-
-    def render_form(self, form):
-        context = {"form": form, "title": self.title, "base_template": base_template(self.actor)}
-        return render(self.request, self.template_name, context)
 
 
 class DetailWithSteps(TenantViewMixin, View):
@@ -100,9 +48,9 @@ class DetailWithSteps(TenantViewMixin, View):
                 result = service(actor=self.actor, **{row_arg: row}, **data)
             except ValidationError as exc:
                 if form is None:
-                    messages.error(request, " ".join(exc.messages))
+                    report_refusal(request, exc)
                 else:
-                    add_errors(form, exc)
+                    form_errors_from(exc, form)
             else:
                 messages.success(request, _("Done."))
                 target = result if isinstance(result, self.model) else row

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy
 
+from agency.pages import ServiceActionView
 from agency.roles import ADD, DECIDE, FULFIL
 from agency.views import TenantCreateView, TenantListView, TenantUpdateView
 from evaluation.api.complaints import ComplaintFilterSet, ServiceGuaranteeFilterSet
 from evaluation.forms.complaints import ComplaintForm, ConfirmForm, GuaranteeForm, ResolveForm, RespondForm
 from evaluation.models import Complaint, ComplaintStatus, ServiceGuarantee
 from evaluation.services import complaints as complaint_services
-from evaluation.views.common import DetailWithSteps, ServiceFormView
+from evaluation.views.common import DetailWithSteps
 
 
 class ComplaintListView(TenantListView):
@@ -35,7 +36,8 @@ class ComplaintListView(TenantListView):
         return queryset.select_related("client")
 
 
-class ComplaintCreateView(ServiceFormView):
+class ComplaintCreateView(ServiceActionView):
+    invalid_status = 200
     resource = "complaint"
     allow_both = True
     form_class = ComplaintForm
@@ -44,8 +46,7 @@ class ComplaintCreateView(ServiceFormView):
     def get_initial(self):
         return {"client": self.request.GET.get("client"), "campaign": self.request.GET.get("campaign")}
 
-    def perform(self, data):
-        return complaint_services.complaint_file(actor=self.actor, **data)
+    service = complaint_services.complaint_file
 
 
 class ComplaintDetailView(DetailWithSteps):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from agency.pages import ServiceActionView
 from agency.roles import ADD, CHANGE, FULFIL
 from agency.views import TenantListView
 from evaluation.api.improvement import ImprovementCycleFilterSet
@@ -16,7 +17,7 @@ from evaluation.selectors.campaigns import campaign_questions
 from evaluation.selectors.improvement import cycle_thread
 from evaluation.services import followups as followup_services
 from evaluation.services import improvement as improvement_services
-from evaluation.views.common import DetailWithSteps, ServiceFormView
+from evaluation.views.common import DetailWithSteps
 
 
 class CycleListView(TenantListView):
@@ -38,7 +39,8 @@ class CycleListView(TenantListView):
         return queryset.select_related("client")
 
 
-class CycleCreateView(ServiceFormView):
+class CycleCreateView(ServiceActionView):
+    invalid_status = 200
     resource = "improvement"
     form_class = CycleForm
     title = gettext_lazy("New finding")
@@ -47,8 +49,7 @@ class CycleCreateView(ServiceFormView):
         keys = ("client", "campaign", "complaint", "question", "source", "finding")
         return {key: self.request.GET.get(key) for key in keys if self.request.GET.get(key)}
 
-    def perform(self, data):
-        return improvement_services.improvement_cycle_open(actor=self.actor, **data)
+    service = improvement_services.improvement_cycle_open
 
 
 class CycleDetailView(DetailWithSteps):

@@ -3,19 +3,19 @@ its steps (publish, retire, new version, add a question), and removing a questio
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import ServiceActionView, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 from evaluation.api.questionnaires import QuestionnaireTemplateFilterSet
 from evaluation.forms.questionnaires import PublishForm, QuestionForm, QuestionnaireForm
 from evaluation.models import Question, QuestionnaireTemplate
 from evaluation.services import questionnaires as questionnaire_services
-from evaluation.views.common import DetailWithSteps, ServiceFormView
+from evaluation.views.common import DetailWithSteps
 
 
 class QuestionnaireListView(TenantListView):
@@ -34,13 +34,12 @@ class QuestionnaireListView(TenantListView):
     create_url_name = "evaluation:questionnaire-create"
 
 
-class QuestionnaireCreateView(ServiceFormView):
+class QuestionnaireCreateView(ServiceActionView):
+    invalid_status = 200
     resource = "questionnaire"
     form_class = QuestionnaireForm
     title = gettext_lazy("New questionnaire")
-
-    def perform(self, data):
-        return questionnaire_services.questionnaire_create(actor=self.actor, **data)
+    service = questionnaire_services.questionnaire_create
 
 
 class QuestionnaireDetailView(DetailWithSteps):
@@ -73,5 +72,5 @@ class QuestionRemoveView(TenantViewMixin, View):
         try:
             questionnaire_services.question_remove(actor=self.actor, question=question)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
         return redirect(question.template.get_absolute_url())

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from agency.roles import ADD, CHANGE, DELETE
+from agency.pages import ServiceActionView, form_errors_from, report_refusal
+from agency.roles import CHANGE, DELETE
 from agency.views import TenantDetailView, TenantListView, TenantViewMixin
 from extensions.api.live import LiveSessionFilterSet
-from extensions.forms.common import add_service_errors
 from extensions.forms.live import LIVE_ACTION_FORMS, LIVE_FORMS_WITH_SESSION, LiveSessionForm
 from extensions.models import LiveProduct, LiveSession, LiveTeamAssignment, RunSheetSegment
 from extensions.rules import role_labels
@@ -35,7 +35,6 @@ from extensions.services.live import (
     run_sheet_segment_add,
     run_sheet_segment_remove,
 )
-from extensions.views.common import service_form_page
 
 
 class LiveSessionListView(TenantListView):
@@ -57,44 +56,27 @@ class LiveSessionListView(TenantListView):
         return queryset.select_related("client", "account")
 
 
-class LiveSessionCreateView(TenantViewMixin, View):
+class LiveSessionCreateView(ServiceActionView):
     resource = "live_session"
-    action = ADD
+    form_class = LiveSessionForm
+    service = live_session_plan
     title = gettext_lazy("Plan a live session")
-
-    def get(self, request):
-        form = LiveSessionForm(actor=self.actor, initial={"account": request.GET.get("account")})
-        return render(request, "agency/form.html", {"form": form, "title": self.title})
-
-    def post(self, request):
-        form = LiveSessionForm(request.POST, actor=self.actor)
-        return service_form_page(self, request, form, live_session_plan, lambda s: s.get_absolute_url(), self.title)
+    invalid_status = 200
 
 
-class LiveSessionUpdateView(TenantViewMixin, View):
+class LiveSessionUpdateView(ServiceActionView):
     resource = "live_session"
     action = CHANGE
+    form_class = LiveSessionForm
     title = gettext_lazy("Edit live session")
+    invalid_status = 200
 
-    def get_session(self, pk):
-        return get_object_or_404(LiveSession.objects.visible_to(self.actor), pk=pk)
+    def get_object(self):
+        return get_object_or_404(LiveSession.objects.visible_to(self.actor), pk=self.kwargs["pk"])
 
-    def get(self, request, pk):
-        form = LiveSessionForm(instance=self.get_session(pk), actor=self.actor)
-        return render(request, "agency/form.html", {"form": form, "title": self.title})
-
-    def post(self, request, pk):
-        session = self.get_session(pk)
-        form = LiveSessionForm(request.POST, instance=LiveSession.objects.get(pk=pk), actor=self.actor)
-        return service_form_page(
-            self,
-            request,
-            form,
-            live_session_update,
-            lambda s: s.get_absolute_url(),
-            self.title,
-            session=session,
-        )
+    def perform(self, data):
+        # the form changed its own copy of the row; the service compares against the stored one
+        return live_session_update(actor=self.actor, session=self.get_object(), **data)
 
 
 class LiveSessionDetailView(TenantDetailView):
@@ -163,7 +145,7 @@ class LiveSessionActionView(TenantViewMixin, View):
             try:
                 self.SERVICES[name](actor=self.actor, session=session, **data)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("extensions:live-detail", pk=pk)
@@ -191,8 +173,7 @@ class LiveRowRemoveView(TenantViewMixin, View):
         try:
             remove(self.actor, row)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Removed."))
         return redirect("extensions:live-detail", pk=row.session_id)

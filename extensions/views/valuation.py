@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import ServiceActionView, report_refusal
 from agency.roles import ADD, VIEW
 from agency.views import TenantDetailView, TenantListView, TenantViewMixin
 from extensions.api.valuation import AccountValuationFilterSet, AdverseEventFilterSet
@@ -19,7 +19,6 @@ from extensions.forms.valuation import AdverseEventForm, ValuationForm
 from extensions.models import AccountValuation, AdverseEvent
 from extensions.selectors.valuation import METHOD_DESCRIPTION, render_step, valuation_verify
 from extensions.services.valuation import account_valuation_create, account_valuation_recompute, adverse_event_record
-from extensions.views.common import service_form_page
 
 
 class AdverseEventListView(TenantListView):
@@ -42,25 +41,13 @@ class AdverseEventListView(TenantListView):
         return queryset.select_related("account")
 
 
-class AdverseEventCreateView(TenantViewMixin, View):
+class AdverseEventCreateView(ServiceActionView):
     resource = "adverse_event"
-    action = ADD
+    form_class = AdverseEventForm
+    service = adverse_event_record
     title = gettext_lazy("Record an adverse event")
-
-    def get(self, request):
-        form = AdverseEventForm(actor=self.actor, initial={"account": request.GET.get("account")})
-        return render(request, "agency/form.html", {"form": form, "title": self.title})
-
-    def post(self, request):
-        form = AdverseEventForm(request.POST, actor=self.actor)
-        return service_form_page(
-            self,
-            request,
-            form,
-            adverse_event_record,
-            lambda event: reverse("extensions:adverse-list"),
-            self.title,
-        )
+    success_url_name = "extensions:adverse-list"
+    invalid_status = 200
 
 
 class ValuationListView(TenantListView):
@@ -83,20 +70,12 @@ class ValuationListView(TenantListView):
         return queryset.select_related("client", "account")
 
 
-class ValuationCreateView(TenantViewMixin, View):
+class ValuationCreateView(ServiceActionView):
     resource = "valuation"
-    action = ADD
+    form_class = ValuationForm
+    service = account_valuation_create
     title = gettext_lazy("Value an account")
-
-    def get(self, request):
-        form = ValuationForm(actor=self.actor, initial={"account": request.GET.get("account")})
-        return render(request, "agency/form.html", {"form": form, "title": self.title})
-
-    def post(self, request):
-        form = ValuationForm(request.POST, actor=self.actor)
-        return service_form_page(
-            self, request, form, account_valuation_create, lambda v: v.get_absolute_url(), self.title
-        )
+    invalid_status = 200
 
 
 def valuation_context(valuation) -> dict:
@@ -131,8 +110,7 @@ class ValuationRecomputeView(TenantViewMixin, View):
         try:
             again = account_valuation_recompute(actor=self.actor, valuation=valuation)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
             return redirect(valuation.get_absolute_url())
         messages.success(request, _("Valued again as a new record."))
         return redirect(again.get_absolute_url())

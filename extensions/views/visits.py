@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import form_errors_from
 from agency.roles import ADD, CHANGE
 from agency.views import TenantCreateView, TenantDetailView, TenantListView, TenantUpdateView, TenantViewMixin
 from extensions.api.visits import InfluencerFilterSet, StoreVisitCampaignFilterSet
-from extensions.forms.common import add_service_errors
 from extensions.forms.visits import BOOKING_ACTION_FORMS, BookingForm, InfluencerForm, StoreVisitCampaignForm
 from extensions.models import BookingStatus, Influencer, StoreVisitBooking, StoreVisitCampaign
 from extensions.rules import follower_range, follower_rule_refusal
@@ -171,7 +171,7 @@ class CampaignBookView(TenantViewMixin, View):
             try:
                 store_visit_book(actor=self.actor, campaign=campaign, **form.cleaned_data)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Influencer invited."))
                 return redirect(campaign.get_absolute_url())
@@ -200,7 +200,7 @@ class BookingActionView(TenantViewMixin, View):
             try:
                 self.SERVICES[name](actor=self.actor, booking=booking, **data)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Booking updated."))
                 return redirect(booking.campaign.get_absolute_url())

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.pages import base_template, form_errors_from, refusal_summary, report_refusal
 from agency.roles import ADD, CHANGE, DELETE
 from agency.views import TenantViewMixin
 from clients.models import PlatformAccount
@@ -43,10 +44,6 @@ def qr_svg(data: str) -> str:
     return mark_safe(segno.make(data, error="m").svg_inline(scale=4, dark="#111", light="#fff"))  # noqa: S308
 
 
-def refusal(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 class ConnectView(TenantViewMixin, View):
     """Start connecting an account: off to the platform's authorisation page."""
 
@@ -60,7 +57,7 @@ class ConnectView(TenantViewMixin, View):
                 actor=self.actor, account=account, redirect_uri=callback_uri(request, account.platform)
             )
         except ValidationError as exc:
-            messages.error(request, refusal(exc))
+            report_refusal(request, exc)
             return redirect(account_url(account.pk))
         return HttpResponseRedirect(url)
 
@@ -88,11 +85,7 @@ class SendLinkView(TenantViewMixin, View):
         try:
             token = services.authorisation_link(actor=self.actor, account=account, person=person)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            form_errors_from(exc, form)
             return self.render(account, form, status=400)
         link = request.build_absolute_uri(reverse("platforms:link", args=[token]))
         return self.render(account, form, link=link, person=person)
@@ -119,7 +112,7 @@ class LinkView(TenantViewMixin, View):
         try:
             link = services.link_request(user=request.user, token=token)
         except ValidationError as exc:
-            return self.render({"problem": refusal(exc)}, status=400)
+            return self.render({"problem": refusal_summary(exc)}, status=400)
         return self.render({"link": link, "account": link.account, "qr": qr_svg(request.build_absolute_uri())})
 
     def post(self, request, token):
@@ -129,11 +122,11 @@ class LinkView(TenantViewMixin, View):
                 user=request.user, token=token, redirect_uri=callback_uri(request, link.account.platform)
             )
         except ValidationError as exc:
-            return self.render({"problem": refusal(exc)}, status=400)
+            return self.render({"problem": refusal_summary(exc)}, status=400)
         return HttpResponseRedirect(url)
 
     def render(self, context, status: int = 200):
-        base = "client_area/base.html" if self.actor.is_client_person else "base.html"
+        base = base_template(self.actor)
         context = {**context, "base_template": base, "title": _("Authorise your account")}
         return render(self.request, "platforms/link.html", context, status=status)
 
@@ -155,7 +148,7 @@ class CallbackView(TenantViewMixin, View):
                 redirect_uri=callback_uri(request, platform),
             )
         except ValidationError as exc:
-            messages.error(request, _("The account was not connected: %(reason)s") % {"reason": refusal(exc)})
+            messages.error(request, _("The account was not connected: %(reason)s") % {"reason": refusal_summary(exc)})
             return redirect(self.next_page())
         messages.success(request, _("%(account)s is connected.") % {"account": connection.account})
         if connection.missing_scopes:
@@ -192,7 +185,7 @@ class DisconnectView(TenantViewMixin, View):
         try:
             row = services.connection_disconnect(actor=self.actor, connection=connection)
         except ValidationError as exc:
-            messages.error(request, refusal(exc))
+            report_refusal(request, exc)
         else:
             messages.success(request, _("%(account)s is disconnected.") % {"account": connection.account})
             if row.problem:
@@ -212,7 +205,7 @@ class SyncNowView(TenantViewMixin, View):
             connection = services.connection_for_change(actor=self.actor, connection=connection)
             sync_request(actor=self.actor, connection=connection)
         except ValidationError as exc:
-            messages.error(request, refusal(exc))
+            report_refusal(request, exc)
         else:
             messages.success(request, _("A sync was asked for; its result shows below when it is done."))
         return redirect(account_url(connection.account_id))

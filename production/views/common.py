@@ -1,11 +1,9 @@
 """What the production pages share: the page base (the project in the person's scope, the role
-check), turning a service's refusal into messages or form errors, and the files of clips, cuts
-and evidence."""
+check) and the files of clips, cuts and evidence."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,29 +15,6 @@ from agency.views import TenantViewMixin
 from production.models.post import Cut, PostProductionStep
 from production.models.projects import VideoProject
 from production.models.shoots import Clip
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [message for messages_ in exc.message_dict.values() for message in messages_]
-    return list(exc.messages)
-
-
-def report_refusal(request, exc: ValidationError) -> None:
-    for message in _messages_of(exc):
-        messages.error(request, message)
-
-
-def add_form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def base_template_for(actor) -> str:
-    return "client_area/base.html" if actor.is_client_person else "base.html"
 
 
 class ProductionPage(TenantViewMixin):

@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.pages import form_errors_from
 from agency.roles import CHANGE
 from production.forms import StepForm
 from production.models.post import PostProductionStep
 from production.selectors.post import cut_probing
 from production.services.post import post_step_update
-from production.views.common import ProductionPage, add_form_errors
+from production.views.common import ProductionPage
 
 
 class ProjectCutProbingView(ProductionPage, View):
@@ -47,7 +48,7 @@ class StepUpdateView(ProductionPage, View):
             try:
                 post_step_update(actor=self.actor, step=self.step(pk), **data)
             except ValidationError as exc:
-                add_form_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("production:project-detail", pk=step.project_id)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import ServiceActionView, report_refusal
 from agency.roles import ADD, CHANGE, DECIDE, DELETE
 from agency.views import TenantListView
 from production.api.projects import VideoProjectFilterSet
@@ -44,7 +45,7 @@ from production.services.projects import (
 )
 from production.services.publishing import project_publish, publication_schedule
 from production.services.scripts import script_new_version
-from production.views.common import ProductionPage, add_form_errors, report_refusal
+from production.views.common import ProductionPage
 
 # --- board, calendar, list -------------------------------------------------------------------
 
@@ -116,53 +117,34 @@ class ProjectListView(ProductionPage, TenantListView):
         return queryset.select_related("client", "account", "assignee")
 
 
-class ProjectCreateView(ProductionPage, View):
-    action = ADD
+class ProjectCreateView(ProductionPage, ServiceActionView):
+    form_class = ProjectForm
+    service = project_create
+    title = gettext_lazy("New video project")
+    success_message = gettext_lazy("Project created with an empty script and the five post-production steps.")
+    invalid_status = 200
 
-    def get(self, request):
-        initial = {"due_date": timezone.localdate(timezone=self.actor.agency.tz) + dt.timedelta(days=14)}
-        if request.GET.get("due_date"):
-            initial["due_date"] = request.GET["due_date"]
-        return self.render(ProjectForm(actor=self.actor, initial=initial))
-
-    def post(self, request):
-        form = ProjectForm(request.POST, actor=self.actor)
-        if form.is_valid():
-            try:
-                project = project_create(actor=self.actor, **form.cleaned_data)
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, _("Project created with an empty script and the five post-production steps."))
-                return redirect(project)
-        return self.render(form)
-
-    def render(self, form):
-        return render(self.request, "agency/form.html", {"form": form, "title": _("New video project")})
+    def get_initial(self):
+        initial = super().get_initial()
+        if not initial.get("due_date"):
+            initial["due_date"] = timezone.localdate(timezone=self.actor.agency.tz) + dt.timedelta(days=14)
+        return initial
 
 
-class ProjectUpdateView(ProductionPage, View):
+class ProjectUpdateView(ProductionPage, ServiceActionView):
     action = CHANGE
+    form_class = ProjectUpdateForm
+    title = gettext_lazy("Edit video project")
+    invalid_status = 200
 
-    def get(self, request, pk):
-        project = self.project(pk)
-        return self.render(ProjectUpdateForm(instance=project, actor=self.actor))
+    def get_object(self):
+        return self.project(self.kwargs["pk"])
 
-    def post(self, request, pk):
-        project = self.project(pk)
-        form = ProjectUpdateForm(request.POST, instance=project, actor=self.actor)
-        if form.is_valid():
-            try:
-                project_update(actor=self.actor, project=project, **form.cleaned_data)
-            except ValidationError as exc:
-                add_form_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("production:project-detail", pk=pk)
-        return self.render(form)
+    def perform(self, data):
+        return project_update(actor=self.actor, project=self.object, **data)
 
-    def render(self, form):
-        return render(self.request, "agency/form.html", {"form": form, "title": _("Edit video project")})
+    def success_url(self, result):
+        return reverse("production:project-detail", args=[self.object.pk])
 
 
 # --- the project's cockpit -------------------------------------------------------------------

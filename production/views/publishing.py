@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.pages import report_refusal
 from agency.roles import CHANGE
 from production.forms import PublicationForm
 from production.models.publishing import Publication
 from production.services.publishing import publication_cancel, publication_update
-from production.views.common import ProductionPage, report_refusal
+from production.views.common import ProductionPage
 
 
 class PublicationActionView(ProductionPage, View):

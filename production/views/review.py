@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.pages import base_template, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE, DECIDE
 from production.forms import CommentForm, DecisionForm, ReplyForm
 from production.models.projects import Stage
@@ -20,7 +21,7 @@ from production.services.review import (
     review_round_approve,
     review_round_request_changes,
 )
-from production.views.common import ProductionPage, add_form_errors, base_template_for, report_refusal
+from production.views.common import ProductionPage
 
 
 class ReviewDetailView(ProductionPage, View):
@@ -49,7 +50,7 @@ class ReviewDetailView(ProductionPage, View):
             "can_reply": self.actor.can(ADD, "review") and round_.project.stage != Stage.PUBLISHED,
             "can_resolve": self.actor.can(CHANGE, "review"),
             "decision_form": DecisionForm() if is_open and self.actor.can(DECIDE, "review") else None,
-            "base_template": base_template_for(self.actor),
+            "base_template": base_template(self.actor),
             "title": str(round_),
         }
         context.update(review_thread(self.actor, round_))
@@ -85,7 +86,7 @@ class ReviewActionView(ReviewDetailView):
             try:
                 review_comment_add(actor=self.actor, round=round_, **form.cleaned_data)
             except ValidationError as exc:
-                add_form_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Comment added."))
                 return None

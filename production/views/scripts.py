@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts_ops.selectors.hot_topics import hot_topics_for_project
+from agency.pages import base_template, form_errors_from, report_refusal
 from agency.roles import CHANGE, DECIDE
 from production.forms import DecisionForm, ScriptForm, ShotForm
 from production.models.scripts import Script, ScriptStatus, StoryboardShot
@@ -23,7 +24,7 @@ from production.services.scripts import (
     storyboard_shot_add,
     storyboard_shot_delete,
 )
-from production.views.common import ProductionPage, add_form_errors, base_template_for, report_refusal
+from production.views.common import ProductionPage
 
 
 class ScriptDetailView(ProductionPage, View):
@@ -68,7 +69,7 @@ class ScriptDetailView(ProductionPage, View):
             "script_form": script_form or (ScriptForm(instance=script, actor=self.actor) if editable else None),
             "shot_form": shot_form or (ShotForm(actor=self.actor) if editable else None),
             "decision_form": decision_form or (DecisionForm() if can_decide else None),
-            "base_template": base_template_for(self.actor),
+            "base_template": base_template(self.actor),
             "title": str(script),
         }
         return render(request, "production/script_detail.html", context, status=status)
@@ -103,7 +104,7 @@ class ScriptActionView(ScriptDetailView):
             try:
                 script_update(actor=self.actor, script=script, **form.cleaned_data)
             except ValidationError as exc:
-                add_form_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Script saved."))
                 return None
@@ -141,7 +142,7 @@ class ScriptActionView(ScriptDetailView):
             try:
                 storyboard_shot_add(actor=self.actor, script=script, **data)
             except ValidationError as exc:
-                add_form_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Shot added."))
                 return None

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency.pages import form_errors_from, report_refusal
 from agency.roles import ADD, DELETE
 from production.forms import ClipUploadForm, ShootForm
 from production.models.common import ProbeState
@@ -25,7 +26,7 @@ from production.rules import (
 )
 from production.selectors.shoots import shoot_probing
 from production.services.shoots import clip_delete, clip_upload, shoot_create
-from production.views.common import ProductionPage, add_form_errors, report_refusal
+from production.views.common import ProductionPage
 
 
 class ShootCreateView(ProductionPage, View):
@@ -43,7 +44,7 @@ class ShootCreateView(ProductionPage, View):
             try:
                 shoot = shoot_create(actor=self.actor, project=project, **form.cleaned_data)
             except ValidationError as exc:
-                add_form_errors(form, exc)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, _("Shoot planned."))
                 return redirect(shoot)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import form_errors_from, report_refusal
 from agency.roles import CHANGE, DELETE
 from agency.views import TenantCreateView, TenantDetailView, TenantUpdateView, TenantViewMixin
 from records import filters, forms
@@ -17,7 +18,7 @@ from records.models.assets import Asset
 from records.models.images import ImageRecord
 from records.services.assets import asset_check_in, asset_check_out, asset_register
 from records.services.common import record_update, record_void
-from records.views.common import RecordListView, add_errors, trail_of
+from records.views.common import RecordListView, trail_of
 
 
 class AssetListView(RecordListView):
@@ -57,7 +58,7 @@ class AssetCreateView(AssetFormPage, TenantCreateView):
         try:
             self.object = asset_register(actor=self.actor, **data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            form_errors_from(exc, form)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.get_success_url())
@@ -71,7 +72,7 @@ class AssetUpdateView(AssetFormPage, TenantUpdateView):
         try:
             self.object = record_update(actor=self.actor, record=self.get_object(), changes=changes)
         except ValidationError as exc:
-            add_errors(form, exc)
+            form_errors_from(exc, form)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.get_success_url())
@@ -127,8 +128,7 @@ class AssetActionView(TenantViewMixin, View):
                 if form.is_valid():
                     record_void(actor=self.actor, record=asset, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
             return redirect("records:asset-detail", pk=pk)
         if not form.is_valid():
             for errors in form.errors.values():

@@ -1,5 +1,5 @@
 """What every records page shares: the landing page of chapter 9, the record list with its export
-buttons, form pages that call a service, a record's trail, and voiding a record with its reason.
+buttons, a record's trail, and voiding a record with its reason.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from agency.roles import ADD, DELETE
+from agency.pages import base_template, report_refusal
+from agency.roles import DELETE
 from agency.standard import CHAPTERS, CLAUSES
 from agency.views import TenantListView, TenantViewMixin
 from clients.views import period_from_request
@@ -29,24 +30,12 @@ from records.selectors.common import records_overview
 from records.services.common import record_void
 
 
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def back(request) -> str:
     """Where the form was sent from (same site only), else the records' landing page."""
     target = request.META.get("HTTP_REFERER", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("records:index")
-
-
-def base_template(actor) -> str:
-    return "client_area/base.html" if actor.is_client_person else "base.html"
 
 
 class RecordsHomeView(TenantViewMixin, View):
@@ -104,35 +93,6 @@ def trail_of(record, limit: int = 50):
     )
 
 
-class FormPage(TenantViewMixin, View):
-    """A form whose valid data goes to one service; errors come back on the form."""
-
-    form_class = None
-    title = ""
-    action = ADD
-
-    def get(self, request):
-        return self.render(self.make_form(initial=request.GET.dict()))
-
-    def post(self, request):
-        form = self.make_form(data=request.POST, files=request.FILES)
-        if form.is_valid():
-            try:
-                obj = self.save(form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(self.success_url(obj))
-        return self.render(form, status=400 if request.method == "POST" else 200)
-
-    def make_form(self, **kwargs):
-        return self.form_class(actor=self.actor, **kwargs)
-
-    def render(self, form, status=200):
-        return render(self.request, "agency/form.html", {"form": form, "title": self.title}, status=status)
-
-
 VOIDABLE = {
     "asset": (Asset, "asset"),
     "checkout": (AssetCheckout, "asset"),
@@ -160,8 +120,7 @@ class VoidView(TenantViewMixin, View):
             try:
                 record_void(actor=self.actor, record=record, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
+                report_refusal(request, exc)
             else:
                 messages.success(request, _("The record is void; it stays in the lists, exports and trail."))
         else:

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import base_template, report_refusal
 from agency.roles import VIEW
 from agency.views import TenantDetailView, TenantViewMixin
 from records import filters, forms
 from records.models.exports import ExportJob, JobStatus
 from records.services.exports import export_request
-from records.views.common import RecordListView, back, base_template
+from records.views.common import RecordListView, back
 
 
 class ExportListView(RecordListView):
@@ -52,8 +53,7 @@ class ExportCreateView(TenantViewMixin, View):
                 actor=self.actor, dataset=form.cleaned_data["dataset"], format=form.cleaned_data["format"], query=query
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
             return redirect(back(request))
         return redirect("records:export-detail", pk=job.pk)
 

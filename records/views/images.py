@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import ServiceActionView, base_template
 from agency.views import TenantDetailView, TenantViewMixin
 from records import filters, forms
 from records.models.images import ImageRecord
 from records.services.images import image_record_create
-from records.views.common import FormPage, RecordListView, base_template, trail_of
+from records.views.common import RecordListView, trail_of
 
 
 class ImageListView(RecordListView):
@@ -27,16 +27,13 @@ class ImageListView(RecordListView):
     create_url_name = "records:image-create"
 
 
-class ImageCreateView(FormPage):
+class ImageCreateView(ServiceActionView):
     resource = "image_record"
     form_class = forms.ImageRecordForm
     title = gettext_lazy("Add a photo (9 l)")
 
-    def save(self, data):
+    def perform(self, data):
         return image_record_create(actor=self.actor, upload=data.pop("image"), **data)
-
-    def success_url(self, obj):
-        return reverse("records:image-detail", args=[obj.pk])
 
 
 class ImageDetailView(TenantDetailView):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from agency.pages import base_template, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantDetailView, TenantViewMixin
 from records import filters, forms
@@ -17,7 +18,7 @@ from records.models.images import ImageRecord
 from records.models.inspections import DailyInspection, InspectionFollowUp
 from records.selectors.inspections import missed_inspections
 from records.services.inspections import follow_up_open, follow_up_resolve, inspection_record
-from records.views.common import RecordListView, base_template, trail_of
+from records.views.common import RecordListView, trail_of
 
 
 class InspectionListView(RecordListView):
@@ -98,8 +99,7 @@ class InspectionActionView(TenantViewMixin, View):
             else:
                 raise PermissionDenied(_("Your role does not allow this."))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
             return redirect("records:inspection-detail", pk=pk)
         if form.is_valid():
             messages.success(request, _("Recorded."))

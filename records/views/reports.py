@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,13 +10,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency.charts import BAR, Chart, Series
+from agency.pages import ServiceActionView, base_template, report_refusal
 from agency.views import TenantDetailView, TenantViewMixin
 from records import filters, forms
 from records.exports.reports import no_data_message, render_report, report_filename
 from records.exports.tables import CONTENT_TYPES
 from records.models.reports import ReportStatus, StatisticsReport, WorkAssessmentReport
 from records.services.reports import assessment_report_request, statistics_report_request
-from records.views.common import FormPage, RecordListView, base_template
+from records.views.common import RecordListView
 
 
 class StatisticsListView(RecordListView):
@@ -56,28 +56,18 @@ class AssessmentListView(RecordListView):
     create_url_name = "records:assessment-create"
 
 
-class StatisticsCreateView(FormPage):
+class StatisticsCreateView(ServiceActionView):
     resource = "statistics_report"
     form_class = forms.StatisticsRequestForm
     title = gettext_lazy("Build a data statistics report (9 j)")
-
-    def save(self, data):
-        return statistics_report_request(actor=self.actor, **data)
-
-    def success_url(self, obj):
-        return reverse("records:statistics-detail", args=[obj.pk])
+    service = statistics_report_request
 
 
-class AssessmentCreateView(FormPage):
+class AssessmentCreateView(ServiceActionView):
     resource = "assessment_report"
     form_class = forms.AssessmentRequestForm
     title = gettext_lazy("Build a work assessment report (9 k)")
-
-    def save(self, data):
-        return assessment_report_request(actor=self.actor, **data)
-
-    def success_url(self, obj):
-        return reverse("records:assessment-detail", args=[obj.pk])
+    service = assessment_report_request
 
 
 class ReportDetailView(TenantDetailView):
@@ -143,7 +133,7 @@ class ReportFileView(TenantViewMixin, View):
         try:
             content = render_report(report, fmt)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
             return redirect(report.get_absolute_url())
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{report_filename(report, fmt)}"'

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from agency.pages import ServiceActionView
 from records import filters, forms
 from records.models.usage import UsageRecord
 from records.services.usage import usage_record_create
-from records.views.common import FormPage, RecordListView
+from records.views.common import RecordListView
 
 
 class UsageListView(RecordListView):
@@ -31,13 +31,9 @@ class UsageListView(RecordListView):
     create_url_name = "records:usage-create"
 
 
-class UsageCreateView(FormPage):
+class UsageCreateView(ServiceActionView):
     resource = "usage_record"
     form_class = forms.UsageRecordForm
     title = gettext_lazy("Record a use (9 i)")
-
-    def save(self, data):
-        return usage_record_create(actor=self.actor, **data)
-
-    def success_url(self, obj):
-        return reverse("records:usage-list")
+    service = usage_record_create
+    success_url_name = "records:usage-list"
