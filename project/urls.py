@@ -20,7 +20,18 @@ from project.views import home
 
 # Each app registers its viewsets on the shared router from its api module (the reports' first,
 # as they were registered when they lived in the tenant core).
-for app in ("reports", "clients", "production", "accounts_ops", "extensions", "records", "evaluation", "platforms"):
+API_APPS = (
+    "reports",
+    "clients",
+    "production",
+    "accounts_ops",
+    "extensions",
+    "records",
+    "evaluation",
+    "platforms",
+    "notifications",
+)
+for app in API_APPS:
     try:
         import_module(f"{app}.api")
     except ModuleNotFoundError as exc:
@@ -50,6 +61,7 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("platforms/", include("platforms.urls")),
+    path("notifications/", include("notifications.urls")),
     path("client/", include(client_area_patterns)),
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
