@@ -19,6 +19,7 @@ A non-zero code, an HTTP error or no answer is a failure.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import time
@@ -26,6 +27,7 @@ from urllib.parse import quote_plus, urlsplit
 
 import httpx
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import Provider, Webhook, WebhookDelivery, WebhookDeliveryStatus
@@ -36,6 +38,9 @@ from notifications.rules import (
     WEBHOOK_TIMEOUT_SECONDS,
 )
 from platforms.crypto import seal, unseal
+
+# A message still waiting this long after it was made lost its first send: the retry task sends it.
+PENDING_GRACE = dt.timedelta(minutes=2)
 
 
 class BotRefused(Exception):
@@ -183,10 +188,10 @@ def delivery_attempt(delivery_id: int, *, now=None) -> str:
 
 
 def deliveries_due(*, now=None) -> list[int]:
-    """The ids of the current agency's bot messages due another try."""
+    """The ids of the current agency's bot messages due another try, and of those never tried a
+    while after they were made (their first send was lost)."""
     now = now or timezone.now()
-    return list(
-        WebhookDelivery.objects.filter(status=WebhookDeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:200]
+    due = Q(status=WebhookDeliveryStatus.RETRYING, next_attempt_at__lte=now) | Q(
+        status=WebhookDeliveryStatus.PENDING, created_at__lte=now - PENDING_GRACE
     )
+    return list(WebhookDelivery.objects.filter(due).order_by("created_at", "id").values_list("pk", flat=True)[:200])

@@ -23,6 +23,7 @@ from tests.accounts_ops.factories import BoostTaskFactory, OpinionAlertFactory, 
 from tests.evaluation.factories import ComplaintFactory
 from tests.factories import ClientFactory, MembershipFactory, PlatformAccountFactory, UserFactory
 from tests.isolation import TenantAPITestCases
+from tests.notifications.factories import make_notification
 from tests.platforms.factories import make_connection
 from tests.production.factories import (
     PublicationFactory,
@@ -281,18 +282,7 @@ class TestNotificationAPI(TenantAPITestCases):
     client_scoped = False
 
     def make(self, agency, client):
-        from agency.models import Membership
-
-        admin = Membership.objects.filter(agency=agency, role="agency_admin").order_by("pk").first().user
-        with tenant_context(agency):
-            return Notification.objects.create(
-                recipient=admin,
-                client=client,
-                kind=Kind.OPINION_ALERT,
-                key=f"test:{Notification.dangerously_all_agencies.count()}:{client.pk}",
-                message="opinion_alert",
-                params={"subject": str(client)},
-            )
+        return make_notification(agency, client)
 
 
 def test_isolation_rows_for_another_client_never_reach_a_client_person(world, api):
