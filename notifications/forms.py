@@ -53,7 +53,7 @@ class WebhookForm(forms.ModelForm):
         required=False,
         max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Feishu signature checking or DingTalk signing (加签), when the bot has it on."),
+        help_text=_("Feishu signature checking or DingTalk signing, when the bot has it on."),
     )
     remove_secret = forms.BooleanField(label=_("Remove the signing secret"), required=False)
     kinds = forms.MultipleChoiceField(
