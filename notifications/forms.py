@@ -45,7 +45,7 @@ class WebhookForm(forms.ModelForm):
         required=False,
         max_length=500,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+        widget=forms.URLInput(attrs={"autocomplete": "off", "size": 60}),
         help_text=_("Stored encrypted and never shown again; leave blank to keep the current one."),
     )
     secret = forms.CharField(
@@ -60,6 +60,8 @@ class WebhookForm(forms.ModelForm):
         label=_("Kinds sent"), choices=Kind.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
+    field_order = ["name", "provider", "url", "secret", "remove_secret", "kinds", "is_active"]
+
     class Meta:
         model = Webhook
         fields = ["name", "provider", "kinds", "is_active"]
@@ -69,7 +71,8 @@ class WebhookForm(forms.ModelForm):
         self.fields["provider"].choices = Provider.choices
         if not self.instance.pk:
             self.fields["url"].required = True
-            self.fields["kinds"].initial = [k for k in Kind.values if k != Kind.APPROVAL_WAITING]
+            # (the form's initial, not the field's: a model form starts from the new row's empty list)
+            self.initial["kinds"] = [k for k in Kind.values if k != Kind.APPROVAL_WAITING]
 
     def clean_url(self):
         url = self.cleaned_data.get("url", "")

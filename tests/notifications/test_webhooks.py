@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import time
 from urllib.parse import unquote_plus
 
@@ -211,6 +212,10 @@ def test_only_an_agency_admin_sees_and_edits_the_bots_and_never_the_address(worl
 
 def test_the_admin_adds_and_changes_a_bot_keeping_its_address(world, client):
     client.force_login(world.staff_a)
+    form = client.get(reverse("notifications:webhook-add")).content.decode()
+    # A new bot takes every staff kind by default, not the client's approvals.
+    assert re.search(r'value="opinion_alert"[^>]*checked', form)
+    assert not re.search(r'value="approval_waiting"[^>]*checked', form)
     response = client.post(
         reverse("notifications:webhook-add"),
         {
