@@ -8,7 +8,7 @@ from notifications.models import Notification, Webhook, WebhookDelivery
 def notifications_of(actor):
     """The notifications addressed to ``actor`` in its agency that it chose to see in the app
     (a client person's, only of its own client), newest first."""
-    return Notification.objects.visible_to(actor).filter(recipient=actor.user, in_app=True)
+    return Notification.objects.visible_to(actor).filter(in_app=True)
 
 
 def unread_count(actor) -> int:

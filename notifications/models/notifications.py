@@ -6,8 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agency.models import TenantModel
+from agency.models import AllAgenciesManager, TenantManager, TenantModel, TenantQuerySet
 from notifications.rules import DEFAULT_CHANNELS, Channel, Kind
+
+
+class PersonalQuerySet(TenantQuerySet):
+    def visible_to(self, actor):
+        """A person's own rows only: nobody, whatever their role, sees another person's."""
+        return super().visible_to(actor).filter(recipient_id=actor.user.pk)
 
 
 class Notification(TenantModel):
@@ -30,6 +36,9 @@ class Notification(TenantModel):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True, editable=False)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True, editable=False)
     email_error = models.CharField(max_length=300, blank=True, editable=False)
+
+    objects = TenantManager.from_queryset(PersonalQuerySet)()
+    dangerously_all_agencies = AllAgenciesManager.from_queryset(PersonalQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-id"]
