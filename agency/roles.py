@@ -534,6 +534,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
+    # Notifications (issue 22): everyone reads and marks read their own (the API and pages show a
+    # person only the notifications addressed to them); only the agency admin registers the
+    # agency's group-bot webhooks (WeCom, Feishu, DingTalk).
+    "notification": dict.fromkeys(Role, READ),
+    "notification_webhook": {R.AGENCY_ADMIN: CRUD},
     # The standard's conformance view (clause checks with evidence).
     # Everyone may read it (client people for their own client); staff who run clients and the
     # client's own people may ask for a PDF report.

@@ -106,6 +106,9 @@ RESOURCE_AREAS: dict[str, str] = {
     "audit_event": RECORDS,
     "export_job": RECORDS,
     "conformance": RECORDS,
+    # Notifications (issue 22): a person's own, and the agency's group-bot webhooks.
+    "notification": OPERATIONS,
+    "notification_webhook": OPERATIONS,
     # Platform data coming in: daily figures, file imports, platform connections and their syncs.
     "platform_metrics": DATA_INGEST,
     "data_import": DATA_INGEST,

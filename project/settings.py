@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "portability",
     "demo",
     "search",
+    # Notifications (in-app, e-mail, group bots), raised from the chapter apps' events.
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agency.context_processors.tenant",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -389,6 +392,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "platforms.tasks.publications_review_all_agencies_task",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 290},
+    },
+    # notifications: near-deadline kinds raised from what is due, bots retried, the daily digest
+    "notifications-due-hourly": {
+        "task": "notifications.tasks.due_all_agencies_task",
+        "schedule": crontab(minute=15),
+    },
+    "notifications-webhooks-retry": {
+        "task": "notifications.tasks.webhooks_retry_all_agencies_task",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "notifications-digest-daily": {
+        "task": "notifications.tasks.digest_all_agencies_task",
+        "schedule": crontab(hour=0, minute=50),
     },
     # extensions (ch.8)
     # records (ch.9)

@@ -21,7 +21,18 @@ from search.api import SearchView as SearchAPIView
 
 # Each app registers its viewsets on the shared router from its api module (the reports' first,
 # as they were registered when they lived in the tenant core).
-for app in ("reports", "clients", "production", "accounts_ops", "extensions", "records", "evaluation", "platforms"):
+API_APPS = (
+    "reports",
+    "clients",
+    "production",
+    "accounts_ops",
+    "extensions",
+    "records",
+    "evaluation",
+    "platforms",
+    "notifications",
+)
+for app in API_APPS:
     try:
         import_module(f"{app}.api")
     except ModuleNotFoundError as exc:
@@ -52,6 +63,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("platforms/", include("platforms.urls")),
     path("search/", include("search.urls")),
+    path("notifications/", include("notifications.urls")),
     path("client/", include(client_area_patterns)),
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),

@@ -74,6 +74,8 @@ def _bulk_body(account):
 MATRIX: dict[str, dict[str, object]] = {
     # clients
     "client": {"dashboard": ROW, "overview": Collection()},
+    # notifications (a person's own)
+    "notification": {"read": ROW, "read-all": Collection()},
     "platformaccount": {},
     "video": {},
     "clientrequirement": {"accept": ROW, "decline": ROW, "fulfil": ROW, "evidence": ROW},

@@ -40,6 +40,8 @@ from pypdf import PdfReader
 
 from agency.models import Agency, TenantModel
 from agency.tenancy import tenant_context
+from notifications.models import Webhook
+from notifications.services.webhooks import webhook_save
 from tests.accounts_ops.factories import ContentPlanFactory, DataImportFactory, OpinionAlertFactory
 from tests.records.factories import ExportJobFactory, ImageRecordFactory
 
@@ -249,6 +251,8 @@ def rows_the_demo_lacks(demo: Demo) -> None:
         )
         ImageRecordFactory(client=account.client, caption="门店外景")
         ExportJobFactory(agency=demo.agency, dataset="assets", format="csv", requested_by=demo.admin)
+        webhook = Webhook(agency=demo.agency, name="运营群机器人", provider="wecom", kinds=["boost_due"])
+        webhook_save(webhook=webhook, url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-key")
 
 
 @pytest.fixture(scope="module")
@@ -381,6 +385,7 @@ ROUTES = {
     "platforms:sync": ACTION,
     "platforms:callback": ACTION,  # the platform's redirect after authorising
     "platforms:link": ACTION,  # a one-time link sent to the account's owner
+    "notifications:webhook-change": lambda d, lang: d.pk("notifications.Webhook"),
 }
 
 

@@ -1,0 +1,2 @@
+"""The writes of notifications, by topic: ``notifications`` (raising, reading, e-mail, digest,
+preferences) and ``webhooks`` (the group bots)."""
