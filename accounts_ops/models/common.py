@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agency.models import TenantModel
-from clients.models import PlatformAccount
+from clients.models import SAME_CLIENT_AS_ACCOUNT, PlatformAccount
 
 MONEY_DIGITS = 12  # up to 9,999,999,999.99 yuan
 MONEY_PLACES = 2
@@ -37,16 +36,7 @@ class AccountScoped(TenantModel):
         PlatformAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform account")
     )
 
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
+
     class Meta:
         abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            owner = (
-                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
-                .values_list("client_id", flat=True)
-                .first()
-            )
-            if owner is not None and owner != self.client_id:
-                raise ValidationError({"account": _("The account belongs to another client.")})
