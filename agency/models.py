@@ -169,8 +169,9 @@ class PersonPreferences(models.Model):
 
 class TenantQuery(sql.Query):
     """A query that knows whether it was made with no agency in context (building one is
-    harmless, as libraries build querysets at import time; running one raises), or through the
-    named escape hatch (its SQL then carries ``ALL_AGENCIES_MARK``)."""
+    harmless, as libraries build querysets at import time; running one raises, unless it is a
+    ``.none()`` that reads nothing), or through the named escape hatch (its SQL then carries
+    ``ALL_AGENCIES_MARK``)."""
 
     tenant_pending = False
     all_agencies = False
@@ -190,7 +191,6 @@ class TenantQuery(sql.Query):
 
 
 def _refuse_if_pending(query) -> None:
-    # ``.none()`` reads nothing, so it needs no agency (a placeholder queryset of a form or a serializer).
     if getattr(query, "tenant_pending", False) and not all_agencies_active() and not query.is_empty():
         raise TenantContextMissing(
             f"{query.model.__name__} queried with no agency in context. Use tenant_context(agency), "

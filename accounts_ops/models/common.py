@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agency.models import TenantModel
-from clients.models import SAME_CLIENT_AS_ACCOUNT, PlatformAccount
+from clients.models import SAME_CLIENT_AS_ACCOUNT, PlatformAccount, Video
 
 MONEY_DIGITS = 12  # up to 9,999,999,999.99 yuan
 MONEY_PLACES = 2
@@ -40,3 +41,14 @@ class AccountScoped(TenantModel):
 
     class Meta:
         abstract = True
+
+
+def clean_video_of_account(row) -> None:
+    """A row about one video of its account (a comment, a day's figures, a pinned video) names a
+    video of that account."""
+    if row.video_id and row.account_id:
+        owner = Video.dangerously_all_agencies.filter(pk=row.video_id).values_list("account_id", flat=True).first()
+        if owner is not None and owner != row.account_id:
+            raise ValidationError(
+                {"video": _("Video %(video)s is not a video of this account.") % {"video": row.video_id}}
+            )
