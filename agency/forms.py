@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_noop
 
-from agency.models import TenantModel
 from agency.people import choices_for
 
 
@@ -16,11 +15,8 @@ def tenant_formfield(field: models.Field, **kwargs):
     ``ForeignKey.formfield`` evaluates ``_default_manager.using()``, which fails closed)."""
     if isinstance(field, models.ForeignKey):
         model = field.related_model
-        placeholder = (
-            model.dangerously_all_agencies.none() if issubclass(model, TenantModel) else model._default_manager.none()
-        )
         return forms.ModelChoiceField(
-            queryset=placeholder,
+            queryset=model._default_manager.none(),
             required=not field.blank,
             label=capfirst(field.verbose_name),
             help_text=field.help_text,

@@ -4,6 +4,7 @@ base every tenant row derives from (``TenantModel``), whose default manager fail
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -168,8 +169,9 @@ class PersonPreferences(models.Model):
 
 class TenantQuery(sql.Query):
     """A query that knows whether it was made with no agency in context (building one is
-    harmless, as libraries build querysets at import time; running one raises), or through the
-    named escape hatch (its SQL then carries ``ALL_AGENCIES_MARK``)."""
+    harmless, as libraries build querysets at import time; running one raises, unless it is a
+    ``.none()`` that reads nothing), or through the named escape hatch (its SQL then carries
+    ``ALL_AGENCIES_MARK``)."""
 
     tenant_pending = False
     all_agencies = False
@@ -189,7 +191,7 @@ class TenantQuery(sql.Query):
 
 
 def _refuse_if_pending(query) -> None:
-    if getattr(query, "tenant_pending", False) and not all_agencies_active():
+    if getattr(query, "tenant_pending", False) and not all_agencies_active() and not query.is_empty():
         raise TenantContextMissing(
             f"{query.model.__name__} queried with no agency in context. Use tenant_context(agency), "
             "or the named escape hatch dangerously_all_agencies for platform work."
@@ -255,12 +257,25 @@ class AllAgenciesManager(models.Manager.from_queryset(TenantQuerySet)):
         return self._queryset_class(model=self.model, query=query, using=self._db, hints=self._hints)
 
 
+@dataclass(frozen=True)
+class SameClient:
+    """One parent relation whose client a row must share (``TenantModel.same_client_as``), when
+    the error says more than "The <parent> belongs to another client." or names another field."""
+
+    relation: str
+    message: str | None = None
+    error_on: str | None = None  # the field the error is put on (default: the relation)
+
+
 class TenantModel(models.Model):
     """Base of every row that belongs to an agency: the agency on the row itself, timestamps, and
     who created and last changed it.
 
     ``tenant_client_path`` is the lookup from this model to its client's id (``"client_id"`` by
     default; ``"pk"`` for the client itself; ``None`` for agency-internal rows no client person sees).
+
+    ``same_client_as`` names the parent relations whose client this row (which carries ``client``)
+    must share, as relation names or ``SameClient`` entries; ``clean`` checks them.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
@@ -277,6 +292,7 @@ class TenantModel(models.Model):
     dangerously_all_agencies = AllAgenciesManager()
 
     tenant_client_path: str | None = "client_id"
+    same_client_as: tuple[str | SameClient, ...] = ()
 
     class Meta:
         abstract = True
@@ -317,8 +333,8 @@ class TenantModel(models.Model):
         validate_constraints_on_fields(self, exclude=exclude)
 
     def clean(self) -> None:
-        """A foreign key may only point at a row of the same agency (and, where both carry a
-        client, of the same client)."""
+        """A foreign key may only point at a row of the same agency; the parents named in
+        ``same_client_as`` belong to the row's client."""
         super().clean()
         agency_id = self.agency_id or getattr(current_agency(), "pk", None)
         errors = {}
@@ -337,6 +353,27 @@ class TenantModel(models.Model):
                     "model": related_model._meta.verbose_name,
                     "id": target_id,
                 }
+        if errors:
+            raise ValidationError(errors)
+        self._clean_same_client()
+
+    def _clean_same_client(self) -> None:
+        if not self.same_client_as or not self.client_id:
+            return
+        errors = {}
+        for entry in self.same_client_as:
+            rule = entry if isinstance(entry, SameClient) else SameClient(entry)
+            field = self._meta.get_field(rule.relation)
+            parent_id = getattr(self, field.attname)
+            if parent_id is None:
+                continue
+            parent = field.related_model.dangerously_all_agencies.filter(pk=parent_id)
+            owner = parent.values_list("client_id", flat=True).first()
+            if owner is not None and owner != self.client_id:
+                message = rule.message or _("The %(parent)s belongs to another client.") % {
+                    "parent": field.verbose_name
+                }
+                errors.setdefault(rule.error_on or rule.relation, message)
         if errors:
             raise ValidationError(errors)
 

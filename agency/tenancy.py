@@ -2,7 +2,8 @@
 
 Every request, task and command that touches tenant rows runs inside ``tenant_context(...)``.
 Nothing falls back to "the user's agency" by itself: with no agency in context, a query on a
-tenant model raises ``TenantContextMissing`` (see ``agency.models.TenantManager``).
+tenant model raises ``TenantContextMissing`` (see ``agency.models.TenantManager``); only a
+``.none()``, which reads nothing, runs without one (the placeholder of a form or a serializer).
 
 The one escape hatch is ``dangerously_all_agencies``: a manager on every tenant model (for the
 platform admin, migrations and fan-out jobs) and a context manager for code that must read

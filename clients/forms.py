@@ -53,7 +53,7 @@ class VideoForm(TenantModelForm):
 
 
 class RequirementRaiseForm(forms.Form):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.dangerously_all_agencies.none())
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Requirement"), widget=forms.Textarea(attrs={"rows": 4}))
     raised_by_name = forms.CharField(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
 from agency.db.indexes import TrigramIndex
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 
 
 class ClientKind(models.TextChoices):
@@ -186,6 +186,10 @@ class PlatformAccount(TenantModel):
         return reverse("clients:account-update", args=[self.pk])
 
 
+# A row about one platform account that carries the account's client too.
+SAME_CLIENT_AS_ACCOUNT = SameClient("account", _("The account belongs to another client."))
+
+
 class VideoOrigin(models.TextChoices):
     PRODUCED = "produced", _("Produced by us")
     IMPORTED = "imported", _("Imported")
@@ -207,6 +211,8 @@ class Video(TenantModel):
     )
     origin = models.CharField(_("origin"), max_length=20, choices=VideoOrigin.choices, default=VideoOrigin.IMPORTED)
 
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
+
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = _("video")
@@ -227,17 +233,6 @@ class Video(TenantModel):
 
     def __str__(self) -> str:
         return self.title or self.platform_item_id
-
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            account_client = (
-                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
-                .values_list("client_id", flat=True)
-                .first()
-            )
-            if account_client is not None and account_client != self.client_id:
-                raise ValidationError({"account": _("The account belongs to another client.")})
 
 
 class RequirementStatus(models.TextChoices):

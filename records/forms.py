@@ -107,9 +107,9 @@ class ResolveForm(forms.Form):
 
 class UsageRecordForm(ScopedForm):
     user = person_choice(_("Used by"))
-    asset = forms.ModelChoiceField(label=_("Asset"), queryset=Asset.dangerously_all_agencies.none(), required=False)
+    asset = forms.ModelChoiceField(label=_("Asset"), queryset=Asset.objects.none(), required=False)
     account = forms.ModelChoiceField(
-        label=_("Platform account"), queryset=PlatformAccount.dangerously_all_agencies.none(), required=False
+        label=_("Platform account"), queryset=PlatformAccount.objects.none(), required=False
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=UsagePurpose.choices)
     started_at = forms.DateTimeField(label=pgettext_lazy("start of a time span", "From"), widget=DateTimeInput())
@@ -122,7 +122,7 @@ class ImageRecordForm(ScopedForm):
     caption = forms.CharField(label=_("Caption"), max_length=300)
     taken_on = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.dangerously_all_agencies.none(), required=False)
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False)
     linked_model = forms.CharField(widget=forms.HiddenInput, required=False)
     linked_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -133,12 +133,12 @@ class PeriodForm(ScopedForm):
 
 
 class StatisticsRequestForm(PeriodForm):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.dangerously_all_agencies.none())
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none())
     field_order = ["client", "period_start", "period_end"]
 
 
 class AssessmentRequestForm(PeriodForm):
-    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.dangerously_all_agencies.none(), required=False)
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.none(), required=False)
     staff = person_choice(_("Staff member"))
     field_order = ["client", "staff", "period_start", "period_end"]
 

@@ -123,7 +123,7 @@ class AudiencePersonaReportSerializer(AccountRowSerializer):
 
 
 class RequestSerializer(ScopedSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
 
 
 class AudiencePersonaReportFilterSet(TenantFilterSet):

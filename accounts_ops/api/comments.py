@@ -115,7 +115,7 @@ class AssignSerializer(ScopedSerializer):
 
 
 class GuideSerializer(ScopedSerializer):
-    video = serializers.PrimaryKeyRelatedField(queryset=Video.dangerously_all_agencies.none())
+    video = serializers.PrimaryKeyRelatedField(queryset=Video.objects.none())
     text = serializers.CharField(max_length=COMMENT_WRITE_MAX_CHARS)
 
 

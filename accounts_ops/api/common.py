@@ -168,7 +168,7 @@ class BulkAccountSerializer(ScopedSerializer):
     """The optional account of a bulk body: rows that name no account are this account's."""
 
     account = serializers.PrimaryKeyRelatedField(
-        queryset=PlatformAccount.dangerously_all_agencies.none(), required=False, allow_null=True
+        queryset=PlatformAccount.objects.none(), required=False, allow_null=True
     )
 
 

@@ -103,7 +103,7 @@ class HotTopicViewSet(OpsViewSet):
 
 class ContentPlanSerializer(AccountRowSerializer):
     topics = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=HotTopic.dangerously_all_agencies.none(), required=False, source="linked_topics"
+        many=True, queryset=HotTopic.objects.none(), required=False, source="linked_topics"
     )
 
     class Meta:

@@ -23,7 +23,7 @@ class UploadSerializer(ScopedSerializer):
     kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))
     file = serializers.FileField()
     account = serializers.PrimaryKeyRelatedField(
-        queryset=PlatformAccount.dangerously_all_agencies.none(),
+        queryset=PlatformAccount.objects.none(),
         required=False,
         allow_null=True,
         help_text="For a file of one account's data (a creator-centre export).",

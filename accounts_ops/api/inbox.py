@@ -135,7 +135,7 @@ class ReplyRuleSerializer(AccountRowSerializer):
 
 
 class TrySerializer(ScopedSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
     text = serializers.CharField(allow_blank=True, max_length=5000)
     sender_nickname = serializers.CharField(required=False, allow_blank=True, default="")
     first_contact = serializers.BooleanField(required=False, default=False)
@@ -258,7 +258,7 @@ class BulkMessageSerializer(serializers.Serializer):
 
 
 class BulkSerializer(ScopedSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
     messages = BulkMessageSerializer(many=True, allow_empty=False, max_length=INBOX_BULK_MAX)
 
 

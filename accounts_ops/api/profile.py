@@ -91,7 +91,7 @@ class ApplySerializer(serializers.Serializer):
 
 
 class BaselineSerializer(ScopedSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
     field = serializers.ChoiceField(choices=ProfileField.choices)
     applied_on = serializers.DateField()
     after_text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -99,7 +99,7 @@ class BaselineSerializer(ScopedSerializer):
 
 
 class CurrentProfileQuery(ScopedSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
 
 
 class ProfileChangeFilterSet(TenantFilterSet):

@@ -20,7 +20,7 @@ class ContentPlanForm(ServiceForm):
     widgets = {"planned_on": DATE}
     topics = forms.ModelMultipleChoiceField(
         label=_("Hot topics it rides"),
-        queryset=HotTopic.dangerously_all_agencies.none(),
+        queryset=HotTopic.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
@@ -39,7 +39,7 @@ class ContentPlanEditForm(ServiceForm):
 class PlanTopicForm(ServiceForm):
     model = ContentPlan
     field_names = ()
-    topic = forms.ModelChoiceField(label=_("Hot topic"), queryset=HotTopic.dangerously_all_agencies.none())
+    topic = forms.ModelChoiceField(label=_("Hot topic"), queryset=HotTopic.objects.none())
     note = forms.CharField(
         label=_("How it rides the topic"),
         max_length=ContentPlanTopic._meta.get_field("note").max_length,

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models.common import AccountScoped
+from accounts_ops.models.common import AccountScoped, clean_video_of_account
 from agency.constraints import on_field
 from agency.db.indexes import TrigramIndex
 from clients.models import Video
@@ -157,12 +157,7 @@ class VideoComment(AccountScoped):
 
     def clean(self) -> None:
         super().clean()
-        if self.video_id and self.account_id:
-            owner = Video.dangerously_all_agencies.filter(pk=self.video_id).values_list("account_id", flat=True).first()
-            if owner is not None and owner != self.account_id:
-                raise ValidationError(
-                    {"video": _("Video %(video)s is not a video of this account.") % {"video": self.video_id}}
-                )
+        clean_video_of_account(self)
         if self.is_guide and not self.is_from_account:
             raise ValidationError({"is_guide": _("A guide comment is written by the account itself.")})
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agency.models import TenantModel
-from clients.models import PlatformAccount
+from clients.models import SAME_CLIENT_AS_ACCOUNT, PlatformAccount, Video
 
 MONEY_DIGITS = 12  # up to 9,999,999,999.99 yuan
 MONEY_PLACES = 2
@@ -37,16 +37,18 @@ class AccountScoped(TenantModel):
         PlatformAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform account")
     )
 
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
+
     class Meta:
         abstract = True
 
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            owner = (
-                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
-                .values_list("client_id", flat=True)
-                .first()
+
+def clean_video_of_account(row) -> None:
+    """A row about one video of its account (a comment, a day's figures, a pinned video) names a
+    video of that account."""
+    if row.video_id and row.account_id:
+        owner = Video.dangerously_all_agencies.filter(pk=row.video_id).values_list("account_id", flat=True).first()
+        if owner is not None and owner != row.account_id:
+            raise ValidationError(
+                {"video": _("Video %(video)s is not a video of this account.") % {"video": row.video_id}}
             )
-            if owner is not None and owner != self.client_id:
-                raise ValidationError({"account": _("The account belongs to another client.")})

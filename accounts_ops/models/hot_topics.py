@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_ops.models.common import AccountScoped
 from accounts_ops.rows import EARLIEST_MOMENT
 from agency.constraints import on_field
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 from clients.models import Platform
 
 
@@ -153,6 +153,8 @@ class ContentPlanTopic(TenantModel):
     topic = models.ForeignKey(HotTopic, on_delete=models.PROTECT, related_name="+", verbose_name=_("hot topic"))
     note = models.CharField(_("how it rides the topic"), max_length=300, blank=True)
 
+    same_client_as = (SameClient("plan", _("The plan belongs to another client.")),)
+
     class Meta:
         ordering = ["plan_id", "id"]
         verbose_name = _("content plan topic")
@@ -169,10 +171,3 @@ class ContentPlanTopic(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id} → {self.topic_id}"
-
-    def clean(self) -> None:
-        super().clean()
-        if self.plan_id and self.client_id:
-            owner = ContentPlan.dangerously_all_agencies.filter(pk=self.plan_id).values_list("client_id", flat=True)
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"plan": _("The plan belongs to another client.")})

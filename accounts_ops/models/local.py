@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.common import AccountScoped, money_field, yuan
 from agency.constraints import on_field
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 
 
 class PoiStatus(models.TextChoices):
@@ -78,6 +78,8 @@ class GroupBuyDeal(AccountScoped):
     platform_deal_id = models.CharField(_("platform deal id"), max_length=100, blank=True)
     first_live_on = models.DateField(_("first live on"), null=True, blank=True, editable=False)
 
+    same_client_as = (*AccountScoped.same_client_as, SameClient("poi", _("The POI belongs to another client.")))
+
     class Meta:
         ordering = ["-valid_from", "-id"]
         verbose_name = _("group-buy deal")
@@ -136,10 +138,6 @@ class GroupBuyDeal(AccountScoped):
             }
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             errors["valid_until"] = _("The deal cannot end before it starts.")
-        if self.poi_id and self.client_id:
-            poi_client = PoiLink.dangerously_all_agencies.filter(pk=self.poi_id).values_list("client_id", flat=True)
-            if poi_client.first() not in (None, self.client_id):
-                errors["poi"] = _("The POI belongs to another client.")
         if errors:
             raise ValidationError(errors)
 

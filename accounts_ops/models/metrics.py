@@ -15,13 +15,12 @@ paths (``accounts_ops.services.metrics``) and every index starts with ``agency``
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models.common import AccountScoped
+from accounts_ops.models.common import AccountScoped, clean_video_of_account
 from agency.constraints import on_field
 from agency.models import Agency
 from clients.models import PlatformAccount, Video
@@ -181,9 +180,4 @@ class VideoDailyMetric(MetricRow):
 
     def clean(self) -> None:
         super().clean()
-        if self.video_id and self.account_id:
-            owner = Video.dangerously_all_agencies.filter(pk=self.video_id).values_list("account_id", flat=True).first()
-            if owner is not None and owner != self.account_id:
-                raise ValidationError(
-                    {"video": _("Video %(video)s is not a video of this account.") % {"video": self.video_id}}
-                )
+        clean_video_of_account(self)

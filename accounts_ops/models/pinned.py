@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts_ops.models.common import ZERO, AccountScoped, money_field
+from accounts_ops.models.common import ZERO, AccountScoped, clean_video_of_account, money_field
 from accounts_ops.rules import BOOST_INTERVAL_DAYS_MAX, PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
 from agency.constraints import on_field
 from clients.models import Video
@@ -105,14 +104,7 @@ class PinnedVideo(AccountScoped):
 
     def clean(self) -> None:
         super().clean()
-        if self.video_id and self.account_id:
-            video_account = (
-                Video.dangerously_all_agencies.filter(pk=self.video_id).values_list("account_id", flat=True).first()
-            )
-            if video_account is not None and video_account != self.account_id:
-                raise ValidationError(
-                    {"video": _("Video %(video)s is not a video of this account.") % {"video": self.video_id}}
-                )
+        clean_video_of_account(self)
 
 
 class BoostTaskStatus(models.TextChoices):

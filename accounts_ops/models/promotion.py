@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts_ops.models.common import AccountScoped
 from agency.constraints import on_field
+from agency.models import SameClient
 from clients.models import Video
 
 
@@ -52,6 +53,11 @@ class PromotionTask(AccountScoped):
     outcome = models.TextField(_("outcome"), blank=True)
     reach = models.PositiveBigIntegerField(_("reach"), null=True, blank=True, help_text=_("Views or impressions."))
 
+    same_client_as = (
+        *AccountScoped.same_client_as,
+        SameClient("target_video", _("The clip belongs to another client.")),
+    )
+
     class Meta:
         ordering = ["-planned_on", "-id"]
         verbose_name = _("promotion task")
@@ -85,11 +91,5 @@ class PromotionTask(AccountScoped):
                 errors["done_on"] = _("Give the date the promotion was done.")
             if not (self.outcome or "").strip():
                 errors["outcome"] = _("Record the outcome of a done promotion.")
-        if self.target_video_id and self.account_id:
-            video_account = Video.dangerously_all_agencies.filter(pk=self.target_video_id).values_list(
-                "account__client_id", flat=True
-            )
-            if video_account.first() not in (None, self.client_id):
-                errors["target_video"] = _("The clip belongs to another client.")
         if errors:
             raise ValidationError(errors)

@@ -55,7 +55,7 @@ BOOLEAN_VALUES = {"true", "false", "1", "0"}
 def deferred(model):
     """A placeholder queryset for a choice filter among ``model`` rows. Never touch a tenant
     manager at import time: ``TenantFilterSet`` puts the actor's rows in its place per request."""
-    return lambda request: model.dangerously_all_agencies.none()
+    return lambda request: model.objects.none()
 
 
 def _relation_extra(field):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 from evaluation.models.questionnaires import Question, QuestionnaireTemplate
 
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 random bits
@@ -164,6 +164,10 @@ class EvaluationCampaign(TenantModel):
             raise ValidationError({"cycle": _("Only follow-up surveys belong to an improvement cycle.")})
 
 
+# An invitation or a response is for its campaign's client.
+SAME_CLIENT_AS_CAMPAIGN = SameClient("campaign", _("The campaign belongs to another client."), error_on="client")
+
+
 class SurveyInvitation(TenantModel):
     """Clause 10.1: a personal invitation of one of the client's people, by email, with a link
     that answers once."""
@@ -181,6 +185,8 @@ class SurveyInvitation(TenantModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
+    same_client_as = (SAME_CLIENT_AS_CAMPAIGN,)
+
     class Meta:
         ordering = ["campaign", "email"]
         verbose_name = _("survey invitation")
@@ -197,10 +203,6 @@ class SurveyInvitation(TenantModel):
 
     def __str__(self) -> str:
         return self.email
-
-    def clean(self) -> None:
-        super().clean()
-        _same_client_as_campaign(self)
 
 
 class SurveyResponse(TenantModel):
@@ -225,6 +227,8 @@ class SurveyResponse(TenantModel):
     language = models.CharField(_("language"), max_length=10, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"))
 
+    same_client_as = (SAME_CLIENT_AS_CAMPAIGN,)
+
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("survey response")
@@ -245,10 +249,6 @@ class SurveyResponse(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_audience_display()} · {self.submitted_at:%Y-%m-%d}"
-
-    def clean(self) -> None:
-        super().clean()
-        _same_client_as_campaign(self)
 
 
 class SurveyAnswer(TenantModel):
@@ -284,12 +284,3 @@ class SurveyAnswer(TenantModel):
         if self.score is not None:
             return str(self.score)
         return ", ".join(self.choices) if self.choices else self.text[:60]
-
-
-def _same_client_as_campaign(row) -> None:
-    if row.campaign_id and row.client_id:
-        owner = EvaluationCampaign.dangerously_all_agencies.filter(pk=row.campaign_id).values_list(
-            "client_id", flat=True
-        )
-        if owner.first() != row.client_id:
-            raise ValidationError({"client": _("The campaign belongs to another client.")})

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
-from agency.models import TenantModel
-from evaluation.models.campaigns import EvaluationCampaign
+from agency.models import SameClient, TenantModel
 from evaluation.models.questionnaires import localized
 
 
@@ -173,6 +172,8 @@ class Complaint(TenantModel):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
+    same_client_as = (SameClient("campaign", _("The campaign belongs to another client.")),)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("complaint")
@@ -214,9 +215,3 @@ class Complaint(TenantModel):
             raise ValidationError({"resolve_by": _("The deadline cannot be before the complaint was received.")})
         if self.status != ComplaintStatus.OPEN and not (self.resolution or "").strip():
             raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
-        if self.campaign_id and self.client_id:
-            owner = EvaluationCampaign.dangerously_all_agencies.filter(pk=self.campaign_id).values_list(
-                "client_id", flat=True
-            )
-            if owner.first() != self.client_id:
-                raise ValidationError({"campaign": _("The campaign belongs to another client.")})

@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 from evaluation.models.campaigns import EvaluationCampaign
-from evaluation.models.complaints import Complaint
 from evaluation.models.questionnaires import Question
 
 
@@ -71,6 +70,11 @@ class ImprovementCycle(TenantModel):
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    same_client_as = (
+        SameClient("campaign", _("It belongs to another client.")),
+        SameClient("complaint", _("It belongs to another client.")),
+    )
+
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("improvement cycle")
@@ -87,13 +91,6 @@ class ImprovementCycle(TenantModel):
         super().clean()
         if self.client_id is None:
             return
-        for field, model in (("campaign", EvaluationCampaign), ("complaint", Complaint)):
-            target = getattr(self, f"{field}_id")
-            if target is None:
-                continue
-            owner = model.dangerously_all_agencies.filter(pk=target).values_list("client_id", flat=True).first()
-            if owner is not None and owner != self.client_id:
-                raise ValidationError({field: _("It belongs to another client.")})
         if self.question_id and self.campaign_id:
             template_id = (
                 EvaluationCampaign.dangerously_all_agencies.filter(pk=self.campaign_id)
@@ -150,6 +147,8 @@ class ImprovementAction(TenantModel):
         verbose_name=_("follow-up survey"),
     )
 
+    same_client_as = (SameClient("cycle", _("The cycle belongs to another client.")),)
+
     class Meta:
         ordering = ["cycle", "round", "due_date", "id"]
         verbose_name = _("improvement action")
@@ -177,11 +176,5 @@ class ImprovementAction(TenantModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.cycle_id and self.client_id:
-            owner = (
-                ImprovementCycle.dangerously_all_agencies.filter(pk=self.cycle_id).values_list("client_id", flat=True)
-            ).first()
-            if owner is not None and owner != self.client_id:
-                raise ValidationError({"cycle": _("The cycle belongs to another client.")})
         if self.status == ActionStatus.DONE and not (self.evidence or "").strip():
             raise ValidationError({"evidence": _("A finished action needs its evidence of completion.")})

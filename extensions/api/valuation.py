@@ -133,7 +133,7 @@ class AccountValuationRequestSerializer(serializers.Serializer):
     """What a valuation is asked for with. Metrics left out are computed from the metric sources
     over the window; entered ones need a note."""
 
-    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.dangerously_all_agencies.none())
+    account = serializers.PrimaryKeyRelatedField(queryset=PlatformAccount.objects.none())
     valued_on = serializers.DateField(required=False, help_text="Defaults to today.")
     window_start = serializers.DateField(required=False)
     window_end = serializers.DateField(required=False)
@@ -156,9 +156,7 @@ class AccountValuationRequestSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         actor = self.context.get("actor")
         scoped = scoped_choices(PlatformAccount, actor) if actor is not None else None
-        self.fields["account"].queryset = (
-            scoped if scoped is not None else PlatformAccount.dangerously_all_agencies.none()
-        )
+        self.fields["account"].queryset = scoped if scoped is not None else PlatformAccount.objects.none()
 
     def service_kwargs(self) -> dict:
         data = dict(self.validated_data)

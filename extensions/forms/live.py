@@ -77,9 +77,7 @@ class RunSheetSegmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     start_minute = forms.IntegerField(label=_("Starts at minute"), min_value=0)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1)
-    product = forms.ModelChoiceField(
-        label=_("Product"), queryset=LiveProduct.dangerously_all_agencies.none(), required=False
-    )
+    product = forms.ModelChoiceField(label=_("Product"), queryset=LiveProduct.objects.none(), required=False)
     notes = forms.CharField(label=_("Notes"), required=False)
 
     def __init__(self, *args, session: LiveSession, **kwargs):

@@ -37,9 +37,7 @@ class ValuationForm(forms.Form):
     """What a valuation needs: the account, the style positioning, and optionally entered metrics
     (otherwise computed from the window's metrics), other factors and the weights."""
 
-    account = forms.ModelChoiceField(
-        label=_("Platform account"), queryset=PlatformAccount.dangerously_all_agencies.none()
-    )
+    account = forms.ModelChoiceField(label=_("Platform account"), queryset=PlatformAccount.objects.none())
     valued_on = forms.DateField(label=_("Valued on"), required=False, widget=date_widget())
     window_start = forms.DateField(label=_("Metrics from"), required=False, widget=date_widget())
     window_end = forms.DateField(label=_("Metrics until"), required=False, widget=date_widget())

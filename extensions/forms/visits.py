@@ -71,7 +71,7 @@ class StoreVisitCampaignForm(TenantModelForm):
 
 
 class BookingForm(forms.Form):
-    influencer = forms.ModelChoiceField(label=_("Influencer"), queryset=Influencer.dangerously_all_agencies.none())
+    influencer = forms.ModelChoiceField(label=_("Influencer"), queryset=Influencer.objects.none())
     fee = forms.DecimalField(label=_("Fee (yuan)"), max_digits=14, decimal_places=2)
     notes = forms.CharField(label=_("Notes"), required=False)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,26 +27,9 @@ def yuan(amount: Decimal | None) -> str:
 
 
 class ClientOwned(TenantModel):
-    """A row of one client. Child rows carry their parent's client too; ``parent_field`` names
-    the parent whose client must match (checked in ``clean``)."""
+    """A row of one client. Child rows carry their parent's client too, named in ``same_client_as``."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client"))
 
-    parent_field: str | None = None
-
     class Meta:
         abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.parent_field is None or not self.client_id:
-            return
-        field = self._meta.get_field(self.parent_field)
-        parent_id = getattr(self, field.attname)
-        if parent_id is None:
-            return
-        owner = field.related_model.dangerously_all_agencies.filter(pk=parent_id).values_list("client_id", flat=True)
-        if owner.first() not in (None, self.client_id):
-            raise ValidationError(
-                {self.parent_field: _("The %(parent)s belongs to another client.") % {"parent": field.verbose_name}}
-            )

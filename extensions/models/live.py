@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
-from clients.models import PlatformAccount
+from clients.models import SAME_CLIENT_AS_ACCOUNT, PlatformAccount
 from extensions.models.common import ZERO, ClientOwned, money_field
 
 
@@ -62,6 +62,8 @@ class LiveSession(ClientOwned):
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
 
     class Meta:
         ordering = ["-planned_start", "-id"]
@@ -104,12 +106,6 @@ class LiveSession(ClientOwned):
 
     def clean(self) -> None:
         super().clean()
-        if self.account_id and self.client_id:
-            owner = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
-                "client_id", flat=True
-            )
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"account": _("The account belongs to another client.")})
         if self.planned_start and self.planned_end and self.planned_end <= self.planned_start:
             raise ValidationError({"planned_end": _("The session must end after it starts.")})
         if self.started_at and self.ended_at and self.ended_at < self.started_at:
@@ -149,7 +145,7 @@ class LiveProduct(ClientOwned):
     position = models.PositiveIntegerField(_("order in the run sheet"), default=0)
     notes = models.TextField(_("notes"), blank=True)
 
-    parent_field = "session"
+    same_client_as = ("session",)
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -190,7 +186,7 @@ class RunSheetSegment(ClientOwned):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    parent_field = "session"
+    same_client_as = ("session",)
 
     class Meta:
         ordering = ["session", "start_minute", "id"]
@@ -261,7 +257,7 @@ class LiveTeamAssignment(ClientOwned):
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
-    parent_field = "session"
+    same_client_as = ("session",)
 
     class Meta:
         ordering = ["session", "role", "id"]
@@ -366,7 +362,7 @@ class LiveSessionResult(ClientOwned):
     review = models.TextField(_("review"), blank=True, help_text=_("What worked, what did not, what to change."))
     source = models.CharField(_("source"), max_length=20, choices=ResultSource.choices, default=ResultSource.ENTERED)
 
-    parent_field = "session"
+    same_client_as = ("session",)
 
     class Meta:
         ordering = ["-session__planned_start", "-id"]

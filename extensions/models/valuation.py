@@ -14,24 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
-from clients.models import Platform, PlatformAccount
+from clients.models import SAME_CLIENT_AS_ACCOUNT, Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
-
-
-class AccountRowMixin(models.Model):
-    """Checks that the row's account belongs to the row's client."""
-
-    class Meta:
-        abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            owner = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
-                "client_id", flat=True
-            )
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"account": _("The account belongs to another client.")})
 
 
 class AdverseEventKind(models.TextChoices):
@@ -48,7 +32,7 @@ class Severity(models.TextChoices):
     SEVERE = "severe", _("Severe")
 
 
-class AdverseEvent(AccountRowMixin, ClientOwned):
+class AdverseEvent(ClientOwned):
     """Clause 8.3 e): an adverse event of a platform account (a violation, a ban, a traffic limit,
     negative press), with its date and severity; it lowers the account's valuation."""
 
@@ -60,6 +44,8 @@ class AdverseEvent(AccountRowMixin, ClientOwned):
     occurred_on = models.DateField(_("occurred on"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     description = models.TextField(_("what happened"))
+
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -89,7 +75,7 @@ class AdverseEvent(AccountRowMixin, ClientOwned):
             raise ValidationError({"resolved_on": _("An event cannot be resolved before it occurred.")})
 
 
-class AccountValuation(AccountRowMixin, ClientOwned):
+class AccountValuation(ClientOwned):
     """Clause 8.3: a dated valuation of a platform account, with the method and version used,
     the inputs it was computed from (``inputs``: enough to compute it again), the value range
     and the explanation of each step."""
@@ -116,6 +102,8 @@ class AccountValuation(AccountRowMixin, ClientOwned):
         verbose_name=_("recomputed from"),
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
 
     class Meta:
         ordering = ["-valued_on", "-id"]
@@ -200,7 +188,7 @@ class ValuationFactor(ClientOwned):
     effect_text = models.CharField(_("effect (explained)"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    parent_field = "valuation"
+    same_client_as = ("valuation",)
 
     class Meta:
         ordering = ["valuation", "position", "id"]

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts_ops.models.local import PoiLink
 from agency.constraints import on_field
 from agency.db.indexes import TrigramIndex
-from agency.models import TenantModel
-from clients.models import Platform, PlatformAccount
+from agency.models import SameClient, TenantModel
+from clients.models import SAME_CLIENT_AS_ACCOUNT, Platform, PlatformAccount
 from extensions.models.common import ClientOwned, money_field
 
 
@@ -138,6 +138,8 @@ class StoreVisitCampaign(ClientOwned):
     budget = money_field(_("budget (yuan)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    same_client_as = (SAME_CLIENT_AS_ACCOUNT, SameClient("poi_link", _("The POI record belongs to another client.")))
+
     class Meta:
         ordering = ["-visit_date", "-id"]
         verbose_name = _("store-visit campaign")
@@ -167,16 +169,8 @@ class StoreVisitCampaign(ClientOwned):
 
     def clean(self) -> None:
         super().clean()
-        if self.account_id and self.client_id:
-            owner = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
-                "client_id", flat=True
-            )
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"account": _("The account belongs to another client.")})
         if self.poi_link_id:
             poi = PoiLink.dangerously_all_agencies.filter(pk=self.poi_link_id).first()
-            if poi is not None and self.client_id and poi.client_id != self.client_id:
-                raise ValidationError({"poi_link": _("The POI record belongs to another client.")})
             if poi is not None:
                 self.store_name = self.store_name.strip() or poi.store_name
                 self.store_address = self.store_address.strip() or poi.address
@@ -243,7 +237,7 @@ class StoreVisitBooking(ClientOwned):
     results_read_at = models.DateTimeField(_("results read at"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    parent_field = "campaign"
+    same_client_as = ("campaign",)
 
     class Meta:
         ordering = ["-booked_at", "-id"]

@@ -65,16 +65,14 @@ class ConnectionFilterSet(TenantFilterSet):
 
 class AuthoriseSerializer(serializers.Serializer):
     account = PrimaryKeyRelatedField(
-        queryset=PlatformAccount.dangerously_all_agencies.none(), help_text="The platform account to connect."
+        queryset=PlatformAccount.objects.none(), help_text="The platform account to connect."
     )
 
     def get_fields(self):
         fields = super().get_fields()
         actor = self.context.get("actor")
         fields["account"].queryset = (
-            scoped_choices(PlatformAccount, actor)
-            if actor is not None
-            else PlatformAccount.dangerously_all_agencies.none()
+            scoped_choices(PlatformAccount, actor) if actor is not None else PlatformAccount.objects.none()
         )
         return fields
 

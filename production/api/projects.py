@@ -30,7 +30,7 @@ from production.services.publishing import project_publish
 
 class VideoProjectSerializer(TenantModelSerializer):
     client = serializers.PrimaryKeyRelatedField(
-        queryset=Client.dangerously_all_agencies.none(),
+        queryset=Client.objects.none(),
         required=False,
         help_text="The account's client; taken from the account when left out.",
     )

@@ -4,13 +4,12 @@ the record of each stage change."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.db.indexes import TrigramIndex
-from agency.models import TenantModel
+from agency.models import SameClient, TenantModel
 from clients.models import Client, PlatformAccount, Video
 
 
@@ -36,16 +35,12 @@ class ProjectOwned(TenantModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client"))
 
+    same_client_as = (
+        SameClient("project", _("The row's client differs from its video project's client."), error_on="client"),
+    )
+
     class Meta:
         abstract = True
-
-    def clean(self) -> None:
-        super().clean()
-        project_id = getattr(self, "project_id", None)
-        if project_id and self.client_id:
-            owner = VideoProject.dangerously_all_agencies.filter(pk=project_id).values_list("client_id", flat=True)
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"client": _("The row's client differs from its video project's client.")})
 
 
 class VideoProject(TenantModel):
@@ -79,6 +74,8 @@ class VideoProject(TenantModel):
         verbose_name=_("published video"),
     )
 
+    same_client_as = (SameClient("account", _("The account belongs to another client than the project.")),)
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("video project")
@@ -100,17 +97,6 @@ class VideoProject(TenantModel):
     def next_stage(self) -> str | None:
         index = stage_index(self.stage)
         return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
-
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            account_client = (
-                PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id)
-                .values_list("client_id", flat=True)
-                .first()
-            )
-            if account_client is not None and account_client != self.client_id:
-                raise ValidationError({"account": _("The account belongs to another client than the project.")})
 
 
 class StageTransition(ProjectOwned):

@@ -130,6 +130,8 @@ class ReviewComment(ProjectOwned):
         verbose_name=_("resolved in cut"),
     )
 
+    same_client_as = ()  # no project of its own: the round's
+
     class Meta:
         ordering = ["round_id", "timecode_seconds", "id"]
         verbose_name = _("review comment")

@@ -151,6 +151,8 @@ class StoryboardShot(ProjectOwned):
     sound = models.TextField(_("sound and music"), blank=True)
     props = models.TextField(_("props"), blank=True)
 
+    same_client_as = ()  # no project of its own: the script's
+
     class Meta:
         ordering = ["script_id", "number"]
         verbose_name = _("storyboard shot")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
 from agency.db.indexes import TrigramIndex
+from agency.models import SameClient
 from records.models.common import VoidableRecord, void_constraint
 
 
@@ -85,6 +85,8 @@ class Asset(VoidableRecord):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    same_client_as = (SameClient("account", _("The account belongs to another client than the asset's owner.")),)
+
     class Meta:
         ordering = ["identifier"]
         verbose_name = _("asset")
@@ -119,17 +121,6 @@ class Asset(VoidableRecord):
 
     def get_absolute_url(self) -> str:
         return reverse("records:asset-detail", args=[self.pk])
-
-    def clean(self) -> None:
-        super().clean()
-        if self.account_id and self.client_id:
-            from clients.models import PlatformAccount
-
-            owner = PlatformAccount.dangerously_all_agencies.filter(pk=self.account_id).values_list(
-                "client_id", flat=True
-            )
-            if owner.first() not in (None, self.client_id):
-                raise ValidationError({"account": _("The account belongs to another client than the asset's owner.")})
 
 
 class AssetCheckout(VoidableRecord):

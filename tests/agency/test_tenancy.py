@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from agency.models import Agency
+from agency.models import Agency, SameClient, TenantModel
 from agency.tenancy import (
     TenantContextMissing,
     TenantMismatch,
@@ -31,6 +32,16 @@ def test_query_with_no_agency_in_context_raises(world):
     with pytest.raises(TenantContextMissing):
         list(world.client_a1.accounts.all())
     assert Client.dangerously_all_agencies.filter(city="x").count() == 0
+
+
+def test_an_empty_queryset_needs_no_agency(world):
+    """``.none()`` reads nothing: a placeholder of a form or a serializer needs no escape hatch."""
+    assert list(Client.objects.none()) == []
+    assert Client.objects.none().count() == 0
+    assert not Client.objects.none().filter(name="x").exists()
+    assert Client.objects.none().update(city="x") == 0
+    with pytest.raises(TenantContextMissing):
+        list(Client.objects.none() | Client.objects.all())
 
 
 def test_a_queryset_built_without_context_raises_even_when_run_inside_one(world):
@@ -98,3 +109,14 @@ def test_escape_hatch_reads_across_agencies_only_when_named(world):
     assert Client.dangerously_all_agencies.count() == 3
     ClientFactory(agency=Agency.objects.get(slug="agency-b"))
     assert Client.dangerously_all_agencies.filter(agency__slug="agency-b").count() == 2
+
+
+def test_every_same_client_rule_names_a_parent_that_carries_a_client():
+    for model in apps.get_models():
+        if not issubclass(model, TenantModel) or not model.same_client_as:
+            continue
+        model._meta.get_field("client")
+        for entry in model.same_client_as:
+            field = model._meta.get_field(entry.relation if isinstance(entry, SameClient) else entry)
+            assert field.many_to_one or field.one_to_one, (model, field)
+            field.related_model._meta.get_field("client")
