@@ -223,13 +223,13 @@ from django.utils import timezone
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import Client
-from records import services
+from records.services.reports import statistics_report_request
 
 actor = Membership.objects.select_related("agency", "user").get(user_id=int(sys.argv[1])).as_actor()
 end = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
 with tenant_context(actor.agency, actor, channel="command"):
     client = Client.objects.get(pk=int(sys.argv[2]))
-    report = services.statistics_report_request(
+    report = statistics_report_request(
         actor=actor, client=client, period_start=end.replace(day=1), period_end=end
     )
 print(report.pk)
