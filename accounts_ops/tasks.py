@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from accounts_ops.services.pinned import boost_tasks_create_due
 from agency.celery import app
 from agency.models import Agency
@@ -15,7 +13,7 @@ def boost_tasks_task(*, agency_id: int) -> int:
     """6.3: make the boost tasks of this agency's pinned videos that are due today (the agency's
     own date). Idempotent: a second run the same day creates nothing."""
     agency = Agency.objects.get(pk=agency_id)
-    return boost_tasks_create_due(today=timezone.localdate(timezone=agency.tz))
+    return boost_tasks_create_due(today=agency.today())
 
 
 @app.task
@@ -89,7 +87,7 @@ def persona_reports_task(*, agency_id: int) -> int:
     from agency.tenancy import require_agency
 
     agency = require_agency()
-    start, end = persona_period(agency, timezone.localdate(timezone=agency.tz))
+    start, end = persona_period(agency, agency.today())
     ids = active_account_ids()
     batches = [ids[i : i + PERSONA_BATCH] for i in range(0, len(ids), PERSONA_BATCH)]
     for batch in batches:

@@ -61,7 +61,7 @@ def requirement_accept(*, actor: Actor, requirement: ClientRequirement, due_date
     _ensure_open(requirement)
     if due_date is None:
         raise ValidationError({"due_date": _("An accepted requirement needs a due date.")})
-    if due_date < timezone.localdate(timezone=actor.agency.tz):
+    if due_date < actor.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     requirement.status = RequirementStatus.ACCEPTED
     requirement.due_date = due_date

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
@@ -14,7 +12,7 @@ from clients.services import clients_refresh_contract_status
 def contract_status_task(*, agency_id: int) -> int:
     """End the service of this agency's clients whose contract has ended (agency's own date)."""
     agency = Agency.objects.get(pk=agency_id)
-    return clients_refresh_contract_status(today=timezone.localdate(timezone=agency.tz))
+    return clients_refresh_contract_status(today=agency.today())
 
 
 @app.task

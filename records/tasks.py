@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
@@ -24,7 +22,7 @@ def inspections_create_task(*, agency_id: int, day: str | None = None) -> int:
     """Make this agency's inspection lists for ``day`` (ISO date; today in the agency's time zone
     by default). Idempotent: returns how many lists were new."""
     agency = Agency.objects.get(pk=agency_id)
-    when = dt.date.fromisoformat(day) if day else timezone.localdate(timezone=agency.tz)
+    when = dt.date.fromisoformat(day) if day else agency.today()
     return inspection_lists_create(day=when)
 
 
@@ -43,7 +41,7 @@ def monthly_reports_task(*, agency_id: int, year: int | None = None, month: int 
     """Build this agency's reports for a month (the one before today by default). Idempotent."""
     agency = Agency.objects.get(pk=agency_id)
     if year is None or month is None:
-        last_month = timezone.localdate(timezone=agency.tz).replace(day=1) - dt.timedelta(days=1)
+        last_month = agency.today().replace(day=1) - dt.timedelta(days=1)
         year, month = last_month.year, last_month.month
     return monthly_reports_create(year=year, month=month)
 

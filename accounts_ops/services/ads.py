@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdKind, AdSpend
 from accounts_ops.models.common import ZERO, yuan
 from accounts_ops.rules import AD_PARTNER_FOLLOWERS_MIN, OVERSPEND_APPROVER_ROLE
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today, _save
 from agency.models import Agency
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
@@ -207,7 +207,7 @@ def campaign_record_results(
     campaign = AdCampaign.objects.select_for_update().get(pk=campaign.pk)
     if sales is not None and sales < 0:
         raise ValidationError({"sales": _("Sales cannot be negative (%(amount)s).") % {"amount": yuan(sales)}})
-    recorded_on = recorded_on or _today(actor.agency)
+    recorded_on = recorded_on or actor.agency.today()
     _not_after_today(actor.agency, recorded_on, "recorded_on")
     campaign.impressions, campaign.clicks, campaign.conversions, campaign.orders = (
         impressions,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
@@ -22,10 +21,6 @@ from accounts_ops.platform_fields import LOOKUP, spelling_key
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
-
-
-def _today(agency: Agency) -> dt.date:
-    return timezone.localdate(timezone=agency.tz)
 
 
 def _save(row):
@@ -40,7 +35,7 @@ def _ensure_own_client(actor: Actor | None, client_id: int) -> None:
 
 
 def _not_after_today(agency: Agency, day: dt.date | None, field_name: str) -> None:
-    if day is not None and day > _today(agency):
+    if day is not None and day > agency.today():
         raise ValidationError({field_name: _("%(day)s is in the future.") % {"day": day.isoformat()}})
 
 
@@ -91,10 +86,6 @@ def ensure_batch(rows, *, prefix: str = ROWS_KEY, maximum: int = METRICS_BULK_MA
         raise ValidationError(
             {prefix: _("%(count)d rows; at most %(max)d per request.") % {"count": len(rows), "max": maximum}}
         )
-
-
-def agency_today(agency: Agency) -> dt.date:
-    return timezone.localdate(timezone=agency.tz)
 
 
 class Translator:

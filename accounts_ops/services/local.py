@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts_ops.models.common import yuan
 from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today, _save
 from agency.models import Agency
 from agency.tenancy import Actor
 from clients.models import Client, PlatformAccount
@@ -58,7 +58,7 @@ def poi_save(*, actor: Actor, poi: PoiLink | None = None, account: PlatformAccou
             setattr(poi, name, values[name])
     _save(poi)
     if poi.status in (PoiStatus.CLAIMED, PoiStatus.LINKED):
-        _tick(actor.agency, poi.client_id, "poi_claimed_on", _today(actor.agency))
+        _tick(actor.agency, poi.client_id, "poi_claimed_on", actor.agency.today())
     return poi
 
 
@@ -95,7 +95,7 @@ def deal_save(
         if amount is not None and amount < 0:
             raise ValidationError({name: _("%(amount)s is negative.") % {"amount": yuan(amount)}})
     if deal.platform_status == DealStatus.LIVE and deal.first_live_on is None:
-        deal.first_live_on = _today(actor.agency)
+        deal.first_live_on = actor.agency.today()
     _save(deal)
     if deal.first_live_on is not None:
         _tick(actor.agency, deal.client_id, "first_deal_live_on", deal.first_live_on)

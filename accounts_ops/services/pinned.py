@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts_ops.models.common import ZERO, yuan
 from accounts_ops.models.pinned import BoostChannel, BoostRecord, BoostTask, BoostTaskStatus, PinnedVideo
 from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today, _save
 from agency.tenancy import Actor
 from clients.models import AccountStatus, PlatformAccount, Video
 
@@ -97,7 +97,7 @@ def pinned_video_unpin(*, actor: Actor, pinned: PinnedVideo, unpinned_on: dt.dat
     pinned = PinnedVideo.objects.select_for_update().get(pk=pinned.pk)
     if pinned.unpinned_on is not None:
         raise ValidationError({"unpinned_on": _("This video was already unpinned.")})
-    unpinned_on = unpinned_on or _today(actor.agency)
+    unpinned_on = unpinned_on or actor.agency.today()
     _not_after_today(actor.agency, unpinned_on, "unpinned_on")
     if unpinned_on < pinned.pinned_on:
         raise ValidationError({"unpinned_on": _("A video cannot be unpinned before it was pinned.")})

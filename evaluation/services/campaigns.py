@@ -44,7 +44,7 @@ from evaluation.rules import (
     FOLLOW_UP_WITHIN_DAYS,
 )
 from evaluation.sentiment import classify_sentiment
-from evaluation.services.common import checked_save, local_today, managers_of
+from evaluation.services.common import checked_save, managers_of
 from evaluation.services.questionnaires import questionnaire_ensure_default
 
 EDITABLE_CAMPAIGN_FIELDS = ("template", "opens_on", "closes_on")
@@ -91,7 +91,7 @@ def campaign_create(
         raise ValidationError(
             {"year": _("%(client)s already has its %(year)d evaluation.") % {"client": client, "year": year}}
         )
-    today = local_today(agency)
+    today = agency.today()
     if opens_on is None:
         opens_on = today if today.year == year else dt.date(year, agency.setting(EVALUATION_MONTH), 1)
     if opens_on.year != year:
@@ -148,7 +148,7 @@ def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **chan
         changes["template"] = _published(changes["template"])
     for name, value in changes.items():
         setattr(campaign, name, value)
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     if "opens_on" in changes and campaign.opens_on < today:
         raise ValidationError({"opens_on": _("The sending day cannot be in the past.")})
     if campaign.kind == CampaignKind.FOLLOW_UP:
@@ -189,7 +189,7 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
     campaign = EvaluationCampaign.objects.select_for_update(of=("self",)).select_related("client").get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError({"status": _("The campaign was already sent.")})
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     if campaign.closes_on < today:  # sent late: it stays open as long as it was planned to
         campaign.closes_on = today + (campaign.closes_on - campaign.opens_on)
     campaign.status = CampaignStatus.OPEN
@@ -294,7 +294,7 @@ def device_key(campaign: EvaluationCampaign, device: str) -> str:
 
 
 def is_open_for_answers(campaign: EvaluationCampaign) -> bool:
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     return campaign.status == CampaignStatus.OPEN and campaign.opens_on <= today <= campaign.closes_on
 
 

@@ -23,7 +23,7 @@ from evaluation.models import (
     ImprovementCycle,
     Question,
 )
-from evaluation.services.common import check_staff_owner, checked_save, local_today
+from evaluation.services.common import check_staff_owner, checked_save
 
 ACTION_FIELDS = ("root_cause", "action", "owner", "due_date", "status")
 
@@ -89,7 +89,7 @@ def improvement_action_add(
     cycle = ImprovementCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status == CycleStatus.CLOSED:
         raise ValidationError({"cycle": _("This finding is closed: users and client were satisfied.")})
-    if due_date is not None and due_date < local_today(cycle.agency):
+    if due_date is not None and due_date < cycle.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     check_staff_owner(cycle.agency_id, owner)
     return checked_save(

@@ -18,7 +18,6 @@ from clients.models import PlatformAccount
 from extensions.models import AccountValuation, AdverseEvent, FactorSource, ValuationFactor
 from extensions.selectors.valuation import METRICS, compute
 from extensions.selectors.valuation_inputs import EnteredValue, default_window, gather_inputs
-from extensions.services.common import agency_today
 
 
 @transaction.atomic
@@ -68,7 +67,7 @@ def account_valuation_create(
     """Value a platform account by the stated method (8.3) and keep the dated record with every
     factor, the inputs and the explanation. Metrics not entered are computed from the metric
     sources over the window; with no metrics there, nothing is written and the message says so."""
-    today = agency_today(actor)
+    today = actor.agency.today()
     valued_on = valued_on or today
     if valued_on > today:
         raise ValidationError({"valued_on": _("A valuation cannot be dated in the future.")})

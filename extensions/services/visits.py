@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from agency.tenancy import Actor
 from extensions.models import BOOKING_PATH, BookingStatus, Influencer, StoreVisitBooking, StoreVisitCampaign
 from extensions.rules import INFLUENCER_FOLLOWERS_MAX_AGE_DAYS, follower_range, follower_rule_refusal
-from extensions.services.common import agency_today, refuse_future
+from extensions.services.common import refuse_future
 
 
 @transaction.atomic
@@ -37,7 +37,7 @@ def store_visit_book(
         raise ValidationError(
             {"influencer": _("@%(handle)s is not active in the registry.") % {"handle": influencer.handle}}
         )
-    refusal = follower_rule_refusal(influencer, actor.agency, agency_today(actor))
+    refusal = follower_rule_refusal(influencer, actor.agency, actor.agency.today())
     if refusal:
         raise ValidationError({"influencer": refusal})
     low, high = follower_range(actor.agency)

@@ -216,7 +216,7 @@ def sync_connection(
     require_outside_transaction("sync_connection()")
     agency = require_agency()
     connection = Connection.objects.select_related("account").get(pk=connection_id)
-    default_start, default_end = sync_period(connection, timezone.localdate(timezone=agency.tz))
+    default_start, default_end = sync_period(connection, agency.today())
     start, end = start or default_start, end or default_end
     run = _open_run(connection, trigger, run_id, start, end)
     if run is None:

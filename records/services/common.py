@@ -4,22 +4,14 @@ the check of the people a record names.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.models import Agency
 from agency.people import check_person_field
 from agency.tenancy import Actor
 from records.models.common import VoidableRecord
-
-
-def agency_today(agency: Agency) -> dt.date:
-    """The agency's today, in its time zone."""
-    return timezone.localdate(timezone=agency.tz)
 
 
 def ensure_live(record: VoidableRecord) -> None:

@@ -85,7 +85,7 @@ def export_run(*, job_id: int, progress_every: int = 10) -> ExportJob:
         logger.exception("Export %s failed", job_id)
         _job_update(job_id, status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    name = f"{job.dataset}-{timezone.localtime(timezone.now(), job.agency.tz):%Y%m%d-%H%M%S}.{job.format}"
+    name = f"{job.dataset}-{job.agency.now():%Y%m%d-%H%M%S}.{job.format}"
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         job.file.save(name, ContentFile(content), save=False)

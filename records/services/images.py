@@ -24,7 +24,6 @@ from clients.models import Client
 from records.audit import client_of
 from records.models.images import ImageRecord
 from records.rules import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, JPEG_QUALITY, THUMBNAIL_SIZE
-from records.services.common import agency_today
 
 
 def resolve_link(actor: Actor, label: str, object_id) -> TenantModel:
@@ -60,7 +59,7 @@ def image_record_create(
 ) -> ImageRecord:
     """Keep a photo (9 l): validated, stripped of its metadata, with a thumbnail, linked to the
     record it documents. Either both the files and the row are kept, or neither."""
-    if taken_on > agency_today(actor.agency):
+    if taken_on > actor.agency.today():
         raise ValidationError({"taken_on": _("A photo cannot be dated in the future.")})
     target = resolve_link(actor, linked_model, linked_id) if (linked_model or linked_id) else None
     if target is not None:

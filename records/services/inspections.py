@@ -17,11 +17,11 @@ from clients.models import AccountStatus, ClientStatus, PlatformAccount
 from records.audit import database_keeps_trail
 from records.models.inspections import DailyInspection, FollowUpStatus, InspectionFollowUp, InspectionStatus
 from records.rules import INSPECTION_ITEMS
-from records.services.common import agency_today, check_people, ensure_live
+from records.services.common import check_people, ensure_live
 
 
 def _refuse_future_day(day: dt.date, agency: Agency) -> None:
-    today = agency_today(agency)
+    today = agency.today()
     if day > today:
         raise ValidationError(
             {
@@ -135,7 +135,7 @@ def follow_up_open(
 ) -> InspectionFollowUp:
     """Open a follow-up task for a problem an inspection found (9 h)."""
     ensure_live(inspection)
-    if due_date is not None and due_date < agency_today(actor.agency):
+    if due_date is not None and due_date < actor.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     follow_up = InspectionFollowUp(
         agency=actor.agency,

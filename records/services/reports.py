@@ -23,7 +23,6 @@ from clients.models import Client, ClientStatus
 from records.models.reports import ReportCadence, ReportStatus, StatisticsReport, WorkAssessmentReport
 from records.rules import REPORT_MAX_DAYS
 from records.selectors.reports import assessment_for, statistics_for
-from records.services.common import agency_today
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ logger = logging.getLogger(__name__)
 def _check_period(period_start: dt.date, period_end: dt.date, agency: Agency) -> Period:
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
-    if period_start > agency_today(agency):
+    if period_start > agency.today():
         raise ValidationError({"period_start": _("The period has not started yet.")})
     if (period_end - period_start).days + 1 > REPORT_MAX_DAYS:
         raise ValidationError({"period_end": _("A report covers at most %(days)d days.") % {"days": REPORT_MAX_DAYS}})
