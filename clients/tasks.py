@@ -18,7 +18,4 @@ def contract_status_task(*, agency_id: int) -> int:
 @app.task
 def contract_status_all_agencies_task() -> int:
     """Beat entry point: one ``contract_status_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        contract_status_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return contract_status_task.for_every_agency()

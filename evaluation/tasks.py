@@ -52,26 +52,19 @@ def campaign_send_invitations_task(*, agency_id: int, campaign_id: int) -> int:
     return campaigns.campaign_send_invitations(campaign=campaign)
 
 
-def _fan_out(task) -> int:
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
-
-
 @app.task
 def yearly_evaluation_all_agencies_task() -> int:
     """Beat entry point: one ``yearly_evaluation_task`` per active agency."""
-    return _fan_out(yearly_evaluation_task)
+    return yearly_evaluation_task.for_every_agency()
 
 
 @app.task
 def survey_schedule_all_agencies_task() -> int:
     """Beat entry point: one ``survey_schedule_task`` per active agency."""
-    return _fan_out(survey_schedule_task)
+    return survey_schedule_task.for_every_agency()
 
 
 @app.task
 def complaints_escalate_all_agencies_task() -> int:
     """Beat entry point: one ``complaints_escalate_task`` per active agency."""
-    return _fan_out(complaints_escalate_task)
+    return complaints_escalate_task.for_every_agency()

@@ -29,10 +29,7 @@ def inspections_create_task(*, agency_id: int, day: str | None = None) -> int:
 @app.task
 def inspections_create_all_agencies_task() -> int:
     """Beat entry point: one ``inspections_create_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        inspections_create_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return inspections_create_task.for_every_agency()
 
 
 # Commits as it goes, so that the progress of each report is visible while the month is built.
@@ -49,10 +46,7 @@ def monthly_reports_task(*, agency_id: int, year: int | None = None, month: int 
 @app.task
 def monthly_reports_all_agencies_task() -> int:
     """Beat entry point: one ``monthly_reports_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        monthly_reports_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return monthly_reports_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False)

@@ -201,9 +201,7 @@ def store_comments(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult
         defaults={"like_count": 0, "reply_count": 0},
     )
     if result.created:
-        from accounts_ops.tasks import comments_classify_task
-
-        enqueue(comments_classify_task, agency_id=require_agency().pk)
+        enqueue("accounts_ops.tasks.comments_classify_task", agency_id=require_agency().pk)
     return result
 
 

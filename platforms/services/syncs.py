@@ -154,10 +154,12 @@ def sync_request(*, actor: Actor, connection: Connection) -> SyncRun:
         status=SyncStatus.RUNNING,
         started_at=now,
     )
-    from platforms.tasks import sync_connection_task
-
     enqueue(
-        sync_connection_task, agency_id=actor.agency.pk, connection_id=row.pk, trigger=SyncTrigger.MANUAL, run_id=run.pk
+        "platforms.tasks.sync_connection_task",
+        agency_id=actor.agency.pk,
+        connection_id=row.pk,
+        trigger=SyncTrigger.MANUAL,
+        run_id=run.pk,
     )
     return run
 

@@ -95,9 +95,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     clip.file = file
     clip.full_clean()
     save_with_files(clip, "file")
-    from production.tasks import clip_probe_task
-
-    enqueue(clip_probe_task, agency_id=clip.agency_id, clip_id=clip.pk)
+    enqueue("production.tasks.clip_probe_task", agency_id=clip.agency_id, clip_id=clip.pk)
     return clip
 
 
@@ -292,16 +290,14 @@ def media_probe(*, model, pk: int):
 def media_requeue_stale(*, older_than: dt.timedelta) -> int:
     """Send again the probe of clips and cuts still unread after ``older_than`` (a lost message,
     a worker that died). Reading is idempotent, so a duplicate does no harm."""
-    from production.tasks import clip_probe_task, cut_probe_task
-
     cutoff = timezone.now() - older_than
     unread = Q(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING], updated_at__lt=cutoff)
     count = 0
     for pk, agency_id in Clip.objects.filter(unread).values_list("pk", "agency_id"):
-        enqueue(clip_probe_task, agency_id=agency_id, clip_id=pk)
+        enqueue("production.tasks.clip_probe_task", agency_id=agency_id, clip_id=pk)
         count += 1
     for pk, agency_id in Cut.objects.filter(unread).values_list("pk", "agency_id"):
-        enqueue(cut_probe_task, agency_id=agency_id, cut_id=pk)
+        enqueue("production.tasks.cut_probe_task", agency_id=agency_id, cut_id=pk)
         count += 1
     return count
 

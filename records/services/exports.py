@@ -45,9 +45,7 @@ def export_request(*, actor: Actor, dataset: str, format: str, query: dict | Non
     )
     job.full_clean()
     job.save()
-    from records.tasks import export_task
-
-    enqueue(export_task, agency_id=actor.agency.pk, job_id=job.pk)
+    enqueue("records.tasks.export_task", agency_id=actor.agency.pk, job_id=job.pk)
     return job
 
 

@@ -54,9 +54,7 @@ def statistics_report_request(
     )
     report.full_clean()
     report.save()
-    from records.tasks import report_build_task
-
-    enqueue(report_build_task, agency_id=actor.agency.pk, kind="statistics", report_id=report.pk)
+    enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="statistics", report_id=report.pk)
     return report
 
 
@@ -87,9 +85,7 @@ def assessment_report_request(
     )
     report.full_clean()
     report.save()
-    from records.tasks import report_build_task
-
-    enqueue(report_build_task, agency_id=actor.agency.pk, kind="assessment", report_id=report.pk)
+    enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="assessment", report_id=report.pk)
     return report
 
 

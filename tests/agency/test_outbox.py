@@ -223,7 +223,7 @@ from django.utils import timezone
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import Client
-from records import services
+from records.services import reports as services
 
 actor = Membership.objects.select_related("agency", "user").get(user_id=int(sys.argv[1])).as_actor()
 end = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
