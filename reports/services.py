@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import Period, Status, evaluate
 from agency.models import Agency, ConformanceReport, ConformanceSnapshot, ReportStatus
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from reports.pdf import render_conformance_pdf
@@ -54,8 +55,7 @@ def conformance_snapshot_take(*, client, period: Period) -> tuple[ConformanceSna
         met=sum(row.status == Status.MET for row in results),
         not_met=sum(row.status == Status.NOT_MET for row in results),
     )
-    snapshot.full_clean()
-    snapshot.save()
+    validated_save(snapshot)
     return snapshot, True
 
 
@@ -72,8 +72,7 @@ def conformance_report_request(*, actor: Actor, client, period: Period, language
     report = ConformanceReport(
         agency=actor.agency, client=client, period_start=period.start, period_end=period.end, language=language
     )
-    report.full_clean()
-    report.save()
+    validated_save(report)
     enqueue("agency.tasks.conformance_report_build_task", agency_id=actor.agency.pk, report_id=report.pk)
     return report
 

@@ -26,6 +26,7 @@ from accounts_ops.services.common import (
     refusal,
 )
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import AccountStatus, PlatformAccount
 
@@ -269,6 +270,4 @@ def persona_report_request(*, actor: Actor, account: PlatformAccount) -> Audienc
     else:
         for name in ("snapshot", "previous", "dominant", "shifts", "summary_zh", "summary_en", "trigger"):
             setattr(report, name, getattr(fresh, name))
-    report.full_clean()
-    report.save()
-    return report
+    return validated_save(report)

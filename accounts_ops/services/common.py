@@ -1,5 +1,4 @@
-"""Helpers shared by the writes of account operations: the agency's today, validate-and-save, and the
-checks every account write makes.
+"""Helpers shared by the writes of account operations: the checks every account write makes.
 
 For the platform data coming in (bulk API, file imports and webhooks): a batch's limits, its rows'
 problems and the refusal that names them, and the readers that find the accounts and videos rows
@@ -21,12 +20,6 @@ from accounts_ops.platform_fields import LOOKUP, spelling_key
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
-
-
-def _save(row):
-    row.full_clean()
-    row.save()
-    return row
 
 
 def _ensure_own_client(actor: Actor | None, client_id: int) -> None:

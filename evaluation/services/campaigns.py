@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Agency, Membership
 from agency.outbox import task_named
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
@@ -44,7 +45,7 @@ from evaluation.rules import (
     FOLLOW_UP_WITHIN_DAYS,
 )
 from evaluation.sentiment import classify_sentiment
-from evaluation.services.common import checked_save, managers_of
+from evaluation.services.common import managers_of
 from evaluation.services.questionnaires import questionnaire_ensure_default
 
 EDITABLE_CAMPAIGN_FIELDS = ("template", "opens_on", "closes_on")
@@ -157,7 +158,7 @@ def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **chan
             campaign.closes_on = campaign.opens_on + dt.timedelta(days=campaign.agency.setting(FOLLOW_UP_OPEN_DAYS))
     elif "opens_on" in changes and campaign.opens_on.year != campaign.year:
         raise ValidationError({"opens_on": _("The %(year)d evaluation is sent in %(year)d.") % {"year": campaign.year}})
-    return checked_save(campaign)
+    return validated_save(campaign)
 
 
 def _client_people(client: Client) -> list[tuple[str, str, object]]:
@@ -195,10 +196,10 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
     campaign.status = CampaignStatus.OPEN
     campaign.opens_on = min(campaign.opens_on, today)
     campaign.opened_at = timezone.now()
-    checked_save(campaign)
+    validated_save(campaign)
     for email, name, user in _client_people(campaign.client):
         if not campaign.invitations.filter(email=email).exists():
-            checked_save(
+            validated_save(
                 SurveyInvitation(
                     agency=campaign.agency, campaign=campaign, client=campaign.client, email=email, name=name, user=user
                 )
@@ -223,7 +224,7 @@ def invitation_add(
     email = (email or "").strip().lower()
     if campaign.invitations.filter(email=email).exists():
         raise ValidationError({"email": _("%(email)s is already invited.") % {"email": email}})
-    invitation = checked_save(
+    invitation = validated_save(
         SurveyInvitation(
             agency=campaign.agency, campaign=campaign, client_id=campaign.client_id, email=email, name=name
         )
@@ -281,8 +282,7 @@ def campaign_close(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eval
         raise ValidationError({"status": _("Only an open campaign can be closed.")})
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
-    checked_save(campaign)
-    return campaign
+    return validated_save(campaign)
 
 
 # --- answers -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Helpers that several of chapter 10's service modules share: the agency's today, a checked save,
-the staff check of an owner, and who hears about a client's evaluation."""
+"""Helpers that several of chapter 10's service modules share: the staff check of an owner, and who
+hears about a client's evaluation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ from django.utils.translation import gettext as _
 from agency.models import Membership
 from agency.roles import STAFF_ROLES, Role
 from clients.models import Client
-
-
-def checked_save(row):
-    """Validate ``row`` (``full_clean``) and save it."""
-    row.full_clean()
-    row.save()
-    return row
 
 
 def check_staff_owner(agency_id: int, owner) -> None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from extensions.models import AccountValuation, AdverseEvent, FactorSource, ValuationFactor
@@ -42,9 +43,7 @@ def adverse_event_record(
         resolved_on=resolved_on,
         description=(description or "").strip(),
     )
-    event.full_clean()
-    event.save()
-    return event
+    return validated_save(event)
 
 
 @transaction.atomic
@@ -109,8 +108,7 @@ def account_valuation_create(
         recomputed_from=recomputed_from,
         notes=notes or "",
     )
-    valuation.full_clean()
-    valuation.save()
+    validated_save(valuation)
     for position, outcome in enumerate(result.factors):
         factor = ValuationFactor(
             agency=actor.agency,
@@ -126,8 +124,7 @@ def account_valuation_create(
             effect_text=outcome.effect_text,
             position=position,
         )
-        factor.full_clean()
-        factor.save()
+        validated_save(factor)
     return valuation
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
@@ -47,9 +48,7 @@ def shoot_create(
         scene_setup=(scene_setup or "").strip(),
         crew=(crew or "").strip(),
     )
-    shoot.full_clean()
-    shoot.save()
-    return shoot
+    return validated_save(shoot)
 
 
 @transaction.atomic
@@ -61,9 +60,7 @@ def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(shoot, name, value.strip() if isinstance(value, str) else value)
-    shoot.full_clean()
-    shoot.save()
-    return shoot
+    return validated_save(shoot)
 
 
 @transaction.atomic
@@ -103,9 +100,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
 def clip_update(*, actor: Actor, clip: Clip, label: str) -> Clip:
     clip = lock_row(Clip, clip)
     clip.label = (label or "").strip()
-    clip.full_clean()
-    clip.save()
-    return clip
+    return validated_save(clip)
 
 
 @transaction.atomic
@@ -253,9 +248,7 @@ def media_probe_finish(
                 failures.append(clip_duplicate_failure(clip_id=original.pk, clip_name=str(original), sha256=digest))
             row.verdict = ClipVerdict.REJECTED if failures else ClipVerdict.ACCEPTED
             row.rule_failures = [failure.as_dict() for failure in failures]
-    row.full_clean()
-    row.save()
-    return row
+    return validated_save(row)
 
 
 def media_probe(*, model, pk: int):

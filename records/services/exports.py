@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agency.languages import requester_language
 from agency.models import Membership
 from agency.roles import VIEW
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from records.exports.datasets import DATASETS, render_dataset, validated_filters
@@ -43,8 +44,7 @@ def export_request(*, actor: Actor, dataset: str, format: str, query: dict | Non
         requested_by=actor.user,
         language=requester_language(),
     )
-    job.full_clean()
-    job.save()
+    validated_save(job)
     enqueue("records.tasks.export_task", agency_id=actor.agency.pk, job_id=job.pk)
     return job
 

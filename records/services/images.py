@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agency.models import TenantModel
+from agency.services import validated_save
 from agency.tenancy import Actor
 from agency.uploads import clean_picture, encode_picture
 from clients.models import Client
@@ -93,8 +94,7 @@ def image_record_create(
         written.append(image.image.name)
         image.thumbnail.save(f"{stem}.jpg", ContentFile(processed.thumbnail), save=False)
         written.append(image.thumbnail.name)
-        image.full_clean()
-        image.save()
+        validated_save(image)
     except Exception:
         for name in written:
             default_storage.delete(name)

@@ -17,6 +17,7 @@ from agency.conformance import Period
 from agency.languages import requester_language
 from agency.models import Agency, Membership
 from agency.roles import STAFF_ROLES
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
@@ -52,8 +53,7 @@ def statistics_report_request(
         requested_by=actor.user,
         language=requester_language(),
     )
-    report.full_clean()
-    report.save()
+    validated_save(report)
     enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="statistics", report_id=report.pk)
     return report
 
@@ -83,8 +83,7 @@ def assessment_report_request(
         requested_by=actor.user,
         language=requester_language(),
     )
-    report.full_clean()
-    report.save()
+    validated_save(report)
     enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="assessment", report_id=report.pk)
     return report
 
@@ -120,8 +119,7 @@ def report_build(*, kind: str, report_id: int) -> StatisticsReport | WorkAssessm
         report.progress = 100
         report.error = ""
         report.generated_at = timezone.now()
-        report.full_clean()
-        report.save()
+        validated_save(report)
     return report
 
 
