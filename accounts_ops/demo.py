@@ -683,7 +683,7 @@ def _advertising(agency, client, account, spec, manager, today, made) -> None:
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the chapter 6 demo rows of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
-    today = timezone.localdate(timezone=agency.tz)
+    today = agency.today()
     operator = _actor(agency, people[Role.OPERATOR])
     manager = _actor(agency, people[Role.ACCOUNT_MANAGER])
     with translation.override(agency.language):

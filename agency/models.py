@@ -3,6 +3,7 @@ base every tenant row derives from (``TenantModel``), whose default manager fail
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, sql
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agency.adjustable import REGISTRY, AdjustableValue
@@ -64,6 +66,14 @@ class Agency(models.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self) -> dt.date:
+        """The agency's date now: its days, deadlines and years are in its own time zone, not UTC."""
+        return timezone.localdate(timezone=self.tz)
+
+    def now(self) -> dt.datetime:
+        """This moment on the agency's clock (in its time zone)."""
+        return timezone.localtime(timezone=self.tz)
 
     def setting(self, value: AdjustableValue):
         return self.settings.get(value.key, value.default)

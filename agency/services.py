@@ -1,4 +1,5 @@
-"""Writes of the tenant core: a person's preferences, the agency's own settings."""
+"""Writes of the tenant core: a person's preferences, the agency's own settings; and the validated save
+every app's services use."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from django.utils.translation import gettext as _
 from agency.models import Agency, PersonPreferences
 from agency.roles import Role
 from agency.tenancy import Actor
+
+
+def validated_save(row):
+    """Validate ``row`` (``full_clean``: its fields, ``clean()`` and constraints) and save it; returns it."""
+    row.full_clean()
+    row.save()
+    return row
 
 
 @transaction.atomic

@@ -10,9 +10,15 @@ once), and a second run must change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from celery import Task
 from django.db import transaction
 from django.db.utils import InterfaceError, OperationalError
+
+if TYPE_CHECKING:
+    from agency.models import Agency
 
 
 class BaseTask(Task):
@@ -46,6 +52,17 @@ class TenantTask(BaseTask):
                 return super().__call__(*args, **kwargs)
             with transaction.atomic():
                 return super().__call__(*args, **kwargs)
+
+    def for_every_agency(self, kwargs_of: Callable[[Agency], dict] | None = None) -> int:
+        """A beat entry point's work: send this task once for each active agency, with
+        ``agency_id`` and the keyword arguments ``kwargs_of(agency)`` gives, if any. Returns how
+        many were sent."""
+        from agency.models import Agency
+
+        agencies = list(Agency.objects.filter(is_active=True))
+        for agency in agencies:
+            self.apply_async(kwargs={"agency_id": agency.pk, **(kwargs_of(agency) if kwargs_of else {})})
+        return len(agencies)
 
 
 def enqueue(task, /, **kwargs) -> None:

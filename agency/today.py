@@ -87,7 +87,7 @@ def autodiscover() -> None:
 
 
 def sections_for(actor: Actor) -> list[WorkSection]:
-    today = timezone.localdate(timezone=actor.agency.tz)
+    today = actor.agency.today()
     out = []
     for spec in SECTIONS:
         if actor.can(spec.action, spec.resource):

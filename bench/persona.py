@@ -60,7 +60,6 @@ def run(args) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from accounts_ops.models import AudiencePersonaReport, AudienceSnapshot
     from accounts_ops.services.audience import PERSONA_BATCH, active_account_ids, persona_period, persona_reports_build
@@ -72,7 +71,7 @@ def run(args) -> None:
     call_command("migrate", verbosity=0)
     agency = Agency.objects.create(name="Bench agency", slug="bench-agency")
     rng = random.Random(3)
-    today = timezone.localdate(timezone=agency.tz)
+    today = agency.today()
     start, end = persona_period(agency, today)
     days = (end - start).days + 1
     before = (start - dt.timedelta(days=days), start - dt.timedelta(days=1))

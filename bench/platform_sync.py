@@ -140,7 +140,7 @@ def run(args) -> None:
     import platforms.services.syncs as syncs_module
 
     syncs_module.call = timed_call
-    yesterday = timezone.localdate(timezone=agency.tz) - dt.timedelta(days=1)
+    yesterday = agency.today() - dt.timedelta(days=1)
     created = updated = 0
     statuses = Counter()
     errors = Counter()

@@ -41,7 +41,6 @@ def main() -> None:
 
     django.setup()
     from django.db import transaction
-    from django.utils import timezone
 
     from accounts_ops.models import AudiencePersonaReport
     from accounts_ops.services.audience import active_account_ids, persona_period
@@ -56,7 +55,7 @@ def main() -> None:
     expected = 0
     periods = {}
     for agency in agencies:
-        start, end = persona_period(agency, timezone.localdate(timezone=agency.tz))
+        start, end = persona_period(agency, agency.today())
         periods[agency.pk] = (start, end)
         with tenant_context(agency, channel="command"), transaction.atomic():
             AudiencePersonaReport.objects.filter(period_start=start, period_end=end).delete()

@@ -35,7 +35,7 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
     """Every requirement raised by the period's end is decided (within the agency's decision
     window), and every accepted one is fulfilled or still before its due date."""
     tz = client.agency.tz
-    as_of = min(period.end, timezone.localdate(timezone=tz))
+    as_of = min(period.end, client.agency.today())
     end_of_day = dt.datetime.combine(period.end, dt.time.max, tzinfo=tz)
     decision_days = client.agency.setting(REQUIREMENT_DECISION_DAYS)
     # 4.1, judged as it stood at the period's end: each requirement's dates, decision and due date

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from agency.uploads import clean_document, save_with_files
 from clients.models import Client, ClientRequirement, ClientStatus, RequirementStatus
@@ -39,9 +40,7 @@ def requirement_raise(
         raised_by_name=raised_by_name.strip(),
         raised_at=raised_at or timezone.now(),
     )
-    requirement.full_clean()
-    requirement.save()
-    return requirement
+    return validated_save(requirement)
 
 
 def _ensure_open(requirement: ClientRequirement) -> None:
@@ -61,15 +60,13 @@ def requirement_accept(*, actor: Actor, requirement: ClientRequirement, due_date
     _ensure_open(requirement)
     if due_date is None:
         raise ValidationError({"due_date": _("An accepted requirement needs a due date.")})
-    if due_date < timezone.localdate(timezone=actor.agency.tz):
+    if due_date < actor.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     requirement.status = RequirementStatus.ACCEPTED
     requirement.due_date = due_date
     requirement.decided_by = actor.user
     requirement.decided_at = timezone.now()
-    requirement.full_clean()
-    requirement.save()
-    return requirement
+    return validated_save(requirement)
 
 
 @transaction.atomic
@@ -83,9 +80,7 @@ def requirement_decline(*, actor: Actor, requirement: ClientRequirement, reason:
     requirement.decline_reason = reason.strip()
     requirement.decided_by = actor.user
     requirement.decided_at = timezone.now()
-    requirement.full_clean()
-    requirement.save()
-    return requirement
+    return validated_save(requirement)
 
 
 @transaction.atomic

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
@@ -14,13 +12,10 @@ from clients.services import clients_refresh_contract_status
 def contract_status_task(*, agency_id: int) -> int:
     """End the service of this agency's clients whose contract has ended (agency's own date)."""
     agency = Agency.objects.get(pk=agency_id)
-    return clients_refresh_contract_status(today=timezone.localdate(timezone=agency.tz))
+    return clients_refresh_contract_status(today=agency.today())
 
 
 @app.task
 def contract_status_all_agencies_task() -> int:
     """Beat entry point: one ``contract_status_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        contract_status_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return contract_status_task.for_every_agency()

@@ -28,7 +28,7 @@ from evaluation.services.followups import follow_up_deadline
 
 def _as_of(client: Client, period: Period) -> tuple[dt.date, dt.datetime]:
     tz = client.agency.tz
-    as_of = min(period.end, timezone.localdate(timezone=tz))
+    as_of = min(period.end, client.agency.today())
     return as_of, dt.datetime.combine(as_of, dt.time.max, tzinfo=tz)
 
 

@@ -44,7 +44,6 @@ from evaluation.models import (
     Severity,
 )
 from evaluation.services import campaigns, complaints, followups, improvement, questionnaires
-from evaluation.services.common import local_today
 
 # How far back this year's evaluation was sent (never before the 1st of January).
 SENT_DAYS_AGO = 12
@@ -333,7 +332,7 @@ def _improvement(agency, client, campaign, manager, operator, today, made) -> No
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the chapter 10 demo rows of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
-    today = local_today(agency)
+    today = agency.today()
     manager = _actor(agency, people[Role.ACCOUNT_MANAGER])
     operator = _actor(agency, people[Role.OPERATOR])
     with translation.override(agency.language):

@@ -11,11 +11,6 @@ from agency.models import Agency
 from agency.tasks import TenantTask
 from evaluation.models import EvaluationCampaign
 from evaluation.services import campaigns, complaints, followups, questionnaires
-from evaluation.services.common import local_today
-
-
-def _today(agency_id: int):
-    return local_today(Agency.objects.get(pk=agency_id))
 
 
 @app.task(base=TenantTask)
@@ -23,7 +18,7 @@ def yearly_evaluation_task(*, agency_id: int) -> dict:
     """10.1, daily: every active client gets its yearly evaluation (created, sent, its account
     manager reminded) once the agency's month has come; clients with no answers are flagged as
     the year's end approaches."""
-    today = _today(agency_id)
+    today = Agency.objects.get(pk=agency_id).today()
     questionnaires.questionnaire_ensure_default()
     created = campaigns.evaluations_ensure_yearly(today=today)
     flagged = campaigns.evaluations_flag_year_end(today=today)
@@ -35,7 +30,7 @@ def survey_schedule_task(*, agency_id: int) -> dict:
     """Daily: send the scheduled campaigns whose day has come (the 10.2 follow-ups among them),
     close the ones whose last day has passed (a follow-up then decides its cycle), and flag the
     follow-ups that would miss their month."""
-    today = _today(agency_id)
+    today = Agency.objects.get(pk=agency_id).today()
     sent = campaigns.campaigns_launch_due(today=today)
     closed = followups.campaigns_close_due(today=today)
     flagged = followups.follow_ups_flag_at_risk(today=today)
@@ -57,26 +52,19 @@ def campaign_send_invitations_task(*, agency_id: int, campaign_id: int) -> int:
     return campaigns.campaign_send_invitations(campaign=campaign)
 
 
-def _fan_out(task) -> int:
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
-
-
 @app.task
 def yearly_evaluation_all_agencies_task() -> int:
     """Beat entry point: one ``yearly_evaluation_task`` per active agency."""
-    return _fan_out(yearly_evaluation_task)
+    return yearly_evaluation_task.for_every_agency()
 
 
 @app.task
 def survey_schedule_all_agencies_task() -> int:
     """Beat entry point: one ``survey_schedule_task`` per active agency."""
-    return _fan_out(survey_schedule_task)
+    return survey_schedule_task.for_every_agency()
 
 
 @app.task
 def complaints_escalate_all_agencies_task() -> int:
     """Beat entry point: one ``complaints_escalate_task`` per active agency."""
-    return _fan_out(complaints_escalate_task)
+    return complaints_escalate_task.for_every_agency()

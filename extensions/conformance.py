@@ -21,7 +21,7 @@ def _bounds(client: Client, period: Period) -> tuple[dt.date, dt.datetime, dt.da
     """The day the period is judged on (its end, or today while it runs), and the moments the
     period starts and ends and the judging day ends, in the agency's time zone."""
     tz = client.agency.tz
-    as_of = min(period.end, timezone.localdate(timezone=tz))
+    as_of = min(period.end, client.agency.today())
     start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(period.end, dt.time.max, tzinfo=tz)
     as_of_end = dt.datetime.combine(as_of, dt.time.max, tzinfo=tz)

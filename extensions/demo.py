@@ -449,7 +449,7 @@ def _valuation(agency, client, manager: Actor, today, made) -> None:
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the chapter 8 demo rows of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
-    today = timezone.localdate(timezone=agency.tz)
+    today = agency.today()
     manager = _actor(agency, people[Role.ACCOUNT_MANAGER])
     live = _actor(agency, people[Role.LIVE_TEAM])
     with translation.override(agency.language):

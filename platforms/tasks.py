@@ -9,38 +9,31 @@ delivered delivery is not sent again, a sync of a period already synced changes 
 from __future__ import annotations
 
 from agency.celery import app
-from agency.models import Agency
 from agency.tasks import TenantTask, enqueue
-
-
-def _active_agency_ids() -> list[int]:
-    return list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
+from platforms.models import Connection, ConnectionStatus, SyncTrigger
+from platforms.services.connections import connections_refresh_due
+from platforms.services.deliveries import deliver, deliveries_due
+from platforms.services.publishing import publications_review
+from platforms.services.syncs import sync_connection
 
 
 @app.task(base=TenantTask, atomic=False)
 def refresh_due_task(*, agency_id: int) -> int:
     """Refresh this agency's access tokens that expire soon (and renew refresh tokens near their
     end). Returns how many connections were refreshed."""
-    from platforms.services.connections import connections_refresh_due
-
     return connections_refresh_due()
 
 
 @app.task
 def refresh_all_agencies_task() -> int:
     """Beat entry point (hourly): one ``refresh_due_task`` per active agency."""
-    agency_ids = _active_agency_ids()
-    for agency_id in agency_ids:
-        refresh_due_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return refresh_due_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False)
 def sync_connection_task(*, agency_id: int, connection_id: int, trigger: str, run_id: int | None = None) -> str:
     """Sync one connection (``platforms.services.syncs.sync_connection``); its run's status, or
     "skipped" when another run of the connection is under way."""
-    from platforms.services.syncs import sync_connection
-
     run = sync_connection(connection_id=connection_id, trigger=trigger, run_id=run_id)
     return run.status if run is not None else "skipped"
 
@@ -49,8 +42,6 @@ def sync_connection_task(*, agency_id: int, connection_id: int, trigger: str, ru
 def sync_agency_task(*, agency_id: int) -> int:
     """Queue a scheduled sync of each of this agency's connected accounts (in this transaction,
     through the outbox). Returns how many were queued."""
-    from platforms.models import Connection, ConnectionStatus, SyncTrigger
-
     ids = list(Connection.objects.filter(status=ConnectionStatus.CONNECTED).order_by("pk").values_list("pk", flat=True))
     for connection_id in ids:
         enqueue(sync_connection_task, agency_id=agency_id, connection_id=connection_id, trigger=SyncTrigger.SCHEDULE)
@@ -61,25 +52,18 @@ def sync_agency_task(*, agency_id: int) -> int:
 def sync_all_agencies_task() -> int:
     """Beat entry point (nightly): one ``sync_agency_task`` per active agency, which queues one
     ``sync_connection_task`` per connected account."""
-    agency_ids = _active_agency_ids()
-    for agency_id in agency_ids:
-        sync_agency_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return sync_agency_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False)
 def deliver_task(*, agency_id: int, delivery_id: int) -> str:
     """Send one delivery (``platforms.services.deliveries.deliver``); its status after."""
-    from platforms.services.deliveries import deliver
-
     return deliver(delivery_id).status
 
 
 @app.task(base=TenantTask)
 def deliveries_due_task(*, agency_id: int) -> int:
     """Queue a ``deliver_task`` for each of this agency's deliveries whose attempt has come."""
-    from platforms.services.deliveries import deliveries_due
-
     ids = deliveries_due()
     for delivery_id in ids:
         enqueue(deliver_task, agency_id=agency_id, delivery_id=delivery_id)
@@ -89,25 +73,17 @@ def deliveries_due_task(*, agency_id: int) -> int:
 @app.task
 def deliveries_due_all_agencies_task() -> int:
     """Beat entry point (every minute): one ``deliveries_due_task`` per active agency."""
-    agency_ids = _active_agency_ids()
-    for agency_id in agency_ids:
-        deliveries_due_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return deliveries_due_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False)
 def publications_review_task(*, agency_id: int) -> int:
     """Follow the platform's review of this agency's publications: public closes the project,
     refused goes to its producer's Today. Returns how many publications were asked about."""
-    from platforms.services.publishing import publications_review
-
     return publications_review()
 
 
 @app.task
 def publications_review_all_agencies_task() -> int:
     """Beat entry point (every five minutes): one ``publications_review_task`` per active agency."""
-    agency_ids = _active_agency_ids()
-    for agency_id in agency_ids:
-        publications_review_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return publications_review_task.for_every_agency()

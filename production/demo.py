@@ -556,7 +556,7 @@ def _project(agency: Agency, client: Client, spec: dict, people: dict, today: dt
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
     """Make the demo video projects of ``agency``'s clients (idempotent); returns what was made."""
     made: Counter = Counter()
-    today = timezone.localdate(timezone=agency.tz)
+    today = agency.today()
     with translation.override(agency.language):
         for client in clients:
             if Service.VIDEO_PRODUCTION not in client.services:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from agency.celery import app
-from agency.models import Agency
 from agency.tasks import TenantTask
 from production.models.post import Cut
 from production.models.shoots import Clip
@@ -47,10 +46,7 @@ def probe_requeue_task(*, agency_id: int) -> int:
 @app.task
 def probe_requeue_all_agencies_task() -> int:
     """Beat entry point: one ``probe_requeue_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        probe_requeue_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return probe_requeue_task.for_every_agency()
 
 
 @app.task(base=TenantTask)
@@ -62,7 +58,4 @@ def media_sweep_task(*, agency_id: int) -> int:
 @app.task
 def media_sweep_all_agencies_task() -> int:
     """Beat entry point: one ``media_sweep_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        media_sweep_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return media_sweep_task.for_every_agency()

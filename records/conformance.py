@@ -63,7 +63,7 @@ def operation_records_kept(client: Client, period: Period) -> CheckResult:
     has ended."""
     tz = client.agency.tz
     start, end = bounds(period, tz)
-    today = timezone.localdate(timezone=tz)
+    today = client.agency.today()
     not_served = _not_served_reason(client, period, tz)
     if not_served:
         return CheckResult(Status.NOT_APPLICABLE, not_served)

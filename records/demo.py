@@ -46,7 +46,7 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
         return made
     operator = _actor(agency, Role.OPERATOR, people)
     producer = _actor(agency, Role.PRODUCER, people)
-    today = timezone.localdate(timezone=agency.tz)
+    today = agency.today()
     zh = agency.language.startswith("zh")
     with tenant_context(agency, actor=operator, channel="command"), override(agency.language):
         for identifier, kind, names, places, value in ASSETS:

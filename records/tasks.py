@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from agency.celery import app
 from agency.models import Agency
 from agency.tasks import TenantTask
@@ -24,17 +22,14 @@ def inspections_create_task(*, agency_id: int, day: str | None = None) -> int:
     """Make this agency's inspection lists for ``day`` (ISO date; today in the agency's time zone
     by default). Idempotent: returns how many lists were new."""
     agency = Agency.objects.get(pk=agency_id)
-    when = dt.date.fromisoformat(day) if day else timezone.localdate(timezone=agency.tz)
+    when = dt.date.fromisoformat(day) if day else agency.today()
     return inspection_lists_create(day=when)
 
 
 @app.task
 def inspections_create_all_agencies_task() -> int:
     """Beat entry point: one ``inspections_create_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        inspections_create_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return inspections_create_task.for_every_agency()
 
 
 # Commits as it goes, so that the progress of each report is visible while the month is built.
@@ -43,7 +38,7 @@ def monthly_reports_task(*, agency_id: int, year: int | None = None, month: int 
     """Build this agency's reports for a month (the one before today by default). Idempotent."""
     agency = Agency.objects.get(pk=agency_id)
     if year is None or month is None:
-        last_month = timezone.localdate(timezone=agency.tz).replace(day=1) - dt.timedelta(days=1)
+        last_month = agency.today().replace(day=1) - dt.timedelta(days=1)
         year, month = last_month.year, last_month.month
     return monthly_reports_create(year=year, month=month)
 
@@ -51,10 +46,7 @@ def monthly_reports_task(*, agency_id: int, year: int | None = None, month: int 
 @app.task
 def monthly_reports_all_agencies_task() -> int:
     """Beat entry point: one ``monthly_reports_task`` per active agency."""
-    agency_ids = list(Agency.objects.filter(is_active=True).values_list("pk", flat=True))
-    for agency_id in agency_ids:
-        monthly_reports_task.apply_async(kwargs={"agency_id": agency_id})
-    return len(agency_ids)
+    return monthly_reports_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False)

@@ -10,7 +10,7 @@ import io
 from collections import Counter
 from xml.sax.saxutils import escape
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -83,10 +83,7 @@ def _render(client, period: Period, results: list[ClauseStatus]) -> bytes:
         _p(_("Client: %(name)s") % {"name": client.name}),
         _p(_("Operator: %(name)s") % {"name": client.agency.name}),
         _p(_("Period: %(start)s to %(end)s") % {"start": period.start, "end": period.end}),
-        _p(
-            _("Generated: %(when)s")
-            % {"when": timezone.localtime(timezone=client.agency.tz).strftime("%Y-%m-%d %H:%M")}
-        ),
+        _p(_("Generated: %(when)s") % {"when": client.agency.now().strftime("%Y-%m-%d %H:%M")}),
         PageBreak(),
         _p(_("Summary"), "h1"),
     ]

@@ -13,22 +13,23 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agency.conformance import Period, Status, evaluate
-from agency.models import ConformanceReport, ConformanceSnapshot, ReportStatus
+from agency.models import Agency, ConformanceReport, ConformanceSnapshot, ReportStatus
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from reports.pdf import render_conformance_pdf
 from reports.selectors import conformance_results
 
 
-def period_is_closed(period: Period, tz) -> bool:
-    return period.end < timezone.localdate(timezone=tz)
+def period_is_closed(period: Period, agency: Agency) -> bool:
+    return period.end < agency.today()
 
 
 @transaction.atomic
 def conformance_snapshot_take(*, client, period: Period) -> tuple[ConformanceSnapshot, bool]:
     """Freeze a closed period's conformance for ``client``. A snapshot, once taken, is never
     rewritten: taking it again returns the existing one (idempotent)."""
-    if not period_is_closed(period, client.agency.tz):
+    if not period_is_closed(period, client.agency):
         raise ValidationError({"period": _("Only a period that has ended can be frozen.")})
     existing = ConformanceSnapshot.objects.filter(
         client=client, period_start=period.start, period_end=period.end
@@ -54,8 +55,7 @@ def conformance_snapshot_take(*, client, period: Period) -> tuple[ConformanceSna
         met=sum(row.status == Status.MET for row in results),
         not_met=sum(row.status == Status.NOT_MET for row in results),
     )
-    snapshot.full_clean()
-    snapshot.save()
+    validated_save(snapshot)
     return snapshot, True
 
 
@@ -72,8 +72,7 @@ def conformance_report_request(*, actor: Actor, client, period: Period, language
     report = ConformanceReport(
         agency=actor.agency, client=client, period_start=period.start, period_end=period.end, language=language
     )
-    report.full_clean()
-    report.save()
+    validated_save(report)
     enqueue("agency.tasks.conformance_report_build_task", agency_id=actor.agency.pk, report_id=report.pk)
     return report
 

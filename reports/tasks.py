@@ -5,8 +5,6 @@ queues name them so."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from agency.celery import app
 from agency.conformance import Period
 from agency.models import Agency
@@ -31,13 +29,12 @@ def conformance_snapshot_month_task(*, agency_id: int, year: int, month: int) ->
     return taken
 
 
+def _month_before(agency: Agency) -> dict:
+    period = previous_month(agency.today())
+    return {"year": period.start.year, "month": period.start.month}
+
+
 @app.task(name="agency.tasks.conformance_snapshot_all_agencies_task")
 def conformance_snapshot_all_agencies_task() -> int:
     """Beat entry point (the 1st of each month): freeze last month for every agency."""
-    agencies = list(Agency.objects.filter(is_active=True))
-    for agency in agencies:
-        period = previous_month(timezone.localdate(timezone=agency.tz))
-        conformance_snapshot_month_task.apply_async(
-            kwargs={"agency_id": agency.pk, "year": period.start.year, "month": period.start.month}
-        )
-    return len(agencies)
+    return conformance_snapshot_month_task.for_every_agency(_month_before)

@@ -7,7 +7,6 @@ import calendar
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.conformance import CheckResult, Evidence, Period, Status
@@ -24,7 +23,7 @@ def end_of_period(period: Period, client: Client) -> dt.datetime:
 
 
 def as_of_date(period: Period, client: Client) -> dt.date:
-    return min(period.end, timezone.localdate(timezone=client.agency.tz))
+    return min(period.end, client.agency.today())
 
 
 def active_accounts(client: Client, period: Period) -> list[PlatformAccount]:

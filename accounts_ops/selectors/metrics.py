@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
@@ -47,10 +46,6 @@ def engagement_rate(interactions: int | None, plays: int | None) -> float | None
     if not plays or interactions is None:
         return None
     return round(interactions * 100 / plays, 2)
-
-
-def agency_today(actor: Actor) -> dt.date:
-    return timezone.localdate(timezone=actor.agency.tz)
 
 
 @dataclass
@@ -97,7 +92,7 @@ def latest_fans(on_or_before: dt.date) -> Subquery:
 def metric_series(actor: Actor, accounts: Iterable[PlatformAccount], *, days: int) -> MetricSeries:
     """The daily series of the given accounts (already scoped to what ``actor`` may see) over the
     last ``days`` days in the agency's time zone: two queries."""
-    end = agency_today(actor)
+    end = actor.agency.today()
     dates = _dates(end, days)
     start = dates[0]
     account_ids = [a.pk for a in accounts]
@@ -156,7 +151,7 @@ def client_series(actor: Actor, client: Client, *, days: int) -> MetricSeries:
 def agency_activity(actor: Actor, *, days: int) -> MetricSeries:
     """Plays and interactions per day across the agency's accounts (one aggregate query; fans are
     in ``key_figures``)."""
-    end = agency_today(actor)
+    end = actor.agency.today()
     dates = _dates(end, days)
     per_day = {
         row["date"]: row
@@ -239,7 +234,7 @@ def account_figures(actor: Actor, account_ids: list[int], *, days: int = FIGURE_
 def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[int, Figures]:
     """Figures grouped by client or by account. An account with no reported fan count counts with
     the figure kept on the account."""
-    today = agency_today(actor)
+    today = actor.agency.today()
     start = today - dt.timedelta(days=days - 1)
     earlier = start - dt.timedelta(days=days)
     account_key = "pk" if key == "account_id" else key
@@ -286,7 +281,7 @@ def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[in
 
 def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
     """The same figures across every active account of the agency: two queries."""
-    today = agency_today(actor)
+    today = actor.agency.today()
     start = today - dt.timedelta(days=days - 1)
     fans_now, fans_before = 0, None
     accounts = (
@@ -333,7 +328,7 @@ VIDEO_COUNTS = ("plays", "likes", "comments", "shares")
 def dashboard_period(actor: Actor, days: int) -> tuple[dt.date, dt.date]:
     """The last ``days`` days up to yesterday in the agency's time zone (today's figures are not
     in yet)."""
-    end = timezone.localdate(timezone=actor.agency.tz) - dt.timedelta(days=1)
+    end = actor.agency.today() - dt.timedelta(days=1)
     return end - dt.timedelta(days=days - 1), end
 
 

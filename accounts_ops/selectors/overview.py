@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
 from accounts_ops.models.ads import AdCampaign
 from accounts_ops.models.audience import AudiencePersonaReport
@@ -101,7 +100,7 @@ def account_operations(actor: Actor, account: PlatformAccount) -> dict:
 
 def advanced_operations_dashboard(actor: Actor) -> dict:
     """What the chapter 7 landing page shows."""
-    today = timezone.localdate(timezone=actor.agency.tz)
+    today = actor.agency.today()
     fresh_since = today - dt.timedelta(days=actor.agency.setting(PERSONA_MAX_AGE_DAYS))
     month_start = today.replace(day=1)
     accounts = PlatformAccount.objects.visible_to(actor).filter(status=AccountStatus.ACTIVE)

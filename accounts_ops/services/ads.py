@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdKind, AdSpend
 from accounts_ops.models.common import ZERO, yuan
 from accounts_ops.rules import AD_PARTNER_FOLLOWERS_MIN, OVERSPEND_APPROVER_ROLE
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
@@ -67,7 +68,7 @@ def campaign_create(*, actor: Actor, account: PlatformAccount, **values) -> AdCa
         if name in values:
             setattr(campaign, name, values[name])
     _check_partner(campaign, actor.agency)
-    return _save(campaign)
+    return validated_save(campaign)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def campaign_update(*, actor: Actor, campaign: AdCampaign, **values) -> AdCampai
                 % {"spent": yuan(money.spent)}
             }
         )
-    return _save(campaign)
+    return validated_save(campaign)
 
 
 @transaction.atomic
@@ -153,7 +154,7 @@ def ad_spend_record(
                 }
             }
         )
-    return _save(
+    return validated_save(
         AdSpend(
             agency=actor.agency,
             client_id=campaign.client_id,
@@ -177,7 +178,7 @@ def ad_budget_approve(*, actor: Actor, campaign: AdCampaign, extra_amount: Decim
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the budget may be passed.")})
     campaign = AdCampaign.objects.select_for_update().get(pk=campaign.pk)
-    return _save(
+    return validated_save(
         AdBudgetApproval(
             agency=actor.agency,
             client_id=campaign.client_id,
@@ -207,7 +208,7 @@ def campaign_record_results(
     campaign = AdCampaign.objects.select_for_update().get(pk=campaign.pk)
     if sales is not None and sales < 0:
         raise ValidationError({"sales": _("Sales cannot be negative (%(amount)s).") % {"amount": yuan(sales)}})
-    recorded_on = recorded_on or _today(actor.agency)
+    recorded_on = recorded_on or actor.agency.today()
     _not_after_today(actor.agency, recorded_on, "recorded_on")
     campaign.impressions, campaign.clicks, campaign.conversions, campaign.orders = (
         impressions,
@@ -217,4 +218,4 @@ def campaign_record_results(
     )
     campaign.sales = sales
     campaign.results_recorded_on = recorded_on
-    return _save(campaign)
+    return validated_save(campaign)

@@ -21,12 +21,12 @@ from accounts_ops.services.common import (
     Checked,
     RowProblem,
     account_scope,
-    agency_today,
     ensure_batch,
     past_day,
     refusal,
 )
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import AccountStatus, PlatformAccount
 
@@ -38,7 +38,7 @@ def check_snapshot_rows(
 ) -> Checked:
     """Check fan-portrait rows: the account in scope, the date not in the future, ``fans_total``
     a count, every distribution within the rules of ``accounts_ops.portrait``."""
-    today = agency_today(agency)
+    today = agency.today()
     accounts = AccountResolver(account_scope(actor), default_account)
     problems: list[RowProblem] = []
     pending = []
@@ -251,7 +251,7 @@ def persona_reports_build(
 def persona_report_request(*, actor: Actor, account: PlatformAccount) -> AudiencePersonaReport:
     """A report on demand (7.3): the period is the agency's period length ending today; asked
     again the same day, the same report is rebuilt from the latest snapshot."""
-    today = agency_today(actor.agency)
+    today = actor.agency.today()
     days = actor.agency.setting(PERSONA_PERIOD_DAYS)
     start = today - dt.timedelta(days=days - 1)
     snapshot = _latest_snapshots([account.pk], start, today).get(account.pk)
@@ -270,6 +270,4 @@ def persona_report_request(*, actor: Actor, account: PlatformAccount) -> Audienc
     else:
         for name in ("snapshot", "previous", "dominant", "shifts", "summary_zh", "summary_en", "trigger"):
             setattr(report, name, getattr(fresh, name))
-    report.full_clean()
-    report.save()
-    return report
+    return validated_save(report)

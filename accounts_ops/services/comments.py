@@ -53,6 +53,7 @@ from accounts_ops.services.common import (
     video_scope,
 )
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
@@ -201,9 +202,7 @@ def store_comments(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult
         defaults={"like_count": 0, "reply_count": 0},
     )
     if result.created:
-        from accounts_ops.tasks import comments_classify_task
-
-        enqueue(comments_classify_task, agency_id=require_agency().pk)
+        enqueue("accounts_ops.tasks.comments_classify_task", agency_id=require_agency().pk)
     return result
 
 
@@ -282,9 +281,7 @@ def _queue(comment: VideoComment, kind: str, actor: Actor, text: str = "") -> Co
         text=text,
         author=actor.user,
     )
-    action.full_clean()
-    action.save()
-    return action
+    return validated_save(action)
 
 
 def _handle(comment: VideoComment, actor: Actor, note: str) -> None:
@@ -391,8 +388,7 @@ def comment_guide_post(*, actor: Actor, video: Video, text: str) -> VideoComment
         status=CommentStatus.HANDLED,
         handling_note=str(_("Guide comment written by staff.")),
     )
-    comment.full_clean()
-    comment.save()
+    validated_save(comment)
     _queue(comment, CommentActionKind.GUIDE, actor, cleaned)
     return comment
 
@@ -412,8 +408,7 @@ def comment_action_mark_done(
     action.done_at = done_at or timezone.now()
     action.platform_comment_id = (platform_comment_id or "").strip()
     action.error = ""
-    action.full_clean()
-    action.save()
+    validated_save(action)
     if action.kind == CommentActionKind.GUIDE and action.platform_comment_id:
         comment = _locked(action.comment)
         taken = (
@@ -525,8 +520,7 @@ def opinion_alerts_check(*, now: dt.datetime | None = None) -> AlertsRun:
             peak_share=share,
             raised_at=now,
         )
-        alert.full_clean()
-        alert.save()
+        validated_save(alert)
         run.raised += 1
     return run
 
@@ -543,9 +537,7 @@ def opinion_alert_handle(*, actor: Actor, alert: OpinionAlert, note: str) -> Opi
     alert.handled_by = actor.user
     alert.handled_at = timezone.now()
     alert.handling_note = note.strip()
-    alert.full_clean()
-    alert.save()
-    return alert
+    return validated_save(alert)
 
 
 def staff_choices(agency: Agency):

@@ -1,5 +1,4 @@
-"""Helpers shared by the writes of account operations: the agency's today, validate-and-save, and the
-checks every account write makes.
+"""Helpers shared by the writes of account operations: the checks every account write makes.
 
 For the platform data coming in (bulk API, file imports and webhooks): a batch's limits, its rows'
 problems and the refusal that names them, and the readers that find the accounts and videos rows
@@ -13,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts_ops import rows as read
@@ -24,23 +22,13 @@ from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
 
 
-def _today(agency: Agency) -> dt.date:
-    return timezone.localdate(timezone=agency.tz)
-
-
-def _save(row):
-    row.full_clean()
-    row.save()
-    return row
-
-
 def _ensure_own_client(actor: Actor | None, client_id: int) -> None:
     if actor is not None and actor.is_client_person and actor.client_id != client_id:
         raise ValidationError({"account": _("You can act only on your own client's accounts.")})
 
 
 def _not_after_today(agency: Agency, day: dt.date | None, field_name: str) -> None:
-    if day is not None and day > _today(agency):
+    if day is not None and day > agency.today():
         raise ValidationError({field_name: _("%(day)s is in the future.") % {"day": day.isoformat()}})
 
 
@@ -91,10 +79,6 @@ def ensure_batch(rows, *, prefix: str = ROWS_KEY, maximum: int = METRICS_BULK_MA
         raise ValidationError(
             {prefix: _("%(count)d rows; at most %(max)d per request.") % {"count": len(rows), "max": maximum}}
         )
-
-
-def agency_today(agency: Agency) -> dt.date:
-    return timezone.localdate(timezone=agency.tz)
 
 
 class Translator:

@@ -28,6 +28,7 @@ from accounts_ops.services.common import (
     text_reader,
 )
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Platform, PlatformAccount
 
@@ -193,9 +194,7 @@ def hot_topic_save(*, actor: Actor, topic: HotTopic | None = None, **values) -> 
     topic.peak_heat = max(topic.peak_heat or 0, topic.heat)
     if topic.first_seen_at is None or (topic.seen_at and topic.seen_at < topic.first_seen_at):
         topic.first_seen_at = topic.seen_at
-    topic.full_clean()
-    topic.save()
-    return topic
+    return validated_save(topic)
 
 
 # --- 7.2 content plans ------------------------------------------------------------------------
@@ -235,8 +234,7 @@ def content_plan_create(
         notes=(notes or "").strip(),
     )
     _plan_project(plan)
-    plan.full_clean()
-    plan.save()
+    validated_save(plan)
     for topic in topics:
         content_plan_link_topic(actor=actor, plan=plan, topic=topic)
     return plan
@@ -249,9 +247,7 @@ def content_plan_update(*, actor: Actor, plan: ContentPlan, **values) -> Content
         if name in values:
             setattr(plan, name, values[name])
     _plan_project(plan)
-    plan.full_clean()
-    plan.save()
-    return plan
+    return validated_save(plan)
 
 
 @transaction.atomic
@@ -262,9 +258,7 @@ def content_plan_link_topic(*, actor: Actor, plan: ContentPlan, topic: HotTopic,
     if link is None:
         link = ContentPlanTopic(agency=actor.agency, client_id=plan.client_id, plan=plan, topic=topic)
     link.note = (note or "").strip() or link.note
-    link.full_clean()
-    link.save()
-    return link
+    return validated_save(link)
 
 
 @transaction.atomic

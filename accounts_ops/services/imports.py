@@ -136,9 +136,7 @@ def _queue(job: DataImport, content) -> DataImport:
     """Save the import with ``content`` as its file, and queue it (on commit)."""
     job.file = content
     save_with_files(job, "file")
-    from accounts_ops.tasks import data_import_run_task
-
-    enqueue(data_import_run_task, agency_id=job.agency_id, import_id=job.pk)
+    enqueue("accounts_ops.tasks.data_import_run_task", agency_id=job.agency_id, import_id=job.pk)
     return job
 
 

@@ -25,7 +25,7 @@ from accounts_ops.models.inbox import (
     SentConfirmation,
 )
 from accounts_ops.rules import INBOX_BULK_MAX, MESSAGE_CLOCK_SKEW
-from accounts_ops.services.common import _save
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount
 
@@ -43,7 +43,7 @@ def autoreply_settings_save(*, actor: Actor, account: PlatformAccount, **values)
     empty = {"opens_at": None, "closes_at": None, "business_days": []}
     for name, value in values.items():
         setattr(row, name, value if value is not None else empty.get(name, ""))
-    return _save(row)
+    return validated_save(row)
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def reply_rule_create(*, actor: Actor, account: PlatformAccount, **values) -> Re
     for name in RULE_FIELDS:
         if name in values:
             setattr(rule, name, values[name])
-    return _save(rule)
+    return validated_save(rule)
 
 
 @transaction.atomic
@@ -73,7 +73,7 @@ def reply_rule_update(*, actor: Actor, rule: ReplyRule, **values) -> ReplyRule:
     for name in RULE_FIELDS:
         if name in values:
             setattr(rule, name, values[name])
-    return _save(rule)
+    return validated_save(rule)
 
 
 @dataclass

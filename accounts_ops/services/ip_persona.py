@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts_ops.models.ip_persona import IpPersona
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
@@ -43,6 +44,4 @@ def ip_persona_record(*, actor: Actor, account: PlatformAccount, effective_from:
     if current is not None:  # first, so that the new version may be the one current
         current.is_current = False
         current.save()
-    persona_row.full_clean()
-    persona_row.save()
-    return persona_row
+    return validated_save(persona_row)

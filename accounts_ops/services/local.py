@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts_ops.models.common import yuan
 from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import Client, PlatformAccount
 
@@ -38,7 +39,7 @@ def enablement_record_qualification(
     row = _enablement(actor.agency, client.pk)
     row.qualification_submitted_on = submitted_on
     row.qualification_note = (note or "").strip()
-    return _save(row)
+    return validated_save(row)
 
 
 @transaction.atomic
@@ -56,9 +57,9 @@ def poi_save(*, actor: Actor, poi: PoiLink | None = None, account: PlatformAccou
     for name in ("store_name", "address", "platform_poi_id", "status"):
         if name in values:
             setattr(poi, name, values[name])
-    _save(poi)
+    validated_save(poi)
     if poi.status in (PoiStatus.CLAIMED, PoiStatus.LINKED):
-        _tick(actor.agency, poi.client_id, "poi_claimed_on", _today(actor.agency))
+        _tick(actor.agency, poi.client_id, "poi_claimed_on", actor.agency.today())
     return poi
 
 
@@ -95,8 +96,8 @@ def deal_save(
         if amount is not None and amount < 0:
             raise ValidationError({name: _("%(amount)s is negative.") % {"amount": yuan(amount)}})
     if deal.platform_status == DealStatus.LIVE and deal.first_live_on is None:
-        deal.first_live_on = _today(actor.agency)
-    _save(deal)
+        deal.first_live_on = actor.agency.today()
+    validated_save(deal)
     if deal.first_live_on is not None:
         _tick(actor.agency, deal.client_id, "first_deal_live_on", deal.first_live_on)
     return deal

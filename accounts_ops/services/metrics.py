@@ -34,7 +34,6 @@ from accounts_ops.services.common import (
     Translator,
     VideoResolver,
     account_scope,
-    agency_today,
     checked_request,
     count_limits,
     past_day,
@@ -82,7 +81,7 @@ def check_account_metric_rows(
     own (``_check_account_row``), which names its problems. When the whole request is one clean
     group whose accounts are all found and whose (account, date) keys are all distinct, the rows
     are handed over as they were read, column by column (``Columns``); otherwise row by row."""
-    today = agency_today(agency)
+    today = agency.today()
     translate = Translator(ACCOUNT_METRICS)
     accounts = AccountResolver(account_scope(actor), default_account)
     problems: list[RowProblem] = []
@@ -357,7 +356,7 @@ def check_video_metric_rows(
     that is plainly clean is read column by column (``_video_rows_by_columns``); any other is read
     row by row, which names each problem. A row that repeats another names it by its number in
     ``numbers`` (a file's sheet rows), else by its position (``rows[n]``)."""
-    today = agency_today(agency)
+    today = agency.today()
     translate = Translator(VIDEO_METRICS)
     videos = VideoResolver(video_scope(actor))
     by_columns = _video_rows_by_columns(rows, agency=agency, translate=translate, videos=videos, today=today)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from accounts_ops.models.common import ZERO, yuan
 from accounts_ops.models.pinned import BoostChannel, BoostRecord, BoostTask, BoostTaskStatus, PinnedVideo
 from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
-from accounts_ops.services.common import _not_after_today, _save, _today
+from accounts_ops.services.common import _not_after_today
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import AccountStatus, PlatformAccount, Video
 
@@ -67,7 +68,7 @@ def pinned_video_pin(
         slot = min(set(range(PINNED_SLOTS_MIN, PINNED_SLOTS_MAX + 1)) - taken)
     elif slot in taken:
         raise ValidationError({"slot": _("Slot %(slot)d is taken; unpin its video first.") % {"slot": slot}})
-    return _save(
+    return validated_save(
         PinnedVideo(
             agency=actor.agency,
             client_id=account.client_id,
@@ -97,7 +98,7 @@ def pinned_video_unpin(*, actor: Actor, pinned: PinnedVideo, unpinned_on: dt.dat
     pinned = PinnedVideo.objects.select_for_update().get(pk=pinned.pk)
     if pinned.unpinned_on is not None:
         raise ValidationError({"unpinned_on": _("This video was already unpinned.")})
-    unpinned_on = unpinned_on or _today(actor.agency)
+    unpinned_on = unpinned_on or actor.agency.today()
     _not_after_today(actor.agency, unpinned_on, "unpinned_on")
     if unpinned_on < pinned.pinned_on:
         raise ValidationError({"unpinned_on": _("A video cannot be unpinned before it was pinned.")})
@@ -132,7 +133,7 @@ def pinned_video_update_plan(
     ):
         if value is not None:
             setattr(pinned, name, value)
-    return _save(pinned)
+    return validated_save(pinned)
 
 
 def boost_next_due(pinned: PinnedVideo, last_boosted_on: dt.date | None) -> dt.date:
@@ -167,7 +168,7 @@ def boost_record(
         .order_by("due_on")
         .first()
     )
-    record = _save(
+    record = validated_save(
         BoostRecord(
             agency=actor.agency,
             client_id=pinned.client_id,
@@ -197,7 +198,7 @@ def boost_record_results(
     record = BoostRecord.objects.select_for_update().get(pk=record.pk)
     record.plays_gained = plays_gained
     record.followers_gained = followers_gained
-    return _save(record)
+    return validated_save(record)
 
 
 @transaction.atomic

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts_ops.models.promotion import PromotionStatus, PromotionTask
-from accounts_ops.services.common import _not_after_today, _save
+from accounts_ops.services.common import _not_after_today
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
@@ -34,7 +35,7 @@ def promotion_plan(*, actor: Actor, account: PlatformAccount, **values) -> Promo
     for name in PROMOTION_FIELDS:
         if name in values:
             setattr(task, name, values[name])
-    return _save(task)
+    return validated_save(task)
 
 
 @transaction.atomic
@@ -43,7 +44,7 @@ def promotion_update(*, actor: Actor, task: PromotionTask, **values) -> Promotio
     for name in PROMOTION_FIELDS:
         if name in values:
             setattr(task, name, values[name])
-    return _save(task)
+    return validated_save(task)
 
 
 @transaction.atomic
@@ -60,7 +61,7 @@ def promotion_complete(
     task.outcome = (outcome or "").strip()
     if reach is not None:
         task.reach = reach
-    return _save(task)
+    return validated_save(task)
 
 
 @transaction.atomic
@@ -69,4 +70,4 @@ def promotion_cancel(*, actor: Actor, task: PromotionTask) -> PromotionTask:
     if task.status != PromotionStatus.PLANNED:
         raise ValidationError({"status": _("Only a planned promotion can be cancelled.")})
     task.status = PromotionStatus.CANCELLED
-    return _save(task)
+    return validated_save(task)

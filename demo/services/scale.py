@@ -167,7 +167,7 @@ class AgencySeeder:
         self.rng = rng
         self.report = report
         self.people = people
-        self.today = timezone.localdate(timezone=agency.tz)
+        self.today = agency.today()
         self.yesterday = self.today - dt.timedelta(days=1)
         self.now = timezone.now()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Agency, Membership
 from agency.outbox import task_named
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
@@ -44,7 +45,7 @@ from evaluation.rules import (
     FOLLOW_UP_WITHIN_DAYS,
 )
 from evaluation.sentiment import classify_sentiment
-from evaluation.services.common import checked_save, local_today, managers_of
+from evaluation.services.common import managers_of
 from evaluation.services.questionnaires import questionnaire_ensure_default
 
 EDITABLE_CAMPAIGN_FIELDS = ("template", "opens_on", "closes_on")
@@ -91,7 +92,7 @@ def campaign_create(
         raise ValidationError(
             {"year": _("%(client)s already has its %(year)d evaluation.") % {"client": client, "year": year}}
         )
-    today = local_today(agency)
+    today = agency.today()
     if opens_on is None:
         opens_on = today if today.year == year else dt.date(year, agency.setting(EVALUATION_MONTH), 1)
     if opens_on.year != year:
@@ -148,7 +149,7 @@ def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **chan
         changes["template"] = _published(changes["template"])
     for name, value in changes.items():
         setattr(campaign, name, value)
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     if "opens_on" in changes and campaign.opens_on < today:
         raise ValidationError({"opens_on": _("The sending day cannot be in the past.")})
     if campaign.kind == CampaignKind.FOLLOW_UP:
@@ -157,7 +158,7 @@ def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **chan
             campaign.closes_on = campaign.opens_on + dt.timedelta(days=campaign.agency.setting(FOLLOW_UP_OPEN_DAYS))
     elif "opens_on" in changes and campaign.opens_on.year != campaign.year:
         raise ValidationError({"opens_on": _("The %(year)d evaluation is sent in %(year)d.") % {"year": campaign.year}})
-    return checked_save(campaign)
+    return validated_save(campaign)
 
 
 def _client_people(client: Client) -> list[tuple[str, str, object]]:
@@ -189,16 +190,16 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
     campaign = EvaluationCampaign.objects.select_for_update(of=("self",)).select_related("client").get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError({"status": _("The campaign was already sent.")})
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     if campaign.closes_on < today:  # sent late: it stays open as long as it was planned to
         campaign.closes_on = today + (campaign.closes_on - campaign.opens_on)
     campaign.status = CampaignStatus.OPEN
     campaign.opens_on = min(campaign.opens_on, today)
     campaign.opened_at = timezone.now()
-    checked_save(campaign)
+    validated_save(campaign)
     for email, name, user in _client_people(campaign.client):
         if not campaign.invitations.filter(email=email).exists():
-            checked_save(
+            validated_save(
                 SurveyInvitation(
                     agency=campaign.agency, campaign=campaign, client=campaign.client, email=email, name=name, user=user
                 )
@@ -223,7 +224,7 @@ def invitation_add(
     email = (email or "").strip().lower()
     if campaign.invitations.filter(email=email).exists():
         raise ValidationError({"email": _("%(email)s is already invited.") % {"email": email}})
-    invitation = checked_save(
+    invitation = validated_save(
         SurveyInvitation(
             agency=campaign.agency, campaign=campaign, client_id=campaign.client_id, email=email, name=name
         )
@@ -281,8 +282,7 @@ def campaign_close(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eval
         raise ValidationError({"status": _("Only an open campaign can be closed.")})
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
-    checked_save(campaign)
-    return campaign
+    return validated_save(campaign)
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def device_key(campaign: EvaluationCampaign, device: str) -> str:
 
 
 def is_open_for_answers(campaign: EvaluationCampaign) -> bool:
-    today = local_today(campaign.agency)
+    today = campaign.agency.today()
     return campaign.status == CampaignStatus.OPEN and campaign.opens_on <= today <= campaign.closes_on
 
 

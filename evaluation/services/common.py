@@ -1,29 +1,14 @@
-"""Helpers that several of chapter 10's service modules share: the agency's today, a checked save,
-the staff check of an owner, and who hears about a client's evaluation."""
+"""Helpers that several of chapter 10's service modules share: the staff check of an owner, and who
+hears about a client's evaluation."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.models import Agency, Membership
+from agency.models import Membership
 from agency.roles import STAFF_ROLES, Role
 from clients.models import Client
-
-
-def local_today(agency: Agency, now: dt.datetime | None = None) -> dt.date:
-    """Today in the agency's time zone: years and deadlines are the agency's, not UTC's."""
-    return timezone.localdate(now or timezone.now(), timezone=agency.tz)
-
-
-def checked_save(row):
-    """Validate ``row`` (``full_clean``) and save it."""
-    row.full_clean()
-    row.save()
-    return row
 
 
 def check_staff_owner(agency_id: int, owner) -> None:

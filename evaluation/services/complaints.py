@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Membership
 from agency.roles import Role
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Client
 from evaluation.models import (
@@ -27,7 +28,7 @@ from evaluation.models import (
 )
 from evaluation.notifications import notify_on_commit, public_url
 from evaluation.rules import COMPLAINT_RESOLVE_HOURS, COMPLAINT_RESPONSE_HOURS, TOP_ESCALATION_LEVEL
-from evaluation.services.common import check_staff_owner, checked_save
+from evaluation.services.common import check_staff_owner
 
 CHANGEABLE_FIELDS = (
     "category",
@@ -129,7 +130,7 @@ def complaint_file(
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Choose a severity: %(known)s.") % {"known": ", ".join(Severity.values)}})
     _deadlines(complaint)
-    checked_save(complaint)
+    validated_save(complaint)
     notify_on_commit(
         _recipients(complaint),
         _("New complaint from %(client)s: %(subject)s") % {"client": client, "subject": complaint.subject},
@@ -170,7 +171,7 @@ def complaint_change(*, actor: Actor, complaint: Complaint, **changes) -> Compla
         setattr(complaint, name, value)
     if {"severity", "guarantee"} & set(changes):
         _deadlines(complaint)
-    return checked_save(complaint)
+    return validated_save(complaint)
 
 
 @transaction.atomic
@@ -183,7 +184,7 @@ def complaint_respond(*, actor: Actor, complaint: Complaint, response: str) -> C
         raise ValidationError({"response": _("Write the response given.")})
     complaint.first_response = response.strip()
     complaint.first_response_at = timezone.now()
-    return checked_save(complaint)
+    return validated_save(complaint)
 
 
 @transaction.atomic
@@ -212,7 +213,7 @@ def complaint_resolve(
     if complaint.first_response_at is None:
         complaint.first_response_at = now
         complaint.first_response = complaint.resolution
-    return checked_save(complaint)
+    return validated_save(complaint)
 
 
 @transaction.atomic
@@ -237,7 +238,7 @@ def complaint_confirm(*, actor: Actor, complaint: Complaint, accepted: bool, not
         complaint.resolved_at = None
         complaint.resolved_by = None
         complaint.confirmation_note = note
-    checked_save(complaint)
+    validated_save(complaint)
     if not accepted:
         notify_on_commit(
             _recipients(complaint),

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from evaluation.models import (
     ActionStatus,
@@ -35,7 +36,7 @@ from evaluation.rules import (
 )
 from evaluation.selectors.campaigns import audience_satisfaction
 from evaluation.services.campaigns import campaign_change, campaign_close, ensure_within_follow_up_deadline
-from evaluation.services.common import checked_save, local_today, managers_of
+from evaluation.services.common import managers_of
 from evaluation.services.improvement import action_lock_unfinished
 from evaluation.services.questionnaires import questionnaire_ensure_default
 
@@ -55,11 +56,12 @@ def improvement_action_complete(
     if not (evidence or "").strip():
         raise ValidationError({"evidence": _("Describe the evidence that the action was done.")})
     action.status = ActionStatus.DONE
-    action.completed_at = timezone.now()
+    now = action.agency.now()
+    action.completed_at = now
     action.evidence = evidence.strip()
     action.evidence_url = evidence_url or ""
-    action.follow_up = _follow_up_for(action.cycle, local_today(action.agency, action.completed_at))
-    checked_save(action)
+    action.follow_up = _follow_up_for(action.cycle, now.date())
+    validated_save(action)
     _refresh_cycle(action.cycle)
     return action
 
@@ -97,7 +99,7 @@ def _follow_up_for(cycle: ImprovementCycle, completed_on: dt.date) -> Evaluation
         due_by=due_by,
     )
     ensure_within_follow_up_deadline(follow_up)
-    return checked_save(follow_up)
+    return validated_save(follow_up)
 
 
 @transaction.atomic

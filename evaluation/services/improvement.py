@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Client
 from evaluation.models import (
@@ -23,7 +24,7 @@ from evaluation.models import (
     ImprovementCycle,
     Question,
 )
-from evaluation.services.common import check_staff_owner, checked_save, local_today
+from evaluation.services.common import check_staff_owner
 
 ACTION_FIELDS = ("root_cause", "action", "owner", "due_date", "status")
 
@@ -48,7 +49,7 @@ def improvement_cycle_open(
         raise ValidationError({"campaign": _("Name the campaign this finding comes from.")})
     if question is not None and campaign is None:
         raise ValidationError({"campaign": _("Name the campaign the question was asked in.")})
-    return checked_save(
+    return validated_save(
         ImprovementCycle(
             agency=require_agency(),
             client=client,
@@ -72,7 +73,7 @@ def improvement_cycle_change(*, actor: Actor, cycle: ImprovementCycle, **changes
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     for name, value in changes.items():
         setattr(cycle, name, (value or "").strip())
-    return checked_save(cycle)
+    return validated_save(cycle)
 
 
 @transaction.atomic
@@ -89,10 +90,10 @@ def improvement_action_add(
     cycle = ImprovementCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status == CycleStatus.CLOSED:
         raise ValidationError({"cycle": _("This finding is closed: users and client were satisfied.")})
-    if due_date is not None and due_date < local_today(cycle.agency):
+    if due_date is not None and due_date < cycle.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     check_staff_owner(cycle.agency_id, owner)
-    return checked_save(
+    return validated_save(
         ImprovementAction(
             agency=cycle.agency,
             cycle=cycle,
@@ -127,7 +128,7 @@ def improvement_action_change(*, actor: Actor, action: ImprovementAction, **chan
         check_staff_owner(action.agency_id, changes["owner"])
     for name, value in changes.items():
         setattr(action, name, value)
-    return checked_save(action)
+    return validated_save(action)
 
 
 @transaction.atomic
@@ -138,4 +139,4 @@ def improvement_action_cancel(*, actor: Actor, action: ImprovementAction, reason
         raise ValidationError({"reason": _("Say why the action is cancelled.")})
     action.status = ActionStatus.CANCELLED
     action.evidence = reason.strip()
-    return checked_save(action)
+    return validated_save(action)

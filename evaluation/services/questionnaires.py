@@ -9,10 +9,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from evaluation.defaults import DEFAULT_FAMILY, DEFAULT_QUESTIONS, DEFAULT_TEMPLATE
 from evaluation.models import Question, QuestionKind, QuestionnaireTemplate, TemplateStatus
-from evaluation.services.common import checked_save
 
 TEMPLATE_FIELDS = ("title_zh", "title_en", "intro_zh", "intro_en")
 QUESTION_FIELDS = ("kind", "text_zh", "text_en", "required", "choices", "code")
@@ -42,7 +42,7 @@ def questionnaire_create(
                 % {"family": family}
             }
         )
-    return checked_save(
+    return validated_save(
         QuestionnaireTemplate(
             agency=actor.agency,
             family=family,
@@ -65,7 +65,7 @@ def questionnaire_change(*, actor: Actor, template: QuestionnaireTemplate, **cha
     _ensure_draft(template)
     for name, value in changes.items():
         setattr(template, name, value)
-    return checked_save(template)
+    return validated_save(template)
 
 
 @transaction.atomic
@@ -112,7 +112,7 @@ def question_add(
         raise ValidationError(
             {"code": _("Another question of this questionnaire has the code %(code)s.") % {"code": question.code}}
         )
-    return checked_save(question)
+    return validated_save(question)
 
 
 @transaction.atomic
@@ -135,7 +135,7 @@ def question_change(*, actor: Actor, question: Question, **changes) -> Question:
         raise ValidationError(
             {"code": _("Another question of this questionnaire has the code %(code)s.") % {"code": question.code}}
         )
-    return checked_save(question)
+    return validated_save(question)
 
 
 @transaction.atomic
@@ -170,7 +170,7 @@ def questionnaire_publish(
     template.status = TemplateStatus.PUBLISHED
     template.published_at = timezone.now()
     template.is_default = becomes_default
-    return checked_save(template)
+    return validated_save(template)
 
 
 @transaction.atomic
@@ -186,7 +186,7 @@ def questionnaire_new_version(*, actor: Actor, template: QuestionnaireTemplate) 
             }
         )
     version = (family.aggregate(last=Max("version"))["last"] or 0) + 1
-    copy = checked_save(
+    copy = validated_save(
         QuestionnaireTemplate(
             agency=template.agency,
             family=template.family,
@@ -217,7 +217,7 @@ def questionnaire_retire(*, actor: Actor, template: QuestionnaireTemplate) -> Qu
     if template.is_default:
         raise ValidationError({"is_default": _("The default questionnaire cannot be retired; publish another first.")})
     template.status = TemplateStatus.RETIRED
-    return checked_save(template)
+    return validated_save(template)
 
 
 @transaction.atomic
@@ -235,7 +235,7 @@ def questionnaire_ensure_default() -> QuestionnaireTemplate:
         return published
     if QuestionnaireTemplate.objects.filter(family=DEFAULT_FAMILY).exists():
         raise ValidationError({"template": _("The agency has no published questionnaire; publish its draft first.")})
-    template = checked_save(QuestionnaireTemplate(agency=agency, version=1, **DEFAULT_TEMPLATE))
+    template = validated_save(QuestionnaireTemplate(agency=agency, version=1, **DEFAULT_TEMPLATE))
     for position, spec in enumerate(DEFAULT_QUESTIONS, start=1):
-        checked_save(Question(agency=agency, template=template, position=position, **spec))
+        validated_save(Question(agency=agency, template=template, position=position, **spec))
     return questionnaire_publish(actor=None, template=template, make_default=True)

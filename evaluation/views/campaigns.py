@@ -19,7 +19,6 @@ from evaluation.qr import qr_svg, qr_svg_inline
 from evaluation.selectors.campaigns import campaign_questionnaire, campaign_results
 from evaluation.services import campaigns as campaign_services
 from evaluation.services import followups as followup_services
-from evaluation.services.common import local_today
 from evaluation.views.common import DetailWithSteps
 
 
@@ -50,7 +49,7 @@ class CampaignCreateView(ServiceActionView):
     title = gettext_lazy("New yearly evaluation")
 
     def get_initial(self):
-        return {"client": self.request.GET.get("client"), "year": local_today(self.actor.agency).year}
+        return {"client": self.request.GET.get("client"), "year": self.actor.agency.today().year}
 
     service = campaign_services.campaign_create
 

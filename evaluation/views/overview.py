@@ -11,7 +11,6 @@ from agency.views import TenantViewMixin
 from evaluation.models import Complaint, EvaluationCampaign, ImprovementCycle
 from evaluation.selectors.campaigns import campaign_results
 from evaluation.selectors.overview import evaluation_overview
-from evaluation.services.common import local_today
 
 
 class OverviewView(TenantViewMixin, View):
@@ -24,7 +23,7 @@ class OverviewView(TenantViewMixin, View):
     def get(self, request):
         if self.actor.is_client_person:
             return redirect("evaluation:client-home")
-        year = local_today(self.actor.agency).year
+        year = self.actor.agency.today().year
         context = evaluation_overview(self.actor, year)
         context["can_create"] = self.actor.can(ADD, "evaluation_campaign")
         return render(request, "evaluation/overview.html", context)

@@ -16,10 +16,6 @@ def local_time_text(moment: dt.datetime, actor: Actor) -> str:
     return timezone.localtime(moment, actor.agency.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def agency_today(actor: Actor) -> dt.date:
-    return timezone.localdate(timezone=actor.agency.tz)
-
-
 def refuse_future(moment: dt.datetime, field: str, actor: Actor) -> None:
     if moment > timezone.now():
         raise ValidationError({field: _("%(when)s is in the future.") % {"when": local_time_text(moment, actor)}})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Membership
 from agency.roles import STAFF_ROLES
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from extensions.models import (
@@ -123,9 +124,7 @@ def live_session_plan(
         goal_viewers=goal_viewers,
         notes=notes or "",
     )
-    session.full_clean()
-    session.save()
-    return session
+    return validated_save(session)
 
 
 SESSION_CHANGEABLE = ("account", "theme", "planned_start", "planned_end", "goal_gmv", "goal_viewers", "notes")
@@ -216,9 +215,7 @@ def live_team_assign(
         external_name=(external_name or "").strip(),
         notes=notes or "",
     )
-    assignment.full_clean()
-    assignment.save()
-    return assignment
+    return validated_save(assignment)
 
 
 @transaction.atomic
@@ -271,9 +268,7 @@ def live_session_start(*, actor: Actor, session: LiveSession, started_at: dt.dat
     session.status = LiveSessionStatus.LIVE
     session.started_at = started_at
     session.team_at_start = team
-    session.full_clean()
-    session.save()
-    return session
+    return validated_save(session)
 
 
 @transaction.atomic
@@ -298,9 +293,7 @@ def live_session_end(*, actor: Actor, session: LiveSession, ended_at: dt.datetim
     refuse_future(ended_at, "ended_at", actor)
     session.status = LiveSessionStatus.ENDED
     session.ended_at = ended_at
-    session.full_clean()
-    session.save()
-    return session
+    return validated_save(session)
 
 
 @transaction.atomic
@@ -318,9 +311,7 @@ def live_session_cancel(*, actor: Actor, session: LiveSession, reason: str) -> L
         raise ValidationError({"reason": _("Say why the session is cancelled.")})
     session.status = LiveSessionStatus.CANCELLED
     session.cancel_reason = reason.strip()
-    session.full_clean()
-    session.save()
-    return session
+    return validated_save(session)
 
 
 def _check_selector(session: LiveSession, selected_by) -> None:
@@ -366,9 +357,7 @@ def live_product_add(
         position=position,
         notes=notes or "",
     )
-    product.full_clean()
-    product.save()
-    return product
+    return validated_save(product)
 
 
 PRODUCT_CHANGEABLE = ("name", "price", "stock", "commission_rate", "selected_by", "position", "notes")
@@ -386,9 +375,7 @@ def live_product_update(*, actor: Actor, product: LiveProduct, **changes) -> Liv
         setattr(product, name, value)
     if "selected_by" in changes:
         _check_selector(session, product.selected_by)
-    product.full_clean()
-    product.save()
-    return product
+    return validated_save(product)
 
 
 @transaction.atomic
@@ -527,6 +514,4 @@ def live_result_record(
     for name, value in figures.items():
         setattr(result, name, "" if name == "review" and value is None else value)
     result.source = source
-    result.full_clean()
-    result.save()
-    return result
+    return validated_save(result)

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from extensions.models import AccountValuation, AdverseEvent, FactorSource, ValuationFactor
 from extensions.selectors.valuation import METRICS, compute
 from extensions.selectors.valuation_inputs import EnteredValue, default_window, gather_inputs
-from extensions.services.common import agency_today
 
 
 @transaction.atomic
@@ -43,9 +43,7 @@ def adverse_event_record(
         resolved_on=resolved_on,
         description=(description or "").strip(),
     )
-    event.full_clean()
-    event.save()
-    return event
+    return validated_save(event)
 
 
 @transaction.atomic
@@ -68,7 +66,7 @@ def account_valuation_create(
     """Value a platform account by the stated method (8.3) and keep the dated record with every
     factor, the inputs and the explanation. Metrics not entered are computed from the metric
     sources over the window; with no metrics there, nothing is written and the message says so."""
-    today = agency_today(actor)
+    today = actor.agency.today()
     valued_on = valued_on or today
     if valued_on > today:
         raise ValidationError({"valued_on": _("A valuation cannot be dated in the future.")})
@@ -110,8 +108,7 @@ def account_valuation_create(
         recomputed_from=recomputed_from,
         notes=notes or "",
     )
-    valuation.full_clean()
-    valuation.save()
+    validated_save(valuation)
     for position, outcome in enumerate(result.factors):
         factor = ValuationFactor(
             agency=actor.agency,
@@ -127,8 +124,7 @@ def account_valuation_create(
             effect_text=outcome.effect_text,
             position=position,
         )
-        factor.full_clean()
-        factor.save()
+        validated_save(factor)
     return valuation
 
 

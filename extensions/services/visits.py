@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from extensions.models import BOOKING_PATH, BookingStatus, Influencer, StoreVisitBooking, StoreVisitCampaign
 from extensions.rules import INFLUENCER_FOLLOWERS_MAX_AGE_DAYS, follower_range, follower_rule_refusal
-from extensions.services.common import agency_today, refuse_future
+from extensions.services.common import refuse_future
 
 
 @transaction.atomic
@@ -37,7 +38,7 @@ def store_visit_book(
         raise ValidationError(
             {"influencer": _("@%(handle)s is not active in the registry.") % {"handle": influencer.handle}}
         )
-    refusal = follower_rule_refusal(influencer, actor.agency, agency_today(actor))
+    refusal = follower_rule_refusal(influencer, actor.agency, actor.agency.today())
     if refusal:
         raise ValidationError({"influencer": refusal})
     low, high = follower_range(actor.agency)
@@ -56,9 +57,7 @@ def store_visit_book(
         booked_at=timezone.now(),
         notes=notes or "",
     )
-    booking.full_clean()
-    booking.save()
-    return booking
+    return validated_save(booking)
 
 
 STATUS_TIMESTAMP = {
@@ -103,9 +102,7 @@ def store_visit_advance(
         raise ValidationError({"video_url": _("Give the link of the posted video.")})
     booking.status = status
     setattr(booking, STATUS_TIMESTAMP[status], at)
-    booking.full_clean()
-    booking.save()
-    return booking
+    return validated_save(booking)
 
 
 @transaction.atomic
@@ -124,9 +121,7 @@ def store_visit_cancel(*, actor: Actor, booking: StoreVisitBooking, reason: str)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.notes = "\n".join(part for part in (booking.notes, reason.strip()) if part)
-    booking.full_clean()
-    booking.save()
-    return booking
+    return validated_save(booking)
 
 
 VISIT_RESULTS = ("plays", "likes", "comments", "shares", "coupon_redemptions", "video_url")
@@ -151,6 +146,4 @@ def store_visit_record_results(*, actor: Actor, booking: StoreVisitBooking, **re
             continue
         setattr(booking, name, value)
     booking.results_read_at = timezone.now()
-    booking.full_clean()
-    booking.save()
-    return booking
+    return validated_save(booking)

@@ -137,9 +137,7 @@ def delivery_request(*, kind: str, subject, account, not_before: dt.datetime | N
     except IntegrityError:  # asked for at the same moment by another path
         return Delivery.objects.get(key=key)
     if not_before is None or not_before <= now:
-        from platforms.tasks import deliver_task
-
-        enqueue(deliver_task, agency_id=delivery.agency_id, delivery_id=delivery.pk)
+        enqueue("platforms.tasks.deliver_task", agency_id=delivery.agency_id, delivery_id=delivery.pk)
     return delivery
 
 

@@ -116,9 +116,7 @@ def _reschedule(delivery: Delivery, when: dt.datetime) -> None:
         next_attempt_at=when, updated_at=timezone.now()
     )
     if when <= timezone.now():
-        from platforms.tasks import deliver_task
-
-        enqueue(deliver_task, agency_id=delivery.agency_id, delivery_id=delivery.pk)
+        enqueue("platforms.tasks.deliver_task", agency_id=delivery.agency_id, delivery_id=delivery.pk)
 
 
 post_save.connect(_publication_saved, sender=Publication, dispatch_uid="platforms.publishing.publication_saved")

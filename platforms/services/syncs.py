@@ -154,10 +154,12 @@ def sync_request(*, actor: Actor, connection: Connection) -> SyncRun:
         status=SyncStatus.RUNNING,
         started_at=now,
     )
-    from platforms.tasks import sync_connection_task
-
     enqueue(
-        sync_connection_task, agency_id=actor.agency.pk, connection_id=row.pk, trigger=SyncTrigger.MANUAL, run_id=run.pk
+        "platforms.tasks.sync_connection_task",
+        agency_id=actor.agency.pk,
+        connection_id=row.pk,
+        trigger=SyncTrigger.MANUAL,
+        run_id=run.pk,
     )
     return run
 
@@ -216,7 +218,7 @@ def sync_connection(
     require_outside_transaction("sync_connection()")
     agency = require_agency()
     connection = Connection.objects.select_related("account").get(pk=connection_id)
-    default_start, default_end = sync_period(connection, timezone.localdate(timezone=agency.tz))
+    default_start, default_end = sync_period(connection, agency.today())
     start, end = start or default_start, end or default_end
     run = _open_run(connection, trigger, run_id, start, end)
     if run is None:

@@ -43,9 +43,7 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
     cut.file = file
     cut.full_clean()
     save_with_files(cut, "file")
-    from production.tasks import cut_probe_task
-
-    enqueue(cut_probe_task, agency_id=cut.agency_id, cut_id=cut.pk)
+    enqueue("production.tasks.cut_probe_task", agency_id=cut.agency_id, cut_id=cut.pk)
     return cut
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agency.people import check_person_field
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from production.models.common import ProbeState
@@ -62,8 +63,7 @@ def project_create(
         assignee=assignee,
         brief=(brief or "").strip(),
     )
-    project.full_clean()
-    project.save()
+    validated_save(project)
     StageTransition.objects.create(
         agency=project.agency,
         client_id=project.client_id,
@@ -111,9 +111,7 @@ def project_update(*, actor: Actor, project: VideoProject, **changes) -> VideoPr
         )
     for name, value in changes.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
-    project.full_clean()
-    project.save()
-    return project
+    return validated_save(project)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount, Video, VideoOrigin
 from production.models.post import Cut
@@ -137,8 +138,7 @@ def project_publish(
         )
     if cut is not None and cut.duration_seconds is not None and video.duration_seconds is None:
         video.duration_seconds = cut.duration_seconds.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    video.full_clean()
-    video.save()
+    validated_save(video)
     project.video = video
     project.save(update_fields=["video", "updated_at", "updated_by"])
     snapshot = {"video": video.pk, "platform_item_id": platform_item_id, "cut": cut.pk if cut else None}
@@ -258,9 +258,7 @@ def publication_schedule(
         producer=actor.user,
     )
     _apply(publication, scheduled_at=scheduled_at, title=title or project.title, topics=topics, poi_id=poi_id)
-    publication.full_clean()
-    publication.save()
-    return publication
+    return validated_save(publication)
 
 
 @transaction.atomic
@@ -282,9 +280,7 @@ def publication_update(*, actor: Actor, publication: Publication, **changes) -> 
     if "scheduled_at" not in changes:
         values["scheduled_at"] = max(publication.scheduled_at, timezone.now())
     _apply(publication, **values)
-    publication.full_clean()
-    publication.save()
-    return publication
+    return validated_save(publication)
 
 
 @transaction.atomic

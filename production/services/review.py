@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from production.models.post import Cut
 from production.models.projects import Stage, VideoProject
@@ -22,9 +23,7 @@ from production.services.common import latest_cut, lock_row, record_transition, 
 def open_review_round(*, project: VideoProject, cut: Cut) -> ReviewRound:
     number = (project.review_rounds.aggregate(n=Max("number"))["n"] or 0) + 1
     round_ = ReviewRound(agency=project.agency, client_id=project.client_id, project=project, cut=cut, number=number)
-    round_.full_clean()
-    round_.save()
-    return round_
+    return validated_save(round_)
 
 
 def _ensure_open_round(round_: ReviewRound) -> None:
@@ -103,9 +102,7 @@ def review_comment_add(
         timecode_seconds=timecode_seconds,
         frame=frame,
     )
-    comment.full_clean()
-    comment.save()
-    return comment
+    return validated_save(comment)
 
 
 @transaction.atomic
@@ -120,9 +117,7 @@ def review_comment_resolve(*, actor: Actor, comment: ReviewComment, resolved: bo
         comment.resolved_in = latest_cut(comment.round.project)
     else:
         comment.resolved_at = comment.resolved_by = comment.resolved_in = None
-    comment.full_clean()
-    comment.save()
-    return comment
+    return validated_save(comment)
 
 
 def _decide_round(actor: Actor, round_: ReviewRound, status: str, comment: str, to_stage: str) -> ReviewRound:
@@ -134,8 +129,7 @@ def _decide_round(actor: Actor, round_: ReviewRound, status: str, comment: str, 
     round_.decided_by = actor.user
     round_.decided_at = timezone.now()
     round_.decision_comment = (comment or "").strip()
-    round_.full_clean()
-    round_.save()
+    validated_save(round_)
     record_transition(
         actor=actor,
         project=project,

@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import ClientRequirement
 from production.models.projects import VideoProject
@@ -48,8 +49,7 @@ def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
         script.version = previous.version + 1
         for name in SCRIPT_FIELDS:
             setattr(script, name, getattr(previous, name))
-    script.full_clean()
-    script.save()
+    validated_save(script)
     if previous is not None:
         StoryboardShot.objects.bulk_create(
             [
@@ -88,9 +88,7 @@ def script_update(*, actor: Actor, script: Script, **changes) -> Script:
         raise ValidationError({"requirement": _("The requirement belongs to another client.")})
     for name, value in changes.items():
         setattr(script, name, value.strip() if isinstance(value, str) else value)
-    script.full_clean()
-    script.save()
-    return script
+    return validated_save(script)
 
 
 @transaction.atomic
@@ -111,9 +109,7 @@ def script_submit(*, actor: Actor, script: Script) -> Script:
         )
     script.status = ScriptStatus.SUBMITTED
     script.submitted_at = timezone.now()
-    script.full_clean()
-    script.save()
-    return script
+    return validated_save(script)
 
 
 def _decide_script(actor: Actor, script: Script, status: str, comment: str) -> Script:
@@ -135,9 +131,7 @@ def _decide_script(actor: Actor, script: Script, status: str, comment: str) -> S
     script.decided_by = actor.user
     script.decided_at = timezone.now()
     script.decision_comment = (comment or "").strip()
-    script.full_clean()
-    script.save()
-    return script
+    return validated_save(script)
 
 
 @transaction.atomic
@@ -170,9 +164,7 @@ def storyboard_shot_add(*, actor: Actor, script: Script, **fields) -> Storyboard
     if not fields.get("number"):
         fields["number"] = (script.shots.aggregate(n=Max("number"))["n"] or 0) + 1
     shot = StoryboardShot(agency=script.agency, client_id=script.client_id, script=script, **fields)
-    shot.full_clean()
-    shot.save()
-    return shot
+    return validated_save(shot)
 
 
 @transaction.atomic
@@ -184,9 +176,7 @@ def storyboard_shot_update(*, actor: Actor, shot: StoryboardShot, **changes) -> 
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(shot, name, value)
-    shot.full_clean()
-    shot.save()
-    return shot
+    return validated_save(shot)
 
 
 @transaction.atomic

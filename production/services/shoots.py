@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
@@ -47,9 +48,7 @@ def shoot_create(
         scene_setup=(scene_setup or "").strip(),
         crew=(crew or "").strip(),
     )
-    shoot.full_clean()
-    shoot.save()
-    return shoot
+    return validated_save(shoot)
 
 
 @transaction.atomic
@@ -61,9 +60,7 @@ def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
         raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(shoot, name, value.strip() if isinstance(value, str) else value)
-    shoot.full_clean()
-    shoot.save()
-    return shoot
+    return validated_save(shoot)
 
 
 @transaction.atomic
@@ -95,9 +92,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
     clip.file = file
     clip.full_clean()
     save_with_files(clip, "file")
-    from production.tasks import clip_probe_task
-
-    enqueue(clip_probe_task, agency_id=clip.agency_id, clip_id=clip.pk)
+    enqueue("production.tasks.clip_probe_task", agency_id=clip.agency_id, clip_id=clip.pk)
     return clip
 
 
@@ -105,9 +100,7 @@ def clip_upload(*, actor: Actor, shoot: Shoot, file, label: str = "") -> Clip:
 def clip_update(*, actor: Actor, clip: Clip, label: str) -> Clip:
     clip = lock_row(Clip, clip)
     clip.label = (label or "").strip()
-    clip.full_clean()
-    clip.save()
-    return clip
+    return validated_save(clip)
 
 
 @transaction.atomic
@@ -255,9 +248,7 @@ def media_probe_finish(
                 failures.append(clip_duplicate_failure(clip_id=original.pk, clip_name=str(original), sha256=digest))
             row.verdict = ClipVerdict.REJECTED if failures else ClipVerdict.ACCEPTED
             row.rule_failures = [failure.as_dict() for failure in failures]
-    row.full_clean()
-    row.save()
-    return row
+    return validated_save(row)
 
 
 def media_probe(*, model, pk: int):
@@ -292,16 +283,14 @@ def media_probe(*, model, pk: int):
 def media_requeue_stale(*, older_than: dt.timedelta) -> int:
     """Send again the probe of clips and cuts still unread after ``older_than`` (a lost message,
     a worker that died). Reading is idempotent, so a duplicate does no harm."""
-    from production.tasks import clip_probe_task, cut_probe_task
-
     cutoff = timezone.now() - older_than
     unread = Q(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING], updated_at__lt=cutoff)
     count = 0
     for pk, agency_id in Clip.objects.filter(unread).values_list("pk", "agency_id"):
-        enqueue(clip_probe_task, agency_id=agency_id, clip_id=pk)
+        enqueue("production.tasks.clip_probe_task", agency_id=agency_id, clip_id=pk)
         count += 1
     for pk, agency_id in Cut.objects.filter(unread).values_list("pk", "agency_id"):
-        enqueue(cut_probe_task, agency_id=agency_id, cut_id=pk)
+        enqueue("production.tasks.cut_probe_task", agency_id=agency_id, cut_id=pk)
         count += 1
     return count
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -294,7 +293,7 @@ def render_dataset(spec: Dataset, fmt: str, query: dict, actor, progress: Progre
     title = str(spec.title)
     subtitle = _("%(agency)s · exported %(when)s · filters: %(filters)s") % {
         "agency": actor.agency.name,
-        "when": timezone.localtime(timezone.now(), actor.agency.tz).strftime("%Y-%m-%d %H:%M"),
+        "when": actor.agency.now().strftime("%Y-%m-%d %H:%M"),
         "filters": ", ".join(f"{k}={v}" for k, v in sorted((query or {}).items())) or "—",
     }
     try:

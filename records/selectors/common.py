@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from agency.conformance import Period
 from agency.tenancy import require_agency
@@ -57,7 +56,7 @@ def records_overview(actor, period: Period) -> dict:
     """The landing page: each record type's count for the period, what needs attention, latest exports."""
     tz = actor.agency.tz
     start, end = bounds(period, tz)
-    today = timezone.localdate(timezone=tz)
+    today = actor.agency.today()
     inspections = DailyInspection.objects.visible_to(actor).filter(inspection_date__range=(period.start, period.end))
     counts = inspections.aggregate(
         total=Count("id"),

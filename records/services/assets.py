@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from records.models.assets import Asset, AssetCheckout, AssetCondition
 from records.services.common import check_people, ensure_live
@@ -25,9 +26,7 @@ def asset_register(*, actor: Actor, **fields) -> Asset:
     if asset.account_id and not asset.client_id:
         asset.client_id = asset.account.client_id
     check_people(asset)
-    asset.full_clean()
-    asset.save()
-    return asset
+    return validated_save(asset)
 
 
 @transaction.atomic
@@ -80,9 +79,7 @@ def asset_check_out(
         due_back=due_back,
     )
     check_people(checkout)
-    checkout.full_clean()
-    checkout.save()
-    return checkout
+    return validated_save(checkout)
 
 
 @transaction.atomic
@@ -115,10 +112,8 @@ def asset_check_in(
     checkout.checked_in_by = actor.user
     checkout.condition_on_return = condition
     checkout.return_note = (note or "").strip()
-    checkout.full_clean()
-    checkout.save()
+    validated_save(checkout)
     if condition and condition != asset.condition:
         asset.condition = condition
-        asset.full_clean()
-        asset.save()
+        validated_save(asset)
     return checkout

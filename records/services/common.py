@@ -4,22 +4,15 @@ the check of the people a record names.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.models import Agency
 from agency.people import check_person_field
+from agency.services import validated_save
 from agency.tenancy import Actor
 from records.models.common import VoidableRecord
-
-
-def agency_today(agency: Agency) -> dt.date:
-    """The agency's today, in its time zone."""
-    return timezone.localdate(timezone=agency.tz)
 
 
 def ensure_live(record: VoidableRecord) -> None:
@@ -40,9 +33,7 @@ def record_update(*, actor: Actor, record: VoidableRecord, changes: dict) -> Voi
     for name, value in changes.items():
         setattr(record, name, value)
     check_people(record, only=set(changes))
-    record.full_clean()
-    record.save()
-    return record
+    return validated_save(record)
 
 
 @transaction.atomic
@@ -58,9 +49,7 @@ def record_void(*, actor: Actor, record: VoidableRecord, reason: str) -> Voidabl
     record.voided_at = timezone.now()
     record.voided_by = actor.user
     record.void_reason = reason
-    record.full_clean()
-    record.save()
-    return record
+    return validated_save(record)
 
 
 # The person fields of clause 9's records, with the resource whose permissions decide whether a

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agency.languages import requester_language
 from agency.models import Membership
 from agency.roles import VIEW
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from records.exports.datasets import DATASETS, render_dataset, validated_filters
@@ -43,11 +44,8 @@ def export_request(*, actor: Actor, dataset: str, format: str, query: dict | Non
         requested_by=actor.user,
         language=requester_language(),
     )
-    job.full_clean()
-    job.save()
-    from records.tasks import export_task
-
-    enqueue(export_task, agency_id=actor.agency.pk, job_id=job.pk)
+    validated_save(job)
+    enqueue("records.tasks.export_task", agency_id=actor.agency.pk, job_id=job.pk)
     return job
 
 
@@ -85,7 +83,7 @@ def export_run(*, job_id: int, progress_every: int = 10) -> ExportJob:
         logger.exception("Export %s failed", job_id)
         _job_update(job_id, status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    name = f"{job.dataset}-{timezone.localtime(timezone.now(), job.agency.tz):%Y%m%d-%H%M%S}.{job.format}"
+    name = f"{job.dataset}-{job.agency.now():%Y%m%d-%H%M%S}.{job.format}"
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job_id)
         job.file.save(name, ContentFile(content), save=False)

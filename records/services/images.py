@@ -18,13 +18,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agency.models import TenantModel
+from agency.services import validated_save
 from agency.tenancy import Actor
 from agency.uploads import clean_picture, encode_picture
 from clients.models import Client
 from records.audit import client_of
 from records.models.images import ImageRecord
 from records.rules import IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, JPEG_QUALITY, THUMBNAIL_SIZE
-from records.services.common import agency_today
 
 
 def resolve_link(actor: Actor, label: str, object_id) -> TenantModel:
@@ -60,7 +60,7 @@ def image_record_create(
 ) -> ImageRecord:
     """Keep a photo (9 l): validated, stripped of its metadata, with a thumbnail, linked to the
     record it documents. Either both the files and the row are kept, or neither."""
-    if taken_on > agency_today(actor.agency):
+    if taken_on > actor.agency.today():
         raise ValidationError({"taken_on": _("A photo cannot be dated in the future.")})
     target = resolve_link(actor, linked_model, linked_id) if (linked_model or linked_id) else None
     if target is not None:
@@ -94,8 +94,7 @@ def image_record_create(
         written.append(image.image.name)
         image.thumbnail.save(f"{stem}.jpg", ContentFile(processed.thumbnail), save=False)
         written.append(image.thumbnail.name)
-        image.full_clean()
-        image.save()
+        validated_save(image)
     except Exception:
         for name in written:
             default_storage.delete(name)

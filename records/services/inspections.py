@@ -12,16 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agency.models import Agency
+from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import AccountStatus, ClientStatus, PlatformAccount
 from records.audit import database_keeps_trail
 from records.models.inspections import DailyInspection, FollowUpStatus, InspectionFollowUp, InspectionStatus
 from records.rules import INSPECTION_ITEMS
-from records.services.common import agency_today, check_people, ensure_live
+from records.services.common import check_people, ensure_live
 
 
 def _refuse_future_day(day: dt.date, agency: Agency) -> None:
-    today = agency_today(agency)
+    today = agency.today()
     if day > today:
         raise ValidationError(
             {
@@ -74,9 +75,7 @@ def inspection_list_create(*, actor: Actor, account: PlatformAccount, inspection
     inspection = DailyInspection(
         agency=actor.agency, account=account, client_id=account.client_id, inspection_date=inspection_date
     )
-    inspection.full_clean()
-    inspection.save()
-    return inspection
+    return validated_save(inspection)
 
 
 @transaction.atomic
@@ -118,9 +117,7 @@ def inspection_record(
         inspection.status = InspectionStatus.DONE
         inspection.completed_at = timezone.now()
         inspection.inspected_by = actor.user
-    inspection.full_clean()
-    inspection.save()
-    return inspection
+    return validated_save(inspection)
 
 
 @transaction.atomic
@@ -135,7 +132,7 @@ def follow_up_open(
 ) -> InspectionFollowUp:
     """Open a follow-up task for a problem an inspection found (9 h)."""
     ensure_live(inspection)
-    if due_date is not None and due_date < agency_today(actor.agency):
+    if due_date is not None and due_date < actor.agency.today():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     follow_up = InspectionFollowUp(
         agency=actor.agency,
@@ -147,9 +144,7 @@ def follow_up_open(
         due_date=due_date,
     )
     check_people(follow_up)
-    follow_up.full_clean()
-    follow_up.save()
-    return follow_up
+    return validated_save(follow_up)
 
 
 @transaction.atomic
@@ -163,6 +158,4 @@ def follow_up_resolve(*, actor: Actor, follow_up: InspectionFollowUp, resolution
     follow_up.status = FollowUpStatus.DONE
     follow_up.resolution = resolution.strip()
     follow_up.resolved_at = timezone.now()
-    follow_up.full_clean()
-    follow_up.save()
-    return follow_up
+    return validated_save(follow_up)

@@ -17,13 +17,13 @@ from agency.conformance import Period
 from agency.languages import requester_language
 from agency.models import Agency, Membership
 from agency.roles import STAFF_ROLES
+from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
 from records.models.reports import ReportCadence, ReportStatus, StatisticsReport, WorkAssessmentReport
 from records.rules import REPORT_MAX_DAYS
 from records.selectors.reports import assessment_for, statistics_for
-from records.services.common import agency_today
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 def _check_period(period_start: dt.date, period_end: dt.date, agency: Agency) -> Period:
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period ends before it starts.")})
-    if period_start > agency_today(agency):
+    if period_start > agency.today():
         raise ValidationError({"period_start": _("The period has not started yet.")})
     if (period_end - period_start).days + 1 > REPORT_MAX_DAYS:
         raise ValidationError({"period_end": _("A report covers at most %(days)d days.") % {"days": REPORT_MAX_DAYS}})
@@ -53,11 +53,8 @@ def statistics_report_request(
         requested_by=actor.user,
         language=requester_language(),
     )
-    report.full_clean()
-    report.save()
-    from records.tasks import report_build_task
-
-    enqueue(report_build_task, agency_id=actor.agency.pk, kind="statistics", report_id=report.pk)
+    validated_save(report)
+    enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="statistics", report_id=report.pk)
     return report
 
 
@@ -86,11 +83,8 @@ def assessment_report_request(
         requested_by=actor.user,
         language=requester_language(),
     )
-    report.full_clean()
-    report.save()
-    from records.tasks import report_build_task
-
-    enqueue(report_build_task, agency_id=actor.agency.pk, kind="assessment", report_id=report.pk)
+    validated_save(report)
+    enqueue("records.tasks.report_build_task", agency_id=actor.agency.pk, kind="assessment", report_id=report.pk)
     return report
 
 
@@ -125,8 +119,7 @@ def report_build(*, kind: str, report_id: int) -> StatisticsReport | WorkAssessm
         report.progress = 100
         report.error = ""
         report.generated_at = timezone.now()
-        report.full_clean()
-        report.save()
+        validated_save(report)
     return report
 
 

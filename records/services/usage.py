@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from records.models.assets import Asset
@@ -52,6 +53,4 @@ def usage_record_create(
     )
     if user is not None:
         check_people(record)
-    record.full_clean()
-    record.save()
-    return record
+    return validated_save(record)

@@ -211,7 +211,7 @@ class Command(BaseCommand):
         return user
 
     def _client(self, agency: Agency, spec: dict) -> Client:
-        today = timezone.localdate(timezone=agency.tz)
+        today = agency.today()
         client, _ = Client.objects.get_or_create(
             name=spec["name"],
             defaults={
@@ -256,7 +256,7 @@ class Command(BaseCommand):
             return
         manager = Membership.objects.filter(agency=agency, role=Role.ACCOUNT_MANAGER).select_related("user").first()
         actor = manager.as_actor()
-        today = timezone.localdate(timezone=agency.tz)
+        today = agency.today()
         now = timezone.now()
         open_one = services.requirement_raise(
             actor=actor,

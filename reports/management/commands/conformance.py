@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from agency.conformance import Period, Status, evaluate
 from agency.tenancy import dangerously_all_agencies, tenant_context
@@ -29,7 +28,7 @@ class Command(BaseCommand):
             if options["period"]:
                 period = Period.parse(options["period"])
             else:
-                today = timezone.localdate(timezone=client.agency.tz)
+                today = client.agency.today()
                 period = Period.month(today.year, today.month)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
