@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -225,7 +224,7 @@ def period_from_request(request, actor) -> Period:
             return Period.parse(text)
         except ValueError as exc:
             messages.error(request, str(exc))
-    today = timezone.localdate(timezone=actor.agency.tz)
+    today = actor.agency.today()
     return Period.month(today.year, today.month)
 
 

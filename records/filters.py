@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from agency.api.filters import TenantFilterSet
@@ -70,7 +69,7 @@ class DailyInspectionFilterSet(RecordFilterSet):
         fields = ["client", "account", "status", "inspection_date", "inspected_by"]
 
     def filter_missed(self, queryset, name, value):
-        today = timezone.localdate(timezone=require_agency().tz)
+        today = require_agency().today()
         missed = {"status": InspectionStatus.PENDING, "inspection_date__lt": today, "voided_at__isnull": True}
         return queryset.filter(**missed) if value else queryset.exclude(**missed)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -72,7 +71,7 @@ class CampaignDetailView(TenantViewMixin, View):
         )
 
     def page(self, campaign, bound=None, status=200):
-        today = timezone.localdate(timezone=self.actor.agency.tz)
+        today = self.actor.agency.today()
         action_forms = {}
         for name, form_class in self.FORMS.items():
             resource, action = self.ACTIONS[name]

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -80,7 +79,7 @@ class ProfileDetailView(TenantViewMixin, View):
             "approve": forms_.get("approve") or DecisionForm(prefix="approve"),
             "reject": forms_.get("reject") or DecisionForm(prefix="reject"),
             "apply": forms_.get("apply")
-            or ApplyForm(prefix="apply", initial={"applied_on": timezone.localdate(timezone=self.actor.agency.tz)}),
+            or ApplyForm(prefix="apply", initial={"applied_on": self.actor.agency.today()}),
         }
         allowed = {name: self.actor.can(action, self.resource) for name, action in self.ACTIONS.items()}
         return render(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts_ops.api.promotion import PromotionTaskFilterSet
@@ -53,7 +52,7 @@ class PromotionCompleteView(ServiceActionView):
         return get_object_or_404(PromotionTask.objects.visible_to(self.actor), pk=self.kwargs["pk"])
 
     def make_form(self, data=None, files=None):
-        return PromotionCompleteForm(data, initial={"done_on": timezone.localdate(timezone=self.actor.agency.tz)})
+        return PromotionCompleteForm(data, initial={"done_on": self.actor.agency.today()})
 
     def perform(self, data):
         return promotion_complete(actor=self.actor, task=self.object, **data)

@@ -4,7 +4,6 @@ through ``extensions.services.visits``."""
 from __future__ import annotations
 
 import django_filters
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -60,7 +59,7 @@ class InfluencerSerializer(TenantModelSerializer):
         actor = self.actor
         if actor is None:
             return ""
-        return follower_rule_refusal(obj, actor.agency, timezone.localdate(timezone=actor.agency.tz)) or ""
+        return follower_rule_refusal(obj, actor.agency, actor.agency.today()) or ""
 
 
 class StoreVisitCampaignSerializer(TenantModelSerializer):

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -69,7 +68,7 @@ class InfluencerDetailView(TenantDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate(timezone=self.actor.agency.tz)
+        today = self.actor.agency.today()
         context.update(
             bookings=list(
                 StoreVisitBooking.objects.visible_to(self.actor)

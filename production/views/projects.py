@@ -65,7 +65,7 @@ class BoardView(ProductionPage, View):
                 "columns": board(self.actor, queryset),
                 "filterset": filterset,
                 "can_add": self.actor.can(ADD, "video_project"),
-                "today": timezone.localdate(timezone=self.actor.agency.tz),
+                "today": self.actor.agency.today(),
                 "title": _("Production board"),
             },
         )
@@ -75,7 +75,7 @@ class CalendarView(ProductionPage, View):
     """Projects by due date, a month at a time (``?month=2026-11``)."""
 
     def get(self, request):
-        today = timezone.localdate(timezone=self.actor.agency.tz)
+        today = self.actor.agency.today()
         try:
             year, month = (int(part) for part in request.GET.get("month", "").split("-"))
             first = dt.date(year, month, 1)
@@ -127,7 +127,7 @@ class ProjectCreateView(ProductionPage, ServiceActionView):
     def get_initial(self):
         initial = super().get_initial()
         if not initial.get("due_date"):
-            initial["due_date"] = timezone.localdate(timezone=self.actor.agency.tz) + dt.timedelta(days=14)
+            initial["due_date"] = self.actor.agency.today() + dt.timedelta(days=14)
         return initial
 
 

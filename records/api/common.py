@@ -84,7 +84,7 @@ class RecordViewSet(TenantViewSet):
     def _today(self):
         if self.actor is None:
             return timezone.localdate()
-        return timezone.localdate(timezone=self.actor.agency.tz)
+        return self.actor.agency.today()
 
     def perform_update(self, serializer):
         changes = {k: v for k, v in serializer.validated_data.items() if k in self.updatable_fields}

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agency.db.indexes import TrigramIndex
@@ -70,7 +69,7 @@ class ImageRecord(VoidableRecord):
     def clean(self) -> None:
         super().clean()
         agency = self.agency if self.agency_id else None
-        if self.taken_on and agency is not None and self.taken_on > timezone.localdate(timezone=agency.tz):
+        if self.taken_on and agency is not None and self.taken_on > agency.today():
             raise ValidationError({"taken_on": _("A photo cannot be dated in the future.")})
 
     @property

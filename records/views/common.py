@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -80,7 +79,7 @@ class RecordListView(TenantListView):
             export_query=query.urlencode(),
             formats=["csv", "xlsx", "pdf"],
             base_template=base_template(self.actor),
-            today=timezone.localdate(timezone=self.actor.agency.tz),
+            today=self.actor.agency.today(),
         )
         return context
 

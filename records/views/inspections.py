@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -52,7 +51,7 @@ class InspectionDetailView(TenantDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection = self.object
-        today = timezone.localdate(timezone=self.actor.agency.tz)
+        today = self.actor.agency.today()
         editable = self.actor.can(CHANGE, "inspection") and inspection.status == "pending" and not inspection.is_voided
         context.update(
             base_template=base_template(self.actor),
