@@ -215,7 +215,7 @@ def notification_email(notification_id: int) -> bool:
 def digest_send(agency: Agency, *, today: dt.date | None = None) -> int:
     """One e-mail per person of ``agency`` who chose the daily digest: their notifications since
     the previous digest (the last day at most, nothing when there are none). Once per day."""
-    today = today or timezone.localdate(timezone=agency.tz)
+    today = today or agency.today()
     sent = 0
     since_default = timezone.now() - dt.timedelta(days=1)
     for pref in NotificationPreference.objects.filter(agency=agency, digest=True).select_related("user"):
