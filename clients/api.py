@@ -13,11 +13,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts_ops.selectors.metrics import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
+from agency.api.cached import AnswerCacheMixin, answer_cached
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
 from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
-from agency.api.viewsets import TenantViewSet, answer_cached
+from agency.api.viewsets import ServiceViewSet, TenantViewSet, service_action
 from agency.db.routers import replica_reads
 from agency.http import file_response
 from agency.roles import DECIDE, FULFIL, VIEW
@@ -155,7 +156,7 @@ def days_from(request) -> int:
     return days
 
 
-class ClientViewSet(TenantViewSet):
+class ClientViewSet(AnswerCacheMixin, TenantViewSet):
     """Clients; ``{id}/dashboard/`` is one client's dashboard and ``overview/`` the agency's (for a
     client person: their own client's figures). Both read from the read replica when one is
     configured (``DATABASE_REPLICA_URL``)."""
@@ -369,7 +370,7 @@ class ClientRequirementFilterSet(TenantFilterSet):
         fields = ["client", "status"]
 
 
-class ClientRequirementViewSet(TenantViewSet):
+class ClientRequirementViewSet(ServiceViewSet):
     """4.1. Raise with POST; decide with ``accept`` / ``decline``; close with ``fulfil``."""
 
     model = ClientRequirement
@@ -383,37 +384,24 @@ class ClientRequirementViewSet(TenantViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("client")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.requirement_raise(
-            actor=self.actor,
-            client=data["client"],
-            title=data["title"],
-            text=data["text"],
-            raised_by_name=data.get("raised_by_name", ""),
-            raised_at=data.get("raised_at"),
-        )
-
-    def _transition(self, request, serializer_class, service, **extra):
-        payload = serializer_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        requirement = service(actor=self.actor, requirement=self.get_object(), **payload.validated_data, **extra)
-        return Response(self.get_serializer(requirement).data)
+    create_service = services.requirement_raise
+    changeable_fields = ("client", "title", "text", "raised_by_name", "raised_at")
+    service_row = "requirement"
 
     @extend_schema(request=AcceptSerializer, responses=ClientRequirementSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(services.requirement_accept, body=AcceptSerializer, required_action=DECIDE)
     def accept(self, request, pk=None):
-        return self._transition(request, AcceptSerializer, services.requirement_accept)
+        pass
 
     @extend_schema(request=DeclineSerializer, responses=ClientRequirementSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(services.requirement_decline, body=DeclineSerializer, required_action=DECIDE)
     def decline(self, request, pk=None):
-        return self._transition(request, DeclineSerializer, services.requirement_decline)
+        pass
 
     @extend_schema(request=FulfilSerializer, responses=ClientRequirementSerializer)
-    @action(detail=True, methods=["post"], required_action=FULFIL)
+    @service_action(services.requirement_fulfil, body=FulfilSerializer, required_action=FULFIL)
     def fulfil(self, request, pk=None):
-        return self._transition(request, FulfilSerializer, services.requirement_fulfil)
+        pass
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)

@@ -7,8 +7,6 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from accounts_ops.api.common import APPEND_ONLY, NO_PUT, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.ads import AdBudgetApproval, AdCampaign, AdSpend, campaign_roi
@@ -23,6 +21,7 @@ from accounts_ops.services.ads import (
 )
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
+from agency.api.viewsets import service_action
 from agency.roles import CHANGE
 
 
@@ -117,21 +116,14 @@ class AdCampaignViewSet(OpsViewSet):
     def scope_queryset(self, queryset):
         return with_money(queryset)
 
-    def perform_create(self, serializer):
-        self.serve(serializer, campaign_create(actor=self.actor, **self.service_kwargs(serializer)))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, campaign_update(actor=self.actor, campaign=serializer.instance, **data))
+    create_service = campaign_create
+    update_service = campaign_update  # (the account is fixed once the campaign exists)
+    service_row = "campaign"
 
     @extend_schema(request=ResultsSerializer, responses=AdCampaignSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(campaign_record_results, body=ResultsSerializer, required_action=CHANGE)
     def results(self, request, pk=None):
-        body = ResultsSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        campaign = campaign_record_results(actor=self.actor, campaign=self.get_object(), **body.validated_data)
-        return Response(AdCampaignSerializer(campaign, context=self.get_serializer_context()).data)
+        pass
 
 
 class CampaignChildSerializer(AccountRowSerializer):
@@ -182,10 +174,8 @@ class AdSpendViewSet(OpsViewSet):
     ordering_fields = ["spent_on", "amount"]
     ordering = ("-spent_on", "-id")
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, ad_spend_record(actor=self.actor, **data))
+    create_service = ad_spend_record
+    derived_fields = ("client", "account")  # both the campaign's
 
 
 class AdBudgetApprovalSerializer(CampaignChildSerializer):
@@ -212,10 +202,8 @@ class AdBudgetApprovalViewSet(OpsViewSet):
     ordering_fields = ["approved_at", "extra_amount"]
     ordering = ("-approved_at", "-id")
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, ad_budget_approve(actor=self.actor, **data))
+    create_service = ad_budget_approve
+    derived_fields = ("client", "account")  # both the campaign's
 
 
 register("ad-campaigns", AdCampaignViewSet)

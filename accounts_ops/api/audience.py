@@ -14,7 +14,6 @@ from accounts_ops.api.common import (
     AccountRowSerializer,
     IngestResultSerializer,
     OpsViewSet,
-    ScopedSerializer,
     bulk_body,
     ingest_counts,
 )
@@ -25,6 +24,8 @@ from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
+from agency.api.serializers import ScopedSerializer
+from agency.api.viewsets import service_action
 from agency.roles import ADD
 from clients.models import PlatformAccount
 
@@ -73,7 +74,7 @@ class AudienceSnapshotViewSet(OpsViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = self.service_kwargs(serializer)
+        data = self.service_values(serializer)
         account = data.pop("account")
         row = {
             "account": account.pk,
@@ -149,12 +150,17 @@ class AudiencePersonaReportViewSet(OpsViewSet):
     create = not_offered("Ask for a report with request/.")
 
     @extend_schema(request=RequestSerializer, responses={201: AudiencePersonaReportSerializer})
-    @action(detail=False, methods=["post"], url_path="request", url_name="request", required_action=ADD)
+    @service_action(
+        persona_report_request,
+        body=RequestSerializer,
+        detail=False,
+        status_code=status.HTTP_201_CREATED,
+        url_path="request",
+        url_name="request",
+        required_action=ADD,
+    )
     def request_report(self, request):
-        body = RequestSerializer(data=request.data, context={"actor": self.actor})
-        body.is_valid(raise_exception=True)
-        report = persona_report_request(actor=self.actor, account=body.validated_data["account"])
-        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+        pass
 
 
 register("audience-snapshots", AudienceSnapshotViewSet)

@@ -17,7 +17,6 @@ from accounts_ops.api.common import (
     FailedSerializer,
     IngestResultSerializer,
     OpsViewSet,
-    ScopedSerializer,
     bulk_body,
     douyin_webhook_route,
     ingest_counts,
@@ -46,6 +45,8 @@ from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
+from agency.api.serializers import ScopedSerializer
+from agency.api.viewsets import service_action
 from agency.roles import ADD, CHANGE
 from clients.models import Video
 
@@ -179,6 +180,7 @@ class VideoCommentViewSet(OpsViewSet):
     model = VideoComment
     resource = "comment"
     serializer_class = VideoCommentSerializer
+    service_row = "comment"
     filterset_class = VideoCommentFilterSet
     pagination_class = CommentCursorPagination
     http_method_names = APPEND_ONLY
@@ -189,7 +191,7 @@ class VideoCommentViewSet(OpsViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = self.service_kwargs(serializer)
+        data = self.service_values(serializer)
         account = data.pop("account")
         row = {name: value for name, value in data.items() if name != "video"}
         row["video"] = data["video"].pk
@@ -213,65 +215,50 @@ class VideoCommentViewSet(OpsViewSet):
         rows, account = bulk_body(request, self.actor)
         return ingest_counts(comments_receive(actor=self.actor, rows=rows, account=account))
 
-    def _action_reply(self, action_row, code=status.HTTP_201_CREATED):
-        return Response(CommentActionSerializer(action_row, context=self.get_serializer_context()).data, status=code)
-
+    # The actions a comment asks of the platform (reply, pin, hide) answer the action made.
     @extend_schema(request=TextSerializer, responses={201: CommentActionSerializer})
-    @action(detail=True, methods=["post"], required_action=ADD)
+    @service_action(
+        comment_reply, body=TextSerializer, answer=CommentActionSerializer, status_code=201, required_action=ADD
+    )
     def reply(self, request, pk=None):
-        body = TextSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._action_reply(
-            comment_reply(actor=self.actor, comment=self.get_object(), text=body.validated_data["text"])
-        )
+        pass
 
     @extend_schema(request=None, responses={201: CommentActionSerializer})
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(comment_pin, answer=CommentActionSerializer, status_code=201, required_action=CHANGE)
     def pin(self, request, pk=None):
-        return self._action_reply(comment_pin(actor=self.actor, comment=self.get_object(), pinned=True))
+        return {"pinned": True}
 
     @extend_schema(request=None, responses={201: CommentActionSerializer})
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(comment_pin, answer=CommentActionSerializer, status_code=201, required_action=CHANGE)
     def unpin(self, request, pk=None):
-        return self._action_reply(comment_pin(actor=self.actor, comment=self.get_object(), pinned=False))
+        return {"pinned": False}
 
     @extend_schema(request=NoteSerializer, responses={201: CommentActionSerializer})
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(
+        comment_hide, body=NoteSerializer, answer=CommentActionSerializer, status_code=201, required_action=CHANGE
+    )
     def hide(self, request, pk=None):
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._action_reply(
-            comment_hide(actor=self.actor, comment=self.get_object(), hidden=True, note=body.validated_data["note"])
-        )
+        return {"hidden": True}
 
     @extend_schema(request=None, responses={201: CommentActionSerializer})
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(comment_hide, answer=CommentActionSerializer, status_code=201, required_action=CHANGE)
     def unhide(self, request, pk=None):
-        return self._action_reply(comment_hide(actor=self.actor, comment=self.get_object(), hidden=False))
+        return {"hidden": False}
 
     @extend_schema(request=AssignSerializer, responses=VideoCommentSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(comment_assign, body=AssignSerializer, required_action=CHANGE)
     def assign(self, request, pk=None):
-        body = AssignSerializer(data=request.data, context={"actor": self.actor})
-        body.is_valid(raise_exception=True)
-        comment = comment_assign(actor=self.actor, comment=self.get_object(), assignee=body.validated_data["assignee"])
-        return Response(self.get_serializer(comment).data)
+        pass
 
     @extend_schema(request=NoteSerializer, responses=VideoCommentSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(comment_mark_handled, body=NoteSerializer, required_action=CHANGE)
     def handle(self, request, pk=None):
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        comment = comment_mark_handled(actor=self.actor, comment=self.get_object(), note=body.validated_data["note"])
-        return Response(self.get_serializer(comment).data)
+        pass
 
     @extend_schema(request=GuideSerializer, responses={201: VideoCommentSerializer})
-    @action(detail=False, methods=["post"], required_action=ADD)
+    @service_action(comment_guide_post, body=GuideSerializer, detail=False, status_code=201, required_action=ADD)
     def guide(self, request):
-        body = GuideSerializer(data=request.data, context={"actor": self.actor})
-        body.is_valid(raise_exception=True)
-        comment = comment_guide_post(actor=self.actor, **body.validated_data)
-        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+        pass
 
     @douyin_webhook_route(IngestResultSerializer)
     def douyin_webhook(self, request, account_id=None):
@@ -298,6 +285,7 @@ class CommentActionViewSet(OpsViewSet):
     model = CommentAction
     resource = "comment"
     serializer_class = CommentActionSerializer
+    service_row = "action"
     filterset_class = CommentActionFilterSet
     pagination_class = CommentCursorPagination
     http_method_names = APPEND_ONLY
@@ -308,20 +296,14 @@ class CommentActionViewSet(OpsViewSet):
     create = not_offered("Actions are made by the comment endpoints (reply, pin, hide, guide).")
 
     @extend_schema(request=DoneSerializer, responses=CommentActionSerializer)
-    @action(detail=True, methods=["post"], url_path="mark-done", required_action=CHANGE)
+    @service_action(comment_action_mark_done, body=DoneSerializer, url_path="mark-done", required_action=CHANGE)
     def mark_done(self, request, pk=None):
-        body = DoneSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        done = comment_action_mark_done(actor=self.actor, action=self.get_object(), **body.validated_data)
-        return Response(self.get_serializer(done).data)
+        pass
 
     @extend_schema(request=FailedSerializer, responses=CommentActionSerializer)
-    @action(detail=True, methods=["post"], url_path="mark-failed", required_action=CHANGE)
+    @service_action(comment_action_mark_failed, body=FailedSerializer, url_path="mark-failed", required_action=CHANGE)
     def mark_failed(self, request, pk=None):
-        body = FailedSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        failed = comment_action_mark_failed(actor=self.actor, action=self.get_object(), **body.validated_data)
-        return Response(self.get_serializer(failed).data)
+        pass
 
 
 class OpinionAlertSerializer(AccountRowSerializer):
@@ -362,6 +344,7 @@ class OpinionAlertViewSet(OpsViewSet):
     model = OpinionAlert
     resource = "opinion_alert"
     serializer_class = OpinionAlertSerializer
+    service_row = "alert"
     filterset_class = OpinionAlertFilterSet
     http_method_names = APPEND_ONLY
     search_fields = ["handling_note", "account__handle"]
@@ -371,12 +354,9 @@ class OpinionAlertViewSet(OpsViewSet):
     create = not_offered("Opinion alerts are raised by the scheduled check.")
 
     @extend_schema(request=NoteSerializer, responses=OpinionAlertSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(opinion_alert_handle, body=NoteSerializer, required_action=CHANGE)
     def handle(self, request, pk=None):
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        alert = opinion_alert_handle(actor=self.actor, alert=self.get_object(), note=body.validated_data["note"])
-        return Response(self.get_serializer(alert).data)
+        pass
 
 
 register("video-comments", VideoCommentViewSet)

@@ -24,10 +24,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -35,10 +34,8 @@ from accounts_ops.models.imports import DataImport
 from accounts_ops.services.common import METRICS_BULK_MAX
 from accounts_ops.services.imports import bulk_request_accept
 from agency.api.openapi import error_response, not_offered
-from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
-from agency.people import choices_for
-from agency.tenancy import current_actor
+from agency.api.serializers import FixedAfterCreate, ScopedSerializer, TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet
 from clients.models import PlatformAccount
 
 
@@ -64,33 +61,11 @@ class AccountRowSerializer(FixedAfterCreate, TenantModelSerializer):
         return super().validate(attrs)
 
 
-class ScopedSerializer(serializers.Serializer):
-    """A plain body (for an action) whose row choices are only the actor's rows."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        actor = self.context.get("actor") or current_actor()
-        for field in fields.values():
-            if isinstance(field, PrimaryKeyRelatedField) and not field.read_only:
-                model = field.queryset.model
-                field.queryset = choices_for(model, actor) if actor is not None else model._default_manager.none()
-        return fields
-
-
-class OpsViewSet(TenantViewSet):
+class OpsViewSet(ServiceViewSet):
     """A tenant viewset whose writes call services; a row still referenced elsewhere is refused
     with 400 instead of being deleted."""
 
-    def initial(self, request, *args, **kwargs):
-        # A method the endpoint does not offer is 405 for everyone, before any role is asked.
-        if request.method.lower() not in self.http_method_names:
-            raise MethodNotAllowed(request.method)
-        super().initial(request, *args, **kwargs)
-
-    def service_kwargs(self, serializer) -> dict:
-        data = dict(serializer.validated_data)
-        data.pop("client", None)
-        return data
+    derived_fields = ("client",)  # a row's client is its account's (``AccountRowSerializer``)
 
     def perform_destroy(self, instance):
         try:
@@ -100,10 +75,6 @@ class OpsViewSet(TenantViewSet):
             raise ValidationError(
                 {"non_field_errors": [f"Still used by {', '.join(map(str, names))}; it cannot be deleted."]}
             )
-
-    def serve(self, serializer, instance):
-        serializer.instance = instance
-        return instance
 
 
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
@@ -151,9 +122,6 @@ class FailedSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
-NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
-APPEND_ONLY = ["get", "post", "head", "options"]
-READ_ONLY = ["get", "head", "options"]
 READ_AND_BULK = ["get", "post", "head", "options"]
 
 

@@ -54,8 +54,7 @@ class AccountDirectionViewSet(OpsViewSet):
     ordering_fields = ["version", "effective_from", "created_at"]
     ordering = ("account_id", "-version")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, direction_record(actor=self.actor, **self.service_kwargs(serializer)))
+    create_service = direction_record
 
 
 register("account-directions", AccountDirectionViewSet)

@@ -77,12 +77,10 @@ class HotTopicViewSet(OpsViewSet):
     ordering_fields = ["seen_at", "heat", "rank", "title"]
     ordering = ("-seen_at", "rank")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, hot_topic_save(actor=self.actor, **serializer.validated_data))
-
-    def perform_update(self, serializer):
-        topic = hot_topic_save(actor=self.actor, topic=serializer.instance, **serializer.validated_data)
-        self.serve(serializer, topic)
+    create_service = hot_topic_save
+    update_service = hot_topic_save
+    service_row = "topic"
+    derived_fields = ()
 
     @extend_schema(
         request=inline_serializer(
@@ -148,28 +146,25 @@ class ContentPlanViewSet(OpsViewSet):
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("plan_topics__topic")
 
-    def service_kwargs(self, serializer) -> dict:
-        data = super().service_kwargs(serializer)
-        if "linked_topics" in data:
-            data["topics"] = data.pop("linked_topics")
-        return data
+    create_service = content_plan_create
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, content_plan_create(actor=self.actor, **data))
+    def service_values(self, serializer) -> dict:
+        values = super().service_values(serializer)
+        if "linked_topics" in values:
+            values["topics"] = values.pop("linked_topics")
+        return values
 
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
+    def update_row(self, row, values):
+        data = dict(values)
         topics = data.pop("topics", None)
-        data.pop("account", None)
-        plan = content_plan_update(actor=self.actor, plan=serializer.instance, **data)
+        plan = content_plan_update(actor=self.actor, plan=row, **data)  # (the account is fixed)
         if topics is not None:
             wanted = {topic.pk for topic in topics}
             for link in ContentPlanTopic.objects.filter(plan=plan).exclude(topic_id__in=wanted):
                 content_plan_unlink_topic(actor=self.actor, link=link)
             for topic in topics:
                 content_plan_link_topic(actor=self.actor, plan=plan, topic=topic)
-        self.serve(serializer, ContentPlan.objects.prefetch_related("plan_topics__topic").get(pk=plan.pk))
+        return plan
 
 
 class ContentPlanTopicSerializer(AccountRowSerializer):
@@ -206,12 +201,8 @@ class ContentPlanTopicViewSet(OpsViewSet):
     ordering_fields = ["id"]
     ordering = ("plan_id", "id")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        link = content_plan_link_topic(
-            actor=self.actor, plan=data["plan"], topic=data["topic"], note=data.get("note", "")
-        )
-        self.serve(serializer, link)
+    create_service = content_plan_link_topic
+    changeable_fields = ("plan", "topic", "note")
 
     def perform_destroy(self, instance):
         content_plan_unlink_topic(actor=self.actor, link=instance)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
 
-from accounts_ops.api.common import READ_AND_BULK, DataImportSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.api.common import READ_AND_BULK, DataImportSerializer, OpsViewSet
 from accounts_ops.models.imports import DataImport, ImportKind
 from accounts_ops.services.imports import data_import_request
 from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.routers import register
+from agency.api.serializers import ScopedSerializer
+from agency.api.viewsets import service_action
 from agency.roles import ADD
 from clients.models import PlatformAccount
 
@@ -55,13 +55,16 @@ class DataImportViewSet(OpsViewSet):
     create = not_offered("Upload files to the upload/ endpoint.")
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={202: DataImportSerializer})
-    @action(detail=False, methods=["post"], required_action=ADD, parser_classes=[MultiPartParser, FormParser])
+    @service_action(
+        data_import_request,
+        body=UploadSerializer,
+        detail=False,
+        status_code=status.HTTP_202_ACCEPTED,
+        required_action=ADD,
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def upload(self, request):
-        body = UploadSerializer(data=request.data, context={"actor": self.actor})
-        body.is_valid(raise_exception=True)
-        job = data_import_request(actor=self.actor, **body.validated_data)
-        job.refresh_from_db()
-        return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+        pass
 
 
 register("data-imports", DataImportViewSet)

@@ -18,7 +18,6 @@ from accounts_ops.api.common import (
     AccountRowSerializer,
     FailedSerializer,
     OpsViewSet,
-    ScopedSerializer,
     douyin_webhook_route,
 )
 from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, OutboxReply, ReplyRule
@@ -38,6 +37,8 @@ from accounts_ops.services.inbox import (
 from agency.api.filters import TenantFilterSet, deferred
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
+from agency.api.serializers import ScopedSerializer
+from agency.api.viewsets import service_action
 from agency.roles import ADD, CHANGE, VIEW
 from clients.models import PlatformAccount
 
@@ -92,16 +93,10 @@ class AutoReplySettingsViewSet(OpsViewSet):
     ordering_fields = ["account", "updated_at"]
     ordering = ("account_id",)
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        account = data.pop("account")
-        self.serve(serializer, autoreply_settings_save(actor=self.actor, account=account, **data))
+    create_service = autoreply_settings_save
 
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        account = serializer.instance.account
-        self.serve(serializer, autoreply_settings_save(actor=self.actor, account=account, **data))
+    def update_row(self, row, values):
+        return autoreply_settings_save(actor=self.actor, account=row.account, **values)  # (the account is fixed)
 
     @extend_schema(request=None, responses=SecretSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret", required_action=CHANGE)
@@ -171,14 +166,9 @@ class ReplyRuleViewSet(OpsViewSet):
     ordering_fields = ["priority", "name", "updated_at"]
     ordering = ("account_id", "priority", "id")
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, reply_rule_create(actor=self.actor, **data))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, reply_rule_update(actor=self.actor, rule=serializer.instance, **data))
+    create_service = reply_rule_create
+    update_service = reply_rule_update  # (the account is fixed once the rule exists)
+    service_row = "rule"
 
     @extend_schema(request=TrySerializer, responses=TryResultSerializer)
     @action(detail=False, methods=["post"], url_path="try", required_action=VIEW)
@@ -329,6 +319,7 @@ class InboxMessageViewSet(OpsViewSet):
     model = InboxMessage
     resource = "inbox"
     serializer_class = InboxMessageSerializer
+    service_row = "message"
     filterset_class = InboxMessageFilterSet
     pagination_class = MessageCursorPagination
     http_method_names = APPEND_ONLY
@@ -339,7 +330,7 @@ class InboxMessageViewSet(OpsViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = self.service_kwargs(serializer)
+        data = self.service_values(serializer)
         account = data.pop("account")
         result = inbox_receive(account=account, items=[IncomingMessage(**data)])
         message = result.messages[0]
@@ -359,17 +350,16 @@ class InboxMessageViewSet(OpsViewSet):
         )
 
     @extend_schema(request=ReplySerializer, responses={201: OutboxReplySerializer})
-    @action(detail=True, methods=["post"], required_action=ADD)
+    @service_action(
+        inbox_reply, body=ReplySerializer, answer=OutboxReplySerializer, status_code=201, required_action=ADD
+    )
     def reply(self, request, pk=None):
-        body = ReplySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reply = inbox_reply(actor=self.actor, message=self.get_object(), text=body.validated_data["text"])
-        return Response(OutboxReplySerializer(reply, context=self.get_serializer_context()).data, status=201)
+        pass
 
     @extend_schema(request=None, responses=InboxMessageSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(inbox_close, required_action=CHANGE)
     def close(self, request, pk=None):
-        return Response(self.get_serializer(inbox_close(actor=self.actor, message=self.get_object())).data)
+        pass
 
     @douyin_webhook_route(WebhookResultSerializer)
     def douyin_webhook(self, request, account_id=None):
@@ -403,6 +393,7 @@ class OutboxReplyViewSet(OpsViewSet):
     model = OutboxReply
     resource = "inbox"
     serializer_class = OutboxReplySerializer
+    service_row = "reply"
     filterset_class = OutboxReplyFilterSet
     pagination_class = MessageCursorPagination
     http_method_names = APPEND_ONLY
@@ -410,25 +401,18 @@ class OutboxReplyViewSet(OpsViewSet):
     ordering_fields = ["id", "sent_at"]
     ordering = ("-id",)
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        self.serve(serializer, inbox_reply(actor=self.actor, message=data["message"], text=data["text"]))
+    create_service = inbox_reply
+    changeable_fields = ("message", "text")
 
     @extend_schema(request=SentSerializer, responses=OutboxReplySerializer)
-    @action(detail=True, methods=["post"], url_path="mark-sent", required_action=CHANGE)
+    @service_action(outbox_mark_sent, body=SentSerializer, url_path="mark-sent", required_action=CHANGE)
     def mark_sent(self, request, pk=None):
-        body = SentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reply = outbox_mark_sent(actor=self.actor, reply=self.get_object(), **body.validated_data)
-        return Response(self.get_serializer(reply).data)
+        pass
 
     @extend_schema(request=FailedSerializer, responses=OutboxReplySerializer)
-    @action(detail=True, methods=["post"], url_path="mark-failed", required_action=CHANGE)
+    @service_action(outbox_mark_failed, body=FailedSerializer, url_path="mark-failed", required_action=CHANGE)
     def mark_failed(self, request, pk=None):
-        body = FailedSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reply = outbox_mark_failed(actor=self.actor, reply=self.get_object(), **body.validated_data)
-        return Response(self.get_serializer(reply).data)
+        pass
 
 
 register("auto-reply-settings", AutoReplySettingsViewSet)

@@ -58,8 +58,7 @@ class IpPersonaViewSet(OpsViewSet):
     ordering_fields = ["version", "effective_from", "created_at"]
     ordering = ("account_id", "-version")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, ip_persona_record(actor=self.actor, **self.service_kwargs(serializer)))
+    create_service = ip_persona_record
 
 
 register("ip-personas", IpPersonaViewSet)

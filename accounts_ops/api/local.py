@@ -39,12 +39,9 @@ class PoiLinkViewSet(OpsViewSet):
     ordering_fields = ["store_name", "status", "created_at"]
     ordering = ("store_name", "id")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, poi_save(actor=self.actor, **self.service_kwargs(serializer)))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, poi_save(actor=self.actor, poi=serializer.instance, **data))
+    create_service = poi_save
+    update_service = poi_save
+    service_row = "poi"
 
 
 class GroupBuyDealSerializer(AccountRowSerializer):
@@ -92,13 +89,9 @@ class GroupBuyDealViewSet(OpsViewSet):
     ordering_fields = ["valid_from", "valid_until", "price", "stock"]
     ordering = ("-valid_from", "-id")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, deal_save(actor=self.actor, **self.service_kwargs(serializer)))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, deal_save(actor=self.actor, deal=serializer.instance, **data))
+    create_service = deal_save
+    update_service = deal_save  # (the account is fixed once the deal exists)
+    service_row = "deal"
 
 
 class LocalLifeEnablementSerializer(FixedAfterCreate, TenantModelSerializer):
@@ -141,26 +134,18 @@ class LocalLifeEnablementViewSet(OpsViewSet):
     ordering_fields = ["client", "updated_at"]
     ordering = ("client_id",)
 
-    def _save(self, serializer, client):
-        data = serializer.validated_data
-        current = serializer.instance
-        self.serve(
-            serializer,
-            enablement_record_qualification(
-                actor=self.actor,
-                client=client,
-                submitted_on=data.get(
-                    "qualification_submitted_on", current.qualification_submitted_on if current else None
-                ),
-                note=data.get("qualification_note", current.qualification_note if current else ""),
-            ),
+    derived_fields = ()  # the client is the body's (fixed once the checklist exists)
+
+    def create_row(self, values):
+        return self.update_row(None, values)
+
+    def update_row(self, row, values):
+        return enablement_record_qualification(
+            actor=self.actor,
+            client=row.client if row else values["client"],
+            submitted_on=values.get("qualification_submitted_on", row.qualification_submitted_on if row else None),
+            note=values.get("qualification_note", row.qualification_note if row else ""),
         )
-
-    def perform_create(self, serializer):
-        self._save(serializer, serializer.validated_data["client"])
-
-    def perform_update(self, serializer):
-        self._save(serializer, serializer.instance.client)
 
 
 register("poi-links", PoiLinkViewSet)

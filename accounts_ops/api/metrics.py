@@ -18,10 +18,10 @@ from accounts_ops.api.common import (
 from accounts_ops.models.imports import ImportKind
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
+from agency.api.cached import AnswerCacheMixin, answer_cached
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
 from agency.api.routers import register
-from agency.api.viewsets import answer_cached
 from agency.roles import ADD
 
 
@@ -45,7 +45,7 @@ class AccountDailyMetricFilterSet(TenantFilterSet):
         fields = ["client", "account", "date"]
 
 
-class AccountDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
+class AccountDailyMetricViewSet(AnswerCacheMixin, BulkViewSetMixin, OpsViewSet):
     """Account daily metrics (followers, new followers, daily active fans, profile visits, plays,
     likes, comments, shares, videos posted), one row per account and date. ``bulk`` upserts up to
     10,000 rows: the same rows twice change nothing, a corrected row replaces the old values, a

@@ -112,13 +112,9 @@ class PinnedVideoViewSet(OpsViewSet):
     def scope_queryset(self, queryset):
         return queryset.annotate(last_boost=Max("boosts__boosted_on"))
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, pinned_video_pin(actor=self.actor, **data))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, pinned_video_update_plan(actor=self.actor, pinned=serializer.instance, **data))
+    create_service = pinned_video_pin
+    update_service = pinned_video_update_plan
+    service_row = "pinned"
 
     @extend_schema(request=UnpinSerializer, responses=UnpinResultSerializer)
     @action(detail=True, methods=["post"], required_action=CHANGE)
@@ -226,22 +222,15 @@ class BoostRecordViewSet(OpsViewSet):
     ordering_fields = ["boosted_on", "spend", "plays_gained"]
     ordering = ("-boosted_on", "-id")
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, boost_record(actor=self.actor, **data))
+    create_service = boost_record
+    derived_fields = ("client", "account")  # both the pinned video's
 
-    def perform_update(self, serializer):
-        record = serializer.instance
-        data = serializer.validated_data
-        self.serve(
-            serializer,
-            boost_record_results(
-                actor=self.actor,
-                record=record,
-                plays_gained=data.get("plays_gained", record.plays_gained),
-                followers_gained=data.get("followers_gained", record.followers_gained),
-            ),
+    def update_row(self, row, values):
+        return boost_record_results(
+            actor=self.actor,
+            record=row,
+            plays_gained=values.get("plays_gained", row.plays_gained),
+            followers_gained=values.get("followers_gained", row.followers_gained),
         )
 
 

@@ -7,11 +7,11 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops.api.common import APPEND_ONLY, AccountRowSerializer, OpsViewSet, ScopedSerializer
+from accounts_ops.api.common import APPEND_ONLY, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.profile import ProfileChange, ProfileField
 from accounts_ops.selectors.profile import current_profile
 from accounts_ops.services.profile import (
@@ -22,6 +22,8 @@ from accounts_ops.services.profile import (
 )
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
+from agency.api.serializers import ScopedSerializer
+from agency.api.viewsets import service_action
 from agency.http import file_response
 from agency.roles import ADD, CHANGE, DECIDE, VIEW
 from clients.models import PlatformAccount
@@ -116,46 +118,29 @@ class ProfileChangeViewSet(OpsViewSet):
     model = ProfileChange
     resource = "profile_change"
     serializer_class = ProfileChangeSerializer
+    service_row = "change"
     filterset_class = ProfileChangeFilterSet
     http_method_names = APPEND_ONLY
     search_fields = ["after_text", "reason", "requested_by_name"]
     ordering_fields = ["requested_at", "applied_on", "status"]
     ordering = ("-requested_at",)
 
-    def perform_create(self, serializer):
-        data = self.service_kwargs(serializer)
-        self.serve(serializer, profile_change_request(actor=self.actor, **data))
-
-    def _reply(self, change, code=status.HTTP_200_OK):
-        return Response(ProfileChangeSerializer(change, context=self.get_serializer_context()).data, status=code)
+    create_service = profile_change_request
 
     @extend_schema(request=DecideSerializer, responses=ProfileChangeSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(profile_change_decide, body=DecideSerializer, required_action=DECIDE)
     def approve(self, request, pk=None):
-        body = DecideSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        change = profile_change_decide(
-            actor=self.actor, change=self.get_object(), approve=True, note=body.validated_data["note"]
-        )
-        return self._reply(change)
+        return {"approve": True}
 
     @extend_schema(request=DecideSerializer, responses=ProfileChangeSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(profile_change_decide, body=DecideSerializer, required_action=DECIDE)
     def reject(self, request, pk=None):
-        body = DecideSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        change = profile_change_decide(
-            actor=self.actor, change=self.get_object(), approve=False, note=body.validated_data["note"]
-        )
-        return self._reply(change)
+        return {"approve": False}
 
     @extend_schema(request=ApplySerializer, responses=ProfileChangeSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(profile_change_apply, body=ApplySerializer, required_action=CHANGE)
     def apply(self, request, pk=None):
-        body = ApplySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        change = profile_change_apply(actor=self.actor, change=self.get_object(), **body.validated_data)
-        return self._reply(change)
+        pass
 
     @extend_schema(
         parameters=[OpenApiParameter("side", str, enum=["before", "after"], description="Default: after.")],
@@ -174,12 +159,11 @@ class ProfileChangeViewSet(OpsViewSet):
         return file_response(request, stored)
 
     @extend_schema(request=BaselineSerializer, responses={201: ProfileChangeSerializer})
-    @action(detail=False, methods=["post"], required_action=ADD)
+    @service_action(
+        profile_record_baseline, body=BaselineSerializer, detail=False, status_code=201, required_action=ADD
+    )
     def baseline(self, request):
-        body = BaselineSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        change = profile_record_baseline(actor=self.actor, **body.validated_data)
-        return self._reply(change, status.HTTP_201_CREATED)
+        pass
 
     @extend_schema(
         parameters=[OpenApiParameter("account", int, required=True)],

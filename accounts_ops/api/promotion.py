@@ -5,14 +5,13 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from accounts_ops.api.common import NO_PUT, AccountRowSerializer, OpsViewSet
 from accounts_ops.models.promotion import PromotionTask
 from accounts_ops.services.promotion import promotion_cancel, promotion_complete, promotion_plan, promotion_update
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
+from agency.api.viewsets import service_action
 from agency.roles import CHANGE
 
 
@@ -69,26 +68,19 @@ class PromotionTaskViewSet(OpsViewSet):
     ordering_fields = ["planned_on", "done_on", "reach"]
     ordering = ("-planned_on", "-id")
 
-    def perform_create(self, serializer):
-        self.serve(serializer, promotion_plan(actor=self.actor, **self.service_kwargs(serializer)))
-
-    def perform_update(self, serializer):
-        data = self.service_kwargs(serializer)
-        data.pop("account", None)
-        self.serve(serializer, promotion_update(actor=self.actor, task=serializer.instance, **data))
+    create_service = promotion_plan
+    update_service = promotion_update  # (the account is fixed once the task exists)
+    service_row = "task"
 
     @extend_schema(request=CompleteSerializer, responses=PromotionTaskSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(promotion_complete, body=CompleteSerializer, required_action=CHANGE)
     def complete(self, request, pk=None):
-        body = CompleteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        task = promotion_complete(actor=self.actor, task=self.get_object(), **body.validated_data)
-        return Response(self.get_serializer(task).data)
+        pass
 
     @extend_schema(request=None, responses=PromotionTaskSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(promotion_cancel, required_action=CHANGE)
     def cancel(self, request, pk=None):
-        return Response(self.get_serializer(promotion_cancel(actor=self.actor, task=self.get_object())).data)
+        pass
 
 
 register("promotion-tasks", PromotionTaskViewSet)

@@ -156,3 +156,22 @@ class FixedAfterCreate:
                 if name in fields:
                     fields[name].read_only = True
         return fields
+
+
+class ScopedSerializer(serializers.Serializer):
+    """A plain body (for an action) whose row choices are only the actor's rows."""
+
+    # The actor is the context's (else the request's); a relation to a model without a tenant
+    # scope, or a body read without an actor, offers no row.
+
+    def get_fields(self):
+        fields = super().get_fields()
+        actor = self.context.get("actor") or current_actor()
+        for field in fields.values():
+            target = field.child_relation if isinstance(field, ManyRelatedField) else field
+            queryset = getattr(target, "queryset", None)
+            if queryset is None or target.read_only:
+                continue
+            scoped = choices_for(queryset.model, actor) if actor is not None else None
+            target.queryset = scoped if scoped is not None else queryset.none()
+        return fields

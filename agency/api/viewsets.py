@@ -11,24 +11,36 @@ A viewset is a handful of attributes::
 
 Subclasses may narrow or prefetch in ``scope_queryset(qs)``; overriding ``get_queryset`` is
 refused at class creation (the PostHog rule), so no endpoint can skip ``visible_to``.
+
+An endpoint whose writes have rules is a ``ServiceViewSet``: it names its services and the fields
+they take, and its custom actions are declared with ``service_action``::
+
+    class ProjectViewSet(ServiceViewSet):
+        model = VideoProject
+        serializer_class = VideoProjectSerializer
+        create_service = project_create
+        update_service = project_update
+        service_row = "project"
+
+        @service_action(project_advance, body=ProjectAdvanceSerializer, required_action=CHANGE)
+        def advance(self, request, pk=None):
+            "Enter the next stage; the decorator calls the service and answers the row."
 """
 
 from __future__ import annotations
 
 import functools
-from contextlib import nullcontext
+from collections.abc import Callable
 
 from django.db import transaction
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
-from rest_framework import filters, viewsets
+from rest_framework import filters, status, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.renderers import JSONRenderer
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.response import Response
 
-from agency import answer_cache, twofactor
+from agency import twofactor
 from agency.api.authentication import CachedTokenAuthentication
 from agency.api.filters import FilterBackend
 from agency.selectors import agency_choice, cached_actor
@@ -54,25 +66,32 @@ class TenantViewSet(viewsets.ModelViewSet):
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__} overrides get_queryset; implement scope_queryset(qs) instead.")
 
+    # Actions whose route opens no transaction: they open their own (``keeps_no_transaction``).
+    outside_transaction: frozenset[str] = frozenset()
+    # The actions the endpoint offers (None: every one it defines); any other, like a method not in
+    # ``http_method_names``, answers 405 for everyone signed in, before the role is looked at.
+    offered_actions: frozenset[str] | None = None
+
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
         view = super().as_view(actions, **initkwargs)
-        if cls._answers_only(actions):
-            # Only answers kept in the answer cache on this route: a kept answer is sent without a
-            # database round trip, so the request opens no transaction; ``answer_cached`` opens
-            # one when it computes.
+        if cls._outside_only(actions):
             view = transaction.non_atomic_requests(view)
         return view
 
     @classmethod
-    def _answers_only(cls, actions) -> bool:
-        cached = (getattr(getattr(cls, name, None), "answer_cached", False) for name in (actions or {}).values())
-        return bool(actions) and all(cached)
+    def keeps_no_transaction(cls, action: str) -> bool:
+        """The route of ``action`` opens no transaction."""
+        return action in cls.outside_transaction
+
+    @classmethod
+    def _outside_only(cls, actions) -> bool:
+        return bool(actions) and all(cls.keeps_no_transaction(name) for name in actions.values())
 
     @property
     def opens_no_transaction(self) -> bool:
         """This request's route opened no transaction (``as_view``)."""
-        return self._answers_only(getattr(self, "action_map", None))
+        return self._outside_only(getattr(self, "action_map", None))
 
     def dispatch(self, request, *args, **kwargs):
         with tenant_boundary():
@@ -104,11 +123,20 @@ class TenantViewSet(viewsets.ModelViewSet):
         # A custom action on one row finds the row before it reads the body, so that a row outside
         # the actor's scope answers 404 whatever the body holds (the role's refusal, 403 for any
         # row, comes first).
-        if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS and not self._answer_cached():
+        if getattr(self, "detail", False) and self.action not in MODEL_ACTIONS and self.finds_row_first():
             self.checked_row = self.get_object()  # an action that only reads may use it as is
 
-    def _answer_cached(self) -> bool:
-        return getattr(getattr(self, self.action or "", None), "answer_cached", False)
+    def finds_row_first(self) -> bool:
+        """``initial`` finds the row of a custom action on one row (an action may find it later)."""
+        return True
+
+    def check_permissions(self, request):
+        if not (request.user and request.user.is_authenticated):
+            return super().check_permissions(request)  # anonymous: 401 before anything else
+        offered = self.offered_actions
+        if request.method.lower() not in self.http_method_names or (offered is not None and self.action not in offered):
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or self.actor is None:
@@ -150,55 +178,108 @@ def two_step_check(request) -> None:
         )
 
 
-class _NotKept(Exception):
-    def __init__(self, response):
-        self.response = response
+class ServiceViewSet(TenantViewSet):
+    # A viewset whose writes go to services: it declares them, and the fields they take::
+    #
+    #     create_service = project_create   # called as create_service(actor=..., **values)
+    #     update_service = project_update   # called as update_service(actor=..., <service_row>=row, **values)
+    #     service_row = "project"           # the keyword the services take the row by
+    #     changeable_fields = ("title",)    # the body's fields the services take (None: all it validated)
+    #     changes_only = True               # a change passes only what differs from the row (a PUT repeats the rest)
+    #     derived_fields = ("client",)      # validated (taken from a parent row), the services' own to set
+    #
+    # The body is validated by the serializer, the service is called with the actor, and the row it
+    # returns is read again through the scoped queryset and serialized. An endpoint whose call the
+    # attributes cannot say overrides ``create_row`` / ``update_row``; one that declares neither a
+    # service nor its own ``*_row`` for a write saves it as a plain ``TenantViewSet`` does.
+    # (No docstring: the OpenAPI description of a viewset without one would be this.)
+
+    create_service: Callable | None = None
+    update_service: Callable | None = None
+    service_row: str = ""
+    changeable_fields: tuple[str, ...] | None = None
+    changes_only: bool = False
+    derived_fields: tuple[str, ...] = ()
+
+    def service_values(self, serializer) -> dict:
+        """The validated fields of the body that the services take."""
+        row, allowed = serializer.instance, self.changeable_fields
+        return {
+            name: value
+            for name, value in serializer.validated_data.items()
+            if (allowed is None or name in allowed)
+            and name not in self.derived_fields
+            and not (row is not None and self.changes_only and getattr(row, name) == value)
+        }
+
+    def create_row(self, values: dict):
+        return type(self).create_service(actor=self.actor, **values)
+
+    def update_row(self, row, values: dict):
+        return type(self).update_service(actor=self.actor, **{self.service_row: row}, **values)
+
+    def perform_create(self, serializer):
+        if not self._serves("create"):
+            return super().perform_create(serializer)
+        serializer.instance = self.fresh(self.create_row(self.service_values(serializer)))
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        if not self._serves("update"):
+            return super().perform_update(serializer)
+        serializer.instance = self.fresh(self.update_row(serializer.instance, self.service_values(serializer)))
+
+    @classmethod
+    def _serves(cls, write: str) -> bool:
+        """The viewset declares a service for ``write`` ("create" or "update"), or its own call."""
+        own_call = getattr(cls, f"{write}_row") is not getattr(ServiceViewSet, f"{write}_row")
+        return getattr(cls, f"{write}_service") is not None or own_call
+
+    def fresh(self, row):
+        """``row`` read again through the scoped queryset (with what ``scope_queryset`` adds)."""
+        return self.get_queryset().get(pk=row.pk)
+
+    def answer_row(self, row, status_code=status.HTTP_200_OK, serializer_class=None) -> Response:
+        """The answer of a write: ``row`` read again through the scope, serialized; a row of another
+        model (``serializer_class``'s) through that model's scope."""
+        if serializer_class is None:
+            return Response(self.get_serializer(self.fresh(row)).data, status=status_code)
+        again = type(row).objects.visible_to(self.actor).get(pk=row.pk)
+        return Response(serializer_class(again, context=self.get_serializer_context()).data, status=status_code)
 
 
-def answer_cached(method):
-    """A read-only action whose answer is kept in the answer cache (``agency.answer_cache``) until a
-    table it read is written: per person and membership (so per scope and role), language, full
-    URL (path, query and host, which links in the answer carry), format and the agency's date (a
-    dashboard's period ends yesterday). Only 200 answers are kept; the row of a custom action on
-    one row is checked (``checked_row``) when the answer is computed. JSON is kept rendered: a
-    kept answer is sent as it is, not rendered again."""
+def service_action(
+    service,
+    *,
+    body=None,
+    row: str = "",
+    answer=None,
+    status_code=status.HTTP_200_OK,
+    detail=True,
+    methods=("post",),
+    **kwargs,
+):
+    """A custom action that calls ``service``: the body is validated with ``body`` (a serializer
+    class; none: no body is read), the service is called with the actor, the action's row (on one
+    row, under ``row``, else the viewset's ``service_row``) and the body's values, and the row it
+    returns is read again through the scope and serialized (``ServiceViewSet.answer_row``; with
+    ``answer``, a serializer of the row's model when it is another one). The decorated method keeps
+    its name and docstring; what it returns (a dict or None) is passed to the service as well.
+    Other keyword arguments go to ``@action`` (``required_action``, ``url_path``...)."""
 
-    @functools.wraps(method)
-    def action(self, request, *args, **kwargs):
-        renderer = request.accepted_renderer
-        rendered = isinstance(renderer, JSONRenderer)  # (the browsable API renders the data)
+    def decorate(method):
+        @functools.wraps(method)
+        def run(self, request, *args, **kw):
+            values = {}
+            if body is not None:
+                payload = body(data=request.data, context=self.get_serializer_context())
+                payload.is_valid(raise_exception=True)
+                values = dict(payload.validated_data)
+            if detail:
+                values[row or self.service_row] = self.get_object()
+            extra = method(self, request, *args, **kw) or {}
+            return self.answer_row(service(actor=self.actor, **values, **extra), status_code, answer)
 
-        def compute():
-            # The route may open no transaction (see TenantViewSet.as_view): one for the computation.
-            opened = nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
-            with opened:
-                if self.detail and self.action not in MODEL_ACTIONS:
-                    self.checked_row = self.get_object()
-                response = method(self, request, *args, **kwargs)
-            if response.status_code != 200:
-                raise _NotKept(response)
-            if rendered:
-                return renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-            return response.data
+        return action(detail=detail, methods=list(methods), **kwargs)(run)
 
-        actor = self.actor
-        parts = (
-            actor.user.pk if actor else "",
-            actor.membership.pk if actor else "",
-            actor.role if actor else "",
-            actor.client_id if actor else "",
-            translation.get_language(),
-            timezone.localdate(timezone=actor.agency.tz) if actor else timezone.localdate(),
-            request.build_absolute_uri(),
-            renderer.format,
-            request.accepted_media_type,
-        )
-        name = f"{type(self).__module__}.{type(self).__qualname__}.{method.__name__}"
-        try:
-            answer = answer_cache.cached(name, parts, compute)
-        except _NotKept as refused:
-            return refused.response
-        return HttpResponse(answer, content_type=renderer.media_type) if rendered else Response(answer)
-
-    action.answer_cached = True
-    return action
+    return decorate

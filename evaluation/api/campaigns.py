@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import ServiceViewSet, TenantViewSet, service_action
 from agency.roles import CHANGE, DECIDE, VIEW
-from evaluation.api.common import NoBodySerializer, TransitionMixin, changes
+from evaluation.api.common import EvaluationViewSet, NoBodySerializer
 from evaluation.models import EvaluationCampaign, SurveyAnswer, SurveyInvitation, SurveyResponse
 from evaluation.notifications import public_url
 from evaluation.qr import qr_svg
@@ -112,7 +112,7 @@ class FollowUpRescheduleSerializer(serializers.Serializer):
     opens_on = serializers.DateField()
 
 
-class EvaluationCampaignViewSet(TransitionMixin, TenantViewSet):
+class EvaluationCampaignViewSet(EvaluationViewSet):
     """10.1 yearly evaluations and 10.2 follow-ups. ``launch`` sends one (invitations by email,
     public link open); ``close`` ends it (a follow-up then decides its cycle); ``results`` gives
     NPS, CSAT and each question's answers; ``qr`` the public link's QR code."""
@@ -125,43 +125,29 @@ class EvaluationCampaignViewSet(TransitionMixin, TenantViewSet):
     ordering_fields = ["year", "opens_on", "closes_on", "due_by", "status"]
     ordering = ("-year", "-opens_on", "-id")
     http_method_names = ["get", "post", "patch", "head", "options"]
+    create_service = services.campaign_create
+    update_service = services.campaign_change
+    service_row = "campaign"
+    fixed_fields = ("client", "year")
+    fixed_message = "This cannot change once the campaign exists."
 
     def scope_queryset(self, queryset):
         return queryset.annotate(response_count=Count("responses"))
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.campaign_create(
-            actor=self.actor,
-            client=data["client"],
-            year=data["year"],
-            template=data.get("template"),
-            opens_on=data.get("opens_on"),
-            closes_on=data.get("closes_on"),
-        )
-
-    def perform_update(self, serializer):
-        data = changes(serializer)
-        for fixed in ("client", "year"):
-            if fixed in data:
-                raise serializers.ValidationError({fixed: ["This cannot change once the campaign exists."]})
-        serializer.instance = services.campaign_change(actor=self.actor, campaign=serializer.instance, **data)
-
     @extend_schema(request=NoBodySerializer, responses=EvaluationCampaignSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(services.campaign_launch, body=NoBodySerializer, required_action=DECIDE)
     def launch(self, request, pk=None):
-        return self.transition(request, NoBodySerializer, services.campaign_launch, "campaign")
+        pass
 
     @extend_schema(request=NoBodySerializer, responses=EvaluationCampaignSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(campaign_close_and_decide, body=NoBodySerializer, required_action=DECIDE)
     def close(self, request, pk=None):
-        return self.transition(request, NoBodySerializer, campaign_close_and_decide, "campaign")
+        pass
 
     @extend_schema(request=FollowUpRescheduleSerializer, responses=EvaluationCampaignSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(follow_up_reschedule, body=FollowUpRescheduleSerializer, required_action=CHANGE)
     def reschedule(self, request, pk=None):
         """Move a follow-up survey's sending day (never past its 10.2 deadline)."""
-        return self.transition(request, FollowUpRescheduleSerializer, follow_up_reschedule, "campaign")
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], required_action=VIEW)
@@ -203,7 +189,7 @@ class SurveyInvitationFilterSet(TenantFilterSet):
         fields = ["campaign", "client", "email"]
 
 
-class SurveyInvitationViewSet(TenantViewSet):
+class SurveyInvitationViewSet(ServiceViewSet):
     """Personal invitations of the client's people. Add one with POST; it is emailed when the
     campaign is open."""
 
@@ -215,12 +201,8 @@ class SurveyInvitationViewSet(TenantViewSet):
     ordering_fields = ["email", "sent_at", "responded_at"]
     ordering = ("campaign_id", "email")
     http_method_names = ["get", "post", "head", "options"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.invitation_add(
-            actor=self.actor, campaign=data["campaign"], email=data["email"], name=data.get("name", "")
-        )
+    create_service = services.invitation_add
+    changeable_fields = ("campaign", "email", "name")
 
 
 class SurveyResponseSerializer(TenantModelSerializer):

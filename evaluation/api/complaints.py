@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import TenantViewSet, service_action
 from agency.roles import DECIDE, FULFIL
-from evaluation.api.common import TransitionMixin, changes
+from evaluation.api.common import EvaluationViewSet
 from evaluation.models import Complaint, ComplaintStatus, ServiceGuarantee
 from evaluation.services import complaints as services
 
@@ -150,7 +149,7 @@ class ComplaintConfirmSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ComplaintViewSet(TransitionMixin, TenantViewSet):
+class ComplaintViewSet(EvaluationViewSet):
     """10.1 customer protection. File with POST (client people: for their own client); the
     deadlines follow from the severity. ``respond``, ``resolve``, then the complainant's
     ``confirm``. Complaints are never deleted."""
@@ -164,31 +163,26 @@ class ComplaintViewSet(TransitionMixin, TenantViewSet):
     ordering = ("-received_at", "-id")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        serializer.instance = services.complaint_file(actor=self.actor, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        data = changes(serializer)
-        for fixed in ("client", "source", "channel", "campaign", "received_at"):
-            if fixed in data:
-                raise serializers.ValidationError({fixed: ["This cannot change once the complaint is filed."]})
-        serializer.instance = services.complaint_change(actor=self.actor, complaint=serializer.instance, **data)
+    create_service = services.complaint_file
+    update_service = services.complaint_change
+    service_row = "complaint"
+    fixed_fields = ("client", "source", "channel", "campaign", "received_at")
+    fixed_message = "This cannot change once the complaint is filed."
 
     @extend_schema(request=ComplaintRespondSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action=FULFIL)
+    @service_action(services.complaint_respond, body=ComplaintRespondSerializer, required_action=FULFIL)
     def respond(self, request, pk=None):
-        return self.transition(request, ComplaintRespondSerializer, services.complaint_respond, "complaint")
+        pass
 
     @extend_schema(request=ComplaintResolveSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action=FULFIL)
+    @service_action(services.complaint_resolve, body=ComplaintResolveSerializer, required_action=FULFIL)
     def resolve(self, request, pk=None):
-        return self.transition(request, ComplaintResolveSerializer, services.complaint_resolve, "complaint")
+        pass
 
     @extend_schema(request=ComplaintConfirmSerializer, responses=ComplaintSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(services.complaint_confirm, body=ComplaintConfirmSerializer, required_action=DECIDE)
     def confirm(self, request, pk=None):
         """The complainant accepts the resolution (closing the complaint) or not (reopening it)."""
-        return self.transition(request, ComplaintConfirmSerializer, services.complaint_confirm, "complaint")
 
 
 register("service-guarantees", ServiceGuaranteeViewSet)

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import service_action
 from agency.roles import CHANGE, FULFIL, VIEW
-from evaluation.api.common import TransitionMixin, changes
+from evaluation.api.common import EvaluationViewSet, refuse_fixed
 from evaluation.models import ImprovementAction, ImprovementCycle
 from evaluation.selectors.improvement import cycle_thread
 from evaluation.services import improvement as services
@@ -52,7 +52,7 @@ class ImprovementCycleFilterSet(TenantFilterSet):
         fields = ["client", "status", "source", "campaign", "complaint", "question", "round"]
 
 
-class ImprovementCycleViewSet(TenantViewSet):
+class ImprovementCycleViewSet(EvaluationViewSet):
     """10.2: one cycle per finding. It closes only when a follow-up's satisfaction meets the
     agency's threshold for both users and client; ``thread`` shows its rounds."""
 
@@ -65,15 +65,11 @@ class ImprovementCycleViewSet(TenantViewSet):
     ordering = ("-opened_at", "-id")
     http_method_names = NO_DELETE
 
-    def perform_create(self, serializer):
-        serializer.instance = services.improvement_cycle_open(actor=self.actor, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        data = changes(serializer)
-        for fixed in ("client", "source", "campaign", "question", "complaint"):
-            if fixed in data:
-                raise serializers.ValidationError({fixed: ["This cannot change once the finding is recorded."]})
-        serializer.instance = services.improvement_cycle_change(actor=self.actor, cycle=serializer.instance, **data)
+    create_service = services.improvement_cycle_open
+    update_service = services.improvement_cycle_change
+    service_row = "cycle"
+    fixed_fields = ("client", "source", "campaign", "question", "complaint")
+    fixed_message = "This cannot change once the finding is recorded."
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], required_action=VIEW)
@@ -151,7 +147,7 @@ class ActionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ImprovementActionViewSet(TransitionMixin, TenantViewSet):
+class ImprovementActionViewSet(EvaluationViewSet):
     """10.2 improvement actions. ``complete`` with evidence schedules the follow-up survey
     (sent within 30 days); ``cancel`` with a reason."""
 
@@ -167,27 +163,25 @@ class ImprovementActionViewSet(TransitionMixin, TenantViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("cycle")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        if "status" in data:
-            raise serializers.ValidationError({"status": ["A new action starts as planned."]})
-        serializer.instance = services.improvement_action_add(actor=self.actor, **data)
+    create_service = services.improvement_action_add
+    update_service = services.improvement_action_change
+    service_row = "action"
+    fixed_fields = ("cycle",)
+    fixed_message = "An action cannot move to another finding."
 
-    def perform_update(self, serializer):
-        data = changes(serializer)
-        if "cycle" in data:
-            raise serializers.ValidationError({"cycle": ["An action cannot move to another finding."]})
-        serializer.instance = services.improvement_action_change(actor=self.actor, action=serializer.instance, **data)
+    def create_row(self, values):
+        refuse_fixed(values, ("status",), "A new action starts as planned.")
+        return super().create_row(values)
 
     @extend_schema(request=ActionCompleteSerializer, responses=ImprovementActionSerializer)
-    @action(detail=True, methods=["post"], required_action=FULFIL)
+    @service_action(improvement_action_complete, body=ActionCompleteSerializer, required_action=FULFIL)
     def complete(self, request, pk=None):
-        return self.transition(request, ActionCompleteSerializer, improvement_action_complete, "action")
+        pass
 
     @extend_schema(request=ActionCancelSerializer, responses=ImprovementActionSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(services.improvement_action_cancel, body=ActionCancelSerializer, required_action=CHANGE)
     def cancel(self, request, pk=None):
-        return self.transition(request, ActionCancelSerializer, services.improvement_action_cancel, "action")
+        pass
 
 
 register("improvement-cycles", ImprovementCycleViewSet)

@@ -6,15 +6,13 @@ from __future__ import annotations
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import service_action
 from agency.roles import ADD, CHANGE
-from evaluation.api.common import NoBodySerializer, TransitionMixin, changes
+from evaluation.api.common import EvaluationViewSet, NoBodySerializer
 from evaluation.models import Question, QuestionnaireTemplate
 from evaluation.services import questionnaires as services
 
@@ -57,7 +55,7 @@ class QuestionnairePublishSerializer(serializers.Serializer):
     make_default = serializers.BooleanField(default=False)
 
 
-class QuestionnaireTemplateViewSet(TransitionMixin, TenantViewSet):
+class QuestionnaireTemplateViewSet(EvaluationViewSet):
     """10.1 questionnaires. Create a draft, add questions, ``publish``; ``new_version`` to edit a
     published one; ``retire`` to stop offering it."""
 
@@ -72,33 +70,32 @@ class QuestionnaireTemplateViewSet(TransitionMixin, TenantViewSet):
     def scope_queryset(self, queryset):
         return queryset.annotate(question_count=Count("questions"))
 
-    def perform_create(self, serializer):
-        serializer.instance = services.questionnaire_create(actor=self.actor, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.questionnaire_change(
-            actor=self.actor, template=serializer.instance, **changes(serializer)
-        )
+    create_service = services.questionnaire_create
+    update_service = services.questionnaire_change
+    service_row = "template"
 
     def perform_destroy(self, instance):
         services.questionnaire_delete(actor=self.actor, template=instance)
 
     @extend_schema(request=QuestionnairePublishSerializer, responses=QuestionnaireTemplateSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(services.questionnaire_publish, body=QuestionnairePublishSerializer, required_action=CHANGE)
     def publish(self, request, pk=None):
-        return self.transition(request, QuestionnairePublishSerializer, services.questionnaire_publish, "template")
+        pass
 
     @extend_schema(request=NoBodySerializer, responses=QuestionnaireTemplateSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(services.questionnaire_retire, body=NoBodySerializer, required_action=CHANGE)
     def retire(self, request, pk=None):
-        return self.transition(request, NoBodySerializer, services.questionnaire_retire, "template")
+        pass
 
     @extend_schema(request=NoBodySerializer, responses={201: QuestionnaireTemplateSerializer})
-    @action(detail=True, methods=["post"], url_path="new-version", required_action=ADD)
+    @service_action(
+        services.questionnaire_new_version,
+        status_code=status.HTTP_201_CREATED,
+        url_path="new-version",
+        required_action=ADD,
+    )
     def new_version(self, request, pk=None):
-        copy = services.questionnaire_new_version(actor=self.actor, template=self.get_object())
-        row = self.scope_queryset(QuestionnaireTemplate.objects.filter(pk=copy.pk)).get()
-        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+        pass
 
 
 class QuestionSerializer(TenantModelSerializer):
@@ -131,7 +128,7 @@ class QuestionFilterSet(TenantFilterSet):
         fields = ["template", "kind", "code"]
 
 
-class QuestionViewSet(TenantViewSet):
+class QuestionViewSet(EvaluationViewSet):
     """Questions of a draft questionnaire; a published version's questions never change."""
 
     model = Question
@@ -142,14 +139,11 @@ class QuestionViewSet(TenantViewSet):
     ordering_fields = ["position", "kind"]
     ordering = ("template_id", "position")
 
-    def perform_create(self, serializer):
-        serializer.instance = services.question_add(actor=self.actor, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        data = changes(serializer)
-        if "template" in data:
-            raise serializers.ValidationError({"template": ["A question cannot move to another questionnaire."]})
-        serializer.instance = services.question_change(actor=self.actor, question=serializer.instance, **data)
+    create_service = services.question_add
+    update_service = services.question_change
+    service_row = "question"
+    fixed_fields = ("template",)
+    fixed_message = "A question cannot move to another questionnaire."
 
     def perform_destroy(self, instance):
         services.question_remove(actor=self.actor, question=instance)

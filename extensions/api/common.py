@@ -1,5 +1,5 @@
 """What the chapter 8 API topics share: rows that hang off a parent take their client from it and
-keep their parent, a cancel payload, and the fields a service may change."""
+keep their parent, and a cancel payload."""
 
 from __future__ import annotations
 
@@ -30,8 +30,3 @@ class ChildSerializer(TenantModelSerializer):
 
 class ExtensionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField()
-
-
-def changed(serializer, allowed) -> dict:
-    """The validated fields a service may change (the parent and derived client are not)."""
-    return {name: value for name, value in serializer.validated_data.items() if name in allowed}

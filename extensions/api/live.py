@@ -4,16 +4,13 @@ go through ``extensions.services.live``."""
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import CHANGE
-from extensions.api.common import ChildSerializer, ExtensionCancelSerializer, changed
+from extensions.api.common import ChildSerializer, ExtensionCancelSerializer
 from extensions.models import (
     LiveProduct,
     LiveSession,
@@ -246,7 +243,7 @@ class LiveSessionResultFilterSet(TenantFilterSet):
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-class LiveSessionViewSet(TenantViewSet):
+class LiveSessionViewSet(ServiceViewSet):
     """8.1 live sessions. Plan with POST; ``start`` (refused until the four roles are staffed),
     ``end`` and ``cancel`` move them on."""
 
@@ -258,39 +255,28 @@ class LiveSessionViewSet(TenantViewSet):
     ordering_fields = ["planned_start", "status", "created_at"]
     ordering = ("-planned_start",)
 
-    def perform_create(self, serializer):
-        data = changed(serializer, SESSION_CHANGEABLE)
-        serializer.instance = live_session_plan(actor=self.actor, **data)
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        serializer.instance = live_session_update(
-            actor=self.actor, session=serializer.instance, **changed(serializer, SESSION_CHANGEABLE)
-        )
-
-    def _transition(self, request, payload_class, service, **extra):
-        payload = payload_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        session = service(actor=self.actor, session=self.get_object(), **payload.validated_data, **extra)
-        return Response(self.get_serializer(session).data)
+    create_service = live_session_plan
+    update_service = live_session_update
+    service_row = "session"
+    changeable_fields = SESSION_CHANGEABLE
 
     @extend_schema(request=LiveSessionStartSerializer, responses=LiveSessionSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(live_session_start, body=LiveSessionStartSerializer, required_action=CHANGE)
     def start(self, request, pk=None):
-        return self._transition(request, LiveSessionStartSerializer, live_session_start)
+        pass
 
     @extend_schema(request=LiveSessionEndSerializer, responses=LiveSessionSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(live_session_end, body=LiveSessionEndSerializer, required_action=CHANGE)
     def end(self, request, pk=None):
-        return self._transition(request, LiveSessionEndSerializer, live_session_end)
+        pass
 
     @extend_schema(request=ExtensionCancelSerializer, responses=LiveSessionSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(live_session_cancel, body=ExtensionCancelSerializer, required_action=CHANGE)
     def cancel(self, request, pk=None):
-        return self._transition(request, ExtensionCancelSerializer, live_session_cancel)
+        pass
 
 
-class LiveProductViewSet(TenantViewSet):
+class LiveProductViewSet(ServiceViewSet):
     model = LiveProduct
     resource = "live_session"
     serializer_class = LiveProductSerializer
@@ -299,21 +285,16 @@ class LiveProductViewSet(TenantViewSet):
     ordering_fields = ["position", "price", "name"]
     ordering = ("session_id", "position")
 
-    def perform_create(self, serializer):
-        data = changed(serializer, PRODUCT_CHANGEABLE)
-        serializer.instance = live_product_add(actor=self.actor, session=serializer.validated_data["session"], **data)
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        serializer.instance = live_product_update(
-            actor=self.actor, product=serializer.instance, **changed(serializer, PRODUCT_CHANGEABLE)
-        )
+    create_service = live_product_add
+    update_service = live_product_update
+    service_row = "product"
+    changeable_fields = ("session", *PRODUCT_CHANGEABLE)  # the session is fixed once the product exists
 
     def perform_destroy(self, instance):
         live_product_remove(actor=self.actor, product=instance)
 
 
-class RunSheetSegmentViewSet(TenantViewSet):
+class RunSheetSegmentViewSet(ServiceViewSet):
     """8.1 run sheet: timed segments in minutes from the session's start."""
 
     model = RunSheetSegment
@@ -324,23 +305,16 @@ class RunSheetSegmentViewSet(TenantViewSet):
     ordering_fields = ["start_minute"]
     ordering = ("session_id", "start_minute")
 
-    def perform_create(self, serializer):
-        data = changed(serializer, SEGMENT_CHANGEABLE)
-        serializer.instance = run_sheet_segment_add(
-            actor=self.actor, session=serializer.validated_data["session"], **data
-        )
-
-    @transaction.atomic
-    def perform_update(self, serializer):
-        serializer.instance = run_sheet_segment_update(
-            actor=self.actor, segment=serializer.instance, **changed(serializer, SEGMENT_CHANGEABLE)
-        )
+    create_service = run_sheet_segment_add
+    update_service = run_sheet_segment_update
+    service_row = "segment"
+    changeable_fields = ("session", *SEGMENT_CHANGEABLE)  # the session is fixed once the segment exists
 
     def perform_destroy(self, instance):
         run_sheet_segment_remove(actor=self.actor, segment=instance)
 
 
-class LiveTeamAssignmentViewSet(TenantViewSet):
+class LiveTeamAssignmentViewSet(ServiceViewSet):
     """8.1 the team by role. Assign with POST (refused for people outside the agency's staff and
     for double-booking); change a role by removing and assigning again."""
 
@@ -356,22 +330,14 @@ class LiveTeamAssignmentViewSet(TenantViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("person")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = live_team_assign(
-            actor=self.actor,
-            session=data["session"],
-            role=data["role"],
-            person=data.get("person"),
-            external_name=data.get("external_name", ""),
-            notes=data.get("notes", ""),
-        )
+    create_service = live_team_assign
+    changeable_fields = ("session", "role", "person", "external_name", "notes")
 
     def perform_destroy(self, instance):
         live_team_unassign(actor=self.actor, assignment=instance)
 
 
-class LiveSessionResultViewSet(TenantViewSet):
+class LiveSessionResultViewSet(ServiceViewSet):
     """8.1 results of an ended session, entered or pushed by an integration (POST once, PATCH to
     correct). UV value, GPM and conversion are derived, never stored."""
 
@@ -383,17 +349,12 @@ class LiveSessionResultViewSet(TenantViewSet):
     ordering_fields = ["gmv", "total_viewers", "created_at"]
     ordering = ("-id",)
 
-    def perform_create(self, serializer):
-        data = changed(serializer, RESULT_FIGURES)
-        serializer.instance = live_result_record(
-            actor=self.actor, session=serializer.validated_data["session"], source=ResultSource.API, **data
-        )
+    changeable_fields = ("session", *RESULT_FIGURES)  # the session is fixed once the result exists
 
-    @transaction.atomic
-    def perform_update(self, serializer):
-        figures = changed(serializer, RESULT_FIGURES)
-        if not figures:
-            return  # nothing sent, nothing corrected: the result keeps its source
-        serializer.instance = live_result_record(
-            actor=self.actor, session=serializer.instance.session, source=ResultSource.API, **figures
-        )
+    def create_row(self, values):
+        return live_result_record(actor=self.actor, source=ResultSource.API, **values)
+
+    def update_row(self, row, values):
+        if not values:
+            return row  # nothing sent, nothing corrected: the result keeps its source
+        return live_result_record(actor=self.actor, session=row.session, source=ResultSource.API, **values)

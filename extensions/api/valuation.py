@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet, scoped_choices
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import ServiceViewSet, TenantViewSet, service_action
 from agency.roles import ADD, VIEW
 from clients.models import PlatformAccount
 from extensions.api.common import ChildSerializer
@@ -202,7 +202,7 @@ class ValuationFactorFilterSet(TenantFilterSet):
 # --- viewsets ----------------------------------------------------------------------------------
 
 
-class AdverseEventViewSet(TenantViewSet):
+class AdverseEventViewSet(ServiceViewSet):
     """8.3 e) adverse events of an account; they count in its valuations."""
 
     model = AdverseEvent
@@ -213,13 +213,11 @@ class AdverseEventViewSet(TenantViewSet):
     ordering_fields = ["occurred_on", "severity"]
     ordering = ("-occurred_on",)
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("client", None)
-        serializer.instance = adverse_event_record(actor=self.actor, **data)
+    create_service = adverse_event_record
+    derived_fields = ("client",)
 
 
-class AccountValuationViewSet(TenantViewSet):
+class AccountValuationViewSet(ServiceViewSet):
     """8.3 valuations: dated records with the method, every factor and the value range. Create
     with the inputs (metrics not given are computed from the window's metrics); ``recompute``
     values the account again as a new record; ``verify`` computes a record again from its stored
@@ -233,6 +231,8 @@ class AccountValuationViewSet(TenantViewSet):
     ordering_fields = ["valued_on", "value_point", "created_at"]
     ordering = ("-valued_on", "-id")
 
+    service_row = "valuation"
+
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("factors")
 
@@ -241,13 +241,12 @@ class AccountValuationViewSet(TenantViewSet):
         payload = AccountValuationRequestSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         valuation = account_valuation_create(actor=self.actor, **payload.service_kwargs())
-        return Response(self.get_serializer(valuation).data, status=status.HTTP_201_CREATED)
+        return self.answer_row(valuation, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: AccountValuationSerializer})
-    @action(detail=True, methods=["post"], required_action=ADD)
+    @service_action(account_valuation_recompute, status_code=status.HTTP_201_CREATED, required_action=ADD)
     def recompute(self, request, pk=None):
-        valuation = account_valuation_recompute(actor=self.actor, valuation=self.get_object())
-        return Response(self.get_serializer(valuation).data, status=status.HTTP_201_CREATED)
+        pass
 
     @extend_schema(
         responses=inline_serializer(

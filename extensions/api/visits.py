@@ -7,12 +7,10 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import ServiceViewSet, TenantViewSet, service_action
 from agency.roles import CHANGE
 from extensions.api.common import ChildSerializer, ExtensionCancelSerializer
 from extensions.models import BookingStatus, Deliverable, Influencer, StoreVisitBooking, StoreVisitCampaign
@@ -225,7 +223,7 @@ class StoreVisitCampaignViewSet(TenantViewSet):
     ordering = ("-visit_date",)
 
 
-class StoreVisitBookingViewSet(TenantViewSet):
+class StoreVisitBookingViewSet(ServiceViewSet):
     """8.2 one influencer in a campaign. Book with POST (refused outside the follower range);
     ``advance`` moves it invited → confirmed → visited → posted → paid; ``results`` records the
     posted video's figures; ``cancel`` before the visit."""
@@ -238,39 +236,21 @@ class StoreVisitBookingViewSet(TenantViewSet):
     ordering_fields = ["booked_at", "status", "fee"]
     ordering = ("-booked_at",)
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = store_visit_book(
-            actor=self.actor,
-            campaign=data["campaign"],
-            influencer=data["influencer"],
-            fee=data["fee"],
-            notes=data.get("notes", ""),
-        )
-
-    def _respond(self, booking):
-        return Response(self.get_serializer(booking).data)
+    create_service = store_visit_book
+    changeable_fields = ("campaign", "influencer", "fee", "notes")
+    service_row = "booking"
 
     @extend_schema(request=BookingAdvanceSerializer, responses=StoreVisitBookingSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(store_visit_advance, body=BookingAdvanceSerializer, required_action=CHANGE)
     def advance(self, request, pk=None):
-        payload = BookingAdvanceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        booking = store_visit_advance(actor=self.actor, booking=self.get_object(), **payload.validated_data)
-        return self._respond(booking)
+        pass
 
     @extend_schema(request=BookingResultsSerializer, responses=StoreVisitBookingSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(store_visit_record_results, body=BookingResultsSerializer, required_action=CHANGE)
     def results(self, request, pk=None):
-        payload = BookingResultsSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        booking = store_visit_record_results(actor=self.actor, booking=self.get_object(), **payload.validated_data)
-        return self._respond(booking)
+        pass
 
     @extend_schema(request=ExtensionCancelSerializer, responses=StoreVisitBookingSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(store_visit_cancel, body=ExtensionCancelSerializer, required_action=CHANGE)
     def cancel(self, request, pk=None):
-        payload = ExtensionCancelSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        booking = store_visit_cancel(actor=self.actor, booking=self.get_object(), **payload.validated_data)
-        return self._respond(booking)
+        pass

@@ -4,10 +4,9 @@ and ``disconnect`` gives an authorisation back. Sync runs are read-only."""
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.response import Response
@@ -83,31 +82,13 @@ class AuthoriseAnswerSerializer(serializers.Serializer):
 
 class ReadOnlyViewSet(TenantViewSet):
     """List and retrieve, plus the actions a subclass offers; any other method or action is 405 for
-    everyone, before the role is looked at."""
+    everyone signed in, before the role is looked at (the base's ``offered_actions``)."""
 
     http_method_names = ["get", "head", "options"]
     offered_actions: frozenset[str] = frozenset({"list", "retrieve"})
     # Actions that call the platform: their route opens no transaction (the platform's answer is
     # stored in one of its own, see platforms.services.calls).
     outside_transaction: frozenset[str] = frozenset()
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        if actions and set(actions.values()) <= cls.outside_transaction:
-            view = transaction.non_atomic_requests(view)
-        return view
-
-    @property
-    def opens_no_transaction(self) -> bool:
-        actions = getattr(self, "action_map", None) or {}
-        return (bool(actions) and set(actions.values()) <= self.outside_transaction) or super().opens_no_transaction
-
-    def check_permissions(self, request):
-        offered = request.method.lower() in self.http_method_names and self.action in self.offered_actions
-        if request.user and request.user.is_authenticated and not offered:
-            raise exceptions.MethodNotAllowed(request.method)
-        super().check_permissions(request)
 
 
 class ConnectionViewSet(ReadOnlyViewSet):

@@ -1,31 +1,17 @@
-"""What the viewsets of the production API share: the service-backed viewset, the decision body, and
-the fields of a video file read by the probe (clips and cuts)."""
+"""What the viewsets of the production API share: the decision body, and the fields of a video file
+read by the probe (clips and cuts)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from agency.api.viewsets import TenantViewSet
 from production.models.common import ProbedMedia
 
 READ_ONLY = ["get", "head", "options"]
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
-
-
-class ServiceViewSet(TenantViewSet):
-    """Writes go to the services; the row answered is re-read through the scoped queryset."""
-
-    http_method_names = NO_PUT
-
-    def fresh(self, obj):
-        return self.get_queryset().get(pk=obj.pk)
-
-    def respond(self, obj, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.fresh(obj)).data, status=status_code)
 
 
 class ProductionDecisionSerializer(serializers.Serializer):

@@ -12,11 +12,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet
 from agency.http import file_response
 from agency.roles import VIEW
-from production.api.common import MEDIA_FACTS, MediaSerializerMixin, ServiceViewSet
+from production.api.common import MEDIA_FACTS, MediaSerializerMixin
 from production.models.post import Cut, PostProductionStep
-from production.services.post import UNSET, cut_upload, post_step_update
+from production.services.post import cut_upload, post_step_update
 
 # --- cuts (versions of the edited video) -----------------------------------------------------
 
@@ -61,10 +62,8 @@ class CutViewSet(ServiceViewSet):
     ordering_fields = ["version", "created_at"]
     ordering = ("project_id", "-version")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        cut = cut_upload(actor=self.actor, project=data["project"], file=data["file"], notes=data.get("notes", ""))
-        serializer.instance = self.fresh(cut)
+    create_service = cut_upload
+    changeable_fields = ("project", "file", "notes")
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)
@@ -128,12 +127,8 @@ class PostProductionStepViewSet(ServiceViewSet):
     ordering_fields = ["position", "status", "completed_at"]
     ordering = ("project_id", "position")
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        if "assignee" not in data:
-            data["assignee"] = UNSET
-        step = post_step_update(actor=self.actor, step=serializer.instance, **data)
-        serializer.instance = self.fresh(step)
+    update_service = post_step_update  # an assignee left out stays (UNSET)
+    service_row = "step"
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], required_action=VIEW)

@@ -10,10 +10,10 @@ from rest_framework.response import Response
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
-from agency.api.viewsets import TenantViewSet
+from agency.api.viewsets import ServiceViewSet, TenantViewSet, service_action
 from agency.roles import CHANGE, VIEW
 from clients.models import Client
-from production.api.common import READ_ONLY, ServiceViewSet
+from production.api.common import NO_PUT, READ_ONLY
 from production.models.projects import Stage, StageTransition, VideoProject
 from production.services.projects import (
     project_advance,
@@ -119,23 +119,10 @@ class VideoProjectViewSet(ServiceViewSet):
     search_fields = ["title", "brief"]
     ordering_fields = ["due_date", "stage", "title", "created_at"]
     ordering = ("due_date", "id")
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        project = project_create(
-            actor=self.actor,
-            client=data.get("client"),
-            account=data["account"],
-            title=data["title"],
-            due_date=data["due_date"],
-            assignee=data.get("assignee"),
-            brief=data.get("brief", ""),
-        )
-        serializer.instance = self.fresh(project)
-
-    def perform_update(self, serializer):
-        project = project_update(actor=self.actor, project=serializer.instance, **serializer.validated_data)
-        serializer.instance = self.fresh(project)
+    http_method_names = NO_PUT
+    create_service = project_create
+    update_service = project_update
+    service_row = "project"
 
     def perform_destroy(self, instance):
         project_delete(actor=self.actor, project=instance)
@@ -147,31 +134,19 @@ class VideoProjectViewSet(ServiceViewSet):
         return Response(readiness_of(self.get_object()))
 
     @extend_schema(request=ProjectAdvanceSerializer, responses=VideoProjectSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(project_advance, body=ProjectAdvanceSerializer, required_action=CHANGE)
     def advance(self, request, pk=None):
         """Enter the next stage; refused with every missing requirement named."""
-        payload = ProjectAdvanceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        project = project_advance(actor=self.actor, project=self.get_object(), **payload.validated_data)
-        return self.respond(project)
 
     @extend_schema(request=ProjectMoveBackSerializer, responses=VideoProjectSerializer)
-    @action(detail=True, methods=["post"], url_path="move-back", required_action=CHANGE)
+    @service_action(project_move_back, body=ProjectMoveBackSerializer, url_path="move-back", required_action=CHANGE)
     def move_back(self, request, pk=None):
         """Send the project back to an earlier stage, saying why."""
-        payload = ProjectMoveBackSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        project = project_move_back(actor=self.actor, project=self.get_object(), **payload.validated_data)
-        return self.respond(project)
 
     @extend_schema(request=ProjectPublishSerializer, responses=VideoProjectSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(project_publish, body=ProjectPublishSerializer, required_action=CHANGE)
     def publish(self, request, pk=None):
         """Record the publication: creates or links the account's video, and closes the project."""
-        payload = ProjectPublishSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        project = project_publish(actor=self.actor, project=self.get_object(), **payload.validated_data)
-        return self.respond(project)
 
 
 # --- stage history ---------------------------------------------------------------------------

@@ -6,12 +6,11 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import CHANGE
-from production.api.common import ServiceViewSet
 from production.models.publishing import Publication
 from production.services.publishing import publication_cancel, publication_schedule, publication_update
 
@@ -116,24 +115,16 @@ class PublicationViewSet(ServiceViewSet):
     ordering_fields = ["scheduled_at", "created_at", "status"]
     ordering = ("scheduled_at", "id")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        publication = publication_schedule(
-            actor=self.actor,
-            project=data["project"],
-            scheduled_at=data.get("scheduled_at"),
-            title=data.get("title", ""),
-            topics=data.get("topics", []),
-            poi_id=data.get("poi_id", ""),
-        )
-        serializer.instance = self.fresh(publication)
+    create_service = publication_schedule
+    update_service = publication_update
+    service_row = "publication"
+    changeable_fields = ("project", "scheduled_at", "title", "topics", "poi_id")
 
-    def perform_update(self, serializer):
-        publication = publication_update(actor=self.actor, publication=serializer.instance, **serializer.validated_data)
-        serializer.instance = self.fresh(publication)
+    def service_values(self, serializer) -> dict:
+        values = super().service_values(serializer)
+        return values if serializer.instance is not None else {"scheduled_at": None, "topics": [], **values}
 
     @extend_schema(request=None, responses={200: PublicationSerializer, **REFUSALS})
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(publication_cancel, required_action=CHANGE)
     def cancel(self, request, pk=None):
         """Cancel a planned publication before it is sent, or close a failed or refused one."""
-        return self.respond(publication_cancel(actor=self.actor, publication=self.get_object()))

@@ -7,13 +7,13 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import CHANGE, DECIDE
-from production.api.common import ProductionDecisionSerializer, ServiceViewSet
+from production.api.common import ProductionDecisionSerializer
 from production.models.review import ReviewComment, ReviewRound
 from production.services.review import (
     review_comment_add,
@@ -74,23 +74,24 @@ class ReviewRoundViewSet(ServiceViewSet):
             ),
         )
 
+    service_row = "round"
+
     create = not_offered("A review round opens when the project advances to client_review.")
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ReviewRoundSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(review_round_approve, body=ProductionDecisionSerializer, required_action=DECIDE)
     def approve(self, request, pk=None):
-        payload = ProductionDecisionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        round_ = review_round_approve(actor=self.actor, round=self.get_object(), **payload.validated_data)
-        return self.respond(round_)
+        pass
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ReviewRoundSerializer)
-    @action(detail=True, methods=["post"], url_path="request-changes", required_action=DECIDE)
+    @service_action(
+        review_round_request_changes,
+        body=ProductionDecisionSerializer,
+        url_path="request-changes",
+        required_action=DECIDE,
+    )
     def request_changes(self, request, pk=None):
-        payload = ProductionDecisionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        round_ = review_round_request_changes(actor=self.actor, round=self.get_object(), **payload.validated_data)
-        return self.respond(round_)
+        pass
 
 
 class ReviewCommentSerializer(TenantModelSerializer):
@@ -142,25 +143,16 @@ class ReviewCommentViewSet(ServiceViewSet):
     ordering_fields = ["timecode_seconds", "created_at"]
     ordering = ("round_id", "timecode_seconds", "id")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        comment = review_comment_add(
-            actor=self.actor,
-            round=data["round"],
-            body=data["body"],
-            timecode_seconds=data.get("timecode_seconds"),
-            frame=data.get("frame"),
-            parent=data.get("parent"),
-        )
-        serializer.instance = self.fresh(comment)
+    create_service = review_comment_add
+    changeable_fields = ("round", "body", "timecode_seconds", "frame", "parent")
+    service_row = "comment"
 
     @extend_schema(request=None, responses=ReviewCommentSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(review_comment_resolve, required_action=CHANGE)
     def resolve(self, request, pk=None):
-        return self.respond(review_comment_resolve(actor=self.actor, comment=self.get_object()))
+        pass
 
     @extend_schema(request=None, responses=ReviewCommentSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(review_comment_resolve, required_action=CHANGE)
     def reopen(self, request, pk=None):
-        comment = review_comment_resolve(actor=self.actor, comment=self.get_object(), resolved=False)
-        return self.respond(comment)
+        return {"resolved": False}

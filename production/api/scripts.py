@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import CHANGE, DECIDE
-from production.api.common import ProductionDecisionSerializer, ServiceViewSet
+from production.api.common import NO_PUT, ProductionDecisionSerializer
 from production.models.scripts import Script, StoryboardShot, TopicBasis
 from production.rules import script_missing_parts
 from production.services.scripts import (
@@ -100,34 +100,28 @@ class ScriptViewSet(ServiceViewSet):
     def scope_queryset(self, queryset):
         return queryset.annotate(shot_count=Count("shots"))
 
-    def perform_create(self, serializer):
-        script = script_new_version(actor=self.actor, project=serializer.validated_data["project"])
-        serializer.instance = self.fresh(script)
+    update_service = script_update
+    service_row = "script"
 
-    def perform_update(self, serializer):
-        script = script_update(actor=self.actor, script=serializer.instance, **serializer.validated_data)
-        serializer.instance = self.fresh(script)
+    def create_row(self, values):
+        return script_new_version(actor=self.actor, project=values["project"])  # a copy of the latest version
 
     @extend_schema(request=None, responses=ScriptSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(script_submit, required_action=CHANGE)
     def submit(self, request, pk=None):
-        return self.respond(script_submit(actor=self.actor, script=self.get_object()))
+        pass
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ScriptSerializer)
-    @action(detail=True, methods=["post"], required_action=DECIDE)
+    @service_action(script_approve, body=ProductionDecisionSerializer, required_action=DECIDE)
     def approve(self, request, pk=None):
-        payload = ProductionDecisionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        script = script_approve(actor=self.actor, script=self.get_object(), **payload.validated_data)
-        return self.respond(script)
+        pass
 
     @extend_schema(request=ProductionDecisionSerializer, responses=ScriptSerializer)
-    @action(detail=True, methods=["post"], url_path="request-changes", required_action=DECIDE)
+    @service_action(
+        script_request_changes, body=ProductionDecisionSerializer, url_path="request-changes", required_action=DECIDE
+    )
     def request_changes(self, request, pk=None):
-        payload = ProductionDecisionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        script = script_request_changes(actor=self.actor, script=self.get_object(), **payload.validated_data)
-        return self.respond(script)
+        pass
 
 
 class StoryboardShotSerializer(TenantModelSerializer):
@@ -176,16 +170,10 @@ class StoryboardShotViewSet(ServiceViewSet):
     search_fields = ["picture", "dialogue", "props"]
     ordering_fields = ["number", "duration_seconds"]
     ordering = ("script_id", "number")
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        script = data.pop("script")
-        shot = storyboard_shot_add(actor=self.actor, script=script, **data)
-        serializer.instance = self.fresh(shot)
-
-    def perform_update(self, serializer):
-        shot = storyboard_shot_update(actor=self.actor, shot=serializer.instance, **serializer.validated_data)
-        serializer.instance = self.fresh(shot)
+    http_method_names = NO_PUT
+    create_service = storyboard_shot_add
+    update_service = storyboard_shot_update
+    service_row = "shot"
 
     def perform_destroy(self, instance):
         storyboard_shot_delete(actor=self.actor, shot=instance)

@@ -12,9 +12,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from agency.api.filters import TenantFilterSet
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import ServiceViewSet
 from agency.http import file_response
 from agency.roles import VIEW
-from production.api.common import MEDIA_FACTS, MediaSerializerMixin, ServiceViewSet
+from production.api.common import MEDIA_FACTS, NO_PUT, MediaSerializerMixin
 from production.models.common import ProbeState
 from production.models.shoots import Clip, ClipVerdict, Shoot
 from production.rules import SHOOT_MAX_ACCEPTED_CLIPS, SHOOT_MIN_ACCEPTED_CLIPS
@@ -90,14 +91,10 @@ class ShootViewSet(ServiceViewSet):
     def scope_queryset(self, queryset):
         return annotate_clip_counts(queryset)
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        shoot = shoot_create(actor=self.actor, **data)
-        serializer.instance = self.fresh(shoot)
-
-    def perform_update(self, serializer):
-        shoot = shoot_update(actor=self.actor, shoot=serializer.instance, **serializer.validated_data)
-        serializer.instance = self.fresh(shoot)
+    http_method_names = NO_PUT
+    create_service = shoot_create
+    update_service = shoot_update
+    service_row = "shoot"
 
     def perform_destroy(self, instance):
         shoot_delete(actor=self.actor, shoot=instance)
@@ -151,17 +148,15 @@ class ClipViewSet(ServiceViewSet):
     search_fields = ["label", "original_name"]
     ordering_fields = ["created_at", "duration_seconds", "verdict"]
     ordering = ("shoot_id", "id")
+    http_method_names = NO_PUT
+    create_service = clip_upload
+    update_service = clip_update
+    service_row = "clip"
+    changeable_fields = ("shoot", "file", "label")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        clip = clip_upload(actor=self.actor, shoot=data["shoot"], file=data["file"], label=data.get("label", ""))
-        serializer.instance = self.fresh(clip)
-
-    def perform_update(self, serializer):
+    def update_row(self, row, values):
         # The label is all a PATCH may change: without one, nothing changes.
-        if "label" in serializer.validated_data:
-            clip = clip_update(actor=self.actor, clip=serializer.instance, label=serializer.validated_data["label"])
-            serializer.instance = self.fresh(clip)
+        return super().update_row(row, values) if "label" in values else row
 
     def perform_destroy(self, instance):
         clip_delete(actor=self.actor, clip=instance)

@@ -6,10 +6,9 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from agency.api.serializers import TenantModelSerializer
+from agency.api.serializers import ScopedSerializer, TenantModelSerializer
+from agency.api.viewsets import service_action
 from agency.roles import CHANGE
 from records import filters
 from records.api.common import (
@@ -17,7 +16,6 @@ from records.api.common import (
     VOID_FIELDS,
     ExportMixin,
     RecordViewSet,
-    ScopedSerializer,
     VoidMixin,
     person_field,
 )
@@ -57,6 +55,8 @@ class AssetSerializer(TenantModelSerializer):
 
 
 class CheckOutSerializer(ScopedSerializer):
+    """A plain serializer (an action's body) whose relations are re-scoped to the actor."""
+
     taken_by = person_field(required=False, help_text="Who takes it (default: you).")
     purpose = serializers.CharField(required=False, allow_blank=True, max_length=200)
     due_back = serializers.DateField(required=False, allow_null=True)
@@ -122,22 +122,31 @@ class AssetViewSet(VoidMixin, ExportMixin, RecordViewSet):
         )
         return queryset.annotate(checked_out=Exists(open_checkout))
 
-    def perform_create(self, serializer):
-        serializer.instance = asset_register(actor=self.actor, **serializer.validated_data)
+    create_service = asset_register
+    service_row = "asset"
 
     @extend_schema(request=CheckOutSerializer, responses={201: AssetCheckoutSerializer})  # a new checkout row
-    @action(detail=True, methods=["post"], required_action=CHANGE, url_path="check-out")
+    @service_action(
+        asset_check_out,
+        body=CheckOutSerializer,
+        answer=AssetCheckoutSerializer,
+        status_code=201,
+        required_action=CHANGE,
+        url_path="check-out",
+    )
     def check_out(self, request, pk=None):
-        data = self._body(CheckOutSerializer, request)
-        checkout = asset_check_out(actor=self.actor, asset=self.get_object(), **data)
-        return Response(AssetCheckoutSerializer(checkout, context=self.get_serializer_context()).data, status=201)
+        pass
 
     @extend_schema(request=CheckInSerializer, responses=AssetCheckoutSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE, url_path="check-in")
+    @service_action(
+        asset_check_in,
+        body=CheckInSerializer,
+        answer=AssetCheckoutSerializer,
+        required_action=CHANGE,
+        url_path="check-in",
+    )
     def check_in(self, request, pk=None):
-        data = self._body(CheckInSerializer, request)
-        checkout = asset_check_in(actor=self.actor, asset=self.get_object(), **data)
-        return Response(AssetCheckoutSerializer(checkout, context=self.get_serializer_context()).data)
+        pass
 
 
 class AssetCheckoutViewSet(VoidMixin, ExportMixin, RecordViewSet):

@@ -1,5 +1,5 @@
-"""What every records endpoint shares: the base viewset (405 before the role check, no DELETE),
-voiding with a reason, and the list's export as CSV, XLSX or PDF.
+"""What every records endpoint shares: the base viewset (no DELETE, a change goes through
+``record_update``), voiding with a reason, and the list's export as CSV, XLSX or PDF.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from agency.api.filters import refuse_unknown_filters
-from agency.api.viewsets import TenantViewSet
-from agency.people import choices_for
+from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import DELETE, VIEW
 from records.exports import datasets
 from records.exports.datasets import DATASETS, dataset_queryset, render_dataset, validated_filters
@@ -34,24 +32,6 @@ FILE_FORMAT = OpenApiParameter(
 )
 
 
-def rescope(fields: dict, actor) -> dict:
-    """Limit the relation choices of a plain serializer to what ``actor`` may pick."""
-    for field in fields.values():
-        queryset = getattr(field, "queryset", None)
-        if queryset is None:
-            continue
-        scoped = choices_for(queryset.model, actor) if actor is not None else None
-        field.queryset = scoped if scoped is not None else queryset.none()
-    return fields
-
-
-class ScopedSerializer(serializers.Serializer):
-    """A plain serializer (an action's body) whose relations are re-scoped to the actor."""
-
-    def get_fields(self):
-        return rescope(super().get_fields(), self.context.get("actor"))
-
-
 def person_field(**kwargs):
     return serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), **kwargs)
 
@@ -60,23 +40,13 @@ class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RecordViewSet(TenantViewSet):
-    """The base of the records endpoints. A method or action the endpoint does not offer answers
-    405 for everyone, before the role is looked at; DELETE is never offered (records are voided)."""
+class RecordViewSet(ServiceViewSet):
+    """The base of the records endpoints. DELETE is never offered (records are voided); a change
+    (PATCH) changes the ``updatable_fields`` through ``record_update``."""
 
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
-    offered_actions: frozenset[str] | None = None  # None: all the viewset defines
     updatable_fields: tuple[str, ...] = ()
     export_dataset = ""
-
-    def check_permissions(self, request):
-        if not (request.user and request.user.is_authenticated):
-            return super().check_permissions(request)  # anonymous: 401 before anything else
-        method = request.method.lower()
-        offered = self.offered_actions
-        if method not in self.http_method_names or (offered is not None and self.action not in offered):
-            raise exceptions.MethodNotAllowed(request.method)
-        super().check_permissions(request)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": self._today()}
@@ -86,26 +56,16 @@ class RecordViewSet(TenantViewSet):
             return timezone.localdate()
         return self.actor.agency.today()
 
-    def perform_update(self, serializer):
-        changes = {k: v for k, v in serializer.validated_data.items() if k in self.updatable_fields}
-        serializer.instance = record_update(actor=self.actor, record=serializer.instance, changes=changes)
-
-    def _body(self, serializer_class, request):
-        payload = serializer_class(data=request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        return payload.validated_data
-
-    def _respond(self, instance, code=status.HTTP_200_OK):
-        return Response(self.get_serializer(instance).data, status=code)
+    def update_row(self, row, values):
+        changes = {name: value for name, value in values.items() if name in self.updatable_fields}
+        return record_update(actor=self.actor, record=row, changes=changes)
 
 
 class VoidMixin:
     @extend_schema(request=VoidSerializer)
-    @action(detail=True, methods=["post"], required_action=DELETE)
+    @service_action(record_void, body=VoidSerializer, row="record", required_action=DELETE)
     def void(self, request, pk=None):
         """Void the record, saying why (clause 9: records are never deleted)."""
-        data = self._body(VoidSerializer, request)
-        return self._respond(record_void(actor=self.actor, record=self.get_object(), reason=data["reason"]))
 
 
 # What an export's query string may hold besides the list's filters: the file's format, and

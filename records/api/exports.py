@@ -81,9 +81,8 @@ class ExportJobViewSet(RecordViewSet):
     ordering_fields = ["id", "status", "finished_at"]
     ordering = ("-id",)
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = export_request(
+    def create_row(self, data):
+        return export_request(
             actor=self.actor, dataset=data["dataset"], format=data["format"], query=data.get("query") or {}
         )
 

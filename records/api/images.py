@@ -110,9 +110,8 @@ class ImageRecordViewSet(VoidMixin, ExportMixin, RecordViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("linked_type")
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = image_record_create(
+    def create_row(self, data):
+        return image_record_create(
             actor=self.actor,
             upload=data["image"],
             caption=data["caption"],

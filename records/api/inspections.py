@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
 
 from agency.api.serializers import TenantModelSerializer
+from agency.api.viewsets import service_action
 from agency.roles import CHANGE
 from records import filters
 from records.api.common import STAMP_FIELDS, VOID_FIELDS, ExportMixin, RecordViewSet, VoidMixin
@@ -53,6 +53,11 @@ class DailyInspectionSerializer(TenantModelSerializer):
         return super().validate(attrs)
 
 
+def inspection_complete(*, actor, inspection, problems=None, **items):
+    """``complete``'s body (the ticked items and the problems) as ``inspection_record`` takes it."""
+    return inspection_record(actor=actor, inspection=inspection, items=items, problems=problems, complete=True)
+
+
 class InspectionCompleteSerializer(serializers.Serializer):
     problems = serializers.CharField(required=False, allow_blank=True)
 
@@ -78,28 +83,18 @@ class DailyInspectionViewSet(VoidMixin, ExportMixin, RecordViewSet):
     export_dataset = "inspections"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = inspection_list_create(
-            actor=self.actor, account=data["account"], inspection_date=data["inspection_date"]
-        )
+    create_service = inspection_list_create
+    changeable_fields = ("account", "inspection_date")
+    service_row = "inspection"
 
-    def perform_update(self, serializer):
-        data = serializer.validated_data
-        items = {name: data[name] for name, _label in INSPECTION_ITEMS if name in data}
-        serializer.instance = inspection_record(
-            actor=self.actor, inspection=serializer.instance, items=items, problems=data.get("problems")
-        )
+    def update_row(self, row, values):
+        items = {name: values[name] for name, _label in INSPECTION_ITEMS if name in values}
+        return inspection_record(actor=self.actor, inspection=row, items=items, problems=values.get("problems"))
 
     @extend_schema(request=InspectionCompleteSerializer, responses=DailyInspectionSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(inspection_complete, body=InspectionCompleteSerializer, required_action=CHANGE)
     def complete(self, request, pk=None):
-        data = self._body(InspectionCompleteSerializer, request)
-        problems = data.pop("problems", None)
-        inspection = inspection_record(
-            actor=self.actor, inspection=self.get_object(), items=data, problems=problems, complete=True
-        )
-        return self._respond(inspection)
+        pass
 
 
 class InspectionFollowUpSerializer(TenantModelSerializer):
@@ -144,13 +139,10 @@ class InspectionFollowUpViewSet(VoidMixin, ExportMixin, RecordViewSet):
     export_dataset = "inspection_follow_ups"
     updatable_fields = ("title", "detail", "assignee", "due_date")
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("client", None)
-        serializer.instance = follow_up_open(actor=self.actor, **data)
+    create_service = follow_up_open
+    derived_fields = ("client",)
 
     @extend_schema(request=FollowUpResolveSerializer)
-    @action(detail=True, methods=["post"], required_action=CHANGE)
+    @service_action(follow_up_resolve, body=FollowUpResolveSerializer, row="follow_up", required_action=CHANGE)
     def resolve(self, request, pk=None):
-        data = self._body(FollowUpResolveSerializer, request)
-        return self._respond(follow_up_resolve(actor=self.actor, follow_up=self.get_object(), **data))
+        pass

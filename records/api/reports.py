@@ -88,11 +88,8 @@ class StatisticsReportViewSet(VoidMixin, ExportMixin, ReportExportMixin, RecordV
     ordering = ("-period_start", "client_id", "-id")
     export_dataset = "statistics_reports"
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = statistics_report_request(
-            actor=self.actor, client=data["client"], period_start=data["period_start"], period_end=data["period_end"]
-        )
+    create_service = statistics_report_request
+    changeable_fields = ("client", "period_start", "period_end")
 
 
 class WorkAssessmentReportViewSet(VoidMixin, ExportMixin, ReportExportMixin, RecordViewSet):
@@ -108,12 +105,5 @@ class WorkAssessmentReportViewSet(VoidMixin, ExportMixin, ReportExportMixin, Rec
     ordering = ("-period_start", "-id")
     export_dataset = "assessment_reports"
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = assessment_report_request(
-            actor=self.actor,
-            client=data.get("client"),
-            staff=data.get("staff"),
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-        )
+    create_service = assessment_report_request
+    changeable_fields = ("client", "staff", "period_start", "period_end")

@@ -51,7 +51,5 @@ class UsageRecordViewSet(VoidMixin, ExportMixin, RecordViewSet):
     export_dataset = "usage_records"
     updatable_fields = ("purpose", "ended_at", "note")
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("client", None)
-        serializer.instance = usage_record_create(actor=self.actor, **data)
+    create_service = usage_record_create
+    derived_fields = ("client",)
