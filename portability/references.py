@@ -335,4 +335,6 @@ REFERENCES: dict[str, Transform | None] = {
     "platforms.connection.cursors": None,
     "platforms.syncrun.counts": None,
     "platforms.syncrun.errors": None,
+    "notifications.notification.params": None,  # the figures a notification's text is said with
+    "notifications.notificationpreference.channels": None,
 }

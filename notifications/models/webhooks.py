@@ -20,8 +20,11 @@ class Webhook(TenantModel):
     (``platforms.crypto``) and never shown back: pages show the host and the address's last
     characters (``url_hint``)."""
 
-    # Holds a secret (the address is the bot's credential): served by no endpoint.
+    # Holds a secret (the address is the bot's credential): served by no endpoint, and not carried by an
+    # agency's archive (sealed with this installation's keys, like a platform connection's tokens: an
+    # imported agency registers its bots again).
     api_exposed = False
+    agency_export = False
     tenant_client_path = None  # the agency's own: no client person sees it
 
     name = models.CharField(_("name"), max_length=100)
@@ -59,6 +62,7 @@ class WebhookDelivery(TenantModel):
     growing waits when the bot fails (``rules.WEBHOOK_RETRY_DELAYS``), then left failed."""
 
     api_exposed = False
+    agency_export = False  # its bot is not carried either
     tenant_client_path = None
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")

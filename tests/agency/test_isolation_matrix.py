@@ -243,6 +243,9 @@ NOT_TENANT_DATA |= {
 # The settings of the agency the request acts in, not a row named by id: who reads and changes them,
 # and that another agency's stay as they were, is tested in tests/agency/test_two_step_required.py.
 NOT_TENANT_DATA |= {"api-agency-settings"}
+# A query over many tables, not a row named by id: that it stays in the agency and the client, and
+# keeps to the kinds a role may view, is tested in tests/search/test_search.py.
+NOT_TENANT_DATA |= {"api-search"}
 
 
 # --- the routes -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client as DjangoClient
+from django.utils.translation import pgettext_lazy
 from playwright.sync_api import expect
 
 from agency.tenancy import dangerously_all_agencies, tenant_context
@@ -74,7 +75,9 @@ def test_a_notification_reaches_the_bot_the_email_and_the_bell(browser, demo, sh
     expect(page).to_have_url(re.compile(r"/notifications/$"))
     shot(page, "list-chinese")
     mine = Notification.dangerously_all_agencies.filter(recipient=operator, kind="opinion_alert").first()
-    page.locator(f"form:has(input[value='{mine.pk}'])").get_by_role("button", name=both("Open")).click()
+    page.locator(f"form:has(input[value='{mine.pk}'])").get_by_role(
+        "button", name=both(pgettext_lazy("notification link", "Open"))
+    ).click()
     expect(page).to_have_url(re.compile(r"/operations/advanced/alerts/\d+/$"))
     mine.refresh_from_db()
     assert mine.read_at is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agency.models import Membership
 from agency.tenancy import tenant_context
-from notifications.models import Notification
+from notifications.models import Notification, NotificationPreference
 from notifications.rules import Kind
 from tests.factories import ROW_MAKERS, MembershipFactory, UserFactory
 
@@ -26,4 +26,14 @@ def make_notification(agency, client, recipient=None) -> Notification:
         )
 
 
+def make_preference(agency, client) -> NotificationPreference:
+    """A person of ``client`` who chose e-mail for approvals and the daily digest."""
+    person = MembershipFactory(agency=agency, client=client, role="client_approver", user=UserFactory()).user
+    with tenant_context(agency):
+        return NotificationPreference.objects.create(
+            user=person, client=client, channels={Kind.APPROVAL_WAITING: ["in_app", "email"]}, digest=True
+        )
+
+
 ROW_MAKERS[Notification] = make_notification
+ROW_MAKERS[NotificationPreference] = make_preference

@@ -11,6 +11,8 @@ from rest_framework import serializers
 
 from agency.api.routers import registered_viewsets
 from agency.models import IntegrationWrite, TenantModel
+from notifications.models.notifications import NotificationPreference
+from notifications.models.webhooks import Webhook, WebhookDelivery
 from platforms.models import AuthorisationRequest, Connection, ConnectionSecret, Delivery, SyncRun
 from tests.isolation import TenantAPITestCases
 from tests.platforms.factories import make_connection, make_delivery, make_sync_run
@@ -40,8 +42,16 @@ class TestDeliveryAPI(TenantAPITestCases):
         return make_delivery(agency, client)
 
 
-# (IntegrationWrite: the record of integrations' writes, shown on the Integrations page only.)
-HIDDEN = (ConnectionSecret, AuthorisationRequest, IntegrationWrite)
+# (IntegrationWrite: the record of integrations' writes, shown on the Integrations page only; a group bot
+# holds its address, a credential, and its deliveries and the notification preferences are pages only.)
+HIDDEN = (
+    ConnectionSecret,
+    AuthorisationRequest,
+    IntegrationWrite,
+    Webhook,
+    WebhookDelivery,
+    NotificationPreference,
+)
 
 
 def test_the_secret_rows_declare_they_are_never_served():
