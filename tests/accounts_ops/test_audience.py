@@ -158,7 +158,7 @@ def test_a_report_compares_with_the_previous_report(world):
 
 
 def test_the_agency_task_queues_batches_of_accounts(world, monkeypatch):
-    monkeypatch.setattr("accounts_ops.services.audience.PERSONA_BATCH", 2)
+    monkeypatch.setattr("accounts_ops.tasks.PERSONA_BATCH", 2)  # where the task reads it
     start, end = persona_period(world.agency_a, agency_today(world.agency_a))
     for _ in range(5):
         AudienceSnapshotFactory(account=PlatformAccountFactory(client=world.client_a1), date=end)
