@@ -15,6 +15,7 @@ from accounts_ops.selectors.overview import (
     advanced_operations_dashboard,
     basic_operations_dashboard,
 )
+from accounts_ops.views.metrics import metrics_context
 from agency import panels
 from agency.conformance import CHECKS
 from agency.roles import ADD
@@ -66,8 +67,6 @@ class AccountOperationsView(TenantViewMixin, View):
             can=_permissions(self.actor),
             try_form=TryMessageForm(actor=self.actor, initial={"account": account.pk}),
         )
-        from accounts_ops.views.metrics import metrics_context
-
         context.update(metrics_context(request, self.actor, account=account))
         context.update(panels.context_for(panels.ACCOUNT, self.actor, account))
         return render(request, "accounts_ops/account.html", context)
