@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import secrets
 import threading
@@ -447,5 +448,9 @@ class World:
             self.extra = data.get("extra", {})
 
     def save(self, path: str) -> None:
-        with open(path, "w", encoding="utf-8") as handle:
+        """Write the state beside the file and swap it in: a stop in the middle of a write (the saver
+        thread runs every few seconds) leaves the previous state whole, never an empty file."""
+        partial = f"{path}.partial"
+        with open(partial, "w", encoding="utf-8") as handle:
             json.dump(self.dump(), handle, ensure_ascii=False)
+        os.replace(partial, path)

@@ -54,6 +54,7 @@ from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.duration import duration_iso_string
 
@@ -246,11 +247,15 @@ def _ordered(plans: list[ModelPlan]) -> list[ModelPlan]:
 
 
 def migration_state() -> dict[str, list[str]]:
-    """The migrations applied here, per installed app."""
+    """The migrations applied here, per installed app. A squashed migration is left out: it stands
+    for the migrations it replaces, which are listed, so an installation made before a squash and
+    one made after it read the same."""
     installed = {config.label for config in apps.get_app_configs()}
+    squashes = set(MigrationLoader(connection, ignore_no_migrations=True).replacements)
     state: dict[str, list[str]] = defaultdict(list)
-    for app_label, name in MigrationRecorder(connection).applied_migrations():
-        if app_label in installed:
+    for key in MigrationRecorder(connection).applied_migrations():
+        app_label, name = key
+        if app_label in installed and key not in squashes:
             state[app_label].append(name)
     return {app_label: sorted(names) for app_label, names in sorted(state.items())}
 

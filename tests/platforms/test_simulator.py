@@ -468,3 +468,22 @@ def test_state_file_keeps_accounts_and_tokens_across_restarts(tmp_path):
         assert client.adapter().profile(tokens).nickname == "留下"
     finally:
         second.stop()
+
+
+def test_a_save_stopped_halfway_leaves_the_previous_state_whole(tmp_path, monkeypatch):
+    path = tmp_path / "state.json"
+    world = World()
+    world.counter = 7
+    world.save(str(path))
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # the process told to stop in the middle of writing
+
+    world.counter = 8
+    monkeypatch.setattr(json, "dump", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        world.save(str(path))
+    monkeypatch.undo()
+    again = World()
+    again.load(json.loads(path.read_text(encoding="utf-8")))
+    assert again.counter == 7

@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +46,7 @@ from portability.services.common import (
     USERS_PART,
     PortabilityError,
     Remap,
+    migration_state,
     model_plans,
 )
 from portability.services.exports import agency_export
@@ -578,3 +580,13 @@ def _checksum(agency) -> str:
             rows = plan.model.objects.order_by("pk").values_list(*plan.attnames)
             digest.update(repr(list(rows)).encode())
     return digest.hexdigest() + str(connection.vendor)
+
+
+@pytest.mark.django_db
+def test_the_migration_state_names_the_migrations_a_squash_replaces_never_the_squash():
+    squashes = MigrationLoader(connection).replacements
+    assert squashes, "this test reads the project's squashed migrations"
+    state = migration_state()
+    for (app_label, name), squash in squashes.items():
+        assert name not in state[app_label]
+        assert {replaced for label, replaced in squash.replaces} <= set(state[app_label])
