@@ -5,10 +5,12 @@ Idempotent: running it again changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zlib
 from collections import Counter
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -135,6 +137,13 @@ def demo_authenticator(user) -> None:
         TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True)
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """The published demo password, hashed once: a hash costs the hasher's full work factor (about
+    half a second), and every demo login shares the one password."""
+    return make_password(DEMO_PASSWORD)
+
+
 class Command(BaseCommand):
     help = "Create the demo agencies, people and data (idempotent) and print the logins."
 
@@ -205,7 +214,7 @@ class Command(BaseCommand):
     def _member(self, username: str, agency: Agency, role: str, client: Client | None = None):
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
         Membership.objects.get_or_create(user=user, agency=agency, defaults={"role": role, "client": client})
         return user
