@@ -62,3 +62,18 @@ def conformance_shown_to(actor, results: Iterable[Result]) -> list[Result]:
 
 def _clause_id(row) -> str:
     return row["clause_id"] if isinstance(row, dict) else row.clause_id
+
+
+def conformance_shown_in_report(report, results: Iterable[Result]) -> list[Result]:
+    """The results a PDF report holds: a report a client person asked for holds the clauses their
+    agency shows its clients; one the staff built holds every clause."""
+    from agency.models import Membership
+
+    results = list(results)
+    asked_by_client = Membership.objects.filter(
+        user_id=report.created_by_id, agency_id=report.agency_id, client__isnull=False
+    ).exists()
+    if not asked_by_client:
+        return results
+    shown = set(clauses_shown_to_clients(report.agency))
+    return [row for row in results if _clause_id(row) in shown]

@@ -4,6 +4,8 @@ their conformance page and through the API; staff always read every clause."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client as Browser
@@ -156,3 +158,25 @@ def test_client_people_read_the_chosen_clauses_through_the_api(world, api):
     assert mine["met"] == sum(row["status"] == "met" for row in mine["results"])
     (full,) = staff.get(reverse("conformancesnapshot-list")).json()["results"]
     assert [row["clause_id"] for row in full["results"]] == ALL
+
+
+def test_a_pdf_report_a_client_person_asks_for_holds_the_chosen_clauses_and_the_staffs_holds_all(
+    world, api, django_capture_on_commit_callbacks
+):
+    from agency.models import ConformanceReport
+    from agency.standard import CLAUSES_BY_ID
+    from tests.agency.test_conformance_reports import pdf_text
+
+    choose(world, CHOSEN)
+    body = {"client": world.client_a1.pk, "period": "2025-03", "language": "en"}
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = api(world.viewer_a1).post(reverse("conformancereport-list"), body, format="json")
+        ours = api(world.staff_a).post(reverse("conformancereport-list"), body, format="json")
+    for response, expected in ((theirs, CHOSEN), (ours, ALL)):
+        text = pdf_text(ConformanceReport.dangerously_all_agencies.get(pk=response.json()["id"]))
+        found = [
+            clause
+            for clause in ALL
+            if re.search(rf"{re.escape(clause)}\s+{re.escape(CLAUSES_BY_ID[clause].title_en[:8])}", text)
+        ]
+        assert found == expected
