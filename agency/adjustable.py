@@ -12,6 +12,7 @@ from ``Agency.settings``, else the default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ class AdjustableValue:
     label: object  # a lazy translation
     minimum: float | None = None
     maximum: float | None = None
+    check: Callable[[Any], None] | None = None  # further rules of a value that is not a number
 
     def validate(self, value: Any) -> Any:
         if type(value) is not type(self.default) and not (isinstance(self.default, float) and isinstance(value, int)):
@@ -34,15 +36,19 @@ class AdjustableValue:
             raise ValidationError({self.key: f"{self.key} must be at least {self.minimum}, got {value}."})
         if self.maximum is not None and value > self.maximum:
             raise ValidationError({self.key: f"{self.key} must be at most {self.maximum}, got {value}."})
+        if self.check is not None:
+            self.check(value)
         return value
 
 
 REGISTRY: dict[str, AdjustableValue] = {}
 
 
-def adjustable(key: str, default: Any, *, clause: str, label: str, minimum=None, maximum=None) -> AdjustableValue:
+def adjustable(
+    key: str, default: Any, *, clause: str, label: str, minimum=None, maximum=None, check=None
+) -> AdjustableValue:
     if key in REGISTRY:
         raise RuntimeError(f"Adjustable value {key!r} is declared twice.")
-    value = AdjustableValue(key, default, clause, label, minimum, maximum)
+    value = AdjustableValue(key, default, clause, label, minimum, maximum, check)
     REGISTRY[key] = value
     return value

@@ -10,7 +10,13 @@ class AgencyConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from agency import answer_cache, conformance, rls, today
+        from agency import (
+            answer_cache,
+            conformance,
+            conformance_shown,  # noqa: F401  (declares the agency's setting of what clients see)
+            rls,
+            today,
+        )
 
         conformance.autodiscover()
         today.autodiscover()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agency.conformance_shown import ALL_CLAUSES, CLIENT_CONFORMANCE_CLAUSES
 from agency.models import Agency, PersonPreferences
 from agency.roles import Role
 from agency.tenancy import Actor
@@ -35,14 +36,31 @@ def may_change_agency_settings(actor: Actor | None) -> bool:
 
 
 @transaction.atomic
-def agency_settings_change(*, actor: Actor, require_two_step_for_staff) -> Agency:
-    """Change the settings of ``actor``'s agency: whether all its staff must sign in with two steps
-    (``agency.twofactor.two_step_required``; its admins always must)."""
+def agency_settings_change(
+    *, actor: Actor, require_two_step_for_staff=None, client_conformance_clauses: list[str] | None = None
+) -> Agency:
+    """Change the settings of ``actor``'s agency (a setting given as ``None`` stays as it is): whether
+    all its staff must sign in with two steps (``agency.twofactor.two_step_required``; its admins
+    always must), and which clauses' conformance results its clients see
+    (``agency.conformance_shown``; every clause again when all are chosen, new clauses included)."""
     if not may_change_agency_settings(actor):
         raise PermissionDenied(_("Only an agency admin changes the agency's settings."))
-    if not isinstance(require_two_step_for_staff, bool):
+    if require_two_step_for_staff is not None and not isinstance(require_two_step_for_staff, bool):
         raise ValidationError({"require_two_step_for_staff": [_("Must be true or false.")]})
+    if client_conformance_clauses is not None:
+        if not isinstance(client_conformance_clauses, (list, tuple)):
+            raise ValidationError({"client_conformance_clauses": [_("Give a list of clause ids.")]})
+        CLIENT_CONFORMANCE_CLAUSES.validate(list(client_conformance_clauses))
     agency = Agency.objects.select_for_update().get(pk=actor.agency.pk)
-    agency.require_two_step_for_staff = require_two_step_for_staff
-    agency.save(update_fields=["require_two_step_for_staff"])
+    if require_two_step_for_staff is not None:
+        agency.require_two_step_for_staff = require_two_step_for_staff
+    if client_conformance_clauses is not None:
+        chosen = set(client_conformance_clauses)
+        agency.settings = dict(agency.settings or {})
+        if chosen == set(ALL_CLAUSES):
+            agency.settings.pop(CLIENT_CONFORMANCE_CLAUSES.key, None)
+        else:
+            agency.settings[CLIENT_CONFORMANCE_CLAUSES.key] = [c for c in ALL_CLAUSES if c in chosen]
+    agency.clean()
+    agency.save(update_fields=["require_two_step_for_staff", "settings"])
     return agency

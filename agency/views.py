@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -19,6 +19,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from agency import services
 from agency.conformance import CHECKS, Period
+from agency.conformance_shown import clauses_shown_to_clients
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
@@ -240,12 +241,27 @@ class AgencySettingsView(TenantViewMixin, View):
             raise PermissionDenied(_("Only an agency admin changes the agency's settings."))
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request):
-        return render(request, self.template_name, {"title": _("Agency settings"), "agency": self.actor.agency})
+    def get(self, request, errors=None, status=200):
+        shown = set(clauses_shown_to_clients(self.actor.agency))
+        context = {
+            "title": _("Agency settings"),
+            "agency": self.actor.agency,
+            "clauses": [(clause, clause.id in shown) for clause in CLAUSES],
+            "errors": errors or [],
+        }
+        return render(request, self.template_name, context, status=status)
 
     def post(self, request):
-        services.agency_settings_change(
-            actor=self.actor, require_two_step_for_staff=request.POST.get("require_two_step_for_staff") == "on"
-        )
+        try:
+            services.agency_settings_change(
+                actor=self.actor,
+                require_two_step_for_staff=request.POST.get("require_two_step_for_staff") == "on",
+                # Only a form that showed the clauses changes them (none ticked: none shown).
+                client_conformance_clauses=request.POST.getlist("client_conformance_clauses")
+                if "client_conformance_form" in request.POST
+                else None,
+            )
+        except ValidationError as refused:
+            return self.get(request, errors=refused.messages, status=400)
         messages.success(request, _("The agency's settings are saved."))
         return redirect("agency-settings")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agency.forms import DateInput, DateTimeInput, TenantModelForm
@@ -129,10 +133,49 @@ class StepForm(TenantModelForm):
         }
 
 
+TIMECODE = re.compile(r"^(?:(?:(?P<hours>\d+):)?(?P<minutes>\d+):)?(?P<seconds>\d+(?:[.,]\d{1,3})?)$")
+
+
+def parse_timecode(text: str) -> Decimal:
+    """``"01:05"``, ``"1:05.5"``, ``"1:02:03"`` or plain seconds (``"65.5"``) → seconds. Minutes and
+    seconds after a colon stay below 60, so a mistyped ``"1:75"`` is refused, not read as 2:15."""
+    match = TIMECODE.match((text or "").strip())
+    if match is None:
+        raise ValidationError(
+            _("“%(value)s” is not a time in the video: write minutes and seconds (01:05) or seconds (65.5)."),
+            code="timecode",
+            params={"value": text},
+        )
+    hours = int(match["hours"] or 0)
+    minutes = int(match["minutes"] or 0)
+    seconds = Decimal(match["seconds"].replace(",", "."))
+    if match["minutes"] is not None and seconds >= 60:
+        raise ValidationError(
+            _("“%(value)s”: the seconds after the colon go up to 59."), code="timecode", params={"value": text}
+        )
+    if match["hours"] is not None and minutes >= 60:
+        raise ValidationError(
+            _("“%(value)s”: the minutes after the hours go up to 59."), code="timecode", params={"value": text}
+        )
+    return hours * 3600 + minutes * 60 + seconds
+
+
+class TimecodeField(forms.CharField):
+    """A moment in a video as people write it (mm:ss), kept in seconds."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_timecode(value) if value not in self.empty_values else None
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
-    timecode_seconds = forms.DecimalField(
-        label=_("At (seconds)"), min_value=0, max_digits=9, decimal_places=3, help_text=_("For example 12.5")
+    timecode_seconds = TimecodeField(
+        label=_("At (minutes:seconds)"),
+        help_text=_("For example 01:05, or seconds such as 65.5."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "00:00", "maxlength": 20}
+        ),
     )
     frame = forms.IntegerField(label=_("Frame (optional)"), min_value=0, required=False)
 

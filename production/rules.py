@@ -36,6 +36,23 @@ CLIP_MAX_UPLOAD_BYTES = adjustable(
     label=_("Largest video file accepted for upload, in bytes (5.2)"),
 )
 
+# Client people read a video's picture in plain words, never codecs or pixel counts: 4K when the
+# picture meets 5.2's 4K, else the usual names of the smaller sizes by their short side.
+PICTURE_QUALITY_WORDS = (
+    (1080, _("Full HD")),
+    (720, _("HD")),
+    (0, _("Standard definition")),
+)
+
+
+def picture_quality(*, display_width: int, display_height: int) -> str:
+    """The picture's quality as a client reads it: "4K ultra HD" when 5.2's 4K is met."""
+    long_side, short_side = max(display_width, display_height), min(display_width, display_height)
+    if long_side >= CLIP_MIN_LONG_SIDE and short_side >= CLIP_MIN_SHORT_SIDE:
+        return str(_("4K ultra HD"))
+    return next(str(words) for least, words in PICTURE_QUALITY_WORDS if short_side >= least)
+
+
 RULE_RESOLUTION = "resolution"
 RULE_DURATION = "duration"
 

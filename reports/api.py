@@ -15,7 +15,8 @@ from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import TenantViewSet
-from agency.conformance import Period
+from agency.conformance import Period, Status
+from agency.conformance_shown import conformance_shown_to
 from agency.languages import requester_language
 from agency.models import ConformanceReport, ConformanceSnapshot
 from clients.models import Client
@@ -53,6 +54,17 @@ class ConformanceSnapshotSerializer(TenantModelSerializer):
         fields = ["id", "client", "period_start", "period_end", "met", "not_met", "results", "created_at"]
         read_only_fields = fields
 
+    def to_representation(self, snapshot):
+        """A client person reads the clauses their agency shows them, and counts of those only."""
+        data = super().to_representation(snapshot)
+        view = self.context.get("view")
+        actor = getattr(view, "actor", None)
+        if actor is not None and actor.is_client_person:
+            data["results"] = conformance_shown_to(actor, data["results"])
+            data["met"] = sum(row["status"] == Status.MET for row in data["results"])
+            data["not_met"] = sum(row["status"] == Status.NOT_MET for row in data["results"])
+        return data
+
 
 class ConformanceSnapshotFilterSet(TenantFilterSet):
     class Meta:
@@ -86,6 +98,7 @@ class ConformanceSnapshotViewSet(TenantViewSet):
         client = get_object_or_404(Client.objects.visible_to(self.actor), pk=int(client_id))
         period = parse_period(request.query_params.get("period", ""))
         results, _snapshot = conformance_results(client, period)
+        results = conformance_shown_to(self.actor, results)
         return Response(ClauseResultSerializer([row.as_dict() for row in results], many=True).data)
 
 

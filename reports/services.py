@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agency.conformance import Period, Status, evaluate
+from agency.conformance_shown import conformance_shown_in_report
 from agency.models import Agency, ConformanceReport, ConformanceSnapshot, ReportStatus
 from agency.services import validated_save
 from agency.tasks import enqueue
@@ -93,6 +94,7 @@ def conformance_report_build(*, report_id: int) -> ConformanceReport:
         period = Period(report.period_start, report.period_end)
         with translation.override(report.language):  # the findings too, not only the headings
             results, snapshot = conformance_results(report.client, period)
+        results = conformance_shown_in_report(report, results)
         _progress(report, progress=60)
         pdf = render_conformance_pdf(report.client, period, results, report.language)
         with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from agency.conformance import Period, Status
+from agency.conformance_shown import conformance_shown_to
 from agency.languages import requester_language
 from agency.models import ConformanceReport, ReportStatus
 from agency.pages import base_template
@@ -69,6 +70,7 @@ class ClientConformanceView(TenantViewMixin, View):
         client = get_object_or_404(Client.objects.visible_to(self.actor), pk=pk)
         period = period_from_request(request, self.actor)
         results, snapshot = conformance_results(client, period)
+        results = conformance_shown_to(self.actor, results)
         reports = ConformanceReport.objects.visible_to(self.actor).filter(client=client)[:10]
         return render(
             request,

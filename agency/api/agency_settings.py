@@ -14,21 +14,34 @@ from rest_framework.views import APIView
 
 from agency import services
 from agency.api.viewsets import two_step_check
+from agency.conformance_shown import clauses_shown_to_clients
 from agency.models import Agency
 from agency.selectors import agency_choice, cached_actor
 from agency.tenancy import activate, tenant_boundary
 
 
 class AgencySettingsSerializer(serializers.ModelSerializer):
+    client_conformance_clauses = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='The clauses (ids such as "5.1") whose conformance results the agency\'s client people see; '
+        "staff see every clause. All of them until the agency chooses.",
+    )
+
     class Meta:
         model = Agency
-        fields = ["name", "slug", "require_two_step_for_staff"]
+        fields = ["name", "slug", "require_two_step_for_staff", "client_conformance_clauses"]
         read_only_fields = ["name", "slug"]
         extra_kwargs = {
             "require_two_step_for_staff": {
                 "help_text": "Every staff person of the agency must sign in with two steps (its admins always must)."
             }
         }
+
+    def to_representation(self, agency):
+        data = super().to_representation(agency)
+        data["client_conformance_clauses"] = clauses_shown_to_clients(agency)
+        return data
 
 
 class AgencySettingsView(APIView):
@@ -66,9 +79,8 @@ class AgencySettingsView(APIView):
         try:
             agency = services.agency_settings_change(
                 actor=self.actor,
-                require_two_step_for_staff=serializer.validated_data.get(
-                    "require_two_step_for_staff", self.actor.agency.require_two_step_for_staff
-                ),
+                require_two_step_for_staff=serializer.validated_data.get("require_two_step_for_staff"),
+                client_conformance_clauses=serializer.validated_data.get("client_conformance_clauses"),
             )
         except DjangoPermissionDenied as refused:
             raise PermissionDenied(str(refused))

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from production.models.projects import ProjectOwned
+from production.rules import picture_quality
 
 
 def _media_path(kind: str, instance, filename: str) -> str:
@@ -85,6 +86,19 @@ class ProbedMedia(ProjectOwned):
         if not self.display_width or not self.display_height:
             return None
         return self.display_height > self.display_width
+
+    @property
+    def plain_facts(self) -> str:
+        """The file in plain words for client people: orientation, length and picture quality, no
+        codecs, frame rates or sizes (those are for the agency's staff). Empty until it is read."""
+        if self.probe_state != ProbeState.DONE or not self.display_width or not self.display_height:
+            return ""
+        words = [str(_("Vertical video") if self.is_vertical else _("Horizontal video"))]
+        if self.duration_seconds is not None:
+            minutes, seconds = divmod(int(self.duration_seconds), 60)
+            words.append(f"{minutes}:{seconds:02d}")
+        words.append(picture_quality(display_width=self.display_width, display_height=self.display_height))
+        return " · ".join(words)
 
     @property
     def resolution(self) -> str:

@@ -26,3 +26,19 @@ def review_thread(actor: Actor, round_: ReviewRound) -> dict:
         .order_by("-round__number", "timecode_seconds", "id")
     )
     return {"comments": comments, "earlier_comments": earlier}
+
+
+def open_review_comments(actor: Actor, round_: ReviewRound) -> list[ReviewComment]:
+    """The time-coded comments still open (not resolved) on the project's cuts up to this round: what
+    an approver is warned of before approving the cut."""
+    return list(
+        ReviewComment.objects.visible_to(actor)
+        .filter(
+            round__project_id=round_.project_id,
+            round__number__lte=round_.number,
+            parent__isnull=True,
+            resolved_at__isnull=True,
+        )
+        .select_related("author", "round")
+        .order_by("-round__number", "timecode_seconds", "id")
+    )

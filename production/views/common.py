@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from agency.http import file_response
+from agency.pages import base_template
 from agency.roles import VIEW
 from agency.views import TenantViewMixin
 from production.models.post import Cut, PostProductionStep
@@ -28,6 +29,39 @@ class ProductionPage(TenantViewMixin):
     def require(self, action: str, resource: str | None = None) -> None:
         if not self.actor.can(action, resource or self.resource):
             raise PermissionDenied(_("Your role does not allow this."))
+
+
+# --- approvals ---------------------------------------------------------------------------------
+
+
+def approval_confirmed(request, open_count: int) -> bool:
+    """Whether the approver confirmed, having been shown the ``open_count`` comments still open (a
+    comment added or resolved since asks again)."""
+    return request.POST.get("confirmed") == "1" and request.POST.get("open_seen", "") == str(open_count)
+
+
+def approval_confirmation(
+    request, actor, *, what: str, action_url: str, back_url: str, consequence: str, open_comments=None
+):
+    """The step before an approval: what is approved, what follows, the comments still open, and a
+    button that approves (with the comment typed on the page before). Pages with scripts show the
+    same in a dialog without leaving the page."""
+    return render(
+        request,
+        "production/approval_confirm.html",
+        {
+            "what": what,
+            "action_url": action_url,
+            "back_url": back_url,
+            "consequence": consequence,
+            "open_comments": list(open_comments or ()),
+            "comments_apply": open_comments is not None,  # a cut's review has comments; a script none
+            "comment": request.POST.get("comment", ""),
+            "changed_since": request.POST.get("confirmed") == "1",
+            "base_template": base_template(actor),
+            "title": what,
+        },
+    )
 
 
 # --- files -----------------------------------------------------------------------------------

@@ -14,14 +14,25 @@ from agency.roles import ADD, CHANGE, DECIDE
 from production.forms import CommentForm, DecisionForm, ReplyForm
 from production.models.projects import Stage
 from production.models.review import ReviewComment, ReviewRound, RoundStatus
-from production.selectors.review import review_thread
+from production.selectors.review import open_review_comments, review_thread
 from production.services.review import (
     review_comment_add,
     review_comment_resolve,
     review_round_approve,
     review_round_request_changes,
 )
-from production.views.common import ProductionPage
+from production.views.common import ProductionPage, approval_confirmation, approval_confirmed
+
+
+def approval_question(round_) -> str:
+    return _("Approve cut v%(version)d of “%(title)s”?") % {
+        "version": round_.cut.version,
+        "title": round_.project.title,
+    }
+
+
+def approval_consequence() -> str:
+    return _("Once approved, the cut goes to publishing; comments still open stay on the record.")
 
 
 class ReviewDetailView(ProductionPage, View):
@@ -50,10 +61,14 @@ class ReviewDetailView(ProductionPage, View):
             "can_reply": self.actor.can(ADD, "review") and round_.project.stage != Stage.PUBLISHED,
             "can_resolve": self.actor.can(CHANGE, "review"),
             "decision_form": DecisionForm() if is_open and self.actor.can(DECIDE, "review") else None,
+            "approval_consequence": approval_consequence(),
+            "approval_question": approval_question(round_),
             "base_template": base_template(self.actor),
             "title": str(round_),
         }
         context.update(review_thread(self.actor, round_))
+        if context["decision_form"] is not None:
+            context["open_comments"] = open_review_comments(self.actor, round_)
         return render(request, "production/review_detail.html", context, status=status)
 
 
@@ -115,6 +130,18 @@ class ReviewActionView(ReviewDetailView):
     def approve(self, request, round_):
         form = DecisionForm(request.POST)
         form.is_valid()
+        if round_.status == RoundStatus.OPEN:
+            open_comments = open_review_comments(self.actor, round_)
+            if not approval_confirmed(request, len(open_comments)):
+                return approval_confirmation(
+                    request,
+                    self.actor,
+                    what=approval_question(round_),
+                    action_url=request.path,
+                    back_url=round_.get_absolute_url(),
+                    consequence=approval_consequence(),
+                    open_comments=open_comments,
+                )
         review_round_approve(actor=self.actor, round=round_, comment=form.cleaned_data.get("comment", ""))
         messages.success(request, _("Cut approved: it is ready to publish."))
         return redirect("production:client-home") if self.actor.is_client_person else None

@@ -24,7 +24,15 @@ from production.services.scripts import (
     storyboard_shot_add,
     storyboard_shot_delete,
 )
-from production.views.common import ProductionPage
+from production.views.common import ProductionPage, approval_confirmation, approval_confirmed
+
+
+def approval_question(script) -> str:
+    return _("Approve script v%(version)d of “%(title)s”?") % {"version": script.version, "title": script.project.title}
+
+
+def approval_consequence() -> str:
+    return _("Once approved, the script is final: the video is shot from it, and changes need a new version.")
 
 
 class ScriptDetailView(ProductionPage, View):
@@ -69,6 +77,8 @@ class ScriptDetailView(ProductionPage, View):
             "script_form": script_form or (ScriptForm(instance=script, actor=self.actor) if editable else None),
             "shot_form": shot_form or (ShotForm(actor=self.actor) if editable else None),
             "decision_form": decision_form or (DecisionForm() if can_decide else None),
+            "approval_consequence": approval_consequence(),
+            "approval_question": approval_question(script),
             "base_template": base_template(self.actor),
             "title": str(script),
         }
@@ -117,6 +127,15 @@ class ScriptActionView(ScriptDetailView):
     def approve(self, request, script):
         form = DecisionForm(request.POST)
         form.is_valid()
+        if script.status == ScriptStatus.SUBMITTED and not approval_confirmed(request, 0):
+            return approval_confirmation(
+                request,
+                self.actor,
+                what=approval_question(script),
+                action_url=request.path,
+                back_url=script.get_absolute_url(),
+                consequence=approval_consequence(),
+            )
         script_approve(actor=self.actor, script=script, comment=form.cleaned_data.get("comment", ""))
         messages.success(request, _("Script approved."))
         return self._after_decision(script)

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from agency import twofactor
+from agency.standard import CLAUSES
 from agency.twofactor import recovery_codes_left, totp_device, two_step_required
 from demo.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET, demo_authenticator
 from tests.agency.test_two_factor import PASSWORD, code_for, signed_in, wrong_code
@@ -297,7 +298,12 @@ def test_the_agency_settings_api_reads_for_staff_and_changes_for_the_admin(world
     member(world.agency_a, "producer", "producer_a")
     admin = verified(world.staff_a)
     url = reverse("api-agency-settings")
-    assert admin.get(url).json() == {"name": "Agency A", "slug": "agency-a", "require_two_step_for_staff": False}
+    assert admin.get(url).json() == {
+        "name": "Agency A",
+        "slug": "agency-a",
+        "require_two_step_for_staff": False,
+        "client_conformance_clauses": [clause.id for clause in CLAUSES],
+    }
     changed = admin.patch(url, {"require_two_step_for_staff": True}, content_type="application/json")
     assert changed.status_code == 200 and changed.json()["require_two_step_for_staff"] is True
     world.agency_a.refresh_from_db()

@@ -67,6 +67,8 @@ def client_decides(page, waiting_list: str, title: str, button: str, comment: st
     if comment:
         decision.get_by_label(both("Comment")).fill(comment)
     decision.get_by_role("button", name=both(button)).click()
+    if button.startswith("Approve"):  # approving asks first
+        page.get_by_role("dialog").get_by_role("button", name=both("Yes, approve")).click()
 
 
 def test_a_producer_takes_a_video_from_script_to_publication(browser, demo, shot, media_files):
@@ -236,7 +238,7 @@ def test_a_client_approver_approves_a_cut_with_a_time_coded_comment(browser, dem
     expect_message(approver, "Comment added.")
     timecode = approver.get_by_role("link", name="00:06.500")
     expect(timecode).to_be_visible()
-    expect(approver.get_by_text("第 6.5 秒的锅底特写再停一秒。")).to_be_visible()
+    expect(approver.locator(".thread").get_by_text("第 6.5 秒的锅底特写再停一秒。")).to_be_visible()
     timecode.click()  # the player starts at the comment's moment
     expect(approver).to_have_url(re.compile(r"[?&]t=6\.5"))
     shot(approver, "review-with-time-coded-comment")
@@ -244,6 +246,7 @@ def test_a_client_approver_approves_a_cut_with_a_time_coded_comment(browser, dem
     decision = form_with(approver, "Approve the cut")
     decision.get_by_label(both("Comment")).fill("改完就可以发布。")
     decision.get_by_role("button", name=both("Approve the cut")).click()
+    approver.get_by_role("dialog").get_by_role("button", name=both("Yes, approve")).click()
     expect_message(approver, "Cut approved: it is ready to publish.")
     expect(approver.get_by_role("heading", name=both("Your recent decisions on cuts"))).to_be_visible()
     shot(approver, "client-cut-approved")

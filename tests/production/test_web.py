@@ -137,7 +137,10 @@ def test_a_producer_takes_a_project_from_topic_to_publication_in_the_pages(
     # the client's approver, in the client area
     home = page(approver.get(reverse("production:client-home")))
     assert "Spicy night" in home and script_url in home
-    approved = approver.post(reverse("production:script-action", args=[script.pk, "approve"]), {"comment": "Good"})
+    approve_url = reverse("production:script-action", args=[script.pk, "approve"])
+    asked = approver.post(approve_url, {"comment": "Good"})
+    assert asked.status_code == 200 and "Approve script v1" in page(asked)  # the confirmation step
+    approved = approver.post(approve_url, {"comment": "Good", "confirmed": "1", "open_seen": "0"})
     assert approved.status_code == 302 and approved.url == reverse("production:client-home")
 
     act("advance", {"stage": "shooting"})
@@ -184,7 +187,9 @@ def test_a_producer_takes_a_project_from_topic_to_publication_in_the_pages(
         and reverse("production:media-file", args=["cut", round_.cut_id]) in thread
     )
     assert "Brighter" in page(b.get(review_url))  # staff see the same thread
-    approver.post(reverse("production:review-action", args=[round_.pk, "approve"]), {})
+    approver.post(
+        reverse("production:review-action", args=[round_.pk, "approve"]), {"confirmed": "1", "open_seen": "1"}
+    )
     project.refresh_from_db()
     assert project.stage == Stage.PUBLISHING
 

@@ -1,0 +1,52 @@
+/* The review and script pages. "Use the current time" writes the player's position into the
+   comment's time (mm:ss, the server keeps seconds); approving opens a dialog that says what follows
+   and which comments are still open before it sends. Without scripts the time is typed and the
+   approval goes through the same confirmation as a page of its own. */
+(function () {
+  "use strict";
+
+  function mmss(seconds) {
+    var whole = Math.floor(seconds);
+    var tenths = Math.floor((seconds - whole) * 10); // never past the moment shown
+    var minutes = Math.floor(whole / 60);
+    var rest = whole % 60;
+    var text = (minutes < 10 ? "0" : "") + minutes + ":" + (rest < 10 ? "0" : "") + rest;
+    return tenths ? text + "." + tenths : text;
+  }
+
+  document.querySelectorAll("[data-current-time-for]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-current-time-for"));
+    var player = document.getElementById(button.getAttribute("data-player"));
+    if (!field || !player) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      player.pause();
+      field.value = mmss(player.currentTime || 0);
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      field.focus();
+    });
+  });
+
+  document.querySelectorAll("form[data-approval-form] [data-confirm]").forEach(function (button) {
+    var form = button.form;
+    var dialog = document.getElementById(button.getAttribute("data-confirm"));
+    if (!form || !dialog || typeof dialog.showModal !== "function") return;
+    var yes = dialog.querySelector("[data-confirm-yes]");
+    var no = dialog.querySelector("[data-confirm-no]");
+    button.addEventListener("click", function (event) {
+      if (form.elements.confirmed.value === "1") return;
+      event.preventDefault();
+      dialog.showModal();
+      yes.focus();
+    });
+    yes.addEventListener("click", function () {
+      form.elements.confirmed.value = "1";
+      dialog.close();
+      form.requestSubmit(button);
+    });
+    no.addEventListener("click", function () {
+      dialog.close();
+      button.focus();
+    });
+  });
+})();
