@@ -50,7 +50,7 @@ def client_summary(actor: Actor, client: Client) -> dict:
     accounts = list(PlatformAccount.objects.visible_to(actor).filter(client=client).order_by("platform", "handle"))
     videos = list(client.videos.select_related("account").order_by("-published_at", "-id")[:10])
     requirements = list(ClientRequirement.objects.visible_to(actor).filter(client=client).order_by("-raised_at")[:20])
-    people = list(Membership.objects.filter(agency=actor.agency, client=client).select_related("user"))
+    people = list(Membership.objects.filter(agency=actor.agency, client_id=client.pk).select_related("user"))
     return {"accounts": accounts, "videos": videos, "requirements": requirements, "people": people}
 
 

@@ -165,7 +165,7 @@ def _client_people(client: Client) -> list[tuple[str, str, object]]:
     """(email, name, user) of the client's people with an email, and the client's contact."""
     people = []
     memberships = (
-        Membership.objects.filter(agency_id=client.agency_id, client=client, is_active=True)
+        Membership.objects.filter(agency_id=client.agency_id, client_id=client.pk, is_active=True)
         .select_related("user")
         .order_by("user__username")
     )
