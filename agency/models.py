@@ -321,7 +321,8 @@ class TenantModel(models.Model):
     default; ``"pk"`` for the client itself; ``None`` for agency-internal rows no client person sees).
 
     ``same_client_as`` names the parent relations whose client this row (which carries ``client``)
-    must share, as relation names or ``SameClient`` entries; ``clean`` checks them.
+    must share, as relation names or ``SameClient`` entries; ``clean`` checks them, and a new row
+    given no client takes its parent's (``take_client_from_parents``).
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
@@ -344,6 +345,7 @@ class TenantModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.take_client_from_parents()
         agency = current_agency()
         if self.agency_id is None:
             if agency is None:
@@ -373,6 +375,32 @@ class TenantModel(models.Model):
         if current_agency() is None and not all_agencies_active():
             return tenant_context(self.agency)
         return nullcontext()
+
+    def take_client_from_parents(self) -> None:
+        """A new row whose client is required and not given takes the client of its first parent
+        named in ``same_client_as`` that has one (a session's segment, its session's): the
+        services need not copy it. Run before validation and before saving."""
+        if not self.same_client_as or not self._state.adding:
+            return
+        field = next((f for f in self._meta.concrete_fields if f.name == "client"), None)
+        if field is None or field.null or getattr(self, field.attname) is not None:
+            return
+        for entry in self.same_client_as:
+            relation = entry.relation if isinstance(entry, SameClient) else entry
+            if getattr(self, self._meta.get_field(relation).attname) is None:
+                continue
+            parent = getattr(self, relation)
+            if getattr(parent, "client_id", None) is None:
+                continue
+            if parent._meta.get_field("client").is_cached(parent):
+                setattr(self, field.name, parent.client)  # the row as the parent holds it: no query
+            else:
+                setattr(self, field.attname, parent.client_id)
+            return
+
+    def full_clean(self, *args, **kwargs) -> None:
+        self.take_client_from_parents()
+        super().full_clean(*args, **kwargs)
 
     def validate_constraints(self, exclude=None) -> None:
         # Each rule's message on its field, before the database is asked (agency.constraints).
