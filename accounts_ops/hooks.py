@@ -1,5 +1,9 @@
 """What chapter 7 hands to other chapters, registered once at start-up (``AppConfig.ready``).
 
+- The platform figures of the clients' pages and dashboards (``clients.figures``): the daily
+  series, totals and best videos from the daily metrics, and the charts of the client page and of
+  the client area's dashboard, with the audience persona (7.3).
+
 - The 7.1 sentiment classifier to the evaluation app, for free-text survey answers (10.1):
   ``evaluation.sentiment.register_sentiment_classifier``.
 - Metric sources for the 8.3 account valuation, computed from ``AccountDailyMetric``
@@ -45,8 +49,46 @@ def engagement_rate(account, start: dt.date, end: dt.date) -> Decimal | None:
     return Decimal(interactions) / Decimal(row["plays"])
 
 
+class ClientFigures:
+    """``clients.figures.FigureSource`` from the daily metrics (``accounts_ops.selectors.metrics``)
+    and the client pages' parts of ``accounts_ops.views.overview``."""
+
+    def daily_series(self, actor, start, end, **filters):
+        from accounts_ops.selectors.metrics import daily_series
+
+        return daily_series(actor, start, end, **filters)
+
+    def account_totals(self, actor, start, end, *, client_id):
+        from accounts_ops.selectors.metrics import account_totals
+
+        return account_totals(actor, start, end, client_id=client_id)
+
+    def client_totals(self, actor, start, end):
+        from accounts_ops.selectors.metrics import client_totals
+
+        return client_totals(actor, start, end)
+
+    def top_videos(self, actor, start, end, *, account_ids):
+        from accounts_ops.selectors.metrics import top_videos
+
+        return top_videos(actor, start, end, account_ids=account_ids)
+
+    def page_figures(self, request, actor, client, accounts):
+        from accounts_ops.views.overview import client_page_figures
+
+        return client_page_figures(request, actor, client, accounts)
+
+    def audience(self, actor, accounts):
+        from accounts_ops.views.overview import client_audience
+
+        return client_audience(actor, accounts)
+
+
 def register() -> None:
     from accounts_ops.sentiment import label_only
+    from clients.figures import register_figure_source
+
+    register_figure_source(ClientFigures())
 
     try:
         from evaluation.sentiment import register_sentiment_classifier

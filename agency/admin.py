@@ -1,13 +1,14 @@
 """The Django admin is the platform operator's tool (superusers), across agencies. It reads
 through the named escape hatch; agencies' own admins work in the product's pages."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from agency import sessions
-from agency.models import Agency, Membership, TaskOutbox, TenantModel
+from agency.models import Agency, Membership, TaskOutbox, TenantModel, client_model
 
 
 class TenantAdmin(admin.ModelAdmin):
@@ -48,17 +49,36 @@ class AgencyAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
 
 
+class MembershipForm(forms.ModelForm):
+    """The client is chosen from every agency's clients (the model the clients app registered)."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "agency", "role", "client_id", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_field = Membership._meta.get_field("client_id")
+        self.fields["client_id"] = forms.ModelChoiceField(
+            queryset=client_model().dangerously_all_agencies.select_related("agency"),
+            required=False,
+            label=model_field.verbose_name,
+            help_text=model_field.help_text,
+            initial=self.instance.client_id,
+        )
+
+    def clean_client_id(self):
+        client = self.cleaned_data.get("client_id")
+        return client.pk if client is not None else None
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ("user", "agency", "role", "client", "is_active")
     list_filter = ("role", "agency")
     search_fields = ("user__username", "agency__name")
     autocomplete_fields = ("user",)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "client":
-            kwargs["queryset"] = db_field.related_model.dangerously_all_agencies.select_related("agency")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SentFilter(admin.SimpleListFilter):

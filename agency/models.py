@@ -92,18 +92,39 @@ class Agency(models.Model):
             raise ValidationError({"settings": [f"{k}: {v}" for k, v in errors.items()]})
 
 
+_client_model: type[models.Model] | None = None
+
+
+def register_client_model(model: type[models.Model]) -> None:
+    """Called by the app that defines the agencies' clients (``clients``, at ready()): the core
+    confines a client person to the id of one of its rows and asks it no more than that."""
+    global _client_model
+    _client_model = model
+
+
+def client_model() -> type[models.Model]:
+    if _client_model is None:
+        raise LookupError("No app registered the client model (agency.models.register_client_model).")
+    return _client_model
+
+
 class Membership(models.Model):
-    """A person's role in one agency. Client people also name the one client they belong to."""
+    """A person's role in one agency. Client people also name the one client they belong to.
+
+    The client is kept as its id (``client_id``), the scope row-level security and every tenant
+    queryset confine a client person to: the core knows no app above it, not even by a foreign
+    key. The app of the clients owns the rest: it registers its model (``register_client_model``),
+    deletes a client's people with the client, and the database's foreign key constraint to the
+    client table (made when the column was a foreign key) still refuses an id of no client."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    client = models.ForeignKey(
-        "clients.Client",
-        on_delete=models.CASCADE,
+    client_id = models.BigIntegerField(
+        _("client"),
         null=True,
         blank=True,
-        related_name="people",
+        db_index=True,
         help_text=_("Only for client people: the client whose data they see."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -122,11 +143,11 @@ class Membership(models.Model):
                 ),
             ),
             on_field(
-                "client",
+                "client_id",
                 models.CheckConstraint(
                     condition=(
-                        Q(role__in=sorted(CLIENT_ROLES), client__isnull=False)
-                        | (~Q(role__in=sorted(CLIENT_ROLES)) & Q(client__isnull=True))
+                        Q(role__in=sorted(CLIENT_ROLES), client_id__isnull=False)
+                        | (~Q(role__in=sorted(CLIENT_ROLES)) & Q(client_id__isnull=True))
                     ),
                     name="membership_client_iff_client_role",
                     violation_error_code="membership_client_iff_client_role",
@@ -142,16 +163,31 @@ class Membership(models.Model):
     def is_client_person(self) -> bool:
         return self.role in CLIENT_ROLES
 
+    @property
+    def client(self):
+        """The client row of a client person (None for staff), read like a foreign key would be."""
+        if self.client_id is None:
+            return None
+        cached = self.__dict__.get("_client")
+        if cached is None or cached.pk != self.client_id:
+            cached = client_model()._base_manager.filter(pk=self.client_id).first()
+            self.__dict__["_client"] = cached
+        return cached
+
+    @client.setter
+    def client(self, value) -> None:
+        self.client_id = value.pk if value is not None else None
+        self.__dict__["_client"] = value
+
     def clean(self) -> None:
         if self.role in CLIENT_ROLES and not self.client_id:
-            raise ValidationError({"client": _("Client people must be linked to one client.")})
+            raise ValidationError({"client_id": _("Client people must be linked to one client.")})
         if self.role not in CLIENT_ROLES and self.client_id:
-            raise ValidationError({"client": _("Only client people are linked to a client.")})
+            raise ValidationError({"client_id": _("Only client people are linked to a client.")})
         if self.client_id and self.agency_id:
-            # The client model by the foreign key (clients.Client): the core imports no app above it.
-            client_model = self._meta.get_field("client").related_model
-            if not client_model.dangerously_all_agencies.filter(pk=self.client_id, agency_id=self.agency_id).exists():
-                raise ValidationError({"client": _("The client belongs to another agency.")})
+            clients = client_model().dangerously_all_agencies
+            if not clients.filter(pk=self.client_id, agency_id=self.agency_id).exists():
+                raise ValidationError({"client_id": _("The client belongs to another agency.")})
 
     def validate_constraints(self, exclude=None) -> None:
         validate_constraints_on_fields(self, exclude=exclude)
@@ -285,7 +321,8 @@ class TenantModel(models.Model):
     default; ``"pk"`` for the client itself; ``None`` for agency-internal rows no client person sees).
 
     ``same_client_as`` names the parent relations whose client this row (which carries ``client``)
-    must share, as relation names or ``SameClient`` entries; ``clean`` checks them.
+    must share, as relation names or ``SameClient`` entries; ``clean`` checks them, and a new row
+    given no client takes its parent's (``take_client_from_parents``).
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
@@ -308,6 +345,7 @@ class TenantModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.take_client_from_parents()
         agency = current_agency()
         if self.agency_id is None:
             if agency is None:
@@ -337,6 +375,32 @@ class TenantModel(models.Model):
         if current_agency() is None and not all_agencies_active():
             return tenant_context(self.agency)
         return nullcontext()
+
+    def take_client_from_parents(self) -> None:
+        """A new row whose client is required and not given takes the client of its first parent
+        named in ``same_client_as`` that has one (a session's segment, its session's): the
+        services need not copy it. Run before validation and before saving."""
+        if not self.same_client_as or not self._state.adding:
+            return
+        field = next((f for f in self._meta.concrete_fields if f.name == "client"), None)
+        if field is None or field.null or getattr(self, field.attname) is not None:
+            return
+        for entry in self.same_client_as:
+            relation = entry.relation if isinstance(entry, SameClient) else entry
+            if getattr(self, self._meta.get_field(relation).attname) is None:
+                continue
+            parent = getattr(self, relation)
+            if getattr(parent, "client_id", None) is None:
+                continue
+            if parent._meta.get_field("client").is_cached(parent):
+                setattr(self, field.name, parent.client)  # the row as the parent holds it: no query
+            else:
+                setattr(self, field.attname, parent.client_id)
+            return
+
+    def full_clean(self, *args, **kwargs) -> None:
+        self.take_client_from_parents()
+        super().full_clean(*args, **kwargs)
 
     def validate_constraints(self, exclude=None) -> None:
         # Each rule's message on its field, before the database is asked (agency.constraints).
@@ -386,66 +450,6 @@ class TenantModel(models.Model):
                 errors.setdefault(rule.error_on or rule.relation, message)
         if errors:
             raise ValidationError(errors)
-
-
-class ConformanceSnapshot(TenantModel):
-    """A client's conformance with the standard for one period, frozen as it was evaluated, so a
-    past month's report can be reproduced exactly. Made monthly by a scheduled task."""
-
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="conformance_snapshots")
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    results = models.JSONField(_("results"), help_text=_("One entry per clause: status, summary, evidence."))
-    met = models.PositiveSmallIntegerField(_("clauses met"), default=0)
-    not_met = models.PositiveSmallIntegerField(_("clauses not met"), default=0)
-
-    class Meta:
-        ordering = ["-period_start", "client_id"]
-        verbose_name = _("conformance snapshot")
-        verbose_name_plural = _("conformance snapshots")
-        constraints = [
-            on_field(
-                "period_end",
-                models.UniqueConstraint(
-                    fields=["client", "period_start", "period_end"],
-                    name="snapshot_one_per_period",
-                ),
-            ),
-        ]
-        indexes = [models.Index(fields=["agency", "period_start"], name="snapshot_agency_period")]
-
-    def __str__(self) -> str:
-        return f"{self.client} {self.period_start:%Y-%m}"
-
-
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    BUILDING = "building", _("Building")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class ConformanceReport(TenantModel):
-    """A conformance report (PDF) for a client and period, built by a task with visible progress."""
-
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="conformance_reports")
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    file = models.FileField(_("file"), upload_to="conformance/%Y/%m/", blank=True)
-    error = models.TextField(_("error"), blank=True)
-    snapshot = models.ForeignKey(ConformanceSnapshot, on_delete=models.SET_NULL, null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("conformance report")
-        verbose_name_plural = _("conformance reports")
-        indexes = [models.Index(fields=["agency", "client", "created_at"], name="report_agency_client_created")]
-
-    def __str__(self) -> str:
-        return f"{self.client} {self.period_start}..{self.period_end} ({self.language})"
 
 
 class TaskOutbox(models.Model):

@@ -17,7 +17,7 @@ def memberships_of(user) -> QuerySet[Membership]:
         return Membership.objects.none()
     return (
         Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
-        .select_related("agency", "client")
+        .select_related("agency")
         .order_by("agency__name")
     )
 

@@ -3,6 +3,10 @@ every app's services use."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +16,45 @@ from agency.conformance_shown import ALL_CLAUSES, CLIENT_CONFORMANCE_CLAUSES
 from agency.models import Agency, PersonPreferences
 from agency.roles import Role
 from agency.tenancy import Actor
+
+
+class Unchanged:
+    """The default of an update service's typed parameters: the caller leaves that field as it is
+    (``None`` cannot say it, as it is a value many fields may take)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNCHANGED: Any = Unchanged()
+
+
+def given(**values) -> dict:
+    """The fields an update service's caller gave (every parameter not left ``UNCHANGED``), by name."""
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
+
+
+def service_parameters(service: Callable) -> frozenset[str] | None:
+    """The keyword parameters ``service`` takes, or None when it takes any (``**values``)."""
+    parameters = inspect.signature(service).parameters.values()
+    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters):
+        return None
+    return frozenset(parameter.name for parameter in parameters)
+
+
+def fields_taken(*services: Callable, row: str = "") -> tuple[str, ...]:
+    """The fields typed services take, in the order they declare them: their keyword parameters
+    but the actor and ``row`` (the keyword an update service takes its row by). An API viewset's
+    ``changeable_fields`` for the services it calls."""
+    names: dict[str, None] = {}
+    for service in services:
+        for name in inspect.signature(service).parameters:
+            if name not in ("actor", row):
+                names.setdefault(name)
+    return tuple(names)
 
 
 def validated_save(row):

@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts_ops.selectors.metrics import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 from agency.api.cached import AnswerCacheMixin, answer_cached
 from agency.api.filters import TenantFilterSet
 from agency.api.pagination import CursorPagination
@@ -24,6 +23,7 @@ from agency.http import file_response
 from agency.roles import DECIDE, FULFIL, VIEW
 from clients import selectors, services
 from clients.models import Client, ClientRequirement, PlatformAccount, Service, Video
+from clients.selectors import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 
 
 class ClientSerializer(TenantModelSerializer):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from agency.adjustable import adjustable
 from agency.conformance import CheckResult, Evidence, Period, Status, clause_check
+from agency.history import values_as_they_stood
 from clients.models import Client, ClientRequirement
-from records.selectors.audit import values_as_they_stood
 
 # 4.1: how long an agency may take to decide a requirement before it counts as not adopted.
 # The standard names no figure; the agency sets its own promise.

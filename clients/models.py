@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
 from agency.db.indexes import TrigramIndex
-from agency.models import SameClient, TenantModel
+from agency.models import Membership, SameClient, TenantModel
 
 
 class ClientKind(models.TextChoices):
@@ -132,6 +132,12 @@ class Client(TenantModel):
         super().clean()
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
             raise ValidationError({"contract_end": _("The contract cannot end before it starts.")})
+
+
+def delete_people_of_client(sender, instance: Client, **kwargs) -> None:
+    """A client's people go with the client (a client person's membership names the client by its
+    id, ``agency.models.Membership.client_id``; connected at ready())."""
+    Membership.objects.filter(client_id=instance.pk).delete()
 
 
 class Platform(models.TextChoices):

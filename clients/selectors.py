@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, Sum
 
-from accounts_ops.selectors.metrics import account_totals, client_totals, daily_series, dashboard_period, top_videos
 from agency import answer_cache
 from agency.tenancy import Actor
+from clients.figures import figure_source
 from clients.models import AccountStatus, Client, ClientRequirement, ClientStatus, PlatformAccount, RequirementStatus
+
+DASHBOARD_DAYS = 30  # the period a dashboard shows unless asked otherwise
+DASHBOARD_MAX_DAYS = 366  # a year of daily figures, the most a dashboard reads at once
+
+
+def dashboard_period(actor: Actor, days: int) -> tuple[dt.date, dt.date]:
+    """The last ``days`` days up to yesterday in the agency's time zone (today's figures are not
+    in yet)."""
+    end = actor.agency.today() - dt.timedelta(days=1)
+    return end - dt.timedelta(days=days - 1), end
 
 
 def agency_overview(actor: Actor) -> dict:
@@ -50,7 +62,7 @@ def client_summary(actor: Actor, client: Client) -> dict:
     accounts = list(PlatformAccount.objects.visible_to(actor).filter(client=client).order_by("platform", "handle"))
     videos = list(client.videos.select_related("account").order_by("-published_at", "-id")[:10])
     requirements = list(ClientRequirement.objects.visible_to(actor).filter(client=client).order_by("-raised_at")[:20])
-    people = list(Membership.objects.filter(agency=actor.agency, client=client).select_related("user"))
+    people = list(Membership.objects.filter(agency=actor.agency, client_id=client.pk).select_related("user"))
     return {"accounts": accounts, "videos": videos, "requirements": requirements, "people": people}
 
 
@@ -63,7 +75,11 @@ def agency_metrics_overview(actor: Actor, *, days: int) -> dict:
     scope = f"client{actor.client_id}" if actor.is_client_person else "agency"
 
     def figures():
-        return {"series": daily_series(actor, start, end), "top_clients": client_totals(actor, start, end)}
+        source = figure_source()
+        return {
+            "series": source.daily_series(actor, start, end),
+            "top_clients": source.client_totals(actor, start, end),
+        }
 
     metrics = answer_cache.cached("overview-figures", (scope, start, end), figures)
     return {
@@ -88,10 +104,11 @@ def client_dashboard(actor: Actor, client: Client, *, days: int) -> dict:
     account_ids = [account.pk for account in accounts]
 
     def figures():
+        source = figure_source()
         return {
-            "totals": account_totals(actor, start, end, client_id=client.pk),
-            "series": daily_series(actor, start, end, client_id=client.pk),
-            "top_videos": top_videos(actor, start, end, account_ids=account_ids),
+            "totals": source.account_totals(actor, start, end, client_id=client.pk),
+            "series": source.daily_series(actor, start, end, client_id=client.pk),
+            "top_videos": source.top_videos(actor, start, end, account_ids=account_ids),
         }
 
     metrics = answer_cache.cached("client-figures", (client.pk, start, end), figures)

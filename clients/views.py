@@ -27,6 +27,7 @@ from agency.views import (
 )
 from clients import services
 from clients.api import ClientFilterSet, ClientRequirementFilterSet, PlatformAccountFilterSet, VideoFilterSet
+from clients.figures import figure_source
 from clients.forms import (
     REQUIREMENT_ACTION_FORMS,
     ClientForm,
@@ -75,16 +76,9 @@ class ClientDetailView(TenantDetailView):
 
 def client_metrics(request, actor, client: Client, accounts: list[PlatformAccount]) -> dict:
     """The client's figures over time (its accounts together) and each account's key figures with
-    their trend, from the platform's daily metrics (chapter 7, ``accounts_ops``): the client page
-    and the client dashboard bring the chapters together."""
-    from accounts_ops.selectors.metrics import account_figures
-    from accounts_ops.views.metrics import metrics_context
-
-    figures = account_figures(actor, [a.pk for a in accounts])
-    return {
-        **metrics_context(request, actor, client=client),
-        "account_rows": [(a, figures[a.pk]) for a in accounts],
-    }
+    their trend, from the platform's daily metrics (chapter 7, registered in ``clients.figures``):
+    the client page and the client area's dashboard bring the chapters together."""
+    return figure_source().page_figures(request, actor, client, accounts)
 
 
 class ClientFormPage:
@@ -295,21 +289,5 @@ class ClientAreaDashboardView(TenantViewMixin, View):
 
 def audience_charts(actor, accounts: list[PlatformAccount]) -> dict:
     """The audience persona (7.3) of the client's largest account with a report: its latest report
-    and the gender, age and city charts of it."""
-    from django.utils.translation import get_language
-
-    from accounts_ops.selectors.audience import latest_persona_reports, persona_charts
-
-    reports = latest_persona_reports(actor, [a.pk for a in accounts])
-    report = next((reports[a.pk] for a in sorted(accounts, key=lambda a: -a.followers) if a.pk in reports), None)
-    if report is None:
-        return {"persona": None, "persona_charts": []}
-    language = get_language() or "zh-hans"
-    return {
-        "persona": report,
-        "persona_summary": report.summary_zh if language.startswith("zh") else report.summary_en,
-        "persona_charts": [
-            (f"persona-{index}", chart)
-            for index, chart in enumerate(persona_charts(report, language, dimensions=("gender", "age", "cities")))
-        ],
-    }
+    and the gender, age and city charts of it (chapter 7, registered in ``clients.figures``)."""
+    return figure_source().audience(actor, accounts)

@@ -40,7 +40,7 @@ def _invitations_to_client_people(client: Client, end: dt.datetime):
     """Invitations of the client's campaigns sent by ``end`` to someone who is not a member of the
     agency other than a person of this client: an invitation sent to the agency's own staff, or to a
     person of another client, asks nobody of the client (10.1, 10.2)."""
-    others = Membership.objects.filter(agency_id=client.agency_id).exclude(client=client)
+    others = Membership.objects.filter(agency_id=client.agency_id).exclude(client_id=client.pk)
     other_emails = [e.lower() for e in others.exclude(user__email="").values_list("user__email", flat=True)]
     return (
         SurveyInvitation.objects.filter(client=client, sent_at__isnull=False, sent_at__lte=end)

@@ -89,7 +89,7 @@ QUERY_PARAMETERS = {"account": "clients.platformaccount", "client": "clients.cli
 # its ``model`` (a view with ``model`` or ``queryset`` needs no entry: its ``pk`` is that model's).
 URL_ARGUMENTS: dict[str, dict[str, str]] = {
     "conformance-client": {"pk": "clients.client"},
-    "conformance-report-download": {"pk": "agency.conformancereport"},
+    "conformance-report-download": {"pk": "reports.conformancereport"},
     "clients:requirement-action": {"pk": "clients.clientrequirement"},
     "production:project-detail": {"pk": "production.videoproject"},
     "production:project-update": {"pk": "production.videoproject"},
@@ -281,7 +281,9 @@ def audit_changes(value, remap: Remap, row: dict):
 
 # "app_label.model.field" → how its ids are translated (None: it holds none).
 REFERENCES: dict[str, Transform | None] = {
-    "agency.conformancesnapshot.results": conformance_results,
+    # A client person's client, kept by its id (the core holds no foreign key to an app above it).
+    "agency.membership.client_id": lambda value, remap, row: remap.row("clients.client", value),
+    "reports.conformancesnapshot.results": conformance_results,
     "clients.client.services": None,
     "production.script.topic_basis": None,
     # A clip that repeats another's content names that clip (production.rules.DuplicateFailure).

@@ -360,7 +360,7 @@ def _approver(agency: Agency, client: Client, people: dict) -> Actor:
     """The client's own approver when the demo has one for this client, else the account manager."""
     approver = people.get(Role.CLIENT_APPROVER)
     if approver is not None:
-        membership = Membership.objects.filter(user=approver, agency=agency, client=client).first()
+        membership = Membership.objects.filter(user=approver, agency=agency, client_id=client.pk).first()
         if membership is not None:
             return membership.as_actor()
     return _actor(agency, people[Role.ACCOUNT_MANAGER])

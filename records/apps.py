@@ -18,11 +18,14 @@ class RecordsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from agency import answer_cache
+        from agency import answer_cache, history
         from records import audit
+        from records.selectors.audit import values_as_they_stood
         from records.selectors.reports import autodiscover
 
         autodiscover()  # every app's report sections (9 j, 9 k)
+        # The apps below records judge a past period through the trail without importing it (4.1).
+        history.register_reader(values_as_they_stood)
 
         # The database keeps the trail (PostgreSQL and SQLite): its triggers are made after every
         # migrate; on SQLite they are dropped before it, as a rebuilt table would lose them anyway.

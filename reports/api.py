@@ -18,8 +18,8 @@ from agency.api.viewsets import TenantViewSet
 from agency.conformance import Period, Status
 from agency.conformance_shown import conformance_shown_to
 from agency.languages import requester_language
-from agency.models import ConformanceReport, ConformanceSnapshot
 from clients.models import Client
+from reports.models import ConformanceReport, ConformanceSnapshot
 from reports.selectors import conformance_results
 from reports.services import conformance_report_request
 

@@ -13,10 +13,10 @@ from django.db.models import Count, Q
 
 from accounts_ops.selectors.metrics import client_figures
 from agency.conformance import ClauseStatus, Period, Status, evaluate
-from agency.models import ConformanceSnapshot
 from agency.tenancy import Actor
 from clients.models import AccountStatus, ClientRequirement, PlatformAccount, RequirementStatus
 from production.models import Stage, VideoProject
+from reports.models import ConformanceSnapshot
 
 
 def conformance_results(client, period: Period) -> tuple[list[ClauseStatus], ConformanceSnapshot | None]:

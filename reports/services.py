@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from agency.conformance import Period, Status, evaluate
 from agency.conformance_shown import conformance_shown_in_report
-from agency.models import Agency, ConformanceReport, ConformanceSnapshot, ReportStatus
+from agency.models import Agency
 from agency.services import validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
+from reports.models import ConformanceReport, ConformanceSnapshot, ReportStatus
 from reports.pdf import render_conformance_pdf
 from reports.selectors import conformance_results
 

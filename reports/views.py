@@ -16,12 +16,12 @@ from django.views import View
 from agency.conformance import Period, Status
 from agency.conformance_shown import conformance_shown_to
 from agency.languages import requester_language
-from agency.models import ConformanceReport, ReportStatus
 from agency.pages import base_template
 from agency.roles import ADD
 from agency.standard import CLAUSES
 from agency.views import TenantViewMixin, period_from_request
 from clients.models import Client, ClientStatus
+from reports.models import ConformanceReport, ReportStatus
 from reports.selectors import conformance_results, overview_rows
 from reports.services import conformance_report_request
 

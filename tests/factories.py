@@ -10,8 +10,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agency import tokens, twofactor
-from agency.models import Agency, ConformanceReport, ConformanceSnapshot, IntegrationWrite, Membership
+from agency.models import Agency, IntegrationWrite, Membership
 from clients.models import Client, ClientRequirement, PlatformAccount, Video
+from reports.models import ConformanceReport, ConformanceSnapshot
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):

@@ -317,19 +317,10 @@ def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
 
 # --- the dashboard APIs: totals, a daily series, the best videos ---------------------------------
 
-DASHBOARD_DAYS = 30  # the period a dashboard shows unless asked otherwise
-DASHBOARD_MAX_DAYS = 366  # a year of daily figures, the most a dashboard reads at once
 TOP_SHOWN = 10  # the best videos (and clients) a dashboard lists
 
 SERIES_COUNTS = ("plays", "likes", "comments", "shares", "followers_gained")
 VIDEO_COUNTS = ("plays", "likes", "comments", "shares")
-
-
-def dashboard_period(actor: Actor, days: int) -> tuple[dt.date, dt.date]:
-    """The last ``days`` days up to yesterday in the agency's time zone (today's figures are not
-    in yet)."""
-    end = actor.agency.today() - dt.timedelta(days=1)
-    return end - dt.timedelta(days=days - 1), end
 
 
 def _totals(rows, counts) -> dict:

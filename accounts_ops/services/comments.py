@@ -544,6 +544,6 @@ def staff_choices(agency: Agency):
     """The people comments can be assigned to: the agency's active staff."""
     return (
         get_user_model()
-        .objects.filter(memberships__agency=agency, memberships__is_active=True, memberships__client__isnull=True)
+        .objects.filter(memberships__agency=agency, memberships__is_active=True, memberships__client_id__isnull=True)
         .order_by("username")
     )

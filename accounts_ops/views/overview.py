@@ -4,12 +4,15 @@ and chapter 7's landing page. Thin: forms collect, services decide."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.views import View
 
 from accounts_ops.forms.inbox import TryMessageForm
 from accounts_ops.models.inbox import AutoReplySettings
 from accounts_ops.models.profile import ProfileField
 from accounts_ops.rules import PINNED_SLOTS_MAX, PINNED_SLOTS_MIN
+from accounts_ops.selectors.audience import latest_persona_reports, persona_charts
+from accounts_ops.selectors.metrics import account_figures
 from accounts_ops.selectors.overview import (
     account_operations,
     advanced_operations_dashboard,
@@ -21,7 +24,7 @@ from agency.conformance import CHECKS
 from agency.roles import ADD
 from agency.standard import CHAPTERS, CLAUSES
 from agency.views import TenantViewMixin
-from clients.models import PlatformAccount
+from clients.models import Client, PlatformAccount
 
 
 class DashboardView(TenantViewMixin, View):
@@ -99,3 +102,35 @@ class AdvancedDashboardView(TenantViewMixin, View):
             can_import=self.actor.can(ADD, "data_import"),
         )
         return render(request, "accounts_ops/advanced.html", context)
+
+
+# --- what the clients' pages show of chapter 7 (registered in clients.figures by accounts_ops.hooks) ---
+
+
+def client_page_figures(request, actor, client: Client, accounts: list[PlatformAccount]) -> dict:
+    """The client's figures over time (its accounts together) and each account's key figures with
+    their trend, from the platform's daily metrics: the client page and the client area's dashboard
+    bring the chapters together."""
+    figures = account_figures(actor, [a.pk for a in accounts])
+    return {
+        **metrics_context(request, actor, client=client),
+        "account_rows": [(a, figures[a.pk]) for a in accounts],
+    }
+
+
+def client_audience(actor, accounts: list[PlatformAccount]) -> dict:
+    """The audience persona (7.3) of the client's largest account with a report: its latest report
+    and the gender, age and city charts of it."""
+    reports = latest_persona_reports(actor, [a.pk for a in accounts])
+    report = next((reports[a.pk] for a in sorted(accounts, key=lambda a: -a.followers) if a.pk in reports), None)
+    if report is None:
+        return {"persona": None, "persona_charts": []}
+    language = get_language() or "zh-hans"
+    return {
+        "persona": report,
+        "persona_summary": report.summary_zh if language.startswith("zh") else report.summary_en,
+        "persona_charts": [
+            (f"persona-{index}", chart)
+            for index, chart in enumerate(persona_charts(report, language, dimensions=("gender", "age", "cities")))
+        ],
+    }

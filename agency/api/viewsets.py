@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 from rest_framework import filters, status, viewsets
@@ -43,7 +44,9 @@ from rest_framework.response import Response
 from agency import twofactor
 from agency.api.authentication import CachedTokenAuthentication
 from agency.api.filters import FilterBackend
+from agency.api.serializers import NOT_CHANGEABLE
 from agency.selectors import agency_choice, cached_actor
+from agency.services import service_parameters
 from agency.tenancy import activate, tenant_boundary
 from agency.tokens import WRITE_METHODS, IntegrationActor, record_write
 
@@ -178,6 +181,15 @@ def two_step_check(request) -> None:
         )
 
 
+def refuse_fields_not_taken(service: Callable, values: dict) -> None:
+    """A typed service takes only its parameters: the first field of the body (by name) it does not
+    take is refused on that field (a service taking ``**values`` checks them itself)."""
+    taken = service_parameters(service)
+    refused = sorted(set(values) - taken) if taken is not None else []
+    if refused:
+        raise DjangoValidationError({refused[0]: NOT_CHANGEABLE})
+
+
 class ServiceViewSet(TenantViewSet):
     # A viewset whose writes go to services: it declares them, and the fields they take::
     #
@@ -188,6 +200,9 @@ class ServiceViewSet(TenantViewSet):
     #     changes_only = True               # a change passes only what differs from the row (a PUT repeats the rest)
     #     derived_fields = ("client",)      # validated (taken from a parent row), the services' own to set
     #
+    # Services take typed keyword parameters (an update's default to ``agency.services.UNCHANGED``:
+    # the fields left out stay as they are); ``agency.services.fields_taken`` gives the fields they
+    # take, and a field of the body a service does not take is refused on that field.
     # The body is validated by the serializer, the service is called with the actor, and the row it
     # returns is read again through the scoped queryset and serialized. An endpoint whose call the
     # attributes cannot say overrides ``create_row`` / ``update_row``; one that declares neither a
@@ -213,10 +228,14 @@ class ServiceViewSet(TenantViewSet):
         }
 
     def create_row(self, values: dict):
-        return type(self).create_service(actor=self.actor, **values)
+        service = type(self).create_service
+        refuse_fields_not_taken(service, values)
+        return service(actor=self.actor, **values)
 
     def update_row(self, row, values: dict):
-        return type(self).update_service(actor=self.actor, **{self.service_row: row}, **values)
+        service = type(self).update_service
+        refuse_fields_not_taken(service, values)
+        return service(actor=self.actor, **{self.service_row: row}, **values)
 
     def perform_create(self, serializer):
         if not self._serves("create"):

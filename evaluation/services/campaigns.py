@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Agency, Membership
 from agency.outbox import task_named
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor, require_agency
 from clients.models import Client, ClientStatus
@@ -48,7 +48,6 @@ from evaluation.sentiment import classify_sentiment
 from evaluation.services.common import managers_of
 from evaluation.services.questionnaires import questionnaire_ensure_default
 
-EDITABLE_CAMPAIGN_FIELDS = ("template", "opens_on", "closes_on")
 SEND_INVITATIONS_TASK = "evaluation.tasks.campaign_send_invitations_task"
 
 
@@ -136,13 +135,18 @@ def ensure_within_follow_up_deadline(campaign: EvaluationCampaign) -> None:
 
 
 @transaction.atomic
-def campaign_change(*, actor: Actor | None, campaign: EvaluationCampaign, **changes) -> EvaluationCampaign:
-    """Change a campaign that has not been sent yet: its questionnaire and its dates. A follow-up
-    survey cannot be moved past the day it must be sent by (10.2)."""
+def campaign_change(
+    *,
+    actor: Actor | None,
+    campaign: EvaluationCampaign,
+    template: QuestionnaireTemplate = UNCHANGED,
+    opens_on: dt.date = UNCHANGED,
+    closes_on: dt.date = UNCHANGED,
+) -> EvaluationCampaign:
+    """Change a campaign that has not been sent yet: its questionnaire and its dates (the ones
+    given). A follow-up survey cannot be moved past the day it must be sent by (10.2)."""
+    changes = given(template=template, opens_on=opens_on, closes_on=closes_on)
     campaign = EvaluationCampaign.objects.select_for_update().get(pk=campaign.pk)
-    unknown = set(changes) - set(EDITABLE_CAMPAIGN_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError({"status": _("The campaign was already sent; its questionnaire and dates are fixed.")})
     if "template" in changes:
@@ -165,7 +169,7 @@ def _client_people(client: Client) -> list[tuple[str, str, object]]:
     """(email, name, user) of the client's people with an email, and the client's contact."""
     people = []
     memberships = (
-        Membership.objects.filter(agency_id=client.agency_id, client=client, is_active=True)
+        Membership.objects.filter(agency_id=client.agency_id, client_id=client.pk, is_active=True)
         .select_related("user")
         .order_by("user__username")
     )

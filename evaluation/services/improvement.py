@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Client
 from evaluation.models import (
@@ -65,12 +65,12 @@ def improvement_cycle_open(
 
 
 @transaction.atomic
-def improvement_cycle_change(*, actor: Actor, cycle: ImprovementCycle, **changes) -> ImprovementCycle:
-    """Reword a finding."""
+def improvement_cycle_change(
+    *, actor: Actor, cycle: ImprovementCycle, finding: str = UNCHANGED, description: str = UNCHANGED
+) -> ImprovementCycle:
+    """Reword a finding (the fields given)."""
+    changes = given(finding=finding, description=description)
     cycle = ImprovementCycle.objects.select_for_update().get(pk=cycle.pk)
-    unknown = set(changes) - {"finding", "description"}
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     for name, value in changes.items():
         setattr(cycle, name, (value or "").strip())
     return validated_save(cycle)

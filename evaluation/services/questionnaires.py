@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor, require_agency
 from evaluation.defaults import DEFAULT_FAMILY, DEFAULT_QUESTIONS, DEFAULT_TEMPLATE
 from evaluation.models import Question, QuestionKind, QuestionnaireTemplate, TemplateStatus
@@ -56,12 +56,18 @@ def questionnaire_create(
 
 
 @transaction.atomic
-def questionnaire_change(*, actor: Actor, template: QuestionnaireTemplate, **changes) -> QuestionnaireTemplate:
-    """Edit a draft's titles and introductions."""
+def questionnaire_change(
+    *,
+    actor: Actor,
+    template: QuestionnaireTemplate,
+    title_zh: str = UNCHANGED,
+    title_en: str = UNCHANGED,
+    intro_zh: str = UNCHANGED,
+    intro_en: str = UNCHANGED,
+) -> QuestionnaireTemplate:
+    """Edit a draft's titles and introductions (the ones given)."""
+    changes = given(title_zh=title_zh, title_en=title_en, intro_zh=intro_zh, intro_en=intro_en)
     template = QuestionnaireTemplate.objects.select_for_update().get(pk=template.pk)
-    unknown = set(changes) - set(TEMPLATE_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     _ensure_draft(template)
     for name, value in changes.items():
         setattr(template, name, value)
@@ -116,12 +122,20 @@ def question_add(
 
 
 @transaction.atomic
-def question_change(*, actor: Actor, question: Question, **changes) -> Question:
-    """Edit a question of a draft questionnaire."""
+def question_change(
+    *,
+    actor: Actor,
+    question: Question,
+    kind: str = UNCHANGED,
+    text_zh: str = UNCHANGED,
+    text_en: str = UNCHANGED,
+    required: bool = UNCHANGED,
+    choices: list = UNCHANGED,
+    code: str = UNCHANGED,
+) -> Question:
+    """Edit a question of a draft questionnaire (the fields given)."""
+    changes = given(kind=kind, text_zh=text_zh, text_en=text_en, required=required, choices=choices, code=code)
     question = Question.objects.select_for_update(of=("self",)).select_related("template").get(pk=question.pk)
-    unknown = set(changes) - set(QUESTION_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     _ensure_draft(question.template)
     for name, value in changes.items():
         setattr(question, name, value)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from agency.api.filters import TenantFilterSet
 from agency.api.viewsets import ServiceViewSet, service_action
 from agency.roles import CHANGE
+from agency.services import fields_taken
 from extensions.api.common import ChildSerializer, ExtensionCancelSerializer
 from extensions.models import (
     LiveProduct,
@@ -20,10 +21,7 @@ from extensions.models import (
     RunSheetSegment,
 )
 from extensions.services.live import (
-    PRODUCT_CHANGEABLE,
     RESULT_FIGURES,
-    SEGMENT_CHANGEABLE,
-    SESSION_CHANGEABLE,
     live_product_add,
     live_product_remove,
     live_product_update,
@@ -258,7 +256,7 @@ class LiveSessionViewSet(ServiceViewSet):
     create_service = live_session_plan
     update_service = live_session_update
     service_row = "session"
-    changeable_fields = SESSION_CHANGEABLE
+    changeable_fields = fields_taken(live_session_plan, live_session_update, row="session")
 
     @extend_schema(request=LiveSessionStartSerializer, responses=LiveSessionSerializer)
     @service_action(live_session_start, body=LiveSessionStartSerializer, required_action=CHANGE)
@@ -288,7 +286,8 @@ class LiveProductViewSet(ServiceViewSet):
     create_service = live_product_add
     update_service = live_product_update
     service_row = "product"
-    changeable_fields = ("session", *PRODUCT_CHANGEABLE)  # the session is fixed once the product exists
+    # The session is given once, when the product is added (the update takes none).
+    changeable_fields = fields_taken(live_product_add, live_product_update, row="product")
 
     def perform_destroy(self, instance):
         live_product_remove(actor=self.actor, product=instance)
@@ -308,7 +307,8 @@ class RunSheetSegmentViewSet(ServiceViewSet):
     create_service = run_sheet_segment_add
     update_service = run_sheet_segment_update
     service_row = "segment"
-    changeable_fields = ("session", *SEGMENT_CHANGEABLE)  # the session is fixed once the segment exists
+    # The session is given once, when the segment is added (the update takes none).
+    changeable_fields = fields_taken(run_sheet_segment_add, run_sheet_segment_update, row="segment")
 
     def perform_destroy(self, instance):
         run_sheet_segment_remove(actor=self.actor, segment=instance)

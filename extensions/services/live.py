@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Membership
 from agency.roles import STAFF_ROLES
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from extensions.models import (
@@ -115,7 +115,6 @@ def live_session_plan(
     """Plan a live session on a client's account (8.1)."""
     session = LiveSession(
         agency=actor.agency,
-        client=account.client,
         account=account,
         theme=(theme or "").strip(),
         planned_start=planned_start,
@@ -127,16 +126,30 @@ def live_session_plan(
     return validated_save(session)
 
 
-SESSION_CHANGEABLE = ("account", "theme", "planned_start", "planned_end", "goal_gmv", "goal_viewers", "notes")
-
-
 @transaction.atomic
-def live_session_update(*, actor: Actor, session: LiveSession, **changes) -> LiveSession:
-    """Change a session's plan. A planned session may move: its team must still be free and its
-    run sheet must still fit; once live, only the goals and notes change."""
-    unknown = set(changes) - set(SESSION_CHANGEABLE)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+def live_session_update(
+    *,
+    actor: Actor,
+    session: LiveSession,
+    account: PlatformAccount = UNCHANGED,
+    theme: str = UNCHANGED,
+    planned_start: dt.datetime = UNCHANGED,
+    planned_end: dt.datetime = UNCHANGED,
+    goal_gmv: Decimal | None = UNCHANGED,
+    goal_viewers: int | None = UNCHANGED,
+    notes: str = UNCHANGED,
+) -> LiveSession:
+    """Change a session's plan (the fields given). A planned session may move: its team must still
+    be free and its run sheet must still fit; once live, only the goals and notes change."""
+    changes = given(
+        account=account,
+        theme=theme,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        goal_gmv=goal_gmv,
+        goal_viewers=goal_viewers,
+        notes=notes,
+    )
     session = _lock_session(session)
     _ensure_editable(session, "status")
     moving = {name for name in ("account", "planned_start", "planned_end") if name in changes}
@@ -208,7 +221,6 @@ def live_team_assign(
             raise ValidationError({"person": clash})
     assignment = LiveTeamAssignment(
         agency=actor.agency,
-        client=session.client,
         session=session,
         role=role,
         person=person,
@@ -347,7 +359,6 @@ def live_product_add(
         position = (session.products.aggregate(last=Max("position"))["last"] or 0) + 1
     product = LiveProduct(
         agency=actor.agency,
-        client=session.client,
         session=session,
         name=(name or "").strip(),
         price=price,
@@ -360,14 +371,29 @@ def live_product_add(
     return validated_save(product)
 
 
-PRODUCT_CHANGEABLE = ("name", "price", "stock", "commission_rate", "selected_by", "position", "notes")
-
-
 @transaction.atomic
-def live_product_update(*, actor: Actor, product: LiveProduct, **changes) -> LiveProduct:
-    unknown = set(changes) - set(PRODUCT_CHANGEABLE)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+def live_product_update(
+    *,
+    actor: Actor,
+    product: LiveProduct,
+    name: str = UNCHANGED,
+    price: Decimal = UNCHANGED,
+    stock: int = UNCHANGED,
+    commission_rate: Decimal = UNCHANGED,
+    selected_by=UNCHANGED,
+    position: int = UNCHANGED,
+    notes: str = UNCHANGED,
+) -> LiveProduct:
+    """Change a product of a session that is still planned or live (the fields given)."""
+    changes = given(
+        name=name,
+        price=price,
+        stock=stock,
+        commission_rate=commission_rate,
+        selected_by=selected_by,
+        position=position,
+        notes=notes,
+    )
     session = _lock_session(product.session)
     _ensure_editable(session)
     product = LiveProduct.objects.get(pk=product.pk)
@@ -436,7 +462,6 @@ def run_sheet_segment_add(
     _ensure_editable(session)
     segment = RunSheetSegment(
         agency=actor.agency,
-        client=session.client,
         session=session,
         kind=kind,
         title=(title or "").strip(),
@@ -450,14 +475,28 @@ def run_sheet_segment_add(
     return segment
 
 
-SEGMENT_CHANGEABLE = ("kind", "title", "start_minute", "duration_minutes", "product", "notes")
-
-
 @transaction.atomic
-def run_sheet_segment_update(*, actor: Actor, segment: RunSheetSegment, **changes) -> RunSheetSegment:
-    unknown = set(changes) - set(SEGMENT_CHANGEABLE)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+def run_sheet_segment_update(
+    *,
+    actor: Actor,
+    segment: RunSheetSegment,
+    kind: str = UNCHANGED,
+    title: str = UNCHANGED,
+    start_minute: int = UNCHANGED,
+    duration_minutes: int = UNCHANGED,
+    product: LiveProduct | None = UNCHANGED,
+    notes: str = UNCHANGED,
+) -> RunSheetSegment:
+    """Change a segment of the run sheet (the fields given): it stays within the session and
+    overlaps no other."""
+    changes = given(
+        kind=kind,
+        title=title,
+        start_minute=start_minute,
+        duration_minutes=duration_minutes,
+        product=product,
+        notes=notes,
+    )
     session = _lock_session(segment.session)
     _ensure_editable(session)
     segment = RunSheetSegment.objects.get(pk=segment.pk)

@@ -35,7 +35,6 @@ def adverse_event_record(
     """Record an adverse event of an account (8.3 e); it counts in the account's valuations."""
     event = AdverseEvent(
         agency=actor.agency,
-        client=account.client,
         account=account,
         kind=kind,
         severity=severity,
@@ -94,7 +93,6 @@ def account_valuation_create(
     result = compute(inputs)
     valuation = AccountValuation(
         agency=actor.agency,
-        client=account.client,
         account=account,
         valued_on=valued_on,
         window_start=window_start,
@@ -112,7 +110,6 @@ def account_valuation_create(
     for position, outcome in enumerate(result.factors):
         factor = ValuationFactor(
             agency=actor.agency,
-            client=account.client,
             valuation=valuation,
             factor=outcome.factor,
             value=outcome.value,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from extensions.models import BOOKING_PATH, BookingStatus, Influencer, StoreVisitBooking, StoreVisitCampaign
 from extensions.rules import INFLUENCER_FOLLOWERS_MAX_AGE_DAYS, follower_range, follower_rule_refusal
@@ -44,7 +44,6 @@ def store_visit_book(
     low, high = follower_range(actor.agency)
     booking = StoreVisitBooking(
         agency=actor.agency,
-        client=campaign.client,
         campaign=campaign,
         influencer=influencer,
         influencer_handle=influencer.handle,
@@ -124,15 +123,28 @@ def store_visit_cancel(*, actor: Actor, booking: StoreVisitBooking, reason: str)
     return validated_save(booking)
 
 
-VISIT_RESULTS = ("plays", "likes", "comments", "shares", "coupon_redemptions", "video_url")
-
-
 @transaction.atomic
-def store_visit_record_results(*, actor: Actor, booking: StoreVisitBooking, **results) -> StoreVisitBooking:
-    """Record the posted video's results (plays, likes, comments, shares, coupon redemptions)."""
-    unknown = set(results) - set(VISIT_RESULTS)
-    if unknown:
-        raise ValidationError({name: _("Unknown result field.") for name in unknown})
+def store_visit_record_results(
+    *,
+    actor: Actor,
+    booking: StoreVisitBooking,
+    plays: int | None = UNCHANGED,
+    likes: int | None = UNCHANGED,
+    comments: int | None = UNCHANGED,
+    shares: int | None = UNCHANGED,
+    coupon_redemptions: int | None = UNCHANGED,
+    video_url: str = UNCHANGED,
+) -> StoreVisitBooking:
+    """Record the posted video's results (plays, likes, comments, shares, coupon redemptions; the
+    ones given), and its link when one is given."""
+    results = given(
+        plays=plays,
+        likes=likes,
+        comments=comments,
+        shares=shares,
+        coupon_redemptions=coupon_redemptions,
+        video_url=video_url,
+    )
     booking = StoreVisitBooking.objects.select_for_update().get(pk=booking.pk)
     if booking.status not in (BookingStatus.POSTED, BookingStatus.PAID):
         raise ValidationError(

@@ -61,7 +61,6 @@ def record_transition(*, actor: Actor | None, project: VideoProject, to_stage: s
     now = timezone.now()
     StageTransition.objects.create(
         agency=project.agency,
-        client_id=project.client_id,
         project=project,
         from_stage=project.stage,
         to_stage=to_stage,

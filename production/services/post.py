@@ -33,7 +33,6 @@ def cut_upload(*, actor: Actor, project: VideoProject, file, notes: str = "") ->
     version = (project.cuts.aggregate(n=Max("version"))["n"] or 0) + 1
     cut = Cut(
         agency=project.agency,
-        client_id=project.client_id,
         project=project,
         version=version,
         original_name=original_name,

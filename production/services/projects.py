@@ -56,7 +56,6 @@ def project_create(
     )
     project = VideoProject(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         title=(title or "").strip(),
         due_date=due_date,
@@ -66,14 +65,13 @@ def project_create(
     validated_save(project)
     StageTransition.objects.create(
         agency=project.agency,
-        client_id=project.client_id,
         project=project,
         from_stage="",
         to_stage=Stage.PLANNING,
         at=timezone.now(),
         by=actor.user,
     )
-    Script.objects.create(agency=project.agency, client_id=project.client_id, project=project, version=1)
+    Script.objects.create(agency=project.agency, project=project, version=1)
     PostProductionStep.objects.bulk_create(
         [
             PostProductionStep(

@@ -252,7 +252,6 @@ def publication_schedule(
         earlier.save(update_fields=["status", "cancelled_at", "updated_at", "updated_by"])
     publication = Publication(
         agency=project.agency,
-        client_id=project.client_id,
         project=project,
         account_id=project.account_id,
         producer=actor.user,

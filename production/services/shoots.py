@@ -41,7 +41,6 @@ def shoot_create(
     require_stage(project, SHOOT_EDIT_STAGES, _("A shoot is planned"), "project")
     shoot = Shoot(
         agency=project.agency,
-        client_id=project.client_id,
         project=project,
         date=date,
         location=(location or "").strip(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agency.services import validated_save
 from agency.tenancy import Actor
+from clients.models import Client, PlatformAccount
 from records.models.assets import Asset, AssetCheckout, AssetCondition
 from records.services.common import check_people, ensure_live
 
@@ -19,10 +21,37 @@ UNAVAILABLE_CONDITIONS = (AssetCondition.LOST, AssetCondition.RETIRED)
 
 
 @transaction.atomic
-def asset_register(*, actor: Actor, **fields) -> Asset:
+def asset_register(
+    *,
+    actor: Actor,
+    identifier: str,
+    name: str,
+    kind: str,
+    client: Client | None = None,
+    account: PlatformAccount | None = None,
+    custodian=None,
+    location: str = "",
+    condition: str = AssetCondition.GOOD,
+    purchase_date: dt.date | None = None,
+    purchase_value: Decimal | None = None,
+    notes: str = "",
+) -> Asset:
     """Register an asset. A login device or SIM card names its account; its owner client is then
     the account's client unless given."""
-    asset = Asset(agency=actor.agency, **fields)
+    asset = Asset(
+        agency=actor.agency,
+        identifier=identifier,
+        name=name,
+        kind=kind,
+        client=client,
+        account=account,
+        custodian=custodian,
+        location=location,
+        condition=condition,
+        purchase_date=purchase_date,
+        purchase_value=purchase_value,
+        notes=notes,
+    )
     if asset.account_id and not asset.client_id:
         asset.client_id = asset.account.client_id
     check_people(asset)

@@ -58,7 +58,7 @@ def export_run(*, job_id: int, progress_every: int = 10) -> ExportJob:
         return job
     membership = (
         Membership.objects.filter(user_id=job.requested_by_id, agency_id=job.agency_id, is_active=True)
-        .select_related("agency", "user", "client")
+        .select_related("agency", "user")
         .first()
     )
     spec = DATASETS.get(job.dataset)

@@ -96,3 +96,27 @@ def test_every_tenant_index_starts_with_agency():
             if index.fields[0] != "agency":
                 offenders.append(f"{model._meta.label}.{index.name}")
     assert not offenders, f"Composite indexes serving tenant queries must start with agency: {offenders}"
+
+
+def test_the_tenant_core_has_no_model_relation_to_an_app_above_it():
+    """The core imports no app (import-linter's ``core`` contract), and no string reference may
+    dodge that: no field of a model of the core (its many-to-many tables included) points at a
+    model of another app of this project. Apps above point down at the core, never the reverse."""
+    root = Path(tests.__file__).resolve().parent.parent
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().is_relative_to(root) and ".venv" not in Path(config.path).parts
+    }
+    core = apps.get_app_config("agency")
+    assert {"agency", "clients", "reports"} <= ours
+    offenders = [
+        f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}"
+        for model in core.get_models(include_auto_created=True)
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and not field.auto_created
+        and field.related_model is not None
+        and field.related_model._meta.app_label in ours - {core.label}
+    ]
+    assert not offenders, f"The tenant core relates to apps above it: {offenders}"

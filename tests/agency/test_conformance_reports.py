@@ -11,10 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from agency.conformance import Period, Status
-from agency.models import ConformanceReport, ConformanceSnapshot, ReportStatus
 from agency.standard import CLAUSES
 from agency.tenancy import tenant_context
 from clients.models import RequirementStatus
+from reports.models import ConformanceReport, ConformanceSnapshot, ReportStatus
 from reports.services import conformance_snapshot_take, previous_month
 from reports.tasks import conformance_snapshot_month_task
 from tests.factories import ClientRequirementFactory

@@ -195,7 +195,7 @@ def test_a_report_is_written_in_the_language_of_whoever_asked(
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_conformance_pdf_is_asked_for_in_the_readers_language(world, language):
-    from agency.models import ConformanceReport
+    from reports.models import ConformanceReport
 
     b = signed_in(world.staff_a, HTTP_ACCEPT_LANGUAGE=language)
     page = b.get(reverse("conformance-client", args=[world.client_a1.pk])).content.decode()

@@ -10,10 +10,10 @@ import re
 from django.test import Client as Browser
 from django.urls import reverse
 
-from agency.models import ConformanceReport, ReportStatus
 from production.models import ProbeState
 from records.models import JobStatus
 from records.models import ReportStatus as RecordReportStatus
+from reports.models import ConformanceReport, ReportStatus
 from tests.accounts_ops.factories import DataImportFactory
 from tests.factories import PlatformAccountFactory
 from tests.production.factories import ClipFactory, CutFactory, ShootFactory, VideoProjectFactory

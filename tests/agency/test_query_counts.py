@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from agency.models import TenantModel
 from agency.tenancy import tenant_context
 from tests.agency.api_world import module_world
-from tests.agency.test_isolation_matrix import routes
+from tests.agency.isolation_routes import routes
 
 pytestmark = pytest.mark.django_db
 

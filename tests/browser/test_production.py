@@ -189,9 +189,7 @@ def _project_in_client_review(agency, title: str, cut_file) -> VideoProject:
 
     def actor(username):
         return (
-            Membership.objects.select_related("agency", "client", "user")
-            .get(user__username=username, agency=agency)
-            .as_actor()
+            Membership.objects.select_related("agency", "user").get(user__username=username, agency=agency).as_actor()
         )
 
     producer, approver = actor("xinghe_producer"), actor("xinghe_client_approver")

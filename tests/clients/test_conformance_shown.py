@@ -163,8 +163,8 @@ def test_client_people_read_the_chosen_clauses_through_the_api(world, api):
 def test_a_pdf_report_a_client_person_asks_for_holds_the_chosen_clauses_and_the_staffs_holds_all(
     world, api, django_capture_on_commit_callbacks
 ):
-    from agency.models import ConformanceReport
     from agency.standard import CLAUSES_BY_ID
+    from reports.models import ConformanceReport
     from tests.agency.test_conformance_reports import pdf_text
 
     choose(world, CHOSEN)

@@ -8,7 +8,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts_ops.selectors.metrics import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
+from clients.selectors import DASHBOARD_DAYS, DASHBOARD_MAX_DAYS
 from tests.accounts_ops.factories import AccountDailyMetricFactory, VideoDailyMetricFactory
 from tests.factories import ClientRequirementFactory, PlatformAccountFactory, VideoFactory
 

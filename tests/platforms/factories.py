@@ -49,7 +49,7 @@ def connect(fake_platform, account=None, *, client=None, scopes=ALL_SCOPES, **va
 
 
 def actor_of(user, agency) -> Actor:
-    return Membership.objects.select_related("agency", "client", "user").get(user=user, agency=agency).as_actor()
+    return Membership.objects.select_related("agency", "user").get(user=user, agency=agency).as_actor()
 
 
 # --- rows for the isolation tests and the query counts (tests.factories.ROW_MAKERS) ---------------

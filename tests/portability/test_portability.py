@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agency.conformance import Period, evaluate
-from agency.models import Agency, ConformanceSnapshot, Membership
+from agency.models import Agency, Membership
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import Client, PlatformAccount, Video
 from extensions.models import AccountValuation, AdverseEvent, LiveSession
@@ -54,6 +54,7 @@ from portability.services.imports import agency_import
 from production.models import Clip, Cut, ReviewRound, Script, Shoot, StageTransition
 from records.audit import database_keeps_trail
 from records.models import Asset, AuditEvent, ExportJob, ImageRecord
+from reports.models import ConformanceSnapshot
 from tests.agency.api_world import build_world
 from tests.factories import ClientFactory, UserFactory, VideoFactory
 

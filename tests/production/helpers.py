@@ -26,7 +26,7 @@ from tests.production.factories import ClipFactory, CutFactory, ShootFactory, St
 
 
 def actor_of(user, agency) -> Actor:
-    return Membership.objects.select_related("agency", "client", "user").get(user=user, agency=agency).as_actor()
+    return Membership.objects.select_related("agency", "user").get(user=user, agency=agency).as_actor()
 
 
 def complete_script(actor: Actor, project: VideoProject):

@@ -42,7 +42,7 @@ def period(world):
 
 @pytest.fixture
 def staff(world):
-    actor = Membership.objects.select_related("agency", "user", "client").get(user=world.staff_a).as_actor()
+    actor = Membership.objects.select_related("agency", "user").get(user=world.staff_a).as_actor()
     with tenant_context(world.agency_a, actor):
         yield actor
 

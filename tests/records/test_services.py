@@ -28,7 +28,7 @@ from tests.records.factories import AssetFactory, DailyInspectionFactory, last_m
 
 
 def actor_of(user):
-    return Membership.objects.select_related("agency", "user", "client").get(user=user).as_actor()
+    return Membership.objects.select_related("agency", "user").get(user=user).as_actor()
 
 
 @pytest.fixture
