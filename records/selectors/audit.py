@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
@@ -61,6 +62,58 @@ CHANNEL_LABELS = {
     "import": gettext_lazy("import"),
     "system": gettext_lazy("system"),
 }
+
+
+# Labels of the columns whose fields have no verbose name of their own (Django made one from the
+# field's name, which no catalogue translates): the base columns of every tenant row and a few more.
+UNNAMED_FIELD_LABELS = {
+    "agency": gettext_lazy("agency"),
+    "client": gettext_lazy("client"),
+    "created_by": gettext_lazy("created by"),
+    "updated_by": gettext_lazy("updated by"),
+    "access_token": gettext_lazy("access token"),
+    "refresh_token": gettext_lazy("refresh token"),
+    "applied_by": gettext_lazy("applied by"),
+    "approved_by": gettext_lazy("approved by"),
+    "attempts": gettext_lazy("attempts"),
+    "author": gettext_lazy("author"),
+    "channels": gettext_lazy("channels"),
+    "connected_by": gettext_lazy("connected by"),
+    "connection": gettext_lazy("connection"),
+    "decided_by": gettext_lazy("decided by"),
+    "digest_sent_on": gettext_lazy("digest sent on"),
+    "email_error": gettext_lazy("e-mail error"),
+    "handled_by": gettext_lazy("handled by"),
+    "in_app": gettext_lazy("in the app"),
+    "key": gettext_lazy("key"),
+    "kind": gettext_lazy("kind"),
+    "last_error": gettext_lazy("last error"),
+    "link_hash": gettext_lazy("link hash"),
+    "message": gettext_lazy("message"),
+    "next_attempt_at": gettext_lazy("next attempt at"),
+    "params": gettext_lazy("parameters"),
+    "requested_by": gettext_lazy("requested by"),
+    "rule": gettext_lazy("rule"),
+    "secret_sealed": gettext_lazy("secret (sealed)"),
+    "sent_at": gettext_lazy("sent at"),
+    "snapshot": gettext_lazy("snapshot"),
+    "state_hash": gettext_lazy("state hash"),
+    "status": gettext_lazy("status"),
+    "subject_id": gettext_lazy("subject id"),
+    "subject_type": gettext_lazy("subject type"),
+    "text": gettext_lazy("text"),
+    "url_sealed": gettext_lazy("URL (sealed)"),
+    "user": gettext_lazy("user"),
+    "webhook": gettext_lazy("webhook"),
+}
+
+
+def field_label(field) -> str:
+    """A field's label: its verbose name, or for a field without one, ``UNNAMED_FIELD_LABELS``."""
+    name = field.verbose_name
+    if not isinstance(name, Promise):
+        name = UNNAMED_FIELD_LABELS.get(field.name, name)
+    return capfirst(str(name))
 
 
 @dataclass(frozen=True)
@@ -167,7 +220,7 @@ def _change(model, column: str, pair, names) -> Change:
     field = _field_of(model, column)
     if field is None:
         return Change(label=column, old=old, new=new)
-    return Change(label=capfirst(str(field.verbose_name)), old=_shown(field, old, names), new=_shown(field, new, names))
+    return Change(label=field_label(field), old=_shown(field, old, names), new=_shown(field, new, names))
 
 
 def _shown(field, value, names):
