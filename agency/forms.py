@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.forms.renderers import DjangoTemplates
+from django.template import loader
 from django.utils.text import capfirst
 from django.utils.translation import gettext_noop
 
-from agency.people import choices_for
+from agency.people import choices_for, name_people
 
 
 def tenant_formfield(field: models.Field, **kwargs):
@@ -69,6 +71,21 @@ class TenantModelForm(forms.ModelForm):
                     current=(getattr(self.instance, f"{name}_id", None),),
                 )
                 field.queryset = scoped if scoped is not None else field.queryset.none()
+                name_people(field)
 
     class Meta:
         formfield_callback = tenant_formfield  # subclasses: class Meta(TenantModelForm.Meta)
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form templates, except that a form shown as ``{{ form }}`` or ``form.as_div`` opens
+    with ONE error summary (``templates/agency/_form_errors.html``: every problem, each field's
+    linked to the field, which also shows its own beside it) in place of Django's list of the
+    form-wide errors. ``FORM_RENDERER`` in the settings names it."""
+
+    OVERRIDES = {"django/forms/div.html": "agency/forms/div.html"}
+
+    def get_template(self, template_name):
+        if template_name in self.OVERRIDES:
+            return loader.get_template(self.OVERRIDES[template_name])
+        return super().get_template(template_name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
 
 from agency.api.filters import scoped_choices
@@ -62,18 +62,36 @@ def people_who_may_be_named(*, agency: Agency, client_id: int | None = None, res
     return get_user_model().objects.filter(pk__in=members).order_by("username")
 
 
+def current_person_first(people, actor):
+    """``people`` with ``actor``'s own person first (the one a person picks most often), then by
+    username."""
+    first = Case(When(pk=actor.user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return people.order_by(first, "username")
+
+
+def person_label(user) -> str:
+    """A person as a picker names them: their full name, else their username."""
+    return user.get_full_name().strip() or user.get_username()
+
+
 def person_choices(actor, *, client_id: int | None = None, resource: str | None = None, current=()):
     """What a picker of a person field offers ``actor``: the people who may be named on the row,
-    never another client's people or another agency's; a client person is offered only themself,
-    where allowed. ``current`` (the row's present values) stays choosable, so that saving a row
-    unchanged is never refused for a person named before."""
+    never another client's people or another agency's, the actor first; a client person is offered
+    only themself, where allowed. ``current`` (the row's present values) stays choosable, so that
+    saving a row unchanged is never refused for a person named before."""
     people = people_who_may_be_named(agency=actor.agency, client_id=client_id, resource=resource)
     if actor.is_client_person:
         people = people.filter(pk=actor.user.pk)
     kept = [pk for pk in current if pk is not None]
     if kept:
-        people = get_user_model().objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=kept)).order_by("username")
-    return people
+        people = get_user_model().objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=kept))
+    return current_person_first(people, actor)
+
+
+def name_people(field) -> None:
+    """Make a person picker show people by name (``person_label``) instead of their username."""
+    if getattr(field, "queryset", None) is not None and field.queryset.model is get_user_model():
+        field.label_from_instance = person_label
 
 
 def choices_for(model, actor, *, client_id: int | None = None, resource: str | None = None, current=()):

@@ -6,20 +6,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from agency import services
+from agency import lists, services
 from agency.conformance import CHECKS, Period
 from agency.conformance_shown import clauses_shown_to_clients
+from agency.people import name_people
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
@@ -63,12 +63,17 @@ class TenantViewMixin(LoginRequiredMixin):
 
 
 class TenantListView(TenantViewMixin, ListView):
-    """A list filtered by the same FilterSet the API uses, sorted by an allowed column."""
+    """A list filtered by the same FilterSet the API uses, sorted by a header among the keys the
+    view declares (``ordering_fields``), with quick filters, page numbers and the count
+    (``agency.lists``). ``sort_columns`` maps a column to its sort key where the kit cannot tell;
+    ``quick_filter_names`` picks the quick filters (by default every filter with a few fixed values)."""
 
     template_name = "agency/list.html"
     paginate_by = 25
     filterset_class = None
     ordering_fields: tuple[str, ...] = ()
+    sort_columns: dict[str, str] = {}
+    quick_filter_names: tuple[str, ...] | None = None
     columns: tuple[tuple[str, str], ...] = ()  # (attribute, label)
     title = ""
     create_url_name = ""
@@ -78,10 +83,12 @@ class TenantListView(TenantViewMixin, ListView):
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, actor=self.actor)
+            for field in self.filterset.form.fields.values():
+                name_people(field)
             queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
-        ordering = self.request.GET.get("ordering", "")
-        if ordering.lstrip("-") in self.ordering_fields:
-            queryset = queryset.order_by(ordering, "pk")
+        self.sort = lists.sort_requested(self.request.GET, self.ordering_fields)
+        if self.sort:
+            queryset = queryset.order_by(self.sort, "pk")
         return queryset
 
     def scope(self, queryset):
@@ -89,36 +96,37 @@ class TenantListView(TenantViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        params = self.request.GET
+        page_obj = context.get("page_obj")
+        headers = lists.headers(self.columns, self.ordering_fields, params, self.sort, self.sort_columns)
         context.update(
             filterset=self.filterset,
             columns=self.columns,
             title=self.title,
-            ordering_fields=self.ordering_fields,
-            ordering_choices=self.ordering_choices(),
-            query=query.urlencode(),
+            sort=self.sort,
+            headers=headers,
+            other_sorts=[
+                lists.header(lists.sort_label(self.model, key), key, params, self.sort)
+                for key in self.ordering_fields
+                if key not in {h.key for h in headers}
+            ],
+            quick_filters=lists.quick_filters(self.filterset, params, self.quick_filter_names),
+            page_links=lists.page_links(page_obj, params),
+            previous_url=lists.page_url(params, page_obj.previous_page_number())
+            if page_obj and page_obj.has_previous()
+            else "",
+            next_url=lists.page_url(params, page_obj.next_page_number()) if page_obj and page_obj.has_next() else "",
+            query=lists.query_with(params),
+            result_count=page_obj.paginator.count if page_obj else len(context["object_list"]),
             create_url=reverse(self.create_url_name)
             if self.create_url_name and self.actor.can(ADD, self.resource)
             else "",
         )
         return context
 
-    def ordering_choices(self) -> list[tuple[str, str]]:
-        """``(field, label)`` of the sort list: a field's verbose name, following relations
-        (``client__name`` → the client's "name"); the field's own name where there is none."""
-        choices = []
-        for path in self.ordering_fields:
-            model, label = self.model, path
-            try:
-                for part in path.split("__"):
-                    field = model._meta.get_field(part)
-                    label = capfirst(str(getattr(field, "verbose_name", part)))
-                    model = field.related_model or model
-            except (FieldDoesNotExist, AttributeError):
-                label = path
-            choices.append((path, label))
-        return choices
+    def sort_header(self, key: str, label) -> lists.Header:
+        """The header cell of a sort key, for a template that writes its own columns."""
+        return lists.header(label, key if key in self.ordering_fields else "", self.request.GET, self.sort)
 
 
 class TenantDetailView(TenantViewMixin, DetailView):

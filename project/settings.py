@@ -152,6 +152,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms open with one error summary (agency.forms.FormRenderer).
+FORM_RENDERER = "agency.forms.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(

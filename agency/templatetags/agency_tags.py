@@ -14,9 +14,10 @@ from django.utils.translation import gettext
 
 register = template.Library()
 
-# The shape of every amount of money (yuan): accounts_ops' money_field, the 8.1 GMV and 8.3
-# valuations, a complaint's compensation, an asset's purchase value. A list cell of this shape is money.
-MONEY_SHAPE = (12, 2)
+# The shapes of every amount of money (yuan): accounts_ops' money_field (12 digits), extensions'
+# (14: the 8.1 GMV and 8.3 valuations), a complaint's compensation, an asset's purchase value. A
+# value of a decimal field of one of these shapes is money.
+MONEY_SHAPES = frozenset({(12, 2), (14, 2)})
 CURRENCY = "¥"
 # Whole numbers that name rather than count (a year, a version): shown as they are, never 2,026.
 NOT_COUNTS = frozenset({"year", "version", "number", "round", "slot", "position", "priority", "rank"})
@@ -67,6 +68,10 @@ def moment(value):
     return value
 
 
+def is_money_field(field) -> bool:
+    return isinstance(field, models.DecimalField) and (field.max_digits, field.decimal_places) in MONEY_SHAPES
+
+
 def _field(obj, name: str):
     meta = getattr(obj, "_meta", None)
     if meta is None:
@@ -101,7 +106,7 @@ def cell(obj, name: str):
         return moment(value)
     if isinstance(value, int | float | Decimal):
         field = _field(obj, name)
-        if isinstance(field, models.DecimalField) and (field.max_digits, field.decimal_places) == MONEY_SHAPE:
+        if is_money_field(field):
             return money(value)
         if name in NOT_COUNTS:
             return str(value)

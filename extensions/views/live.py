@@ -109,6 +109,11 @@ def live_session_context(actor, session, bound: dict | None = None) -> dict:
         can_change=can_change,
         can_delete=actor.can(DELETE, "live_session"),
         missing_labels=role_labels(context["missing_roles"]),
+        start_blockers=[
+            _("nobody is assigned as %(roles)s (clause 8.1)") % {"roles": role_labels(context["missing_roles"])}
+        ]
+        if context["missing_roles"]
+        else [],
         editable=session.status in EDITABLE_SESSION,
     )
     return context

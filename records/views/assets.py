@@ -98,7 +98,7 @@ class AssetDetailView(TenantDetailView):
             images=ImageRecord.objects.visible_to(self.actor).filter(
                 linked_type__app_label="records", linked_type__model="asset", linked_id=asset.pk
             ),
-            trail=trail_of(asset),
+            trail=trail_of(self.actor, asset),
             can_change=can_change,
         )
         return context

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from records import filters
 from records.models.audit import AuditEvent
+from records.selectors.audit import readable_events
 from records.views.common import RecordListView
 
 
@@ -19,3 +20,9 @@ class AuditListView(RecordListView):
     select = ("user",)
     ordering_fields = ("occurred_at",)
     paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = readable_events(self.actor, context["object_list"])
+        context["when_header"] = self.sort_header("occurred_at", gettext_lazy("When"))
+        return context

@@ -25,6 +25,7 @@ from records.models.images import ImageRecord
 from records.models.inspections import DailyInspection, InspectionFollowUp
 from records.models.reports import StatisticsReport, WorkAssessmentReport
 from records.models.usage import UsageRecord
+from records.selectors.audit import readable_events
 from records.selectors.common import records_overview
 from records.services.common import record_void
 
@@ -72,7 +73,7 @@ class RecordListView(TenantListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
-        for key in ("page", "ordering"):
+        for key in ("page", "sort"):
             query.pop(key, None)
         context.update(
             dataset=self.dataset,
@@ -84,12 +85,14 @@ class RecordListView(TenantListView):
         return context
 
 
-def trail_of(record, limit: int = 50):
-    return (
+def trail_of(actor, record, limit: int = 50):
+    """The latest events of ``record``'s trail, as people read them."""
+    events = (
         AuditEvent.objects.filter(model_label=record._meta.label_lower, object_pk=str(record.pk))
         .select_related("user")
         .order_by("-occurred_at", "-id")[:limit]
     )
+    return readable_events(actor, events)
 
 
 VOIDABLE = {

@@ -44,7 +44,7 @@ class ImageDetailView(TenantDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(base_template=base_template(self.actor), trail=trail_of(self.object))
+        context.update(base_template=base_template(self.actor), trail=trail_of(self.actor, self.object))
         return context
 
 

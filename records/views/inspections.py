@@ -65,7 +65,7 @@ class InspectionDetailView(TenantDetailView):
             images=ImageRecord.objects.visible_to(self.actor).filter(
                 linked_type__app_label="records", linked_type__model="dailyinspection", linked_id=inspection.pk
             ),
-            trail=trail_of(inspection),
+            trail=trail_of(self.actor, inspection),
         )
         return context
 

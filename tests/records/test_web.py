@@ -177,7 +177,7 @@ def test_client_people_read_their_own_trail_and_reports_only(world):
     theirs = PlatformAccountFactory(client=world.client_a2, handle="theirs_handle")
     b = browser(world.viewer_a1)
     page = b.get(reverse("records:audit-list"), {"model_label": "clients.platformaccount"}).content.decode()
-    assert f"clients.platformaccount#{mine.pk}" in page and f"clients.platformaccount#{theirs.pk}" not in page
+    assert f"@{mine.handle}" in page and theirs.handle not in page
     other = StatisticsReportFactory(client=world.client_a2)
     assert b.get(reverse("records:statistics-detail", args=[other.pk])).status_code == 404
     assert b.get(reverse("records:asset-create")).status_code in (302, 403)

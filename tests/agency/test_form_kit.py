@@ -1,0 +1,128 @@
+"""Forms say before they are sent what they will refuse: a gated action's button is disabled with the
+reason beside it (the server still refuses, with one summary); a person picker offers only who may
+be named, the current person first and everyone by name; a form's errors open it as ONE summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import translation
+
+from agency.tenancy import tenant_context
+from production.forms import ProjectForm
+from production.models import Stage
+from tests.extensions.factories import LiveSessionFactory
+from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
+from tests.production.factories import VideoProjectFactory
+from tests.production.helpers import actor_of
+
+pytestmark = pytest.mark.django_db
+
+GATED = 'disabled aria-describedby="gate-reason"'
+
+
+def browser(user) -> Browser:
+    b = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    b.force_login(user)
+    return b
+
+
+def test_a_closed_gate_disables_the_next_stage_button_and_says_why(world):
+    project = VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1), stage=Stage.PLANNING)
+    b = browser(world.staff_a)
+    page = b.get(reverse("production:project-detail", args=[project.pk])).content.decode()
+    assert GATED in page
+    assert '<span class="gate-reason" id="gate-reason">Not possible yet: nobody is assigned' in page
+    # Without scripts the button may still be sent: the server refuses it, with one summary.
+    response = b.post(reverse("production:project-action", args=[project.pk, "advance"]), {"stage": "scripting"})
+    assert len(list(get_messages(response.wsgi_request))) == 1
+    project.refresh_from_db()
+    assert project.stage == Stage.PLANNING
+
+
+def test_an_open_gate_leaves_the_button_enabled(world):
+    project = VideoProjectFactory(
+        account=PlatformAccountFactory(client=world.client_a1), stage=Stage.PLANNING, assignee=world.staff_a
+    )
+    page = browser(world.staff_a).get(reverse("production:project-detail", args=[project.pk])).content.decode()
+    assert "Move to the next stage</button>" in page and GATED not in page and "gate-reason" not in page
+
+
+def test_a_live_session_without_its_team_cannot_be_started_and_says_who_is_missing(world):
+    session = LiveSessionFactory(account=PlatformAccountFactory(client=world.client_a1))
+    page = browser(world.staff_a).get(reverse("extensions:live-detail", args=[session.pk])).content.decode()
+    assert 'disabled aria-describedby="start-reason">Start the session</button>' in page
+    assert 'id="start-reason">Not possible yet: nobody is assigned as' in page
+
+
+def test_the_assignee_picker_offers_the_current_person_first_and_people_by_name(world):
+    MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory(username="aaa_li", first_name="李雷"))
+    MembershipFactory(
+        agency=world.agency_a, role="client_approver", client=world.client_a1, user=UserFactory(username="aab_client")
+    )
+    actor = actor_of(world.staff_a, world.agency_a)
+    with tenant_context(world.agency_a, actor):
+        field = ProjectForm(actor=actor).fields["assignee"]
+        people = list(field.queryset)
+        labels = [label for _, label in list(field.choices)[1:]]
+    assert people[0] == world.staff_a  # "staff_a" sorts after "aaa_li", yet comes first
+    assert [p.username for p in people] == ["staff_a", "aaa_li"]  # staff only: no client person
+    assert labels == ["staff_a", "李雷"]
+
+
+def test_a_forms_errors_open_it_as_one_summary_linking_each_field():
+    class Shoot(forms.Form):
+        title = forms.CharField(label="Title")
+        minutes = forms.IntegerField(label="Minutes")
+
+        def clean(self):
+            raise forms.ValidationError("The shoot overlaps another one.")
+
+    form = Shoot({"title": "", "minutes": "x"})
+    with translation.override("en"):
+        html = str(form.as_div()) + str(form)
+    assert html.count('class="error-summary"') == 2  # once per rendering, never per error
+    assert "Please correct 3 problems:" in html
+    assert '<a href="#id_title">Title</a>: This field is required.' in html
+    assert "The shoot overlaps another one." in html
+    assert 'class="errorlist nonfield"' not in html  # Django's own list of form errors is replaced
+
+
+def test_a_refused_service_form_shows_one_summary(world):
+    page = (
+        browser(world.staff_a)
+        .post(reverse("production:project-create"), {"title": "", "due_date": "2026-13-40"})
+        .content.decode()
+    )
+    assert page.count('class="error-summary"') == 1
+
+
+def test_no_template_lists_a_forms_errors_but_the_summary_partial():
+    roots = [Path(settings.BASE_DIR) / "templates"] + [
+        Path(config.path) / "templates"
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR) and ".venv" not in Path(config.path).parts
+    ]
+    offenders = [
+        str(path)
+        for root in roots
+        if root.is_dir()
+        for path in root.rglob("*.html")
+        if ".venv" not in path.parts
+        and path.name != "_form_errors.html"
+        and "non_field_errors" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_a_lists_person_filter_names_people_by_name(world):
+    MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory(username="aaa_li", first_name="李雷"))
+    page = browser(world.staff_a).get(reverse("production:project-list")).content.decode()
+    assert ">李雷</option>" in page and ">aaa_li</option>" not in page
