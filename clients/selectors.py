@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 
-from accounts_ops.selectors.metrics import account_totals, client_totals, daily_series, dashboard_period, top_videos
+from accounts_ops.selectors.metrics import dashboard_period, top_videos
+from accounts_ops.selectors.metrics_rollups import account_totals, client_totals, daily_series
 from agency import answer_cache
 from agency.tenancy import Actor
 from clients.models import AccountStatus, Client, ClientRequirement, ClientStatus, PlatformAccount, RequirementStatus
