@@ -226,6 +226,7 @@ else:
 # written (agency.answer_cache). Only with a cache every process shares: a per-process memory
 # cache would not see another process's writes.
 ANSWER_CACHE = env_bool("ANSWER_CACHE", bool(REDIS_URL))
+ANSWER_CACHE_STATS = env_bool("ANSWER_CACHE_STATS", False)  # count answers served and computed (benchmarks)
 ANSWER_CACHE_SECONDS = int(env("ANSWER_CACHE_SECONDS", "600"))  # the longest an answer is kept
 ANSWER_CACHE_REPLICA_SECONDS = int(env("ANSWER_CACHE_REPLICA_SECONDS", "10"))  # computed on a lagging replica
 # The release of the code (e.g. its version or commit): processes of one release share their cached

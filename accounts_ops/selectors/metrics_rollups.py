@@ -100,16 +100,9 @@ def account_totals(actor: Actor, start: dt.date, end: dt.date, *, client_id: int
     figures in it: its weeks and months from the account rollups, its single days from the daily
     rows."""
     parts = period_parts(start, end)
-    totals: dict[int, dict] = {}
-
-    def add(rows) -> None:
-        for row in rows:
-            total = totals.setdefault(row["account_id"], dict.fromkeys(ROLLUP_COUNTS, 0))
-            for name in ROLLUP_COUNTS:
-                total[name] += row[name] or 0
-
+    queries = []
     if parts.months or parts.weeks:
-        add(
+        queries.append(
             AccountMetricRollup.objects.visible_to(actor)
             .filter(parts.rollups(days=False), client_id=client_id)
             .values("account_id")
@@ -117,13 +110,19 @@ def account_totals(actor: Actor, start: dt.date, end: dt.date, *, client_id: int
             .order_by()
         )
     if parts.days:
-        add(
+        queries.append(
             AccountDailyMetric.objects.visible_to(actor)
             .filter(client_id=client_id, date__in=parts.days)
             .values("account_id")
             .annotate(**_sums())
             .order_by()
         )
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    totals: dict[int, dict] = {}
+    for row in rows:  # one query
+        total = totals.setdefault(row["account_id"], dict.fromkeys(ROLLUP_COUNTS, 0))
+        for name in ROLLUP_COUNTS:
+            total[name] += row[name] or 0
     return totals
 
 

@@ -141,7 +141,60 @@ def rebuild_metric_rollups() -> int:
         rollups_held(agency.pk)
         for model in (AccountMetricRollup, ClientMetricRollup, AgencyMetricRollup):
             model.objects.filter(agency_id=agency.pk).delete()
+        if connection.vendor == "postgresql":
+            return _rebuild_postgresql(agency.pk)
         return _refresh(agency.pk, None)
+
+
+def _rebuild_postgresql(agency_id: int) -> int:
+    """``rebuild_metric_rollups`` as seven ``INSERT ... SELECT`` (the same sums as ``_refresh``,
+    grouped by the database: a seeded agency's year of daily rows in a few seconds)."""
+    daily = AccountDailyMetric._meta.db_table
+    tables = {
+        "account": AccountMetricRollup._meta.db_table,
+        "client": ClientMetricRollup._meta.db_table,
+        "agency": AgencyMetricRollup._meta.db_table,
+    }
+    figures = ", ".join(FIGURES)
+    from_daily = "count(*), count(plays), " + ", ".join(f"coalesce(sum({name}), 0)" for name in ROLLUP_COUNTS)
+    from_days = ", ".join(f"sum({name})" for name in FIGURES)
+    columns = f"grain, starts_on, {figures}, created_at, updated_at"
+    statements = [
+        (
+            f"INSERT INTO {tables['client']} (agency_id, client_id, {columns}) SELECT agency_id, client_id, 'd', date, "
+            f"{from_daily}, now(), now() FROM {daily} WHERE agency_id = %(agency)s GROUP BY agency_id, client_id, date"
+        ),
+        *(
+            f"INSERT INTO {tables['client']} (agency_id, client_id, {columns}) SELECT agency_id, client_id, "
+            f"'{grain}', date_trunc('{unit}', starts_on)::date AS period, {from_days}, now(), now() "
+            f"FROM {tables['client']} WHERE agency_id = %(agency)s AND grain = 'd' "
+            "GROUP BY agency_id, client_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+        (
+            f"INSERT INTO {tables['agency']} (agency_id, {columns}) SELECT agency_id, 'd', starts_on, {from_days}, "
+            f"now(), now() FROM {tables['client']} WHERE agency_id = %(agency)s AND grain = 'd' "
+            "GROUP BY agency_id, starts_on"
+        ),
+        *(
+            f"INSERT INTO {tables['agency']} (agency_id, {columns}) SELECT agency_id, '{grain}', "
+            f"date_trunc('{unit}', starts_on)::date AS period, {from_days}, now(), now() FROM {tables['agency']} "
+            "WHERE agency_id = %(agency)s AND grain = 'd' GROUP BY agency_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+        *(
+            f"INSERT INTO {tables['account']} (agency_id, account_id, client_id, {columns}) SELECT agency_id, "
+            f"account_id, client_id, '{grain}', date_trunc('{unit}', date)::date AS period, {from_daily}, now(), now() "
+            f"FROM {daily} WHERE agency_id = %(agency)s GROUP BY agency_id, account_id, client_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, {"agency": agency_id})
+            written += cursor.rowcount
+    return written
 
 
 def _refresh(agency_id: int, keys: set[tuple[int, int, dt.date]] | None) -> int:

@@ -251,3 +251,19 @@ def test_rollups_stay_in_their_agency_and_client(world, accounts):
                 assert not seen.exists()  # the agency's own figures: staff only
             else:
                 assert set(seen.values_list("client_id", flat=True)) == {world.client_a1.pk}
+
+
+# --- the list's rows: the fields' answers, without going through them -----------------------------
+
+
+def test_the_metrics_list_answers_what_drf_fields_answer(world, accounts):
+    from rest_framework import serializers
+
+    from accounts_ops.api.metrics import AccountDailyMetricSerializer
+
+    with tenant_context(world.agency_a):
+        account_metrics_ingest(actor=None, rows=random_rows(random.Random(4), accounts, world.agency_a.today(), 30))
+        rows = list(AccountDailyMetric.objects.filter(agency=world.agency_a))
+    serializer = AccountDailyMetricSerializer()
+    for row in rows:
+        assert serializer.to_representation(row) == serializers.ModelSerializer.to_representation(serializer, row)
