@@ -7,7 +7,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
 - ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
 - ``ANSWER_CACHE``   computed answers kept in Redis until a table they read is written
-  (``agency.answer_cache``); on by default with ``REDIS_URL``.
+  (``agency.answer_cache``); on by default with ``REDIS_URL``. ``ANSWER_CACHE_STATS`` counts the
+  answers served and computed, for the benchmarks (``bench/load.py``).
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
   secure cookies, HSTS, ``DJANGO_ALLOWED_HOSTS`` from the environment.
 """

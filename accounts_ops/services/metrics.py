@@ -41,7 +41,7 @@ from accounts_ops.services.common import (
     video_rows,
     video_scope,
 )
-from accounts_ops.services.metrics_rollups import refresh_rollups, rollups_held
+from accounts_ops.services.metrics_rollups import refresh_stored_rollups, rollups_held
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
@@ -306,7 +306,7 @@ def store_account_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None
         user_id=user_id,
     )
     if result.created or result.updated:
-        refresh_rollups(as_tuples(rows, ("account_id", "client_id", "date")))
+        refresh_stored_rollups(as_tuples(rows, ("account_id", "client_id", "date")))
     accounts_followers_refresh(rows)
     return result
 

@@ -7,6 +7,8 @@ platform admin's corrections and deletions. ``refresh_rollups`` recomputes, from
 exactly the rollup rows whose periods contain a written (account, day): the client's day from
 the daily rows, the client's week and month from its days, the agency's day from its clients'
 days, the agency's week and month from its days, the account's week and month from its daily rows.
+After an upsert on PostgreSQL (``refresh_stored_rollups``) the database does the same in three
+statements whatever the number of rows.
 Recomputing (rather than adding differences) keeps every path right, corrections, figures left
 out (``None`` keeps the stored one) and deletions included, and a rollup always equals the
 recomputation from scratch (``rebuild_metric_rollups``; ``tests/accounts_ops/test_metrics_rollups.py``
@@ -72,12 +74,29 @@ def rollups_held(agency_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, agency_id])
 
 
+def refresh_stored_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
+    """``refresh_rollups`` after an upsert, which adds and changes daily rows but never removes
+    one nor moves one to another client: on PostgreSQL three statements whatever the number of
+    rows (``_refresh_postgresql``), elsewhere ``refresh_rollups``."""
+    if connection.vendor != "postgresql":
+        refresh_rollups(keys)
+        return
+    agency_id = require_agency().pk
+    accounts, dates = [], []
+    for account, _client, day in keys:
+        accounts.append(account)
+        dates.append(day)
+    if accounts:
+        rollups_held(agency_id)
+        _refresh_postgresql(agency_id, accounts, dates)
+
+
 def refresh_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
     """Recompute the rollups over the (account, client, day) keys whose daily rows were just
     written or deleted, in the current agency's context and transaction (after ``rollups_held``).
     The client of a key is the one the daily row was stored under; the clients stored for the
     accounts and days given are read too, so a row kept under an account's earlier client counts
-    where it was stored."""
+    where it was stored. A rollup left without daily rows is deleted."""
     agency_id = require_agency().pk
     keys = set(keys)
     if not keys:
@@ -93,6 +112,74 @@ def refresh_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
     )
     keys.update(stored)
     _refresh(agency_id, keys)
+
+
+def _refresh_postgresql(agency_id: int, accounts: list[int], dates: list[dt.date]) -> None:
+    """The rollups over the stored daily rows of (account, day) keys, recomputed by the database
+    in three statements (each level reads the one written before it): the clients' days and the
+    accounts' weeks and months from the daily rows; the clients' weeks and months and the agency's
+    days from the clients' days; the agency's weeks and months from its days. No rollup row can
+    lose all its daily rows here (see ``refresh_stored_rollups``)."""
+    daily = AccountDailyMetric._meta.db_table
+    client = ClientMetricRollup._meta.db_table
+    agency = AgencyMetricRollup._meta.db_table
+    account = AccountMetricRollup._meta.db_table
+    figures = ", ".join(FIGURES)
+    from_daily = "count(*), count(m.plays), " + ", ".join(f"coalesce(sum(m.{name}), 0)" for name in ROLLUP_COUNTS)
+    from_days = ", ".join(f"sum(r.{name})" for name in FIGURES)
+    columns = f"grain, starts_on, {figures}, created_at, updated_at"
+    update = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*FIGURES, "updated_at"))
+    keys = (
+        f"keys AS (SELECT DISTINCT m.account_id, m.client_id, m.date FROM {daily} m "
+        "JOIN unnest(%(accounts)s::bigint[], %(dates)s::date[]) AS k(account_id, date) "
+        "ON m.agency_id = %(agency)s AND m.account_id = k.account_id AND m.date = k.date)"
+    )
+    periods = (
+        "SELECT {group}, 'w' AS grain, date_trunc('week', {day})::date AS first, "
+        "(date_trunc('week', {day}) + interval '6 days')::date AS last FROM keys UNION "
+        "SELECT {group}, 'm', date_trunc('month', {day})::date, "
+        "(date_trunc('month', {day}) + interval '1 month' - interval '1 day')::date FROM keys"
+    )
+    statements = [
+        (
+            f"WITH {keys}, client_days AS (INSERT INTO {client} (agency_id, client_id, {columns}) "
+            f"SELECT m.agency_id, m.client_id, 'd', m.date, {from_daily}, now(), now() FROM {daily} m "
+            "JOIN (SELECT DISTINCT client_id, date FROM keys) t ON m.agency_id = %(agency)s "
+            "AND m.client_id = t.client_id AND m.date = t.date GROUP BY m.agency_id, m.client_id, m.date "
+            f"ON CONFLICT (agency_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1), "
+            f"account_periods AS (INSERT INTO {account} (agency_id, account_id, client_id, {columns}) "
+            f"SELECT m.agency_id, m.account_id, m.client_id, t.grain, t.first, {from_daily}, now(), now() "
+            f"FROM ({periods.format(group='account_id', day='date')}) t JOIN {daily} m ON m.agency_id = %(agency)s "
+            "AND m.account_id = t.account_id AND m.date BETWEEN t.first AND t.last "
+            "GROUP BY m.agency_id, m.account_id, m.client_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, account_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1) "
+            "SELECT (SELECT count(*) FROM client_days), (SELECT count(*) FROM account_periods)"
+        ),
+        (
+            f"WITH {keys}, client_periods AS (INSERT INTO {client} (agency_id, client_id, {columns}) "
+            f"SELECT r.agency_id, r.client_id, t.grain, t.first, {from_days}, now(), now() "
+            f"FROM ({periods.format(group='client_id', day='date')}) t JOIN {client} r ON r.agency_id = %(agency)s "
+            "AND r.grain = 'd' AND r.client_id = t.client_id AND r.starts_on BETWEEN t.first AND t.last "
+            "GROUP BY r.agency_id, r.client_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1), "
+            f"agency_days AS (INSERT INTO {agency} (agency_id, {columns}) "
+            f"SELECT r.agency_id, 'd', r.starts_on, {from_days}, now(), now() FROM {client} r "
+            "WHERE r.agency_id = %(agency)s AND r.grain = 'd' AND r.starts_on IN (SELECT date FROM keys) "
+            f"GROUP BY r.agency_id, r.starts_on ON CONFLICT (agency_id, grain, starts_on) DO UPDATE SET {update} "
+            "RETURNING 1) SELECT (SELECT count(*) FROM client_periods), (SELECT count(*) FROM agency_days)"
+        ),
+        (
+            f"WITH {keys} INSERT INTO {agency} (agency_id, {columns}) "
+            f"SELECT r.agency_id, t.grain, t.first, {from_days}, now(), now() "
+            f"FROM ({periods.format(group='1 AS one', day='date')}) t JOIN {agency} r ON r.agency_id = %(agency)s "
+            "AND r.grain = 'd' AND r.starts_on BETWEEN t.first AND t.last GROUP BY r.agency_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, grain, starts_on) DO UPDATE SET {update}"
+        ),
+    ]
+    params = {"agency": agency_id, "accounts": accounts, "dates": dates}
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, params)
 
 
 # --- one daily row saved or deleted through the ORM (the platform admin, fixtures) ---------------
