@@ -27,5 +27,7 @@ class AccountsOpsConfig(AppConfig):
         # evaluation's free-text answers (10.1), and metric sources from the account daily
         # metrics to the account valuation (8.3).
         from accounts_ops import hooks
+        from accounts_ops.services.metrics_rollups import connect_rollups
 
         hooks.register()
+        connect_rollups()

@@ -54,17 +54,17 @@ class ClientFigures:
     and the client pages' parts of ``accounts_ops.views.overview``."""
 
     def daily_series(self, actor, start, end, **filters):
-        from accounts_ops.selectors.metrics import daily_series
+        from accounts_ops.selectors.metrics_rollups import daily_series
 
         return daily_series(actor, start, end, **filters)
 
     def account_totals(self, actor, start, end, *, client_id):
-        from accounts_ops.selectors.metrics import account_totals
+        from accounts_ops.selectors.metrics_rollups import account_totals
 
         return account_totals(actor, start, end, client_id=client_id)
 
     def client_totals(self, actor, start, end):
-        from accounts_ops.selectors.metrics import client_totals
+        from accounts_ops.selectors.metrics_rollups import client_totals
 
         return client_totals(actor, start, end)
 

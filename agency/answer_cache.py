@@ -251,6 +251,31 @@ def answer_key(parts: Iterable[object]) -> str:
     return f"{ANSWER_PREFIX}:{digest}"
 
 
+STATS_PREFIX = "answer-stats"
+
+
+def _count(outcome: str) -> None:
+    """With ``ANSWER_CACHE_STATS`` on (the benchmarks), count the outermost answers served from the
+    cache (``served``) and computed (``computed``) across every process, in the cache itself."""
+    if not getattr(settings, "ANSWER_CACHE_STATS", False):
+        return
+    key = f"{STATS_PREFIX}:{outcome}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, timeout=None)
+        cache.incr(key)
+
+
+def stats(reset: bool = False) -> dict[str, int]:
+    """The counts kept by ``_count`` (and, with ``reset``, start them again)."""
+    keys = {outcome: f"{STATS_PREFIX}:{outcome}" for outcome in ("served", "computed")}
+    found = cache.get_many(list(keys.values()))
+    if reset:
+        cache.delete_many(list(keys.values()))
+    return {outcome: int(found.get(key) or 0) for outcome, key in keys.items()}
+
+
 def cached(name: str, parts: Iterable[object], compute: Callable[[], object]):
     """``compute()``, or the result kept for (``name``, ``parts``) while nothing it read was
     written. ``parts`` must name everything the result depends on besides the database (whose
@@ -274,6 +299,8 @@ def cached(name: str, parts: Iterable[object], compute: Callable[[], object]):
             if all(now.get(k) == v for k, v in versions.items()):
                 if outer is not None:
                     outer.tables.update(tables)
+                else:
+                    _count("served")
                 return value
         before = _fill_versions(found, expected)  # read before computing: see the module's docstring
     except Exception:  # the cache is down: answer from the database
@@ -285,6 +312,8 @@ def cached(name: str, parts: Iterable[object], compute: Callable[[], object]):
         value = compute()
     finally:
         _capture.reset(token)
+    if outer is None:
+        _count("computed")
     if outer is not None:
         outer.tables.update(capture.tables)
         outer.wrote = outer.wrote or capture.wrote

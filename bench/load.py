@@ -1,20 +1,29 @@
 """Load benchmark: the client dashboard, the agency overview and the account metrics list under
-load, beside the trivial health endpoint of the same server under the same load, in one run.
+load, beside the trivial health endpoint of the same server under the same load, in one run, in
+three modes side by side: the answer cache off (every answer computed: the cold path), on, and on
+while the agency is written to every second (``mixed``: ``bench/mixed.py`` ingests today's figures,
+a sync's video figures, a reply and a handled comment), with the share of answers the cache served.
 
     DATABASE_URL=postgres://agency_app@127.0.0.1:5432/<seeded> .venv/bin/python bench/load.py \
-        [--connections 16] [--duration 10] [--workers 2] [--agency scale-0001]
+        [--connections 16] [--duration 10] [--workers 2] [--agency scale-0001] [--modes off,on,mixed] \
+        [--tool auto|wrk|python]
 
-It needs a database filled by ``manage.py seed_scale`` and ``wrk`` (Debian: ``apt-get install
-wrk``). It starts gunicorn (``--workers`` sync workers, DEBUG off) on a free local port, signs in
-with API tokens of the seeded agency's admin and client viewer, warms every endpoint up, then runs
-wrk against each endpoint in turn with the same connections and duration. The reference (the
-health endpoint: gunicorn, Django, DRF and one database round trip) runs before and after every
+It needs a database filled by ``manage.py seed_scale``, Redis, and ``wrk`` (Debian: ``apt-get
+install wrk``) or, without it, the Python load generator ``bench/loadgen.py`` (the same figures;
+it costs more CPU per request, on the same machine, for the reference as for the endpoints). Per
+mode it starts gunicorn (``--workers`` sync workers, DEBUG off, ``ANSWER_CACHE`` as the mode
+says) on a free local port, signs in with API tokens of the seeded agency's admin (with a two-step
+device set up, as an agency admin must have) and client viewer, warms every endpoint up, then
+loads each endpoint in turn with the same connections and duration. The reference (the health
+endpoint: gunicorn, Django, DRF and one database round trip) runs before and after every
 endpoint, and each endpoint is compared with the mean of its two neighbours, so that a shared
-machine that gets busier or quieter during the run favours neither side. Afterwards it reads the
-peak resident memory (VmHWM) of every web worker and stops the server. Timings are printed, never asserted.
+machine that gets busier or quieter during the run favours neither side. The answers served and
+computed are counted by the answer cache (``ANSWER_CACHE_STATS``). Afterwards it reads the peak
+resident memory (VmHWM) of every web worker and stops the server. Timings are printed, never
+asserted.
 
-Targets (issue 11): a dashboard serves at least 0.30 × the reference's requests/s, with a p95
-latency under 50 ms at 16 connections.
+Targets (issues 11 and 23): a dashboard serves at least 0.30 × the reference's requests/s, with a
+p95 latency under 50 ms at 16 connections, with the cache off, and in the mixed workload.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -115,6 +125,8 @@ def setup_people(agency_slug: str) -> dict:
     import django
 
     django.setup()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from agency.models import Agency, Membership
     from agency.roles import Role
     from agency.tokens import issue_personal
@@ -124,6 +136,8 @@ def setup_people(agency_slug: str) -> dict:
         sys.exit(f"No agency {agency_slug!r}: fill the database with `manage.py seed_scale` first.")
     admin = Membership.objects.select_related("user").get(agency=agency, role=Role.AGENCY_ADMIN)
     viewer = Membership.objects.select_related("user").get(agency=agency, role=Role.CLIENT_VIEWER)
+    # An agency admin signs in with two steps: the admin's API token answers once a device is set up.
+    TOTPDevice.objects.get_or_create(user=admin.user, confirmed=True, defaults={"name": "load test"})
     return {
         "agency": agency.slug,
         "admin": "Token " + issue_personal(user=admin.user, name="load test")[1],
@@ -146,19 +160,16 @@ def database_size() -> dict:
     return dict(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--agency", default="scale-0001", help="the seeded agency whose people sign in")
-    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to the seeded PostgreSQL database (the application's role).")
+MODES = {
+    "off": "answer cache off (every answer computed)",
+    "on": "answer cache on",
+    "mixed": "answer cache on, with writes into the agency every second",
+}
 
-    people = setup_people(args.agency)
+
+def measure(mode: str, args, people: dict, script: str | None) -> dict:
+    """One server (answer cache on or off), the endpoints each between two reference runs; for
+    ``mixed``, the writes of ``bench/mixed.py`` into the same agency all along."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     endpoints = {
@@ -167,7 +178,14 @@ def main() -> None:
         "agency overview": (f"{base}/api/v1/clients/overview/", people["admin"]),
         "account metrics list": (f"{base}/api/v1/account-daily-metrics/", people["admin"]),
     }
-    env = {**os.environ, "DJANGO_DEBUG": "false", "DATABASE_CONN_MAX_AGE": "600", "DJANGO_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "ANSWER_CACHE": "false" if mode == "off" else "true",
+        "ANSWER_CACHE_STATS": "true",
+    }
     server = subprocess.Popen(
         [
             sys.executable,
@@ -184,7 +202,10 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
-    results: dict = {"agency": people["agency"], "connections": args.connections, "duration_s": args.duration}
+    writer = None
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        writes_file = handle.name
+    results: dict = {"mode": mode, "describe": MODES[mode]}
     try:
         for _ in range(300):
             try:
@@ -199,9 +220,14 @@ def main() -> None:
                 status = get(url, auth)
                 if status != 200:
                     sys.exit(f"{url} answered {status}")
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-            handle.write(WRK_SCRIPT)
-            script = handle.name
+        if mode == "mixed":
+            writer = subprocess.Popen(
+                [sys.executable, str(ROOT / "bench" / "mixed.py"), "--agency", people["agency"], "--json", writes_file],
+                cwd=ROOT,
+                env={**env, "ANSWER_CACHE": "true"},
+            )
+            time.sleep(2)  # its first writes
+        answer_stats(reset=True)
         # The reference runs before and after every endpoint; each endpoint is compared with the
         # mean of its two neighbours, so a machine that gets busier or quieter favours neither.
         reference_name = "health (reference)"
@@ -210,24 +236,32 @@ def main() -> None:
             if name != reference_name:
                 order += [name, reference_name]
         runs = []
+        hits = {}
         for name in order:
             url, auth = endpoints[name]
-            figures = wrk(
-                url, auth, connections=args.connections, duration=args.duration, threads=args.threads, script=script
-            )
+            answer_stats(reset=True)
+            figures = run_load(url, auth, args=args, script=script)
+            if name != reference_name:
+                hits[name] = answer_stats(reset=True)
             runs.append((name, figures))
             drain(endpoints[reference_name][0])
             print(
-                f"  {name:<22} {figures['rps']:8.1f} req/s   p50 {figures['p50_us'] / 1000:7.1f} ms   "
+                f"  [{mode}] {name:<22} {figures['rps']:8.1f} req/s   p50 {figures['p50_us'] / 1000:7.1f} ms   "
                 f"p95 {figures['p95_us'] / 1000:7.1f} ms   p99 {figures['p99_us'] / 1000:7.1f} ms   "
-                f"errors {figures['errors']}   non-2xx {figures['non2xx']}"
+                f"errors {figures['errors']}   non-2xx {figures['non2xx']}",
+                flush=True,
             )
-        os.unlink(script)
         workers = children(server.pid)
         results["web_worker_peak_rss_mib"] = max(peak_rss_kib(pid) for pid in workers) / 1024
     finally:
+        if writer is not None:
+            writer.send_signal(signal.SIGTERM)
+            writer.wait(timeout=60)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    if writer is not None and Path(writes_file).stat().st_size:
+        results["writes"] = json.loads(Path(writes_file).read_text())
+    os.unlink(writes_file)
 
     results["reference_runs_rps"] = [figures["rps"] for name, figures in runs if name == reference_name]
     results["endpoints"] = {}
@@ -237,12 +271,113 @@ def main() -> None:
         ratio = figures["rps"] / reference_rps
         p95_ms = figures["p95_us"] / 1000
         met = ratio >= TARGET_RATIO and p95_ms < TARGET_P95_MS and not figures["non2xx"]
-        results["endpoints"][name] = {**figures, "reference_rps": reference_rps, "ratio": ratio, "met": met}
-        print(
-            f"{name}: {figures['rps']:.1f} req/s = {ratio:.2f} × the reference's {reference_rps:.1f} "
-            f"(target ≥ {TARGET_RATIO}), p95 {p95_ms:.1f} ms (target < {TARGET_P95_MS} ms): "
-            f"{'met' if met else 'NOT met'}"
-        )
+        counted = hits.get(name, {})
+        total = counted.get("served", 0) + counted.get("computed", 0)
+        hit_rate = counted.get("served", 0) / total if total and mode != "off" else None
+        results["endpoints"][name] = {
+            **figures,
+            "reference_rps": reference_rps,
+            "ratio": ratio,
+            "met": met,
+            "hit_rate": hit_rate,
+        }
+    return results
+
+
+def answer_stats(reset: bool = False) -> dict:
+    from agency import answer_cache
+
+    return answer_cache.stats(reset=reset)
+
+
+def run_load(url: str, auth: str, *, args, script: str | None) -> dict:
+    if script is not None:
+        return wrk(url, auth, connections=args.connections, duration=args.duration, threads=args.threads, script=script)
+    from bench.loadgen import load
+
+    figures = load(url, auth, connections=args.connections, duration=args.duration, threads=args.threads)
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def side_by_side(modes: dict) -> list[str]:
+    """The endpoints' figures of every mode in one table (markdown)."""
+    names = list(next(iter(modes.values()))["endpoints"])
+    head = "| endpoint | " + " | ".join(MODES[mode] for mode in modes) + " |"
+    lines = [head, "|---|" + "---|" * len(modes)]
+    for name in names:
+        cells = []
+        for result in modes.values():
+            figures = result["endpoints"][name]
+            cell = (
+                f"{figures['rps']:.0f} req/s = {figures['ratio']:.2f} × health ({figures['reference_rps']:.0f}), "
+                f"p95 {figures['p95_us'] / 1000:.1f} ms, {'met' if figures['met'] else 'NOT met'}"
+            )
+            if figures.get("hit_rate") is not None:
+                cell += f", hit rate {figures['hit_rate']:.0%}"
+            cells.append(cell)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (load generator processes)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--agency", default="scale-0001", help="the seeded agency whose people sign in")
+    parser.add_argument("--modes", default="off,on,mixed", help="answer cache off, on, on with writes (mixed)")
+    parser.add_argument(
+        "--tool", choices=("auto", "wrk", "python"), default="auto", help="wrk, or the Python load generator"
+    )
+    parser.add_argument("--json", default="", help="also write the figures to this file (for python -m bench)")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to the seeded PostgreSQL database (the application's role).")
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    unknown = [mode for mode in modes if mode not in MODES]
+    if unknown:
+        sys.exit(f"Unknown modes {unknown}: choose among {', '.join(MODES)}.")
+    tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
+
+    people = setup_people(args.agency)
+    script = None
+    if tool == "wrk":
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(WRK_SCRIPT)
+            script = handle.name
+    results: dict = {
+        "agency": people["agency"],
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "tool": tool,
+        "workers": args.workers,
+        "modes": {},
+    }
+    try:
+        for mode in modes:
+            print(f"{MODES[mode]} ({tool}, {args.connections} connections, {args.duration} s per run):", flush=True)
+            results["modes"][mode] = measure(mode, args, people, script)
+    finally:
+        if script:
+            os.unlink(script)
+    first = results["modes"][modes[0]]
+    results["endpoints"] = first["endpoints"]  # the first mode's (cache off by default): the targets' figures
+    results["web_worker_peak_rss_mib"] = max(result["web_worker_peak_rss_mib"] for result in results["modes"].values())
+    for mode, result in results["modes"].items():
+        for name, figures in result["endpoints"].items():
+            p95_ms = figures["p95_us"] / 1000
+            print(
+                f"[{mode}] {name}: {figures['rps']:.1f} req/s = {figures['ratio']:.2f} × the reference's "
+                f"{figures['reference_rps']:.1f} (target ≥ {TARGET_RATIO}), p95 {p95_ms:.1f} ms (target < "
+                f"{TARGET_P95_MS} ms): {'met' if figures['met'] else 'NOT met'}"
+                + (f", hit rate {figures['hit_rate']:.0%}" if figures.get("hit_rate") is not None else "")
+            )
+        if "writes" in result:
+            print(f"[{mode}] writes during the run: {json.dumps(result['writes'])}")
+    results["table"] = side_by_side(results["modes"])
+    print("\n".join(results["table"]))
     print(f"web worker peak RSS after the load: {results['web_worker_peak_rss_mib']:.0f} MiB")
     results["table_rows"] = database_size()
     if args.json:

@@ -7,7 +7,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
 - ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
 - ``ANSWER_CACHE``   computed answers kept in Redis until a table they read is written
-  (``agency.answer_cache``); on by default with ``REDIS_URL``.
+  (``agency.answer_cache``); on by default with ``REDIS_URL``. ``ANSWER_CACHE_STATS`` counts the
+  answers served and computed, for the benchmarks (``bench/load.py``).
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
   secure cookies, HSTS, ``DJANGO_ALLOWED_HOSTS`` from the environment.
 """
@@ -229,6 +230,7 @@ else:
 # written (agency.answer_cache). Only with a cache every process shares: a per-process memory
 # cache would not see another process's writes.
 ANSWER_CACHE = env_bool("ANSWER_CACHE", bool(REDIS_URL))
+ANSWER_CACHE_STATS = env_bool("ANSWER_CACHE_STATS", False)  # count answers served and computed (benchmarks)
 ANSWER_CACHE_SECONDS = int(env("ANSWER_CACHE_SECONDS", "600"))  # the longest an answer is kept
 ANSWER_CACHE_REPLICA_SECONDS = int(env("ANSWER_CACHE_REPLICA_SECONDS", "10"))  # computed on a lagging replica
 # The release of the code (e.g. its version or commit): processes of one release share their cached

@@ -69,6 +69,13 @@ from accounts_ops.models.metrics import (  # noqa: F401
     AccountDailyMetric,
     VideoDailyMetric,
 )
+from accounts_ops.models.metrics_rollups import (  # noqa: F401
+    ROLLUP_COUNTS,
+    Grain,
+    AccountMetricRollup,
+    ClientMetricRollup,
+    AgencyMetricRollup,
+)
 from accounts_ops.models.imports import (  # noqa: F401
     ImportKind,
     ImportStatus,

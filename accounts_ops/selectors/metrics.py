@@ -7,8 +7,9 @@ Engagement is counted as the platform's interactions (likes + comments + shares)
 rate is interactions ÷ plays, as the 8.3 valuation reads it (``extensions.valuation``).
 
 The dashboard APIs (a client's dashboard and the agency's overview) read totals per account, a
-daily series and the best videos of a period: each one query over an index that starts with
-``agency`` (the metric tables hold a year of rows per account).
+daily series and the best clients of a period from the rollups (``metrics_rollups``), and the best
+videos of a period here: each one query over an index that starts with ``agency`` (the metric
+tables hold a year of rows per account).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from agency.charts import BAR, LEVEL, LINE, RATE, Chart, Series
 from agency.tenancy import Actor
-from clients.models import AccountStatus, Client, PlatformAccount, Video
+from clients.models import AccountStatus, Client, PlatformAccount
 
 ENGAGEMENT_COUNTS = ("likes", "comments", "shares")
 CHART_DAYS = (30, 90, 365)  # the ranges a page offers; the first is the default
@@ -327,69 +328,27 @@ def _totals(rows, counts) -> dict:
     return {name: rows.get(name) or 0 for name in counts}
 
 
-def daily_series(actor: Actor, start: dt.date, end: dt.date, **filters) -> list[dict]:
-    """The summed figures per date of the accounts matched by ``filters`` (``client_id=...``, or
-    none for the whole agency); dates without figures are left out."""
-    rows = (
-        AccountDailyMetric.objects.visible_to(actor)
-        .filter(date__range=(start, end), **filters)
-        .values("date")
-        .annotate(**{name: Sum(name) for name in SERIES_COUNTS})
-        .order_by("date")
-    )
-    return [{"date": row["date"], **_totals(row, SERIES_COUNTS)} for row in rows]
-
-
-def account_totals(actor: Actor, start: dt.date, end: dt.date, *, client_id: int) -> dict[int, dict]:
-    """Account id → its summed figures over the period, for one client's accounts."""
-    rows = (
-        AccountDailyMetric.objects.visible_to(actor)
-        .filter(client_id=client_id, date__range=(start, end))
-        .values("account_id")
-        .annotate(**{name: Sum(name) for name in SERIES_COUNTS})
-        .order_by()
-    )
-    return {row["account_id"]: _totals(row, SERIES_COUNTS) for row in rows}
-
-
-def client_totals(actor: Actor, start: dt.date, end: dt.date, *, limit: int = TOP_SHOWN) -> list[dict]:
-    """The clients with the most plays over the period, with their summed figures."""
-    rows = (
-        AccountDailyMetric.objects.visible_to(actor)
-        .filter(date__range=(start, end))
-        .values("client_id", "client__name")
-        .annotate(**{name: Sum(name) for name in SERIES_COUNTS})
-        .order_by(F("plays").desc(nulls_last=True), "client_id")[:limit]
-    )
-    return [
-        {"client": row["client_id"], "name": row["client__name"], **_totals(row, SERIES_COUNTS)}
-        for row in rows
-        if row["plays"] is not None
-    ]
-
-
 def top_videos(
     actor: Actor, start: dt.date, end: dt.date, *, account_ids: list[int], limit: int = TOP_SHOWN
 ) -> list[dict]:
-    """The videos of these accounts with the most plays over the period, with their totals."""
+    """The videos of these accounts with the most plays over the period, with their totals (one
+    query: the videos' own columns are joined to the sums)."""
     if not account_ids:
         return []
-    rows = list(
+    rows = (
         VideoDailyMetric.objects.visible_to(actor)
         .filter(account_id__in=account_ids, date__range=(start, end))
-        .values("video_id")
+        .values("video_id", "video__account_id", "video__title", "video__published_at")
         .annotate(**{name: Sum(name) for name in VIDEO_COUNTS})
         .order_by(F("plays").desc(nulls_last=True), "video_id")[:limit]
     )
-    videos = Video.objects.visible_to(actor).in_bulk([row["video_id"] for row in rows])
     return [
         {
-            "id": video.pk,
-            "account": video.account_id,
-            "title": video.title,
-            "published_at": video.published_at,
+            "id": row["video_id"],
+            "account": row["video__account_id"],
+            "title": row["video__title"],
+            "published_at": row["video__published_at"],
             **_totals(row, VIDEO_COUNTS),
         }
         for row in rows
-        if (video := videos.get(row["video_id"])) is not None
     ]

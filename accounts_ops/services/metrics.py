@@ -41,6 +41,7 @@ from accounts_ops.services.common import (
     video_rows,
     video_scope,
 )
+from accounts_ops.services.metrics_rollups import refresh_stored_rollups, rollups_held
 from agency.models import Agency
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount, Video
@@ -293,6 +294,9 @@ def _check_account_row(index, raw, translate, accounts, today, problems, pending
 
 
 def store_account_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None) -> UpsertResult:
+    """Upsert checked daily account rows, and refresh the rollups over them in the same transaction
+    (``accounts_ops.services.metrics_rollups``)."""
+    rollups_held(require_agency().pk)
     result = upsert(
         AccountDailyMetric,
         rows,
@@ -301,6 +305,8 @@ def store_account_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None
         values=AccountDailyMetric.COUNTS,
         user_id=user_id,
     )
+    if result.created or result.updated:
+        refresh_stored_rollups(as_tuples(rows, ("account_id", "client_id", "date")))
     accounts_followers_refresh(rows)
     return result
 

@@ -44,6 +44,7 @@ from accounts_ops.models import (
     VideoDailyMetric,
 )
 from accounts_ops.services.audience import persona_period
+from accounts_ops.services.metrics_rollups import rebuild_metric_rollups
 from agency.models import Agency, Membership
 from agency.roles import Role
 from agency.tenancy import dangerously_all_agencies, tenant_context
@@ -176,6 +177,8 @@ class AgencySeeder:
         timed("clients", self.clients)
         timed("platform accounts", self.accounts)
         timed("account daily metrics", self.account_metrics)
+        # The bulk load bypasses the ingest service: the rollups are computed from its rows once.
+        timed("account metric rollups", rebuild_metric_rollups)
         timed("videos", self.videos)
         timed("video daily metrics", self.video_metrics)
         timed("comments", self.comments)

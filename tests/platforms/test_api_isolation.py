@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib import admin
 from rest_framework import serializers
 
+from accounts_ops.models import AccountMetricRollup, AgencyMetricRollup, ClientMetricRollup
 from agency.api.routers import registered_viewsets
 from agency.models import IntegrationWrite, TenantModel
 from notifications.models.notifications import NotificationPreference
@@ -43,8 +44,12 @@ class TestDeliveryAPI(TenantAPITestCases):
 
 
 # (IntegrationWrite: the record of integrations' writes, shown on the Integrations page only; a group bot
-# holds its address, a credential, and its deliveries and the notification preferences are pages only.)
+# holds its address, a credential, and its deliveries and the notification preferences are pages only.
+# The metric rollups are derived figures: the dashboards serve them, the daily rows are served.)
 HIDDEN = (
+    AccountMetricRollup,
+    ClientMetricRollup,
+    AgencyMetricRollup,
     ConnectionSecret,
     AuthorisationRequest,
     IntegrationWrite,

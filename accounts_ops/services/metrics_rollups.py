@@ -1,0 +1,432 @@
+"""The rollups of the account daily metrics (``accounts_ops.models.metrics_rollups``), kept in step
+with the daily rows in the same transaction.
+
+Every write of daily account metrics goes through ``rollups_held`` and ``refresh_rollups``: the bulk
+API, the file imports and the platforms' syncs (``store_account_metrics``), the seeds and the
+platform admin's corrections and deletions. ``refresh_rollups`` recomputes, from the rows they sum,
+exactly the rollup rows whose periods contain a written (account, day): the client's day from
+the daily rows, the client's week and month from its days, the agency's day from its clients'
+days, the agency's week and month from its days, the account's week and month from its daily rows.
+After an upsert on PostgreSQL (``refresh_stored_rollups``) the database does the same in three
+statements whatever the number of rows.
+Recomputing (rather than adding differences) keeps every path right, corrections, figures left
+out (``None`` keeps the stored one) and deletions included, and a rollup always equals the
+recomputation from scratch (``rebuild_metric_rollups``; ``tests/accounts_ops/test_metrics_rollups.py``
+checks it after random sequences of writes).
+
+Two transactions writing the same agency's metrics at once would each recompute from rows the
+other has not committed yet, so on PostgreSQL a writer holds a transaction-level advisory lock
+on its agency's rollups (``rollups_held``) from before its first daily row until it commits:
+metric writes of one agency follow one another, those of different agencies run side by side.
+(SQLite has one writer at a time anyway.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import nullcontext
+from functools import reduce
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum, signals
+
+from accounts_ops.models.metrics import AccountDailyMetric
+from accounts_ops.models.metrics_rollups import (
+    ROLLUP_COUNTS,
+    AccountMetricRollup,
+    AgencyMetricRollup,
+    ClientMetricRollup,
+    Grain,
+)
+from agency.models import Agency
+from agency.tenancy import current_agency, require_agency, tenant_context
+
+# The advisory lock class of the rollups (the second key is the agency's id).
+ROLLUP_LOCK = 0x524F4C4C  # "ROLL"
+FIGURES = ("days", "plays_reported", *ROLLUP_COUNTS)
+BATCH = 2000
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The ISO week (Monday to Sunday) of ``day``."""
+    start = day - dt.timedelta(days=day.weekday())
+    return start, start + dt.timedelta(days=6)
+
+
+def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = day.replace(day=1)
+    following = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, following - dt.timedelta(days=1)
+
+
+SPANS = {Grain.WEEK: week_of, Grain.MONTH: month_of}
+
+
+def rollups_held(agency_id: int) -> None:
+    """Hold the agency's rollups until the transaction ends (PostgreSQL; see the module)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Metric rollups are written inside a transaction.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, agency_id])
+
+
+def refresh_stored_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
+    """``refresh_rollups`` after an upsert, which adds and changes daily rows but never removes
+    one nor moves one to another client: on PostgreSQL three statements whatever the number of
+    rows (``_refresh_postgresql``), elsewhere ``refresh_rollups``."""
+    if connection.vendor != "postgresql":
+        refresh_rollups(keys)
+        return
+    agency_id = require_agency().pk
+    accounts, dates = [], []
+    for account, _client, day in keys:
+        accounts.append(account)
+        dates.append(day)
+    if accounts:
+        rollups_held(agency_id)
+        _refresh_postgresql(agency_id, accounts, dates)
+
+
+def refresh_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
+    """Recompute the rollups over the (account, client, day) keys whose daily rows were just
+    written or deleted, in the current agency's context and transaction (after ``rollups_held``).
+    The client of a key is the one the daily row was stored under; the clients stored for the
+    accounts and days given are read too, so a row kept under an account's earlier client counts
+    where it was stored. A rollup left without daily rows is deleted."""
+    agency_id = require_agency().pk
+    keys = set(keys)
+    if not keys:
+        return
+    rollups_held(agency_id)
+    by_day: dict[dt.date, set[int]] = defaultdict(set)
+    for account, _client, day in keys:
+        by_day[day].add(account)
+    stored = (
+        AccountDailyMetric.objects.filter(agency_id=agency_id)
+        .filter(_any(Q(date=day, account_id__in=accounts) for day, accounts in by_day.items()))
+        .values_list("account_id", "client_id", "date")
+    )
+    keys.update(stored)
+    _refresh(agency_id, keys)
+
+
+def _refresh_postgresql(agency_id: int, accounts: list[int], dates: list[dt.date]) -> None:
+    """The rollups over the stored daily rows of (account, day) keys, recomputed by the database
+    in three statements (each level reads the one written before it): the clients' days and the
+    accounts' weeks and months from the daily rows; the clients' weeks and months and the agency's
+    days from the clients' days; the agency's weeks and months from its days. No rollup row can
+    lose all its daily rows here (see ``refresh_stored_rollups``)."""
+    daily = AccountDailyMetric._meta.db_table
+    client = ClientMetricRollup._meta.db_table
+    agency = AgencyMetricRollup._meta.db_table
+    account = AccountMetricRollup._meta.db_table
+    figures = ", ".join(FIGURES)
+    from_daily = "count(*), count(m.plays), " + ", ".join(f"coalesce(sum(m.{name}), 0)" for name in ROLLUP_COUNTS)
+    from_days = ", ".join(f"sum(r.{name})" for name in FIGURES)
+    columns = f"grain, starts_on, {figures}, created_at, updated_at"
+    update = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*FIGURES, "updated_at"))
+    keys = (
+        f"keys AS (SELECT DISTINCT m.account_id, m.client_id, m.date FROM {daily} m "
+        "JOIN unnest(%(accounts)s::bigint[], %(dates)s::date[]) AS k(account_id, date) "
+        "ON m.agency_id = %(agency)s AND m.account_id = k.account_id AND m.date = k.date)"
+    )
+    periods = (
+        "SELECT {group}, 'w' AS grain, date_trunc('week', {day})::date AS first, "
+        "(date_trunc('week', {day}) + interval '6 days')::date AS last FROM keys UNION "
+        "SELECT {group}, 'm', date_trunc('month', {day})::date, "
+        "(date_trunc('month', {day}) + interval '1 month' - interval '1 day')::date FROM keys"
+    )
+    statements = [
+        (
+            f"WITH {keys}, client_days AS (INSERT INTO {client} (agency_id, client_id, {columns}) "
+            f"SELECT m.agency_id, m.client_id, 'd', m.date, {from_daily}, now(), now() FROM {daily} m "
+            "JOIN (SELECT DISTINCT client_id, date FROM keys) t ON m.agency_id = %(agency)s "
+            "AND m.client_id = t.client_id AND m.date = t.date GROUP BY m.agency_id, m.client_id, m.date "
+            f"ON CONFLICT (agency_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1), "
+            f"account_periods AS (INSERT INTO {account} (agency_id, account_id, client_id, {columns}) "
+            f"SELECT m.agency_id, m.account_id, m.client_id, t.grain, t.first, {from_daily}, now(), now() "
+            f"FROM ({periods.format(group='account_id', day='date')}) t JOIN {daily} m ON m.agency_id = %(agency)s "
+            "AND m.account_id = t.account_id AND m.date BETWEEN t.first AND t.last "
+            "GROUP BY m.agency_id, m.account_id, m.client_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, account_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1) "
+            "SELECT (SELECT count(*) FROM client_days), (SELECT count(*) FROM account_periods)"
+        ),
+        (
+            f"WITH {keys}, client_periods AS (INSERT INTO {client} (agency_id, client_id, {columns}) "
+            f"SELECT r.agency_id, r.client_id, t.grain, t.first, {from_days}, now(), now() "
+            f"FROM ({periods.format(group='client_id', day='date')}) t JOIN {client} r ON r.agency_id = %(agency)s "
+            "AND r.grain = 'd' AND r.client_id = t.client_id AND r.starts_on BETWEEN t.first AND t.last "
+            "GROUP BY r.agency_id, r.client_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, client_id, grain, starts_on) DO UPDATE SET {update} RETURNING 1), "
+            f"agency_days AS (INSERT INTO {agency} (agency_id, {columns}) "
+            f"SELECT r.agency_id, 'd', r.starts_on, {from_days}, now(), now() FROM {client} r "
+            "WHERE r.agency_id = %(agency)s AND r.grain = 'd' AND r.starts_on IN (SELECT date FROM keys) "
+            f"GROUP BY r.agency_id, r.starts_on ON CONFLICT (agency_id, grain, starts_on) DO UPDATE SET {update} "
+            "RETURNING 1) SELECT (SELECT count(*) FROM client_periods), (SELECT count(*) FROM agency_days)"
+        ),
+        (
+            f"WITH {keys} INSERT INTO {agency} (agency_id, {columns}) "
+            f"SELECT r.agency_id, t.grain, t.first, {from_days}, now(), now() "
+            f"FROM ({periods.format(group='1 AS one', day='date')}) t JOIN {agency} r ON r.agency_id = %(agency)s "
+            "AND r.grain = 'd' AND r.starts_on BETWEEN t.first AND t.last GROUP BY r.agency_id, t.grain, t.first "
+            f"ON CONFLICT (agency_id, grain, starts_on) DO UPDATE SET {update}"
+        ),
+    ]
+    params = {"agency": agency_id, "accounts": accounts, "dates": dates}
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, params)
+
+
+# --- one daily row saved or deleted through the ORM (the platform admin, fixtures) ---------------
+
+
+def _stored_key(sender, instance, **kwargs) -> None:
+    """Before a daily row is saved: the key it is stored under, which the save may change."""
+    instance._rollup_key_before = None
+    if instance.pk is not None:
+        with _context_of(instance):
+            instance._rollup_key_before = (
+                AccountDailyMetric.objects.filter(pk=instance.pk).values_list("account_id", "client_id", "date").first()
+            )
+
+
+def _row_written(sender, instance, **kwargs) -> None:
+    """After a daily row is saved or deleted: the rollups over it (and over where it was stored)."""
+    keys = {(instance.account_id, instance.client_id, instance.date)}
+    before = getattr(instance, "_rollup_key_before", None)
+    if before is not None:
+        keys.add(before)
+    with _context_of(instance), transaction.atomic():
+        refresh_rollups(keys)
+
+
+def _context_of(row):
+    current = current_agency()
+    if current is not None and current.pk == row.agency_id:
+        return nullcontext()
+    return tenant_context(Agency.objects.get(pk=row.agency_id))
+
+
+def connect_rollups() -> None:
+    """Keep the rollups in step with daily rows saved or deleted one by one (``AppConfig.ready``);
+    the bulk paths call ``refresh_rollups`` themselves."""
+    signals.pre_save.connect(_stored_key, sender=AccountDailyMetric, dispatch_uid="metric_rollups_before")
+    signals.post_save.connect(_row_written, sender=AccountDailyMetric, dispatch_uid="metric_rollups_saved")
+    signals.post_delete.connect(_row_written, sender=AccountDailyMetric, dispatch_uid="metric_rollups_deleted")
+
+
+def rebuild_metric_rollups() -> int:
+    """Recompute every rollup of the current agency from its daily rows (after a bulk load that
+    bypassed the service, or to check them). Returns the rollup rows written."""
+    agency = require_agency()
+    with transaction.atomic():
+        rollups_held(agency.pk)
+        for model in (AccountMetricRollup, ClientMetricRollup, AgencyMetricRollup):
+            model.objects.filter(agency_id=agency.pk).delete()
+        if connection.vendor == "postgresql":
+            return _rebuild_postgresql(agency.pk)
+        return _refresh(agency.pk, None)
+
+
+def _rebuild_postgresql(agency_id: int) -> int:
+    """``rebuild_metric_rollups`` as seven ``INSERT ... SELECT`` (the same sums as ``_refresh``,
+    grouped by the database: a seeded agency's year of daily rows in a few seconds)."""
+    daily = AccountDailyMetric._meta.db_table
+    tables = {
+        "account": AccountMetricRollup._meta.db_table,
+        "client": ClientMetricRollup._meta.db_table,
+        "agency": AgencyMetricRollup._meta.db_table,
+    }
+    figures = ", ".join(FIGURES)
+    from_daily = "count(*), count(plays), " + ", ".join(f"coalesce(sum({name}), 0)" for name in ROLLUP_COUNTS)
+    from_days = ", ".join(f"sum({name})" for name in FIGURES)
+    columns = f"grain, starts_on, {figures}, created_at, updated_at"
+    statements = [
+        (
+            f"INSERT INTO {tables['client']} (agency_id, client_id, {columns}) SELECT agency_id, client_id, 'd', date, "
+            f"{from_daily}, now(), now() FROM {daily} WHERE agency_id = %(agency)s GROUP BY agency_id, client_id, date"
+        ),
+        *(
+            f"INSERT INTO {tables['client']} (agency_id, client_id, {columns}) SELECT agency_id, client_id, "
+            f"'{grain}', date_trunc('{unit}', starts_on)::date AS period, {from_days}, now(), now() "
+            f"FROM {tables['client']} WHERE agency_id = %(agency)s AND grain = 'd' "
+            "GROUP BY agency_id, client_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+        (
+            f"INSERT INTO {tables['agency']} (agency_id, {columns}) SELECT agency_id, 'd', starts_on, {from_days}, "
+            f"now(), now() FROM {tables['client']} WHERE agency_id = %(agency)s AND grain = 'd' "
+            "GROUP BY agency_id, starts_on"
+        ),
+        *(
+            f"INSERT INTO {tables['agency']} (agency_id, {columns}) SELECT agency_id, '{grain}', "
+            f"date_trunc('{unit}', starts_on)::date AS period, {from_days}, now(), now() FROM {tables['agency']} "
+            "WHERE agency_id = %(agency)s AND grain = 'd' GROUP BY agency_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+        *(
+            f"INSERT INTO {tables['account']} (agency_id, account_id, client_id, {columns}) SELECT agency_id, "
+            f"account_id, client_id, '{grain}', date_trunc('{unit}', date)::date AS period, {from_daily}, now(), now() "
+            f"FROM {daily} WHERE agency_id = %(agency)s GROUP BY agency_id, account_id, client_id, period"
+            for grain, unit in (("w", "week"), ("m", "month"))
+        ),
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, {"agency": agency_id})
+            written += cursor.rowcount
+    return written
+
+
+def _refresh(agency_id: int, keys: set[tuple[int, int, dt.date]] | None) -> int:
+    """The rollups over ``keys`` (``None``: every daily row of the agency)."""
+    written = 0
+    # The clients' days, from the daily rows.
+    client_days = None if keys is None else {(client, day) for _account, client, day in keys}
+    daily = AccountDailyMetric.objects.filter(agency_id=agency_id)
+    if client_days is not None:
+        daily = daily.filter(_by_day("date", "client_id", client_days))
+    fresh = {
+        (row["client_id"], row["date"]): row
+        for row in daily.values("client_id", "date").annotate(**_sums()).order_by().iterator(chunk_size=BATCH)
+    }
+    written += _store(ClientMetricRollup, agency_id, Grain.DAY, ("client_id",), fresh, client_days)
+    # The clients' weeks and months, from their days.
+    for grain, span in SPANS.items():
+        periods = None if client_days is None else {(client, span(day)) for client, day in client_days}
+        days = ClientMetricRollup.objects.filter(agency_id=agency_id, grain=Grain.DAY)
+        if periods is not None:
+            days = days.filter(_by_period("starts_on", "client_id", periods))
+        fresh = _summed(days.values_list("client_id", "starts_on", *FIGURES), span)
+        expected = None if periods is None else {(client, start) for client, (start, _end) in periods}
+        written += _store(ClientMetricRollup, agency_id, grain, ("client_id",), fresh, expected)
+    # The agency's days, from its clients' days; its weeks and months from its days.
+    dates = None if keys is None else {day for _account, _client, day in keys}
+    days = ClientMetricRollup.objects.filter(agency_id=agency_id, grain=Grain.DAY)
+    if dates is not None:
+        days = days.filter(starts_on__in=dates)
+    fresh = {
+        (row["starts_on"],): row
+        for row in days.values("starts_on").annotate(**{name: Sum(name) for name in FIGURES}).order_by()
+    }
+    written += _store(AgencyMetricRollup, agency_id, Grain.DAY, (), fresh, None if dates is None else _keyed(dates))
+    for grain, span in SPANS.items():
+        periods = None if dates is None else {span(day) for day in dates}
+        days = AgencyMetricRollup.objects.filter(agency_id=agency_id, grain=Grain.DAY)
+        if periods is not None:
+            days = days.filter(_any(Q(starts_on__range=period) for period in periods))
+        fresh = _summed(days.values_list("starts_on", *FIGURES), span, keyed=0)
+        expected = None if periods is None else _keyed(start for start, _end in periods)
+        written += _store(AgencyMetricRollup, agency_id, grain, (), fresh, expected)
+    # The accounts' weeks and months, from their daily rows (per client stored under).
+    for grain, span in SPANS.items():
+        periods = None if keys is None else {(account, span(day)) for account, _client, day in keys}
+        daily = AccountDailyMetric.objects.filter(agency_id=agency_id)
+        if periods is not None:
+            daily = daily.filter(_by_period("date", "account_id", periods))
+        columns = ("account_id", "client_id", "date", *ROLLUP_COUNTS)
+        fresh = _summed_daily(daily.values_list(*columns).order_by().iterator(chunk_size=BATCH), span)
+        expected = None
+        if periods is not None:
+            clients = defaultdict(set)
+            for account, client, day in keys:
+                clients[account, span(day)[0]].add(client)
+            expected = {
+                (account, client, start) for account, (start, _end) in periods for client in clients[account, start]
+            }
+        written += _store(AccountMetricRollup, agency_id, grain, ("account_id", "client_id"), fresh, expected)
+    return written
+
+
+def _sums() -> dict:
+    """The rollup figures of a group of daily rows."""
+    return {"days": Count("id"), "plays_reported": Count("plays"), **{name: Sum(name) for name in ROLLUP_COUNTS}}
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    return reduce(operator.or_, conditions, Q(pk__in=[]))
+
+
+def _by_day(date_field: str, group_field: str, pairs: set[tuple[int, dt.date]]) -> Q:
+    """Rows of any (group, day) of ``pairs``, one condition per day."""
+    groups: dict[dt.date, set[int]] = defaultdict(set)
+    for group, day in pairs:
+        groups[day].add(group)
+    return _any(Q(**{date_field: day, f"{group_field}__in": ids}) for day, ids in groups.items())
+
+
+def _by_period(date_field: str, group_field: str, pairs: set[tuple[int, tuple[dt.date, dt.date]]]) -> Q:
+    """Rows of any (group, period) of ``pairs``, one condition per period."""
+    groups: dict[tuple[dt.date, dt.date], set[int]] = defaultdict(set)
+    for group, period in pairs:
+        groups[period].add(group)
+    return _any(Q(**{f"{date_field}__range": period, f"{group_field}__in": ids}) for period, ids in groups.items())
+
+
+def _keyed(dates: Iterable[dt.date]) -> set[tuple[dt.date]]:
+    return {(day,) for day in dates}
+
+
+def _summed(rows: Iterable[tuple], span, keyed: int = 1) -> dict[tuple, dict]:
+    """Day rollup rows ``(group..., starts_on, *FIGURES)`` summed per group and period of ``span``;
+    ``keyed`` is how many group columns lead the row."""
+    out: dict[tuple, dict] = {}
+    for row in rows:
+        start = span(row[keyed])[0]
+        key = (*row[:keyed], start)
+        total = out.setdefault(key, dict.fromkeys(FIGURES, 0))
+        for name, value in zip(FIGURES, row[keyed + 1 :], strict=True):
+            total[name] += value
+    return out
+
+
+def _summed_daily(rows: Iterable[tuple], span) -> dict[tuple, dict]:
+    """Daily rows ``(account, client, date, *ROLLUP_COUNTS)`` summed per account, client and
+    period of ``span``."""
+    plays_at = ROLLUP_COUNTS.index("plays")
+    out: dict[tuple, dict] = {}
+    for account, client, day, *counts in rows:
+        key = (account, client, span(day)[0])
+        total = out.setdefault(key, dict.fromkeys(FIGURES, 0))
+        total["days"] += 1
+        if counts[plays_at] is not None:
+            total["plays_reported"] += 1
+        for name, value in zip(ROLLUP_COUNTS, counts, strict=True):
+            if value is not None:
+                total[name] += value
+    return out
+
+
+def _store(model, agency_id: int, grain: str, group: tuple[str, ...], fresh: dict, expected: set | None) -> int:
+    """Upsert the ``fresh`` rollups (key: the ``group`` values and the period's start) and delete
+    the ``expected`` ones that have no daily row left."""
+    objects = [
+        model(
+            agency_id=agency_id,
+            grain=grain,
+            starts_on=key[-1],
+            **dict(zip(group, key[:-1], strict=True)),
+            **{name: row[name] or 0 for name in FIGURES},
+        )
+        for key, row in fresh.items()
+    ]
+    unique = ["agency", *(name.removesuffix("_id") for name in group), "grain", "starts_on"]
+    for start in range(0, len(objects), BATCH):
+        model.objects.bulk_create(
+            objects[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=[*FIGURES, "updated_at"],
+        )
+    gone = set(expected or ()) - set(fresh)
+    if gone:
+        model.objects.filter(agency_id=agency_id, grain=grain).filter(
+            _any(Q(**dict(zip((*group, "starts_on"), key, strict=True))) for key in gone)
+        ).delete()
+    return len(objects)
