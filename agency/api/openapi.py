@@ -77,6 +77,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGE_METHODS = frozenset({"PUT", "PATCH"})
 LIST_FIELDS = (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)
 NOT_BLANK = r"\S"  # (JSON Schema patterns are searched for, not matched whole)
+SLUG = r"^(?!.*\n)[-a-zA-Z0-9_]+$"  # Django's validate_slug
 NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character (so does PostgreSQL)
 UPDATE = "Update"  # a PUT's own body component, when a change takes fewer fields than a creation
 
@@ -207,6 +208,8 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
+        if direction == "request" and isinstance(field, serializers.SlugField) and not field.allow_unicode:
+            schema["pattern"] = SLUG  # (its ``$`` not taking a final newline, as Django's validator does not)
         is_text = isinstance(field, serializers.CharField) and schema.get("type") == "string"
         if direction == "request" and is_text and not {"enum", "format", "pattern"} & set(schema):
             schema["pattern"] = NO_NUL

@@ -160,3 +160,11 @@ def test_lists_of_ids_rows_and_page_sizes_state_their_bounds(openapi):
     assert bulk["properties"]["rows"]["minItems"] == 1
     # Rows of objects are read from JSON only: a form cannot write them.
     assert list(openapi["paths"]["/api/v1/hot-topics/bulk/"]["post"]["requestBody"]["content"]) == ["application/json"]
+
+
+def test_text_states_what_the_fields_refuse(openapi):
+    """No NUL in text (DRF refuses it), and a slug without a final newline (``$`` would take one;
+    Django's validator does not)."""
+    question = request_schema(openapi, "/api/v1/questions/", "post")["properties"]
+    assert re.search(question["code"]["pattern"], "nps_1") and not re.search(question["code"]["pattern"], "nps\n")
+    assert not re.search(question["text_en"]["pattern"], "a\x00b")
