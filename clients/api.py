@@ -139,7 +139,9 @@ class AgencyOverviewSerializer(serializers.Serializer):
 
 
 DAYS_PARAMETER = OpenApiParameter(
-    "days", int, description=f"The last N days up to yesterday (1-{DASHBOARD_MAX_DAYS}, default {DASHBOARD_DAYS})."
+    "days",
+    {"type": "integer", "minimum": 1, "maximum": DASHBOARD_MAX_DAYS},
+    description=f"The last N days up to yesterday (1-{DASHBOARD_MAX_DAYS}, default {DASHBOARD_DAYS}).",
 )
 
 

@@ -565,7 +565,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"SentConfirmationEnum": "accounts_ops.models.SentConfirmation"},
+    "ENUM_NAME_OVERRIDES": {
+        "SentConfirmationEnum": "accounts_ops.models.SentConfirmation",
+        "DataImportKindEnum": "accounts_ops.models.imports.ImportKind",  # (a data import's, and its upload's)
+    },
+    # A change's own component (``...UpdateRequest``) names its choice sets as its row's does.
+    "POSTPROCESSING_HOOKS": ["agency.api.openapi.postprocess_schema_enums"],
 }
 
 # --- Security -------------------------------------------------------------------------------

@@ -50,7 +50,9 @@ class SearchQuerySerializer(serializers.Serializer):
             f"Cut to {MAX_QUERY_CHARS} characters; blank finds nothing."
         ),
     )
-    kind = serializers.ChoiceField(choices=[kind.key for kind in KINDS], required=False, help_text="Only this kind.")
+    kind = serializers.ChoiceField(
+        choices=[kind.key for kind in KINDS], required=False, allow_blank=True, help_text="Only this kind (blank: all)."
+    )
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_RESULTS_PER_KIND, default=RESULTS_PER_KIND
     )

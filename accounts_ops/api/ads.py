@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -84,7 +86,7 @@ class ResultsSerializer(serializers.Serializer):
     clicks = serializers.IntegerField(min_value=0)
     conversions = serializers.IntegerField(min_value=0)
     orders = serializers.IntegerField(min_value=0)
-    sales = serializers.DecimalField(max_digits=12, decimal_places=2)
+    sales = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     recorded_on = serializers.DateField(required=False)
 
 

@@ -91,7 +91,7 @@ class AudienceSnapshotViewSet(OpsViewSet):
             name="AudienceSnapshotsBulk",
             fields={
                 "account": serializers.IntegerField(required=False),
-                "rows": serializers.ListField(child=serializers.DictField()),
+                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
             },
         ),
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},

@@ -205,7 +205,7 @@ class VideoCommentViewSet(OpsViewSet):
             name="CommentsBulk",
             fields={
                 "account": serializers.IntegerField(required=False),
-                "rows": serializers.ListField(child=serializers.DictField()),
+                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
             },
         ),
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},

@@ -147,6 +147,7 @@ def bulk_request_schema(name: str, example_row: dict):
             "account": serializers.IntegerField(required=False, help_text="Account of rows that name none."),
             "rows": serializers.ListField(
                 child=serializers.DictField(),
+                allow_empty=False,
                 help_text=f"Up to {METRICS_BULK_MAX:,} rows, e.g. {example_row}",
             ),
         },

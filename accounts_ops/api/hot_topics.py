@@ -87,7 +87,7 @@ class HotTopicViewSet(OpsViewSet):
             name="HotTopicsBulk",
             fields={
                 "platform": serializers.ChoiceField(choices=Platform.choices, required=False),
-                "rows": serializers.ListField(child=serializers.DictField()),
+                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
             },
         ),
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},

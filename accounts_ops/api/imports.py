@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 
 from accounts_ops.api.common import READ_AND_BULK, DataImportSerializer, OpsViewSet
 from accounts_ops.models.imports import DataImport, ImportKind
-from accounts_ops.services.imports import data_import_request
+from accounts_ops.services.imports import KINDS, data_import_request
 from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.routers import register
@@ -20,7 +20,7 @@ from clients.models import PlatformAccount
 
 
 class UploadSerializer(ScopedSerializer):
-    kind = serializers.CharField(help_text="One of: " + ", ".join(ImportKind.values))
+    kind = serializers.ChoiceField(choices=[kind for kind in ImportKind.choices if kind[0] in KINDS])
     file = serializers.FileField()
     account = serializers.PrimaryKeyRelatedField(
         queryset=PlatformAccount.objects.none(),

@@ -337,7 +337,7 @@ class InboxMessageViewSet(OpsViewSet):
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(self.get_serializer(message).data, status=code)
 
-    @extend_schema(request=BulkSerializer, responses=BulkResultSerializer)
+    @extend_schema(request=BulkSerializer, responses={200: BulkResultSerializer, 201: BulkResultSerializer})
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
         body = BulkSerializer(data=request.data, context=self.get_serializer_context())

@@ -23,13 +23,17 @@ An operation that answers an error status no rule here gives it names it in its
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from drf_spectacular import hooks
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import AllowAny
 
-from agency.api.filters import FilterBackend
+from agency.api.filters import FilterBackend, IdInFilter
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import MODEL_ACTIONS
 
@@ -70,7 +74,12 @@ PAGE_PARAMETERS = frozenset({"page", "cursor"})
 # Query parameters that never refuse a value: a search matches nothing, an unknown ordering is ignored.
 LENIENT_PARAMETERS = frozenset({"search", "ordering"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CHANGE_METHODS = frozenset({"PUT", "PATCH"})
+LIST_FIELDS = (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)
 NOT_BLANK = r"\S"  # (JSON Schema patterns are searched for, not matched whole)
+SLUG = r"^(?!.*\n)[-a-zA-Z0-9_]+$"  # Django's validate_slug
+NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character (so does PostgreSQL)
+UPDATE = "Update"  # a PUT's own body component, when a change takes fewer fields than a creation
 
 
 def error_response(status_code: int, description: str | None = None) -> OpenApiResponse:
@@ -90,6 +99,32 @@ def not_offered(detail: str):
 
     action.not_offered = True
     return action
+
+
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """The decimals a DecimalField reads, as a pattern on its string: at least one digit, at most
+    ``max_digits`` in all and ``decimal_places`` after the point; no sign when it takes no
+    negative value, not zero when its least value is the least step above zero (0.01 with two
+    places), and at most its greatest value when that is a power of ten (1, 100)."""
+    whole, places = field.max_whole_digits, field.decimal_places
+    least, most = field.min_value, field.max_value
+    fraction = f"(?:\\.[0-9]{{1,{places}}})?" if places else ""
+    digits = f"[0-9]{{1,{whole}}}" if whole else "0"
+    if most is not None and most > 0 and Decimal(most).log10() == int(Decimal(most).log10()):
+        power = int(Decimal(most).log10())  # below 10**power, or 10**power itself
+        below = f"[0-9]{{1,{power}}}" if power else "0"
+        zeros = f"(?:\\.0{{1,{places}}})?" if places else ""
+        digits, fraction = f"(?:{below}{fraction}|1{'0' * power}{zeros})", ""
+    sign = "" if least is not None and least >= 0 else "-?"
+    not_zero = "(?![0.]*$)" if least is not None and places and least == Decimal(1).scaleb(-places) else ""
+    return f"^{sign}{not_zero}{digits}{fraction}$"
+
+
+def is_structured(field) -> bool:
+    """Whether a form cannot write ``field``'s value: an object, a JSON value, a list of objects."""
+    if isinstance(field, serializers.ListField):
+        return is_structured(field.child)
+    return isinstance(field, (serializers.BaseSerializer, serializers.DictField, serializers.JSONField))
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -119,6 +154,48 @@ class AutoSchema(SpectacularAutoSchema):
                 responses[code] = self._get_response_for_code(described, code)
         return operation
 
+    def get_request_serializer(self):
+        """A change (PUT, PATCH) is described by the serializer as it reads a change of a row that
+        exists: the fields fixed after creation (``FixedAfterCreate``) are read-only there, so
+        they are not in the change's body, which refuses them."""
+        serializer = super().get_request_serializer()
+        changes = self.method in CHANGE_METHODS and isinstance(serializer, TenantModelSerializer)
+        if changes and serializer.instance is None:
+            serializer = type(serializer)(instance=serializer.Meta.model(), context=serializer.context)
+            for name in getattr(self.view, "fixed_fields", ()):  # refused on a change by the viewset
+                if name in serializer.fields:
+                    serializer.fields[name].read_only = True
+        return serializer
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        if direction == "request" and self.method == "PUT" and self._fixed_on_change(serializer):
+            name = name.removesuffix("Serializer") + UPDATE  # (PATCH has its own component, ``Patched...``)
+        return name
+
+    @staticmethod
+    def _fixed_on_change(serializer) -> bool:
+        """Whether a change of a row takes fewer fields than its creation."""
+        if not isinstance(serializer, TenantModelSerializer) or serializer.instance is None:
+            return False
+        created = type(serializer)(context=serializer.context).fields  # (the view's fixed_fields marked above)
+        changed = serializer.fields
+        return any(not field.read_only and changed[n].read_only for n, field in created.items() if n in changed)
+
+    def map_parsers(self):
+        """A body with a file is read from a multipart form only (JSON has no way to carry a file);
+        one with structure (a list of rows, an object, a JSON value) from JSON only (a form has
+        no way to write it)."""
+        media_types = super().map_parsers()
+        serializer = force_instance(self.get_request_serializer())
+        fields = serializer.fields if isinstance(serializer, serializers.Serializer) else {}
+        writable = [field for field in fields.values() if not field.read_only]
+        if any(isinstance(field, serializers.FileField) for field in writable):
+            return [media_type for media_type in media_types if media_type == "multipart/form-data"] or media_types
+        if any(is_structured(field) for field in writable):
+            return [media_type for media_type in media_types if media_type == "application/json"] or media_types
+        return media_types
+
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
         kind = serializer if isinstance(serializer, type) else type(serializer)
@@ -127,8 +204,23 @@ class AutoSchema(SpectacularAutoSchema):
             schema["additionalProperties"] = False
         return schema
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.DecimalField) and "pattern" in schema:
+            schema["pattern"] = decimal_pattern(field)
+        if direction == "request" and isinstance(field, serializers.SlugField) and not field.allow_unicode:
+            schema["pattern"] = SLUG  # (its ``$`` not taking a final newline, as Django's validator does not)
+        is_text = isinstance(field, serializers.CharField) and schema.get("type") == "string"
+        if direction == "request" and is_text and not {"enum", "format", "pattern"} & set(schema):
+            schema["pattern"] = NO_NUL
+        is_list = isinstance(field, LIST_FIELDS)
+        if direction == "request" and is_list and not field.allow_empty and schema.get("type") == "array":
+            schema.setdefault("minItems", 1)  # ("This list may not be empty.")
+        return schema
+
     def _refuse_blank_filters(self, operation: dict) -> None:
-        """A filter sent blank is refused (``agency.api.filters.FilterBackend``): its text says so."""
+        """A filter sent blank is refused (``agency.api.filters.FilterBackend``): its text says so;
+        so is an id below 1 or above the largest key."""
         filterset_class = getattr(self.view, "filterset_class", None)
         backends = getattr(self.view, "filter_backends", None) or []
         if filterset_class is None or not any(issubclass(backend, FilterBackend) for backend in backends):
@@ -138,6 +230,12 @@ class AutoSchema(SpectacularAutoSchema):
             is_filter = parameter["in"] == "query" and parameter["name"] in filterset_class.base_filters
             if is_filter and schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
                 schema["pattern"] = NOT_BLANK
+            flt = filterset_class.base_filters.get(parameter["name"]) if is_filter else None
+            if isinstance(flt, IdInFilter) and schema.get("type") == "array":
+                # Ids of rows: at least one, each a whole number a primary key holds.
+                schema["minItems"] = 1
+                schema["items"] = {**schema.get("items", {}), "minimum": flt.extra["min_value"]}
+                schema["items"]["maximum"] = flt.extra["max_value"]
 
     def error_statuses(self, operation: dict) -> set[int]:
         """The error statuses ``operation`` can answer (see the module's docstring)."""
@@ -159,3 +257,16 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(429)
         statuses |= set(getattr(self.view, "extra_error_statuses", ()))  # what a view answers by itself
         return statuses
+
+
+def postprocess_schema_enums(result, generator, **kwargs):
+    """drf-spectacular's naming of choice sets (``drf_spectacular.hooks.postprocess_schema_enums``),
+    reading a change's own component (``XUpdateRequest``) as the row's, as it reads
+    ``PatchedXRequest``: a choice set the two share keeps the row's name (``XStatusEnum``). (The
+    hook builds the components again from the registry, under their own names.)"""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name in [name for name in schemas if name.endswith(f"{UPDATE}Request")]:
+        alias = "Patched" + name.removesuffix(f"{UPDATE}Request")
+        if alias not in schemas:
+            schemas[alias] = schemas.pop(name)
+    return hooks.postprocess_schema_enums(result, generator, **kwargs)

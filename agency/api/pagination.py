@@ -18,6 +18,13 @@ class PageSizeChecked:
                 {self.page_size_query_param: [_("A whole number from 1 to %(max)d.") % {"max": self.max_page_size}]}
             ) from None
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # (a size above the largest is cut to it, not refused)
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
+
 
 class PageNumberPagination(PageSizeChecked, pagination.PageNumberPagination):
     page_size = 50

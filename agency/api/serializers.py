@@ -94,12 +94,14 @@ class TenantModelSerializer(serializers.ModelSerializer):
         return self.instance is not None and hasattr(self.instance, "pk")
 
     def to_internal_value(self, data):
-        """A change (PATCH) names only fields it may change: a field fixed once the row exists
-        (writable on create, read-only now) or one it may never write (or that does not exist) is
-        refused with a 400 naming it, instead of being ignored in silence."""
+        """A change names only fields it may change: a field fixed once the row exists (writable
+        on create, read-only now) or one it may never write is refused with a 400 naming it,
+        instead of being ignored in silence; so is, in a PATCH, a name that is no field at all
+        (a PUT, which restates the row, ignores those as a creation does; the schema says so,
+        ``agency.api.openapi``)."""
         if self._changes_one_row() and isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            refused = [name for name in data if name not in writable]
+            refused = [name for name in data if name not in writable and (self.partial or name in self.fields)]
             if refused:
                 on_create = type(self)(context=self.context).fields
                 fixed = {name for name, field in on_create.items() if not field.read_only}

@@ -3,6 +3,8 @@ clients and users, with their deadlines, resolution and the complainant's confir
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -141,7 +143,9 @@ class ComplaintRespondSerializer(serializers.Serializer):
 class ComplaintResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     compensation = serializers.CharField(required=False, allow_blank=True)
-    compensation_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    compensation_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
+    )
 
 
 class ComplaintConfirmSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 
 from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
-from agency.api.serializers import TenantModelSerializer
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.api.viewsets import service_action
 from agency.roles import ADD, CHANGE
 from evaluation.api.common import EvaluationViewSet, NoBodySerializer
@@ -17,7 +17,8 @@ from evaluation.models import Question, QuestionnaireTemplate
 from evaluation.services import questionnaires as services
 
 
-class QuestionnaireTemplateSerializer(TenantModelSerializer):
+class QuestionnaireTemplateSerializer(FixedAfterCreate, TenantModelSerializer):
+    fixed_after_create = ("family",)  # a family's versions share it
     question_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,7 +99,8 @@ class QuestionnaireTemplateViewSet(EvaluationViewSet):
         pass
 
 
-class QuestionSerializer(TenantModelSerializer):
+class QuestionSerializer(FixedAfterCreate, TenantModelSerializer):
+    fixed_after_create = ("template",)  # a question never moves to another questionnaire
     choices = serializers.JSONField(
         required=False, help_text='For choice questions: [{"value": "...", "zh": "...", "en": "..."}, ...]'
     )

@@ -46,7 +46,7 @@ DECIMAL_OR_NULL = {"type": "string", "format": "decimal", "nullable": True}
 
 
 class LiveSessionSerializer(ChildSerializer):
-    parent = "account"
+    parent_field = "account"
 
     class Meta:
         model = LiveSession
@@ -86,7 +86,7 @@ class LiveSessionEndSerializer(serializers.Serializer):
 
 
 class LiveProductSerializer(ChildSerializer):
-    parent = "session"
+    parent_field = "session"
 
     class Meta:
         model = LiveProduct
@@ -108,7 +108,7 @@ class LiveProductSerializer(ChildSerializer):
 
 
 class RunSheetSegmentSerializer(ChildSerializer):
-    parent = "session"
+    parent_field = "session"
     end_minute = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -130,7 +130,7 @@ class RunSheetSegmentSerializer(ChildSerializer):
 
 
 class LiveTeamAssignmentSerializer(ChildSerializer):
-    parent = "session"
+    parent_field = "session"
     person_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -150,7 +150,7 @@ class LiveTeamAssignmentSerializer(ChildSerializer):
 
 
 class LiveSessionResultSerializer(ChildSerializer):
-    parent = "session"
+    parent_field = "session"
     uv_value = serializers.SerializerMethodField(help_text="GMV ÷ viewers (yuan); null with no viewers.")
     gpm = serializers.SerializerMethodField(help_text="GMV × 1000 ÷ views (yuan); null with no views.")
     conversion_rate = serializers.SerializerMethodField(help_text="Orders ÷ viewers; null with no viewers.")

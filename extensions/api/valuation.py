@@ -28,7 +28,7 @@ from extensions.services.valuation import account_valuation_create, account_valu
 
 
 class AdverseEventSerializer(ChildSerializer):
-    parent = "account"
+    parent_field = "account"
 
     class Meta:
         model = AdverseEvent

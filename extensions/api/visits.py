@@ -93,7 +93,7 @@ class StoreVisitCampaignSerializer(TenantModelSerializer):
 
 
 class StoreVisitBookingSerializer(ChildSerializer):
-    parent = "campaign"
+    parent_field = "campaign"
 
     class Meta:
         model = StoreVisitBooking

@@ -125,7 +125,9 @@ class ScriptViewSet(ServiceViewSet):
 
 
 class StoryboardShotSerializer(TenantModelSerializer):
-    number = serializers.IntegerField(min_value=1, required=False, help_text="Next number when left out.")
+    number = serializers.IntegerField(
+        min_value=1, max_value=32767, required=False, help_text="Next number when left out."
+    )
 
     class Meta:
         model = StoryboardShot

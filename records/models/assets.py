@@ -131,6 +131,7 @@ class AssetCheckout(VoidableRecord):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # empty once the person's login is deleted: the checkout stays a valid record
         related_name="+",
         verbose_name=_("taken by"),
     )

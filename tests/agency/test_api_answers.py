@@ -125,6 +125,25 @@ def test_patching_an_unknown_field_is_400_naming_it(world, api):
     assert Clip.dangerously_all_agencies.get(pk=clip.pk).label != "x"
 
 
+def test_putting_a_live_result_names_its_session_fixed_and_ignores_names_that_are_no_field(world, api):
+    """A PUT that restates the session of a live result was a server error (the session went to
+    the service twice): the session is fixed once the result exists (the parent of every 8.1 row
+    is, ``extensions.api.common.ChildSerializer``). A PUT without it corrects the figures, and
+    ignores a name that is no field at all, as a creation does (the schema allows such names)."""
+    result = LiveSessionResultFactory(session__account=PlatformAccountFactory(client=world.client_a1), orders=3)
+    url = reverse("livesessionresult-detail", args=[result.pk])
+    body = api(world.staff_a).get(url).json()
+    for derived in ("id", "client", "uv_value", "gpm", "conversion_rate", "source", "created_at", "updated_at"):
+        body.pop(derived)
+    response = api(world.staff_a).put(url, {**body, "orders": 4}, format="json")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["fields"] == {"session": ["cannot be changed after creation."]}
+    body.pop("session")
+    response = api(world.staff_a).put(url, {**body, "orders": 4, "colour": "red"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["orders"] == 4
+
+
 # --- query parameters ----------------------------------------------------------------------------
 
 

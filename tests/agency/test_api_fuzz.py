@@ -5,7 +5,8 @@ filters and body fields, under every check schemathesis has (``ALL_CHECKS``):
 
 - no server error (5xx) and no status the schema does not document (``agency.api.openapi``),
 - no answer that breaks the schema (body, content type and headers of every documented status),
-- invalid data refused, and (with FUZZ_ALL_CHECKS=1, ``make fuzz``) valid data accepted,
+- invalid data refused, and (with FUZZ_ALL_CHECKS=1, ``make fuzz``) valid data accepted, but for
+  the rules no schema can state, named with their clauses in ``UNSTATED_RULES``,
 - no operation that answers a missing or a wrong token with anything but 401/403 (the public
   ones, a signed webhook and the public survey, are named in ``PUBLIC_OPERATIONS``).
 
@@ -36,6 +37,8 @@ import hypothesis
 import hypothesis.errors
 import pytest
 import schemathesis
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -44,9 +47,12 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.openapi.checks import RejectedPositiveData
+from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
 from agency.models import TenantModel
-from tests.agency.api_world import module_world, rolled_back
+from agency.people import choices_for
+from records.rules import REPORT_MAX_DAYS
+from tests.agency.api_world import module_world, rolled_back, tenant_models
 from tests.factories import api_token_key
 
 pytestmark = pytest.mark.django_db
@@ -76,23 +82,170 @@ PUBLIC_OPERATIONS = {
 load_all_checks()
 # Every check schemathesis has (its functions; the class-based ones are its users' own).
 positive_data_acceptance = CHECKS.get_one("positive_data_acceptance")
-# The rows' states: an action that the row's state does not allow (approve a draft, download an
-# export still queued) is refused with a 400 naming ``status``, whatever the request holds. No
-# schema can say which rows are in which state, so such an answer is not "valid data rejected";
-# any other 400 to a schema-valid request still is.
+# What no OpenAPI schema can say, so that a schema-valid request may still be refused for it:
+# - the state of the seeded rows: an action that the row's state does not allow (approve a draft,
+#   download an export still queued) is refused with a 400 naming ``status``, whatever the request
+#   holds (``STATE_FIELDS``);
+# - the rules named in ``UNSTATED_RULES``, each with its clause: a step the row's stage or the world's
+#   other rows do not allow (the seeded project is in Planning, no metrics are imported), one field
+#   against another (an end after its start) or against today (a due date not in the past).
+# Such a refusal is recognised only on its operation, naming nothing but its field, with its message
+# (the requests ask for English); any other 400 to a schema-valid request still fails the check.
 STATE_FIELDS = frozenset({"status"})
+STAGE = "only while the project is in"  # production.rules: each step of 5 in its stage
+UNSTATED_RULES: dict[str, tuple[str, str, str]] = {
+    # rule (clause): (operation, field, message), the operation and the message as regular expressions
+    "5.1 one script draft at a time": ("POST /api/v1/scripts/$", "project", r"is still Draft: finish it first"),
+    "5.2 clips only in Shooting": ("(POST|DELETE) /api/v1/clips/", "shoot|stage", STAGE),
+    "5.3 cuts only in Post-production": ("POST /api/v1/cuts/$", "project", STAGE),
+    "5.3 post-production steps only in Post-production": ("PATCH /api/v1/post-production-steps/", "stage", STAGE),
+    "5 shoots only up to Shooting": ("POST /api/v1/shoots/$", "project", r"is planned only while the project is in"),
+    "5 publications only when Ready to publish": ("POST /api/v1/publications/$", "project", STAGE),
+    "5 stages in order": (
+        "POST /api/v1/video-projects/{id}/(advance|move-back|publish)/",
+        "stage",
+        r"the next stage is|is not before|" + STAGE,
+    ),
+    "5 changes requested with what should change": (r"/request-changes/$", "comment", "Say what should change"),
+    "5 a review comment's time code on a video": ("POST /api/v1/review-comments/$", "timecode_seconds", "Say where"),
+    "6.2 a profile change gives the new value": (r"/api/v1/profile-changes/", "after_text", "Give the new"),
+    "6.2 a rejection says why": (r"/api/v1/profile-changes/{id}/reject/", "note", "Say why the change is rejected"),
+    "6.3 a pinned video of the account": ("POST /api/v1/pinned-videos/$", "video", "is not a video of this account"),
+    "6.3 a boost after the pinning": ("POST /api/v1/boost-records/$", "boosted_on", "cannot come before the video"),
+    "6.4 a reply after its message": (r"/mark-sent/$", "sent_at", "cannot be sent before the message arrived"),
+    "6.4 a keyword or pattern rule": ("/api/v1/reply-rules/", "keywords|pattern", r"keyword rule|pattern rule"),
+    "6.5 one local-life enablement per client": ("POST /api/v1/local-life-enablements/$", "client", "already exists"),
+    "6.7 a campaign ends after it starts": ("/api/v1/ad-campaigns/", "ends_on", "cannot end before it starts"),
+    "6.7 spend inside the campaign's period": ("POST /api/v1/ad-spend/$", "spent_on", "outside the campaign's period"),
+    "6.7 an ad product named": ("/api/v1/ad-campaigns/", "ad_product", "Name the platform's ad product"),
+    "7.1 comment moderation of its state": (r"/api/v1/video-comments/{id}/un(hide|pin)/", "comment", "It is not"),
+    "7.3 a persona report from snapshots": (
+        "/audience-persona-reports/request/",
+        "account",
+        "has no audience snapshot",
+    ),
+    "7.3 a snapshot with a portrait": ("POST /api/v1/audience-snapshots/$", "row", "gives no portrait"),
+    "8.1 a session ends after it starts": ("/api/v1/live-sessions/", "planned_end", "must end after it starts"),
+    "8.1 a session starts with its team": ("POST /api/v1/live-sessions/{id}/start/", "team", "cannot start"),
+    "8.1 results once the session ended": (
+        "POST /api/v1/live-results/$",
+        "session",
+        "Results are recorded once|already exists",
+    ),
+    "8.1 viewers within the peak": ("/api/v1/live-results/", r"\w+_viewers", "cannot exceed the (peak|viewers)"),
+    "8.1 a segment within its session": ("/api/v1/live-run-sheet-segments/", "duration_minutes", "past the session's"),
+    "8.1 a segment's product of its session": ("/api/v1/live-run-sheet-segments/", "product", "another session"),
+    "8.1 a team member or an outside host": ("POST /api/v1/live-team/$", "person", r"Choose a staff person|is held by"),
+    "8.2 a store named or picked": ("/api/v1/store-visit-campaigns/", "store_name", "Name the store or pick"),
+    "8.2 a visit window ends after it starts": ("/api/v1/store-visit-campaigns/", "window_end", "must end after"),
+    "8.3 metrics imported or figures given": ("POST /api/v1/account-valuations/$", r"\w+", "no metrics for"),
+    "9 an asset or an account used": ("POST /api/v1/usage-records/$", "asset", "Name the asset or the account"),
+    "9 check-in of a checked-out asset": ("POST /api/v1/assets/{id}/check-in/", "asset", "is not checked out"),
+    "9 a report ends after it starts": ("/statistics-reports/$", "period_end", "cannot end before it starts"),
+    "9 a report covers at most its days": ("/statistics-reports/$", "period_end", f"at most {REPORT_MAX_DAYS} days"),
+    "9 an inspection completed with every tick": ("/api/v1/inspections/{id}/complete/", r"\w+", "Tick "),
+    "10.1 a questionnaire published with questions": ("/questionnaires/{id}/publish/", "questions", "at least one"),
+    "10.1 one draft version at a time": ("/questionnaires/{id}/new-version/", "version", "is still a draft"),
+    "10.1 a campaign closes after it is sent": ("/api/v1/campaigns/", "closes_on", "cannot close before it is sent"),
+    "10.1 an assessment of a client or a staff member": ("POST /api/v1/assessment-reports/$", "client", "staff member"),
+    "10.2 an action's due date not in the past": ("POST /api/v1/improvement-actions/$", "due_date", "in the past"),
+    "4.1 a requirement's due date not in the past": ("/api/v1/requirements/{id}/accept/", "due_date", "in the past"),
+    "4.1 a requirement raised by now": ("/api/v1/requirements/", "raised_at", "cannot be raised in the future"),
+    "10.1 a campaign sent from today": ("/api/v1/campaigns/{id}/reschedule/", "opens_on", "cannot be in the past"),
+    "a day by today (the agency's time zone)": ("", r"[\w.\[\]]+", r"in the future|is after today|future date"),
+    "an event resolved after it occurred": ("/api/v1/adverse-events/", "resolved_on", "cannot be resolved before"),
+    "a row still used by others is kept": ("DELETE ", "|non_field_errors", "Still used by"),
+    "an end after its start": ("", r"\w+", r"cannot end before it starts|must end after it starts"),
+    "a day from 2000 on": ("", r"\w+", r"is before 2000"),
+    "a row of the same account or client": (
+        "",
+        r"\w+",
+        r"(is for|belongs to) another (account|client|session|review round)|stays with its client",
+    ),
+    "bulk rows, described in prose (each row's keys in the operation's text), judged row by row": (
+        "/bulk/$",
+        r"(rows|messages)\[\d+\]\.\w+",
+        "",
+    ),
+    "8.3 a metrics window with both ends or none": ("/api/v1/account-valuations/", r"window_\w+", "or neither"),
+    "6.7 no more clicks than impressions": ("/api/v1/ad-campaigns/{id}/results/", r"\w+", "is more than"),
+    "6.5 a deal price not above the list price": (
+        "/api/v1/group-buy-deals/",
+        "price",
+        "cannot be above the list price",
+    ),
+    "10.1 an evaluation sent in its year": ("/api/v1/campaigns/", "opens_on", r"is sent in \d+, not on"),
+    "10.2 a follow-up within its days of the improvement": ("/api/v1/campaigns/", "opens_on", "must be sent by"),
+    "8.1 results once, after the session": ("/api/v1/live-results/", r"\w+", "cannot exceed the|recorded once"),
+    "an export's query names only filters of its list": ("/api/v1/export-jobs/", r"query\..*", "Not a filter"),
+    "a file part the test transport sends as a plain field": ("", "file", "No file was submitted"),
+    "an end after its start (a window)": ("", r"window_end", "ends before it starts"),
+    "6.7 a partner campaign records the partner's followers": ("/api/v1/ad-campaigns/", "partner_followers", "Record"),
+    "8.1 figures that agree": ("/api/v1/live-results/", r"\w+", r"cannot be fewer than|cannot exceed"),
+    "8.1 a product selector of the session": ("/api/v1/live-products/", "selected_by", "not a product selector"),
+    "a list that names each item once": ("", r"\w+", "listed twice"),
+    "6.4 opening hours both or neither": ("/api/v1/auto-reply-settings/", "opens_at|closes_at", "or neither"),
+    "6.6 a search-keyword promotion names its keywords": ("/api/v1/promotion-tasks/", "search_keywords", "names its"),
+    "6.7 a partner campaign names its partner": ("/api/v1/ad-campaigns/", "partner_handle", "Name the high-follower"),
+    "6.2 an image part takes an image": ("/api/v1/profile-changes/", "after_text|after_image", "image"),
+    "10.1 only choice questions have choices": ("/api/v1/questions/", "choices", "choice"),
+    "10.2 a finding from a campaign names it": (
+        "/api/v1/improvement-cycles/",
+        "campaign|complaint",
+        "Name the (campaign|complaint)",
+    ),
+    "an integration token's expiry at most its days away": (
+        "/api/v1/integration-tokens/",
+        "expires_at",
+        f"at most {settings.INTEGRATION_TOKEN_MAX_DAYS} days away",
+    ),
+    "an upload's content judged from its bytes": ("", "image|file", r"file is empty|not a picture|not a CSV"),
+    "a URL Django's validator takes (stricter than RFC 3986)": ("", r"\w*url", "Enter a valid URL"),
+    "a platform id holds no control character": ("/api/v1/video-comments/", r"\w+_id", "holds a control character"),
+    "8.2 a deliverable listed once": ("/api/v1/store-visit-campaigns/", "deliverables", "listed twice"),
+    "a conformance period YYYY, YYYY-MM or a range of days": ("/api/v1/conformance-", "period", "is not YYYY"),
+}
 
 
-def positive_data_acceptance_but_row_states(ctx, response, case):
+def unstated_rules(operation: str, response) -> list[str]:
+    """The rules of ``UNSTATED_RULES`` that a 400 answer names, one for each field it names (the
+    message for an answer naming none), or nothing when one of them is no such rule."""
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    found = []
+    for name, messages in (error_fields(response) or {"": [message]}).items():
+        said_here = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        rule = next(
+            (
+                rule
+                for rule, (where, field, said) in UNSTATED_RULES.items()
+                if re.search(where, operation) and re.fullmatch(field, name) and re.search(said, said_here)
+            ),
+            None,
+        )
+        if rule is None:
+            return []
+        found.append(rule)
+    return found
+
+
+def positive_data_acceptance_but_unstated_rules(ctx, response, case):
     try:
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
-        if response.status_code == 400 and set(error_fields(response)) <= STATE_FIELDS and error_fields(response):
+        if response.status_code != 400:
+            raise
+        fields = error_fields(response)
+        if fields and set(fields) <= STATE_FIELDS:
+            return None
+        if unstated_rules(f"{case.method.upper()} {case.path}", response):
             return None
         raise
 
 
-positive_data_acceptance_but_row_states.__name__ = "positive_data_acceptance"
+positive_data_acceptance_but_unstated_rules.__name__ = "positive_data_acceptance"
 
 
 def error_fields(response) -> dict:
@@ -102,12 +255,12 @@ def error_fields(response) -> dict:
         return {}
 
 
-# ``positive_data_acceptance`` still finds schema-valid requests refused by rules the schema does not
-# state yet (a time after another, a required text, rows that must not be empty): it runs with
-# FUZZ_ALL_CHECKS=1 (``make fuzz``) until it finds none, then here too.
+# ``positive_data_acceptance`` still finds a few schema-valid requests refused by rules neither the
+# schema nor ``UNSTATED_RULES`` states yet: it runs with FUZZ_ALL_CHECKS=1 (``make fuzz``) until it
+# finds none, then here too.
 FUZZ_ALL_CHECKS = os.environ.get("FUZZ_ALL_CHECKS") == "1"
 ALL_CHECKS = [
-    positive_data_acceptance_but_row_states if check is positive_data_acceptance else check
+    positive_data_acceptance_but_unstated_rules if check is positive_data_acceptance else check
     for check in CHECKS.get_all()
     if not isinstance(check, type) and (FUZZ_ALL_CHECKS or check is not positive_data_acceptance)
 ]
@@ -186,10 +339,50 @@ def seeded_ids(world, model) -> list[int]:
 
 
 def relation_models(model) -> dict[str, type]:
-    """The relations of ``model`` (query parameters and body fields are named after them): their targets."""
+    """The relations of ``model`` (query parameters and body fields are named after them): their
+    targets; and every field named after a person (an assignee, an owner) in any tenant model,
+    since an action's body names them too."""
+    people = {
+        field.name: field.related_model
+        for tenant_model in tenant_models()
+        for field in tenant_model._meta.fields
+        if field.is_relation and field.related_model is get_user_model()
+    }
     if model is None:
-        return {}
-    return {field.name: field.related_model for field in model._meta.fields if field.is_relation}
+        return people
+    own = [*model._meta.fields, *model._meta.many_to_many]
+    return people | {field.name: field.related_model for field in own if field.is_relation}
+
+
+def pickable(world, principal, model) -> list[int]:
+    """The rows of ``model`` that ``principal`` may pick in a body or a filter."""
+    if model is get_user_model():
+        actor = principal.actor
+        return sorted(choices_for(model, actor).values_list("pk", flat=True)) if actor is not None else []
+    return sorted(world.world_visible(principal, model))
+
+
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+BLANK_NULLS = {"on": False}  # set while a positive case is sent
+
+
+def form_serializer(write):
+    """A form says "no value" with an empty field (DRF reads it as null for a field that may be
+    null, as a browser's form sends it); schemathesis would write ``None``. Only on the wire, and
+    only for positive cases: schemathesis still judges the request as generated."""
+
+    def serialize(ctx, value):
+        if BLANK_NULLS["on"] and isinstance(value, dict):
+            value = {name: "" if item is None else item for name, item in value.items()}
+        return write(ctx, value)
+
+    return serialize
+
+
+for _media_type in FORM_MEDIA_TYPES:
+    _found = WSGI_TRANSPORT.get_first_matching_media_type(_media_type)
+    assert _found is not None, _media_type
+    WSGI_TRANSPORT.serializer(_media_type)(form_serializer(_found[1]))
 
 
 def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> int:
@@ -200,9 +393,7 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
     ids = seeded_ids(world, model)
     # A valid relation is one the person may pick (any other id is refused, 400, as it should be).
     relations = {
-        name: sorted(world.world_visible(principal, target))
-        for name, target in relation_models(model).items()
-        if world.world_visible(principal, target)
+        name: picks for name, target in relation_models(model).items() if (picks := pickable(world, principal, target))
     }
     path_names = re.findall(r"\{([^}]+)\}", operation.path)
     sent = []
@@ -230,10 +421,13 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
                     for name, value in chosen.items():
                         if name in container and isinstance(container[name], int):
                             container[name] = value
+                        elif name in container and isinstance(container[name], list) and container[name]:
+                            container[name] = [value]  # (a many-to-many relation)
         sent.append(1)
         checks = [check for check in ALL_CHECKS if not (check is ignored_auth and label(operation) in AUTH_CONFIRMED)]
         with rolled_back():
             response = None
+            BLANK_NULLS["on"] = positive
             try:
                 response = case.call(app=app, headers=headers)
                 case.validate_response(response, checks=checks, headers=headers, transport_kwargs={"app": app})
@@ -253,7 +447,7 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
 
 
 def failure(operation, mode, exc, case, response) -> str:
-    sent = f"query={case.query!r} body={case.body!r}"[:300]
+    sent = f"query={case.query!r} body={case.body!r} as {case.media_type}"[:400]
     answer = f"{response.status_code} {response.text[:300]}" if response is not None else "no answer"
     return f"{label(operation)} [{mode.value}]: {type(exc).__name__}: {describe(exc)} | sent {sent} | got {answer}"
 

@@ -4,15 +4,18 @@ errors of every operation with the body the API answers them with."""
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 
 import jsonschema
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.validation import validate_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 
 from agency.api.errors import exception_handler
+from agency.api.openapi import decimal_pattern
 
 
 def test_schema_generates_without_warnings_and_validates(generated_schema):
@@ -108,3 +111,60 @@ def test_the_documented_error_body_is_what_the_api_answers(openapi, exc):
 def test_the_token_endpoint_documents_the_pause_after_repeated_failures(openapi):
     answers = openapi["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert "429" in answers and answers["429"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+# --- what a valid request is (the fuzz test's positive-data check holds the API to it) ---------------
+
+
+def request_schema(openapi, path: str, method: str) -> dict:
+    ref = openapi["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return openapi["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+def test_a_change_does_not_offer_the_fields_fixed_after_creation(openapi):
+    created = request_schema(openapi, "/api/v1/platform-accounts/", "post")
+    patched = request_schema(openapi, "/api/v1/platform-accounts/{id}/", "patch")
+    put = request_schema(openapi, "/api/v1/platform-accounts/{id}/", "put")
+    assert "platform" in created["properties"] and "platform" in created["required"]
+    assert "platform" not in patched["properties"] and patched["additionalProperties"] is False
+    assert "platform" not in put["properties"] and "platform" not in put.get("required", [])
+    # The parent of an 8.1 row (a live product's session) too.
+    assert "session" not in request_schema(openapi, "/api/v1/live-products/{id}/", "patch")["properties"]
+
+
+@pytest.mark.parametrize(
+    ("field", "valid", "invalid"),
+    [
+        ({"max_digits": 12, "decimal_places": 2}, ["-1.5", "0", "9999999999.99"], ["", "-", ".5", "1.", "1.234"]),
+        ({"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}, ["0", "0.00", "12.3"], ["-1", "-0"]),
+        ({"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}, ["0.01", "10"], ["0", "0.00", "-1"]),
+        ({"max_digits": 5, "decimal_places": 4, "min_value": 0, "max_value": 1}, ["0.5", "1", "1.0000"], ["1.0001"]),
+        ({"max_digits": 5, "decimal_places": 2, "min_value": 0, "max_value": 100}, ["99.99", "100.00"], ["100.01"]),
+    ],
+)
+def test_a_decimals_pattern_admits_only_what_the_field_reads(field, valid, invalid):
+    decimal = serializers.DecimalField(**field)
+    pattern = decimal_pattern(decimal)
+    for text in valid:
+        assert re.search(pattern, text), (pattern, text)
+        decimal.run_validation(text)
+    for text in invalid:
+        assert not re.search(pattern, text), (pattern, text)
+
+
+def test_lists_of_ids_rows_and_page_sizes_state_their_bounds(openapi):
+    clips = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/clips/"]["get"]["parameters"]}
+    assert clips["id"]["minItems"] == 1 and clips["id"]["items"]["minimum"] == 1
+    assert clips["page_size"]["minimum"] == 1
+    bulk = request_schema(openapi, "/api/v1/hot-topics/bulk/", "post")
+    assert bulk["properties"]["rows"]["minItems"] == 1
+    # Rows of objects are read from JSON only: a form cannot write them.
+    assert list(openapi["paths"]["/api/v1/hot-topics/bulk/"]["post"]["requestBody"]["content"]) == ["application/json"]
+
+
+def test_text_states_what_the_fields_refuse(openapi):
+    """No NUL in text (DRF refuses it), and a slug without a final newline (``$`` would take one;
+    Django's validator does not)."""
+    question = request_schema(openapi, "/api/v1/questions/", "post")["properties"]
+    assert re.search(question["code"]["pattern"], "nps_1") and not re.search(question["code"]["pattern"], "nps\n")
+    assert not re.search(question["text_en"]["pattern"], "a\x00b")

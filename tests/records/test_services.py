@@ -110,6 +110,16 @@ def test_voiding_an_open_check_out_frees_the_asset(world, staff):
     assert asset_check_out(actor=staff, asset=asset).pk != checkout.pk
 
 
+def test_a_check_out_whose_taker_is_gone_can_still_be_voided(world, staff):
+    """The taker's login deleted (SET_NULL), the checkout stays a valid record: voiding it was
+    refused with "checked_out_by: This field cannot be blank"."""
+    asset = AssetFactory(agency=world.agency_a)
+    checkout = asset_check_out(actor=staff, asset=asset)
+    type(checkout).dangerously_all_agencies.filter(pk=checkout.pk).update(checked_out_by=None)
+    checkout.refresh_from_db()
+    assert record_void(actor=staff, record=checkout, reason="登记错误").voided_at is not None
+
+
 # --- 9 l) images ---------------------------------------------------------------------------------
 
 
