@@ -71,7 +71,7 @@ def conformance_shown_in_report(report, results: Iterable[Result]) -> list[Resul
 
     results = list(results)
     asked_by_client = Membership.objects.filter(
-        user_id=report.created_by_id, agency_id=report.agency_id, client__isnull=False
+        user_id=report.created_by_id, agency_id=report.agency_id, client_id__isnull=False
     ).exists()
     if not asked_by_client:
         return results
