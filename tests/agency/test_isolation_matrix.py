@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.test import APIClient, APIRequestFactory
 
+from accounts_ops.models import Conversation
 from agency.api.routers import router
 from agency.models import TenantModel
 from agency.permissions import METHOD_ACTIONS
@@ -146,6 +147,19 @@ MATRIX: dict[str, dict[str, object]] = {
     },
     "commentaction": {"mark-done": ROW, "mark-failed": ROW},
     "opinionalert": {"handle": ROW},
+    # the one inbox over 6.4 and 7.1
+    "conversation": {
+        "reply": ROW,
+        "assign": ROW,
+        "handle": ROW,
+        "hide": ROW,
+        "bulk": Collection(
+            Conversation,
+            body=lambda c: {"conversations": [c.pk], "action": "assign", "assignee": None},
+            field="conversations",
+        ),
+    },
+    "savedreply": {},
     "hottopic": {"bulk": Collection()},
     "contentplan": {},
     "contentplantopic": {},
