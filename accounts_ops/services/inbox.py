@@ -252,7 +252,7 @@ def _earlier_of_fan(message: InboxMessage):
 def inbox_close(*, actor: Actor, message: InboxMessage) -> InboxMessage:
     """Close a message that needs no reply (a thank-you, spam); it leaves the response figures."""
     message = InboxMessage.objects.select_for_update().get(pk=message.pk)
-    if message.status != InboxStatus.OPEN:
+    if message.status not in (InboxStatus.OPEN, InboxStatus.QUEUED):
         raise ValidationError({"status": _("Only a message waiting for a reply can be closed.")})
     message.status = InboxStatus.CLOSED
     message.save()
