@@ -72,7 +72,7 @@ class ConversationFilterSet(TenantFilterSet):
         fields = ["client", "account", "assignee", "status"]
 
 
-class ReplySerializer(serializers.Serializer):
+class ConversationReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=SAVED_REPLY_MAX_CHARS * 2)
     target = serializers.CharField(
         required=False,
@@ -82,15 +82,15 @@ class ReplySerializer(serializers.Serializer):
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class ConversationNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=HANDLING_NOTE_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(ScopedSerializer):
+class ConversationAssignSerializer(ScopedSerializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), allow_null=True)
 
 
-class BulkSerializer(ScopedSerializer):
+class ConversationsBulkSerializer(ScopedSerializer):
     conversations = serializers.PrimaryKeyRelatedField(
         queryset=Conversation.objects.none(), many=True, help_text=f"At most {INBOX_BULK_CONVERSATIONS_MAX}."
     )
@@ -122,32 +122,32 @@ class ConversationViewSet(OpsViewSet):
     def scope_queryset(self, queryset):
         return with_standing(queryset)
 
-    @extend_schema(request=ReplySerializer, responses={201: ConversationSerializer})
+    @extend_schema(request=ConversationReplySerializer, responses={201: ConversationSerializer})
     @action(detail=True, methods=["post"], required_action=ADD)
     def reply(self, request, pk=None):
-        body = ReplySerializer(data=request.data)
+        body = ConversationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         conversation = self.get_object()
         conversation_reply(actor=self.actor, conversation=conversation, **body.validated_data)
         return self.answer_row(conversation, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
-    @service_action(conversation_assign, body=AssignSerializer, required_action=CHANGE)
+    @extend_schema(request=ConversationAssignSerializer, responses=ConversationSerializer)
+    @service_action(conversation_assign, body=ConversationAssignSerializer, required_action=CHANGE)
     def assign(self, request, pk=None):
         pass
 
-    @extend_schema(request=NoteSerializer, responses=ConversationSerializer)
-    @service_action(conversation_mark_handled, body=NoteSerializer, required_action=CHANGE)
+    @extend_schema(request=ConversationNoteSerializer, responses=ConversationSerializer)
+    @service_action(conversation_mark_handled, body=ConversationNoteSerializer, required_action=CHANGE)
     def handle(self, request, pk=None):
         pass
 
-    @extend_schema(request=NoteSerializer, responses=ConversationSerializer)
-    @service_action(conversation_hide, body=NoteSerializer, required_action=CHANGE)
+    @extend_schema(request=ConversationNoteSerializer, responses=ConversationSerializer)
+    @service_action(conversation_hide, body=ConversationNoteSerializer, required_action=CHANGE)
     def hide(self, request, pk=None):
         pass
 
     @extend_schema(
-        request=BulkSerializer,
+        request=ConversationsBulkSerializer,
         responses=inline_serializer(
             name="ConversationsBulkResult",
             fields={
@@ -158,7 +158,7 @@ class ConversationViewSet(OpsViewSet):
     )
     @action(detail=False, methods=["post"], required_action=CHANGE)
     def bulk(self, request):
-        body = BulkSerializer(data=request.data, context=self.get_serializer_context())
+        body = ConversationsBulkSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         result = conversations_bulk(actor=self.actor, **body.validated_data)
         return Response({"done": result.done, "skipped": result.skipped})
