@@ -125,9 +125,9 @@ class ConversationViewSet(OpsViewSet):
     @extend_schema(request=ConversationReplySerializer, responses={201: ConversationSerializer})
     @action(detail=True, methods=["post"], required_action=ADD)
     def reply(self, request, pk=None):
+        conversation = self.get_object()  # a conversation the person may not see is 404 before any body check
         body = ConversationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        conversation = self.get_object()
         conversation_reply(actor=self.actor, conversation=conversation, **body.validated_data)
         return self.answer_row(conversation, status.HTTP_201_CREATED)
 

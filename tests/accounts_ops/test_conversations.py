@@ -6,6 +6,7 @@ scoping to the agency and, for client people, to their client."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -388,6 +389,11 @@ def browser(user) -> Browser:
     return b
 
 
+def statements(run) -> int:
+    """Queries of a request, savepoints aside (the session's writes may open one more)."""
+    return sum(1 for q in run.captured_queries if not re.match(r"(RELEASE )?SAVEPOINT|ROLLBACK TO", q["sql"]))
+
+
 def test_the_inbox_page_lists_cards_in_a_fixed_number_of_queries(world, account):
     for n in range(3):
         receive(account, message(f"fan-{n}", "在吗", 10 + n))
@@ -402,7 +408,7 @@ def test_the_inbox_page_lists_cards_in_a_fixed_number_of_queries(world, account)
     with CaptureQueriesContext(connection) as nine:
         response = page.get(reverse("accounts_ops:conversation-list"))
     assert response.content.decode().count('class="inbox-card state-') == 9
-    assert len(nine) == len(three)
+    assert statements(nine) == statements(three)
 
 
 def test_reply_and_next_opens_the_next_waiting_conversation(world, account):

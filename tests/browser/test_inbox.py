@@ -19,11 +19,12 @@ from accounts_ops.models import (
     InboxMessage,
     InboxStatus,
     OutboxReply,
+    SavedReply,
     VideoComment,
 )
 from accounts_ops.services import inbox as inbox_services
 from accounts_ops.services.comments import comments_receive
-from accounts_ops.services.conversations import BulkAction, conversations_bulk, saved_reply_create
+from accounts_ops.services.conversations import BulkAction, conversations_bulk
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount, Video
@@ -51,28 +52,41 @@ def expect_done(page, count: int) -> None:
 
 def _work_for_the_operator(agency) -> dict:
     """Four fans of the hot-pot account wait, given to the operator by the manager: two questions,
-    a thank-you, and a spam comment. The agency keeps one saved reply already."""
+    a thank-you (from fans who wrote before, in business hours, so that no auto-reply answers), and
+    a spam comment."""
     with tenant_context(agency):
         account = PlatformAccount.objects.get(handle="laojie_hotpot")
         video = Video.objects.filter(account=account).order_by("pk").first()
-        now = timezone.now()
-        for uid, nickname, text, minutes in (
-            ("inbox-fan-a", "周末聚餐的小李", "你们几点开门？", 40),
-            ("inbox-fan-b", "公司团建的王姐", "周六晚上有大包间吗？", 30),
-            ("inbox-fan-c", "老顾客阿杰", "昨天吃得很开心，谢谢！", 20),
-        ):
-            inbox_services.inbox_receive(
+        yesterday = timezone.localdate(timezone=agency.tz) - dt.timedelta(days=1)
+
+        def at(day, minutes):
+            return dt.datetime.combine(day, dt.time(15, 0), tzinfo=agency.tz) + dt.timedelta(minutes=minutes)
+
+        def receive(uid, nickname, text, when):
+            return inbox_services.inbox_receive(
                 account=account,
                 items=[
                     inbox_services.IncomingMessage(
-                        platform_message_id=f"browser-{uid}",
+                        platform_message_id=f"browser-{uid}-{when:%d%H%M}",
                         sender_uid=uid,
                         sender_nickname=nickname,
-                        received_at=now - dt.timedelta(minutes=minutes),
+                        received_at=when,
                         text=text,
                     )
                 ],
-            )
+            ).messages[0]
+
+        for uid, nickname, text, minutes in (
+            ("inbox-fan-a", "周末聚餐的小李", "你们几点开门？", 0),
+            ("inbox-fan-b", "公司团建的王姐", "周六晚上有大包间吗？", 10),
+            ("inbox-fan-c", "老顾客阿杰", "昨天吃得很开心，谢谢！", 20),
+        ):
+            # They wrote before (the greeting answered them then): no rule answers them now.
+            first = receive(uid, nickname, "你好", at(yesterday - dt.timedelta(days=1), minutes))
+            for greeting in OutboxReply.objects.filter(message=first):
+                inbox_services.outbox_confirm_sent(reply=greeting, sent_at=first.received_at + dt.timedelta(seconds=4))
+            waiting = receive(uid, nickname, text, at(yesterday, minutes))
+            assert waiting.status == InboxStatus.OPEN, waiting.decision
         comments_receive(
             actor=None,
             rows=[
@@ -82,7 +96,7 @@ def _work_for_the_operator(agency) -> dict:
                     "author_uid": "inbox-fan-d",
                     "author_nickname": "领红包小助手",
                     "text": "加微信领红包，免费吃火锅",
-                    "posted_at": (now - dt.timedelta(minutes=10)).isoformat(),
+                    "posted_at": at(yesterday, 30).isoformat(),
                 }
             ],
         )
@@ -90,7 +104,8 @@ def _work_for_the_operator(agency) -> dict:
         operator = Membership.objects.get(user__username="xinghe_operator").user
         mine = list(Conversation.objects.filter(account=account, fan_uid__startswith="inbox-fan-").order_by("fan_uid"))
         conversations_bulk(actor=manager, conversations=mine, action=BulkAction.ASSIGN, assignee=operator)
-        saved_reply_create(actor=manager, title="营业时间", text=HOURS)
+        # The demo agency keeps its opening hours as a saved reply (accounts_ops.demo).
+        assert SavedReply.objects.get(title="营业时间").text == HOURS
         return {"account": account, "conversations": mine}
 
 
@@ -122,7 +137,7 @@ def test_an_operator_clears_the_inbox_with_saved_replies_and_bulk_actions(browse
     # The first conversation: a saved reply, filled for this fan and store, then "reply and next".
     cards.first.locator(".inbox-open").click()
     expect(operator.get_by_role("heading", level=1)).to_contain_text("周末聚餐的小李")
-    expect(operator.get_by_text("你们几点开门？")).to_be_visible()
+    expect(operator.locator(".inbox-thread").get_by_text("你们几点开门？")).to_be_visible()
     shot(operator, "conversation-chinese")
     choose(operator.get_by_label(both("Saved reply")), "营业时间")
     reply = operator.locator("#id_text")
@@ -171,7 +186,7 @@ def test_an_operator_clears_the_inbox_with_saved_replies_and_bulk_actions(browse
         assert CommentAction.objects.filter(comment__platform_comment_id="browser-spam-1", kind="hide").exists()
 
     # The replies on their way show as such (not 待回复) in the "Reply queued" tab.
-    operator.get_by_role("link", name=contains(ConversationStatus.QUEUED.label)).click()
+    operator.locator(".inbox-tabs").get_by_role("link", name=contains(ConversationStatus.QUEUED.label)).click()
     expect(cards.filter(has_text="周末聚餐的小李")).to_contain_text(contains(ConversationStatus.QUEUED.label))
 
     # The same inbox in English: the list and a conversation.
