@@ -19,6 +19,7 @@ from accounts_ops.models import (
     InboxMessage,
     InboxStatus,
     OutboxReply,
+    ReplySource,
     SavedReply,
     VideoComment,
 )
@@ -175,13 +176,16 @@ def test_an_operator_clears_the_inbox_with_saved_replies_and_bulk_actions(browse
     shot(operator, "inbox-cleared-chinese")
 
     with tenant_context(demo):
-        replies = list(OutboxReply.objects.filter(message__sender_uid__in=["inbox-fan-a", "inbox-fan-b"]))
-        assert sorted(r.text[:4] for r in replies) == ["公司团建", "周末聚餐"]
-        assert all(store in r.text and r.author.username == "xinghe_operator" for r in replies)
-        assert set(
-            InboxMessage.objects.filter(sender_uid__in=["inbox-fan-a", "inbox-fan-b"]).values_list("status", flat=True)
-        ) == {InboxStatus.QUEUED}
-        assert InboxMessage.objects.get(sender_uid="inbox-fan-c").status == InboxStatus.CLOSED
+        by_hand = OutboxReply.objects.filter(
+            source=ReplySource.MANUAL, message__sender_uid__in=["inbox-fan-a", "inbox-fan-b"]
+        )
+        assert sorted(r.text[:4] for r in by_hand) == ["公司团建", "周末聚餐"]
+        assert all(store in r.text and r.author.username == "xinghe_operator" for r in by_hand)
+        questions = InboxMessage.objects.filter(sender_uid__in=["inbox-fan-a", "inbox-fan-b"]).exclude(text="你好")
+        assert set(questions.values_list("status", flat=True)) == {InboxStatus.QUEUED}
+        assert InboxMessage.objects.get(sender_uid="inbox-fan-c", text="昨天吃得很开心，谢谢！").status == (
+            InboxStatus.CLOSED
+        )
         assert VideoComment.objects.get(platform_comment_id="browser-spam-1").is_hidden
         assert CommentAction.objects.filter(comment__platform_comment_id="browser-spam-1", kind="hide").exists()
 
