@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -198,7 +199,7 @@ class ConversationView(TenantViewMixin, View):
 
     @staticmethod
     def target_label(item) -> str:
-        kind = _("Private message") if item.kind == "message" else _("Comment")
+        kind = _("Private message") if item.kind == "message" else capfirst(_("video comment"))
         return f"{kind} · {timezone.localtime(item.at):%m-%d %H:%M} · {item.row.text[:30]}"
 
     def get(self, request, pk):
