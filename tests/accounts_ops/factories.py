@@ -501,6 +501,7 @@ class ConversationFactory(AccountRowFactory):
 
     class Meta:
         model = Conversation
+        skip_postgeneration_save = True  # the hook adds a message; the conversation itself is unchanged
 
     fan_uid = factory.Sequence(lambda n: f"fan-{n}")
     fan_nickname = "吃货小张"
