@@ -15,6 +15,7 @@ class AccountsOpsConfig(AppConfig):
         "promotion": "6.6 promotion",
         "ads": "6.7 ads and creator campaigns",
         "comments": "7.1 comments and public opinion",
+        "conversations": "6.4 and 7.1 the one inbox: conversations per fan, saved replies",
         "hot_topics": "7.2 hot topics and content plans",
         "audience": "7.3 audience snapshots and persona reports",
         "ip_persona": "7.4 the IP persona",

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from accounts_ops import demo_platform
 from accounts_ops.demo_content import AVATAR_COLOURS, CONTENT, PLATFORM_NAMES
 from accounts_ops.models.ads import AdCampaign, CampaignStatus
+from accounts_ops.models.conversations import SavedReply
 from accounts_ops.models.direction import AccountDirection
 from accounts_ops.models.inbox import (
     AutoReplySettings,
@@ -43,6 +44,7 @@ from accounts_ops.models.pinned import BoostChannel, PinnedVideo
 from accounts_ops.models.profile import ProfileChange, ProfileField
 from accounts_ops.models.promotion import PromotionTarget, PromotionTask
 from accounts_ops.services.ads import ad_spend_record, campaign_create, campaign_record_results
+from accounts_ops.services.conversations import saved_reply_create
 from accounts_ops.services.direction import direction_record
 from accounts_ops.services.inbox import (
     IncomingMessage,
@@ -407,4 +409,29 @@ def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:
                     _advertising(agency, client, account, spec, manager, today, made)
         # Chapter 7: what the platform reports about every active account.
         made.update(demo_platform.seed(agency=agency, clients=clients, today=today))
+        with _as(manager):
+            _saved_replies(agency, manager, made)
     return made
+
+
+SAVED_REPLIES = {
+    "zh": (
+        ("营业时间", "{fan}您好，{store}每天 11:00-23:00 营业，欢迎光临！"),
+        ("到店路线", "{fan}您好，{store}在{address}，导航搜店名即可，到店报暗号有小惊喜。"),
+        ("优惠券", "{fan}您好，本周的优惠券在这里：{coupon}，到店出示即可使用。"),
+    ),
+    "en": (
+        ("Opening hours", "Hi {fan}, {store} is open every day from 11:00 to 23:00. See you soon!"),
+        ("Finding us", "Hi {fan}, {store} is at {address}; search for our name in your maps app."),
+        ("Coupon", "Hi {fan}, this week's coupon is here: {coupon}. Show it at the counter."),
+    ),
+}
+
+
+def _saved_replies(agency, manager, made) -> None:
+    """The replies the agency keeps ready for its inbox (6.4 and 7.1), in its own language."""
+    if SavedReply.objects.exists():
+        return
+    for title, text in SAVED_REPLIES[_lang(agency)]:
+        saved_reply_create(actor=manager, title=title, text=text)
+        made["saved replies"] += 1

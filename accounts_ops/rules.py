@@ -35,6 +35,8 @@ DM_FIRST_RESPONSE_TARGET_SECONDS = adjustable(
     label=gettext_lazy("Target first-response time for private messages, in seconds (6.4)"),
 )
 RESPONSE_PERCENTILE = 90  # 6.4: the summary shows the median and this percentile
+# 6.4 and 7.1, the one inbox: conversations one bulk action (handled, assign, hide) takes at once.
+INBOX_BULK_CONVERSATIONS_MAX = 100
 
 # --- 6.7 advertising -------------------------------------------------------------------------
 # 6.7: only an agency admin may approve spend beyond a campaign's budget.

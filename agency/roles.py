@@ -274,6 +274,28 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.CLIENT_VIEWER: READ,
         R.CLIENT_APPROVER: READ,
     },
+    # 6.4 and 7.1, the one inbox: conversations per fan across messages and comments (reply,
+    # assign, mark handled, hide); client people read their own client's, as they read the
+    # messages and comments.
+    "conversation": {
+        R.AGENCY_ADMIN: WRITE,
+        R.ACCOUNT_MANAGER: WRITE,
+        R.PRODUCER: READ,
+        R.OPERATOR: WRITE,
+        R.LIVE_TEAM: WRITE,
+        R.ANALYST: READ,
+        R.CLIENT_VIEWER: READ,
+        R.CLIENT_APPROVER: READ,
+    },
+    # The replies the agency keeps ready for the inbox: its own, no client sees them.
+    "saved_reply": {
+        R.AGENCY_ADMIN: CRUD,
+        R.ACCOUNT_MANAGER: CRUD,
+        R.PRODUCER: READ,
+        R.OPERATOR: CRUD,
+        R.LIVE_TEAM: READ,
+        R.ANALYST: READ,
+    },
     # 6.5: group-buy deals, POI links and the enablement checklist.
     "local_life": {
         R.AGENCY_ADMIN: CRUD,

@@ -74,6 +74,8 @@ RESOURCE_AREAS: dict[str, str] = {
     "boost": OPERATIONS,
     "auto_reply": OPERATIONS,
     "inbox": OPERATIONS,
+    "conversation": OPERATIONS,
+    "saved_reply": OPERATIONS,
     "local_life": OPERATIONS,
     "promotion": OPERATIONS,
     "ad_campaign": OPERATIONS,

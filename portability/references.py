@@ -116,6 +116,8 @@ URL_ARGUMENTS: dict[str, dict[str, str]] = {
     "accounts_ops:campaign-detail": {"pk": "accounts_ops.adcampaign"},
     "accounts_ops:comment-detail": {"pk": "accounts_ops.videocomment"},
     "accounts_ops:alert-detail": {"pk": "accounts_ops.opinionalert"},
+    "accounts_ops:conversation-detail": {"pk": "accounts_ops.conversation"},
+    "accounts_ops:saved-reply-update": {"pk": "accounts_ops.savedreply"},
     "accounts_ops:plan-detail": {"pk": "accounts_ops.contentplan"},
     "accounts_ops:persona-detail": {"pk": "accounts_ops.audiencepersonareport"},
     "accounts_ops:import-detail": {"pk": "accounts_ops.dataimport"},

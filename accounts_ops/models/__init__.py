@@ -107,5 +107,10 @@ from accounts_ops.models.ip_persona import (  # noqa: F401
     IP_FACETS,
     IpPersona,
 )
+from accounts_ops.models.conversations import (  # noqa: F401
+    ConversationStatus,
+    Conversation,
+    SavedReply,
+)
 
 # isort: on

@@ -143,6 +143,8 @@ class VideoComment(AccountScoped):
             TrigramIndex(fields=["agency", "text", "author_nickname"], name="comment_agency_search"),
             models.Index(fields=["agency", "account", "posted_at"], name="comment_agency_account_posted"),
             models.Index(fields=["agency", "status", "posted_at"], name="comment_agency_status_posted"),
+            # The one inbox reads a fan's comments on an account (accounts_ops.selectors.conversations).
+            models.Index(fields=["agency", "account", "author_uid"], name="comment_agency_account_author"),
         ]
 
     def __str__(self) -> str:

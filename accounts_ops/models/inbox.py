@@ -131,6 +131,7 @@ class MessageSource(models.TextChoices):
 
 class InboxStatus(models.TextChoices):
     OPEN = "open", _("Waiting for a reply")
+    QUEUED = "queued", _("Reply queued")  # a reply waits in the outbox: nobody needs to write one
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed without reply")
 

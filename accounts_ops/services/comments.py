@@ -52,6 +52,7 @@ from accounts_ops.services.common import (
     video_rows,
     video_scope,
 )
+from accounts_ops.services.conversations_touch import conversations_touch
 from agency.models import Agency
 from agency.services import validated_save
 from agency.tasks import enqueue
@@ -203,6 +204,11 @@ def store_comments(rows: Sequence[dict], *, user_id: int | None) -> UpsertResult
     )
     if result.created:
         enqueue("accounts_ops.tasks.comments_classify_task", agency_id=require_agency().pk)
+    conversations_touch(
+        (row["account_id"], row["client_id"], row["author_uid"], row["author_nickname"], row["posted_at"])
+        for row in rows
+        if not row["is_from_account"]
+    )
     return result
 
 

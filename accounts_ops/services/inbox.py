@@ -25,6 +25,7 @@ from accounts_ops.models.inbox import (
     SentConfirmation,
 )
 from accounts_ops.rules import INBOX_BULK_MAX, MESSAGE_CLOCK_SKEW
+from accounts_ops.services.conversations_touch import conversations_touch
 from agency.services import validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount
@@ -142,6 +143,7 @@ def inbox_receive(
     settings = AutoReplySettings.objects.filter(account=account).first()
     compiled = autoreply.compiled_rules_for(account.pk)
     tz = agency.tz
+    fans = []
     for item in sorted(items, key=lambda i: i.received_at):
         if item.platform_message_id in existing:
             result.duplicates += 1
@@ -194,6 +196,8 @@ def inbox_receive(
             result.messages.append(message)
             continue
         if decision.fired and decision.reply:
+            message.status = InboxStatus.QUEUED
+            message.save(update_fields=["status", "updated_at"])
             OutboxReply.objects.create(
                 agency=agency,
                 client_id=account.client_id,
@@ -205,8 +209,10 @@ def inbox_receive(
             )
         existing[message.platform_message_id] = message
         known_senders.add(message.sender_uid)
+        fans.append((account.pk, account.client_id, message.sender_uid, message.sender_nickname, message.received_at))
         result.created += 1
         result.messages.append(message)
+    conversations_touch(fans)
     return result
 
 
@@ -220,6 +226,10 @@ def inbox_reply(*, actor: Actor, message: InboxMessage, text: str) -> OutboxRepl
     message = InboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.status == InboxStatus.CLOSED:
         raise ValidationError({"message": _("This message was closed without a reply.")})
+    # A reply in the chat answers the fan's messages up to this one: none of them waits any more.
+    _earlier_of_fan(message).filter(status=InboxStatus.OPEN).update(
+        status=InboxStatus.QUEUED, updated_at=timezone.now()
+    )
     return OutboxReply.objects.create(
         agency=actor.agency,
         client_id=message.client_id,
@@ -231,11 +241,18 @@ def inbox_reply(*, actor: Actor, message: InboxMessage, text: str) -> OutboxRepl
     )
 
 
+def _earlier_of_fan(message: InboxMessage):
+    """The fan's messages to the account up to ``message`` (itself included)."""
+    return InboxMessage.objects.filter(
+        account_id=message.account_id, sender_uid=message.sender_uid, received_at__lte=message.received_at
+    )
+
+
 @transaction.atomic
 def inbox_close(*, actor: Actor, message: InboxMessage) -> InboxMessage:
     """Close a message that needs no reply (a thank-you, spam); it leaves the response figures."""
     message = InboxMessage.objects.select_for_update().get(pk=message.pk)
-    if message.status != InboxStatus.OPEN:
+    if message.status not in (InboxStatus.OPEN, InboxStatus.QUEUED):
         raise ValidationError({"status": _("Only a message waiting for a reply can be closed.")})
     message.status = InboxStatus.CLOSED
     message.save()
@@ -298,6 +315,14 @@ def _sent(
         message.first_response_confirmation = confirmation
     message.status = InboxStatus.ANSWERED
     message.save()
+    # The fan's earlier messages this reply answered (``inbox_reply``) are answered with it.
+    for earlier in _earlier_of_fan(message).filter(status=InboxStatus.QUEUED).exclude(pk=message.pk):
+        if earlier.first_response_at is None and at >= earlier.received_at:
+            earlier.first_response_at = at
+            earlier.first_response_seconds = int((at - earlier.received_at).total_seconds())
+            earlier.first_response_confirmation = confirmation
+        earlier.status = InboxStatus.ANSWERED
+        earlier.save()
     return reply
 
 
@@ -309,4 +334,16 @@ def outbox_mark_failed(*, actor: Actor | None, reply: OutboxReply, error: str) -
     reply.status = OutboxStatus.FAILED
     reply.error = (error or "").strip() or _("No reason given.")
     reply.save()
+    # The messages it was answering wait again, unless another reply on its way answers them.
+    message = InboxMessage.objects.get(pk=reply.message_id)
+    pending = OutboxReply.objects.filter(
+        message__account_id=message.account_id,
+        message__sender_uid=message.sender_uid,
+        status=OutboxStatus.QUEUED,
+    ).values_list("message__received_at", flat=True)
+    covered_until = max(pending, default=None)
+    waiting = _earlier_of_fan(message).filter(status=InboxStatus.QUEUED)
+    if covered_until is not None:
+        waiting = waiting.filter(received_at__gt=covered_until)
+    waiting.update(status=InboxStatus.OPEN, updated_at=timezone.now())
     return reply

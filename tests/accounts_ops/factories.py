@@ -17,6 +17,7 @@ from accounts_ops.models import (
     AutoReplySettings,
     BoostRecord,
     BoostTask,
+    Conversation,
     GroupBuyDeal,
     InboxMessage,
     LocalLifeEnablement,
@@ -26,6 +27,7 @@ from accounts_ops.models import (
     ProfileChange,
     PromotionTask,
     ReplyRule,
+    SavedReply,
 )
 from tests.factories import (
     ROW_MAKERS,
@@ -487,5 +489,47 @@ ROW_MAKERS.update(
         AudienceSnapshot: lambda agency, client: AudienceSnapshotFactory(account=_account(client)),
         AudiencePersonaReport: _report,
         IpPersona: lambda agency, client: IpPersonaFactory(account=_account(client)),
+    }
+)
+
+
+# --- the one inbox (6.4 and 7.1) ---------------------------------------------------------------
+
+
+class ConversationFactory(AccountRowFactory):
+    """A fan's conversation with one private message from them waiting for a reply."""
+
+    class Meta:
+        model = Conversation
+        skip_postgeneration_save = True  # the hook adds a message; the conversation itself is unchanged
+
+    fan_uid = factory.Sequence(lambda n: f"fan-{n}")
+    fan_nickname = "吃货小张"
+    last_activity_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(minutes=20))
+
+    @factory.post_generation
+    def message(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            InboxMessageFactory(
+                account=obj.account,
+                sender_uid=obj.fan_uid,
+                sender_nickname=obj.fan_nickname,
+                received_at=obj.last_activity_at,
+                matched_rule=None,
+            )
+
+
+class SavedReplyFactory(TenantFactory):
+    class Meta:
+        model = SavedReply
+
+    title = factory.Sequence(lambda n: f"Welcome {n}")
+    text = "您好{fan}，欢迎光临{store}！"
+
+
+ROW_MAKERS.update(
+    {
+        Conversation: lambda agency, client: ConversationFactory(account=_account(client)),
+        SavedReply: lambda agency, client: SavedReplyFactory(agency=agency),
     }
 )

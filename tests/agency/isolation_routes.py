@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts_ops.models import Conversation
 from agency.api.routers import router
 from agency.permissions import METHOD_ACTIONS
 from clients.models import Client, PlatformAccount
@@ -111,6 +112,19 @@ MATRIX: dict[str, dict[str, object]] = {
     },
     "commentaction": {"mark-done": ROW, "mark-failed": ROW},
     "opinionalert": {"handle": ROW},
+    # the one inbox over 6.4 and 7.1
+    "conversation": {
+        "reply": ROW,
+        "assign": ROW,
+        "handle": ROW,
+        "hide": ROW,
+        "bulk": Collection(
+            Conversation,
+            body=lambda c: {"conversations": [c.pk], "action": "assign", "assignee": None},
+            field="conversations",
+        ),
+    },
+    "savedreply": {},
     "hottopic": {"bulk": Collection()},
     "contentplan": {},
     "contentplantopic": {},

@@ -331,6 +331,8 @@ ROUTES = {
     "accounts_ops:campaign-detail": lambda d, lang: d.pk("accounts_ops.AdCampaign"),
     "accounts_ops:comment-detail": lambda d, lang: d.pk("accounts_ops.VideoComment"),
     "accounts_ops:alert-detail": lambda d, lang: d.pk("accounts_ops.OpinionAlert"),
+    "accounts_ops:conversation-detail": lambda d, lang: d.pk("accounts_ops.Conversation"),
+    "accounts_ops:saved-reply-update": lambda d, lang: d.pk("accounts_ops.SavedReply"),
     "accounts_ops:plan-detail": lambda d, lang: d.pk("accounts_ops.ContentPlan"),
     "accounts_ops:persona-detail": lambda d, lang: d.pk("accounts_ops.AudiencePersonaReport"),
     "accounts_ops:import-detail": lambda d, lang: d.pk("accounts_ops.DataImport"),

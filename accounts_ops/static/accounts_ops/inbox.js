@@ -1,0 +1,108 @@
+/* The one inbox, with a keyboard: j/k move between conversations, o opens, x ticks, r writes the
+   reply, Ctrl+Enter replies and goes to the next, e marks handled, u goes back to the list, ? shows
+   the shortcuts. Choosing a saved reply fills the text at once. Without scripts every one of these
+   is a link, a button or a form of the page. */
+(function () {
+  "use strict";
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".inbox-card"));
+  var current = -1;
+
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function focusCard(index) {
+    if (!cards.length) return;
+    current = Math.max(0, Math.min(cards.length - 1, index));
+    cards.forEach(function (card, i) { card.classList.toggle("focused", i === current); });
+    var link = cards[current].querySelector(".inbox-open");
+    if (link) link.focus();
+  }
+
+  function follow(id) {
+    var link = document.getElementById(id);
+    if (link) window.location.href = link.href;
+  }
+
+  function submitBulk(action) {
+    var form = document.getElementById("inbox-bulk");
+    if (!form || current < 0) return;
+    var select = form.querySelector("select[name=action]");
+    if (!select) return;
+    var picks = form.querySelectorAll("input[name=conversations]");
+    Array.prototype.forEach.call(picks, function (box) { box.checked = false; });
+    var box = cards[current].querySelector("input[name=conversations]");
+    if (!box) return;
+    box.checked = true;
+    select.value = action;
+    form.requestSubmit ? form.requestSubmit(form.querySelector("button[name=apply]")) : form.submit();
+  }
+
+  var saved = document.getElementById("saved");
+  if (saved) {
+    var text = document.getElementById(saved.getAttribute("data-fills"));
+    var use = document.getElementById("saved-use");
+    if (use) use.hidden = true;
+    saved.addEventListener("change", function () {
+      var option = saved.options[saved.selectedIndex];
+      var filled = option && option.getAttribute("data-text");
+      if (text && filled) {
+        text.value = filled;
+        text.focus();
+      }
+    });
+  }
+
+  var reply = document.getElementById("id_text");
+  if (reply) {
+    reply.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        var next = document.getElementById("reply-next");
+        if (next) next.click();
+      }
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && typing(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    switch (event.key) {
+      case "j":
+        if (cards.length) focusCard(current + 1); else follow("inbox-next");
+        break;
+      case "k":
+        if (cards.length) focusCard(current - 1); else follow("inbox-up");
+        break;
+      case "o":
+        if (current >= 0) cards[current].querySelector(".inbox-open").click();
+        break;
+      case "x":
+        if (current >= 0) {
+          var box = cards[current].querySelector("input[name=conversations]");
+          if (box) box.checked = !box.checked;
+        }
+        break;
+      case "r":
+        if (reply) { event.preventDefault(); reply.focus(); }
+        break;
+      case "e":
+        var handled = document.getElementById("handled-form");
+        if (handled) handled.submit(); else submitBulk("handled");
+        break;
+      case "u":
+        follow("inbox-up");
+        break;
+      case "?":
+        var help = document.getElementById("inbox-shortcuts");
+        if (help) help.open = !help.open;
+        break;
+      default:
+        return;
+    }
+  });
+})();
