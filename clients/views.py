@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency import panels
-from agency.conformance import evaluate
+from agency.conformance import results as conformance_of
 from agency.http import file_response
 from agency.pages import ServiceActionView, form_errors_from
 from agency.roles import ADD, CHANGE, DECIDE, FULFIL, VIEW
@@ -63,7 +63,7 @@ class ClientDetailView(TenantDetailView):
         period = period_from_request(self.request, self.actor)
         context.update(client_summary(self.actor, self.object))
         context.update(
-            period=period, conformance=evaluate(self.object, period), can_change=self.actor.can(CHANGE, "client")
+            period=period, conformance=conformance_of(self.object, period), can_change=self.actor.can(CHANGE, "client")
         )
         context.update(client_metrics(self.request, self.actor, self.object, context["accounts"]))
         context.update(panels.context_for(panels.CLIENT, self.actor, self.object))
@@ -281,7 +281,7 @@ class ClientAreaDashboardView(TenantViewMixin, View):
         context = {
             "client": client,
             "period": period,
-            "conformance": evaluate(client, period),
+            "conformance": conformance_of(client, period),
             "can_raise": self.actor.can(ADD, "requirement"),
         }
         context.update(client_summary(self.actor, client))
