@@ -149,12 +149,15 @@ class ClauseStatus:
         return {"summary": self.summary, "evidence": [item.label for item in self.evidence]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> ClauseStatus:
+    def from_dict(cls, data: dict, *, evidence: bool = True) -> ClauseStatus:
         """A result as a snapshot kept it, said in the active language when the snapshot kept
-        that language's words (``said``), else as recorded."""
-        evidence = [Evidence(**item) for item in data["evidence"]]
+        that language's words (``said``), else as recorded; without its evidence for a page that
+        shows none (a list of many clients)."""
         summary = data["summary"]
         said = (data.get("said") or {}).get(get_language() or "")
+        if not evidence:
+            return cls(data["clause_id"], data["title"], data["status"], said["summary"] if said else summary, [])
+        evidence = [Evidence(**item) for item in data["evidence"]]
         if said and len(said.get("evidence", [])) == len(evidence):
             summary = said["summary"]
             for item, label in zip(evidence, said["evidence"], strict=True):

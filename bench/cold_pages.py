@@ -12,9 +12,10 @@ computes its answer. Before the timed runs the agency's kept conformance results
 to date, as the worker does after each write (``conformance_refresh``); the time that took and the
 first view of the conformance matrix before it (nothing kept yet) are printed too. Each page is
 requested once to load the code, then ``--runs`` times; the median and the 95th percentile are
-printed with the queries one request sends. Targets (issue 23 and 22.8): the agency overview, the
-conformance matrix and a client's conformance page under 150 ms, Today under 100 ms, every page
-under 300 ms. Timings are printed, never asserted.
+printed with the queries one request sends, beside the favicon's (the middleware, the session
+and the signed-in person read, no page: how fast this machine is at the time). Targets (issue 23
+and 22.8): the agency overview, the conformance matrix and a client's conformance page under
+150 ms, Today under 100 ms, every page under 300 ms. Timings are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def pages(agency) -> dict[str, str]:
     with tenant_context(agency):
         client = Client.objects.filter(status=ClientStatus.ACTIVE).order_by("name").first()
     return {
+        "favicon (reference)": reverse("favicon"),
         "today": reverse("home"),
         "agency overview": reverse("agency-overview"),
         "conformance matrix": reverse("conformance-matrix"),
@@ -86,7 +88,7 @@ def timed(browser, url: str) -> float:
     started = time.perf_counter()
     response = browser.get(url)
     elapsed = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
+    if response.status_code >= 400:
         raise SystemExit(f"{url} answered {response.status_code}")
     return elapsed
 
@@ -151,8 +153,10 @@ def main() -> None:
         times = [timed(browser, url) for _ in range(args.runs)]
         median, p95 = statistics.median(times), percentile(times, 0.95)
         target = TARGETS_MS.get(name, PAGE_TARGET_MS)
+        if name == "favicon (reference)":
+            target = 0
         figures["pages"][name] = {"median_ms": round(median, 1), "p95_ms": round(p95, 1), "queries": queries}
-        verdict = "met" if p95 < target else "not met"
+        verdict = "" if not target else "met" if p95 < target else "not met"
         print(f"{name:<20} {median:>10,.1f} {p95:>8,.1f} {queries:>8} {target:>10}  {verdict}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))

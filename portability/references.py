@@ -212,6 +212,11 @@ def conformance_results(value, remap, row):
     return out
 
 
+def conformance_result(value, remap, row):
+    """One kept clause result: its evidence, as in a frozen month's."""
+    return conformance_results([value], remap, row)[0] if isinstance(value, dict) else value
+
+
 def _evidence(item, remap):
     if not isinstance(item, dict):
         return item
@@ -282,6 +287,7 @@ def audit_changes(value, remap: Remap, row: dict):
 # "app_label.model.field" → how its ids are translated (None: it holds none).
 REFERENCES: dict[str, Transform | None] = {
     "agency.conformancesnapshot.results": conformance_results,
+    "reports.conformanceresult.result": conformance_result,
     "clients.client.services": None,
     "production.script.topic_basis": None,
     # A clip that repeats another's content names that clip (production.rules.DuplicateFailure).

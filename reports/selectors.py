@@ -69,7 +69,8 @@ def clients_results(clients: list, period: Period, *, stale_shown: bool = False)
     """Every client's results for ``period``: two queries for all of them (their snapshots, their
     kept rows), then each result not kept fresh evaluated now; with ``stale_shown`` (the lists of
     many clients), a result kept before its evidence changed is shown as it was, marked
-    ``stale``, while the refresh its write asked for runs. One never computed is evaluated."""
+    ``stale``, while the refresh its write asked for runs (one never computed is evaluated), and
+    kept results come without their evidence, which those pages do not show."""
     ids = [client.pk for client in clients]
     snapshots = {
         snapshot.client_id: snapshot
@@ -102,11 +103,11 @@ def clients_results(clients: list, period: Period, *, stale_shown: bool = False)
         for clause in CLAUSES:
             row = rows.get((client.pk, clause.id))
             if row is not None and is_fresh(row, now):
-                results.append(ClauseStatus.from_dict(row.result))
+                results.append(ClauseStatus.from_dict(row.result, evidence=not stale_shown))
                 kept += 1
                 oldest = row.computed_at if oldest is None else min(oldest, row.computed_at)
             elif row is not None and stale_shown and row.computed_at is not None:
-                results.append(ClauseStatus.from_dict(row.result))
+                results.append(ClauseStatus.from_dict(row.result, evidence=False))
                 results[-1].stale = True
             else:
                 results.append(evaluate_clause(client, period, clause.id))
