@@ -193,6 +193,7 @@ def clause_check(clause_id: str, *, reads: tuple | Callable[[], list] = ()):
         CHECKS[clause_id] = func
         READS[clause_id] = reads if callable(reads) else tuple(reads)
         _tables_of.cache_clear()
+        _readers.cache_clear()
         return func
 
     return decorator

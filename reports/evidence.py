@@ -11,8 +11,10 @@ leaves a result fresh. Reading the SQL, rather than listening to ``post_save`` a
 is what makes it hold for ``bulk_create``, ``QuerySet.update``, deletes with their cascades and raw
 SQL through Django: signals see only ``save()`` and ``delete()``, and the ingest paths use neither.
 
-A write inside an agency's context marks that agency's results (row-level security could not let
-it reach others); a write outside any, or through the escape hatch, marks every agency's. Each
+A write to a tenant table (or to the agency's own row) inside an agency's context marks that
+agency's results (row-level security could not let it reach others); a write outside any, through
+the escape hatch, or to a table rows of several agencies share (a person, ``auth_user``), marks
+every agency's (and the refresh every quarter of an hour computes them). Each
 (agency, table) is marked once per transaction (again after a result is written in it, or a
 savepoint is rolled back). The audit trail, which the database writes itself, is read by checks
 only about rows of the tables they declare, whose writes mark them.
@@ -37,8 +39,9 @@ _active = True
 _marking: ContextVar[bool] = ContextVar("conformance_marking", default=False)
 EVERY_AGENCY = None
 # Columns no check reads, whose update alone changes no result: a sign-in stamps last_login on the
-# person's row (people's names and roles are evidence; when they last signed in is not).
-NOT_READ_COLUMNS = {"auth_user": {"last_login"}}
+# person's row, a password change its password (people's names and roles are evidence; when they
+# last signed in and their password are not).
+NOT_READ_COLUMNS = {"auth_user": {"last_login", "password"}}
 _SET = re.compile(r'^\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.*?)\s+WHERE\b', re.I | re.S)
 _ASSIGNED = re.compile(r'"?(\w+)"?\s*=')
 
@@ -61,20 +64,28 @@ def track_evidence_write(execute, sql, params, many, context):
         return result
     agency = current_agency()
     everywhere = agency is None or all_agencies_active() or text.startswith(ALL_AGENCIES_MARK)
-    scope = EVERY_AGENCY if everywhere else agency.pk
-    connection = context["connection"]
-    marked = _marks(connection)
-    new = [table for table in tables if (scope, table) not in marked]
-    if not new:
-        return result
-    clause_ids = set().union(*(clauses_reading(table) for table in new))
-    token = _marking.set(True)
-    try:
-        _mark_stale(scope, clause_ids)
-    finally:
-        _marking.reset(token)
-    marked.update((scope, table) for table in new)
+    marked = _marks(context["connection"])
+    by_scope: dict = {}
+    for table in tables:
+        scope = EVERY_AGENCY if everywhere or not _one_agencys(table) else agency.pk
+        if (scope, table) not in marked:
+            by_scope.setdefault(scope, set()).add(table)
+    for scope, new in by_scope.items():
+        token = _marking.set(True)
+        try:
+            _mark_stale(scope, set().union(*(clauses_reading(table) for table in new)))
+        finally:
+            _marking.reset(token)
+        marked.update((scope, table) for table in new)
     return result
+
+
+def _one_agencys(table: str) -> bool:
+    """Whether a row of ``table`` written in an agency's context is that agency's alone: a tenant
+    table's, and the agency's own row. A person (``auth_user``) may work for several agencies."""
+    from agency.answer_cache import tenant_tables
+
+    return table == "agency_agency" or table in tenant_tables()
 
 
 def _mark_stale(scope, clause_ids: set[str]) -> None:

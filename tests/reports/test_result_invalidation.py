@@ -220,3 +220,22 @@ def test_the_kept_rows_are_the_agencys_own_in_the_database(world):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT count(*) FROM reports_conformanceresult")
                 assert cursor.fetchone()[0] == 0
+
+
+def test_a_persons_name_marks_every_agency_and_a_sign_in_marks_nothing(world):
+    from django.contrib.auth import get_user_model
+
+    month_a = world.agency_a.today().replace(day=1)
+    month_b = world.agency_b.today().replace(day=1)
+    with tenant_context(world.agency_a):
+        kept_fresh(world.agency_a, world.client_a1, month_a)
+    with tenant_context(world.agency_b):
+        kept_fresh(world.agency_b, world.client_b, month_b)
+    with tenant_context(world.agency_a):
+        get_user_model().objects.filter(pk=world.staff_a.pk).update(last_login=timezone.now())
+        assert stale_clauses(world.client_a1) == set(), "when a person signed in is no evidence"
+        get_user_model().objects.filter(pk=world.staff_a.pk).update(first_name="Renamed")
+        assert clauses_reading("auth_user") <= stale_clauses(world.client_a1)
+    with tenant_context(world.agency_b):
+        # A person may work for several agencies: their name is evidence in every one.
+        assert clauses_reading("auth_user") <= stale_clauses(world.client_b)
