@@ -10,7 +10,8 @@ Every request is served in this process by Django's test client (the whole middl
 template; no network), signed in as the agency's admin, with ``ANSWER_CACHE`` off, so each one
 computes its answer. Before the timed runs the agency's kept conformance results are brought up
 to date, as the worker does after each write (``conformance_refresh``); the time that took and the
-first view of the conformance matrix before it (nothing kept yet) are printed too. Each page is
+first view of the conformance matrix before it (nothing kept yet) are printed too. The planner's
+statistics are gathered first (``ANALYZE``, as the tables' owner of ``MIGRATION_DATABASE_URL``). Each page is
 requested once to load the code, then ``--runs`` times; the median and the 95th percentile are
 printed with the queries one request sends, beside the favicon's (the middleware, the session
 and the signed-in person read, no page: how fast this machine is at the time). Targets (issue 23
@@ -40,6 +41,20 @@ PAGE_TARGET_MS = 300  # every other page (22.8)
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def gather_statistics() -> bool:
+    """ANALYZE as the tables' owner (``MIGRATION_DATABASE_URL``): a freshly seeded database has no
+    planner statistics until autovacuum has run (and it may be off), and without them PostgreSQL
+    plans the pages' queries for empty tables."""
+    url = os.environ.get("MIGRATION_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return False
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+    return True
 
 
 def signed_in_browser(agency):
@@ -119,6 +134,8 @@ def main() -> None:
     from agency.tenancy import tenant_context
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if gather_statistics():
+        print("planner statistics gathered (ANALYZE)")
     agencies = Agency.objects.order_by("slug")
     agency = agencies.filter(slug=args.agency).first() if args.agency else agencies.first()
     if agency is None:
