@@ -52,6 +52,8 @@ from portability.services.imports import agency_import
 from production.models import Clip, Cut, ReviewRound, Script, Shoot, StageTransition
 from records.audit import database_keeps_trail
 from records.models import Asset, AuditEvent, ExportJob, ImageRecord
+from reports.models import ConformanceResult
+from reports.services import conformance_refresh
 from tests.agency.api_world import build_world
 from tests.factories import ClientFactory, UserFactory, VideoFactory
 
@@ -108,6 +110,8 @@ def enrich(world) -> dict:
         snapshot = ConformanceSnapshot.objects.create(
             client=a1, period_start=period.start, period_end=period.end, results=results
         )
+        # This month's results kept, as the worker keeps them, with the same evidence.
+        conformance_refresh(agency=agency)
     urls = [e["url"] for clause in snapshot.results for e in clause["evidence"] if e.get("url")]
     assert urls, "the frozen month should link to pages, or the test proves nothing about links"
     return {"gone_video": gone_id}
@@ -260,6 +264,14 @@ def assert_ids_name_the_imported_rows(copy, rich):
                     _assert_link_names_rows_of(evidence["url"])
                     links += 1
         assert links
+        kept = 0
+        for result in ConformanceResult.objects.exclude(computed_at=None).values_list("result", flat=True):
+            for evidence in result["evidence"]:
+                if evidence.get("object_id"):
+                    model = apps.get_model(evidence["model"])
+                    assert model.objects.filter(pk=evidence["object_id"]).exists(), evidence
+                    kept += 1
+        assert kept
 
 
 def assert_the_trail_came_along_once(copy, rich, exported_trail):
