@@ -5,11 +5,12 @@ Every statement sent through Django's connections passes ``track_evidence_write`
 wrapper, installed on every connection like the answer cache's). A statement that writes a table a
 clause reads (``agency.conformance.clauses_reading``: each check's declared ``reads``) marks the
 agency's kept results of those clauses stale, frozen ones excepted, with one ``UPDATE`` in the same
-transaction, and, when it marked any, records ``conformance_refresh_task`` in the outbox in that
-transaction too. A rolled-back write so marks nothing and sends nothing; a committed one never
-leaves a result fresh. Reading the SQL, rather than listening to ``post_save`` and ``post_delete``,
-is what makes it hold for ``bulk_create``, ``QuerySet.update``, deletes with their cascades and raw
-SQL through Django: signals see only ``save()`` and ``delete()``, and the ingest paths use neither.
+transaction, and, when it marked any, records ``conformance_refresh_task`` in the outbox once that
+transaction has committed (the write may be the agency's own removal). A rolled-back write so
+marks nothing and sends nothing; a committed one never leaves a result fresh. Reading the SQL,
+rather than listening to ``post_save`` and ``post_delete``, is what makes it hold for
+``bulk_create``, ``QuerySet.update``, deletes with their cascades and raw SQL through Django:
+signals see only ``save()`` and ``delete()``, and the ingest paths use neither.
 
 A write to a tenant table (or to the agency's own row) inside an agency's context marks that
 agency's results (row-level security could not let it reach others); a write outside any, through
@@ -25,10 +26,11 @@ long any kept result of an open month is trusted, and the hourly refresh recompu
 
 from __future__ import annotations
 
+import functools
 import re
 from contextvars import ContextVar
 
-from django.db import connections
+from django.db import connections, transaction
 
 from agency.answer_cache import written_tables
 from agency.conformance import clauses_reading
@@ -89,7 +91,6 @@ def _one_agencys(table: str) -> bool:
 
 
 def _mark_stale(scope, clause_ids: set[str]) -> None:
-    from agency.tasks import enqueue
     from reports.models import ConformanceResult, ResultState
 
     rows = (
@@ -101,7 +102,18 @@ def _mark_stale(scope, clause_ids: set[str]) -> None:
         clause_id__in=sorted(clause_ids), frozen=False, state__in=(ResultState.FRESH, ResultState.COMPUTING)
     ).update(state=ResultState.STALE)
     if changed and scope is not EVERY_AGENCY:
-        enqueue("reports.tasks.conformance_refresh_task", agency_id=scope)
+        transaction.on_commit(functools.partial(ask_refresh, scope))
+
+
+def ask_refresh(agency_id: int) -> None:
+    """Once the marking write has committed: the refresh, recorded in the outbox and sent. (Not in
+    the writer's transaction: that transaction may be the agency's own removal. A refresh lost here
+    is made by the one every quarter of an hour; the stale mark itself never is.)"""
+    from agency.models import Agency
+    from agency.tasks import enqueue
+
+    if Agency.objects.filter(pk=agency_id).exists():
+        enqueue("reports.tasks.conformance_refresh_task", agency_id=agency_id)
 
 
 def _marks(connection) -> set:

@@ -21,7 +21,7 @@ from agency.models import TaskOutbox
 from agency.standard import CLAUSES
 from agency.tenancy import tenant_context
 from clients.models import ClientRequirement
-from reports.evidence import forget_marks
+from reports.evidence import ask_refresh, forget_marks
 from reports.models import ConformanceResult, ResultState
 from reports.selectors import clients_results
 from reports.services import conformance_refresh, conformance_result_compute, conformance_snapshot_take
@@ -120,15 +120,20 @@ def test_a_write_in_another_agency_leaves_ours_fresh(world):
         assert stale_clauses(world.client_a1) == set()
 
 
-def test_a_write_that_marks_asks_the_outbox_for_the_refresh(world):
+def test_a_write_that_marks_asks_the_outbox_for_the_refresh_once_committed(world, django_capture_on_commit_callbacks):
     month = world.agency_a.today().replace(day=1)
     with tenant_context(world.agency_a):
         kept_fresh(world.agency_a, world.client_a1, month)
+        with django_capture_on_commit_callbacks() as callbacks:
+            ClientRequirementFactory(client=world.client_a1)
+            ClientRequirementFactory(client=world.client_a1)
+        asked = [c for c in callbacks if getattr(c, "func", None) is ask_refresh]
+        assert len(asked) == 1, "once per transaction"
         before = TaskOutbox.objects.filter(task="reports.tasks.conformance_refresh_task").count()
-        ClientRequirementFactory(client=world.client_a1)
-        ClientRequirementFactory(client=world.client_a1)
+        with django_capture_on_commit_callbacks():  # the outbox's own send, not run here
+            asked[0]()
         entries = TaskOutbox.objects.filter(task="reports.tasks.conformance_refresh_task")
-        assert entries.count() == before + 1, "once per transaction"
+        assert entries.count() == before + 1
         assert entries.order_by("-pk").first().kwargs == {"agency_id": world.agency_a.pk}
 
 
