@@ -171,7 +171,15 @@ def canonical(path, *, imported: bool = False) -> dict:
     }
 
 
+# Derived rows: the import's own writes mark them stale and they are computed again (their
+# evidence says what the import changed), so they are carried, not compared.
+DERIVED = {"reports.conformanceresult"}
+
+
 def assert_same_content(first: dict, second: dict) -> None:
+    for label in DERIVED:
+        first["models"].pop(label, None)
+        second["models"].pop(label, None)
     assert first["agency"] == second["agency"]
     assert first["people"] == second["people"]
     assert first["files"] == second["files"]
