@@ -8,12 +8,28 @@ An app's ``conformance.py`` declares the checks it owns::
 ``evaluate(client, period)`` returns one ``ClauseStatus`` per clause of ``agency.standard.CLAUSES``,
 in order: the check's result, ``not_applicable`` when the client did not buy the clause's service,
 or ``not_implemented`` when no app declares a check yet. Run inside the client's agency context.
+
+**What a check reads.** A check declares the models whose rows are its evidence
+(``@clause_check("6.3", reads=(PinnedVideo, BoostRecord, ...))``; a clause id in ``reads`` stands for
+every model that clause's check reads, for a check made of others; a function returning the models
+for a check over every model of a kind). Every check also reads the
+client and its agency (``BASE_READS``). Results are kept per client, clause and month
+(``reports``) and marked stale when a table a clause reads is written, so the declaration is the
+one list invalidation follows; a test runs every check and proves it reads no other table.
+
+**What the clock changes.** A result depends on the day it is evaluated on (``agency.today()``
+for an open period); a check that reads the clock finer than the day says when its result may next
+change with nothing written (``CheckResult.changes_at``).
+
+``results(client, period)`` is what pages read: the kept results when the ``reports`` app
+provides them (``results_source``), else ``evaluate``.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -92,6 +108,9 @@ class CheckResult:
     status: str
     summary: str
     evidence: list[Evidence] = field(default_factory=list)
+    # The next moment the result may change with no row written (a deadline the clock reaches
+    # within the day); None when only the day and the evidence change it.
+    changes_at: dt.datetime | None = None
 
 
 @dataclass
@@ -101,6 +120,9 @@ class ClauseStatus:
     status: str
     summary: str
     evidence: list[Evidence]
+    changes_at: dt.datetime | None = None
+    # Kept before its evidence last changed, shown while its refresh runs (lists of many clients)
+    stale: bool = False
 
     @property
     def status_label(self) -> str:
@@ -127,12 +149,15 @@ class ClauseStatus:
         return {"summary": self.summary, "evidence": [item.label for item in self.evidence]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> ClauseStatus:
+    def from_dict(cls, data: dict, *, evidence: bool = True) -> ClauseStatus:
         """A result as a snapshot kept it, said in the active language when the snapshot kept
-        that language's words (``said``), else as recorded."""
-        evidence = [Evidence(**item) for item in data["evidence"]]
+        that language's words (``said``), else as recorded; without its evidence for a page that
+        shows none (a list of many clients)."""
         summary = data["summary"]
         said = (data.get("said") or {}).get(get_language() or "")
+        if not evidence:
+            return cls(data["clause_id"], data["title"], data["status"], said["summary"] if said else summary, [])
+        evidence = [Evidence(**item) for item in data["evidence"]]
         if said and len(said.get("evidence", [])) == len(evidence):
             summary = said["summary"]
             for item, label in zip(evidence, said["evidence"], strict=True):
@@ -151,9 +176,14 @@ def served_from(client) -> dt.date:
 
 Check = Callable[..., CheckResult]
 CHECKS: dict[str, Check] = {}
+# What each check declares it reads: model classes, "app_label.Model" labels, or clause ids.
+READS: dict[str, tuple] = {}
+# What every check reads: the client (its services, status and contract) and its agency (its
+# time zone and the settings it adjusts).
+BASE_READS = ("clients.Client", "agency.Agency")
 
 
-def clause_check(clause_id: str):
+def clause_check(clause_id: str, *, reads: tuple | Callable[[], list] = ()):
     if clause_id not in CLAUSES_BY_ID:
         raise KeyError(f"Unknown clause {clause_id!r}; the clauses are listed in agency.standard.")
 
@@ -161,35 +191,88 @@ def clause_check(clause_id: str):
         if clause_id in CHECKS:
             raise RuntimeError(f"Clause {clause_id} has two checks: {CHECKS[clause_id]} and {func}.")
         CHECKS[clause_id] = func
+        READS[clause_id] = reads if callable(reads) else tuple(reads)
+        _tables_of.cache_clear()
+        _readers.cache_clear()
         return func
 
     return decorator
+
+
+def _model(item):
+    from django.apps import apps
+
+    return apps.get_model(item) if isinstance(item, str) else item
+
+
+def evidence_models(clause_id: str, _seen: frozenset = frozenset()) -> set:
+    """The models a clause's result is computed from: its check's declaration (with the clauses it
+    names expanded) and ``BASE_READS``."""
+    models = {_model(item) for item in BASE_READS}
+    declared = READS.get(clause_id, ())
+    for item in declared() if callable(declared) else declared:
+        if isinstance(item, str) and item in CLAUSES_BY_ID:
+            if item not in _seen:
+                models |= evidence_models(item, _seen | {clause_id})
+        else:
+            models.add(_model(item))
+    return models
+
+
+@functools.cache
+def _tables_of() -> dict[str, frozenset[str]]:
+    return {clause.id: frozenset(model._meta.db_table for model in evidence_models(clause.id)) for clause in CLAUSES}
+
+
+def evidence_tables(clause_id: str) -> frozenset[str]:
+    """The tables whose writes can change a clause's result."""
+    return _tables_of()[clause_id]
+
+
+def clauses_reading(table: str) -> frozenset[str]:
+    """The clauses whose results a write to ``table`` can change (none for most tables)."""
+    return _readers().get(table, frozenset())
+
+
+@functools.cache
+def _readers() -> dict[str, frozenset[str]]:
+    readers: dict[str, set[str]] = {}
+    for clause_id, tables in _tables_of().items():
+        for table in tables:
+            readers.setdefault(table, set()).add(clause_id)
+    return {table: frozenset(ids) for table, ids in readers.items()}
 
 
 def autodiscover() -> None:
     autodiscover_modules("conformance")
 
 
+def results(client, period: Period) -> list[ClauseStatus]:
+    """A client's results for a period as pages show them: kept ones where the ``reports`` app
+    keeps them (``results_source``), else evaluated now."""
+    if results_source is not None:
+        return results_source(client, period)
+    return evaluate(client, period)
+
+
+# Set by the reports app when it starts: (client, period) -> list[ClauseStatus].
+results_source: Callable[..., list[ClauseStatus]] | None = None
+
+
+def evaluate_clause(client, period: Period, clause_id: str) -> ClauseStatus:
+    """One clause's result for ``client`` over ``period``, evaluated now (as ``evaluate`` does)."""
+    clause = CLAUSES_BY_ID[clause_id]
+    title = f"{clause.title_zh} / {clause.title_en}"
+    if clause.service is not None and clause.service not in set(client.services or []):
+        return ClauseStatus(clause.id, title, Status.NOT_APPLICABLE, str(_("The client did not buy this service.")), [])
+    check = CHECKS.get(clause.id)
+    if check is None:
+        return ClauseStatus(
+            clause.id, title, Status.NOT_IMPLEMENTED, str(_("No check is implemented for this clause yet.")), []
+        )
+    result = check(client, period)
+    return ClauseStatus(clause.id, title, result.status, result.summary, result.evidence, result.changes_at)
+
+
 def evaluate(client, period: Period) -> list[ClauseStatus]:
-    services = set(client.services or [])
-    results = []
-    for clause in CLAUSES:
-        title = f"{clause.title_zh} / {clause.title_en}"
-        if clause.service is not None and clause.service not in services:
-            results.append(
-                ClauseStatus(
-                    clause.id, title, Status.NOT_APPLICABLE, str(_("The client did not buy this service.")), []
-                )
-            )
-            continue
-        check = CHECKS.get(clause.id)
-        if check is None:
-            results.append(
-                ClauseStatus(
-                    clause.id, title, Status.NOT_IMPLEMENTED, str(_("No check is implemented for this clause yet.")), []
-                )
-            )
-            continue
-        result = check(client, period)
-        results.append(ClauseStatus(clause.id, title, result.status, result.summary, result.evidence))
-    return results
+    return [evaluate_clause(client, period, clause.id) for clause in CLAUSES]

@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -112,8 +113,13 @@ def waiting_for_client(actor: Actor | None) -> list[WorkSection]:
 
 
 def first_rows(queryset, make_row: Callable[[object], WorkRow]) -> tuple[int, list[WorkRow]]:
-    """The count of a queryset and its first rows, in two queries."""
-    return queryset.count(), [make_row(obj) for obj in queryset[:ROWS_SHOWN]]
+    """The count of a queryset and its first rows, in one query: the count is a window over every
+    row the filter keeps, taken before the limit (two queries for a DISTINCT one, which a window
+    would count before removing its duplicates)."""
+    if queryset.query.distinct or queryset.query.combinator:
+        return queryset.count(), [make_row(obj) for obj in queryset[:ROWS_SHOWN]]
+    rows = list(queryset.annotate(_rows_in_all=Window(Count("pk")))[:ROWS_SHOWN])
+    return (rows[0]._rows_in_all if rows else 0), [make_row(obj) for obj in rows]
 
 
 def local(moment: dt.datetime, actor: Actor) -> dt.datetime:

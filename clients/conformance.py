@@ -30,7 +30,7 @@ REQUIREMENT_DECISION_DAYS = adjustable(
 STOOD_FIELDS = ("raised_at", "status", "decided_at", "decline_reason", "due_date", "fulfilled_at")
 
 
-@clause_check("4.1")
+@clause_check("4.1", reads=("clients.ClientRequirement",))
 def requirements_adopted(client: Client, period: Period) -> CheckResult:
     """Every requirement raised by the period's end is decided (within the agency's decision
     window), and every accepted one is fulfilled or still before its due date."""
@@ -107,7 +107,7 @@ def requirements_adopted(client: Client, period: Period) -> CheckResult:
 CLAUSE_4_3_PARTS = ("6.4", "7.1", "10.1")
 
 
-@clause_check("4.3")
+@clause_check("4.3", reads=CLAUSE_4_3_PARTS)
 def users_served(client: Client, period: Period) -> CheckResult:
     from agency.conformance import CHECKS
     from agency.standard import CLAUSES_BY_ID
@@ -120,6 +120,7 @@ def users_served(client: Client, period: Period) -> CheckResult:
             continue
         results.append((clause_id, check(client, period)))
     judged = [(clause_id, result) for clause_id, result in results if result.status != Status.NOT_APPLICABLE]
+    changes_at = min((result.changes_at for _c, result in results if result.changes_at is not None), default=None)
     evidence = [
         Evidence(f"{clause_id} · {item.label}", item.model, item.object_id, item.url)
         for clause_id, result in results
@@ -127,7 +128,10 @@ def users_served(client: Client, period: Period) -> CheckResult:
     ]
     if not judged:
         return CheckResult(
-            Status.NOT_APPLICABLE, _("None of 6.4, 7.1 and 10.1 applies to this client in the period."), evidence
+            Status.NOT_APPLICABLE,
+            _("None of 6.4, 7.1 and 10.1 applies to this client in the period."),
+            evidence,
+            changes_at,
         )
     unmet = [clause_id for clause_id, result in judged if result.status != Status.MET]
     if unmet:
@@ -136,7 +140,8 @@ def users_served(client: Client, period: Period) -> CheckResult:
             Status.NOT_MET,
             _("Not met through %(clauses)s — %(summary)s") % {"clauses": ", ".join(unmet), "summary": summary},
             evidence,
+            changes_at,
         )
     return CheckResult(
-        Status.MET, _("Met through %(clauses)s.") % {"clauses": ", ".join(c for c, _r in judged)}, evidence
+        Status.MET, _("Met through %(clauses)s.") % {"clauses": ", ".join(c for c, _r in judged)}, evidence, changes_at
     )

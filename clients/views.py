@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency import panels
-from agency.conformance import evaluate
+from agency.conformance import results as conformance_of
 from agency.conformance_shown import conformance_shown_to
 from agency.http import file_response
 from agency.pages import ServiceActionView, form_errors_from
@@ -66,7 +66,7 @@ class ClientDetailView(TenantDetailView):
         context.update(client_summary(self.actor, self.object))
         context.update(
             period=period,
-            conformance=conformance_shown_to(self.actor, evaluate(self.object, period)),
+            conformance=conformance_shown_to(self.actor, conformance_of(self.object, period)),
             can_change=self.actor.can(CHANGE, "client"),
         )
         context.update(client_metrics(self.request, self.actor, self.object, context["accounts"]))
@@ -278,7 +278,7 @@ class ClientAreaDashboardView(TenantViewMixin, View):
         context = {
             "client": client,
             "period": period,
-            "conformance": conformance_shown_to(self.actor, evaluate(client, period)),
+            "conformance": conformance_shown_to(self.actor, conformance_of(client, period)),
             "can_raise": self.actor.can(ADD, "requirement"),
         }
         context.update(client_summary(self.actor, client))

@@ -131,7 +131,7 @@ def _complaints_part(client: Client, end: dt.datetime):
     return complaints, late, evidence
 
 
-@clause_check("10.1")
+@clause_check("10.1", reads=("agency.Membership", "auth.User", Complaint, EvaluationCampaign, SurveyInvitation))
 def yearly_evaluation_and_protection(client: Client, period: Period) -> CheckResult:
     """A service-quality evaluation for the client in each calendar year of the period, and its
     complaints resolved by their deadlines (at least the agency's share of them)."""
@@ -175,7 +175,10 @@ def yearly_evaluation_and_protection(client: Client, period: Period) -> CheckRes
     return CheckResult(Status.MET, " ".join(parts), evidence)
 
 
-@clause_check("10.2")
+@clause_check(
+    "10.2",
+    reads=("agency.Membership", "auth.User", EvaluationCampaign, ImprovementAction, ImprovementCycle, SurveyInvitation),
+)
 def improvement_followed_up(client: Client, period: Period) -> CheckResult:
     """Every improvement action finished by the period's end was followed up by a survey sent
     within 30 days (or still has time to be); cycles not yet satisfied are listed."""

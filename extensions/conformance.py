@@ -28,7 +28,7 @@ def _bounds(client: Client, period: Period) -> tuple[dt.date, dt.datetime, dt.da
     return as_of, start, end, as_of_end
 
 
-@clause_check("8.1")
+@clause_check("8.1", reads=("clients.PlatformAccount", LiveSession, LiveSessionResult))
 def live_sessions_staffed_and_reported(client: Client, period: Period) -> CheckResult:
     """Every session that started in the period had the four roles staffed when it started, and
     every session whose results fell due in the period (the agency's days after it ended) has them."""
@@ -90,7 +90,7 @@ def live_sessions_staffed_and_reported(client: Client, period: Period) -> CheckR
     )
 
 
-@clause_check("8.2")
+@clause_check("8.2", reads=("extensions.StoreVisitCampaign", StoreVisitBooking))
 def influencers_booked_within_range(client: Client, period: Period) -> CheckResult:
     """Every influencer booked in the period had a follower count within the agency's range,
     read no longer ago than allowed, when booked."""
@@ -136,7 +136,7 @@ def influencers_booked_within_range(client: Client, period: Period) -> CheckResu
     )
 
 
-@clause_check("8.3")
+@clause_check("8.3", reads=("clients.PlatformAccount", AccountValuation, "extensions.ValuationFactor"))
 def valuations_state_factors_and_method(client: Client, period: Period) -> CheckResult:
     """Every valuation dated in the period names a known method, states all six factors of 8.3
     with their source, weight and effect, and computes again to its stated range."""

@@ -214,6 +214,11 @@ def conformance_results(value, remap, row):
     return out
 
 
+def conformance_result(value, remap, row):
+    """One kept clause result: its evidence, as in a frozen month's."""
+    return conformance_results([value], remap, row)[0] if isinstance(value, dict) else value
+
+
 def _evidence(item, remap):
     if not isinstance(item, dict):
         return item
@@ -286,6 +291,7 @@ REFERENCES: dict[str, Transform | None] = {
     # A client person's client, kept by its id (the core holds no foreign key to an app above it).
     "agency.membership.client_id": lambda value, remap, row: remap.row("clients.client", value),
     "reports.conformancesnapshot.results": conformance_results,
+    "reports.conformanceresult.result": conformance_result,
     "clients.client.services": None,
     "production.script.topic_basis": None,
     # A clip that repeats another's content names that clip (production.rules.DuplicateFailure).

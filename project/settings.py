@@ -356,6 +356,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agency.tasks.conformance_snapshot_all_agencies_task",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    # the kept conformance results whose day has passed, computed again (reports.evidence)
+    "conformance-refresh": {
+        "task": "reports.tasks.conformance_refresh_all_agencies_task",
+        "schedule": crontab(minute="*/15"),
+    },
     # production (ch.5)
     "production-probe-requeue": {
         "task": "production.tasks.probe_requeue_all_agencies_task",

@@ -55,7 +55,7 @@ def _not_served_reason(client: Client, period: Period, tz) -> str:
     return ""
 
 
-@clause_check("9")
+@clause_check("9", reads=(PlatformAccount, *RECORD_MODELS))
 def operation_records_kept(client: Client, period: Period) -> CheckResult:
     """Clause 9: the client has each of the six record types for the period (asset management,
     daily inspection, usage, data statistics report, work assessment report, images), none of
@@ -192,7 +192,19 @@ def _client_models() -> list[type[TenantModel]]:
     return [m for m in audited_models() if m.tenant_client_path is not None and hasattr(m, "updated_at")]
 
 
-@clause_check("4.2")
+def _read_by_4_2() -> list[type]:
+    """What 4.2 reads: every table about a client, and the parents it joins: through which a row
+    without a client of its own finds it (``tenant_client_path``), by which rows are ordered."""
+    models = _client_models()
+    parents = []
+    for model in models:
+        for name in [model.tenant_client_path, *model._meta.ordering]:
+            if isinstance(name, str) and "__" in name:
+                parents.append(model._meta.get_field(name.lstrip("-").split("__")[0]).related_model)
+    return [*models, *parents]
+
+
+@clause_check("4.2", reads=_read_by_4_2)
 def nothing_concealed(client: Client, period: Period) -> CheckResult:
     """4.2: every row about the client that was created or changed in the period has its entry in
     the audit trail, which the client's people can read (the trail of their own client)."""

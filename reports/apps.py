@@ -9,3 +9,16 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Conformance reports")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        import agency.conformance
+        from reports import evidence
+        from reports.selectors import conformance_results
+
+        connection_created.connect(evidence.install, dispatch_uid="reports-evidence-writes")
+        pre_migrate.connect(evidence.pause, dispatch_uid="reports-evidence-pause")
+        post_migrate.connect(evidence.resume, dispatch_uid="reports-evidence-resume")
+        agency.conformance.results_source = lambda client, period: conformance_results(client, period)[0]

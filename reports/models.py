@@ -1,5 +1,13 @@
-"""The conformance reports' rows: a client's conformance frozen for a period (the monthly snapshot)
-and the PDF report built from it. Written by ``reports.services``, read by ``reports.selectors``."""
+"""The conformance reports' rows: each clause's result kept per client and month, a client's
+conformance frozen for a period (the monthly snapshot) and the PDF report built from it. Written by
+``reports.services``, read by ``reports.selectors``.
+
+A result is computed by the clause's check (``agency.conformance``) and kept, so the conformance
+matrix, a client's conformance and the agency overview read rows instead of running every check on
+every view. It is recomputed when its evidence changes: a write to a table the clause reads marks
+it stale in the writer's transaction (``reports.evidence``) and the outbox sends the refresh
+(``reports.tasks.conformance_refresh_task``). The monthly snapshot freezes a month's rows.
+"""
 
 from __future__ import annotations
 
@@ -73,3 +81,54 @@ class ConformanceReport(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.client} {self.period_start}..{self.period_end} ({self.language})"
+
+
+class ResultState(models.TextChoices):
+    FRESH = "fresh", _("Fresh")
+    # Evidence written since it was computed (or never computed): pages evaluate it afresh.
+    STALE = "stale", _("Stale")
+    # Claimed by a refresh that is computing it; a write meanwhile marks it stale again, and the
+    # refresh then leaves it stale (its figures were read before that write).
+    COMPUTING = "computing", _("Computing")
+
+
+class ConformanceResult(TenantModel):
+    """One clause's result for one client and one month (T/CASME clauses 4-10, as checked by the
+    registry of clause checks): derived from the chapter apps' rows, never entered by anyone."""
+
+    # Derived figures, rewritten whenever their evidence changes: the trail records the evidence.
+    audit_trail = False
+    # Served through the conformance pages and the API's evaluate action and snapshots, which
+    # read these rows; a row on its own is an intermediate figure.
+    api_exposed = False
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    clause_id = models.CharField(_("clause"), max_length=8)
+    month = models.DateField(_("month"), help_text=_("The first day of the month the result is for."))
+    state = models.CharField(_("state"), max_length=10, choices=ResultState.choices, default=ResultState.STALE)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    result = models.JSONField(
+        _("result"), default=dict, help_text=_("Status, summary and evidence, with the words in every language.")
+    )
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    valid_until = models.DateTimeField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("When the clock alone may change the result (the day ends, a deadline passes)."),
+    )
+    frozen = models.BooleanField(_("frozen"), default=False, help_text=_("Kept by the month's snapshot."))
+
+    class Meta:
+        ordering = ["client_id", "month", "clause_id"]
+        verbose_name = _("conformance result")
+        verbose_name_plural = _("conformance results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "client", "month", "clause_id"], name="conformance_result_one_per_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "clause_id", "state"], name="conformance_result_clause")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.clause_id} {self.month:%Y-%m}"

@@ -1,33 +1,141 @@
 """Reads of the standard as evidence: a client's conformance for a period, and the agency overview.
 
+A month's results are read from the kept rows (``reports.models.ConformanceResult``): a fresh row
+as it is, a stale, expired or missing one evaluated now (so a page never shows a result its
+evidence no longer supports) and its refresh asked for. A frozen snapshot answers for its period.
+Periods other than a calendar month are evaluated now.
+
 The agency overview: every active client with its accounts' key figures and their trend, its
 conformance with the standard for the month, and its work in progress, read from the chapter apps.
-A page of clients costs a fixed number of queries plus the conformance checks of its clients (as
-the conformance matrix)."""
+A page of clients costs a fixed number of queries, plus the checks of the results not kept fresh."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts_ops.selectors.metrics import client_figures
-from agency.conformance import ClauseStatus, Period, Status, evaluate
+from agency.conformance import ClauseStatus, Period, Status, evaluate, evaluate_clause
+from agency.standard import CLAUSES
+from agency.tasks import enqueue
 from agency.tenancy import Actor
 from clients.models import AccountStatus, ClientRequirement, PlatformAccount, RequirementStatus
 from production.models import Stage, VideoProject
-from reports.models import ConformanceSnapshot
+from reports.models import ConformanceResult, ConformanceSnapshot, ResultState
+
+# A page that met results not kept fresh asks for their refresh at most this often per agency.
+REFRESH_ASKED_EVERY = 30  # seconds
+
+
+def month_of(period: Period) -> dt.date | None:
+    """The first day of the calendar month ``period`` is, else None."""
+    whole = Period.month(period.start.year, period.start.month)
+    return period.start if period == whole else None
+
+
+class Kept(NamedTuple):
+    """The columns of a kept result that pages read (no model instances: a page reads hundreds)."""
+
+    client_id: int
+    clause_id: str
+    state: str
+    result: dict
+    computed_at: dt.datetime | None
+    valid_until: dt.datetime | None
+    frozen: bool
+
+
+def is_fresh(row: Kept, now: dt.datetime) -> bool:
+    if row.frozen:
+        return True
+    return row.state == ResultState.FRESH and (row.valid_until is None or row.valid_until > now)
+
+
+@dataclass
+class ClientResults:
+    results: list[ClauseStatus]
+    snapshot: ConformanceSnapshot | None
+    kept: int  # results read from fresh kept rows
+    computed_at: dt.datetime | None  # when the oldest of them was computed
+
+
+def clients_results(clients: list, period: Period, *, stale_shown: bool = False) -> dict[int, ClientResults]:
+    """Every client's results for ``period``: two queries for all of them (their snapshots, their
+    kept rows), then each result not kept fresh evaluated now; with ``stale_shown`` (the lists of
+    many clients), a result kept before its evidence changed is shown as it was, marked
+    ``stale``, while the refresh its write asked for runs (one never computed is evaluated), and
+    kept results come without their evidence, which those pages do not show."""
+    ids = [client.pk for client in clients]
+    snapshots = {
+        snapshot.client_id: snapshot
+        for snapshot in ConformanceSnapshot.objects.filter(
+            client_id__in=ids, period_start=period.start, period_end=period.end
+        )
+    }
+    month = month_of(period)
+    rows: dict[tuple[int, str], Kept] = {}
+    if month is not None and len(snapshots) < len(ids):
+        rows = {
+            (row.client_id, row.clause_id): row
+            for row in map(
+                Kept._make,
+                ConformanceResult.objects.filter(client_id__in=ids, month=month).values_list(*Kept._fields),
+            )
+        }
+    now = timezone.now()
+    out, wanting = {}, []
+    for client in clients:
+        snapshot = snapshots.get(client.pk)
+        if snapshot is not None:
+            results = [ClauseStatus.from_dict(item) for item in snapshot.results]
+            out[client.pk] = ClientResults(results, snapshot, len(results), snapshot.created_at)
+            continue
+        if month is None:
+            out[client.pk] = ClientResults(evaluate(client, period), None, 0, None)
+            continue
+        results, kept, oldest = [], 0, None
+        for clause in CLAUSES:
+            row = rows.get((client.pk, clause.id))
+            if row is not None and is_fresh(row, now):
+                results.append(ClauseStatus.from_dict(row.result, evidence=not stale_shown))
+                kept += 1
+                oldest = row.computed_at if oldest is None else min(oldest, row.computed_at)
+            elif row is not None and stale_shown and row.computed_at is not None:
+                results.append(ClauseStatus.from_dict(row.result, evidence=False))
+                results[-1].stale = True
+            else:
+                results.append(evaluate_clause(client, period, clause.id))
+        if kept < len(CLAUSES):
+            wanting.append(client.pk)
+        out[client.pk] = ClientResults(results, None, kept, oldest)
+    if wanting:
+        ask_refresh(clients[0].agency_id, wanting, month)
+    return out
+
+
+def ask_refresh(agency_id: int, client_ids: list[int], month: dt.date) -> None:
+    """Ask the worker to compute and keep what a page had to evaluate itself (once in a while:
+    a write that marked results stale has asked already)."""
+    if cache.add(f"conformance-refresh-asked:{agency_id}:{month:%Y-%m}", 1, timeout=REFRESH_ASKED_EVERY):
+        enqueue(
+            "reports.tasks.conformance_refresh_task",
+            agency_id=agency_id,
+            client_ids=sorted(client_ids),
+            month=month.isoformat(),
+        )
 
 
 def conformance_results(client, period: Period) -> tuple[list[ClauseStatus], ConformanceSnapshot | None]:
     """The results for a period: from its snapshot when one was taken (a past month reads exactly
-    as it was), else evaluated now."""
-    snapshot = ConformanceSnapshot.objects.filter(
-        client=client, period_start=period.start, period_end=period.end
-    ).first()
-    if snapshot is not None:
-        return [ClauseStatus.from_dict(item) for item in snapshot.results], snapshot
-    return evaluate(client, period), None
+    as it was), else the kept results of a month (those not fresh evaluated now), else evaluated
+    now."""
+    found = clients_results([client], period)[client.pk]
+    return found.results, found.snapshot
 
 
 @dataclass
@@ -38,6 +146,7 @@ class OverviewRow:
     not_met: int
     met: int
     frozen: bool
+    stale: bool  # some of its results are being computed again
     projects_open: int
     requirements_open: int
 
@@ -71,9 +180,10 @@ def overview_rows(actor: Actor, clients: list, period: Period) -> list[OverviewR
         .values_list("client_id", "n")
         .order_by()
     )
+    conformance = clients_results(clients, period, stale_shown=True)
     rows = []
     for client in clients:
-        results, snapshot = conformance_results(client, period)
+        results, snapshot = conformance[client.pk].results, conformance[client.pk].snapshot
         rows.append(
             OverviewRow(
                 client=client,
@@ -82,6 +192,7 @@ def overview_rows(actor: Actor, clients: list, period: Period) -> list[OverviewR
                 not_met=sum(r.status == Status.NOT_MET for r in results),
                 met=sum(r.status == Status.MET for r in results),
                 frozen=snapshot is not None,
+                stale=any(r.stale for r in results),
                 projects_open=projects.get(client.pk, 0),
                 requirements_open=requirements.get(client.pk, 0),
             )

@@ -5,12 +5,31 @@ queues name them so."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from agency.celery import app
 from agency.conformance import Period
 from agency.models import Agency
 from agency.tasks import TenantTask
+from agency.tenancy import current_agency
 from clients.models import Client, ClientStatus
-from reports.services import conformance_report_build, conformance_snapshot_take, previous_month
+from reports.services import conformance_refresh, conformance_report_build, conformance_snapshot_take, previous_month
+
+
+@app.task(base=TenantTask, atomic=False, name="reports.tasks.conformance_refresh_task")
+def conformance_refresh_task(*, agency_id: int, client_ids: list[int] | None = None, month: str = "") -> int:
+    """Compute again the agency's kept conformance results that are stale, expired or missing
+    (sent through the outbox by the write that marked them stale, or by a page that met them)."""
+    return conformance_refresh(
+        agency=current_agency(), client_ids=client_ids, month=dt.date.fromisoformat(month) if month else None
+    )
+
+
+@app.task(name="reports.tasks.conformance_refresh_all_agencies_task")
+def conformance_refresh_all_agencies_task() -> int:
+    """Beat entry point (every quarter of an hour): each agency's results whose day has passed (or
+    that a lost refresh left) computed again, so the first page of a day reads kept rows too."""
+    return conformance_refresh_task.for_every_agency()
 
 
 @app.task(base=TenantTask, atomic=False, name="agency.tasks.conformance_report_build_task")

@@ -13,7 +13,7 @@ from agency.conformance import CheckResult, Evidence, Period, Status, clause_che
 from clients.models import Client
 
 
-@clause_check("6.7")
+@clause_check("6.7", reads=(AdCampaign, AdSpend, AdBudgetApproval))
 def campaigns_have_results_and_stay_within_budget(client: Client, period: Period) -> CheckResult:
     """Every campaign of the period has a budget, a period and, once ended, its results; spend
     never passes the budget plus the extra an agency admin approved; a collaboration's partner is

@@ -20,7 +20,7 @@ from agency.conformance import CheckResult, Evidence, Period, clause_check
 from clients.models import Client
 
 
-@clause_check("7.3")
+@clause_check("7.3", reads=("clients.PlatformAccount", AudiencePersonaReport))
 def audience_persona_is_analysed_regularly(client: Client, period: Period) -> CheckResult:
     """Each active account has a persona report no older than the agency's analysis period
     (default 30 days) at the period's end (or today, for a period still running)."""

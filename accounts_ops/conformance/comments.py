@@ -16,7 +16,7 @@ from agency.conformance import CheckResult, Evidence, Period, clause_check
 from clients.models import Client
 
 
-@clause_check("7.1")
+@clause_check("7.1", reads=("clients.PlatformAccount", VideoComment, OpinionAlert))
 def comments_answered_and_alerts_handled(client: Client, period: Period) -> CheckResult:
     """The period's comments from users are answered (the agency's share, counting comments old
     enough to have been answered by the period's end), and every opinion alert open during the

@@ -11,7 +11,7 @@ from agency.conformance import CheckResult, Evidence, Period, clause_check
 from clients.models import Client
 
 
-@clause_check("6.1")
+@clause_check("6.1", reads=("clients.PlatformAccount", AccountDirection))
 def every_account_has_a_direction(client: Client, period: Period) -> CheckResult:
     """Every account active at the period's end has a direction in force then."""
     accounts = active_accounts(client, period)

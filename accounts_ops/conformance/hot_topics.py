@@ -13,7 +13,7 @@ from clients.models import Client
 from records.selectors.audit import values_as_they_stood
 
 
-@clause_check("7.2")
+@clause_check("7.2", reads=("clients.PlatformAccount", ContentPlan, ContentPlanTopic))
 def accounts_plan_content_from_hot_topics(client: Client, period: Period) -> CheckResult:
     """Each active account has content planned within the period that rides at least one hot topic."""
     accounts = active_accounts(client, period)

@@ -11,7 +11,7 @@ from agency.conformance import CheckResult, Evidence, Period, Status, clause_che
 from clients.models import Client
 
 
-@clause_check("7.4")
+@clause_check("7.4", reads=("clients.PlatformAccount", IpPersona))
 def ip_personas_are_complete(client: Client, period: Period) -> CheckResult:
     """Every account with an IP persona at the period's end has all five facets and the style."""
     accounts = active_accounts(client, period)

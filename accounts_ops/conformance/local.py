@@ -14,7 +14,7 @@ from records.selectors.audit import values_as_they_stood
 DEAL_STATE = ("platform_status", "first_live_on", "valid_from", "valid_until")
 
 
-@clause_check("6.5")
+@clause_check("6.5", reads=(LocalLifeEnablement, GroupBuyDeal, PoiLink))
 def group_buy_and_poi_are_open(client: Client, period: Period) -> CheckResult:
     """A client that sells locally has at least one live deal and a claimed or linked POI at the
     period's end (the clause applies only to clients who bought the local-life service)."""

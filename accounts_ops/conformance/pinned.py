@@ -47,7 +47,7 @@ def missed_boosts(pinned: PinnedVideo, boosts: list[dt.date], *, start: dt.date,
     return missed
 
 
-@clause_check("6.3")
+@clause_check("6.3", reads=("clients.PlatformAccount", "clients.Video", PinnedVideo, BoostRecord))
 def pinned_videos_are_kept_and_boosted(client: Client, period: Period) -> CheckResult:
     """1-3 pinned videos per active account at the period's end, and every boost that fell due in
     the period made on time: a boost missed in the period stays missed, whatever came after it."""

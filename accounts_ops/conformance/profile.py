@@ -12,7 +12,7 @@ from agency.conformance import CheckResult, Evidence, Period, clause_check
 from clients.models import Client
 
 
-@clause_check("6.2")
+@clause_check("6.2", reads=("clients.PlatformAccount", ProfileChange))
 def every_account_is_personalised(client: Client, period: Period) -> CheckResult:
     """Every active account has its avatar, banner, bio and nickname set, each as a recorded change."""
     accounts = active_accounts(client, period)

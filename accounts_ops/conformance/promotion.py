@@ -20,7 +20,7 @@ from clients.models import Client
 from records.selectors.audit import values_as_they_stood
 
 
-@clause_check("6.6")
+@clause_check("6.6", reads=("clients.PlatformAccount", PromotionTask))
 def promotion_each_month(client: Client, period: Period) -> CheckResult:
     """Every active account has a promotion done in each month of the period (up to today; a
     month in progress needs one too)."""

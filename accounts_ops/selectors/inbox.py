@@ -39,6 +39,9 @@ class ResponseSummary:
     within_target: int
     target_seconds: int
     reported: int = 0  # first responses timed by a report through the API, not confirmed by the platform
+    # The next moment a figure changes with nothing written: a first response already stamped
+    # later than ``as_of`` counts from then, a message still within the target turns late then.
+    changes_at: dt.datetime | None = None
 
     @property
     def meets_target(self) -> bool | None:
@@ -66,6 +69,18 @@ class ResponseSummary:
     @property
     def p90_display(self) -> str:
         return self.show(self.p90_seconds)
+
+
+def message_changes_at(message: InboxMessage, *, as_of: dt.datetime, target: int) -> dt.datetime | None:
+    """When ``message_response_seconds`` of ``message`` next changes as ``as_of`` moves on, with
+    nothing written (None: never)."""
+    if message.status == InboxStatus.CLOSED:
+        return None
+    if message.first_response_at is not None and message.first_response_at <= as_of:
+        return None
+    late_at = message.received_at + dt.timedelta(seconds=target)
+    moments = [moment for moment in (late_at, message.first_response_at) if moment is not None and moment > as_of]
+    return min(moments, default=None)
 
 
 def message_response_seconds(message: InboxMessage, *, as_of: dt.datetime, target: int) -> float | None:
@@ -97,8 +112,12 @@ def response_summaries(
     times: dict[int, list[float]] = {pk: [] for pk in account_ids}
     counts: dict[int, int] = dict.fromkeys(account_ids, 0)
     reported: dict[int, int] = dict.fromkeys(account_ids, 0)
+    changes: dict[int, dt.datetime | None] = dict.fromkeys(account_ids)
     for message in rows:
         counts[message.account_id] += 1
+        moment = message_changes_at(message, as_of=as_of, target=target)
+        if moment is not None and (changes[message.account_id] is None or moment < changes[message.account_id]):
+            changes[message.account_id] = moment
         seconds = message_response_seconds(message, as_of=as_of, target=target)
         if seconds is not None:
             times[message.account_id].append(seconds)
@@ -118,6 +137,7 @@ def response_summaries(
             within_target=sum(1 for v in values if v <= target),
             target_seconds=target,
             reported=reported[pk],
+            changes_at=changes[pk],
         )
     return out
 

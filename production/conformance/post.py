@@ -39,7 +39,7 @@ def _step_finished(step: PostProductionStep, at: dt.datetime) -> str | None:
 STEP_FIELDS = ("status", "completed_at", "not_applicable_reason", "evidence_note", "evidence_file")
 
 
-@clause_check("5.3")
+@clause_check("5.3", reads=("production.VideoProject", "production.StageTransition", PostProductionStep))
 def post_production_before_review(client: Client, period: Period) -> CheckResult:
     """Every cut sent to the client in the period came after the five post-production steps
     were done (with their evidence) or marked not applicable with a reason."""

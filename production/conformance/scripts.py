@@ -15,7 +15,10 @@ from production.rules import script_missing_parts
 from records.selectors.audit import values_as_they_stood
 
 
-@clause_check("5.1")
+@clause_check(
+    "5.1",
+    reads=("auth.User", "production.VideoProject", "production.StageTransition", Script, "production.StoryboardShot"),
+)
 def scripts_before_shooting(client: Client, period: Period) -> CheckResult:
     """Every video that entered shooting in the period had its four script parts and an
     approved current script version at that moment."""

@@ -62,7 +62,7 @@ def _shoots_recounted(entry: StageTransition, clips: dict[int, Clip]):
         yield str(shoot), shoot, accepted, refused, len(shoot_clips)
 
 
-@clause_check("5.2")
+@clause_check("5.2", reads=("production.VideoProject", StageTransition, Shoot, Clip))
 def shoots_meet_the_clip_rules(client: Client, period: Period) -> CheckResult:
     """Every video whose shooting ended in the period had, in each shoot, 8-20 accepted clips,
     each 4K and 7-60 s as read from its file; rejected clips are listed with their failed rules.

@@ -15,6 +15,7 @@ from agency.models import IntegrationWrite, TenantModel
 from notifications.models.notifications import NotificationPreference
 from notifications.models.webhooks import Webhook, WebhookDelivery
 from platforms.models import AuthorisationRequest, Connection, ConnectionSecret, Delivery, SyncRun
+from reports.models import ConformanceResult
 from tests.isolation import TenantAPITestCases
 from tests.platforms.factories import make_connection, make_delivery, make_sync_run
 
@@ -44,8 +45,10 @@ class TestDeliveryAPI(TenantAPITestCases):
 
 
 # (IntegrationWrite: the record of integrations' writes, shown on the Integrations page only; a group bot
-# holds its address, a credential, and its deliveries and the notification preferences are pages only.
-# The metric rollups are derived figures: the dashboards serve them, the daily rows are served.)
+# holds its address, a credential, and its deliveries and the notification preferences are pages only;
+# a kept conformance result is served through the conformance pages, the snapshots and their evaluate
+# action, never as a row of its own. The metric rollups are derived figures: the dashboards serve
+# them, the daily rows are served.)
 HIDDEN = (
     AccountMetricRollup,
     ClientMetricRollup,
@@ -56,6 +59,7 @@ HIDDEN = (
     Webhook,
     WebhookDelivery,
     NotificationPreference,
+    ConformanceResult,
 )
 
 
