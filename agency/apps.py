@@ -8,13 +8,15 @@ class AgencyConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from agency import answer_cache, conformance, rls, today
 
         conformance.autodiscover()
         today.autodiscover()
-        # After every migrate: row-level security on every tenant table (agency.rls).
+        # Before every migrate: the crossing role; after: row-level security on every tenant table
+        # (agency.rls).
+        pre_migrate.connect(rls.on_pre_migrate, sender=self, dispatch_uid="agency-crossing-role")
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
         # Every statement passes the answer cache's write tracking (agency.answer_cache).
         connection_created.connect(answer_cache.install, dispatch_uid="agency-answer-cache")

@@ -1,20 +1,25 @@
 """PostgreSQL row-level security: the second wall behind the application's scoping.
 
-Every tenant table gets one policy, enabled and forced (so the table's owner is bound too):
+Every tenant table gets two policies, enabled and forced (so the table's owner is bound too):
 
-    rows are visible and writable only where agency_id equals the transaction-local setting
-    app.agency_id (and, for client people, where the row's client is app.client_id, or, for a row
-    whose client is its parent's, where the parent row's client is);
-    with no agency set, nothing is visible and nothing can be written.
+- ``tenant_isolation`` (every role): rows are visible and writable only where agency_id equals
+  the transaction-local setting app.agency_id (and, for client people, where the row's client is
+  app.client_id, or, for a row whose client is its parent's, where the parent row's client is);
+  with no agency set, nothing is visible and nothing can be written;
+- ``all_agencies`` (the crossing role only, ``DATABASE_CROSSING_ROLE``): every row.
 
 ``NULLIF(current_setting(...), '')`` matters: a custom setting that was set locally once reads as
-an empty string afterwards, not NULL. The one exception is app.all_agencies = 'on', which the
-database backend sets only for statements made through the named escape hatch.
+an empty string afterwards, not NULL. No setting opens the wall: a role that may set any setting
+(the web role may: custom settings are anyone's) still reads one agency. Only the crossing role
+crosses, and the web role is not a member of it (``install`` refuses to go on if it is), so
+nothing the web role sends (``SET ROLE``, ``set_config``, ``RESET``) makes it the crossing role.
 
 The policies are (re)installed after every ``migrate`` (post_migrate), so tables added by later
-migrations are covered without anyone remembering to. When the application connects as its own
-role (``DATABASE_URL``'s user differs from ``MIGRATION_DATABASE_URL``'s), that role is granted
-data access, never ownership.
+migrations are covered without anyone remembering to. Before ``migrate`` (pre_migrate) the crossing
+role is made if it is missing, and given data access to the tables the owner makes from then on,
+so that data migrations can cross. When the application connects as its own role
+(``DATABASE_URL``'s user differs from ``MIGRATION_DATABASE_URL``'s), that role and the crossing role
+are granted data access, never ownership.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from django.conf import settings
 from django.db import connections
 
 POLICY = "tenant_isolation"
+CROSSING_POLICY = "all_agencies"
 
 AGENCY = "agency_id = NULLIF(current_setting('app.agency_id', true), '')::bigint"
-ALL_AGENCIES = "coalesce(current_setting('app.all_agencies', true), '') = 'on'"
 NO_CLIENT_PERSON = "NULLIF(current_setting('app.client_id', true), '') IS NULL"
 CLIENT = "{column} = NULLIF(current_setting('app.client_id', true), '')::bigint"
 
@@ -68,13 +73,63 @@ def _client_through(model, path: str) -> str:
 
 
 def policy_expression(client_condition: str) -> str:
-    return f"({ALL_AGENCIES}) OR (({AGENCY}) AND {client_condition})"
+    return f"({AGENCY}) AND {client_condition}"
 
 
 def is_owner(connection) -> bool:
-    """False when connected as the application's role (``flush`` re-sends post_migrate in
-    tests): the policies were installed by the owner at migrate time."""
-    return not settings.DATABASE_APP_ROLE or connection.settings_dict["USER"] != settings.DATABASE_APP_ROLE
+    """False when connected as a role other than the tables' owner (``flush`` re-sends
+    post_migrate in tests): the policies were installed by the owner at migrate time."""
+    if not settings.DATABASE_APP_ROLE:
+        return True
+    import dj_database_url
+
+    return connection.settings_dict["USER"] == dj_database_url.parse(settings.MIGRATION_DATABASE_URL)["USER"]
+
+
+class CrossingRoleMisconfigured(RuntimeError):
+    """The web role could become the crossing role, or the crossing role is missing."""
+
+
+def ensure_crossing_role(cursor, connection) -> str:
+    """Make the crossing role if it is missing (a login with no password: the deployer gives it
+    one), and refuse a web role that could become it. Returns the role, quoted."""
+    crossing = settings.DATABASE_CROSSING_ROLE
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [crossing])
+    if cursor.fetchone() is None:
+        cursor.execute(
+            f"CREATE ROLE {connection.ops.quote_name(crossing)} "
+            "LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+        )
+    app_role = settings.DATABASE_APP_ROLE
+    if app_role:
+        cursor.execute(
+            "SELECT r.rolsuper OR r.rolbypassrls OR pg_has_role(r.oid, c.oid, 'MEMBER') "
+            "FROM pg_roles r, pg_roles c WHERE r.rolname = %s AND c.rolname = %s",
+            [app_role, crossing],
+        )
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            raise CrossingRoleMisconfigured(
+                f"The application's role {app_role} can become the crossing role {crossing} (or is a superuser, "
+                f"or bypasses row-level security): revoke that, so that nothing the web role sends reads another "
+                f"agency (docs/security.md)."
+            )
+    return connection.ops.quote_name(crossing)
+
+
+def prepare(using: str = "default") -> None:
+    """Before ``migrate``: the crossing role exists, and may read and write the tables the owner
+    makes from now on (a data migration crosses agencies as it)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not is_owner(connection):
+        return
+    with connection.cursor() as cursor:
+        crossing = ensure_crossing_role(cursor, connection)
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {crossing}")
+        cursor.execute(
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {crossing}"
+        )
+        cursor.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {crossing}")
 
 
 def install(using: str = "default") -> int:
@@ -82,8 +137,8 @@ def install(using: str = "default") -> int:
     if connection.vendor != "postgresql" or not is_owner(connection):
         return 0
     tables = tenant_tables()
-    app_role = settings.DATABASE_APP_ROLE
     with connection.cursor() as cursor:
+        crossing = ensure_crossing_role(cursor, connection)
         for table, client in tables:
             quoted = connection.ops.quote_name(table)
             expression = policy_expression(client)
@@ -91,12 +146,20 @@ def install(using: str = "default") -> int:
             cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
             cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {quoted}")
             cursor.execute(f"CREATE POLICY {POLICY} ON {quoted} USING ({expression}) WITH CHECK ({expression})")
-        if app_role:
-            role = connection.ops.quote_name(app_role)
+            cursor.execute(f"DROP POLICY IF EXISTS {CROSSING_POLICY} ON {quoted}")
+            cursor.execute(f"CREATE POLICY {CROSSING_POLICY} ON {quoted} TO {crossing} USING (true) WITH CHECK (true)")
+        roles = [crossing]
+        if settings.DATABASE_APP_ROLE:
+            roles.append(connection.ops.quote_name(settings.DATABASE_APP_ROLE))
+        for role in roles:
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     return len(tables)
+
+
+def on_pre_migrate(sender, using="default", **kwargs) -> None:
+    prepare(using)
 
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:
