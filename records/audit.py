@@ -52,7 +52,7 @@ REDACTED = "***"
 
 AUDIT_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION records_audit_row() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 -- TG_ARGV: [0] model label, [1] primary-key column, then the path to the row's client: [2] a
 -- column of this row, followed by (table, key column, key type, column) hops to follow.
 DECLARE
@@ -222,7 +222,9 @@ def _install_postgresql(connection, app_registry) -> int:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(AUDIT_FUNCTION_SQL)
         # Owned by the crossing role (agency.rls), which row-level security lets write every
-        # agency's trail; a trigger function cannot be called but by its trigger.
+        # agency's trail; a trigger function cannot be called but by its trigger. Its search path
+        # names the tables' schema, and a session's temporary tables last, so that no temporary
+        # table of the writer's stands in for the trail.
         crossing = connection.ops.quote_name(settings.DATABASE_CROSSING_ROLE)
         cursor.execute(f"ALTER FUNCTION records_audit_row() OWNER TO {crossing}")
         cursor.execute(GUARD_FUNCTION_SQL)

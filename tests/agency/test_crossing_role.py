@@ -124,6 +124,19 @@ def test_every_tenant_table_lets_the_crossing_role_alone_past(db):
     }
 
 
+def test_the_audit_trigger_writes_as_the_crossing_role_and_reads_no_temporary_table_first(db):
+    """Every write leaves its trail line whoever makes it: the trigger function runs as its owner,
+    the crossing role, and a temporary table of the writer's cannot stand in for the trail."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rolname, p.prosecdef, p.proconfig FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
+            "WHERE p.proname = 'records_audit_row'"
+        )
+        owner, definer, config = cursor.fetchone()
+    assert (owner, definer) == (CROSSING_ROLE, True)
+    assert [c.replace(" ", "") for c in config] == ["search_path=public,pg_temp"]
+
+
 # The tests below read through the crossing role's own connection.
 CROSSING_DB = pytest.mark.django_db(transaction=True, databases=["default", CROSSING])
 
