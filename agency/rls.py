@@ -11,8 +11,9 @@ Every tenant table gets two policies, enabled and forced (so the table's owner i
 ``NULLIF(current_setting(...), '')`` matters: a custom setting that was set locally once reads as
 an empty string afterwards, not NULL. No setting opens the wall to every agency: a role that may
 set any setting (the web role may: custom settings are anyone's) still reads one agency at a time
-(which one, app.agency_id names, unsigned: docs/security.md). Only the crossing role crosses, and the web role is not a member of it (``install`` refuses to go on if it is), so
-nothing the web role sends (``SET ROLE``, ``set_config``, ``RESET``) makes it the crossing role.
+(which one, app.agency_id names, unsigned: docs/security.md). Only the crossing role crosses,
+and the web role is not a member of it (``install`` refuses to go on if it is), so nothing the web
+role sends (``SET ROLE``, ``set_config``, ``RESET``) makes it the crossing role.
 
 The policies are (re)installed after every ``migrate`` (post_migrate), so tables added by later
 migrations are covered without anyone remembering to. Before ``migrate`` (pre_migrate) the crossing
