@@ -2,18 +2,28 @@
 
 Every tenant table gets two policies, enabled and forced (so the table's owner is bound too):
 
-- ``tenant_isolation`` (every role): rows are visible and writable only where agency_id equals
-  the transaction-local setting app.agency_id (and, for client people, where the row's client is
-  app.client_id, or, for a row whose client is its parent's, where the parent row's client is);
-  with no agency set, nothing is visible and nothing can be written;
+- ``tenant_isolation`` (every role): rows are visible and writable only where agency_id is the
+  agency the transaction names (and, for client people, where the row's client is the client it
+  names, or, for a row whose client is its parent's, where the parent row's client is); with no
+  agency named, nothing is visible and nothing can be written;
 - ``all_agencies`` (the crossing role only, ``DATABASE_CROSSING_ROLE``): every row.
 
+The transaction names its agency and client in the transaction-local settings app.agency_id and
+app.client_id, which any role may set, so the policies do not read them as they are: they read
+``tenant_wall.app_agency()`` and ``tenant_wall.app_client()``, which return them only when
+app.tenant_mac is their HMAC-SHA256 under ``TENANT_CONTEXT_KEY`` (``sign``), and NULL otherwise
+(nothing is visible). The functions run as the tables' owner (SECURITY DEFINER, search path fixed)
+and read the key from ``tenant_wall.context_key``; the web role has no access to the schema
+``tenant_wall`` at all (neither the table nor the functions: a policy's functions are looked up
+when the owner makes it), so a session sending SQL of its own can name another agency but cannot
+sign it, nor replay one agency's MAC for another. ``migrate`` writes the key there; a process
+holding another key refuses to start (``check_context_key``). Each policy calls them in a sub-select
+(``(SELECT tenant_wall.app_agency())``), an init plan evaluated once per statement, not per row.
+
 ``NULLIF(current_setting(...), '')`` matters: a custom setting that was set locally once reads as
-an empty string afterwards, not NULL. No setting opens the wall to every agency: a role that may
-set any setting (the web role may: custom settings are anyone's) still reads one agency at a time
-(which one, app.agency_id names, unsigned: docs/security.md). Only the crossing role crosses,
-and the web role is not a member of it (``install`` refuses to go on if it is), so nothing the web
-role sends (``SET ROLE``, ``set_config``, ``RESET``) makes it the crossing role.
+an empty string afterwards, not NULL. No setting opens the wall to every agency. Only the crossing
+role crosses, and the web role is not a member of it (``install`` refuses to go on if it is), so
+nothing the web role sends (``SET ROLE``, ``set_config``, ``RESET``) makes it the crossing role.
 
 The policies are (re)installed after every ``migrate`` (post_migrate), so tables added by later
 migrations are covered without anyone remembering to. Before ``migrate`` (pre_migrate) the crossing
@@ -25,16 +35,67 @@ are granted data access, never ownership.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 POLICY = "tenant_isolation"
 CROSSING_POLICY = "all_agencies"
 
-AGENCY = "agency_id = NULLIF(current_setting('app.agency_id', true), '')::bigint"
-NO_CLIENT_PERSON = "NULLIF(current_setting('app.client_id', true), '') IS NULL"
-CLIENT = "{column} = NULLIF(current_setting('app.client_id', true), '')::bigint"
+WALL_SCHEMA = "tenant_wall"
+AGENCY = f"agency_id = (SELECT {WALL_SCHEMA}.app_agency())"
+NO_CLIENT_PERSON = f"(SELECT {WALL_SCHEMA}.app_client()) IS NULL"
+CLIENT = "{column} = (SELECT " + WALL_SCHEMA + ".app_client())"
+# What the web role may ask of the key: whether a fingerprint of it is the stored one.
+KEY_CHECK_FUNCTION = "agency_tenant_context_key_matches"
+KEY_CHECK_MESSAGE = "agency.rls key check"
+
+
+def context_message(agency_id: str, client_id: str) -> str:
+    """What the MAC covers: the agency and the client (both '' or decimal ids), as SQL joins them."""
+    return f"{agency_id}|{client_id}"
+
+
+def sign(agency_id: str, client_id: str) -> str:
+    """The MAC the policies want in app.tenant_mac beside ``agency_id`` and ``client_id``."""
+    key = settings.TENANT_CONTEXT_KEY.encode()
+    return hmac.new(key, context_message(agency_id, client_id).encode(), hashlib.sha256).hexdigest()
+
+
+def key_fingerprint() -> str:
+    key = settings.TENANT_CONTEXT_KEY.encode()
+    return hmac.new(key, KEY_CHECK_MESSAGE.encode(), hashlib.sha256).hexdigest()
+
+
+class TenantContextKeyMismatch(ImproperlyConfigured):
+    """This process signs the tenant context with another key than the one ``migrate`` stored."""
+
+
+def check_context_key(connection) -> None:
+    """Refuse to go on when the key this process holds is not the stored one: every policy would
+    read nothing. Run once per process and connection alias, as the web role."""
+    try:
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"SELECT public.{KEY_CHECK_FUNCTION}(%s)", [key_fingerprint()])
+            matches = cursor.fetchone()[0]
+    except Exception as error:  # the function is missing: migrate has not run since
+        raise TenantContextKeyMismatch(
+            f"The database has no tenant context key ({error}): run `manage.py migrate` (as MIGRATION_DATABASE_URL's "
+            f"owner), which stores TENANT_CONTEXT_KEY (docs/security.md)."
+        ) from error
+    finally:
+        if not connection.connection.autocommit:
+            connection.connection.rollback()
+    if not matches:
+        raise TenantContextKeyMismatch(
+            "TENANT_CONTEXT_KEY (or, unset, the one derived from DJANGO_SECRET_KEY) differs from the key `migrate` "
+            "stored in the database, so row-level security would show this process nothing: give every process the "
+            "same key and run `manage.py migrate` with it (docs/security.md)."
+        )
 
 
 def tenant_tables() -> list[tuple[str, str]]:
@@ -140,6 +201,7 @@ def install(using: str = "default") -> int:
     tables = tenant_tables()
     with connection.cursor() as cursor:
         crossing = ensure_crossing_role(cursor, connection)
+        install_wall(cursor)
         for table, client in tables:
             quoted = connection.ops.quote_name(table)
             expression = policy_expression(client)
@@ -157,6 +219,50 @@ def install(using: str = "default") -> int:
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     return len(tables)
+
+
+def install_wall(cursor) -> None:
+    """The schema only the owner reaches: the key (written afresh at every ``migrate``) and the
+    functions that return the agency and client a transaction names when their MAC verifies."""
+    cursor.execute(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pgcrypto'"
+    )
+    row = cursor.fetchone()
+    if row is None:
+        raise ImproperlyConfigured("The pgcrypto extension is missing: the agency migrations create it (0011).")
+    pgcrypto = '"' + row[0].replace('"', '""') + '"'
+    wall = WALL_SCHEMA
+    cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {wall}")
+    cursor.execute(f"REVOKE ALL ON SCHEMA {wall} FROM PUBLIC")
+    cursor.execute(
+        f"CREATE TABLE IF NOT EXISTS {wall}.context_key (id integer PRIMARY KEY CHECK (id = 1), key text NOT NULL)"
+    )
+    cursor.execute(f"REVOKE ALL ON {wall}.context_key FROM PUBLIC")
+    cursor.execute(
+        f"INSERT INTO {wall}.context_key (id, key) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key",
+        [settings.TENANT_CONTEXT_KEY],
+    )
+    verified = (
+        "SELECT CASE WHEN current_setting('app.tenant_mac', true) = encode({pgcrypto}.hmac("
+        "coalesce(current_setting('app.agency_id', true), '') || '|' "
+        "|| coalesce(current_setting('app.client_id', true), ''), "
+        "k.key, 'sha256'), 'hex') THEN NULLIF(current_setting('app.{name}_id', true), '')::bigint END "
+        "FROM {wall}.context_key k WHERE k.id = 1"
+    )
+    for name in ("agency", "client"):
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {wall}.app_{name}() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER "
+            f"SET search_path = pg_catalog, pg_temp AS $wall$ "
+            + verified.format(pgcrypto=pgcrypto, name=name, wall=wall)
+            + " $wall$"
+        )
+    cursor.execute(
+        f"CREATE OR REPLACE FUNCTION public.{KEY_CHECK_FUNCTION}(fingerprint text) RETURNS boolean LANGUAGE sql STABLE "
+        f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $wall$ "
+        f"SELECT coalesce((SELECT fingerprint = encode({pgcrypto}.hmac('{KEY_CHECK_MESSAGE}', k.key, 'sha256'), 'hex') "
+        f"FROM {wall}.context_key k WHERE k.id = 1), false) $wall$"
+    )
 
 
 def on_pre_migrate(sender, using="default", **kwargs) -> None:

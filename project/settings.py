@@ -8,6 +8,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 - ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
 - ``CROSSING_DATABASE_URL``  the same database as the crossing role (``DATABASE_CROSSING_ROLE``,
   default ``agency_crossing``), for cross-agency work only (``agency.db.routers``, ``agency.rls``).
+- ``TENANT_CONTEXT_KEY``  signs the agency each transaction names for row-level security
+  (``agency.rls``); derived from ``DJANGO_SECRET_KEY`` unless set. ``migrate`` stores it.
 - ``ANSWER_CACHE``   computed answers kept in Redis until a table they read is written
   (``agency.answer_cache``); on by default with ``REDIS_URL``.
 - ``DJANGO_ENV=production``  secure settings: ``DJANGO_SECRET_KEY`` required, DEBUG off,
@@ -16,6 +18,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import sys
@@ -67,6 +71,15 @@ if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
 else:
     SECRET_KEY = env("DJANGO_SECRET_KEY") or _development_secret()
+
+# Signs the tenant context the application hands PostgreSQL (agency.rls): the row-level security
+# policies accept the agency (and a client person's client) a transaction names only with its MAC,
+# HMAC-SHA256 under this key, which ``migrate`` stores where the web role cannot read it. Derived
+# from SECRET_KEY unless set; every process (web, worker, beat) must hold the key ``migrate`` stored.
+TENANT_CONTEXT_KEY = (
+    env("TENANT_CONTEXT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"agency.rls.tenant-context-key", hashlib.sha256).hexdigest()
+)
 
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")

@@ -17,7 +17,7 @@ from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 
 from agency.db.routers import CROSSING, crossing_alias, crossing_configured
-from agency.rls import CROSSING_POLICY, tenant_tables
+from agency.rls import CROSSING_POLICY, sign, tenant_tables
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import Client
 from tests.conftest import APP_CREDENTIALS, CROSSING_SETTINGS, suite_role
@@ -44,7 +44,10 @@ def agencies_seen(conn: psycopg.Connection, *setup: str, agency_id: int | None =
     (and inside agency ``agency_id``, set the way the application sets it)."""
     with conn.transaction(), conn.cursor() as cursor:
         if agency_id is not None:
-            cursor.execute("SELECT set_config('app.agency_id', %s, true)", [str(agency_id)])
+            cursor.execute(
+                "SELECT set_config('app.agency_id', %s, true), set_config('app.tenant_mac', %s, true)",
+                [str(agency_id), sign(str(agency_id), "")],
+            )
         for statement in setup:
             cursor.execute(statement)
         cursor.execute("SELECT DISTINCT agency_id FROM clients_client")

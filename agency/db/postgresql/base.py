@@ -7,7 +7,12 @@ the backend sets transaction-local settings from ``agency.tenancy``, which row-l
 - ``app.agency_id``     the current agency ('' when none);
 - ``app.client_id``     the client of a client person ('' for staff and for no one);
 - ``app.user_id``       who acts ('' when nobody);
-- ``app.channel``       ui, api, task, admin, command or system.
+- ``app.channel``       ui, api, task, admin, command or system;
+- ``app.tenant_mac``    the HMAC of the agency and client under ``TENANT_CONTEXT_KEY``
+  (``agency.rls.sign``), without which the policies take no agency as named.
+
+The first connection of each alias in a process checks that its key is the one ``migrate``
+stored (``agency.rls.check_context_key``), and refuses to go on otherwise.
 
 No setting lets a statement past the policies: only the crossing role is let across every agency.
 Cross-agency statements (inside ``dangerously_all_agencies()``, or made through the
@@ -31,6 +36,7 @@ from django.db import transaction
 from django.db.backends.postgresql import base
 from psycopg import sql as psycopg_sql
 
+from agency import rls
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
     all_agencies_active,
@@ -42,12 +48,15 @@ from agency.tenancy import (
 
 SET_CONTEXT = (
     "SELECT set_config('app.agency_id', %s, true), set_config('app.client_id', %s, true), "
-    "set_config('app.user_id', %s, true), set_config('app.channel', %s, true)"
+    "set_config('app.user_id', %s, true), set_config('app.channel', %s, true), "
+    "set_config('app.tenant_mac', %s, true)"
 )
 SET_ROLE = ", set_config('role', %s, true)"
 
 
 NO_CONTEXT = ("", "", "", "system", "")
+# The aliases whose tenant context key this process has checked against the stored one.
+_key_checked: set[str] = set()
 
 
 def wanted_context(sql: str) -> tuple[str, str, str, str, str]:
@@ -90,11 +99,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
             with self.cursor() as cursor:
                 crossing_role = self.settings_dict.get("CROSSING_ROLE")
+                mac = rls.sign(wanted[0], wanted[1])
                 if crossing_role:
                     role = crossing_role if wanted[4] else (self.settings_dict.get("ROLE") or "none")
-                    cursor.execute(SET_CONTEXT + SET_ROLE, [*wanted[:4], role])
+                    cursor.execute(SET_CONTEXT + SET_ROLE, [*wanted[:4], mac, role])
                 else:
-                    cursor.execute(SET_CONTEXT, wanted[:4])
+                    cursor.execute(SET_CONTEXT, [*wanted[:4], mac])
         return execute(sql, params, many, context)
 
     def init_connection_state(self):
@@ -106,6 +116,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 cursor.execute(psycopg_sql.SQL("SET ROLE {}").format(psycopg_sql.Identifier(role)))
             if not self.get_autocommit():
                 self.connection.commit()
+        if self.alias not in _key_checked and not rls.is_owner(self):
+            # Once per process: a key other than the stored one would make every policy read nothing.
+            rls.check_context_key(self)
+            _key_checked.add(self.alias)
 
     # A new transaction, or a rolled-back savepoint (which undoes set_config), forgets the context.
     def _set_autocommit(self, autocommit):
