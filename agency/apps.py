@@ -18,6 +18,10 @@ class AgencyConfig(AppConfig):
         # (agency.rls).
         pre_migrate.connect(rls.on_pre_migrate, sender=self, dispatch_uid="agency-crossing-role")
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
+        # `check --database`: the key that signs the tenant context is the one migrate stored.
+        from django.core.checks import Tags, register
+
+        register(rls.context_key_check, Tags.database)
         # Every statement passes the answer cache's write tracking (agency.answer_cache).
         connection_created.connect(answer_cache.install, dispatch_uid="agency-answer-cache")
         # At sign-in, the person's chosen language goes into their session (agency.middleware).

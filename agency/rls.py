@@ -152,6 +152,24 @@ class CrossingRoleMisconfigured(RuntimeError):
     """The web role could become the crossing role, or the crossing role is missing."""
 
 
+def context_key_check(app_configs=None, databases=None, **kwargs) -> list:
+    """System check (``manage.py check --database default``): the key this process holds is the
+    stored one. Skipped as the owner, whose ``migrate`` stores it."""
+    from django.core.checks import Error
+
+    errors = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql" or is_owner(connection):
+            continue
+        try:
+            connection.ensure_connection()  # the backend checks a process's first connection
+            check_context_key(connection)
+        except TenantContextKeyMismatch as error:
+            errors.append(Error(str(error), id="agency.E001"))
+    return errors
+
+
 def ensure_crossing_role(cursor, connection) -> str:
     """Make the crossing role if it is missing (a login with no password: the deployer gives it
     one), and refuse a web role that could become it. Returns the role, quoted."""

@@ -118,7 +118,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.connection.commit()
         if self.alias not in _key_checked and not rls.is_owner(self):
             # Once per process: a key other than the stored one would make every policy read nothing.
-            rls.check_context_key(self)
+            try:
+                rls.check_context_key(self)
+            except rls.TenantContextKeyMismatch:
+                # Not left open: the next use connects (and checks) again, and is refused again.
+                self.connection.close()
+                self.connection = None
+                raise
             _key_checked.add(self.alias)
 
     # A new transaction, or a rolled-back savepoint (which undoes set_config), forgets the context.
