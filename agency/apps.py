@@ -8,7 +8,7 @@ class AgencyConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from agency import (
             answer_cache,
@@ -20,8 +20,14 @@ class AgencyConfig(AppConfig):
 
         conformance.autodiscover()
         today.autodiscover()
-        # After every migrate: row-level security on every tenant table (agency.rls).
+        # Before every migrate: the crossing role; after: row-level security on every tenant table
+        # (agency.rls).
+        pre_migrate.connect(rls.on_pre_migrate, sender=self, dispatch_uid="agency-crossing-role")
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
+        # `check --database`: the key that signs the tenant context is the one migrate stored.
+        from django.core.checks import Tags, register
+
+        register(rls.context_key_check, Tags.database)
         # Every statement passes the answer cache's write tracking (agency.answer_cache).
         connection_created.connect(answer_cache.install, dispatch_uid="agency-answer-cache")
         # At sign-in, the person's chosen language goes into their session (agency.middleware).

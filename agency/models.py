@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from agency.adjustable import REGISTRY, AdjustableValue
 from agency.constraints import on_field
 from agency.constraints import validate_constraints as validate_constraints_on_fields
+from agency.db.routers import CROSSING, crossing_configured
 from agency.roles import CLIENT_ROLES, Role
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
@@ -185,8 +186,9 @@ class Membership(models.Model):
         if self.role not in CLIENT_ROLES and self.client_id:
             raise ValidationError({"client_id": _("Only client people are linked to a client.")})
         if self.client_id and self.agency_id:
-            clients = client_model().dangerously_all_agencies
-            if not clients.filter(pk=self.client_id, agency_id=self.agency_id).exists():
+            with within_agency(self.agency_id):
+                known = client_model().objects.filter(pk=self.client_id).exists()
+            if not known:
                 raise ValidationError({"client_id": _("The client belongs to another agency.")})
 
     def validate_constraints(self, exclude=None) -> None:
@@ -211,6 +213,17 @@ class PersonPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language or '-'})"
+
+
+def within_agency(agency_id: int):
+    """Reads inside agency ``agency_id`` alone, on the application's own connection and in its open
+    transaction, as its staff see it (no client person's limit): how a row's checks find its
+    parents, where the escape hatch would read other agencies' rows (and, on the crossing role's
+    own connection, would not see the rows this transaction has just written)."""
+    agency = current_agency()
+    if agency is None or agency.pk != agency_id:
+        agency = Agency.objects.get(pk=agency_id)
+    return tenant_context(agency)
 
 
 class TenantQuery(sql.Query):
@@ -294,13 +307,17 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 
 
 class AllAgenciesManager(models.Manager.from_queryset(TenantQuerySet)):
-    """The escape hatch: every agency's rows, past row-level security too. For the platform
-    admin, migrations, fan-out jobs and look-ups that find a row's agency (webhooks, public links)."""
+    """The escape hatch: every agency's rows, read as the crossing role (the one role row-level
+    security lets past every agency). For the platform admin, migrations, fan-out jobs and look-ups
+    that find a row's agency (webhooks, public links); never for a check inside one agency."""
 
     def get_queryset(self) -> TenantQuerySet:
         query = TenantQuery(self.model)
         query.all_agencies = True
-        return self._queryset_class(model=self.model, query=query, using=self._db, hints=self._hints)
+        # On the crossing role's own connection when it has one (agency.db.routers); otherwise on
+        # default, whose backend runs the marked statement as the crossing role.
+        using = self._db or (CROSSING if crossing_configured() else None)
+        return self._queryset_class(model=self.model, query=query, using=using, hints=self._hints)
 
 
 @dataclass(frozen=True)
@@ -369,6 +386,14 @@ class TenantModel(models.Model):
         with self._own_agency_context():
             return super().refresh_from_db(*args, **kwargs)
 
+    def within_own_agency(self):
+        """Reads inside this row's agency alone (its checks of its parents), on the application's
+        own connection: see ``within_agency``."""
+        agency_id = self.agency_id or getattr(current_agency(), "pk", None)
+        if agency_id is None:
+            raise TenantContextMissing(f"A {type(self).__name__} with no agency has no parents to check.")
+        return within_agency(agency_id)
+
     def _own_agency_context(self):
         """A row saved or deleted with no agency in context (the platform admin, a seed) is written
         inside its own agency, so the database's row-level security sees whose row it is."""
@@ -421,8 +446,12 @@ class TenantModel(models.Model):
             target_id = getattr(self, field.attname)
             if target_id is None:
                 continue
-            target = related_model.dangerously_all_agencies.filter(pk=target_id).values("agency_id").first()
-            if target is None or target["agency_id"] != agency_id:
+            if agency_id is None:
+                known = False
+            else:
+                with within_agency(agency_id):
+                    known = related_model.objects.filter(pk=target_id).exists()
+            if not known:
                 errors[field.name] = _("%(model)s %(id)s does not exist in this agency.") % {
                     "model": related_model._meta.verbose_name,
                     "id": target_id,
@@ -432,7 +461,8 @@ class TenantModel(models.Model):
         self._clean_same_client()
 
     def _clean_same_client(self) -> None:
-        if not self.same_client_as or not self.client_id:
+        agency_id = self.agency_id or getattr(current_agency(), "pk", None)
+        if not self.same_client_as or not self.client_id or agency_id is None:
             return
         errors = {}
         for entry in self.same_client_as:
@@ -441,8 +471,8 @@ class TenantModel(models.Model):
             parent_id = getattr(self, field.attname)
             if parent_id is None:
                 continue
-            parent = field.related_model.dangerously_all_agencies.filter(pk=parent_id)
-            owner = parent.values_list("client_id", flat=True).first()
+            with within_agency(agency_id):
+                owner = field.related_model.objects.filter(pk=parent_id).values_list("client_id", flat=True).first()
             if owner is not None and owner != self.client_id:
                 message = rule.message or _("The %(parent)s belongs to another client.") % {
                     "parent": field.verbose_name

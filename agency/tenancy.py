@@ -7,7 +7,9 @@ tenant model raises ``TenantContextMissing`` (see ``agency.models.TenantManager`
 
 The one escape hatch is ``dangerously_all_agencies``: a manager on every tenant model (for the
 platform admin, migrations and fan-out jobs) and a context manager for code that must read
-across agencies through ordinary managers. Both names are meant to stop a reviewer.
+across agencies through ordinary managers. Both names are meant to stop a reviewer. What they
+run, the database runs as the crossing role, on its own connection in production
+(``agency.db.routers``): the application's own role cannot read across agencies at all.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ _current_channel: ContextVar[str] = ContextVar("current_channel", default="syste
 CHANNELS = ("ui", "api", "task", "admin", "command", "import", "system")
 
 # Starts the SQL of a query made through the ``dangerously_all_agencies`` manager, so that the
-# database backend lets that one statement past row-level security (agency.db.postgresql).
+# database backend runs that one statement as the crossing role (agency.db.postgresql) when the
+# crossing role has no connection of its own.
 ALL_AGENCIES_MARK = "/* all agencies */ "
 
 
@@ -143,7 +146,8 @@ def activate(actor: Actor | None, *, channel: str, user_id: int | None = None) -
 
 @contextmanager
 def dangerously_all_agencies() -> Iterator[None]:
-    """Let ordinary managers read every agency's rows. For the platform admin and fan-out jobs."""
+    """Let ordinary managers read every agency's rows, as the crossing role (on its own connection
+    when it has one: not in the caller's open transaction). For the platform admin and fan-out jobs."""
     token = _all_agencies.set(True)
     try:
         yield

@@ -6,6 +6,10 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 - ``DATABASE_URL``   PostgreSQL (``postgres://user@host:5432/name``).
 - ``REDIS_URL``      Redis as Celery broker, result backend and cache.
 - ``DATABASE_REPLICA_URL``  a read replica for dashboards and reports (``agency.db.routers``).
+- ``CROSSING_DATABASE_URL``  the same database as the crossing role (``DATABASE_CROSSING_ROLE``,
+  default ``agency_crossing``), for cross-agency work only (``agency.db.routers``, ``agency.rls``).
+- ``TENANT_CONTEXT_KEY``  signs the agency each transaction names for row-level security
+  (``agency.rls``); derived from ``DJANGO_SECRET_KEY`` unless set. ``migrate`` stores it.
 - ``ANSWER_CACHE``   computed answers kept in Redis until a table they read is written
   (``agency.answer_cache``); on by default with ``REDIS_URL``. ``ANSWER_CACHE_STATS`` counts the
   answers served and computed, for the benchmarks (``bench/load.py``).
@@ -15,6 +19,8 @@ eagerly, DEBUG on and a generated development secret, so that `make run` works w
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import sys
@@ -66,6 +72,15 @@ if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
 else:
     SECRET_KEY = env("DJANGO_SECRET_KEY") or _development_secret()
+
+# Signs the tenant context the application hands PostgreSQL (agency.rls): the row-level security
+# policies accept the agency (and a client person's client) a transaction names only with its MAC,
+# HMAC-SHA256 under this key, which ``migrate`` stores where the web role cannot read it. Derived
+# from SECRET_KEY unless set; every process (web, worker, beat) must hold the key ``migrate`` stored.
+TENANT_CONTEXT_KEY = (
+    env("TENANT_CONTEXT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"agency.rls.tenant-context-key", hashlib.sha256).hexdigest()
+)
 
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
@@ -208,7 +223,31 @@ if DATABASE_REPLICA_URL:
     # Opt-in blocks open their own transaction there; in tests the replica is the test database.
     DATABASES["replica"]["ATOMIC_REQUESTS"] = False
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["agency.db.routers.ReplicaRouter"]
+# Cross-agency work (the platform admin, beat's fan-outs, webhooks and public links finding their
+# agency, commands) runs as the crossing role, the one role row-level security lets past every
+# agency (agency.rls), which the application's role must not be able to become. In production it
+# logs in on a connection of its own, the ``all_agencies`` alias (CROSSING_DATABASE_URL, the same
+# database as DATABASE_URL); without one, the default connection switches to the crossing role for
+# those statements, which only a member of it may (the tables' owner; never the web role).
+DATABASE_CROSSING_ROLE = env("DATABASE_CROSSING_ROLE")
+CROSSING_DATABASE_URL = env("CROSSING_DATABASE_URL")
+if not DATABASE_CROSSING_ROLE:
+    DATABASE_CROSSING_ROLE = (
+        dj_database_url.parse(CROSSING_DATABASE_URL)["USER"] if CROSSING_DATABASE_URL else ""
+    ) or "agency_crossing"
+if USING_POSTGRES:
+    if CROSSING_DATABASE_URL and not (len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS):
+        DATABASES["all_agencies"] = dj_database_url.parse(
+            CROSSING_DATABASE_URL,
+            conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+        DATABASES["all_agencies"]["ENGINE"] = "agency.db.postgresql"
+        # Crossing work opens its own transactions there (the admin's saves, a command's batch).
+        DATABASES["all_agencies"]["ATOMIC_REQUESTS"] = False
+    else:
+        DATABASES["default"]["CROSSING_ROLE"] = DATABASE_CROSSING_ROLE
+DATABASE_ROUTERS = ["agency.db.routers.CrossingRouter", "agency.db.routers.ReplicaRouter"]
 # Behind PgBouncer in transaction mode (docs/scaling.md): a server connection serves another
 # client after every transaction, so nothing may outlive one. The tenant context is transaction-
 # local already; server-side cursors (held across fetches) and prepared statements (kept per

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models, transaction
 
@@ -51,7 +52,7 @@ REDACTED = "***"
 
 AUDIT_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION records_audit_row() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 -- TG_ARGV: [0] model label, [1] primary-key column, then the path to the row's client: [2] a
 -- column of this row, followed by (table, key column, key type, column) hops to follow.
 DECLARE
@@ -61,7 +62,6 @@ DECLARE
     changes jsonb;
     client_value text;
     hop integer;
-    escape_hatch text;
     has_trail boolean;
     who text := nullif(current_setting('app.user_id', true), '');
     via text := coalesce(nullif(current_setting('app.channel', true), ''), 'system');
@@ -71,10 +71,7 @@ BEGIN
     -- the agency has no trail at all, so that no row that existed before can change unseen; the
     -- import ends by recording itself, which closes the window.
     IF TG_OP = 'INSERT' AND via = 'import' THEN
-        escape_hatch := current_setting('app.all_agencies', true);
-        PERFORM set_config('app.all_agencies', 'on', true);
         has_trail := EXISTS (SELECT 1 FROM {AUDIT_TABLE} WHERE agency_id = (to_jsonb(NEW) ->> 'agency_id')::bigint);
-        PERFORM set_config('app.all_agencies', coalesce(escape_hatch, ''), true);
         IF NOT has_trail THEN
             RETURN NULL;
         END IF;
@@ -96,10 +93,8 @@ BEGIN
         SELECT jsonb_object_agg(o.key, jsonb_build_array(o.value, NULL)) INTO changes FROM jsonb_each(old_row) AS o;
     END IF;
     -- The trail is written whoever writes the row and whatever they may read (row-level security
-    -- binds the application's role): the client lookup and the insert run with the escape hatch
-    -- on, which is put back as it was right after.
-    escape_hatch := current_setting('app.all_agencies', true);
-    PERFORM set_config('app.all_agencies', 'on', true);
+    -- binds the application's role): the function runs as the crossing role, its owner (SECURITY
+    -- DEFINER), for the client lookup and the insert.
     SELECT jsonb_object_agg(c.key, CASE WHEN c.key ~* '{REDACTED_COLUMNS}'
                                         THEN jsonb_build_array('{REDACTED}', '{REDACTED}') ELSE c.value END)
       INTO changes FROM jsonb_each(changes) AS c;
@@ -119,7 +114,6 @@ BEGIN
             this_row ->> TG_ARGV[1], lower(TG_OP), coalesce(changes, '{{}}'::jsonb),
             CASE WHEN who ~ '^[0-9]+$' THEN who::bigint END, via,
             CASE WHEN client_value ~ '^[0-9]+$' THEN client_value::bigint END, txid_current());
-    PERFORM set_config('app.all_agencies', coalesce(escape_hatch, ''), true);
     RETURN NULL;
 END
 $fn$;
@@ -227,6 +221,12 @@ def _install_postgresql(connection, app_registry) -> int:
     covered = 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(AUDIT_FUNCTION_SQL)
+        # Owned by the crossing role (agency.rls), which row-level security lets write every
+        # agency's trail; a trigger function cannot be called but by its trigger. Its search path
+        # names the tables' schema, and a session's temporary tables last, so that no temporary
+        # table of the writer's stands in for the trail.
+        crossing = connection.ops.quote_name(settings.DATABASE_CROSSING_ROLE)
+        cursor.execute(f"ALTER FUNCTION records_audit_row() OWNER TO {crossing}")
         cursor.execute(GUARD_FUNCTION_SQL)
         for model in audited_models(app_registry):
             table = model._meta.db_table

@@ -34,7 +34,7 @@ from django.db import connections, transaction
 
 from agency.answer_cache import written_tables
 from agency.conformance import clauses_reading
-from agency.tenancy import ALL_AGENCIES_MARK, all_agencies_active, current_agency
+from agency.tenancy import ALL_AGENCIES_MARK, all_agencies_active, current_agency, dangerously_all_agencies
 
 # Off while migrations run (the table of results may not exist yet), and in the marking itself.
 _active = True
@@ -91,18 +91,31 @@ def _one_agencys(table: str) -> bool:
 
 
 def _mark_stale(scope, clause_ids: set[str]) -> None:
-    from reports.models import ConformanceResult, ResultState
+    from reports.models import ConformanceResult
 
-    rows = (
-        ConformanceResult.dangerously_all_agencies.all()
-        if scope is EVERY_AGENCY
-        else ConformanceResult.objects.filter(agency_id=scope)
-    )
-    changed = rows.filter(
+    if scope is EVERY_AGENCY:
+        # Every agency's rows are written through the cross-agency connection, which is not the
+        # writer's: done once the writer has committed, so that it never waits on locks the
+        # writer's open transaction holds (a write of the agency's own rows marked them first).
+        transaction.on_commit(functools.partial(_mark_every_agency, sorted(clause_ids)))
+        return
+    if _stale(ConformanceResult.objects.filter(agency_id=scope), clause_ids):
+        transaction.on_commit(functools.partial(ask_refresh, scope))
+
+
+def _mark_every_agency(clause_ids: list[str]) -> None:
+    from reports.models import ConformanceResult
+
+    with dangerously_all_agencies():
+        _stale(ConformanceResult.dangerously_all_agencies.all(), clause_ids)
+
+
+def _stale(rows, clause_ids) -> int:
+    from reports.models import ResultState
+
+    return rows.filter(
         clause_id__in=sorted(clause_ids), frozen=False, state__in=(ResultState.FRESH, ResultState.COMPUTING)
     ).update(state=ResultState.STALE)
-    if changed and scope is not EVERY_AGENCY:
-        transaction.on_commit(functools.partial(ask_refresh, scope))
 
 
 def ask_refresh(agency_id: int) -> None:

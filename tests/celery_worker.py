@@ -22,20 +22,42 @@ def new_queue() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
 
 
-def worker_env(queue: str, **extra: str) -> dict:
+def database_url(user: str, password: str | None = None) -> str:
+    """The test database's URL for ``user``."""
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    credentials = f"{user}:{password}" if password else user
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def worker_env(queue: str, **extra: str) -> dict:
+    """As in production: the application's role, and the crossing role on its own connection."""
+    from tests.conftest import APP_CREDENTIALS
+
+    db = connection.settings_dict
+    roles = {}
+    if APP_CREDENTIALS:
+        roles = {
+            "DATABASE_URL": database_url(APP_CREDENTIALS["USER"], APP_CREDENTIALS["PASSWORD"]),
+            "CROSSING_DATABASE_URL": database_url(settings.DATABASE_CROSSING_ROLE, crossing_password()),
+        }
+    environment = {k: v for k, v in os.environ.items() if k != "CROSSING_DATABASE_URL"}
     return {
-        **os.environ,
-        "DATABASE_URL": url,
+        **environment,
+        "DATABASE_URL": database_url(db["USER"], db.get("PASSWORD")),
+        **roles,
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DJANGO_ENV": "development",
         **extra,
     }
+
+
+def crossing_password() -> str | None:
+    """The crossing role's password, from CROSSING_DATABASE_URL when the environment sets it."""
+    from tests.conftest import CROSSING_SETTINGS
+
+    return CROSSING_SETTINGS.get("PASSWORD") or None
 
 
 class Worker:

@@ -45,8 +45,23 @@ def services_available() -> tuple[bool, str]:
 # MIGRATION_DATABASE_URL's), the test database is made and migrated as the owner, and the tests
 # then run as the application's role, which row-level security binds (tests run as a superuser
 # would prove nothing about it).
+#
+# Cross-agency statements run as the crossing role (agency.rls), which the application's role cannot
+# become. The tests' own rows are uncommitted (each test is a transaction), so the suite cannot read
+# them from the crossing role's own connection: it logs in instead as a role of its own that is a
+# member of the application's role (whose rights it has) and may switch to the crossing role (through
+# a NOINHERIT go-between, so that it never has the crossing role's rights without switching); its
+# connection acts as the application's role (``SET ROLE``) and switches, per statement, exactly as a
+# tables' owner's connection would (``agency.db.postgresql``). The proof that the application's own
+# role cannot cross (tests/agency/test_crossing_role.py) connects as that role itself, and a real
+# Celery worker runs as in production: the application's role, and the crossing role's connection.
 APP_CREDENTIALS: dict = {}
 OWNER_CREDENTIALS: dict = {}  # the tables' owner (who may make databases): tests/browser/conftest.py
+CROSSING_SETTINGS: dict = {}  # the crossing role's own connection, when CROSSING_DATABASE_URL is set
+
+
+def suite_role() -> str:
+    return f"{settings.DATABASE_APP_ROLE}_suite"
 
 
 def pytest_configure(config):
@@ -63,6 +78,11 @@ def pytest_configure(config):
         APP_CREDENTIALS.update(USER=default["USER"], PASSWORD=default["PASSWORD"])
         OWNER_CREDENTIALS.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
         default.update(USER=owner["USER"], PASSWORD=owner["PASSWORD"])
+    if settings.USING_POSTGRES:
+        from agency.db.routers import CROSSING
+
+        CROSSING_SETTINGS.update(settings.DATABASES.pop(CROSSING, {}))
+        settings.DATABASES["default"]["CROSSING_ROLE"] = settings.DATABASE_CROSSING_ROLE
 
 
 @pytest.fixture(scope="session")
@@ -76,15 +96,33 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connection = connections["default"]
     owner = {"USER": connection.settings_dict["USER"], "PASSWORD": connection.settings_dict["PASSWORD"]}
     with django_db_blocker.unblock():
-        role = connection.ops.quote_name(settings.DATABASE_APP_ROLE)
+        quote = connection.ops.quote_name
+        role = quote(settings.DATABASE_APP_ROLE)
+        suite, go_between = suite_role(), f"{suite_role()}_may_cross"
         with connection.cursor() as cursor:
             # Only the tests empty tables between transactional tests.
             cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {role}")
+            for name, attributes in ((go_between, "NOLOGIN NOINHERIT"), (suite, "LOGIN INHERIT")):
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE ROLE {quote(name)} {attributes} NOSUPERUSER NOBYPASSRLS")
+            if APP_CREDENTIALS["PASSWORD"]:
+                cursor.execute(f"ALTER ROLE {quote(suite)} PASSWORD %s", [APP_CREDENTIALS["PASSWORD"]])
+            # Granted only when missing: xdist's workers start together, and CI made them already.
+            for member, granted in (
+                (go_between, settings.DATABASE_CROSSING_ROLE),
+                (suite, go_between),
+                (suite, settings.DATABASE_APP_ROLE),
+            ):
+                cursor.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [member, granted])
+                if not cursor.fetchone()[0]:
+                    cursor.execute(f"GRANT {quote(granted)} TO {quote(member)}")
         connection.close()
-        connection.settings_dict.update(APP_CREDENTIALS)
+        connection.settings_dict.update(APP_CREDENTIALS, USER=suite, ROLE=settings.DATABASE_APP_ROLE)
     yield
     with django_db_blocker.unblock():
         connection.close()
+        connection.settings_dict.pop("ROLE", None)
         connection.settings_dict.update(owner)  # the owner drops the test database
 
 

@@ -47,7 +47,8 @@ def clean_video_of_account(row) -> None:
     """A row about one video of its account (a comment, a day's figures, a pinned video) names a
     video of that account."""
     if row.video_id and row.account_id:
-        owner = Video.dangerously_all_agencies.filter(pk=row.video_id).values_list("account_id", flat=True).first()
+        with row.within_own_agency():
+            owner = Video.objects.filter(pk=row.video_id).values_list("account_id", flat=True).first()
         if owner is not None and owner != row.account_id:
             raise ValidationError(
                 {"video": _("Video %(video)s is not a video of this account.") % {"video": row.video_id}}

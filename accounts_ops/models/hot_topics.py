@@ -71,12 +71,10 @@ class HotTopic(TenantModel):
             raise ValidationError({"title": _("Give the topic's title.")})
         if self.seen_at is not None and self.seen_at < EARLIEST_MOMENT:
             raise ValidationError({"seen_at": _("%(when)s is before 2000.") % {"when": self.seen_at.date()}})
-        agency_id = self.agency_id
-        if agency_id and self.platform:
-            twin = HotTopic.dangerously_all_agencies.filter(
-                agency_id=agency_id, platform=self.platform, title=self.title
-            )
-            if twin.exclude(pk=self.pk).exists():
+        if self.agency_id and self.platform:
+            with self.within_own_agency():
+                twin = HotTopic.objects.filter(platform=self.platform, title=self.title).exclude(pk=self.pk).exists()
+            if twin:
                 raise ValidationError({"title": _("This topic is already recorded for the platform.")})
 
 
@@ -136,11 +134,10 @@ class ContentPlan(AccountScoped):
         if self.video_project_id and self.account_id:
             from production.models import VideoProject
 
-            owner = (
-                VideoProject.dangerously_all_agencies.filter(pk=self.video_project_id)
-                .values_list("account_id", flat=True)
-                .first()
-            )
+            with self.within_own_agency():
+                owner = (
+                    VideoProject.objects.filter(pk=self.video_project_id).values_list("account_id", flat=True).first()
+                )
             if owner is not None and owner != self.account_id:
                 raise ValidationError({"video_project": _("The video project is for another account.")})
 

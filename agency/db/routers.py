@@ -1,4 +1,22 @@
-"""Reads of dashboards and reports from a read replica (``DATABASE_REPLICA_URL``).
+"""Where a query goes: cross-agency work to its own connection (``CROSSING``), and reads of
+dashboards and reports to a read replica (``DATABASE_REPLICA_URL``).
+
+Cross-agency work (``agency.tenancy.dangerously_all_agencies``: the platform admin, beat's
+fan-outs, webhooks and public links finding a row's agency, commands) runs as the crossing role,
+the one database role that row-level security lets past every agency (``agency.rls``). With
+``CROSSING_DATABASE_URL`` set, that role has a connection of its own, the ``all_agencies`` alias:
+inside the escape hatch, and for every query made through a ``dangerously_all_agencies`` manager,
+the ORM reads and writes there (``CrossingRouter``), and the application's own role (the web
+role, ``DATABASE_URL``) cannot become it whatever it sends. Without it, the crossing statements
+stay on ``default``, whose backend switches to the crossing role for them (``SET LOCAL ROLE``):
+possible only for a login that is a member of the crossing role (the tables' owner, the test
+suite's role), and refused by the database for the web role, so that crossing work fails closed.
+
+The crossing connection is a second connection: it does not see what ``default``'s open
+transaction has written and not committed yet, and ``transaction.atomic()`` on ``default`` does not
+cover its writes. Crossing work reads committed rows and wraps its own writes
+(``transaction.atomic(using=crossing_alias())``); a check inside one agency (a model's ``clean``)
+reads through that agency's own scope instead, on ``default``.
 
 Only code that opts in reads from the replica: a read-only page wraps its reads in
 ``replica_reads()``. Everything else (and every write, and every read inside the block that the
@@ -21,9 +39,23 @@ from contextvars import ContextVar
 
 from django.db import connections, transaction
 
+from agency.tenancy import all_agencies_active
+
 REPLICA = "replica"
+CROSSING = "all_agencies"
 
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+
+
+def crossing_configured() -> bool:
+    """True when the crossing role has a connection of its own (``CROSSING_DATABASE_URL``)."""
+    return CROSSING in connections.settings
+
+
+def crossing_alias() -> str:
+    """The alias cross-agency statements run on: ``all_agencies`` when configured, else
+    ``default`` (whose backend then switches role for them)."""
+    return CROSSING if crossing_configured() else "default"
 
 
 def replica_configured() -> bool:
@@ -42,6 +74,34 @@ def replica_reads() -> Iterator[None]:
             yield
     finally:
         _replica_reads.reset(token)
+
+
+class CrossingRouter:
+    """Inside ``dangerously_all_agencies()``, reads and writes go to the crossing connection.
+    Outside it, a row that was read there (its relations, a later save) goes back to ``default``,
+    where the tenant in context binds it: nothing crosses outside the named block."""
+
+    def db_for_read(self, model, **hints):
+        return self._route(hints)
+
+    def db_for_write(self, model, **hints):
+        return self._route(hints)
+
+    def _route(self, hints):
+        if not crossing_configured():
+            return None
+        if all_agencies_active():
+            return CROSSING
+        instance = hints.get("instance")
+        if instance is not None and getattr(instance, "_state", None) and instance._state.db == CROSSING:
+            return "default"
+        return None
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the same database, under another role
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return False if db == CROSSING else None  # the schema is the owner's, on default
 
 
 class ReplicaRouter:

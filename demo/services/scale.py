@@ -47,7 +47,7 @@ from accounts_ops.services.audience import persona_period
 from accounts_ops.services.metrics_rollups import rebuild_metric_rollups
 from agency.models import Agency, Membership
 from agency.roles import Role
-from agency.tenancy import dangerously_all_agencies, tenant_context
+from agency.tenancy import tenant_context
 from clients.models import Client, ClientKind, Platform, PlatformAccount, Service, Video, VideoOrigin
 from evaluation.models import CampaignKind, CampaignStatus, EvaluationCampaign
 from evaluation.services.questionnaires import questionnaire_ensure_default
@@ -633,5 +633,4 @@ def copy_insert(model, columns: Sequence[str], rows: Iterable[tuple]) -> int:
 
 
 def all_scale_agencies(prefix: str = "scale") -> list[Agency]:
-    with dangerously_all_agencies():
-        return list(Agency.objects.filter(slug__startswith=f"{prefix}-").order_by("slug"))
+    return list(Agency.objects.filter(slug__startswith=f"{prefix}-").order_by("slug"))

@@ -92,16 +92,13 @@ class ImprovementCycle(TenantModel):
         if self.client_id is None:
             return
         if self.question_id and self.campaign_id:
-            template_id = (
-                EvaluationCampaign.dangerously_all_agencies.filter(pk=self.campaign_id)
-                .values_list("template_id", flat=True)
-                .first()
-            )
-            question_template = (
-                Question.dangerously_all_agencies.filter(pk=self.question_id)
-                .values_list("template_id", flat=True)
-                .first()
-            )
+            with self.within_own_agency():
+                template_id = (
+                    EvaluationCampaign.objects.filter(pk=self.campaign_id).values_list("template_id", flat=True).first()
+                )
+                question_template = (
+                    Question.objects.filter(pk=self.question_id).values_list("template_id", flat=True).first()
+                )
             if template_id != question_template:
                 raise ValidationError({"question": _("The question is not in the campaign's questionnaire.")})
 

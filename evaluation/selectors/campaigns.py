@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
 
+from agency.models import within_agency
 from evaluation.models import (
     CSAT_SATISFIED_MIN,
     NPS_DETRACTOR_MAX,
@@ -46,21 +47,19 @@ def csat(scores: list[int]) -> float | None:
 
 def campaign_questionnaire(campaign: EvaluationCampaign) -> QuestionnaireTemplate:
     """The questionnaire of a campaign the caller may already see (see ``campaign_questions``)."""
-    return QuestionnaireTemplate.dangerously_all_agencies.get(agency_id=campaign.agency_id, pk=campaign.template_id)
+    with within_agency(campaign.agency_id):
+        return QuestionnaireTemplate.objects.get(pk=campaign.template_id)
 
 
 def campaign_questions(campaign: EvaluationCampaign) -> list[Question]:
     """The questions of a campaign the caller may already see, in order.
 
-    Read through the named escape hatch on purpose, and only this narrowly (the campaign's own
-    agency and questionnaire): questionnaires are agency-internal rows that row-level security
+    Read inside the campaign's own agency as its staff see it, and only this narrowly (the
+    campaign's questionnaire): questionnaires are agency-internal rows that row-level security
     hides from client people, yet a client's people may read the questions of their own
     campaign's results, as anyone holding its public link reads them."""
-    return list(
-        Question.dangerously_all_agencies.filter(
-            agency_id=campaign.agency_id, template_id=campaign.template_id
-        ).order_by("position")
-    )
+    with within_agency(campaign.agency_id):
+        return list(Question.objects.filter(template_id=campaign.template_id).order_by("position"))
 
 
 def audience_satisfaction(campaign: EvaluationCampaign, questions: list[Question] | None = None) -> dict[str, dict]:

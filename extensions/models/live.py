@@ -217,9 +217,10 @@ class RunSheetSegment(ClientOwned):
         if self.kind == SegmentKind.PRODUCT_SLOT and not self.product_id:
             raise ValidationError({"product": _("A product slot names the product it sells.")})
         if self.product_id and self.session_id:
-            product_session = (
-                LiveProduct.dangerously_all_agencies.filter(pk=self.product_id).values_list("session_id", flat=True)
-            ).first()
+            with self.within_own_agency():
+                product_session = (
+                    LiveProduct.objects.filter(pk=self.product_id).values_list("session_id", flat=True).first()
+                )
             if product_session != self.session_id:
                 raise ValidationError({"product": _("The product belongs to another session.")})
 

@@ -170,7 +170,8 @@ class StoreVisitCampaign(ClientOwned):
     def clean(self) -> None:
         super().clean()
         if self.poi_link_id:
-            poi = PoiLink.dangerously_all_agencies.filter(pk=self.poi_link_id).first()
+            with self.within_own_agency():
+                poi = PoiLink.objects.filter(pk=self.poi_link_id).first()
             if poi is not None:
                 self.store_name = self.store_name.strip() or poi.store_name
                 self.store_address = self.store_address.strip() or poi.address

@@ -173,7 +173,11 @@ def test_compose_still_requires_a_secret_key_and_creates_the_application_role():
         assert environment["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")
         assert environment["DATABASE_URL"].split("//")[1].split(":")[0] == "agency_app"
         assert environment["MIGRATION_DATABASE_URL"].split("//")[1].split(":")[0] != "agency_app"
+        # Cross-agency work on its own connection, as the crossing role (agency.db.routers).
+        assert environment["CROSSING_DATABASE_URL"].split("//")[1].split(":")[0] == "agency_crossing"
     assert "./agency/db/init:/docker-entrypoint-initdb.d:ro" in app["postgres"]["volumes"]
+    init = (ROOT / "agency/db/init/01-application-role.sql").read_text()
+    assert "CREATE ROLE agency_crossing LOGIN" in init and "GRANT agency_crossing" not in init
 
 
 # --- Dockerfile ------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ def test_the_kept_rows_are_the_agencys_own_in_the_database(world):
                 assert cursor.fetchone()[0] == 0
 
 
-def test_a_persons_name_marks_every_agency_and_a_sign_in_marks_nothing(world):
+def test_a_persons_name_marks_every_agency_and_a_sign_in_marks_nothing(world, django_capture_on_commit_callbacks):
     from django.contrib.auth import get_user_model
 
     month_a = world.agency_a.today().replace(day=1)
@@ -239,7 +239,10 @@ def test_a_persons_name_marks_every_agency_and_a_sign_in_marks_nothing(world):
     with tenant_context(world.agency_a):
         get_user_model().objects.filter(pk=world.staff_a.pk).update(last_login=timezone.now())
         assert stale_clauses(world.client_a1) == set(), "when a person signed in is no evidence"
-        get_user_model().objects.filter(pk=world.staff_a.pk).update(first_name="Renamed")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            get_user_model().objects.filter(pk=world.staff_a.pk).update(first_name="Renamed")
+            assert stale_clauses(world.client_a1) == set(), "marked once the writer has committed"
+        assert callbacks
         assert clauses_reading("auth_user") <= stale_clauses(world.client_a1)
     with tenant_context(world.agency_b):
         # A person may work for several agencies: their name is evidence in every one.

@@ -8,8 +8,22 @@ the backend sets transaction-local settings from ``agency.tenancy``, which row-l
 - ``app.client_id``     the client of a client person ('' for staff and for no one);
 - ``app.user_id``       who acts ('' when nobody);
 - ``app.channel``       ui, api, task, admin, command or system;
-- ``app.all_agencies``  'on' only inside ``dangerously_all_agencies()`` or for a statement made
-  through the ``dangerously_all_agencies`` manager (its SQL starts with ``ALL_AGENCIES_MARK``).
+- ``app.tenant_mac``    the HMAC of the agency and client under ``TENANT_CONTEXT_KEY``
+  (``agency.rls.sign``), without which the policies take no agency as named.
+
+The first connection of each alias in a process checks that its key is the one ``migrate``
+stored (``agency.rls.check_context_key``), and refuses to go on otherwise.
+
+No setting lets a statement past the policies: only the crossing role is let across every agency.
+Cross-agency statements (inside ``dangerously_all_agencies()``, or made through the
+``dangerously_all_agencies`` manager, whose SQL starts with ``ALL_AGENCIES_MARK``) run on the
+crossing role's own connection when there is one (``agency.db.routers``). A connection with
+``CROSSING_ROLE`` in its settings (no such connection: the tables' owner, the test suite's role)
+switches to that role for them instead (``set_config('role', ..., true)``, which is ``SET LOCAL
+ROLE``) and back after; the database refuses the switch to a login that is not a member of the
+crossing role, such as the web role. A connection with ``ROLE`` in its settings acts as that role
+from the moment it connects (``SET ROLE``): the test suite logs in as a member of both the web role
+and the crossing role and acts as the web role.
 
 They are set with ``set_config(..., true)``, so they end with the transaction and are safe behind a
 transaction-pooling PgBouncer. Requests, tenant tasks and commands run in transactions; a single
@@ -20,7 +34,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.backends.postgresql import base
+from psycopg import sql as psycopg_sql
 
+from agency import rls
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
     all_agencies_active,
@@ -33,25 +49,29 @@ from agency.tenancy import (
 SET_CONTEXT = (
     "SELECT set_config('app.agency_id', %s, true), set_config('app.client_id', %s, true), "
     "set_config('app.user_id', %s, true), set_config('app.channel', %s, true), "
-    "set_config('app.all_agencies', %s, true)"
+    "set_config('app.tenant_mac', %s, true)"
 )
+SET_ROLE = ", set_config('role', %s, true)"
 
 
 NO_CONTEXT = ("", "", "", "system", "")
+# The aliases whose tenant context key this process has checked against the stored one.
+_key_checked: set[str] = set()
 
 
 def wanted_context(sql: str) -> tuple[str, str, str, str, str]:
+    """The settings a statement wants, and last whether it crosses agencies ('on' or '')."""
     agency = current_agency()
     actor = current_actor()
     user_id = current_user_id()
     client_id = actor.client_id if actor is not None and actor.is_client_person else None
-    all_agencies = all_agencies_active() or (isinstance(sql, str) and sql.startswith(ALL_AGENCIES_MARK))
+    crossing = all_agencies_active() or (isinstance(sql, str) and sql.startswith(ALL_AGENCIES_MARK))
     return (
         str(agency.pk) if agency else "",
         str(client_id) if client_id else "",
         str(user_id) if user_id else "",
         current_channel(),
-        "on" if all_agencies else "",
+        "on" if crossing else "",
     )
 
 
@@ -78,8 +98,34 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return execute(sql, params, many, context)
             self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
             with self.cursor() as cursor:
-                cursor.execute(SET_CONTEXT, wanted)
+                crossing_role = self.settings_dict.get("CROSSING_ROLE")
+                mac = rls.sign(wanted[0], wanted[1])
+                if crossing_role:
+                    role = crossing_role if wanted[4] else (self.settings_dict.get("ROLE") or "none")
+                    cursor.execute(SET_CONTEXT + SET_ROLE, [*wanted[:4], mac, role])
+                else:
+                    cursor.execute(SET_CONTEXT, [*wanted[:4], mac])
         return execute(sql, params, many, context)
+
+    def init_connection_state(self):
+        super().init_connection_state()
+        role = self.settings_dict.get("ROLE")
+        if role:
+            # Straight to the driver: the session acts as ``role`` from its first statement on.
+            with self.connection.cursor() as cursor:
+                cursor.execute(psycopg_sql.SQL("SET ROLE {}").format(psycopg_sql.Identifier(role)))
+            if not self.get_autocommit():
+                self.connection.commit()
+        if self.alias not in _key_checked and not rls.is_owner(self):
+            # Once per process: a key other than the stored one would make every policy read nothing.
+            try:
+                rls.check_context_key(self)
+            except rls.TenantContextKeyMismatch:
+                # Not left open: the next use connects (and checks) again, and is refused again.
+                self.connection.close()
+                self.connection = None
+                raise
+            _key_checked.add(self.alias)
 
     # A new transaction, or a rolled-back savepoint (which undoes set_config), forgets the context.
     def _set_autocommit(self, autocommit):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from agency.db.routers import crossing_alias
 from agency.tenancy import dangerously_all_agencies
 from platforms import crypto
 from platforms.models import ConnectionSecret
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         with dangerously_all_agencies():
             ids = list(ConnectionSecret.dangerously_all_agencies.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), BATCH):
-                with transaction.atomic():
+                with transaction.atomic(using=crossing_alias()):  # the crossing role's connection
                     rows = ConnectionSecret.dangerously_all_agencies.select_for_update().filter(
                         pk__in=ids[start : start + BATCH]
                     )
