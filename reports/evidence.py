@@ -30,11 +30,15 @@ import functools
 import re
 from contextvars import ContextVar
 
+from django.core.cache import cache
 from django.db import connections, transaction
 
 from agency.answer_cache import written_tables
 from agency.conformance import clauses_reading
 from agency.tenancy import ALL_AGENCIES_MARK, all_agencies_active, current_agency, dangerously_all_agencies
+
+# A refresh of an agency's kept results is asked at most this often, by its writes and by pages.
+REFRESH_ASKED_EVERY = 30  # seconds
 
 # Off while migrations run (the table of results may not exist yet), and in the marking itself.
 _active = True
@@ -125,6 +129,12 @@ def ask_refresh(agency_id: int) -> None:
     from agency.models import Agency
     from agency.tasks import enqueue
 
+    # One refresh asked per agency and window: under a stream of writes (an ingest every second)
+    # each would otherwise queue a refresh of its own. Results marked after the asked refresh
+    # started stay marked (shown as such, a client's own page computes them on the spot) until
+    # the next write's ask or the refresh of every quarter of an hour.
+    if not cache.add(f"conformance-refresh-asked-by-writes:{agency_id}", 1, timeout=REFRESH_ASKED_EVERY):
+        return
     if Agency.objects.filter(pk=agency_id).exists():
         enqueue("reports.tasks.conformance_refresh_task", agency_id=agency_id)
 

@@ -26,10 +26,8 @@ from agency.tasks import enqueue
 from agency.tenancy import Actor
 from clients.models import AccountStatus, ClientRequirement, PlatformAccount, RequirementStatus
 from production.models import Stage, VideoProject
+from reports.evidence import REFRESH_ASKED_EVERY
 from reports.models import ConformanceResult, ConformanceSnapshot, ResultState
-
-# A page that met results not kept fresh asks for their refresh at most this often per agency.
-REFRESH_ASKED_EVERY = 30  # seconds
 
 
 def month_of(period: Period) -> dt.date | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 
 from accounts_ops.api.common import READ_AND_BULK, DataImportSerializer, OpsViewSet
 from accounts_ops.models.imports import DataImport, ImportKind
 from accounts_ops.services.imports import KINDS, data_import_request
 from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
+from agency.api.parsers import MultiPartParser
 from agency.api.routers import register
 from agency.api.serializers import ScopedSerializer
 from agency.api.viewsets import service_action

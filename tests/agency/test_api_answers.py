@@ -221,3 +221,23 @@ def test_a_date_time_filter_takes_any_offset_and_refuses_a_time_off_the_calendar
     assert response.status_code == status, response.content
     if status == 400:
         assert set(error_of(response)["fields"]) == {"occurred_before"}
+
+
+# --- a body that is not what its content type says -------------------------------------------------
+
+
+def test_a_multipart_body_without_its_boundary_is_refused_and_changes_nothing(world, api):
+    clip = ClipFactory(shoot=ShootFactory(project=project_for(world.client_a1)), label="Kept")
+    client = api(world.staff_a)
+    url = reverse("clip-detail", args=[clip.pk])
+    response = client.generic("PATCH", url, b"404", content_type="multipart/form-data; boundary=fuzz")
+    assert response.status_code == 400, response.content
+    assert "boundary" in error_of(response)["message"]
+    clip.refresh_from_db()
+    assert clip.label == "Kept"
+    # A real multipart body still reads.
+    good = b'--fuzz\r\nContent-Disposition: form-data; name="label"\r\n\r\nRenamed\r\n--fuzz--\r\n'
+    response = client.generic("PATCH", url, good, content_type="multipart/form-data; boundary=fuzz")
+    assert response.status_code == 200, response.content
+    clip.refresh_from_db()
+    assert clip.label == "Renamed"

@@ -28,6 +28,7 @@ BARE = {
         "DJANGO_ENV",
         "REQUIRE_SERVICES",
         "MIGRATION_DATABASE_URL",
+        "CROSSING_DATABASE_URL",
         "CELERY_BROKER_URL",
     }
 }

@@ -37,7 +37,7 @@ def test_places_are_named_by_the_job_and_grouped(world):
     names = [re.sub(r"<small.*?</small>", "", text).strip() for text in re.findall(r"<a [^>]*>(.*?)</a>", nav)]
     assert not [name for name in names if re.search(r"\(ch\.|\(\d+\.\d+\)|\(T/CASME\)", name)]
     assert '>Pinned videos and boosts <small class="clause" aria-hidden="true">6.3</small></a>' in nav
-    assert len(names) == 43  # every place of before, and the projects list
+    assert len(names) == 44  # every place of before, the projects list and the one inbox
 
 
 def test_the_place_shown_is_the_current_one_and_an_overview_only_on_its_own_page(world):
