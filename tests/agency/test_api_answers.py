@@ -233,6 +233,8 @@ def test_a_multipart_body_without_its_boundary_is_refused_and_changes_nothing(wo
     response = client.generic("PATCH", url, b"404", content_type="multipart/form-data; boundary=fuzz")
     assert response.status_code == 400, response.content
     assert "boundary" in error_of(response)["message"]
+    closed_at_once = client.generic("PATCH", url, b"--fuzz--\r\n", content_type="multipart/form-data; boundary=fuzz")
+    assert closed_at_once.status_code == 400, closed_at_once.content
     clip.refresh_from_db()
     assert clip.label == "Kept"
     # A real multipart body still reads.
