@@ -22,6 +22,9 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Sum
 
+from accounts_ops.selectors.metrics import top_videos
+from accounts_ops.selectors.metrics_rollups import account_totals, client_totals, daily_series
+
 
 def average_daily_active_fans(account, start: dt.date, end: dt.date) -> Decimal | None:
     """8.3 b): the mean of the reported daily active fans over the days that report them."""
@@ -50,27 +53,19 @@ def engagement_rate(account, start: dt.date, end: dt.date) -> Decimal | None:
 
 
 class ClientFigures:
-    """``clients.figures.FigureSource`` from the daily metrics (``accounts_ops.selectors.metrics``)
+    """``clients.figures.FigureSource`` from the daily metrics and their rollups (``accounts_ops.selectors``)
     and the client pages' parts of ``accounts_ops.views.overview``."""
 
     def daily_series(self, actor, start, end, **filters):
-        from accounts_ops.selectors.metrics_rollups import daily_series
-
         return daily_series(actor, start, end, **filters)
 
     def account_totals(self, actor, start, end, *, client_id):
-        from accounts_ops.selectors.metrics_rollups import account_totals
-
         return account_totals(actor, start, end, client_id=client_id)
 
     def client_totals(self, actor, start, end):
-        from accounts_ops.selectors.metrics_rollups import client_totals
-
         return client_totals(actor, start, end)
 
     def top_videos(self, actor, start, end, *, account_ids):
-        from accounts_ops.selectors.metrics import top_videos
-
         return top_videos(actor, start, end, account_ids=account_ids)
 
     def page_figures(self, request, actor, client, accounts):
