@@ -77,7 +77,7 @@ def campaign_create(
         ends_on=ends_on,
         status=status,
     )
-    campaign = AdCampaign(agency=actor.agency, client_id=account.client_id, account=account)
+    campaign = AdCampaign(agency=actor.agency, account=account)
     for field_name, value in values.items():
         setattr(campaign, field_name, value)
     _check_partner(campaign, actor.agency)

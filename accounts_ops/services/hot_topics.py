@@ -234,7 +234,6 @@ def content_plan_create(
     """Plan content for an account that rides hot topics (7.2), optionally made by a video project."""
     plan = ContentPlan(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         title=(title or "").strip(),
         angle=(angle or "").strip(),
@@ -279,7 +278,7 @@ def content_plan_link_topic(*, actor: Actor, plan: ContentPlan, topic: HotTopic,
     updated)."""
     link = ContentPlanTopic.objects.filter(plan=plan, topic=topic).first()
     if link is None:
-        link = ContentPlanTopic(agency=actor.agency, client_id=plan.client_id, plan=plan, topic=topic)
+        link = ContentPlanTopic(agency=actor.agency, plan=plan, topic=topic)
     link.note = (note or "").strip() or link.note
     return validated_save(link)
 

@@ -55,7 +55,7 @@ def autoreply_settings_save(
     )
     row = AutoReplySettings.objects.select_for_update().filter(account=account).first()
     if row is None:
-        row = AutoReplySettings(agency=actor.agency, client_id=account.client_id, account=account)
+        row = AutoReplySettings(agency=actor.agency, account=account)
     empty = {"opens_at": None, "closes_at": None, "business_days": []}
     for name, value in values.items():
         setattr(row, name, value if value is not None else empty.get(name, ""))
@@ -86,7 +86,7 @@ def reply_rule_create(
 ) -> ReplyRule:
     """Add a reply rule to the account (6.4); patterns that could run long are refused. A field not
     given takes the model's default (a required one is refused as missing)."""
-    rule = ReplyRule(agency=actor.agency, client_id=account.client_id, account=account)
+    rule = ReplyRule(agency=actor.agency, account=account)
     values = given(
         name=name,
         trigger=trigger,
@@ -225,7 +225,6 @@ def inbox_receive(
         )
         message = InboxMessage(
             agency=agency,
-            client_id=account.client_id,
             account=account,
             platform_message_id=item.platform_message_id.strip(),
             conversation_id=item.conversation_id or "",
@@ -256,7 +255,6 @@ def inbox_receive(
             message.save(update_fields=["status", "updated_at"])
             OutboxReply.objects.create(
                 agency=agency,
-                client_id=account.client_id,
                 account=account,
                 message=message,
                 text=decision.reply,

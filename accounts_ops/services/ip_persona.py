@@ -56,7 +56,6 @@ def ip_persona_record(
     last = IpPersona.objects.filter(account=account).aggregate(last=Max("version"))["last"] or 0
     persona_row = IpPersona(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         version=last + 1,
         effective_from=effective_from,

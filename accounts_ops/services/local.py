@@ -60,7 +60,7 @@ def poi_save(
     if poi is None:
         if account is None:
             raise ValidationError({"account": _("Choose the account the POI links to.")})
-        poi = PoiLink(agency=actor.agency, client_id=account.client_id, account=account)
+        poi = PoiLink(agency=actor.agency, account=account)
     else:
         poi = PoiLink.objects.select_for_update().get(pk=poi.pk)
         if account is not None and account.pk != poi.account_id:
@@ -106,7 +106,7 @@ def deal_save(
     if deal is None:
         if account is None:
             raise ValidationError({"account": _("Choose the account the deal is sold on.")})
-        deal = GroupBuyDeal(agency=actor.agency, client_id=account.client_id, account=account)
+        deal = GroupBuyDeal(agency=actor.agency, account=account)
     else:
         deal = GroupBuyDeal.objects.select_for_update().get(pk=deal.pk)
     for name, value in values.items():

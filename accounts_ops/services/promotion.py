@@ -33,7 +33,7 @@ def promotion_plan(
 ) -> PromotionTask:
     """Plan a promotion of a person, clip or product through one channel (6.6); a field not given
     takes the model's default (a required one is refused as missing)."""
-    task = PromotionTask(agency=actor.agency, client_id=account.client_id, account=account)
+    task = PromotionTask(agency=actor.agency, account=account)
     _set(
         task,
         channel=channel,

@@ -95,7 +95,6 @@ def improvement_action_add(
         ImprovementAction(
             agency=cycle.agency,
             cycle=cycle,
-            client_id=cycle.client_id,
             round=cycle.round,
             root_cause=(root_cause or "").strip(),
             action=(action or "").strip(),

@@ -558,7 +558,7 @@ def live_result_record(
             }
         )
     result = LiveSessionResult.objects.filter(session=session).first() or LiveSessionResult(
-        agency=actor.agency, client=session.client, session=session
+        agency=actor.agency, session=session
     )
     for name, value in figures.items():
         setattr(result, name, "" if name == "review" and value is None else value)

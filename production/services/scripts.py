@@ -46,7 +46,7 @@ def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
                 % {"version": previous.version, "status": previous.get_status_display()}
             }
         )
-    script = Script(agency=project.agency, client_id=project.client_id, project=project)
+    script = Script(agency=project.agency, project=project)
     if previous is not None:
         script.version = previous.version + 1
         for name in SCRIPT_FIELDS:
@@ -197,7 +197,7 @@ def storyboard_shot_add(
     _ensure_draft(script)
     if not fields.get("number"):
         fields["number"] = (script.shots.aggregate(n=Max("number"))["n"] or 0) + 1
-    shot = StoryboardShot(agency=script.agency, client_id=script.client_id, script=script, **fields)
+    shot = StoryboardShot(agency=script.agency, script=script, **fields)
     return validated_save(shot)
 
 
