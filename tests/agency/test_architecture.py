@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 
+import project.urls  # noqa: F401  (imports every app's api module: their viewsets are on the router)
 import tests
 from agency.api.routers import registered_viewsets
 from agency.api.viewsets import TenantViewSet
