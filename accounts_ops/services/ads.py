@@ -18,22 +18,9 @@ from accounts_ops.models.common import ZERO, yuan
 from accounts_ops.rules import AD_PARTNER_FOLLOWERS_MIN, OVERSPEND_APPROVER_ROLE
 from accounts_ops.services.common import _not_after_today
 from agency.models import Agency
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
-
-CAMPAIGN_FIELDS = (
-    "name",
-    "kind",
-    "ad_product",
-    "partner_platform",
-    "partner_handle",
-    "partner_followers",
-    "budget",
-    "starts_on",
-    "ends_on",
-    "status",
-)
 
 
 def partner_followers_problem(campaign: AdCampaign, agency: Agency) -> str | None:
@@ -60,13 +47,39 @@ def _check_partner(campaign: AdCampaign, agency: Agency) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: Actor, account: PlatformAccount, **values) -> AdCampaign:
+def campaign_create(
+    *,
+    actor: Actor,
+    account: PlatformAccount,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    ad_product: str = UNCHANGED,
+    partner_platform: str = UNCHANGED,
+    partner_handle: str = UNCHANGED,
+    partner_followers: int | None = UNCHANGED,
+    budget: Decimal = UNCHANGED,
+    starts_on: dt.date = UNCHANGED,
+    ends_on: dt.date = UNCHANGED,
+    status: str = UNCHANGED,
+) -> AdCampaign:
     """Start an ad campaign for the account (6.7) with its budget and period; a collaboration's
-    partner must be a high-follower account by the agency's threshold."""
-    campaign = AdCampaign(agency=actor.agency, client_id=account.client_id, account=account)
-    for name in CAMPAIGN_FIELDS:
-        if name in values:
-            setattr(campaign, name, values[name])
+    partner must be a high-follower account by the agency's threshold. A field not given takes the
+    model's default (a required one is refused as missing)."""
+    values = given(
+        name=name,
+        kind=kind,
+        ad_product=ad_product,
+        partner_platform=partner_platform,
+        partner_handle=partner_handle,
+        partner_followers=partner_followers,
+        budget=budget,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+    )
+    campaign = AdCampaign(agency=actor.agency, account=account)
+    for field_name, value in values.items():
+        setattr(campaign, field_name, value)
     _check_partner(campaign, actor.agency)
     return validated_save(campaign)
 
@@ -93,12 +106,38 @@ def campaign_money(campaign: AdCampaign) -> CampaignMoney:
 
 
 @transaction.atomic
-def campaign_update(*, actor: Actor, campaign: AdCampaign, **values) -> AdCampaign:
-    """Change a campaign (6.7); its budget cannot fall below what was already spent."""
+def campaign_update(
+    *,
+    actor: Actor,
+    campaign: AdCampaign,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    ad_product: str = UNCHANGED,
+    partner_platform: str = UNCHANGED,
+    partner_handle: str = UNCHANGED,
+    partner_followers: int | None = UNCHANGED,
+    budget: Decimal = UNCHANGED,
+    starts_on: dt.date = UNCHANGED,
+    ends_on: dt.date = UNCHANGED,
+    status: str = UNCHANGED,
+) -> AdCampaign:
+    """Change a campaign (6.7; the fields given); its budget cannot fall below what was already
+    spent."""
+    values = given(
+        name=name,
+        kind=kind,
+        ad_product=ad_product,
+        partner_platform=partner_platform,
+        partner_handle=partner_handle,
+        partner_followers=partner_followers,
+        budget=budget,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+    )
     campaign = AdCampaign.objects.select_for_update().get(pk=campaign.pk)
-    for name in CAMPAIGN_FIELDS:
-        if name in values:
-            setattr(campaign, name, values[name])
+    for field_name, value in values.items():
+        setattr(campaign, field_name, value)
     if {"kind", "partner_handle", "partner_followers"} & set(values):
         _check_partner(campaign, actor.agency)
     money = campaign_money(campaign)

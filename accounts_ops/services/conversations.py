@@ -24,7 +24,7 @@ from accounts_ops.services.comments import (
     staff_choices,
 )
 from accounts_ops.services.inbox import inbox_close, inbox_reply
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 
 VARIABLE = re.compile(r"\{(" + "|".join(SAVED_REPLY_VARIABLES) + r")\}")
@@ -223,8 +223,6 @@ def conversations_bulk(
 
 # --- saved replies ----------------------------------------------------------------------------
 
-SAVED_REPLY_FIELDS = ("title", "text")
-
 
 @transaction.atomic
 def saved_reply_create(*, actor: Actor, title: str, text: str) -> SavedReply:
@@ -234,10 +232,11 @@ def saved_reply_create(*, actor: Actor, title: str, text: str) -> SavedReply:
 
 
 @transaction.atomic
-def saved_reply_update(*, actor: Actor, saved_reply: SavedReply, **values) -> SavedReply:
-    unknown = set(values) - set(SAVED_REPLY_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+def saved_reply_update(
+    *, actor: Actor, saved_reply: SavedReply, title: str = UNCHANGED, text: str = UNCHANGED
+) -> SavedReply:
+    """Change a saved reply's title or text (the fields given)."""
+    values = given(title=title, text=text)
     row = SavedReply.objects.select_for_update().get(pk=saved_reply.pk)
     for name, value in values.items():
         setattr(row, name, (value or "").strip())

@@ -43,7 +43,6 @@ def direction_record(
     last = AccountDirection.objects.filter(account=account).aggregate(last=Max("version"))["last"] or 0
     direction = AccountDirection(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         version=last + 1,
         effective_from=effective_from,

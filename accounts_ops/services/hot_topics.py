@@ -28,7 +28,7 @@ from accounts_ops.services.common import (
     text_reader,
 )
 from agency.models import Agency
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Platform, PlatformAccount
 
@@ -178,8 +178,20 @@ def hot_topics_ingest(*, actor: Actor | None, rows: list, platform: str = "", so
 
 
 @transaction.atomic
-def hot_topic_save(*, actor: Actor, topic: HotTopic | None = None, **values) -> HotTopic:
-    """Enter or correct a topic by hand (7.2)."""
+def hot_topic_save(
+    *,
+    actor: Actor,
+    topic: HotTopic | None = None,
+    platform: str = UNCHANGED,
+    title: str = UNCHANGED,
+    heat: int = UNCHANGED,
+    rank: int | None = UNCHANGED,
+    seen_at: dt.datetime = UNCHANGED,
+    source: str = UNCHANGED,
+    url: str = UNCHANGED,
+) -> HotTopic:
+    """Enter or correct a topic by hand (7.2; the fields given)."""
+    values = given(platform=platform, title=title, heat=heat, rank=rank, seen_at=seen_at, source=source, url=url)
     if topic is None:
         topic = HotTopic(agency=actor.agency, source=values.pop("source", "") or str(_("entered by hand")))
         values.setdefault("seen_at", timezone.now())
@@ -198,8 +210,6 @@ def hot_topic_save(*, actor: Actor, topic: HotTopic | None = None, **values) -> 
 
 
 # --- 7.2 content plans ------------------------------------------------------------------------
-
-PLAN_FIELDS = ("title", "angle", "planned_on", "status", "video_project", "notes")
 
 
 def _plan_project(plan: ContentPlan) -> None:
@@ -224,7 +234,6 @@ def content_plan_create(
     """Plan content for an account that rides hot topics (7.2), optionally made by a video project."""
     plan = ContentPlan(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         title=(title or "").strip(),
         angle=(angle or "").strip(),
@@ -241,11 +250,24 @@ def content_plan_create(
 
 
 @transaction.atomic
-def content_plan_update(*, actor: Actor, plan: ContentPlan, **values) -> ContentPlan:
+def content_plan_update(
+    *,
+    actor: Actor,
+    plan: ContentPlan,
+    title: str = UNCHANGED,
+    angle: str = UNCHANGED,
+    planned_on: dt.date = UNCHANGED,
+    status: str = UNCHANGED,
+    video_project=UNCHANGED,
+    notes: str = UNCHANGED,
+) -> ContentPlan:
+    """Change a content plan (the fields given); one given a video project is in production."""
+    values = given(
+        title=title, angle=angle, planned_on=planned_on, status=status, video_project=video_project, notes=notes
+    )
     plan = ContentPlan.objects.select_for_update().get(pk=plan.pk)
-    for name in PLAN_FIELDS:
-        if name in values:
-            setattr(plan, name, values[name])
+    for name, value in values.items():
+        setattr(plan, name, value)
     _plan_project(plan)
     return validated_save(plan)
 
@@ -256,7 +278,7 @@ def content_plan_link_topic(*, actor: Actor, plan: ContentPlan, topic: HotTopic,
     updated)."""
     link = ContentPlanTopic.objects.filter(plan=plan, topic=topic).first()
     if link is None:
-        link = ContentPlanTopic(agency=actor.agency, client_id=plan.client_id, plan=plan, topic=topic)
+        link = ContentPlanTopic(agency=actor.agency, plan=plan, topic=topic)
     link.note = (note or "").strip() or link.note
     return validated_save(link)
 

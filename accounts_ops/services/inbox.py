@@ -26,21 +26,36 @@ from accounts_ops.models.inbox import (
 )
 from accounts_ops.rules import INBOX_BULK_MAX, MESSAGE_CLOCK_SKEW
 from accounts_ops.services.conversations_touch import conversations_touch
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import PlatformAccount
 
 
 @transaction.atomic
-def autoreply_settings_save(*, actor: Actor, account: PlatformAccount, **values) -> AutoReplySettings:
-    """Create or change the account's business hours and reply values (6.4)."""
-    allowed = {"opens_at", "closes_at", "business_days", "store_address", "coupon_link", "webhook_secret"}
-    unknown = set(values) - allowed
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("Unknown setting.")})
+def autoreply_settings_save(
+    *,
+    actor: Actor,
+    account: PlatformAccount,
+    opens_at: dt.time | None = UNCHANGED,
+    closes_at: dt.time | None = UNCHANGED,
+    business_days: list | None = UNCHANGED,
+    store_address: str | None = UNCHANGED,
+    coupon_link: str | None = UNCHANGED,
+    webhook_secret: str | None = UNCHANGED,
+) -> AutoReplySettings:
+    """Create or change the account's business hours and reply values (6.4; the fields given, a
+    None one emptied)."""
+    values = given(
+        opens_at=opens_at,
+        closes_at=closes_at,
+        business_days=business_days,
+        store_address=store_address,
+        coupon_link=coupon_link,
+        webhook_secret=webhook_secret,
+    )
     row = AutoReplySettings.objects.select_for_update().filter(account=account).first()
     if row is None:
-        row = AutoReplySettings(agency=actor.agency, client_id=account.client_id, account=account)
+        row = AutoReplySettings(agency=actor.agency, account=account)
     empty = {"opens_at": None, "closes_at": None, "business_days": []}
     for name, value in values.items():
         setattr(row, name, value if value is not None else empty.get(name, ""))
@@ -55,25 +70,66 @@ def autoreply_secret_rotate(*, actor: Actor, account: PlatformAccount) -> str:
     return secret
 
 
-RULE_FIELDS = ("name", "trigger", "keywords", "keyword_mode", "pattern", "priority", "reply_text", "is_active")
-
-
 @transaction.atomic
-def reply_rule_create(*, actor: Actor, account: PlatformAccount, **values) -> ReplyRule:
-    """Add a reply rule to the account (6.4); patterns that could run long are refused."""
-    rule = ReplyRule(agency=actor.agency, client_id=account.client_id, account=account)
-    for name in RULE_FIELDS:
-        if name in values:
-            setattr(rule, name, values[name])
+def reply_rule_create(
+    *,
+    actor: Actor,
+    account: PlatformAccount,
+    name: str = UNCHANGED,
+    trigger: str = UNCHANGED,
+    keywords: list = UNCHANGED,
+    keyword_mode: str = UNCHANGED,
+    pattern: str = UNCHANGED,
+    priority: int = UNCHANGED,
+    reply_text: str = UNCHANGED,
+    is_active: bool = UNCHANGED,
+) -> ReplyRule:
+    """Add a reply rule to the account (6.4); patterns that could run long are refused. A field not
+    given takes the model's default (a required one is refused as missing)."""
+    rule = ReplyRule(agency=actor.agency, account=account)
+    values = given(
+        name=name,
+        trigger=trigger,
+        keywords=keywords,
+        keyword_mode=keyword_mode,
+        pattern=pattern,
+        priority=priority,
+        reply_text=reply_text,
+        is_active=is_active,
+    )
+    for field_name, value in values.items():
+        setattr(rule, field_name, value)
     return validated_save(rule)
 
 
 @transaction.atomic
-def reply_rule_update(*, actor: Actor, rule: ReplyRule, **values) -> ReplyRule:
+def reply_rule_update(
+    *,
+    actor: Actor,
+    rule: ReplyRule,
+    name: str = UNCHANGED,
+    trigger: str = UNCHANGED,
+    keywords: list = UNCHANGED,
+    keyword_mode: str = UNCHANGED,
+    pattern: str = UNCHANGED,
+    priority: int = UNCHANGED,
+    reply_text: str = UNCHANGED,
+    is_active: bool = UNCHANGED,
+) -> ReplyRule:
+    """Change a reply rule (the fields given)."""
+    values = given(
+        name=name,
+        trigger=trigger,
+        keywords=keywords,
+        keyword_mode=keyword_mode,
+        pattern=pattern,
+        priority=priority,
+        reply_text=reply_text,
+        is_active=is_active,
+    )
     rule = ReplyRule.objects.select_for_update().get(pk=rule.pk)
-    for name in RULE_FIELDS:
-        if name in values:
-            setattr(rule, name, values[name])
+    for field_name, value in values.items():
+        setattr(rule, field_name, value)
     return validated_save(rule)
 
 
@@ -169,7 +225,6 @@ def inbox_receive(
         )
         message = InboxMessage(
             agency=agency,
-            client_id=account.client_id,
             account=account,
             platform_message_id=item.platform_message_id.strip(),
             conversation_id=item.conversation_id or "",
@@ -200,7 +255,6 @@ def inbox_receive(
             message.save(update_fields=["status", "updated_at"])
             OutboxReply.objects.create(
                 agency=agency,
-                client_id=account.client_id,
                 account=account,
                 message=message,
                 text=decision.reply,

@@ -14,13 +14,34 @@ from agency.services import validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
-IP_FIELDS = ("name", "age", "gender", "personality", "cultural_background", "specialty", "style", "note")
-
 
 @transaction.atomic
-def ip_persona_record(*, actor: Actor, account: PlatformAccount, effective_from: dt.date, **values) -> IpPersona:
+def ip_persona_record(
+    *,
+    actor: Actor,
+    account: PlatformAccount,
+    effective_from: dt.date,
+    name: str = "",
+    age: str = "",
+    gender: str = "",
+    personality: str = "",
+    cultural_background: str = "",
+    specialty: str = "",
+    style: str = "",
+    note: str = "",
+) -> IpPersona:
     """Record a new version of the account's IP persona (7.4); it becomes the current one and the
     one before stays as history."""
+    values = {
+        "name": name,
+        "age": age,
+        "gender": gender,
+        "personality": personality,
+        "cultural_background": cultural_background,
+        "specialty": specialty,
+        "style": style,
+        "note": note,
+    }
     PlatformAccount.objects.select_for_update().filter(pk=account.pk).first()  # one writer per account
     current = IpPersona.objects.filter(account=account, is_current=True).first()
     if current is not None and effective_from < current.effective_from:
@@ -35,11 +56,10 @@ def ip_persona_record(*, actor: Actor, account: PlatformAccount, effective_from:
     last = IpPersona.objects.filter(account=account).aggregate(last=Max("version"))["last"] or 0
     persona_row = IpPersona(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         version=last + 1,
         effective_from=effective_from,
-        **{name: (values.get(name) or "").strip() for name in IP_FIELDS},
+        **{field_name: (value or "").strip() for field_name, value in values.items()},
     )
     if current is not None:  # first, so that the new version may be the one current
         current.is_current = False

@@ -4,6 +4,7 @@ validates before it writes and raises ValidationError naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +14,7 @@ from accounts_ops.models.common import yuan
 from accounts_ops.models.local import DealStatus, GroupBuyDeal, LocalLifeEnablement, PoiLink, PoiStatus
 from accounts_ops.services.common import _not_after_today
 from agency.models import Agency
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import Client, PlatformAccount
 
@@ -43,54 +44,73 @@ def enablement_record_qualification(
 
 
 @transaction.atomic
-def poi_save(*, actor: Actor, poi: PoiLink | None = None, account: PlatformAccount | None = None, **values) -> PoiLink:
-    """Create or change a POI link (6.5); claiming it ticks the client's checklist."""
+def poi_save(
+    *,
+    actor: Actor,
+    poi: PoiLink | None = None,
+    account: PlatformAccount | None = None,
+    store_name: str = UNCHANGED,
+    address: str = UNCHANGED,
+    platform_poi_id: str = UNCHANGED,
+    status: str = UNCHANGED,
+) -> PoiLink:
+    """Create or change a POI link (6.5; the fields given); claiming it ticks the client's
+    checklist."""
+    values = given(store_name=store_name, address=address, platform_poi_id=platform_poi_id, status=status)
     if poi is None:
         if account is None:
             raise ValidationError({"account": _("Choose the account the POI links to.")})
-        poi = PoiLink(agency=actor.agency, client_id=account.client_id, account=account)
+        poi = PoiLink(agency=actor.agency, account=account)
     else:
         poi = PoiLink.objects.select_for_update().get(pk=poi.pk)
         if account is not None and account.pk != poi.account_id:
             poi.account = account
             poi.client_id = account.client_id
-    for name in ("store_name", "address", "platform_poi_id", "status"):
-        if name in values:
-            setattr(poi, name, values[name])
+    for name, value in values.items():
+        setattr(poi, name, value)
     validated_save(poi)
     if poi.status in (PoiStatus.CLAIMED, PoiStatus.LINKED):
         _tick(actor.agency, poi.client_id, "poi_claimed_on", actor.agency.today())
     return poi
 
 
-DEAL_FIELDS = (
-    "poi",
-    "title",
-    "price",
-    "list_price",
-    "valid_from",
-    "valid_until",
-    "stock",
-    "platform_status",
-    "platform_deal_id",
-)
-
-
 @transaction.atomic
 def deal_save(
-    *, actor: Actor, deal: GroupBuyDeal | None = None, account: PlatformAccount | None = None, **values
+    *,
+    actor: Actor,
+    deal: GroupBuyDeal | None = None,
+    account: PlatformAccount | None = None,
+    poi: PoiLink | None = UNCHANGED,
+    title: str = UNCHANGED,
+    price: Decimal = UNCHANGED,
+    list_price: Decimal = UNCHANGED,
+    valid_from: dt.date = UNCHANGED,
+    valid_until: dt.date = UNCHANGED,
+    stock: int = UNCHANGED,
+    platform_status: str = UNCHANGED,
+    platform_deal_id: str = UNCHANGED,
 ) -> GroupBuyDeal:
-    """Create or change a group-buy deal (6.5). Prices are decimal yuan, never negative, and the
-    price is not above the list price; going live ticks the client's checklist."""
+    """Create or change a group-buy deal (6.5; the fields given). Prices are decimal yuan, never
+    negative, and the price is not above the list price; going live ticks the client's checklist."""
+    values = given(
+        poi=poi,
+        title=title,
+        price=price,
+        list_price=list_price,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        stock=stock,
+        platform_status=platform_status,
+        platform_deal_id=platform_deal_id,
+    )
     if deal is None:
         if account is None:
             raise ValidationError({"account": _("Choose the account the deal is sold on.")})
-        deal = GroupBuyDeal(agency=actor.agency, client_id=account.client_id, account=account)
+        deal = GroupBuyDeal(agency=actor.agency, account=account)
     else:
         deal = GroupBuyDeal.objects.select_for_update().get(pk=deal.pk)
-    for name in DEAL_FIELDS:
-        if name in values:
-            setattr(deal, name, values[name])
+    for name, value in values.items():
+        setattr(deal, name, value)
     for name in ("price", "list_price"):
         amount = getattr(deal, name)
         if amount is not None and amount < 0:

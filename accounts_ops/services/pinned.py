@@ -71,7 +71,6 @@ def pinned_video_pin(
     return validated_save(
         PinnedVideo(
             agency=actor.agency,
-            client_id=account.client_id,
             account=account,
             video=video,
             slot=slot,

@@ -65,7 +65,6 @@ def _profile_change(
     current = _current_profile_value(account, part)
     change = ProfileChange(
         agency=actor.agency,
-        client_id=account.client_id,
         account=account,
         field=part,
         after_text="" if part in IMAGE_PROFILE_FIELDS else (after_text or "").strip(),

@@ -11,40 +11,80 @@ from django.utils.translation import gettext as _
 
 from accounts_ops.models.promotion import PromotionStatus, PromotionTask
 from accounts_ops.services.common import _not_after_today
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 
-PROMOTION_FIELDS = (
-    "channel",
-    "target_kind",
-    "target",
-    "target_video",
-    "content",
-    "search_keywords",
-    "planned_on",
-    "outcome",
-    "reach",
-)
-
 
 @transaction.atomic
-def promotion_plan(*, actor: Actor, account: PlatformAccount, **values) -> PromotionTask:
-    """Plan a promotion of a person, clip or product through one channel (6.6)."""
-    task = PromotionTask(agency=actor.agency, client_id=account.client_id, account=account)
-    for name in PROMOTION_FIELDS:
-        if name in values:
-            setattr(task, name, values[name])
+def promotion_plan(
+    *,
+    actor: Actor,
+    account: PlatformAccount,
+    channel: str = UNCHANGED,
+    target_kind: str = UNCHANGED,
+    target: str = UNCHANGED,
+    target_video=UNCHANGED,
+    content: str = UNCHANGED,
+    search_keywords: list = UNCHANGED,
+    planned_on: dt.date = UNCHANGED,
+    outcome: str = UNCHANGED,
+    reach: int | None = UNCHANGED,
+) -> PromotionTask:
+    """Plan a promotion of a person, clip or product through one channel (6.6); a field not given
+    takes the model's default (a required one is refused as missing)."""
+    task = PromotionTask(agency=actor.agency, account=account)
+    _set(
+        task,
+        channel=channel,
+        target_kind=target_kind,
+        target=target,
+        target_video=target_video,
+        content=content,
+        search_keywords=search_keywords,
+        planned_on=planned_on,
+        outcome=outcome,
+        reach=reach,
+    )
     return validated_save(task)
 
 
 @transaction.atomic
-def promotion_update(*, actor: Actor, task: PromotionTask, **values) -> PromotionTask:
+def promotion_update(
+    *,
+    actor: Actor,
+    task: PromotionTask,
+    channel: str = UNCHANGED,
+    target_kind: str = UNCHANGED,
+    target: str = UNCHANGED,
+    target_video=UNCHANGED,
+    content: str = UNCHANGED,
+    search_keywords: list = UNCHANGED,
+    planned_on: dt.date = UNCHANGED,
+    outcome: str = UNCHANGED,
+    reach: int | None = UNCHANGED,
+) -> PromotionTask:
+    """Change a promotion task (the fields given)."""
     task = PromotionTask.objects.select_for_update().get(pk=task.pk)
-    for name in PROMOTION_FIELDS:
-        if name in values:
-            setattr(task, name, values[name])
+    _set(
+        task,
+        channel=channel,
+        target_kind=target_kind,
+        target=target,
+        target_video=target_video,
+        content=content,
+        search_keywords=search_keywords,
+        planned_on=planned_on,
+        outcome=outcome,
+        reach=reach,
+    )
     return validated_save(task)
+
+
+def _set(row, **values) -> None:
+    """Set the fields given (those not left ``UNCHANGED``) on ``row``."""
+    for name, value in given(**values).items():
+        setattr(row, name, value)
 
 
 @transaction.atomic

@@ -204,9 +204,7 @@ def campaign_launch(*, actor: Actor | None, campaign: EvaluationCampaign) -> Eva
     for email, name, user in _client_people(campaign.client):
         if not campaign.invitations.filter(email=email).exists():
             validated_save(
-                SurveyInvitation(
-                    agency=campaign.agency, campaign=campaign, client=campaign.client, email=email, name=name, user=user
-                )
+                SurveyInvitation(agency=campaign.agency, campaign=campaign, email=email, name=name, user=user)
             )
     _enqueue_sending(campaign)
     return campaign
@@ -228,11 +226,7 @@ def invitation_add(
     email = (email or "").strip().lower()
     if campaign.invitations.filter(email=email).exists():
         raise ValidationError({"email": _("%(email)s is already invited.") % {"email": email}})
-    invitation = validated_save(
-        SurveyInvitation(
-            agency=campaign.agency, campaign=campaign, client_id=campaign.client_id, email=email, name=name
-        )
-    )
+    invitation = validated_save(SurveyInvitation(agency=campaign.agency, campaign=campaign, email=email, name=name))
     if campaign.status == CampaignStatus.OPEN:
         _enqueue_sending(campaign)
     return invitation
@@ -382,7 +376,6 @@ def survey_submit(
     response = SurveyResponse(
         agency=campaign.agency,
         campaign=campaign,
-        client_id=campaign.client_id,
         audience=Audience.CLIENT if invitation is not None else Audience.USERS,
         invitation=invitation,
         device_key=key,

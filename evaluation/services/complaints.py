@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Membership
 from agency.roles import Role
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor, require_agency
 from clients.models import Client
 from evaluation.models import (
@@ -29,18 +29,6 @@ from evaluation.models import (
 from evaluation.notifications import notify_on_commit, public_url
 from evaluation.rules import COMPLAINT_RESOLVE_HOURS, COMPLAINT_RESPONSE_HOURS, TOP_ESCALATION_LEVEL
 from evaluation.services.common import check_staff_owner
-
-CHANGEABLE_FIELDS = (
-    "category",
-    "severity",
-    "subject",
-    "description",
-    "complainant_name",
-    "complainant_contact",
-    "guarantee",
-    "promised",
-    "owner",
-)
 
 
 def _deadlines(complaint: Complaint) -> None:
@@ -157,12 +145,34 @@ def _lock_open(complaint: Complaint) -> Complaint:
 
 
 @transaction.atomic
-def complaint_change(*, actor: Actor, complaint: Complaint, **changes) -> Complaint:
-    """Correct an open complaint: its category, severity (the deadline follows), owner, guarantee."""
+def complaint_change(
+    *,
+    actor: Actor,
+    complaint: Complaint,
+    category: str = UNCHANGED,
+    severity: str = UNCHANGED,
+    subject: str = UNCHANGED,
+    description: str = UNCHANGED,
+    complainant_name: str = UNCHANGED,
+    complainant_contact: str = UNCHANGED,
+    guarantee: ServiceGuarantee | None = UNCHANGED,
+    promised: str = UNCHANGED,
+    owner=UNCHANGED,
+) -> Complaint:
+    """Correct an open complaint (the fields given): its category, severity (the deadline
+    follows), owner, guarantee."""
+    changes = given(
+        category=category,
+        severity=severity,
+        subject=subject,
+        description=description,
+        complainant_name=complainant_name,
+        complainant_contact=complainant_contact,
+        guarantee=guarantee,
+        promised=promised,
+        owner=owner,
+    )
     complaint = _lock_open(complaint)
-    unknown = set(changes) - set(CHANGEABLE_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     if "owner" in changes:
         check_staff_owner(complaint.agency_id, changes["owner"])
     if "guarantee" in changes:

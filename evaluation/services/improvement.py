@@ -26,8 +26,6 @@ from evaluation.models import (
 )
 from evaluation.services.common import check_staff_owner
 
-ACTION_FIELDS = ("root_cause", "action", "owner", "due_date", "status")
-
 
 @transaction.atomic
 def improvement_cycle_open(
@@ -97,7 +95,6 @@ def improvement_action_add(
         ImprovementAction(
             agency=cycle.agency,
             cycle=cycle,
-            client_id=cycle.client_id,
             round=cycle.round,
             root_cause=(root_cause or "").strip(),
             action=(action or "").strip(),
@@ -116,12 +113,19 @@ def action_lock_unfinished(action: ImprovementAction) -> ImprovementAction:
 
 
 @transaction.atomic
-def improvement_action_change(*, actor: Actor, action: ImprovementAction, **changes) -> ImprovementAction:
-    """Edit an unfinished action (root cause, action, owner, due date, planned / in progress)."""
+def improvement_action_change(
+    *,
+    actor: Actor,
+    action: ImprovementAction,
+    root_cause: str = UNCHANGED,
+    owner=UNCHANGED,
+    due_date: dt.date = UNCHANGED,
+    status: str = UNCHANGED,
+) -> ImprovementAction:
+    """Edit an unfinished action (the fields given: root cause, owner, due date, planned / in
+    progress). Its ``action`` text is not among them: the keyword names the row."""
+    changes = given(root_cause=root_cause, owner=owner, due_date=due_date, status=status)
     action = action_lock_unfinished(action)
-    unknown = set(changes) - set(ACTION_FIELDS)
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
     if changes.get("status", ActionStatus.PLANNED) not in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS):
         raise ValidationError({"status": _("Complete or cancel an action with its own step.")})
     if "owner" in changes:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from agency.models import Membership
 from agency.roles import STAFF_ROLES
-from agency.services import UNCHANGED, given, validated_save
+from agency.services import UNCHANGED, fields_taken, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from extensions.models import (
@@ -514,31 +514,41 @@ def run_sheet_segment_remove(*, actor: Actor, segment: RunSheetSegment) -> None:
     segment.delete()
 
 
-RESULT_FIGURES = (
-    "peak_concurrent_viewers",
-    "average_concurrent_viewers",
-    "total_viewers",
-    "views",
-    "average_watch_seconds",
-    "comments",
-    "new_followers",
-    "orders",
-    "gmv",
-    "refund_orders",
-    "refund_amount",
-    "review",
-)
-
-
 @transaction.atomic
 def live_result_record(
-    *, actor: Actor, session: LiveSession, source: str = ResultSource.ENTERED, **figures
+    *,
+    actor: Actor,
+    session: LiveSession,
+    source: str = ResultSource.ENTERED,
+    peak_concurrent_viewers: int = UNCHANGED,
+    average_concurrent_viewers: int = UNCHANGED,
+    total_viewers: int = UNCHANGED,
+    views: int = UNCHANGED,
+    average_watch_seconds: int = UNCHANGED,
+    comments: int = UNCHANGED,
+    new_followers: int = UNCHANGED,
+    orders: int = UNCHANGED,
+    gmv: Decimal = UNCHANGED,
+    refund_orders: int = UNCHANGED,
+    refund_amount: Decimal = UNCHANGED,
+    review: str | None = UNCHANGED,
 ) -> LiveSessionResult:
-    """Record (or correct) the results of an ended session (8.1): by hand or pushed through the
-    API. Counts are non-negative whole numbers, money is yuan, nothing negative."""
-    unknown = set(figures) - set(RESULT_FIGURES)
-    if unknown:
-        raise ValidationError({name: _("Unknown result field.") for name in unknown})
+    """Record (or correct) the results of an ended session (8.1; the figures given): by hand or
+    pushed through the API. Counts are non-negative whole numbers, money is yuan, nothing negative."""
+    figures = given(
+        peak_concurrent_viewers=peak_concurrent_viewers,
+        average_concurrent_viewers=average_concurrent_viewers,
+        total_viewers=total_viewers,
+        views=views,
+        average_watch_seconds=average_watch_seconds,
+        comments=comments,
+        new_followers=new_followers,
+        orders=orders,
+        gmv=gmv,
+        refund_orders=refund_orders,
+        refund_amount=refund_amount,
+        review=review,
+    )
     session = _lock_session(session)
     if session.status != LiveSessionStatus.ENDED:
         raise ValidationError(
@@ -548,9 +558,13 @@ def live_result_record(
             }
         )
     result = LiveSessionResult.objects.filter(session=session).first() or LiveSessionResult(
-        agency=actor.agency, client=session.client, session=session
+        agency=actor.agency, session=session
     )
     for name, value in figures.items():
         setattr(result, name, "" if name == "review" and value is None else value)
     result.source = source
     return validated_save(result)
+
+
+# The figures of a result, as ``live_result_record`` takes them (the API's changeable fields).
+RESULT_FIGURES = tuple(name for name in fields_taken(live_result_record, row="session") if name != "source")

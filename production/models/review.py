@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agency.constraints import on_field
+from agency.models import SameClient
 from production.models.post import Cut
 from production.models.projects import ProjectOwned, VideoProject
 
@@ -130,7 +131,9 @@ class ReviewComment(ProjectOwned):
         verbose_name=_("resolved in cut"),
     )
 
-    same_client_as = ()  # no project of its own: the round's
+    same_client_as = (
+        SameClient("round", _("The row's client differs from its video project's client."), error_on="client"),
+    )  # no project of its own: the round's
 
     class Meta:
         ordering = ["round_id", "timecode_seconds", "id"]

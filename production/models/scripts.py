@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.constraints import on_field
+from agency.models import SameClient
 from clients.models import ClientRequirement
 from production.models.projects import ProjectOwned, VideoProject
 
@@ -151,7 +152,9 @@ class StoryboardShot(ProjectOwned):
     sound = models.TextField(_("sound and music"), blank=True)
     props = models.TextField(_("props"), blank=True)
 
-    same_client_as = ()  # no project of its own: the script's
+    same_client_as = (
+        SameClient("script", _("The row's client differs from its video project's client."), error_on="client"),
+    )  # no project of its own: the script's
 
     class Meta:
         ordering = ["script_id", "number"]

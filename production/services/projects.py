@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agency.people import check_person_field
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount
 from production.models.common import ProbeState
@@ -90,13 +90,19 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, actor: Actor, project: VideoProject, **changes) -> VideoProject:
-    """Change a project's title, brief, due date or assignee. Its client and account are fixed."""
+def project_update(
+    *,
+    actor: Actor,
+    project: VideoProject,
+    title: str = UNCHANGED,
+    brief: str = UNCHANGED,
+    due_date: dt.date = UNCHANGED,
+    assignee=UNCHANGED,
+) -> VideoProject:
+    """Change a project's title, brief, due date or assignee (the fields given). Its client and
+    account are fixed."""
+    changes = given(title=title, brief=brief, due_date=due_date, assignee=assignee)
     project = lock_row(VideoProject, project)
-    allowed = {"title", "brief", "due_date", "assignee"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     if project.stage == Stage.PUBLISHED:
         raise ValidationError({"stage": _("A published project is closed.")})
     if "assignee" in changes:

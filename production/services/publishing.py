@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import PlatformAccount, Video, VideoOrigin
 from production.models.post import Cut
@@ -261,12 +261,18 @@ def publication_schedule(
 
 
 @transaction.atomic
-def publication_update(*, actor: Actor, publication: Publication, **changes) -> Publication:
-    """Change a planned publication's time, title, topics or POI (the connectors move its
-    sending to the new time)."""
-    unknown = set(changes) - set(PUBLICATION_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This cannot be changed here.") for name in sorted(unknown)})
+def publication_update(
+    *,
+    actor: Actor,
+    publication: Publication,
+    scheduled_at: dt.datetime = UNCHANGED,
+    title: str = UNCHANGED,
+    topics=UNCHANGED,
+    poi_id: str = UNCHANGED,
+) -> Publication:
+    """Change a planned publication's time, title, topics or POI (the fields given; the
+    connectors move its sending to the new time)."""
+    changes = given(scheduled_at=scheduled_at, title=title, topics=topics, poi_id=poi_id)
     publication = lock_row(Publication, publication)
     if publication.status != PublicationStatus.PLANNED:
         raise ValidationError(

@@ -22,7 +22,7 @@ from production.services.common import latest_cut, lock_row, record_transition, 
 
 def open_review_round(*, project: VideoProject, cut: Cut) -> ReviewRound:
     number = (project.review_rounds.aggregate(n=Max("number"))["n"] or 0) + 1
-    round_ = ReviewRound(agency=project.agency, client_id=project.client_id, project=project, cut=cut, number=number)
+    round_ = ReviewRound(agency=project.agency, project=project, cut=cut, number=number)
     return validated_save(round_)
 
 
@@ -93,7 +93,6 @@ def review_comment_add(
         _check_timecode(round_.cut, timecode_seconds, frame)
     comment = ReviewComment(
         agency=round_.agency,
-        client_id=round_.client_id,
         round=round_,
         cut_id=round_.cut_id,
         parent=parent,

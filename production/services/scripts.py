@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tenancy import Actor
 from clients.models import ClientRequirement
 from production.models.projects import VideoProject
@@ -44,7 +46,7 @@ def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
                 % {"version": previous.version, "status": previous.get_status_display()}
             }
         )
-    script = Script(agency=project.agency, client_id=project.client_id, project=project)
+    script = Script(agency=project.agency, project=project)
     if previous is not None:
         script.version = previous.version + 1
         for name in SCRIPT_FIELDS:
@@ -75,14 +77,31 @@ def script_new_version(*, actor: Actor, project: VideoProject) -> Script:
 
 
 @transaction.atomic
-def script_update(*, actor: Actor, script: Script, **changes) -> Script:
-    """Write the parts of a draft script (5.1 a)-c))."""
+def script_update(
+    *,
+    actor: Actor,
+    script: Script,
+    topic: str = UNCHANGED,
+    topic_basis: list = UNCHANGED,
+    topic_reason: str = UNCHANGED,
+    trending_topics: str = UNCHANGED,
+    requirement: ClientRequirement | None = UNCHANGED,
+    scene_concept: str = UNCHANGED,
+    screenplay: str = UNCHANGED,
+) -> Script:
+    """Write the parts of a draft script (5.1 a)-c); the fields given)."""
+    changes = given(
+        topic=topic,
+        topic_basis=topic_basis,
+        topic_reason=topic_reason,
+        trending_topics=trending_topics,
+        requirement=requirement,
+        scene_concept=scene_concept,
+        screenplay=screenplay,
+    )
     script = lock_row(Script, script)
     _ensure_draft(script)
     require_stage(script.project, SCRIPT_EDIT_STAGES, _("A script is written"))
-    unknown = set(changes) - SCRIPT_FIELDS
-    if unknown:
-        raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     requirement = changes.get("requirement")
     if isinstance(requirement, ClientRequirement) and requirement.client_id != script.client_id:
         raise ValidationError({"requirement": _("The requirement belongs to another client.")})
@@ -148,32 +167,67 @@ def script_request_changes(*, actor: Actor, script: Script, comment: str) -> Scr
     return _decide_script(actor, script, ScriptStatus.CHANGES_REQUESTED, comment)
 
 
-SHOT_FIELDS = frozenset(
-    {"number", "shot_size", "camera_movement", "duration_seconds", "picture", "dialogue", "sound", "props"}
-)
-
-
 @transaction.atomic
-def storyboard_shot_add(*, actor: Actor, script: Script, **fields) -> StoryboardShot:
-    """Add a shot to a draft script's storyboard (5.1 d)); numbered next unless given."""
+def storyboard_shot_add(
+    *,
+    actor: Actor,
+    script: Script,
+    number: int | None = UNCHANGED,
+    shot_size: str = UNCHANGED,
+    camera_movement: str = UNCHANGED,
+    duration_seconds: Decimal = UNCHANGED,
+    picture: str = UNCHANGED,
+    dialogue: str = UNCHANGED,
+    sound: str = UNCHANGED,
+    props: str = UNCHANGED,
+) -> StoryboardShot:
+    """Add a shot to a draft script's storyboard (5.1 d)); numbered next unless given. A field
+    not given takes the model's default (a required one is refused as missing)."""
+    fields = given(
+        number=number,
+        shot_size=shot_size,
+        camera_movement=camera_movement,
+        duration_seconds=duration_seconds,
+        picture=picture,
+        dialogue=dialogue,
+        sound=sound,
+        props=props,
+    )
     script = lock_row(Script, script)
     _ensure_draft(script)
-    unknown = set(fields) - SHOT_FIELDS
-    if unknown:
-        raise ValidationError({name: _("Unknown shot field.") for name in unknown})
     if not fields.get("number"):
         fields["number"] = (script.shots.aggregate(n=Max("number"))["n"] or 0) + 1
-    shot = StoryboardShot(agency=script.agency, client_id=script.client_id, script=script, **fields)
+    shot = StoryboardShot(agency=script.agency, script=script, **fields)
     return validated_save(shot)
 
 
 @transaction.atomic
-def storyboard_shot_update(*, actor: Actor, shot: StoryboardShot, **changes) -> StoryboardShot:
+def storyboard_shot_update(
+    *,
+    actor: Actor,
+    shot: StoryboardShot,
+    number: int = UNCHANGED,
+    shot_size: str = UNCHANGED,
+    camera_movement: str = UNCHANGED,
+    duration_seconds: Decimal = UNCHANGED,
+    picture: str = UNCHANGED,
+    dialogue: str = UNCHANGED,
+    sound: str = UNCHANGED,
+    props: str = UNCHANGED,
+) -> StoryboardShot:
+    """Change a draft script's shot (the fields given)."""
+    changes = given(
+        number=number,
+        shot_size=shot_size,
+        camera_movement=camera_movement,
+        duration_seconds=duration_seconds,
+        picture=picture,
+        dialogue=dialogue,
+        sound=sound,
+        props=props,
+    )
     shot = lock_row(StoryboardShot, shot)
     _ensure_draft(shot.script)
-    unknown = set(changes) - SHOT_FIELDS
-    if unknown:
-        raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(shot, name, value)
     return validated_save(shot)

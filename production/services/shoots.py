@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agency.services import validated_save
+from agency.services import UNCHANGED, given, validated_save
 from agency.tasks import enqueue
 from agency.tenancy import Actor
 from agency.uploads import save_with_files
@@ -29,8 +29,6 @@ from production.services.common import (
     lock_row,
     require_stage,
 )
-
-SHOOT_FIELDS = frozenset({"date", "location", "scene_setup", "crew"})
 
 
 @transaction.atomic
@@ -51,12 +49,19 @@ def shoot_create(
 
 
 @transaction.atomic
-def shoot_update(*, actor: Actor, shoot: Shoot, **changes) -> Shoot:
+def shoot_update(
+    *,
+    actor: Actor,
+    shoot: Shoot,
+    date: dt.date = UNCHANGED,
+    location: str = UNCHANGED,
+    scene_setup: str = UNCHANGED,
+    crew: str = UNCHANGED,
+) -> Shoot:
+    """Change a shoot's date, place, scene set-up or crew (the fields given)."""
+    changes = given(date=date, location=location, scene_setup=scene_setup, crew=crew)
     shoot = lock_row(Shoot, shoot)
     require_stage(shoot.project, SHOOT_EDIT_STAGES, _("A shoot is changed"))
-    unknown = set(changes) - SHOOT_FIELDS
-    if unknown:
-        raise ValidationError({name: _("This cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(shoot, name, value.strip() if isinstance(value, str) else value)
     return validated_save(shoot)

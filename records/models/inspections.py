@@ -118,6 +118,8 @@ class InspectionFollowUp(VoidableRecord):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
 
+    same_client_as = ("inspection",)
+
     class Meta:
         ordering = ["status", "due_date", "id"]
         verbose_name = _("inspection follow-up")

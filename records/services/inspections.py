@@ -137,7 +137,6 @@ def follow_up_open(
     follow_up = InspectionFollowUp(
         agency=actor.agency,
         inspection=inspection,
-        client_id=inspection.client_id,
         title=(title or "").strip(),
         detail=(detail or "").strip(),
         assignee=assignee,

@@ -102,3 +102,47 @@ def test_the_architecture_document_names_every_apps_topics():
         f"{app}: {topic}" for app in APPS for topic in apps.get_app_config(app).topics if f"`{topic}`" not in text
     ]
     assert not missing, f"docs/architecture.md does not name: {missing}"
+
+
+# A service takes its fields as typed keyword parameters (an update's default to
+# ``agency.services.UNCHANGED``), never as ``**values`` checked against a tuple of names: its
+# signature is what callers, the API kit (``fields_taken``, ``refuse_fields_not_taken``) and
+# readers see. Module-level functions whose name starts with ``_`` are the module's own; a
+# signal receiver (first parameter ``sender``) takes ``**kwargs`` because Django's signals pass them.
+VARIADIC_ALLOWED = {
+    # collects the parameters a typed service was given: its keywords are that service's
+    "agency/services.py:given",
+    # calls the connector method named by ``method`` with that method's own arguments
+    "platforms/services/calls.py:call",
+}
+
+
+def service_modules() -> list[Path]:
+    found = []
+    for app in sorted(path.parent for path in ROOT.glob("*/apps.py")):
+        package, module = app / "services", app / "services.py"
+        found += sorted(package.rglob("*.py")) if package.is_dir() else [module] if module.exists() else []
+    return found
+
+
+def test_the_service_modules_are_found():
+    found = {str(module.relative_to(ROOT)) for module in service_modules()}
+    assert {"agency/services.py", "production/services/projects.py", "accounts_ops/services/ads.py"} <= found
+
+
+def test_no_public_service_takes_variadic_keywords():
+    variadic, allowed_seen = [], set()
+    for module in service_modules():
+        for node in ast.parse(module.read_text()).body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.args.kwarg is None:
+                continue
+            positional = node.args.posonlyargs + node.args.args
+            if node.name.startswith("_") or (positional and positional[0].arg == "sender"):
+                continue
+            where = f"{module.relative_to(ROOT)}:{node.name}"
+            if where in VARIADIC_ALLOWED:
+                allowed_seen.add(where)
+                continue
+            variadic.append(f"{where} (**{node.args.kwarg.arg}, line {node.lineno})")
+    assert not variadic, f"services taking ** keyword arguments instead of typed parameters: {variadic}"
+    assert allowed_seen == VARIADIC_ALLOWED, f"stale allowances: {VARIADIC_ALLOWED - allowed_seen}"

@@ -3,12 +3,14 @@ viewset, and is covered by the isolation mixin."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 from pathlib import Path
 
 from django.apps import apps
 
+import project.urls  # noqa: F401  (imports every app's api module: their viewsets are on the router)
 import tests
 from agency.api.routers import registered_viewsets
 from agency.api.viewsets import TenantViewSet
@@ -120,3 +122,160 @@ def test_the_tenant_core_has_no_model_relation_to_an_app_above_it():
         and field.related_model._meta.app_label in ours - {core.label}
     ]
     assert not offenders, f"The tenant core relates to apps above it: {offenders}"
+
+
+# --- "the child's client is its parent's client", said once --------------------------------------
+#
+# A new row whose model names its parents in ``same_client_as`` takes its client from them
+# (``TenantModel.take_client_from_parents``, before validation and saving). A service or model that
+# builds such a row with ``client=parent.client`` / ``client_id=parent.client_id`` beside
+# ``<relation>=parent`` for one of those parents restates the rule by hand. Rows made for
+# ``bulk_create`` are exempt: it saves without ``save()``, so the function that bulk-creates sets
+# their client itself. A model's own methods never set ``self.client`` / ``self.client_id``.
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _models_by_name() -> dict[str, list[type]]:
+    found: dict[str, list[type]] = {}
+    for model in tenant_models():
+        found.setdefault(model.__name__, []).append(model)
+    return found
+
+
+def _taking_models() -> dict[str, dict[str, set[str]]]:
+    """Model name -> the relations it takes its client from (for each model of that name)."""
+    taking = {}
+    for name, models in _models_by_name().items():
+        relations = set()
+        for model in models:
+            field = next((f for f in model._meta.concrete_fields if f.name == "client"), None)
+            if field is None or field.null:
+                continue  # an optional client is not taken from a parent
+            for entry in model.same_client_as:
+                relations.add(getattr(entry, "relation", entry))
+        if relations:
+            taking[name] = relations
+    return taking
+
+
+def _built_model(call: ast.Call) -> str | None:
+    """``Model(...)`` or ``Model.objects.create(...)``: the model's name."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "create"
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr == "objects"
+        and isinstance(func.value.value, ast.Name)
+    ):
+        return func.value.value.id
+    return None
+
+
+def _calls(node: ast.AST, method: str) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+
+
+def _bulk_rows(tree: ast.AST) -> set[int]:
+    """The nodes that build rows for ``bulk_create``: inside its arguments, or, in a function that
+    calls it, inside a list being gathered (``rows.append(...)``, a list or its comprehension)."""
+    rows = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not any(_calls(node, "bulk_create") for node in ast.walk(function)):
+            continue
+        for node in ast.walk(function):
+            if _calls(node, "bulk_create") or _calls(node, "append") or isinstance(node, (ast.List, ast.ListComp)):
+                rows |= {id(inner) for inner in ast.walk(node)}
+    return rows
+
+
+def hand_copies(source: str, taking: dict[str, set[str]]) -> list[str]:
+    """Where ``source`` copies a new row's client from a parent the row's model takes it from."""
+    found = []
+    tree = ast.parse(source)
+    exempt = _bulk_rows(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or id(node) in exempt:
+            continue
+        relations = taking.get(_built_model(node) or "")
+        if not relations:
+            continue
+        given = {keyword.arg: keyword.value for keyword in node.keywords if keyword.arg}
+        for name, attribute in (("client", "client"), ("client_id", "client_id")):
+            value = given.get(name)
+            if not (isinstance(value, ast.Attribute) and value.attr == attribute):
+                continue
+            parent = ast.dump(value.value)
+            for relation in relations:
+                same = given.get(relation)
+                same_id = given.get(f"{relation}_id")
+                if (same is not None and ast.dump(same) == parent) or (
+                    isinstance(same_id, ast.Attribute)
+                    and same_id.attr in ("pk", "id")
+                    and ast.dump(same_id.value) == parent
+                ):
+                    found.append(f"line {node.lineno}: {_built_model(node)}({name}=...{relation}...)")
+    return found
+
+
+def _setter(function: ast.AST) -> bool:
+    return any(isinstance(d, ast.Attribute) and d.attr == "setter" for d in getattr(function, "decorator_list", ()))
+
+
+def self_client_assignments(source: str) -> list[str]:
+    """Where a model's method sets ``self.client`` or ``self.client_id`` (a property's setter, which
+    stores what it is given, aside)."""
+    tree = ast.parse(source)
+    setters = {id(node) for function in ast.walk(tree) if _setter(function) for node in ast.walk(function)}
+    return [
+        f"line {node.lineno}"
+        for node in ast.walk(tree)
+        if id(node) not in setters and isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+        and target.attr in ("client", "client_id")
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    ]
+
+
+def layer_modules(layer: str) -> list[Path]:
+    found = []
+    for app in sorted(path.parent for path in ROOT.glob("*/apps.py")):
+        package, module = app / layer, app / f"{layer}.py"
+        found += sorted(package.rglob("*.py")) if package.is_dir() else [module] if module.exists() else []
+    return found
+
+
+def test_the_hand_copy_scan_sees_a_copy():
+    taking = {"Script": {"project"}, "Shot": {"script"}}
+    assert hand_copies("Script(agency=a, client_id=project.client_id, project=project)", taking)
+    assert hand_copies("Script.objects.create(client=p.client, project_id=p.pk)", taking)
+    assert hand_copies("def f():\n    return Shot(client_id=s.client_id, script=s)", taking)
+    assert not hand_copies("Script(client_id=other.client_id, project=project)", taking)
+    assert not hand_copies("def f():\n    X.objects.bulk_create([Shot(client_id=s.client_id, script=s)])", taking)
+    assert hand_copies("def f():\n    Shot(client_id=s.client_id, script=s).save()\n    X.bulk_create([])", taking)
+    assert self_client_assignments("class M:\n    def clean(self):\n        self.client_id = self.p.client_id")
+    setter = "class M:\n    @client.setter\n    def client(self, v):\n        self.client_id = v.pk"
+    assert not self_client_assignments(setter)
+
+
+def test_no_new_row_copies_its_client_from_a_parent_it_takes_it_from():
+    taking = _taking_models()
+    assert {"Script", "LiveSessionResult", "PromotionTask"} <= set(taking)
+    found = []
+    for module in layer_modules("services") + layer_modules("models"):
+        found += [f"{module.relative_to(ROOT)} {where}" for where in hand_copies(module.read_text(), taking)]
+    assert not found, f"a new row's client copied by hand from a parent named in same_client_as: {found}"
+
+
+def test_no_model_sets_its_own_client():
+    found = []
+    for module in layer_modules("models"):
+        found += [f"{module.relative_to(ROOT)} {where}" for where in self_client_assignments(module.read_text())]
+    assert not found, f"models setting their own client by hand (name the parent in same_client_as): {found}"
