@@ -165,7 +165,7 @@ class ImprovementActionViewSet(EvaluationViewSet):
 
     create_service = services.improvement_action_add
     update_service = services.improvement_action_change
-    service_row = "action"
+    service_row = "improvement"
     fixed_fields = ("cycle",)
     fixed_message = "An action cannot move to another finding."
 
@@ -174,12 +174,12 @@ class ImprovementActionViewSet(EvaluationViewSet):
         return super().create_row(values)
 
     @extend_schema(request=ActionCompleteSerializer, responses=ImprovementActionSerializer)
-    @service_action(improvement_action_complete, body=ActionCompleteSerializer, required_action=FULFIL)
+    @service_action(improvement_action_complete, body=ActionCompleteSerializer, row="action", required_action=FULFIL)
     def complete(self, request, pk=None):
         pass
 
     @extend_schema(request=ActionCancelSerializer, responses=ImprovementActionSerializer)
-    @service_action(services.improvement_action_cancel, body=ActionCancelSerializer, required_action=CHANGE)
+    @service_action(services.improvement_action_cancel, body=ActionCancelSerializer, row="action", required_action=CHANGE)
     def cancel(self, request, pk=None):
         pass
 

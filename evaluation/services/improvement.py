@@ -116,23 +116,24 @@ def action_lock_unfinished(action: ImprovementAction) -> ImprovementAction:
 def improvement_action_change(
     *,
     actor: Actor,
-    action: ImprovementAction,
+    improvement: ImprovementAction,
+    action: str = UNCHANGED,
     root_cause: str = UNCHANGED,
     owner=UNCHANGED,
     due_date: dt.date = UNCHANGED,
     status: str = UNCHANGED,
 ) -> ImprovementAction:
-    """Edit an unfinished action (the fields given: root cause, owner, due date, planned / in
-    progress). Its ``action`` text is not among them: the keyword names the row."""
-    changes = given(root_cause=root_cause, owner=owner, due_date=due_date, status=status)
-    action = action_lock_unfinished(action)
+    """Edit an unfinished action (the fields given: what is to be done, root cause, owner, due date,
+    planned / in progress). The row is ``improvement``, leaving ``action`` to its text."""
+    changes = given(action=action, root_cause=root_cause, owner=owner, due_date=due_date, status=status)
+    improvement = action_lock_unfinished(improvement)
     if changes.get("status", ActionStatus.PLANNED) not in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS):
         raise ValidationError({"status": _("Complete or cancel an action with its own step.")})
     if "owner" in changes:
-        check_staff_owner(action.agency_id, changes["owner"])
+        check_staff_owner(improvement.agency_id, changes["owner"])
     for name, value in changes.items():
-        setattr(action, name, value)
-    return validated_save(action)
+        setattr(improvement, name, value)
+    return validated_save(improvement)
 
 
 @transaction.atomic

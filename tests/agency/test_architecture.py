@@ -279,3 +279,24 @@ def test_no_model_sets_its_own_client():
     for module in layer_modules("models"):
         found += [f"{module.relative_to(ROOT)} {where}" for where in self_client_assignments(module.read_text())]
     assert not found, f"models setting their own client by hand (name the parent in same_client_as): {found}"
+
+
+def test_an_update_service_takes_its_row_by_a_keyword_no_field_uses():
+    """``ServiceViewSet`` calls ``update_service(actor=..., <service_row>=row, **body)``: a writable
+    field named like the row keyword would reach the service twice (a TypeError, answered 500), as
+    the improvement action's ``action`` text once did."""
+    import inspect
+
+    offenders = []
+    for viewset in registered_viewsets():
+        service = getattr(viewset, "update_service", None)
+        if service is None:
+            continue
+        keywords = inspect.signature(service).parameters
+        if viewset.service_row not in keywords:
+            offenders.append(f"{viewset.__name__}: {service.__name__} takes no {viewset.service_row!r}")
+        serializer = viewset.serializer_class()
+        writable = {name for name, field in serializer.fields.items() if not field.read_only}
+        if viewset.service_row in writable:
+            offenders.append(f"{viewset.__name__}: the field {viewset.service_row!r} is also the row's keyword")
+    assert not offenders, offenders

@@ -306,3 +306,15 @@ def test_responses_and_answers_are_read_only_even_for_the_agency_admin(world, ap
     for name in ("surveyresponse-list", "surveyanswer-list"):
         assert api(world.staff_a).post(reverse(name), {}, format="json").status_code in (403, 405)
     assert not SurveyResponse.dangerously_all_agencies.exists()
+
+
+def test_an_unfinished_actions_text_can_be_edited_and_a_finished_one_cannot(world, api):
+    action = ImprovementActionFactory(cycle=ImprovementCycleFactory(client=world.client_a1))
+    url = reverse("improvementaction-detail", args=[action.pk])
+    edited = api(world.staff_a).patch(url, {"action": "Name a second reviewer for every script."}, format="json")
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["action"] == "Name a second reviewer for every script."
+    cancelled = post(api, world.staff_a, "improvementaction-cancel", action.pk, {"reason": "Merged into another."})
+    assert cancelled.status_code == 200, cancelled.content
+    refused = api(world.staff_a).patch(url, {"action": "Too late."}, format="json")
+    assert refused.status_code == 400 and "status" in refused.json()["error"]["fields"]
