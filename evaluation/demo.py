@@ -326,7 +326,9 @@ def _improvement(agency, client, campaign, manager, operator, today, made) -> No
             if evidence:
                 followups.improvement_action_complete(actor=operator, action=action, evidence=evidence)
             else:
-                improvement.improvement_action_change(actor=operator, improvement=action, status=ActionStatus.IN_PROGRESS)
+                improvement.improvement_action_change(
+                    actor=operator, improvement=action, status=ActionStatus.IN_PROGRESS
+                )
 
 
 def seed(*, agency: Agency, clients: list[Client], people: dict) -> Counter:

@@ -179,7 +179,9 @@ class ImprovementActionViewSet(EvaluationViewSet):
         pass
 
     @extend_schema(request=ActionCancelSerializer, responses=ImprovementActionSerializer)
-    @service_action(services.improvement_action_cancel, body=ActionCancelSerializer, row="action", required_action=CHANGE)
+    @service_action(
+        services.improvement_action_cancel, body=ActionCancelSerializer, row="action", required_action=CHANGE
+    )
     def cancel(self, request, pk=None):
         pass
 
