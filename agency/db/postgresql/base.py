@@ -37,6 +37,7 @@ from django.db.backends.postgresql import base
 from psycopg import sql as psycopg_sql
 
 from agency import rls
+from agency.db.postgresql.schema import DatabaseSchemaEditor
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
     all_agencies_active,
@@ -76,6 +77,9 @@ def wanted_context(sql: str) -> tuple[str, str, str, str, str]:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Tenant tables' keys and foreign keys start with agency_id (agency.distribution).
+    SchemaEditorClass = DatabaseSchemaEditor
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._context_in_transaction: tuple[str, ...] | None = None
