@@ -353,3 +353,49 @@ def make_ready(using: str = "default") -> int:
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     make_ready(using)
+
+
+# --- The steps to distribute (docs/scaling.md, "Citus") ---------------------------------------
+
+
+def _parents_first(tables: set[str], edges: set[tuple[str, str]]) -> list[str]:
+    """``tables`` ordered so that a table comes after every table it points at (``edges``: child,
+    parent); a cycle is refused, naming its tables."""
+    ordered, placed = [], set()
+    waiting = sorted(tables)
+    while waiting:
+        ready = [t for t in waiting if all(p in placed or p == t for c, p in edges if c == t and p in tables)]
+        if not ready:
+            raise NotReadyToDistribute(f"Foreign keys in a cycle among: {', '.join(waiting)}")
+        ordered.extend(ready)
+        placed.update(ready)
+        waiting = [t for t in waiting if t not in placed]
+    return ordered
+
+
+def citus_plan(cursor, *, tenant: frozenset[str] | None = None, schema: str = SCHEMA) -> list[str]:
+    """The statements that distribute this schema, in an order Citus accepts: the reference tables
+    (parents first), the local tables added to Citus' metadata (so they may point at reference
+    tables), then the tenant tables: their foreign keys between one another are dropped (some form
+    cycles, such as a campaign and its improvement cycle), every tenant table is distributed by
+    ``agency_id`` co-located with the first, and the foreign keys are made again, checked shard by
+    shard. What ``docs/scaling.md`` runs on the coordinator, after ``CREATE EXTENSION citus`` and
+    adding the workers; it needs a schema without ``violations``."""
+    tenant = tenant_table_names() if tenant is None else tenant
+    catalogue = read_catalogue(cursor, schema)
+    present = set(catalogue.tables)
+    edges = {(c.table, c.to_table) for c in catalogue.constraints if c.kind == "f" and c.to_schema == schema}
+    plan = [f"SELECT create_reference_table('{t}')" for t in _parents_first(REFERENCE_TABLES & present, edges)]
+    plan += [f"SELECT citus_add_local_table_to_metadata('{t}')" for t in sorted(LOCAL_TABLES & present)]
+    between = [
+        c
+        for c in catalogue.constraints
+        if c.kind == "f" and c.table in tenant and c.to_schema == schema and c.to_table in tenant
+    ]
+    plan += [f'ALTER TABLE "{c.table}" DROP CONSTRAINT "{c.name}"' for c in between]
+    distributed = sorted(set(tenant) & present)
+    for index, table in enumerate(distributed):
+        colocate = "'none'" if index == 0 else f"'{distributed[0]}'"
+        plan.append(f"SELECT create_distributed_table('{table}', '{AGENCY_COLUMN}', colocate_with => {colocate})")
+    plan += [f'ALTER TABLE "{c.table}" ADD CONSTRAINT "{c.name}" {c.definition}' for c in between]
+    return plan

@@ -18,6 +18,7 @@ from agency.db.postgresql.base import DatabaseWrapper
 from agency.distribution import (
     LOCAL_TABLES,
     REFERENCE_TABLES,
+    citus_plan,
     read_catalogue,
     statements,
     tenant_table_names,
@@ -71,6 +72,32 @@ def test_no_model_outside_the_tenant_tables_points_at_a_tenant_model():
         if field.is_relation and isinstance(field.related_model, type) and issubclass(field.related_model, TenantModel)
     ]
     assert pointing == []
+
+
+def test_the_plan_distributes_every_table_once_in_an_order_citus_accepts(db):
+    with connection.cursor() as cursor:
+        plan = citus_plan(cursor)
+        catalogue = read_catalogue(cursor)
+    tenant = tenant_table_names()
+    made = [s.split("'")[1] for s in plan if s.startswith("SELECT create_")]
+    assert sorted(made) == sorted(tenant | REFERENCE_TABLES)
+    # A reference table comes after the reference tables it points at.
+    reference = [s.split("'")[1] for s in plan if s.startswith("SELECT create_reference_table")]
+    for c in catalogue.constraints:
+        if c.kind == "f" and c.table in REFERENCE_TABLES and c.to_table in REFERENCE_TABLES and c.table != c.to_table:
+            assert reference.index(c.to_table) < reference.index(c.table), c.name
+    # Every tenant table joins the first one's co-location group; the foreign keys between tenant
+    # tables are dropped before and made again after, with their agency.
+    distributed = [s for s in plan if s.startswith("SELECT create_distributed_table")]
+    first = distributed[0].split("'")[1]
+    assert distributed[0].endswith("colocate_with => 'none')")
+    assert all(s.endswith(f"colocate_with => '{first}')") and "'agency_id'" in s for s in distributed[1:])
+    drops = [i for i, s in enumerate(plan) if " DROP CONSTRAINT " in s]
+    adds = [i for i, s in enumerate(plan) if " ADD CONSTRAINT " in s]
+    between = [c for c in catalogue.constraints if c.kind == "f" and c.table in tenant and c.to_table in tenant]
+    assert len(drops) == len(adds) == len(between)
+    assert max(drops) < plan.index(distributed[0]) and plan.index(distributed[-1]) < min(adds)
+    assert all("FOREIGN KEY (agency_id, " in plan[i] for i in adds)
 
 
 # --- The check fails when a violation comes back -------------------------------------------------
