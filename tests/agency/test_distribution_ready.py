@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
+from django.db.models import Count
 
 from agency.db.postgresql.base import DatabaseWrapper
 from agency.distribution import (
@@ -25,8 +26,10 @@ from agency.distribution import (
     violations,
 )
 from agency.models import TenantModel
+from agency.tenancy import tenant_context
 from clients.models import Client, PlatformAccount, Video
 from tests.conftest import OWNER_CREDENTIALS
+from tests.factories import PlatformAccountFactory
 
 pytestmark = [
     pytest.mark.rls,
@@ -98,6 +101,18 @@ def test_the_plan_distributes_every_table_once_in_an_order_citus_accepts(db):
     assert len(drops) == len(adds) == len(between)
     assert max(drops) < plan.index(distributed[0]) and plan.index(distributed[-1]) < min(adds)
     assert all("FOREIGN KEY (agency_id, " in plan[i] for i in adds)
+
+
+def test_an_aggregate_groups_a_tenant_table_by_its_whole_key(world):
+    # Django groups by the primary key alone, which PostgreSQL accepts only for a whole primary key:
+    # (agency_id, id) for a tenant table (agency.db.postgresql.compiler).
+    with tenant_context(world.agency_a):
+        PlatformAccountFactory(client=world.client_a1)
+        queryset = Client.objects.annotate(accounts_count=Count("accounts")).order_by("name")
+        counts = {client.name: client.accounts_count for client in queryset}
+        sql = str(queryset.query)
+    assert counts == {"A1 hotpot": 1, "A2 tea": 0}
+    assert 'GROUP BY "clients_client"."id", "clients_client"."agency_id"' in sql
 
 
 # --- The check fails when a violation comes back -------------------------------------------------
