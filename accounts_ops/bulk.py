@@ -34,6 +34,8 @@ from django.db.models import Model
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from agency.distribution import AGENCY_COLUMN, is_tenant_model
+
 SQLITE_BATCH = 500
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -195,7 +197,9 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
                 selected.append(f"COALESCE({quote(c)}, %(default{index})s::{types[index]})")
             else:
                 selected.append(quote(c))
-        keys = ", ".join(quote(c) for c in key)
+        # On PostgreSQL a tenant table's unique keys start with agency_id (agency.distribution).
+        conflict = key if AGENCY_COLUMN in key or not is_tenant_model(model) else (AGENCY_COLUMN, *key)
+        keys = ", ".join(quote(c) for c in conflict)
         insert = (
             f"INSERT INTO {quote(table)} AS t ({column_list}, created_at, updated_at, created_by_id, updated_by_id) "
             f"SELECT {', '.join(selected)}, %(now)s, %(now)s, %(user)s, %(user)s FROM {quote(staging)} "

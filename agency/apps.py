@@ -14,6 +14,7 @@ class AgencyConfig(AppConfig):
             answer_cache,
             conformance,
             conformance_shown,  # noqa: F401  (declares the agency's setting of what clients see)
+            distribution,
             rls,
             today,
         )
@@ -23,6 +24,8 @@ class AgencyConfig(AppConfig):
         # Before every migrate: the crossing role; after: row-level security on every tenant table
         # (agency.rls).
         pre_migrate.connect(rls.on_pre_migrate, sender=self, dispatch_uid="agency-crossing-role")
+        # After every migrate: tenant tables' keys start with agency_id, ready for Citus (agency.distribution).
+        post_migrate.connect(distribution.on_post_migrate, sender=self, dispatch_uid="agency-distribution-ready")
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
         # `check --database`: the key that signs the tenant context is the one migrate stored.
         from django.core.checks import Tags, register

@@ -114,9 +114,11 @@ class Membership(models.Model):
 
     The client is kept as its id (``client_id``), the scope row-level security and every tenant
     queryset confine a client person to: the core knows no app above it, not even by a foreign
-    key. The app of the clients owns the rest: it registers its model (``register_client_model``),
-    deletes a client's people with the client, and the database's foreign key constraint to the
-    client table (made when the column was a foreign key) still refuses an id of no client."""
+    key. The app of the clients owns the rest: it registers its model (``register_client_model``)
+    and deletes a client's people with the client; ``clean`` refuses a client of another agency.
+    The database keeps no foreign key from here to the client table: memberships are a reference
+    table once the database is distributed by agency, which cannot point at a tenant table
+    (``agency.distribution``, migration 0013)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")

@@ -33,10 +33,11 @@ statement with a context outside one is given a transaction of its own.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg import sql as psycopg_sql
 
 from agency import rls
+from agency.db.postgresql.schema import DatabaseSchemaEditor
 from agency.tenancy import (
     ALL_AGENCIES_MARK,
     all_agencies_active,
@@ -75,7 +76,16 @@ def wanted_context(sql: str) -> tuple[str, str, str, str, str]:
     )
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    # An aggregate groups a tenant table's rows by its whole primary key, (agency_id, id).
+    compiler_module = "agency.db.postgresql.compiler"
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Tenant tables' keys and foreign keys start with agency_id (agency.distribution).
+    SchemaEditorClass = DatabaseSchemaEditor
+    ops_class = DatabaseOperations
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._context_in_transaction: tuple[str, ...] | None = None
