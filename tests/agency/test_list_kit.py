@@ -11,6 +11,8 @@ import re
 import pytest
 from django.db.models.sql.query import Query
 from django.http import QueryDict
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.test import Client as Browser
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -100,7 +102,8 @@ def test_a_sort_that_is_not_declared_is_ignored_and_the_default_order_kept(world
 def test_a_header_sorted_ascending_links_to_descending_and_keeps_the_filters(world, projects):
     response = browser(world.staff_a).get(reverse("production:project-list"), {"stage": "planning", "sort": "title"})
     page = response.content.decode()
-    assert '<th scope="col" aria-sort="ascending"><a class="sort" href="?stage=planning&amp;sort=-title" hx-boost="true">' in page
+    ascending = '<th scope="col" aria-sort="ascending"><a class="sort" href="?stage=planning&amp;sort=-title"'
+    assert ascending in page
     assert 'href="?stage=planning&amp;sort=due_date"' in page  # another column: its own sort, same filter
     assert [p.title for p in response.context["object_list"]] == ["Brunch", "火锅夜宵"]
 
@@ -166,7 +169,7 @@ def test_a_swap_of_the_list_gets_the_lists_part_and_a_plain_request_the_whole_pa
     assert [t.name for t in part.templates][0] == "agency/_list.html"
     whole, swapped = page.content.decode(), part.content.decode()
     assert "<html" in whole and '<nav class="side"' in whole and 'id="list"' in whole
-    assert "<html" not in swapped and "<nav class=\"side\"" not in swapped
+    assert "<html" not in swapped and '<nav class="side"' not in swapped
     assert swapped.lstrip().startswith('<div id="list"')
     assert [p.title for p in part.context["object_list"]] == ["Brunch", "火锅夜宵"]  # the same sort and filter
     assert "2 results" in swapped and 'href="?stage=planning&amp;sort=-title" hx-boost="true"' in swapped
@@ -200,10 +203,6 @@ def test_a_list_page_of_its_own_layout_answers_its_own_part(world):
 def test_every_list_page_wraps_the_kit_in_its_swapped_part():
     """A page that shows the kit's links has the part they swap (``#list``), in a template of its
     own the view answers alone; otherwise a sort would swap nothing."""
-    from django.template.loader import get_template
-
-    from django.template import TemplateDoesNotExist
-
     checked = 0
     for view in every_list_view():
         page = get_template(view.template_name).template.source
@@ -213,15 +212,13 @@ def test_every_list_page_wraps_the_kit_in_its_swapped_part():
             part = get_template(part_name).template.source
         except TemplateDoesNotExist:
             continue  # a page without the kit's links
-        assert f'{{% include "{part_name}" %}}' in page, f"{view.__name__}: {view.template_name} includes no {part_name}"
+        assert f'{{% include "{part_name}" %}}' in page, f"{view.template_name} does not include {part_name}"
         assert 'id="list"' in part and 'hx-select="#list"' in part, part_name
         checked += 1
     assert checked > 30
 
 
 def test_the_kits_links_and_filter_form_swap_the_list_and_stay_plain_links():
-    from django.template.loader import get_template
-
     for name in KIT_PARTS:
         source = get_template(name).template.source
         assert 'hx-boost="true"' in source, name  # with scripts: a swap of #list, its URL pushed
