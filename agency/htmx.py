@@ -11,11 +11,15 @@ aiming at another element, and htmx asking for a page again when the browser goe
 
 from __future__ import annotations
 
+from django.http import HttpResponse
+from django.shortcuts import redirect as plain_redirect
 from django.utils.cache import patch_vary_headers
 
 REQUEST = "HX-Request"
 TARGET = "HX-Target"
 HISTORY_RESTORE = "HX-History-Restore-Request"
+PUSH_URL = "HX-Push-Url"  # answered: the address the browser shows for the swapped part
+REDIRECT = "HX-Redirect"  # answered: load this page whole instead of swapping
 VARY = (REQUEST, TARGET)
 
 
@@ -32,4 +36,14 @@ def wants_part(request, part_id: str) -> bool:
 def vary(response):
     """Mark ``response`` as depending on the htmx headers (the same URL answers a part or a page)."""
     patch_vary_headers(response, VARY)
+    return response
+
+
+def redirect(request, url: str):
+    """Go to ``url``: a redirect, or for htmx an answer asking for that page whole (a redirect
+    would be followed inside the request and its page swapped into the part)."""
+    if not is_htmx(request):
+        return plain_redirect(url)
+    response = HttpResponse(status=204)
+    response[REDIRECT] = url
     return response
