@@ -41,6 +41,16 @@
     form.requestSubmit ? form.requestSubmit(form.querySelector("button[name=apply]")) : form.submit();
   }
 
+  // A conversation swapped in after an action starts as a page loaded does: nothing focused, so
+  // the keys are shortcuts again (htmx would otherwise focus the new reply box in place of the
+  // old). A reply refused (400) keeps its focus, to be corrected.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "conversation" && event.detail.xhr.status === 200 && document.activeElement) {
+      document.activeElement.blur();
+    }
+  });
+
   function hideSavedUse() {
     var use = document.getElementById("saved-use");
     if (use) use.hidden = true;

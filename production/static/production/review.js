@@ -1,7 +1,8 @@
 /* The review and script pages. "Use the current time" writes the player's position into the
    comment's time (mm:ss, the server keeps seconds); approving opens a dialog that says what follows
    and which comments are still open before it sends. Without scripts the time is typed and the
-   approval goes through the same confirmation as a page of its own. */
+   approval goes through the same confirmation as a page of its own. Comments, replies and
+   resolving swap the comments' part through htmx; nothing here posts them. */
 (function () {
   "use strict";
 
@@ -14,17 +15,26 @@
     return tenths ? text + "." + tenths : text;
   }
 
-  document.querySelectorAll("[data-current-time-for]").forEach(function (button) {
+  // The comments' part may be swapped (htmx): the buttons are shown after each swap and their
+  // clicks read where they happen, never bound to one element.
+  function showTimeButtons() {
+    document.querySelectorAll("[data-current-time-for]").forEach(function (button) {
+      button.hidden = !document.getElementById(button.getAttribute("data-player"));
+    });
+  }
+  showTimeButtons();
+  document.addEventListener("htmx:afterSettle", showTimeButtons);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-current-time-for]");
+    if (!button) return;
     var field = document.getElementById(button.getAttribute("data-current-time-for"));
     var player = document.getElementById(button.getAttribute("data-player"));
     if (!field || !player) return;
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      player.pause();
-      field.value = mmss(player.currentTime || 0);
-      field.dispatchEvent(new Event("change", { bubbles: true }));
-      field.focus();
-    });
+    player.pause();
+    field.value = mmss(player.currentTime || 0);
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    field.focus();
   });
 
   document.querySelectorAll("form[data-approval-form] [data-confirm]").forEach(function (button) {
