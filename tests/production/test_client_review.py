@@ -109,6 +109,9 @@ def test_commenting_replying_and_resolving_swap_the_comments_and_stay_forms_with
     assert added.status_code == 200 and body.startswith('<div class="thread" id="review-thread"')
     assert "<html" not in body and "Comment added." in body and "Hold the close-up" in body
     assert "HX-Request" in added["Vary"]
+    # The decision, outside the part, counts the comments still open: swapped with it, out of band.
+    assert '<div id="decide-open" hx-swap-oob="true"><input type="hidden" name="open_seen" value="1">' in body
+    assert "1 comment is still open." in body and 'id="approve-dialog"' in body
     comment = ReviewComment.dangerously_all_agencies.get(round=round_)
 
     refused = approver.post(comment_url, {"body": "Too late", "timecode_seconds": "1:75"}, **THREAD)

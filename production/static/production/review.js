@@ -37,26 +37,40 @@
     field.focus();
   });
 
-  document.querySelectorAll("form[data-approval-form] [data-confirm]").forEach(function (button) {
-    var form = button.form;
-    var dialog = document.getElementById(button.getAttribute("data-confirm"));
-    if (!form || !dialog || typeof dialog.showModal !== "function") return;
-    var yes = dialog.querySelector("[data-confirm-yes]");
-    var no = dialog.querySelector("[data-confirm-no]");
-    button.addEventListener("click", function (event) {
-      if (form.elements.confirmed.value === "1") return;
+  // The approval's dialog: read where the click happens (a comment added swaps the dialog in again
+  // with the comments still open), never bound to one element.
+  function approvalButton(dialog) {
+    return document.querySelector('form[data-approval-form] [data-confirm="' + dialog.id + '"]');
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    var button = event.target.closest("form[data-approval-form] [data-confirm]");
+    if (button) {
+      var dialog = document.getElementById(button.getAttribute("data-confirm"));
+      if (!button.form || !dialog || typeof dialog.showModal !== "function") return;
+      if (button.form.elements.confirmed.value === "1") return;
       event.preventDefault();
       dialog.showModal();
-      yes.focus();
-    });
-    yes.addEventListener("click", function () {
-      form.elements.confirmed.value = "1";
-      dialog.close();
-      form.requestSubmit(button);
-    });
-    no.addEventListener("click", function () {
-      dialog.close();
-      button.focus();
-    });
+      dialog.querySelector("[data-confirm-yes]").focus();
+      return;
+    }
+    var yes = event.target.closest("dialog [data-confirm-yes]");
+    if (yes) {
+      var asked = yes.closest("dialog");
+      var approve = approvalButton(asked);
+      asked.close();
+      if (!approve) return;
+      approve.form.elements.confirmed.value = "1";
+      approve.form.requestSubmit(approve);
+      return;
+    }
+    var no = event.target.closest("dialog [data-confirm-no]");
+    if (no) {
+      var open = no.closest("dialog");
+      open.close();
+      var back = approvalButton(open);
+      if (back) back.focus();
+    }
   });
 })();
