@@ -4,7 +4,7 @@
 #   docker compose build                 # or: docker build -t agency:local .
 #
 # Three stages (docs/operations.md, "The image"):
-#   assets   Node.js: `npm ci` of package-lock.json, then the charts' library copied out, as
+#   assets   Node.js: `npm ci` of package-lock.json, then the charts' library and htmx copied out, as
 #            `make install` does. Node.js and node_modules stay in this stage.
 #   wheels   Python: a wheel of every line of requirements.txt (`pip wheel`). Every requirement
 #            ships binary or pure-Python wheels for linux/amd64 and linux/arm64, so no compiler is
@@ -29,7 +29,8 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts \
     && mkdir -p vendor \
-    && cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map vendor/
+    && cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map vendor/ \
+    && cp node_modules/htmx.org/dist/htmx.min.js vendor/
 
 # --- wheels: every Python requirement as a wheel ---
 FROM ${PYTHON_IMAGE} AS wheels

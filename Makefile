@@ -1,6 +1,6 @@
 # The two commands: `make run` (set up everything, serve with demo data, a worker and the
 # scheduler, started and stopped together; see Procfile) and `make test`.
-# Both need Python 3.11 and Node.js with npm (for the charts' library) on the machine. Settings come
+# Both need Python 3.11 and Node.js with npm (for the charts' library and htmx) on the machine. Settings come
 # from the environment (see .env.example).
 
 PYTHON ?= python3
@@ -28,13 +28,17 @@ setup: install ## install, migrate, compile translations, seed demo data
 	$(PY) manage.py compile_translations
 	$(PY) manage.py seed_demo
 
-install: $(VENV)/.installed $(VENDOR)/chart.umd.min.js
+install: $(VENV)/.installed $(VENDOR)/chart.umd.min.js $(VENDOR)/htmx.min.js
 
 $(VENDOR)/chart.umd.min.js: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund --ignore-scripts
 	mkdir -p $(VENDOR)
 	cp node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/  # named by the file; collectstatic needs it
 	cp node_modules/chart.js/dist/chart.umd.min.js $@
+
+# htmx: the pages' partial swaps (lists, the inbox, the review page); it names no source map.
+$(VENDOR)/htmx.min.js: $(VENDOR)/chart.umd.min.js  # after its npm ci
+	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -65,15 +65,10 @@ def _clause_id(row) -> str:
 
 
 def conformance_shown_in_report(report, results: Iterable[Result]) -> list[Result]:
-    """The results a PDF report holds: a report a client person asked for holds the clauses their
-    agency shows its clients; one the staff built holds every clause."""
-    from agency.models import Membership
-
+    """The results a PDF report holds: a report built for the client (``report.for_client``) holds
+    the clauses its agency shows its clients; one built for the staff holds every clause."""
     results = list(results)
-    asked_by_client = Membership.objects.filter(
-        user_id=report.created_by_id, agency_id=report.agency_id, client_id__isnull=False
-    ).exists()
-    if not asked_by_client:
+    if not report.for_client:
         return results
     shown = set(clauses_shown_to_clients(report.agency))
     return [row for row in results if _clause_id(row) in shown]

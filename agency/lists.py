@@ -10,6 +10,9 @@ scripts).
   values (a status, a stage, a yes/no flag), each link the current query with that value set.
 - **Pages.** Page numbers around the current one (``Paginator.get_elided_page_range``) and the
   total count of rows the filters leave.
+- **Swaps.** With scripts, those links and the filter form replace only the list's part of the page
+  (the element ``REGION_ID``, ``agency.htmx``) and push their URL, so the address, the back button
+  and a reload all give the same list.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+REGION_ID = "list"  # the element wrapping filters, table and pages; what a sort, filter or page swaps
 SORT_PARAM = "sort"
 PAGE_PARAM = "page"
 # A filter is offered as quick links when it has at most this many values (more would be a list
@@ -29,6 +33,12 @@ QUICK_FILTER_MAX_CHOICES = 8
 # Page links on each side of the current page, and at each end, before "…".
 PAGES_ON_EACH_SIDE = 2
 PAGES_ON_ENDS = 1
+
+
+def part_template(page_template: str) -> str:
+    """The template of a list page's swapped part: the page's name with ``_`` before it."""
+    folder, _slash, name = page_template.rpartition("/")
+    return f"{folder}/_{name}" if folder else f"_{name}"
 
 
 def sort_requested(params, allowed) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from agency import lists, services
+from agency import htmx, lists, services
 from agency.conformance import CHECKS, Period
 from agency.conformance_shown import clauses_shown_to_clients
 from agency.people import name_people
@@ -66,7 +66,13 @@ class TenantListView(TenantViewMixin, ListView):
     """A list filtered by the same FilterSet the API uses, sorted by a header among the keys the
     view declares (``ordering_fields``), with quick filters, page numbers and the count
     (``agency.lists``). ``sort_columns`` maps a column to its sort key where the kit cannot tell;
-    ``quick_filter_names`` picks the quick filters (by default every filter with a few fixed values)."""
+    ``quick_filter_names`` picks the quick filters (by default every filter with a few fixed values).
+
+    The sorting, filter and page links swap the list's part of the page (``agency.htmx``): the page
+    wraps it in ``#list`` (``lists.REGION_ID``) and, asked for that part, the view answers the
+    template the page includes for it: the page's own name with ``_`` before it (``agency/list.html``
+    includes ``agency/_list.html``). A page of its own layout without such a part answers whole, and
+    the swap takes ``#list`` out of it."""
 
     template_name = "agency/list.html"
     paginate_by = 25
@@ -123,6 +129,15 @@ class TenantListView(TenantViewMixin, ListView):
             else "",
         )
         return context
+
+    def get_template_names(self):
+        pages = super().get_template_names()
+        if htmx.wants_part(self.request, lists.REGION_ID):
+            return [lists.part_template(pages[0]), *pages]
+        return pages
+
+    def render_to_response(self, context, **response_kwargs):
+        return htmx.vary(super().render_to_response(context, **response_kwargs))
 
     def sort_header(self, key: str, label) -> lists.Header:
         """The header cell of a sort key, for a template that writes its own columns."""

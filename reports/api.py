@@ -120,13 +120,15 @@ class ConformanceReportSerializer(TenantModelSerializer):
             "period_start",
             "period_end",
             "language",
+            "for_client",
+            "clauses",
             "status",
             "progress",
             "error",
             "download_url",
             "created_at",
         ]
-        read_only_fields = ["period_start", "period_end", "status", "progress", "error"]
+        read_only_fields = ["period_start", "period_end", "clauses", "status", "progress", "error"]
 
     def get_download_url(self, obj) -> str:
         return reverse("conformance-report-download", args=[obj.pk]) if obj.file else ""
@@ -156,7 +158,11 @@ class ConformanceReportViewSet(TenantViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = conformance_report_request(
-            actor=self.actor, client=data["client"], period=data["period"], language=data["language"]
+            actor=self.actor,
+            client=data["client"],
+            period=data["period"],
+            language=data["language"],
+            for_client=data.get("for_client", False),
         )
 
 

@@ -12,11 +12,12 @@ it stale in the writer's transaction (``reports.evidence``) and the outbox sends
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
+from agency.conformance_shown import clauses_shown_to_clients
 from agency.constraints import on_field
-from agency.models import TenantModel
+from agency.models import AllAgenciesManager, TenantManager, TenantModel, TenantQuerySet
 from clients.models import Client
 
 
@@ -59,8 +60,40 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ConformanceReportQuerySet(TenantQuerySet):
+    def visible_to(self, actor):
+        """A client person sees only the reports built for the client, and of those only the ones
+        that hold no clause their agency has hidden from its clients since (the PDF is fixed when
+        built; the choice may change). Staff see every report of the agency."""
+        qs = super().visible_to(actor)
+        if not actor.is_client_person:
+            return qs
+        shown = clauses_shown_to_clients(actor.agency)
+        qs = qs.filter(for_client=True)
+        if connections[qs.db].vendor == "postgresql":
+            return qs.filter(clauses__contained_by=shown)
+        # The embedded SQLite has no containment of JSON: the client's few reports are read here.
+        withheld = [pk for pk, held in qs.values_list("pk", "clauses") if not set(held) <= set(shown)]
+        return qs.exclude(pk__in=withheld)
+
+
 class ConformanceReport(TenantModel):
-    """A conformance report (PDF) for a client and period, built by a task with visible progress."""
+    """A conformance report (PDF) for a client and period, built by a task with visible progress.
+
+    Built for the staff it holds every clause; built for the client (``for_client``: asked by a
+    client person, or by staff who tick it) it holds only the clauses the agency shows its clients
+    (``agency.conformance_shown``), and only such a report reaches client people. ``clauses``
+    records what the PDF holds, so a report holding a clause hidden after it was built is withheld
+    from them."""
+
+    for_client = models.BooleanField(
+        _("built for the client"),
+        default=False,
+        help_text=_("Holds only the clauses the agency shows its clients; only such a report reaches client people."),
+    )
+    clauses = models.JSONField(
+        _("clauses"), default=list, blank=True, help_text=_("The clauses the PDF holds, recorded when it is built.")
+    )
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="conformance_reports")
     period_start = models.DateField(_("period start"))
@@ -71,6 +104,9 @@ class ConformanceReport(TenantModel):
     file = models.FileField(_("file"), upload_to="conformance/%Y/%m/", blank=True)
     error = models.TextField(_("error"), blank=True)
     snapshot = models.ForeignKey(ConformanceSnapshot, on_delete=models.SET_NULL, null=True, blank=True)
+
+    objects = TenantManager.from_queryset(ConformanceReportQuerySet)()
+    dangerously_all_agencies = AllAgenciesManager.from_queryset(ConformanceReportQuerySet)()
 
     class Meta:
         ordering = ["-created_at"]

@@ -209,12 +209,21 @@ def previous_month(today: dt.date) -> Period:
 
 
 @transaction.atomic
-def conformance_report_request(*, actor: Actor, client, period: Period, language: str) -> ConformanceReport:
-    """Ask for a PDF report; a task builds it and the page shows its progress."""
+def conformance_report_request(
+    *, actor: Actor, client, period: Period, language: str, for_client: bool = False
+) -> ConformanceReport:
+    """Ask for a PDF report; a task builds it and the page shows its progress. A client person's
+    report is always built for the client; staff build one for the staff (every clause) unless they
+    ask for the client's (``for_client``)."""
     if actor.is_client_person and client.pk != actor.client_id:
         raise ValidationError({"client": _("You can only ask for your own client's report.")})
     report = ConformanceReport(
-        agency=actor.agency, client=client, period_start=period.start, period_end=period.end, language=language
+        agency=actor.agency,
+        client=client,
+        period_start=period.start,
+        period_end=period.end,
+        language=language,
+        for_client=for_client or actor.is_client_person,
     )
     validated_save(report)
     enqueue("agency.tasks.conformance_report_build_task", agency_id=actor.agency.pk, report_id=report.pk)
@@ -245,6 +254,7 @@ def conformance_report_build(*, report_id: int) -> ConformanceReport:
             name = f"conformance-{report.client_id}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{report.language}.pdf"
             report.file.save(name, ContentFile(pdf), save=False)
             report.snapshot = snapshot
+            report.clauses = [row.clause_id for row in results]
             report.status, report.progress = ReportStatus.DONE, 100
             report.save()
     except Exception as exc:

@@ -118,7 +118,13 @@ class ClientConformanceView(TenantViewMixin, View):
             if request.POST.get("language") in dict(settings.LANGUAGES)
             else requester_language()
         )
-        conformance_report_request(actor=self.actor, client=client, period=period, language=language)
+        conformance_report_request(
+            actor=self.actor,
+            client=client,
+            period=period,
+            language=language,
+            for_client=request.POST.get("for_client") == "1",
+        )
         messages.success(request, _("The report is being built; it appears below when ready."))
         return redirect(f"{reverse('conformance-client', args=[pk])}?period={request.POST.get('period')}")
 

@@ -1,8 +1,11 @@
 """Staff pages of the one inbox (6.4 private messages and 7.1 comments): the list of conversations
 per fan with bulk actions, a conversation with its history and the reply form (saved replies,
 "reply and next"), and the agency's saved replies. Thin: forms collect, services decide. Every
-page works without scripts; ``accounts_ops/inbox.js`` adds keyboard shortcuts and fills a saved
-reply without a round trip."""
+page works without scripts. With them, a conversation's actions (reply, reply and next, assign, mark
+handled, hide) and "next waiting" swap the conversation's part (``#conversation``, ``agency.htmx``)
+instead of loading the page again: the view answers that part, with the messages of what was done,
+and pushes the next conversation's address; ``accounts_ops/inbox.js`` adds keyboard shortcuts that
+press those same links and buttons, and fills a saved reply without a round trip."""
 
 from __future__ import annotations
 
@@ -51,12 +54,14 @@ from accounts_ops.services.conversations import (
     saved_reply_create,
     saved_reply_update,
 )
+from agency import htmx
 from agency.pages import ServiceActionView, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
 INBOX_PAGE_SIZE = 25
 LIST_QUERY = "list"  # the list's filters, carried through a conversation for "reply and next"
+PART_ID = "conversation"  # the element a conversation's actions swap
 
 
 def _list_url(query: str = "") -> str:
@@ -156,6 +161,19 @@ class ConversationView(TenantViewMixin, View):
     def list_query(self) -> str:
         return (self.request.POST if self.request.method == "POST" else self.request.GET).get(LIST_QUERY, "")
 
+    def swapping(self) -> bool:
+        return htmx.wants_part(self.request, PART_ID)
+
+    def done(self, conversation, query: str):
+        """After an action: the conversation's part again for a swap (at its own address, which
+        the browser is told when it is another conversation), else a redirect to its page."""
+        url = _conversation_url(conversation, query)
+        if not self.swapping():
+            return redirect(url)
+        response = self.page(conversation)
+        response[htmx.PUSH_URL] = url
+        return response
+
     def page(self, conversation, reply_form=None, status=200):
         thread = conversation_thread(self.actor, conversation)
         values = reply_values(conversation)
@@ -171,10 +189,12 @@ class ConversationView(TenantViewMixin, View):
         query = self.list_query()
         filters = InboxFilterForm(QueryDict(query), actor=self.actor).filters()
         following = next_waiting(self.actor, conversation, filters)
-        return render(
+        part = self.swapping()
+        response = render(
             self.request,
-            "accounts_ops/conversation.html",
+            "accounts_ops/_conversation.html" if part else "accounts_ops/conversation.html",
             {
+                "part": part,
                 "title": str(conversation),
                 "object": conversation,
                 "clock": clock_of(conversation, Targets.of(self.actor.agency), timezone.now()),
@@ -190,6 +210,7 @@ class ConversationView(TenantViewMixin, View):
             },
             status=status,
         )
+        return htmx.vary(response)
 
     @staticmethod
     def answerable(item) -> bool:
@@ -231,7 +252,7 @@ class ConversationView(TenantViewMixin, View):
                 raise ValidationError({"action": _("Unknown action.")})
         except ValidationError as exc:
             report_refusal(request, exc)
-        return redirect(_conversation_url(conversation, self.list_query()))
+        return self.done(conversation, self.list_query())
 
     def reply(self, conversation, *, and_next: bool):
         if not self.actor.can(ADD, "conversation"):
@@ -255,9 +276,9 @@ class ConversationView(TenantViewMixin, View):
                     following = next_waiting(self.actor, conversation, filters)
                     if following is None:
                         messages.info(self.request, _("Nothing else waits. The inbox is clear."))
-                        return redirect(_list_url(query))
-                    return redirect(_conversation_url(following, query))
-                return redirect(_conversation_url(conversation, query))
+                        return htmx.redirect(self.request, _list_url(query))
+                    return self.done(following, query)
+                return self.done(conversation, query)
         return self.page(conversation, form, status=400)
 
 

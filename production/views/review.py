@@ -1,4 +1,7 @@
-"""Pages of the client's review of a cut (shared by staff and the client's approver)."""
+"""Pages of the client's review of a cut (shared by staff and the client's approver). Without
+scripts every action is a form that posts and comes back to the page; with them, commenting,
+replying and resolving swap the comments' part (``#review-thread``, ``agency.htmx``) instead, the
+view answering that part with the messages of what was done. The decision stays a whole page."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agency import htmx
 from agency.pages import base_template, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE, DECIDE
 from production.forms import CommentForm, DecisionForm, ReplyForm
@@ -22,6 +26,9 @@ from production.services.review import (
     review_round_request_changes,
 )
 from production.views.common import ProductionPage, approval_confirmation, approval_confirmed
+
+THREAD_ID = "review-thread"  # the element commenting, replying and resolving swap
+THREAD_ACTIONS = frozenset({"comment", "reply", "resolve", "reopen"})
 
 
 def approval_question(round_) -> str:
@@ -69,7 +76,9 @@ class ReviewDetailView(ProductionPage, View):
         context.update(review_thread(self.actor, round_))
         if context["decision_form"] is not None:
             context["open_comments"] = open_review_comments(self.actor, round_)
-        return render(request, "production/review_detail.html", context, status=status)
+        context["part"] = part = htmx.wants_part(request, THREAD_ID)
+        template = "production/_review_thread.html" if part else "production/review_detail.html"
+        return htmx.vary(render(request, template, context, status=status))
 
 
 class ReviewActionView(ReviewDetailView):
@@ -92,8 +101,12 @@ class ReviewActionView(ReviewDetailView):
             response = getattr(self, name.replace("-", "_"))(request, round_)
         except ValidationError as exc:
             report_refusal(request, exc)
-            return redirect(round_.get_absolute_url())
-        return response or redirect(round_.get_absolute_url())
+            response = None
+        if response is not None:
+            return response
+        if name in THREAD_ACTIONS and htmx.wants_part(request, THREAD_ID):
+            return self.get(request, round_.pk)  # the comments again, with what was done
+        return redirect(round_.get_absolute_url())
 
     def comment(self, request, round_):
         form = CommentForm(request.POST)

@@ -426,6 +426,56 @@ def test_reply_and_next_opens_the_next_waiting_conversation(world, account):
     assert empty.status_code == 400
 
 
+SWAP = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "conversation"}
+
+
+def test_a_swap_gets_the_conversations_part_and_a_plain_request_the_whole_page(world, account):
+    receive(account, message("fan-1", "在吗", 30), message("fan-2", "在吗", 20))
+    first, second = conversation_of(account, "fan-1"), conversation_of(account, "fan-2")
+    page = browser(world.staff_a)
+    whole = page.get(first.get_absolute_url())
+    part = page.get(first.get_absolute_url(), **SWAP)
+    assert [t.name for t in whole.templates][0] == "accounts_ops/conversation.html"
+    assert "<html" in whole.content.decode() and 'id="conversation"' in whole.content.decode()
+    assert [t.name for t in part.templates][0] == "accounts_ops/_conversation.html"
+    assert "<html" not in part.content.decode() and part.content.decode().startswith('<div id="conversation"')
+    assert "HX-Request" in part["Vary"] and "HX-Request" in whole["Vary"]
+
+    # Assigning answers the part, with what was done, at the same address (nothing pushed away).
+    assigned = page.post(first.get_absolute_url(), {"action": "assign", "assignee": world.staff_a.pk}, **SWAP)
+    body = assigned.content.decode()
+    assert assigned.status_code == 200 and body.startswith('<div id="conversation"') and "Assigned." in body
+    assert assigned["HX-Push-Url"] == first.get_absolute_url()
+    assert Conversation.dangerously_all_agencies.get(pk=first.pk).assignee == world.staff_a
+
+    # Reply and next: the next conversation's part, its address pushed.
+    replied = page.post(first.get_absolute_url(), {"text": "在的", "action": "reply_next", "list": ""}, **SWAP)
+    assert replied.status_code == 200 and replied["HX-Push-Url"] == second.get_absolute_url()
+    assert "Reply queued for sending." in replied.content.decode()
+    assert replied.context["object"] == second
+    # A reply refused comes back as the part with the form's error (400, which htmx swaps).
+    empty = page.post(second.get_absolute_url(), {"text": " ", "action": "reply"}, **SWAP)
+    assert empty.status_code == 400 and empty.content.decode().startswith('<div id="conversation"')
+    # Mark handled answers the part; the last one replied, the whole inbox page is asked for.
+    handled = page.post(second.get_absolute_url(), {"action": "handled", "note": ""}, **SWAP)
+    assert handled.status_code == 200 and "Marked handled." in handled.content.decode()
+    receive(account, message("fan-2", "还在吗", 5))
+    last = page.post(second.get_absolute_url(), {"text": "在的", "action": "reply_next", "list": ""}, **SWAP)
+    assert last.status_code == 204 and last["HX-Redirect"] == reverse("accounts_ops:conversation-list")
+    # Hiding answers the part too.
+    hidden = page.post(second.get_absolute_url(), {"action": "hide", "note": "spam"}, **SWAP)
+    assert hidden.status_code == 200 and hidden.content.decode().startswith('<div id="conversation"')
+
+
+def test_the_conversations_actions_stay_plain_forms_without_scripts(world, account):
+    receive(account, message("fan-1", "在吗", 30))
+    body = browser(world.staff_a).get(conversation_of(account, "fan-1").get_absolute_url()).content.decode()
+    forms = re.findall(r"<form [^>]*>", body.split('<div id="conversation"', 1)[1])
+    posting = [form for form in forms if 'method="post"' in form]
+    assert len(posting) == 4  # reply, assign, mark handled, hide
+    assert all("hx-post=" in form for form in posting)
+
+
 def test_a_saved_reply_fills_the_form_without_scripts(world, account):
     receive(account, message("fan-1", "在吗", 10, "小李"))
     saved = SavedReplyFactory(agency=world.agency_a, text="{fan}您好，{store}欢迎您")

@@ -32,6 +32,14 @@ class TestConformanceReportAPI(TenantAPITestCases):
     basename = "conformancereport"
     model = ConformanceReport
 
+    def make(self, agency, client):
+        # Built for the client: the reports a client person may see at all (a staff report never
+        # reaches them: tests/clients/test_conformance_shown.py).
+        report = super().make(agency, client)
+        ConformanceReport.dangerously_all_agencies.filter(pk=report.pk).update(for_client=True)
+        report.for_client = True
+        return report
+
     def create_payload(self, world):
         return {"client": world.client_a1.pk, "period": "2025-03", "language": "en"}
 

@@ -215,6 +215,7 @@ def test_the_charts_library_comes_from_the_assets_stage():
     npm_runs = [arguments for stage in stages()[:-1] for keyword, arguments in stage if keyword == "RUN"]
     assert any("npm ci" in run and "--ignore-scripts" in run for run in npm_runs)
     assert any("chart.umd.min.js" in run and "chart.umd.min.js.map" in run for run in npm_runs)
+    assert any("node_modules/htmx.org/dist/htmx.min.js vendor/" in run for run in npm_runs)
     copies = [arguments for keyword, arguments in stages()[-1] if keyword == "COPY" and "--from=" in arguments]
     assert any(copy.rstrip("/").endswith("agency/static/vendor") for copy in copies), copies
 

@@ -54,3 +54,19 @@ def test_make_install_copies_what_the_pages_load():
         assert f"node_modules/chart.js/dist/chart.umd.min.js {VENDOR}/{path.removeprefix('vendor/')}" in install.stdout
     # The library names its source map; collectstatic's manifest storage needs the map beside it.
     assert f"node_modules/chart.js/dist/chart.umd.min.js.map {VENDOR}/" in install.stdout
+
+
+def test_htmx_is_installed_and_loaded_by_both_layouts_without_eval():
+    package = json.loads((ROOT / "package.json").read_text())
+    assert "htmx.org" in package["dependencies"]
+    include = (ROOT / "templates" / "agency" / "_htmx.html").read_text()
+    assert re.findall(r"static '(vendor/[^']+)'", include) == ["vendor/htmx.min.js"]
+    install = subprocess.run(["make", "-n", "-B", "install"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert f"node_modules/htmx.org/dist/htmx.min.js {VENDOR}/htmx.min.js" in install.stdout
+    config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", include).group(1))
+    # No eval (hx-on, js: values), no style element injected, no script run from a swapped part, and
+    # no copy of a page kept in the browser's storage (a shared computer keeps no one's inbox).
+    assert config["allowEval"] is False and config["includeIndicatorStyles"] is False
+    assert config["allowScriptTags"] is False and config["historyCacheSize"] == 0
+    for layout in ("base.html", "client_area/base.html"):
+        assert '{% include "agency/_htmx.html" %}' in (ROOT / "templates" / layout).read_text(), layout

@@ -230,7 +230,11 @@ def build_conformance_report(demo: Demo, language: str) -> int:
         membership = demo.agency.memberships.get(user=demo.admin)
         client = Client.dangerously_all_agencies.filter(agency=demo.agency).order_by("pk").first()
         report = conformance_report_request(
-            actor=membership.as_actor(), client=client, period=Period.month(2026, 1), language=language
+            actor=membership.as_actor(),
+            client=client,
+            period=Period.month(2026, 1),
+            language=language,
+            for_client=True,  # read by the staff and by the client person alike
         )
         # Its task would run once the demo's transaction commits, which it never does here.
         conformance_report_build(report_id=report.pk)

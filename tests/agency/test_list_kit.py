@@ -11,6 +11,8 @@ import re
 import pytest
 from django.db.models.sql.query import Query
 from django.http import QueryDict
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.test import Client as Browser
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -100,7 +102,8 @@ def test_a_sort_that_is_not_declared_is_ignored_and_the_default_order_kept(world
 def test_a_header_sorted_ascending_links_to_descending_and_keeps_the_filters(world, projects):
     response = browser(world.staff_a).get(reverse("production:project-list"), {"stage": "planning", "sort": "title"})
     page = response.content.decode()
-    assert '<th scope="col" aria-sort="ascending"><a class="sort" href="?stage=planning&amp;sort=-title">' in page
+    ascending = '<th scope="col" aria-sort="ascending"><a class="sort" href="?stage=planning&amp;sort=-title"'
+    assert ascending in page
     assert 'href="?stage=planning&amp;sort=due_date"' in page  # another column: its own sort, same filter
     assert [p.title for p in response.context["object_list"]] == ["Brunch", "火锅夜宵"]
 
@@ -148,3 +151,77 @@ def test_the_kit_reads_a_query_string():
     assert lists.column_sort_key("get_stage_display", ("stage",)) == "stage"
     assert lists.column_sort_key("client", ("client__name",)) == "client__name"
     assert lists.column_sort_key("brief", ("title",)) == ""
+
+
+# --- swapping the list's part (htmx) -----------------------------------------------------------
+
+KIT_PARTS = ("agency/_filters.html", "agency/_pagination.html", "agency/_sort_links.html", "agency/_sort_header.html")
+PART = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": lists.REGION_ID}
+
+
+def test_a_swap_of_the_list_gets_the_lists_part_and_a_plain_request_the_whole_page(world, projects):
+    b = browser(world.staff_a)
+    url = reverse("production:project-list")
+    query = {"stage": "planning", "sort": "title"}
+    page = b.get(url, query)
+    part = b.get(url, query, **PART)
+    assert [t.name for t in page.templates][0] == "agency/list.html"
+    assert [t.name for t in part.templates][0] == "agency/_list.html"
+    whole, swapped = page.content.decode(), part.content.decode()
+    assert "<html" in whole and '<nav class="side"' in whole and 'id="list"' in whole
+    assert "<html" not in swapped and '<nav class="side"' not in swapped
+    assert swapped.lstrip().startswith('<div id="list"')
+    assert [p.title for p in part.context["object_list"]] == ["Brunch", "火锅夜宵"]  # the same sort and filter
+    assert "2 results" in swapped and 'href="?stage=planning&amp;sort=-title" hx-boost="true"' in swapped
+    for response in (page, part):  # one URL, two bodies: no cache may hand one for the other
+        assert {"HX-Request", "HX-Target"} <= {v.strip() for v in response["Vary"].split(",")}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_HX_REQUEST": "true"},  # a swap of the whole body (a boosted link elsewhere)
+        {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "content"},  # aiming at another element
+        {**PART, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"},  # the back button asking for a page again
+    ],
+)
+def test_any_other_request_gets_the_whole_page(world, projects, headers):
+    response = browser(world.staff_a).get(reverse("production:project-list"), **headers)
+    assert [t.name for t in response.templates][0] == "agency/list.html"
+    assert "<html" in response.content.decode()
+
+
+def test_a_list_page_of_its_own_layout_answers_its_own_part(world):
+    b = browser(world.staff_a)
+    url = reverse("records:audit-list")
+    assert [t.name for t in b.get(url).templates][0] == "records/audit_list.html"
+    part = b.get(url, **PART)
+    assert [t.name for t in part.templates][0] == "records/_audit_list.html"
+    assert part.content.decode().lstrip().startswith('<div id="list"')
+
+
+def test_every_list_page_wraps_the_kit_in_its_swapped_part():
+    """A page that shows the kit's links has the part they swap (``#list``), in a template of its
+    own the view answers alone; otherwise a sort would swap nothing."""
+    checked = 0
+    for view in every_list_view():
+        page = get_template(view.template_name).template.source
+        assert not any(name in page for name in KIT_PARTS), f"{view.template_name} shows kit links outside #list"
+        part_name = lists.part_template(view.template_name)
+        try:
+            part = get_template(part_name).template.source
+        except TemplateDoesNotExist:
+            continue  # a page without the kit's links
+        assert f'{{% include "{part_name}" %}}' in page, f"{view.template_name} does not include {part_name}"
+        assert 'id="list"' in part and 'hx-select="#list"' in part, part_name
+        checked += 1
+    assert checked > 30
+
+
+def test_the_kits_links_and_filter_form_swap_the_list_and_stay_plain_links():
+    for name in KIT_PARTS:
+        source = get_template(name).template.source
+        assert 'hx-boost="true"' in source, name  # with scripts: a swap of #list, its URL pushed
+        assert "href=" in source or '<form method="get"' in source, name  # without scripts: links and a form
+    assert lists.part_template("agency/list.html") == "agency/_list.html"
+    assert lists.part_template("records/audit_list.html") == "records/_audit_list.html"

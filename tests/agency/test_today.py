@@ -147,3 +147,27 @@ def test_a_session_still_live_past_midnight_stays_in_todays_work(world):
     LiveSessionFactory(account=account, theme="Yesterday, never started", planned_start=yesterday_evening)
     live = titles(actor_of(world.staff_a))["Live sessions today (8.1)"]
     assert live.count == 1 and "Still on air" in live.rows[0].text
+
+
+def test_messages_and_comments_waiting_lead_to_the_one_inbox(world):
+    from tests.accounts_ops.factories import ConversationFactory, VideoCommentFactory
+    from tests.factories import PlatformAccountFactory
+
+    account = PlatformAccountFactory(client=world.client_a1, handle="today-inbox")
+    conversation = ConversationFactory(account=account, fan_uid="fan-today")
+    VideoCommentFactory(account=account, author_uid="fan-today", text="Open on Sunday?")
+
+    sections = titles(actor_of(world.staff_a))
+    inbox = reverse("accounts_ops:conversation-list")
+    messages = sections["Private messages waiting for a reply (6.4)"]
+    comments = sections["Comments waiting to be handled (7.1)"]
+    assert messages.url == inbox and comments.url == inbox  # not the old message and comment lists
+    assert [row.url for row in messages.rows] == [conversation.get_absolute_url()]
+    assert [row.url for row in comments.rows] == [conversation.get_absolute_url()]
+
+    b = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    b.force_login(world.staff_a)
+    page = b.get(reverse("home")).content.decode()
+    assert f'href="{inbox}"' in page
+    assert reverse("accounts_ops:inbox-list") not in page.split('<main id="content"', 1)[1]
+    assert reverse("accounts_ops:comment-list") not in page.split('<main id="content"', 1)[1]

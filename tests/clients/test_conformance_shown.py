@@ -16,6 +16,7 @@ from agency.conformance_shown import CLIENT_CONFORMANCE_CLAUSES, clauses_shown_t
 from agency.services import agency_settings_change
 from agency.standard import CLAUSES
 from agency.tenancy import tenant_context
+from reports.models import ConformanceReport
 from reports.services import conformance_snapshot_take
 
 ALL = [clause.id for clause in CLAUSES]
@@ -160,23 +161,82 @@ def test_client_people_read_the_chosen_clauses_through_the_api(world, api):
     assert [row["clause_id"] for row in full["results"]] == ALL
 
 
+def pdf_clauses(report_id: int) -> list[str]:
+    """The clauses whose rows a built report's PDF holds."""
+    from agency.standard import CLAUSES_BY_ID
+    from tests.agency.test_conformance_reports import pdf_text
+
+    text = pdf_text(ConformanceReport.dangerously_all_agencies.get(pk=report_id))
+    return [c for c in ALL if re.search(rf"{re.escape(c)}\s+{re.escape(CLAUSES_BY_ID[c].title_en[:8])}", text)]
+
+
 def test_a_pdf_report_a_client_person_asks_for_holds_the_chosen_clauses_and_the_staffs_holds_all(
     world, api, django_capture_on_commit_callbacks
 ):
-    from agency.standard import CLAUSES_BY_ID
-    from reports.models import ConformanceReport
-    from tests.agency.test_conformance_reports import pdf_text
-
     choose(world, CHOSEN)
     body = {"client": world.client_a1.pk, "period": "2025-03", "language": "en"}
     with django_capture_on_commit_callbacks(execute=True):
         theirs = api(world.viewer_a1).post(reverse("conformancereport-list"), body, format="json")
         ours = api(world.staff_a).post(reverse("conformancereport-list"), body, format="json")
-    for response, expected in ((theirs, CHOSEN), (ours, ALL)):
-        text = pdf_text(ConformanceReport.dangerously_all_agencies.get(pk=response.json()["id"]))
-        found = [
-            clause
-            for clause in ALL
-            if re.search(rf"{re.escape(clause)}\s+{re.escape(CLAUSES_BY_ID[clause].title_en[:8])}", text)
-        ]
-        assert found == expected
+        for_them = api(world.staff_a).post(
+            reverse("conformancereport-list"), {**body, "for_client": True}, format="json"
+        )
+    for response, expected, for_client in ((theirs, CHOSEN, True), (ours, ALL, False), (for_them, CHOSEN, True)):
+        assert pdf_clauses(response.json()["id"]) == expected
+        report = ConformanceReport.dangerously_all_agencies.get(pk=response.json()["id"])
+        assert report.for_client is for_client and report.clauses == expected  # what it holds, recorded
+    # A client person asking for the staff's report is still given the client's.
+    with django_capture_on_commit_callbacks(execute=True):
+        forced = api(world.viewer_a1).post(
+            reverse("conformancereport-list"), {**body, "for_client": False}, format="json"
+        )
+    assert forced.json()["for_client"] is True and pdf_clauses(forced.json()["id"]) == CHOSEN
+
+
+def test_a_client_person_never_receives_a_hidden_clause_by_page_api_or_pdf(
+    world, api, django_capture_on_commit_callbacks
+):
+    """The staff's report (every clause) never reaches client people; a report built for the
+    client reaches them while it holds no clause the agency hides, and not after it hides one."""
+    choose(world, CHOSEN)
+    staff_page = browser(world.staff_a)
+    url = reverse("conformance-client", args=[world.client_a1.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_page.post(url, {"period": "2025-03", "language": "en"})
+        staff_page.post(url, {"period": "2025-03", "language": "en", "for_client": "1"})
+    with tenant_context(world.agency_a):
+        everything, for_client = (
+            ConformanceReport.objects.get(for_client=False),
+            ConformanceReport.objects.get(for_client=True),
+        )
+    assert pdf_clauses(everything.pk) == ALL and pdf_clauses(for_client.pk) == CHOSEN
+    download = reverse("conformance-report-download", args=[everything.pk])
+    download_theirs = reverse("conformance-report-download", args=[for_client.pk])
+    # Staff read and download both, and see which one was built for the client.
+    staff_view = staff_page.get(url).content.decode()
+    assert download in staff_view and download_theirs in staff_view and "for the client" in staff_view
+    assert staff_page.get(download).status_code == 200
+
+    viewer = browser(world.viewer_a1)
+    page = viewer.get(url).content.decode()
+    assert rows(page) == CHOSEN  # the page's results
+    assert download_theirs in page and download not in page  # the reports listed
+    assert viewer.get(download).status_code == 404  # the staff's PDF, asked for by its address
+    pdf = viewer.get(download_theirs)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    listed = api(world.viewer_a1).get(reverse("conformancereport-list")).json()["results"]
+    assert [r["id"] for r in listed] == [for_client.pk] and listed[0]["clauses"] == CHOSEN
+    assert api(world.viewer_a1).get(reverse("conformancereport-detail", args=[everything.pk])).status_code == 404
+    evaluated = (
+        api(world.viewer_a1)
+        .get(reverse("conformancesnapshot-evaluate"), {"client": world.client_a1.pk, "period": "2025-03"})
+        .json()
+    )
+    assert [row["clause_id"] for row in evaluated] == CHOSEN
+
+    # The agency hides 5.1: the report holding it is withheld from then on, the staff keep it.
+    choose(world, ["4.1"])
+    assert viewer.get(download_theirs).status_code == 404
+    assert download_theirs not in viewer.get(url).content.decode()
+    assert api(world.viewer_a1).get(reverse("conformancereport-list")).json()["results"] == []
+    assert staff_page.get(download_theirs).status_code == 200

@@ -92,6 +92,45 @@ def test_the_review_page_offers_the_players_current_time_for_a_comment(world):
     assert "Use the current time" in text and "production/review.js" in text
 
 
+THREAD = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "review-thread"}
+
+
+def test_commenting_replying_and_resolving_swap_the_comments_and_stay_forms_without_scripts(world):
+    round_ = _open_round(world, duration_seconds=Decimal("75"))
+    approver, producer = browser(world.approver_a1), browser(world.staff_a)
+    whole = page(approver.get(round_.get_absolute_url()))
+    assert "<html" in whole and 'id="review-thread"' in whole
+    thread = whole.split('id="review-thread"', 1)[1]
+    comment_url = reverse("production:review-action", args=[round_.pk, "comment"])
+    assert f'method="post" action="{comment_url}" hx-post="{comment_url}"' in thread  # a form either way
+
+    added = approver.post(comment_url, {"body": "Hold the close-up", "timecode_seconds": "00:05"}, **THREAD)
+    body = page(added)
+    assert added.status_code == 200 and body.startswith('<div class="thread" id="review-thread"')
+    assert "<html" not in body and "Comment added." in body and "Hold the close-up" in body
+    assert "HX-Request" in added["Vary"]
+    # The decision, outside the part, counts the comments still open: swapped with it, out of band.
+    assert '<div id="decide-open" hx-swap-oob="true"><input type="hidden" name="open_seen" value="1">' in body
+    assert "1 comment is still open." in body and 'id="approve-dialog"' in body
+    comment = ReviewComment.dangerously_all_agencies.get(round=round_)
+
+    refused = approver.post(comment_url, {"body": "Too late", "timecode_seconds": "1:75"}, **THREAD)
+    assert refused.status_code == 400 and page(refused).startswith('<div class="thread"')
+    assert "the seconds after the colon go up to 59" in page(refused)
+
+    reply_url = reverse("production:review-action", args=[round_.pk, "reply"])
+    replied = producer.post(reply_url, {"parent": comment.pk, "body": "Done in v2"}, **THREAD)
+    assert replied.status_code == 200 and "Reply added." in page(replied) and "Done in v2" in page(replied)
+    resolve_url = reverse("production:review-action", args=[round_.pk, "resolve"])
+    resolved = producer.post(resolve_url, {"comment": comment.pk}, **THREAD)
+    assert resolved.status_code == 200 and page(resolved).startswith('<div class="thread"')
+    comment.refresh_from_db()
+    assert comment.resolved_at is not None
+    # Without htmx the same posts come back to the page.
+    plain = producer.post(reverse("production:review-action", args=[round_.pk, "reopen"]), {"comment": comment.pk})
+    assert plain.status_code == 302 and plain.url == round_.get_absolute_url()
+
+
 def status_of(round_) -> str:
     return ReviewRound.dangerously_all_agencies.get(pk=round_.pk).status
 
