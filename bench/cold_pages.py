@@ -17,6 +17,12 @@ printed with the queries one request sends, beside the favicon's (the middleware
 and the signed-in person read, no page: how fast this machine is at the time). Targets (issue 23
 and 22.8): the agency overview, the conformance matrix and a client's conformance page under
 150 ms, Today under 100 ms, every page under 300 ms. Timings are printed, never asserted.
+
+``--crawl N`` then requests every page reachable by links from the home page (one per route and
+set of query parameters; the agency's admin), and from the client area (the agency's client
+viewer), each ``--crawl-runs`` times, and prints the slowest N with their queries (22.8: every
+page under 300 ms). ``--cache`` times the pages with the answer cache on instead (its default).
+``python -m bench`` runs both.
 """
 
 from __future__ import annotations
@@ -126,8 +132,8 @@ HREF = re.compile(r'href="([^"#]*)')
 
 
 def crawl(browser, start: str, *, limit: int, runs: int) -> list[dict]:
-    """Every page reachable from ``start`` by the links of the pages (the same area: a staff start
-    stays out of the client area and the other way round), one per route and set of query
+    """Every page reachable from ``start`` by the links of the pages (a staff start stays out of
+    the client area; a client person follows every link, to the pages both see), one per route and set of query
     parameters, each requested once to load its code, then ``runs`` times; the median, the
     queries and the size of its answer."""
     from urllib.parse import parse_qsl, urlsplit
@@ -141,7 +147,7 @@ def crawl(browser, start: str, *, limit: int, runs: int) -> list[dict]:
         parts = urlsplit(html.unescape(url))
         if parts.netloc not in ("", "testserver") or any(parts.path.startswith(p) for p in CRAWL_SKIPPED):
             continue
-        if parts.path.startswith("/client/") != client_area:
+        if parts.path.startswith("/client/") and not client_area:
             continue
         try:
             match = resolve(parts.path)
@@ -224,7 +230,15 @@ def main() -> None:
         raise SystemExit("No such agency: fill the database with `manage.py seed_scale` first.")
     browser = signed_in_browser(agency)
     urls = pages(agency)
-    figures: dict = {"agency": agency.slug, "runs": args.runs, "pages": {}}
+    figures: dict = {
+        "agency": agency.slug,
+        "runs": args.runs,
+        "answer cache": args.cache,
+        "pages": {},
+        "targets_ms": {name: TARGETS_MS.get(name, PAGE_TARGET_MS) for name in urls},
+        "page_target_ms": PAGE_TARGET_MS,
+        "crawl_runs": args.crawl_runs,
+    }
 
     if not args.no_refresh:
         try:
@@ -246,7 +260,9 @@ def main() -> None:
                 f"refresh kept {kept} results in {figures['refresh']['refresh s']} s"
             )
 
-    print(f"{'page':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'target ms':>10}  verdict")
+    print(f"answer cache {'on' if args.cache else 'off'}")
+    print(f"{'page':<20} {'median ms':>10} {'p95 ms':>8} {'× ref':>6} {'queries':>8} {'target ms':>10}  verdict")
+    reference = None
     for name, url in urls.items():
         queries = queries_of(browser, url)  # the code loaded, the connection open
         times = [timed(browser, url) for _ in range(args.runs)]
@@ -254,9 +270,11 @@ def main() -> None:
         target = TARGETS_MS.get(name, PAGE_TARGET_MS)
         if name == "favicon (reference)":
             target = 0
+        reference = reference or median  # the favicon comes first
         figures["pages"][name] = {"median_ms": round(median, 1), "p95_ms": round(p95, 1), "queries": queries}
         verdict = "" if not target else "met" if p95 < target else "not met"
-        print(f"{name:<20} {median:>10,.1f} {p95:>8,.1f} {queries:>8} {target:>10}  {verdict}")
+        ratio = median / reference
+        print(f"{name:<20} {median:>10,.1f} {p95:>8,.1f} {ratio:>6.1f} {queries:>8} {target:>10}  {verdict}")
     if args.crawl:
         from agency.roles import Role
 
