@@ -197,7 +197,8 @@ def print_crawl(title: str, pages: list[dict], reference_ms: float, shown: int) 
             f"{page['queries']:>8} {page['kib']:>5}  {page['url']} ({page['name']})"
         )
     for page in refused:
-        print(f"  answered {page['status']}: {page['url']} ({page['name']})")
+        if page["status"] >= 400:  # (a redirect is a page for the other kind of person)
+            print(f"  answered {page['status']}: {page['url']} ({page['name']})")
 
 
 def main() -> None:
