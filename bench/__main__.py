@@ -80,7 +80,7 @@ def crawl_lines(cold: dict) -> list[str]:
         answered = sorted((p for p in pages if p["status"] == 200), key=lambda p: -p["median_ms"])
         over = sum(p["median_ms"] >= cold["page_target_ms"] for p in answered)
         lines += [
-            f"Every page of the {area}, cold: {len(answered)} pages, {over} at or over {cold['page_target_ms']} ms "
+            f"Crawl of the {area} pages, cold: {len(answered)} pages, {over} at or over {cold['page_target_ms']} ms "
             f"(median of {cold['crawl_runs']}); the slowest {min(CRAWL_SHOWN, len(answered))}:",
             "",
             "| page | median ms | queries | KiB |",
