@@ -36,6 +36,7 @@ per-process memory cache a write in one process could not reach another's answer
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -62,11 +63,27 @@ TRUNCATES = re.compile(r'\bTRUNCATE(?:\s+TABLE)?(?:\s+ONLY)?\s+((?:"?[\w$]+"?\s*
 READS = re.compile(r"\b(?:FROM|JOIN)\s+" + _NAME, re.I)
 
 
+REMEMBERED_SQL_CHARS = 8192  # statements up to this long have their tables remembered (bulk ones are longer)
+
+
 def written_tables(sql: str) -> list[str]:
+    """The tables a statement writes. Remembered per statement text (Django sends the same texts
+    over and over, their values apart): every statement passes here twice (the answer cache's
+    versions, the kept conformance results), and the search through a long SELECT costs more
+    than the statement's own round trip."""
+    return list(_remembered_written(sql) if len(sql) <= REMEMBERED_SQL_CHARS else _written(sql))
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_written(sql: str) -> tuple[str, ...]:
+    return _written(sql)
+
+
+def _written(sql: str) -> tuple[str, ...]:
     written = WRITES.findall(sql)
     for names in TRUNCATES.findall(sql):
         written += [name.strip().strip('"') for name in names.split(",")]
-    return written
+    return tuple(written)
 
 
 VERSION_PREFIX = "wv"

@@ -149,12 +149,12 @@ class ClauseStatus:
         return {"summary": self.summary, "evidence": [item.label for item in self.evidence]}
 
     @classmethod
-    def from_dict(cls, data: dict, *, evidence: bool = True) -> ClauseStatus:
-        """A result as a snapshot kept it, said in the active language when the snapshot kept
-        that language's words (``said``), else as recorded; without its evidence for a page that
-        shows none (a list of many clients)."""
+    def from_dict(cls, data: dict, *, evidence: bool = True, language: str | None = None) -> ClauseStatus:
+        """A result as a snapshot kept it, said in the active language (or ``language``, for a
+        caller reading many) when the snapshot kept that language's words (``said``), else as
+        recorded; without its evidence for a page that shows none (a list of many clients)."""
         summary = data["summary"]
-        said = (data.get("said") or {}).get(get_language() or "")
+        said = (data.get("said") or {}).get((get_language() if language is None else language) or "")
         if not evidence:
             return cls(data["clause_id"], data["title"], data["status"], said["summary"] if said else summary, [])
         evidence = [Evidence(**item) for item in data["evidence"]]

@@ -259,6 +259,12 @@ def _refuse_if_pending(query) -> None:
         )
 
 
+def named(rows: models.QuerySet) -> models.QuerySet:
+    """Tenant rows read with the relations their names read (``TenantModel.name_related``)."""
+    related = getattr(rows.model, "name_related", ())
+    return rows.select_related(*related) if related else rows  # (no names would join every relation)
+
+
 class TenantQuerySet(models.QuerySet):
     def visible_to(self, actor: Actor) -> TenantQuerySet:
         """The rows ``actor`` may see: its agency's, and for client people only its client's."""
@@ -359,6 +365,10 @@ class TenantModel(models.Model):
 
     tenant_client_path: str | None = "client_id"
     same_client_as: tuple[str | SameClient, ...] = ()
+    # The relations a row's name (``__str__``) reads: rows listed by their names (the choices of a
+    # form or a list's filter, the records named in the audit trail) are read with them, in the
+    # same query, not one query per row.
+    name_related: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import SimpleTemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -48,7 +49,14 @@ class TenantViewMixin(LoginRequiredMixin):
             raise PermissionDenied(_("This page is for client people."))
         if self.resource and not self.actor.can(self.action, self.resource):
             raise PermissionDenied(_("Your role does not allow this."))
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            # Rendered here, inside the request's transaction (ATOMIC_REQUESTS wraps the view
+            # only): a query the template makes would otherwise open a transaction of its own with
+            # the tenant context (four round trips instead of one), and a choice list read through
+            # a server-side cursor would be copied whole at that transaction's end.
+            response.render()
+        return response
 
     def base_queryset(self):
         return self.model.objects.visible_to(self.actor)

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 INGEST_RATIO = 0.15  # of raw COPY rows/s
 PERSONA_SECONDS = 60  # for 15,000 accounts
+CRAWL_SHOWN = 15  # the slowest pages of the crawl listed
 
 
 def run(script: str, *args: str, env: dict | None = None) -> dict:
@@ -45,6 +46,52 @@ def run(script: str, *args: str, env: dict | None = None) -> dict:
 
 def verdict(met: bool) -> str:
     return "met" if met else "**not met**"
+
+
+def cold_page_rows(cold: dict, warm: dict) -> list[tuple]:
+    """A row per page of ``cold_pages.py``: its median with the answer cache off and the queries
+    it sends, beside the favicon of the same run (the middleware and the signed-in person, no
+    page), and with the answer cache on."""
+    reference = cold["pages"]["favicon (reference)"]["median_ms"]
+    rows = []
+    for name, figures in cold["pages"].items():
+        if name == "favicon (reference)":
+            continue
+        target = cold["targets_ms"][name]
+        cached = warm["pages"].get(name, {}).get("median_ms")
+        beside = f"; cache on {cached:,.0f} ms" if cached is not None else ""
+        rows.append(
+            (
+                f"{name}, cold (answer cache off; {cold['agency']})",
+                f"{figures['median_ms']:,.0f} ms (p95 {figures['p95_ms']:,.0f}), {figures['queries']} queries{beside}",
+                f"favicon {reference:,.1f} ms",
+                f"{figures['median_ms'] / reference:.1f}",
+                f"< {target} ms",
+                verdict(figures["p95_ms"] < target),
+            )
+        )
+    return rows
+
+
+def crawl_lines(cold: dict) -> list[str]:
+    """The slowest pages of the crawl of every page (staff, then the client area), cache off."""
+    lines = []
+    for area, pages in cold.get("crawl", {}).items():
+        answered = sorted((p for p in pages if p["status"] == 200), key=lambda p: -p["median_ms"])
+        over = sum(p["median_ms"] >= cold["page_target_ms"] for p in answered)
+        lines += [
+            f"Crawl of the {area} pages, cold: {len(answered)} pages, {over} at or over {cold['page_target_ms']} ms "
+            f"(median of {cold['crawl_runs']}); the slowest {min(CRAWL_SHOWN, len(answered))}:",
+            "",
+            "| page | median ms | queries | KiB |",
+            "|---|---|---|---|",
+            *(
+                f"| `{p['url']}` ({p['name']}) | {p['median_ms']:,.0f} | {p['queries']} | {p['kib']} |"
+                for p in answered[:CRAWL_SHOWN]
+            ),
+            "",
+        ]
+    return lines
 
 
 def main() -> None:
@@ -74,6 +121,10 @@ def main() -> None:
     persona = run("persona.py", "--accounts", args.persona_accounts, env=scratch_env)
     load = run("load.py", "--duration", args.duration)
     worker = run("worker.py")
+    # The staff pages served cold (the answer cache off), with every page crawled; then with the
+    # answer cache on, beside them.
+    cold = run("cold_pages.py", "--crawl", str(CRAWL_SHOWN))
+    warm = run("cold_pages.py", "--cache", "--no-refresh")
     tests = None
     if not args.skip_tests:
         print("\n$ pytest tests/agency/test_query_counts.py", flush=True)
@@ -222,6 +273,7 @@ def main() -> None:
             "—",
         )
     )
+    rows += cold_page_rows(cold, warm)
     sizes = load.get("table_rows", {})
     lines = [
         f"Run of {dt.datetime.now().isoformat(timespec='minutes')} on {platform.node()} "
@@ -236,6 +288,7 @@ def main() -> None:
         "",
         *load["table"],
         "",
+        *crawl_lines(cold),
     ]
     Path(args.out).write_text("\n".join(lines))
     print("\n" + "\n".join(lines))

@@ -17,13 +17,21 @@ printed with the queries one request sends, beside the favicon's (the middleware
 and the signed-in person read, no page: how fast this machine is at the time). Targets (issue 23
 and 22.8): the agency overview, the conformance matrix and a client's conformance page under
 150 ms, Today under 100 ms, every page under 300 ms. Timings are printed, never asserted.
+
+``--crawl N`` then requests every page reachable by links from the home page (one per route and
+set of query parameters; the agency's admin), and from the client area (the agency's client
+viewer), each ``--crawl-runs`` times, and prints the slowest N with their queries (22.8: every
+page under 300 ms). ``--cache`` times the pages with the answer cache on instead (its default).
+``python -m bench`` runs both.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -32,7 +40,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-os.environ["ANSWER_CACHE"] = "false"
 
 TARGETS_MS = {"agency overview": 150, "conformance matrix": 150, "client conformance": 150, "today": 100}
 PAGE_TARGET_MS = 300  # every other page (22.8)
@@ -57,7 +64,7 @@ def gather_statistics() -> bool:
     return True
 
 
-def signed_in_browser(agency):
+def signed_in_browser(agency, role: str = ""):
     from django.test import Client as Browser
     from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -65,7 +72,7 @@ def signed_in_browser(agency):
     from agency.models import Membership
     from agency.roles import Role
 
-    admin = Membership.objects.select_related("user").get(agency=agency, role=Role.AGENCY_ADMIN).user
+    admin = Membership.objects.select_related("user").filter(agency=agency, role=role or Role.AGENCY_ADMIN).first().user
     browser = Browser()
     browser.force_login(admin)
     if twofactor.two_step_required(admin):  # as after a real sign-in with the code step
@@ -112,9 +119,86 @@ def queries_of(browser, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    connection.queries_log.clear()  # a full log (9,000 statements) would capture none
     with CaptureQueriesContext(connection) as queries:
         browser.get(url)
     return len(queries.captured_queries)
+
+
+# Links the crawl never follows: other areas (the API, the admin, static files), and links that
+# change the session or the language rather than show a page.
+CRAWL_SKIPPED = ("/api/", "/admin/", "/static/", "/media/", "/i18n/", "/accounts/logout/", "/switch-agency/")
+HREF = re.compile(r'href="([^"#]*)')
+
+
+def crawl(browser, start: str, *, limit: int, runs: int) -> list[dict]:
+    """Every page reachable from ``start`` by the links of the pages (a staff start stays out of
+    the client area; a client person follows every link, to the pages both see), one per route and set of query
+    parameters, each requested once to load its code, then ``runs`` times; the median, the
+    queries and the size of its answer."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    client_area = start.startswith("/client/")
+    seen, queue, out = set(), [start], []
+    while queue and len(out) < limit:
+        url = queue.pop(0)
+        parts = urlsplit(html.unescape(url))
+        if parts.netloc not in ("", "testserver") or any(parts.path.startswith(p) for p in CRAWL_SKIPPED):
+            continue
+        if parts.path.startswith("/client/") and not client_area:
+            continue
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            continue
+        key = (match.view_name, tuple(sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})))
+        if key in seen:
+            continue
+        seen.add(key)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        response = browser.get(path)
+        if response.status_code != 200:
+            out.append({"url": path, "name": match.view_name, "status": response.status_code})
+            continue
+        kind = response.get("Content-Type", "").split(";")[0]
+        if kind == "text/html":
+            queue.extend(HREF.findall(response.content.decode()))
+        queries = queries_of(browser, path)
+        times = [timed(browser, path) for _ in range(runs)]
+        out.append(
+            {
+                "url": path,
+                "name": match.view_name,
+                "status": 200,
+                "kind": kind,
+                "median_ms": round(statistics.median(times), 1),
+                "max_ms": round(max(times), 1),
+                "queries": queries,
+                "kib": round(len(response.content) / 1024),
+            }
+        )
+    return out
+
+
+def print_crawl(title: str, pages: list[dict], reference_ms: float, shown: int) -> None:
+    answered = [page for page in pages if page["status"] == 200]
+    refused = [page for page in pages if page["status"] != 200]
+    over = [page for page in answered if page["median_ms"] >= PAGE_TARGET_MS]
+    print(
+        f"\n{title}: {len(answered)} pages crawled, {len(over)} at or over {PAGE_TARGET_MS} ms; "
+        f"the slowest {min(shown, len(answered))}:"
+    )
+    print(f"{'median ms':>10} {'max ms':>8} {'× ref':>6} {'queries':>8} {'KiB':>5}  page")
+    for page in sorted(answered, key=lambda page: -page["median_ms"])[:shown]:
+        print(
+            f"{page['median_ms']:>10,.1f} {page['max_ms']:>8,.1f} {page['median_ms'] / reference_ms:>6.1f} "
+            f"{page['queries']:>8} {page['kib']:>5}  {page['url']} ({page['name']})"
+        )
+    for page in refused:
+        if page["status"] >= 400:  # (a redirect is a page for the other kind of person)
+            print(f"  answered {page['status']}: {page['url']} ({page['name']})")
 
 
 def main() -> None:
@@ -123,7 +207,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", default="", help="write the figures here too")
     parser.add_argument("--no-refresh", action="store_true", help="time the pages without bringing results up to date")
+    parser.add_argument("--cache", action="store_true", help="with the answer cache on (its default with Redis)")
+    parser.add_argument("--crawl", type=int, default=0, metavar="N", help="crawl every page, print the slowest N")
+    parser.add_argument("--crawl-runs", type=int, default=3)
+    parser.add_argument("--crawl-limit", type=int, default=500, help="pages crawled at most (each area)")
     args = parser.parse_args()
+    os.environ["ANSWER_CACHE"] = "true" if args.cache else "false"
 
     import django
 
@@ -142,7 +231,15 @@ def main() -> None:
         raise SystemExit("No such agency: fill the database with `manage.py seed_scale` first.")
     browser = signed_in_browser(agency)
     urls = pages(agency)
-    figures: dict = {"agency": agency.slug, "runs": args.runs, "pages": {}}
+    figures: dict = {
+        "agency": agency.slug,
+        "runs": args.runs,
+        "answer cache": args.cache,
+        "pages": {},
+        "targets_ms": {name: TARGETS_MS.get(name, PAGE_TARGET_MS) for name in urls},
+        "page_target_ms": PAGE_TARGET_MS,
+        "crawl_runs": args.crawl_runs,
+    }
 
     if not args.no_refresh:
         try:
@@ -164,7 +261,9 @@ def main() -> None:
                 f"refresh kept {kept} results in {figures['refresh']['refresh s']} s"
             )
 
-    print(f"{'page':<20} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'target ms':>10}  verdict")
+    print(f"answer cache {'on' if args.cache else 'off'}")
+    print(f"{'page':<20} {'median ms':>10} {'p95 ms':>8} {'× ref':>6} {'queries':>8} {'target ms':>10}  verdict")
+    reference = None
     for name, url in urls.items():
         queries = queries_of(browser, url)  # the code loaded, the connection open
         times = [timed(browser, url) for _ in range(args.runs)]
@@ -172,9 +271,20 @@ def main() -> None:
         target = TARGETS_MS.get(name, PAGE_TARGET_MS)
         if name == "favicon (reference)":
             target = 0
+        reference = reference or median  # the favicon comes first
         figures["pages"][name] = {"median_ms": round(median, 1), "p95_ms": round(p95, 1), "queries": queries}
         verdict = "" if not target else "met" if p95 < target else "not met"
-        print(f"{name:<20} {median:>10,.1f} {p95:>8,.1f} {queries:>8} {target:>10}  {verdict}")
+        ratio = median / reference
+        print(f"{name:<20} {median:>10,.1f} {p95:>8,.1f} {ratio:>6.1f} {queries:>8} {target:>10}  {verdict}")
+    if args.crawl:
+        from agency.roles import Role
+
+        reference = figures["pages"]["favicon (reference)"]["median_ms"]
+        figures["crawl"] = {"staff": crawl(browser, "/", limit=args.crawl_limit, runs=args.crawl_runs)}
+        print_crawl("staff pages (the agency's admin)", figures["crawl"]["staff"], reference, args.crawl)
+        viewer = signed_in_browser(agency, Role.CLIENT_VIEWER)
+        figures["crawl"]["client area"] = crawl(viewer, "/client/", limit=args.crawl_limit, runs=args.crawl_runs)
+        print_crawl("client area (a client viewer)", figures["crawl"]["client area"], reference, args.crawl)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 

@@ -49,6 +49,8 @@ class ConformanceSnapshot(TenantModel):
         ]
         indexes = [models.Index(fields=["agency", "period_start"], name="snapshot_agency_period")]
 
+    name_related = ("client",)
+
     def __str__(self) -> str:
         return f"{self.client} {self.period_start:%Y-%m}"
 
@@ -114,6 +116,8 @@ class ConformanceReport(TenantModel):
         verbose_name = _("conformance report")
         verbose_name_plural = _("conformance reports")
         indexes = [models.Index(fields=["agency", "client", "created_at"], name="report_agency_client_created")]
+
+    name_related = ("client",)
 
     def __str__(self) -> str:
         return f"{self.client} {self.period_start}..{self.period_end} ({self.language})"

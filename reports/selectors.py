@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, JSONField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts_ops.selectors.metrics import client_figures
 from agency.conformance import ClauseStatus, Period, Status, evaluate, evaluate_clause
@@ -76,21 +78,20 @@ def clients_results(clients: list, period: Period, *, stale_shown: bool = False)
         )
     }
     month = month_of(period)
+    now, language = timezone.now(), get_language() or ""
     rows: dict[tuple[int, str], Kept] = {}
     if month is not None and len(snapshots) < len(ids):
-        rows = {
-            (row.client_id, row.clause_id): row
-            for row in map(
-                Kept._make,
-                ConformanceResult.objects.filter(client_id__in=ids, month=month).values_list(*Kept._fields),
-            )
-        }
-    now = timezone.now()
+        kept_rows = ConformanceResult.objects.filter(client_id__in=ids, month=month)
+        fields = Kept._fields
+        if stale_shown:  # the words of the page's language only, without the evidence
+            kept_rows = kept_rows.annotate(shown=listed_words(language))
+            fields = tuple("shown" if name == "result" else name for name in fields)
+        rows = {(row.client_id, row.clause_id): row for row in map(Kept._make, kept_rows.values_list(*fields))}
     out, wanting = {}, []
     for client in clients:
         snapshot = snapshots.get(client.pk)
         if snapshot is not None:
-            results = [ClauseStatus.from_dict(item) for item in snapshot.results]
+            results = [ClauseStatus.from_dict(item, language=language) for item in snapshot.results]
             out[client.pk] = ClientResults(results, snapshot, len(results), snapshot.created_at)
             continue
         if month is None:
@@ -100,11 +101,11 @@ def clients_results(clients: list, period: Period, *, stale_shown: bool = False)
         for clause in CLAUSES:
             row = rows.get((client.pk, clause.id))
             if row is not None and is_fresh(row, now):
-                results.append(ClauseStatus.from_dict(row.result, evidence=not stale_shown))
+                results.append(ClauseStatus.from_dict(row.result, evidence=not stale_shown, language=language))
                 kept += 1
                 oldest = row.computed_at if oldest is None else min(oldest, row.computed_at)
             elif row is not None and stale_shown and row.computed_at is not None:
-                results.append(ClauseStatus.from_dict(row.result, evidence=False))
+                results.append(ClauseStatus.from_dict(row.result, evidence=False, language=language))
                 results[-1].stale = True
             else:
                 results.append(evaluate_clause(client, period, clause.id))
@@ -114,6 +115,21 @@ def clients_results(clients: list, period: Period, *, stale_shown: bool = False)
     if wanting:
         ask_refresh(clients[0].agency_id, wanting, month)
     return out
+
+
+def listed_words(language: str) -> RawSQL:
+    """A kept result as a list of many clients reads it (``ClauseStatus.from_dict`` without its
+    evidence): its clause, title, status and summary, and the words kept in ``language`` less
+    their evidence. The whole result holds every language's words and the evidence, several
+    times the bytes, for 23 results a client."""
+    result = '"reports_conformanceresult"."result"'
+    return RawSQL(
+        f"jsonb_build_object('clause_id', {result} -> 'clause_id', 'title', {result} -> 'title', "
+        f"'status', {result} -> 'status', 'summary', {result} -> 'summary', "
+        f"'said', jsonb_strip_nulls(jsonb_build_object(%s::text, ({result} -> 'said' -> %s) - 'evidence')))",
+        (language, language),
+        output_field=JSONField(),
+    )
 
 
 def ask_refresh(agency_id: int, client_ids: list[int], month: dt.date) -> None:

@@ -24,6 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
+from accounts_ops.models.metrics_rollups import AgencyMetricRollup, ClientMetricRollup, Grain
+from accounts_ops.selectors.metrics_rollups import PeriodParts, period_parts
 from agency.charts import BAR, LEVEL, LINE, RATE, Chart, Series
 from agency.tenancy import Actor
 from clients.models import AccountStatus, Client, PlatformAccount
@@ -150,26 +152,51 @@ def client_series(actor: Actor, client: Client, *, days: int) -> MetricSeries:
 
 
 def agency_activity(actor: Actor, *, days: int) -> MetricSeries:
-    """Plays and interactions per day across the agency's accounts (one aggregate query; fans are
-    in ``key_figures``)."""
+    """Plays and interactions per day across the agency's accounts (one query over the agency's
+    day rollups; fans are in ``key_figures``). A day none of whose rows reported plays has no plays."""
     end = actor.agency.today()
     dates = _dates(end, days)
     per_day = {
-        row["date"]: row
-        for row in AccountDailyMetric.objects.visible_to(actor)
-        .filter(date__gte=dates[0], date__lte=end)
-        .values("date")
-        .annotate(
-            plays_sum=Sum("plays"),
-            interactions_sum=Sum(Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("shares", 0)),
-        )
-        .order_by()
+        row[0]: row
+        for row in _period_rollups(actor)
+        .filter(grain=Grain.DAY, starts_on__range=(dates[0], end))
+        .values_list("starts_on", "plays", "plays_reported", "likes", "comments", "shares")
     }
     return MetricSeries(
         dates=dates,
         fans=[None] * len(dates),
-        plays=[per_day[d]["plays_sum"] if d in per_day else None for d in dates],
-        interactions=[per_day[d]["interactions_sum"] if d in per_day else None for d in dates],
+        plays=[per_day[d][1] if d in per_day and per_day[d][2] else None for d in dates],
+        interactions=[sum(per_day[d][3:]) if d in per_day else None for d in dates],
+    )
+
+
+def _period_rollups(actor: Actor):
+    """The rollup rows of everything ``actor`` sees: the agency's, or a client person's client's."""
+    if actor.is_client_person:
+        return ClientMetricRollup.objects.visible_to(actor).filter(client_id=actor.client_id)
+    return AgencyMetricRollup.objects.visible_to(actor)
+
+
+def _period_figures(now: PeriodParts, before: PeriodParts) -> dict:
+    """The sums of a period and of the one before it over rollup rows, with what tells an unknown
+    figure from a zero: rows summed (``days``) and rows that reported plays."""
+    out = {}
+    for name, parts in (("now", now.rollups()), ("before", before.rollups())):
+        out[f"plays_{name}"] = Sum("plays", filter=parts)
+        out[f"reported_{name}"] = Sum("plays_reported", filter=parts)
+        out[f"days_{name}"] = Sum("days", filter=parts)
+        out[f"inter_{name}"] = Sum(F("likes") + F("comments") + F("shares"), filter=parts)
+    return out
+
+
+def _known(row: dict) -> tuple:
+    """Plays now and before, interactions now and before, as the sums of the daily rows say them:
+    plays unknown where no row reported any, interactions unknown where there is no row."""
+    return (
+        row.get("plays_now") if row.get("reported_now") else None,
+        row.get("plays_before") if row.get("reported_before") else None,
+        row.get("inter_now") if row.get("days_now") else None,
+        row.get("inter_before") if row.get("days_before") else None,
     )
 
 
@@ -233,8 +260,9 @@ def account_figures(actor: Actor, account_ids: list[int], *, days: int = FIGURE_
 
 
 def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[int, Figures]:
-    """Figures grouped by client or by account. An account with no reported fan count counts with
-    the figure kept on the account."""
+    """Figures grouped by client or by account: the fans from each account's daily rows, the
+    activity from the clients' rollups, or an account's daily rows. An account with no reported fan
+    count counts with the figure kept on the account."""
     today = actor.agency.today()
     start = today - dt.timedelta(days=days - 1)
     earlier = start - dt.timedelta(days=days)
@@ -252,36 +280,39 @@ def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[in
         fans_now[group] += now if now is not None else followers
         if before is not None:
             fans_before[group] = (fans_before.get(group) or 0) + before
-    recent, older = Q(date__gte=start), Q(date__lt=start)
-    activity = {
-        row[key]: row
-        for row in AccountDailyMetric.objects.visible_to(actor)
-        .filter(**{f"{key}__in": ids}, date__gte=earlier, date__lte=today)
-        .values(key)
-        .annotate(
-            plays_now=Sum("plays", filter=recent),
-            plays_before=Sum("plays", filter=older),
-            inter_now=_interactions(recent),
-            inter_before=_interactions(older),
-        )
-        .order_by()
+    if key == "client_id":  # the clients' rollups: a handful of rows per client and period
+        now, before = period_parts(start, today), period_parts(earlier, start - dt.timedelta(days=1))
+        activity = {
+            row[key]: _known(row)
+            for row in ClientMetricRollup.objects.visible_to(actor)
+            .filter(now.rollups() | before.rollups(), client_id__in=ids)
+            .values(key)
+            .annotate(**_period_figures(now, before))
+            .order_by()
+        }
+    else:
+        recent, older = Q(date__gte=start), Q(date__lt=start)
+        activity = {
+            row[key]: (row["plays_now"], row["plays_before"], row["inter_now"], row["inter_before"])
+            for row in AccountDailyMetric.objects.visible_to(actor)
+            .filter(**{f"{key}__in": ids}, date__gte=earlier, date__lte=today)
+            .values(key)
+            .annotate(
+                plays_now=Sum("plays", filter=recent),
+                plays_before=Sum("plays", filter=older),
+                inter_now=_interactions(recent),
+                inter_before=_interactions(older),
+            )
+            .order_by()
+        }
+    return {
+        group: _figures(fans_now.get(group), fans_before.get(group), *activity.get(group, (None,) * 4)) for group in ids
     }
-    out = {}
-    for group in ids:
-        row = activity.get(group, {})
-        out[group] = _figures(
-            fans_now.get(group),
-            fans_before.get(group),
-            row.get("plays_now"),
-            row.get("plays_before"),
-            row.get("inter_now"),
-            row.get("inter_before"),
-        )
-    return out
 
 
 def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
-    """The same figures across every active account of the agency: two queries."""
+    """The same figures across every active account of the agency: two queries (the activity from
+    the agency's rollups)."""
     today = actor.agency.today()
     start = today - dt.timedelta(days=days - 1)
     fans_now, fans_before = 0, None
@@ -295,25 +326,10 @@ def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
         fans_now += now if now is not None else followers
         if before is not None:
             fans_before = (fans_before or 0) + before
-    recent, older = Q(date__gte=start), Q(date__lt=start)
-    activity = (
-        AccountDailyMetric.objects.visible_to(actor)
-        .filter(date__gte=start - dt.timedelta(days=days), date__lte=today)
-        .aggregate(
-            plays_now=Sum("plays", filter=recent),
-            plays_before=Sum("plays", filter=older),
-            inter_now=_interactions(recent),
-            inter_before=_interactions(older),
-        )
-    )
-    return _figures(
-        fans_now,
-        fans_before,
-        activity["plays_now"],
-        activity["plays_before"],
-        activity["inter_now"],
-        activity["inter_before"],
-    )
+    earlier = start - dt.timedelta(days=days)
+    now, before = period_parts(start, today), period_parts(earlier, start - dt.timedelta(days=1))
+    activity = _period_rollups(actor).filter(now.rollups() | before.rollups()).aggregate(**_period_figures(now, before))
+    return _figures(fans_now, fans_before, *_known(activity))
 
 
 # --- the dashboard APIs: totals, a daily series, the best videos ---------------------------------

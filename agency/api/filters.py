@@ -18,7 +18,7 @@ from django_filters.utils import label_for_filter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from agency.models import TenantModel
+from agency.models import TenantModel, named
 from agency.tenancy import current_actor
 
 # The largest id a 64-bit primary key holds: a larger one in a filter is refused (400) instead of
@@ -73,7 +73,7 @@ for _field_class in (models.ForeignKey, models.OneToOneField, models.ManyToManyF
 def scoped_choices(model, actor):
     """The rows of ``model`` that ``actor`` may pick: tenant rows it can see, or its agency's people."""
     if isinstance(model, type) and issubclass(model, TenantModel):
-        return model.objects.visible_to(actor)
+        return named(model.objects.visible_to(actor))
     if model is get_user_model():
         if actor.is_client_person:
             return model.objects.filter(pk=actor.user.pk)

@@ -135,6 +135,8 @@ class EvaluationCampaign(TenantModel):
             models.Index(fields=["agency", "client", "year"], name="campaign_agency_client_year"),
         ]
 
+    name_related = ("client",)
+
     def __str__(self) -> str:
         if self.kind == CampaignKind.FOLLOW_UP:
             return _("%(client)s · follow-up %(year)s round %(round)s") % {
@@ -246,6 +248,8 @@ class SurveyResponse(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["agency", "campaign", "audience"], name="response_agency_campaign")]
+
+    name_related = ("campaign__client",)
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_audience_display()} · {self.submitted_at:%Y-%m-%d}"

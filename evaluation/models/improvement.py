@@ -164,6 +164,8 @@ class ImprovementAction(TenantModel):
         ]
         indexes = [models.Index(fields=["agency", "status", "due_date"], name="action_agency_status_due")]
 
+    name_related = ("cycle",)
+
     def __str__(self) -> str:
         return self.action[:80]
 

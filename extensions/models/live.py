@@ -290,6 +290,8 @@ class LiveTeamAssignment(ClientOwned):
         ]
         indexes = [models.Index(fields=["agency", "person"], name="live_team_agency_person")]
 
+    name_related = ("person",)
+
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.person_name}"
 
@@ -390,6 +392,8 @@ class LiveSessionResult(ClientOwned):
             ),
         ]
         indexes = [models.Index(fields=["agency", "client"], name="live_result_agency_client")]
+
+    name_related = ("session",)
 
     def __str__(self) -> str:
         return str(_("Results of %(session)s") % {"session": self.session})

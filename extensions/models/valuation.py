@@ -131,6 +131,8 @@ class AccountValuation(ClientOwned):
         ]
         indexes = [models.Index(fields=["agency", "account", "valued_on"], name="valuation_agency_account_date")]
 
+    name_related = ("account",)
+
     def __str__(self) -> str:
         return f"{self.account} · {self.valued_on}"
 

@@ -267,6 +267,8 @@ class StoreVisitBooking(ClientOwned):
             models.Index(fields=["agency", "influencer"], name="booking_agency_influencer"),
         ]
 
+    name_related = ("influencer", "campaign")
+
     def __str__(self) -> str:
         return f"{self.influencer} · {self.campaign}"
 

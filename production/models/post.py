@@ -38,6 +38,8 @@ class Cut(ProbedMedia):
         ]
         indexes = [models.Index(fields=["agency", "probe_state", "created_at"], name="cut_agency_probe_state")]
 
+    name_related = ("project",)
+
     def __str__(self) -> str:
         return f"{self.project} · cut v{self.version}"
 
@@ -116,6 +118,8 @@ class PostProductionStep(ProjectOwned):
             ),
         ]
         indexes = [models.Index(fields=["agency", "status"], name="post_step_agency_status")]
+
+    name_related = ("project",)
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_kind_display()}"

@@ -126,5 +126,7 @@ class StageTransition(ProjectOwned):
         verbose_name_plural = _("stage changes")
         indexes = [models.Index(fields=["agency", "to_stage", "at"], name="transition_agency_stage_at")]
 
+    name_related = ("project",)
+
     def __str__(self) -> str:
         return f"{self.project}: {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"

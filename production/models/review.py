@@ -78,6 +78,8 @@ class ReviewRound(ProjectOwned):
         ]
         indexes = [models.Index(fields=["agency", "status"], name="review_round_agency_status")]
 
+    name_related = ("project",)
+
     def __str__(self) -> str:
         return f"{self.project} · round {self.number}"
 

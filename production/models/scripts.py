@@ -101,6 +101,8 @@ class Script(ProjectOwned):
         ]
         indexes = [models.Index(fields=["agency", "status"], name="script_agency_status")]
 
+    name_related = ("project",)
+
     def __str__(self) -> str:
         return f"{self.project} · v{self.version}"
 

@@ -182,6 +182,8 @@ class AssetCheckout(VoidableRecord):
         ]
         indexes = [models.Index(fields=["agency", "checked_out_at"], name="checkout_agency_out_at")]
 
+    name_related = ("asset", "checked_out_by")
+
     def __str__(self) -> str:
         return f"{self.asset} → {self.checked_out_by or '—'}"
 

@@ -78,6 +78,8 @@ class DailyInspection(VoidableRecord):
             models.Index(fields=["agency", "client", "inspection_date"], name="inspection_agency_client_day"),
         ]
 
+    name_related = ("account",)
+
     def __str__(self) -> str:
         return f"{self.account} · {self.inspection_date.isoformat()}"
 

@@ -105,6 +105,8 @@ class StatisticsReport(GeneratedReport):
         ]
         indexes = [models.Index(fields=["agency", "client", "period_start"], name="stats_agency_client_period")]
 
+    name_related = ("client",)
+
     def __str__(self) -> str:
         return f"{self.client} · {self.period_label}"
 
@@ -172,6 +174,8 @@ class WorkAssessmentReport(GeneratedReport):
             void_constraint("assessment"),
         ]
         indexes = [models.Index(fields=["agency", "period_start"], name="assessment_agency_period")]
+
+    name_related = ("client", "staff")
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.period_label}"

@@ -82,5 +82,7 @@ class UsageRecord(VoidableRecord):
             models.Index(fields=["agency", "client", "started_at"], name="usage_agency_client_started"),
         ]
 
+    name_related = ("user", "asset", "account")
+
     def __str__(self) -> str:
         return f"{self.user or '—'} · {self.asset or self.account} · {self.get_purpose_display()}"

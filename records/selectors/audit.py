@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
-from agency.models import TenantModel
+from agency.models import TenantModel, named
 from agency.templatetags.agency_tags import NOT_COUNTS, is_money_field, moment, money, number, person
 from records.audit import REDACTED
 from records.models.audit import AuditAction, AuditEvent
@@ -196,7 +196,7 @@ def _names(actor, model, keys) -> dict[str, str]:
     if not values:
         return {}
     if issubclass(model, TenantModel):
-        rows = model.objects.visible_to(actor)
+        rows = named(model.objects.visible_to(actor))
     elif model is get_user_model():
         rows = model.objects.filter(memberships__agency=actor.agency).distinct()
     else:

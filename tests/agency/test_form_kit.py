@@ -4,6 +4,7 @@ be named, the current person first and everyone by name; a form's errors open it
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,13 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.forms.renderers import DjangoTemplates
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
+from agency.forms import FormRenderer
 from agency.tenancy import tenant_context
 from production.forms import ProjectForm
 from production.models import Stage
@@ -126,3 +130,43 @@ def test_a_lists_person_filter_names_people_by_name(world):
     MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory(username="aaa_li", first_name="李雷"))
     page = browser(world.staff_a).get(reverse("production:project-list")).content.decode()
     assert ">李雷</option>" in page and ">aaa_li</option>" not in page
+
+
+class _Row:
+    """A choice's value as a model choice gives it: an object written with ``str``."""
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+SELECTS = {
+    "plain": forms.Select(choices=[("", "---------"), ("a", "A & <b>"), (2, 'Two "quoted"'), (None, "none")]),
+    "grouped": forms.Select(
+        choices=[("x", "X"), ("Group <1>", [("g1", "G1"), ("g2", translation.gettext_lazy("Client"))]), ("y", "Y")]
+    ),
+    "attrs": forms.Select(
+        attrs={"class": "wide", "data-n": 3, "required": True, "hidden": False, "data-safe": mark_safe("<i>")},
+        choices=[(_Row(1), "one"), (_Row(2), mark_safe("<b>two</b>"))],
+    ),
+    "multiple": forms.SelectMultiple(choices=[(1, "one"), (2, "two"), (3, "three")]),
+    "yes or no": forms.NullBooleanSelect(),
+    "a number as a label": forms.Select(choices=[(1, 1000), (2, 2000)]),
+    "a date as a group": forms.Select(choices=[(dt.date(2026, 1, 2), [("a", "A")])]),
+}
+
+
+@pytest.mark.parametrize("name", SELECTS)
+def test_a_select_is_written_as_djangos_templates_write_it(name):
+    """The project's renderer writes selects in Python (thousands of options); the HTML is the
+    one Django's templates give, for every value, attribute, group and label kind."""
+    widget = SELECTS[name]
+    values = [[1, 3], ["a"], []] if isinstance(widget, forms.SelectMultiple) else ["", "a", 2, "g2", True, None]
+    for value in values:
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                ours = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
+                djangos = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+            assert ours == djangos, (value, language)
