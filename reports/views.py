@@ -10,8 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -26,6 +25,9 @@ from clients.models import Client, ClientStatus
 from reports.models import ConformanceReport, ReportStatus
 from reports.selectors import clients_results, overview_rows
 from reports.services import conformance_report_request
+
+# One clause's cell of the conformance matrix: its status (class), full words (title), symbol, label, stale mark.
+CELL = '<td><span class="status {}" title="{}">{}<span class="visually-hidden">{}</span></span>{}</td>'
 
 
 class ConformanceMatrixView(TenantViewMixin, View):
@@ -44,9 +46,10 @@ class ConformanceMatrixView(TenantViewMixin, View):
         labels = {status: str(label) for status, label in Status.LABELS.items()}
         # One cell per clause, written here as the template would write it (escaped the same way):
         # a page of 25 clients has 575 of them, too many for a template loop's nodes.
-        stale = (
-            f'<span class="muted" title="{escape(_("Its evidence changed since; being computed again."))}">↻'
-            f'<span class="visually-hidden">{escape(_("being computed again"))}</span></span>'
+        stale = format_html(  # shown after a cell whose result waits to be computed again
+            '<span class="muted" title="{}">↻<span class="visually-hidden">{}</span></span>',
+            _("Its evidence changed since; being computed again."),
+            _("being computed again"),
         )
         rows = []
         for client in clients:
@@ -54,15 +57,19 @@ class ConformanceMatrixView(TenantViewMixin, View):
             rows.append(
                 {
                     "client": client,
-                    "cells": mark_safe(  # noqa: S308 (every value escaped above or here)
-                        "".join(
-                            f'<td><span class="status {escape(r.status)}" '
-                            f'title="{escape(f"{r.clause_id} · {labels[r.status]}: {r.summary}")}">'
-                            f"{escape(self.symbols.get(r.status, '?'))}"
-                            f'<span class="visually-hidden">{escape(labels[r.status])}</span></span>'
-                            f"{stale if r.stale else ''}</td>"
+                    "cells": format_html_join(
+                        "",
+                        CELL,
+                        (
+                            (
+                                r.status,
+                                f"{r.clause_id} · {labels[r.status]}: {r.summary}",
+                                self.symbols.get(r.status, "?"),
+                                labels[r.status],
+                                stale if r.stale else "",
+                            )
                             for r in results
-                        )
+                        ),
                     ),
                     "frozen": found[client.pk].snapshot is not None,
                     "not_met": sum(r.status == Status.NOT_MET for r in results),
