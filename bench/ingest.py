@@ -262,6 +262,14 @@ def run(args, owner_url: str) -> None:
     corrected = [[{**row, "new_play": row["new_play"] + 1} for row in batch] for batch in batches]
     service_pass("corrected rows (update)", corrected)
 
+    # The passes above ran on a table that had no planner statistics when they began (autovacuum
+    # comes by later); a table in service has them, so analyze before timing single requests.
+    import psycopg
+
+    with psycopg.connect(owner_url, autocommit=True) as owner:
+        owner.execute("ANALYZE accounts_ops_accountdailymetric")
+        for rollup in ("account", "client", "agency"):
+            owner.execute(f"ANALYZE accounts_ops_{rollup}metricrollup")
     rollup_figures = rollups_cost(agency, account_ids, days[-1], rng)
 
     # Video daily metrics (Douyin's item statistics): one video per account, the same days.
