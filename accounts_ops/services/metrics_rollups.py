@@ -217,8 +217,14 @@ def _refresh_postgresql(agency_id: int, keys: set[tuple[int, int, dt.date]]) -> 
         ),
     ]
     with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement, params)
+        # Row-level security's agency condition is one more index condition the planner may AND
+        # into a bitmap with the (account, date) range; on a table without statistics it did, and
+        # read the agency's whole index for each period (8 s for 2,000 periods): plain index scans
+        # for these two statements, the setting given back by the second.
+        cursor.execute("SELECT current_setting('enable_bitmapscan'), set_config('enable_bitmapscan', 'off', true)")
+        params["bitmapscan"] = cursor.fetchone()[0]
+        cursor.execute(statements[0], params)
+        cursor.execute(statements[1] + ", set_config('enable_bitmapscan', %(bitmapscan)s, true)", params)
 
 
 # --- one daily row saved or deleted through the ORM (the platform admin, fixtures) ---------------
