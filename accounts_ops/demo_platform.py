@@ -15,7 +15,6 @@ from accounts_ops.models import AccountDailyMetric, AudienceSnapshot, VideoComme
 from accounts_ops.services.audience import audience_snapshots_ingest, persona_period, persona_reports_build
 from accounts_ops.services.comments import comments_classify_pending, comments_receive
 from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
-from accounts_ops.services.metrics_rollups import rollups_deferred
 from agency.models import Agency
 from clients.models import AccountStatus, Client, PlatformAccount, Video
 
@@ -184,12 +183,6 @@ def seed(*, agency: Agency, clients: list[Client], today: dt.date) -> Counter:
     """Platform data for ``agency``'s active accounts (idempotent: an account with metrics is skipped)."""
     made: Counter = Counter()
     accounts = PlatformAccount.objects.filter(client__in=clients, status=AccountStatus.ACTIVE).order_by("pk")
-    with rollups_deferred():  # one refresh of the rollups for every account's days, not one per account
-        _seed_accounts(agency, accounts, today, made)
-    return made
-
-
-def _seed_accounts(agency: Agency, accounts, today: dt.date, made: Counter) -> None:
     for account in accounts:
         if AccountDailyMetric.objects.filter(account=account).exists():
             continue
@@ -200,3 +193,4 @@ def _seed_accounts(agency: Agency, accounts, today: dt.date, made: Counter) -> N
         account.refresh_from_db(fields=["followers"])
         _portrait(agency, account, today, made)
         _comments(agency, account, videos, today, made)
+    return made

@@ -27,8 +27,7 @@ import datetime as dt
 import operator
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager, nullcontext
-from contextvars import ContextVar
+from contextlib import nullcontext
 from functools import reduce
 
 from django.db import connection, transaction
@@ -64,26 +63,6 @@ def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 SPANS = {Grain.WEEK: week_of, Grain.MONTH: month_of}
-# The keys written within ``rollups_deferred()``, refreshed when it ends.
-_deferred: ContextVar[set | None] = ContextVar("rollups_deferred", default=None)
-
-
-@contextmanager
-def rollups_deferred():
-    """Within the block, the rollups over the daily rows written are refreshed once, when it
-    ends without an error, instead of after each write (``refresh_rollups`` over every key
-    written in it: the same rollups): for a seed's many small writes in one agency's context
-    and transaction. Nothing in the block may read the rollups."""
-    if _deferred.get() is not None:
-        yield
-        return
-    keys: set = set()
-    token = _deferred.set(keys)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    refresh_rollups(keys)
 
 
 def rollups_held(agency_id: int) -> None:
@@ -106,10 +85,6 @@ def refresh_stored_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
     inserted or changed, with the client each is stored under (``UpsertResult.written``). On
     PostgreSQL two statements whatever the number of rows (``_refresh_postgresql``), elsewhere
     ``refresh_rollups``."""
-    deferred = _deferred.get()
-    if deferred is not None:
-        deferred.update(keys)
-        return
     if connection.vendor != "postgresql":
         refresh_rollups(keys)
         return
@@ -126,10 +101,6 @@ def refresh_rollups(keys: Iterable[tuple[int, int, dt.date]]) -> None:
     The client of a key is the one the daily row was stored under; the clients stored for the
     accounts and days given are read too, so a row kept under an account's earlier client counts
     where it was stored. A rollup left without daily rows is deleted."""
-    deferred = _deferred.get()
-    if deferred is not None:
-        deferred.update(keys)
-        return
     agency_id = require_agency().pk
     keys = set(keys)
     if not keys:
