@@ -23,10 +23,12 @@ VENDOR := agency/static/vendor
 run: setup ## set up, then serve on http://127.0.0.1:8000 with demo data, a worker and the scheduler
 	HOST=$(HOST) $(VENV)/bin/honcho --procfile Procfile start
 
+# The translations compile beside the migration (neither needs the other; bench/first_start.py times
+# the first start); the demo seed skips the system checks that `migrate` has just run.
 setup: install ## install, migrate, compile translations, seed demo data
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compile_translations
-	$(PY) manage.py seed_demo
+	$(PY) manage.py compile_translations & translations=$$!; \
+		$(PY) manage.py migrate --noinput && wait $$translations
+	$(PY) manage.py seed_demo --skip-checks
 
 install: $(VENV)/.installed $(VENDOR)/chart.umd.min.js $(VENDOR)/htmx.min.js
 

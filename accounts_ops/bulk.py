@@ -45,6 +45,8 @@ class UpsertResult:
     received: int = 0
     created: int = 0
     updated: int = 0
+    # The ``written`` columns of each row inserted or changed, as stored (``upsert(written=...)``).
+    written: list[tuple] | None = None
 
     @property
     def unchanged(self) -> int:
@@ -136,18 +138,25 @@ def upsert(
     values: tuple[str, ...],
     user_id: int | None,
     defaults: dict | None = None,
+    written: tuple[str, ...] = (),
 ) -> UpsertResult:
     """Upsert ``rows`` (dicts of column attnames, or ``Columns``) into ``model``'s table.
 
     ``key``: the unique columns; ``fixed``: columns written on insert only (tenant and parent
     columns); ``values``: the columns a row may change (``None`` = keep the stored value);
-    ``defaults``: what a new row gets for a value column left out (for NOT NULL columns)."""
+    ``defaults``: what a new row gets for a value column left out (for NOT NULL columns);
+    ``written``: on PostgreSQL, columns whose stored values the result gives for each row inserted
+    or changed (``UpsertResult.written``; a ``fixed`` column as stored, not as given), read back
+    by the statement that writes them; elsewhere the result has none."""
     if not rows:
-        return UpsertResult()
+        return UpsertResult(written=[] if written and connection.vendor == "postgresql" else None)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("upsert() runs inside a transaction (and the agency's tenant_context).")
-    run = _upsert_postgresql if connection.vendor == "postgresql" else _upsert_orm
-    return run(model, rows, key=key, fixed=fixed, values=values, user_id=user_id, defaults=defaults or {})
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(
+            model, rows, key=key, fixed=fixed, values=values, user_id=user_id, defaults=defaults or {}, written=written
+        )
+    return _upsert_orm(model, rows, key=key, fixed=fixed, values=values, user_id=user_id, defaults=defaults or {})
 
 
 # --- PostgreSQL: COPY into staging, then one merge ---------------------------------------------
@@ -164,7 +173,7 @@ def _column_types(model: type[Model], columns: Sequence[str]) -> list[str]:
     return types
 
 
-def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) -> UpsertResult:
+def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults, written=()) -> UpsertResult:
     table = model._meta.db_table
     quote = connection.ops.quote_name
     columns = [*key, *fixed, *values]
@@ -200,6 +209,8 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
         # On PostgreSQL a tenant table's unique keys start with agency_id (agency.distribution).
         conflict = key if AGENCY_COLUMN in key or not is_tenant_model(model) else (AGENCY_COLUMN, *key)
         keys = ", ".join(quote(c) for c in conflict)
+        returned = "".join(f", t.{quote(c)}" for c in written)
+        read_back = [] if written else None
         insert = (
             f"INSERT INTO {quote(table)} AS t ({column_list}, created_at, updated_at, created_by_id, updated_by_id) "
             f"SELECT {', '.join(selected)}, %(now)s, %(now)s, %(user)s, %(user)s FROM {quote(staging)} "
@@ -210,31 +221,48 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults) ->
             merged = ", ".join(f"COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
             stored = ", ".join(f"t.{quote(c)}" for c in values)
             updates = ", ".join(f"{quote(c)} = COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
-            cursor.execute(
+            merge = (
                 f"WITH merged AS ({insert} DO UPDATE "
                 f"SET {updates}, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id "
-                f"WHERE ROW({merged}) IS DISTINCT FROM ROW({stored}) RETURNING (xmax = 0) AS inserted) "
-                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
-                params,
+                f"WHERE ROW({merged}) IS DISTINCT FROM ROW({stored}) RETURNING (xmax = 0) AS inserted{returned}) "
             )
-            created, updated = cursor.fetchone()
+            if written:
+                cursor.execute(merge + "SELECT * FROM merged", params)
+                created = updated = 0
+                for inserted, *values_read in cursor.fetchall():
+                    if inserted:
+                        created += 1
+                    else:
+                        updated += 1
+                    read_back.append(tuple(values_read))
+            else:
+                cursor.execute(
+                    merge + "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
+                    params,
+                )
+                created, updated = cursor.fetchone()
         else:
             # A default fills a new row's missing value, and EXCLUDED would carry it into the update
             # of an existing row: insert the new keys first, then update from the staging rows.
-            cursor.execute(insert + "DO NOTHING", params)
+            cursor.execute(insert + "DO NOTHING" + (f" RETURNING {returned[2:]}" if written else ""), params)
             created = cursor.rowcount
+            if written:
+                read_back.extend(map(tuple, cursor.fetchall()))
             merged = ", ".join(f"COALESCE(s.{quote(c)}, t.{quote(c)})" for c in values)
             stored = ", ".join(f"t.{quote(c)}" for c in values)
             updates = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, t.{quote(c)})" for c in values)
             matched = " AND ".join(f"t.{quote(c)} = s.{quote(c)}" for c in key)
             cursor.execute(
                 f"UPDATE {quote(table)} AS t SET {updates}, updated_at = %(now)s, updated_by_id = %(user)s "
-                f"FROM {quote(staging)} AS s WHERE {matched} AND ROW({merged}) IS DISTINCT FROM ROW({stored})",
+                f"FROM {quote(staging)} AS s WHERE {matched} AND ROW({merged}) IS DISTINCT FROM ROW({stored})"
+                + (f" RETURNING {returned[2:]}" if written else ""),
                 params,
             )
             updated = cursor.rowcount
+            if written:
+                read_back.extend(map(tuple, cursor.fetchall()))
         cursor.execute(f"DROP TABLE {quote(staging)}")
-    return UpsertResult(received=len(rows), created=created, updated=updated)
+    return UpsertResult(received=len(rows), created=created, updated=updated, written=read_back)
 
 
 def update_rows(model: type[Model], changes: dict[int, dict], fields: Sequence[str]) -> int:

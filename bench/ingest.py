@@ -84,6 +84,10 @@ def main() -> None:
         os.environ["DATABASE_URL"] = with_database(base_url, scratch, args.as_role or None)
         if args.as_role:
             os.environ["MIGRATION_DATABASE_URL"] = with_database(base_url, scratch)
+            # Cross-agency work logs in as the crossing role, which the application's role cannot
+            # become (project/settings.py, DATABASE_CROSSING_ROLE).
+            crossing = os.environ.get("DATABASE_CROSSING_ROLE") or "agency_crossing"
+            os.environ["CROSSING_DATABASE_URL"] = with_database(base_url, scratch, crossing)
         run(args, with_database(base_url, scratch))
     finally:
         from django.db import connections
@@ -115,6 +119,57 @@ def copy_into_scratch(agency, columns: list[str], plain: list[tuple]) -> float:
             for row in plain:
                 copy.write_row(row)
         return time.perf_counter() - started
+
+
+def rollups_cost(agency, account_ids: list[int], last_day: dt.date, rng: random.Random) -> dict:
+    """What refreshing the rollups costs the ingest service (``store_account_metrics``): requests
+    as a platform's sync or a client's upload sends them, each timed with the rollups' refresh and
+    with it left out, rolled back (best of three): 20 and 150 accounts' rows of a new day, and
+    corrections of 10,000 stored rows (150 accounts over 67 days). Milliseconds."""
+    from django.db import transaction
+
+    from accounts_ops.services import metrics
+    from agency.tenancy import tenant_context
+
+    def row(account_id: int, day: dt.date) -> dict:
+        return {
+            "account": account_id,
+            "date": day.isoformat(),
+            "new_play": rng.randint(0, 200_000),
+            "new_like": rng.randint(0, 20_000),
+            "new_comment": rng.randint(0, 2_000),
+            "new_fans": rng.randint(0, 800),
+        }
+
+    accounts = account_ids[:150]
+    new_day = last_day + dt.timedelta(days=1)
+    requests = {
+        "20 rows of a new day": [row(a, new_day) for a in accounts[:20]],
+        "150 rows of a new day": [row(a, new_day) for a in accounts],
+        "10,000 corrections": [row(a, last_day - dt.timedelta(days=d)) for a in accounts for d in range(67)][:10_000],
+    }
+
+    def timed(rows: list[dict]) -> float:
+        with tenant_context(agency, channel="api"), transaction.atomic():
+            started = time.perf_counter()
+            metrics.account_metrics_ingest(actor=None, rows=rows)
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return elapsed * 1000
+
+    refresh = metrics.refresh_stored_rollups
+    figures = {}
+    print("  the rollups' cost per request (rolled back, best of 3)")
+    for label, rows in requests.items():
+        try:
+            metrics.refresh_stored_rollups = lambda keys: None
+            without = min(timed(rows) for _run in range(3))
+        finally:
+            metrics.refresh_stored_rollups = refresh
+        with_rollups = min(timed(rows) for _run in range(3))
+        figures[label] = {"without": without, "with": with_rollups}
+        print(f"    {label:<24} without the rollups {without:7.0f} ms   with them {with_rollups:7.0f} ms")
+    return figures
 
 
 def run(args, owner_url: str) -> None:
@@ -206,6 +261,16 @@ def run(args, owner_url: str) -> None:
     service_pass("same rows again", batches)
     corrected = [[{**row, "new_play": row["new_play"] + 1} for row in batch] for batch in batches]
     service_pass("corrected rows (update)", corrected)
+
+    # The passes above ran on a table that had no planner statistics when they began (autovacuum
+    # comes by later); a table in service has them, so analyze before timing single requests.
+    import psycopg
+
+    with psycopg.connect(owner_url, autocommit=True) as owner:
+        owner.execute("ANALYZE accounts_ops_accountdailymetric")
+        for rollup in ("account", "client", "agency"):
+            owner.execute(f"ANALYZE accounts_ops_{rollup}metricrollup")
+    rollup_figures = rollups_cost(agency, account_ids, days[-1], rng)
 
     # Video daily metrics (Douyin's item statistics): one video per account, the same days.
     with tenant_context(agency), transaction.atomic():
@@ -351,6 +416,7 @@ def run(args, owner_url: str) -> None:
             "accept_rows_per_s": accept_rate,
             "queue_rows_per_s": queue_rate,
             "video_rows_per_s": video_rate,
+            "rollups_ms": rollup_figures,
         }
         Path(args.json).write_text(json.dumps(figures))
     for label, rate in (

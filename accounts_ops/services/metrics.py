@@ -304,9 +304,12 @@ def store_account_metrics(rows: Sequence[dict] | Columns, *, user_id: int | None
         fixed=("agency_id", "client_id"),
         values=AccountDailyMetric.COUNTS,
         user_id=user_id,
+        written=("account_id", "client_id", "date"),
     )
     if result.created or result.updated:
-        refresh_stored_rollups(as_tuples(rows, ("account_id", "client_id", "date")))
+        # The rows written, with the client each is stored under (PostgreSQL reads them back).
+        written = result.written
+        refresh_stored_rollups(written if written is not None else as_tuples(rows, ("account_id", "client_id", "date")))
     accounts_followers_refresh(rows)
     return result
 
