@@ -576,7 +576,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["agency.permissions.RolePermission"],
     # DRF's parsers; the multipart one refuses a body without its boundary (agency.api.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "agency.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "agency.api.parsers.MultiPartParser",
     ],

@@ -22,6 +22,7 @@ from accounts_ops.models.conversations import (
 from accounts_ops.rules import INBOX_BULK_CONVERSATIONS_MAX
 from accounts_ops.selectors.conversations import with_standing
 from accounts_ops.services.conversations import (
+    TARGET_PATTERN,
     BulkAction,
     conversation_assign,
     conversation_hide,
@@ -74,16 +75,29 @@ class ConversationFilterSet(TenantFilterSet):
 
 class ConversationReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=SAVED_REPLY_MAX_CHARS * 2)
-    target = serializers.CharField(
+    target = serializers.RegexField(
+        TARGET_PATTERN,
         required=False,
         allow_blank=True,
         default="",
         help_text='"message:<id>" or "comment:<id>" of the conversation; empty: the latest one waiting.',
+        error_messages={"invalid": gettext_lazy("Choose a message or a comment of this conversation.")},
     )
 
 
 class ConversationNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=HANDLING_NOTE_MAX_CHARS, required=False, allow_blank=True, default="")
+
+
+class ConversationHideSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=HANDLING_NOTE_MAX_CHARS,
+        help_text="Why the conversation is hidden (7.1: a comment is hidden with its reason).",
+        error_messages={
+            "required": gettext_lazy("Say why the conversation is hidden."),
+            "blank": gettext_lazy("Say why the conversation is hidden."),
+        },
+    )
 
 
 class ConversationAssignSerializer(ScopedSerializer):
@@ -92,7 +106,11 @@ class ConversationAssignSerializer(ScopedSerializer):
 
 class ConversationsBulkSerializer(ScopedSerializer):
     conversations = serializers.PrimaryKeyRelatedField(
-        queryset=Conversation.objects.none(), many=True, help_text=f"At most {INBOX_BULK_CONVERSATIONS_MAX}."
+        queryset=Conversation.objects.none(),
+        many=True,
+        allow_empty=False,
+        help_text=f"At least one, at most {INBOX_BULK_CONVERSATIONS_MAX}.",
+        error_messages={"empty": gettext_lazy("Choose at least one conversation.")},
     )
     action = serializers.ChoiceField(choices=BulkAction.ALL)
     assignee = serializers.PrimaryKeyRelatedField(
@@ -141,8 +159,8 @@ class ConversationViewSet(OpsViewSet):
     def handle(self, request, pk=None):
         pass
 
-    @extend_schema(request=ConversationNoteSerializer, responses=ConversationSerializer)
-    @service_action(conversation_hide, body=ConversationNoteSerializer, required_action=CHANGE)
+    @extend_schema(request=ConversationHideSerializer, responses=ConversationSerializer)
+    @service_action(conversation_hide, body=ConversationHideSerializer, required_action=CHANGE)
     def hide(self, request, pk=None):
         pass
 

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts_ops import autoreply, webhooks
+from accounts_ops import autoreply, rows, webhooks
 from accounts_ops.api.common import (
     APPEND_ONLY,
     NO_PUT,
@@ -237,13 +237,35 @@ class InboxMessageSerializer(AccountRowSerializer):
         return serializers.ModelSerializer.validate(self, attrs)
 
 
+class PlatformIdField(serializers.CharField):
+    """A platform's id, read as every row of platform data reads one (``accounts_ops.rows.ident``):
+    refused when it holds a control character (NUL included) or a lone surrogate."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return rows.ident(text, max_chars=self.max_length or len(text))
+        except rows.BadValue as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class FanTextField(serializers.CharField):
+    """A fan's words, kept as the webhook keeps them (``accounts_ops.rows.clean``): NUL removed, a
+    lone surrogate replaced by U+FFFD, before the field's checks."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = rows.clean(data)
+        return super().to_internal_value(data)
+
+
 class BulkMessageSerializer(serializers.Serializer):
-    platform_message_id = serializers.CharField(max_length=128)
-    conversation_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    sender_uid = serializers.CharField(max_length=128)
-    sender_nickname = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    platform_message_id = PlatformIdField(max_length=128)
+    conversation_id = PlatformIdField(max_length=200, required=False, allow_blank=True, default="")
+    sender_uid = PlatformIdField(max_length=128)
+    sender_nickname = FanTextField(max_length=100, required=False, allow_blank=True, default="")
     message_type = serializers.CharField(max_length=20, required=False, default="text")
-    text = serializers.CharField(required=False, allow_blank=True, default="")
+    text = FanTextField(required=False, allow_blank=True, default="")
     received_at = serializers.DateTimeField()
 
 

@@ -66,6 +66,9 @@ def _fan_comments(conversation: Conversation):
     )
 
 
+TARGET_PATTERN = r"^(?:(?:message|comment):[0-9]{1,18})?$"  # what a reply's ``target`` names (empty: the latest)
+
+
 def parse_target(target: str) -> tuple[str, int] | None:
     """``"message:12"`` or ``"comment:7"`` → ``("message", 12)``; empty → None."""
     if not target:

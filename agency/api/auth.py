@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from agency import tokens, twofactor
 from agency.api.errors import _flatten, error_response
-from agency.api.parsers import MultiPartParser
+from agency.api.parsers import JSONParser, MultiPartParser
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -49,7 +49,7 @@ class ObtainTokenView(APIView):
     authentication_classes = ()  # the password is the proof: a stale token sent along is ignored
     throttle_classes = ()
     permission_classes = ()
-    parser_classes = (parsers.FormParser, MultiPartParser, parsers.JSONParser)
+    parser_classes = (parsers.FormParser, MultiPartParser, JSONParser)
     renderer_classes = (renderers.JSONRenderer,)
     extra_error_statuses = (429,)  # signing in is paused after repeated failures (agency.lockout)
 

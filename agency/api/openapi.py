@@ -75,10 +75,18 @@ PAGE_PARAMETERS = frozenset({"page", "cursor"})
 LENIENT_PARAMETERS = frozenset({"search", "ordering"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGE_METHODS = frozenset({"PUT", "PATCH"})
-LIST_FIELDS = (serializers.ListField, serializers.ListSerializer, serializers.MultipleChoiceField)
+LIST_FIELDS = (
+    serializers.ListField,
+    serializers.ListSerializer,
+    serializers.MultipleChoiceField,
+    serializers.ManyRelatedField,
+)
 NOT_BLANK = r"\S"  # (JSON Schema patterns are searched for, not matched whole)
 SLUG = r"^(?!.*\n)[-a-zA-Z0-9_]+$"  # Django's validate_slug
 NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character (so does PostgreSQL)
+# A text that may not be blank is also refused when it is only whitespace (DRF's CharField strips
+# it first, ``str.strip``, whose whitespace is the ``\s`` of Python's patterns: \x1c-\x1f too).
+NOT_BLANK_NO_NUL = r"^[^\x00]*[^\s\x00][^\x00]*$"
 UPDATE = "Update"  # a PUT's own body component, when a change takes fewer fields than a creation
 
 
@@ -208,11 +216,15 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and isinstance(field, serializers.DecimalField) and "pattern" in schema:
             schema["pattern"] = decimal_pattern(field)
+            if field.allow_null:  # DRF reads an empty text as null (as a form sends "no value")
+                outer = {name: schema.pop(name) for name in ("nullable", "readOnly", "writeOnly") if name in schema}
+                schema = {"oneOf": [schema, {"type": "string", "maxLength": 0}], **outer}
         if direction == "request" and isinstance(field, serializers.SlugField) and not field.allow_unicode:
             schema["pattern"] = SLUG  # (its ``$`` not taking a final newline, as Django's validator does not)
         is_text = isinstance(field, serializers.CharField) and schema.get("type") == "string"
         if direction == "request" and is_text and not {"enum", "format", "pattern"} & set(schema):
-            schema["pattern"] = NO_NUL
+            stripped_not_blank = field.trim_whitespace and not field.allow_blank
+            schema["pattern"] = NOT_BLANK_NO_NUL if stripped_not_blank else NO_NUL
         is_list = isinstance(field, LIST_FIELDS)
         if direction == "request" and is_list and not field.allow_empty and schema.get("type") == "array":
             schema.setdefault("minItems", 1)  # ("This list may not be empty.")
@@ -269,4 +281,20 @@ def postprocess_schema_enums(result, generator, **kwargs):
         alias = "Patched" + name.removesuffix(f"{UPDATE}Request")
         if alias not in schemas:
             schemas[alias] = schemas.pop(name)
-    return hooks.postprocess_schema_enums(result, generator, **kwargs)
+    result = hooks.postprocess_schema_enums(result, generator, **kwargs)
+    one_part_or_more(result)
+    return result
+
+
+def one_part_or_more(result: dict) -> None:
+    """A multipart body holds one part or more (RFC 2046, 5.1.1; ``agency.api.parsers``): its
+    schema is the body's own, inline (its fields, and which are files, stay readable), with
+    ``minProperties: 1``. A body with no field at all is sent as JSON, urlencoded, or not at all."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            multipart = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+            reference = (multipart or {}).get("schema", {}).get("$ref", "")
+            body = schemas.get(reference.rsplit("/", 1)[-1]) if reference else None
+            if body is not None and body.get("type") == "object":
+                multipart["schema"] = {**body, "minProperties": 1}

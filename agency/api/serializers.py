@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.validators import UniqueTogetherValidator
 
 from agency.api.errors import django_validation_error_to_drf
 from agency.people import choices_for
@@ -53,6 +54,14 @@ class TenantModelSerializer(serializers.ModelSerializer):
         if "choices" in field_kwargs and model_field.blank:
             field_kwargs["allow_blank"] = True  # (DRF leaves it out for a read-only field, stored "" all the same)
         return field_class, field_kwargs
+
+    def get_validators(self):
+        """Without DRF's generated unique-together checks: ``validate`` runs the model's own
+        constraints, each refusal on the field its rule names, in the rule's words
+        (``agency.constraints``), where DRF's would name no field ("must make a unique set")."""
+        return [
+            validator for validator in super().get_validators() if not isinstance(validator, UniqueTogetherValidator)
+        ]
 
     @property
     def actor(self):

@@ -8,10 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 
 from agency.api.filters import TenantFilterSet
-from agency.api.parsers import MultiPartParser
+from agency.api.parsers import JSONParser, MultiPartParser
 from agency.api.serializers import TenantModelSerializer
 from agency.api.viewsets import ServiceViewSet
 from agency.http import file_response

@@ -4,6 +4,7 @@ at a date and time, then followed through the platform's review."""
 from __future__ import annotations
 
 import django_filters
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -35,7 +36,7 @@ class PublicationSerializer(TenantModelSerializer):
         required=False,
         help_text="Each topic one word, without the # sign; sent as '#topic' in the text.",
     )
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Now when left out.")
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Now when left out or null.")
     title = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="The project's title when left out."
     )
@@ -76,6 +77,10 @@ class PublicationSerializer(TenantModelSerializer):
             "problem",
             "cancelled_at",
         ]
+
+    def validate_scheduled_at(self, value):
+        """Null is now (the row's time is never empty), on a creation as on a change."""
+        return timezone.now() if value is None else value
 
     def get_fields(self):
         fields = super().get_fields()

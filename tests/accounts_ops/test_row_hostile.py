@@ -26,9 +26,11 @@ from accounts_ops.models import (
     DataImport,
     HotTopic,
     ImportStatus,
+    InboxMessage,
     VideoComment,
     VideoDailyMetric,
 )
+from accounts_ops.rules import INBOX_BULK_MAX
 from accounts_ops.services.imports import data_import_request, data_import_run
 from agency.models import Membership
 from agency.tenancy import tenant_context
@@ -351,6 +353,98 @@ def test_a_hostile_audience_row_is_refused_naming_it(world, send, account, chang
     response = send("audiencesnapshot-bulk", {"rows": [earlier, apply(good, changes)]})
     assert_refused(response, f"rows[1].{field}")
     assert nothing_stored(AudienceSnapshot)
+
+
+# --- private messages (6.4), as a connector sends them in bulk ----------------------------------------
+
+
+def message_row(**changes) -> dict:
+    good = {
+        "platform_message_id": "srv-1",
+        "conversation_id": "conv-1",
+        "sender_uid": "fan-open-id",
+        "sender_nickname": "抖音小王",
+        "text": "有优惠吗",
+        "received_at": SEEN,
+    }
+    return apply(good, changes)
+
+
+def _message_params():
+    params = []
+    for field, limit in (("platform_message_id", 128), ("sender_uid", 128), ("conversation_id", 200)):
+        for case in id_cases(field, limit):
+            value, _field = case.values
+            params.append(pytest.param({field: value}, field, id=case.id))
+    params += [
+        pytest.param({"platform_message_id": MISSING}, "platform_message_id", id="id-missing"),
+        pytest.param({"platform_message_id": "  "}, "platform_message_id", id="id-blank"),
+        pytest.param({"platform_message_id": ["srv-1"]}, "platform_message_id", id="id-list"),
+        pytest.param({"sender_nickname": "名" * 101}, "sender_nickname", id="nickname-too-long"),
+        pytest.param({"message_type": "t" * 21}, "message_type", id="type-too-long"),
+        pytest.param({"message_type": "te\x00xt"}, "message_type", id="type-nul"),
+        pytest.param({"received_at": "2026-01-05\x00"}, "received_at", id="time-nul"),
+        pytest.param({"received_at": 10**400}, "received_at", id="time-huge"),
+        pytest.param({"received_at": "²"}, "received_at", id="time-superscript-digit"),
+    ]
+    return params
+
+
+@pytest.mark.parametrize("changes, field", _message_params())
+def test_a_hostile_message_row_is_refused_naming_it_and_nothing_is_stored(send, account, changes, field):
+    rows = [message_row(platform_message_id="srv-0"), message_row(**changes)]
+    response = send("inboxmessage-bulk", {"account": account.pk, "messages": rows})
+    assert_refused(response, f"messages.1.{field}")  # (a list of rows the serializer reads names them so)
+    assert nothing_stored(InboxMessage)
+
+
+def test_message_free_text_is_stored_cleaned(send, account):
+    """A fan's words are kept as the webhook keeps them: NUL removed, a lone surrogate replaced."""
+    row = message_row(text="有\x00优惠吗\ud800", sender_nickname="小\x00王")
+    response = send("inboxmessage-bulk", {"account": account.pk, "messages": [row]})
+    assert response.status_code in (200, 201), response.content
+    message = InboxMessage.dangerously_all_agencies.get()
+    assert (message.text, message.sender_nickname) == ("有优惠吗\ufffd", "小王")
+
+
+def test_a_row_bomb_of_messages_is_refused_whole(send, account):
+    """One row past the bulk limit: refused, naming the list and its limit, and nothing is stored."""
+    rows = [message_row(platform_message_id=f"srv-{n}") for n in range(INBOX_BULK_MAX + 1)]
+    response = send("inboxmessage-bulk", {"account": account.pk, "messages": rows})
+    assert response.status_code == 400, response.content
+    (field,) = response.json()["error"]["fields"]
+    assert field.startswith("messages"), field
+    assert str(INBOX_BULK_MAX) in json.dumps(response.json()), response.content
+    assert nothing_stored(InboxMessage)
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "accountdailymetric-bulk",
+        "videodailymetric-bulk",
+        "videocomment-bulk",
+        "hottopic-bulk",
+        "audiencesnapshot-bulk",
+        "inboxmessage-bulk",
+    ],
+)
+@pytest.mark.parametrize(
+    "body",
+    [b"{", b'{"rows": [', b"\xff\xfe\x00", b'{"rows": NaN}', b"[" * 50_000 + b"]" * 50_000, b""],
+    ids=["cut-short", "list-cut-short", "not-utf8", "nan", "nested-too-deep", "empty"],
+)
+def test_a_broken_json_body_is_a_400_naming_it_and_nothing_is_stored(world, route, body):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(user=world.staff_a)
+    client.raise_request_exception = False
+    response = client.post(reverse(route), data=body, content_type="application/json")
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    error = response.json()["error"]
+    assert error["code"] in ("parse_error", "invalid", "required"), error
+    assert error["message"], error
+    for model in (AccountDailyMetric, VideoDailyMetric, VideoComment, HotTopic, AudienceSnapshot, InboxMessage):
+        assert nothing_stored(model)
 
 
 # --- a file import ---------------------------------------------------------------------------------------

@@ -361,3 +361,77 @@ def test_a_hostile_report_exports_safely_from_the_api_and_the_page(world, api, f
             assert "-5" in values and "-12.5%" in values
     assert b.get(reverse("records:statistics-list")).status_code == 200
     another_request_works(api, world)
+
+
+# --- hostile requests for an export ----------------------------------------------------------------
+
+HOSTILE_FILTERS = {
+    "nul": {"search": "a\x00b"},
+    "control": {"search": "\x01=cmd|' /C calc'!A0"},
+    "id-past-bigint": {"id": "9" * 40},
+    "id-not-a-number": {"id": "1,=1+1"},
+    "client-nul": {"client": "1\x00"},
+    "client-over-long": {"client": "9" * 400},
+    "format-unknown": {"file_format": "exe"},
+    "format-nul": {"file_format": "csv\x00"},
+}
+
+
+@pytest.mark.parametrize("query", HOSTILE_FILTERS.values(), ids=HOSTILE_FILTERS.keys())
+def test_every_list_export_answers_a_hostile_query_with_a_4xx_naming_it_or_a_safe_file(world, api, query):
+    """Each dataset's inline export: a filter value or a format it cannot read is a 4xx naming the
+    parameter; what it reads (a search for control characters) gives a safe file."""
+    hostile_assets(world)
+    client = api(world.staff_a)
+    client.raise_request_exception = False
+    for spec in datasets.DATASETS.values():
+        url = reverse(f"{spec.model._meta.model_name}-export")
+        fmt = query.get("file_format", "csv")
+        response = client.get(url, {"file_format": "csv", **query})
+        assert response.status_code < 500, (url, query, response.status_code)
+        if response.status_code >= 400:
+            assert 400 <= response.status_code < 500, (url, query, response.status_code)
+            error = response.json()["error"]
+            named = {name.removeprefix("query.") for name in error.get("fields", {})}  # a filter is query.<name>
+            assert named & set(query), (url, query, error)
+        else:  # a filter this list does not have is no filter of it; a format is always read
+            assert fmt == "csv", (url, query, "a file in a format nobody asked for")
+            assert_safe(download(response), "csv", [])
+    another_request_works(api, world)
+
+
+HOSTILE_JOBS = {
+    "dataset-unknown": ({"dataset": "../../etc/passwd", "format": "csv"}, "dataset"),
+    "dataset-nul": ({"dataset": "assets\x00", "format": "csv"}, "dataset"),
+    "format-unknown": ({"dataset": "assets", "format": "exe"}, "format"),
+    "query-not-an-object": ({"dataset": "assets", "format": "csv", "query": ["client", "1"]}, "query"),
+    "query-nul": ({"dataset": "assets", "format": "csv", "query": {"search": "a\x00b"}}, "query"),
+    "query-id-past-bigint": ({"dataset": "assets", "format": "csv", "query": {"id": "9" * 40}}, "query"),
+    "query-not-a-filter": ({"dataset": "assets", "format": "csv", "query": {"=1+1": "x"}}, "query"),
+    "query-nested": ({"dataset": "assets", "format": "csv", "query": {"client": {"id": 1}}}, "query"),
+}
+
+
+@pytest.mark.parametrize("body, field", HOSTILE_JOBS.values(), ids=HOSTILE_JOBS.keys())
+def test_a_hostile_export_job_is_refused_naming_the_field_and_nothing_is_written(world, api, body, field):
+    client = api(world.staff_a)
+    client.raise_request_exception = False
+    response = client.post(reverse("exportjob-list"), body, format="json")
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    fields = response.json()["error"].get("fields", {})
+    assert any(name == field or name.startswith(f"{field}.") for name in fields), fields
+    assert not ExportJob.dangerously_all_agencies.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{", b'{"dataset": "assets", "format": "csv"', b"\xff\xfe\x00", b'{"dataset": NaN}', b"[" * 50_000],
+    ids=["cut-short", "unclosed", "not-utf8", "nan", "nested-too-deep"],
+)
+def test_a_broken_json_export_job_is_a_400_and_nothing_is_written(world, api, body):
+    client = api(world.staff_a)
+    client.raise_request_exception = False
+    response = client.generic("POST", reverse("exportjob-list"), body, content_type="application/json")
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    assert response.json()["error"]["code"] == "parse_error"
+    assert not ExportJob.dangerously_all_agencies.exists()
