@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def services_available() -> tuple[bool, str]:
 # role cannot cross (tests/agency/test_crossing_role.py) connects as that role itself, and a real
 # Celery worker runs as in production: the application's role, and the crossing role's connection.
 APP_CREDENTIALS: dict = {}
-OWNER_CREDENTIALS: dict = {}  # the tables' owner (who may make databases): tests/browser/conftest.py
+OWNER_CREDENTIALS: dict = {}  # the tables' owner (who may make databases): server_as_owner()
 CROSSING_SETTINGS: dict = {}  # the crossing role's own connection, when CROSSING_DATABASE_URL is set
 
 
@@ -83,6 +84,125 @@ def pytest_configure(config):
 
         CROSSING_SETTINGS.update(settings.DATABASES.pop(CROSSING, {}))
         settings.DATABASES["default"]["CROSSING_ROLE"] = settings.DATABASE_CROSSING_ROLE
+
+
+# --- the test databases: migrated once for the run, copied for each xdist worker ---------------------
+
+
+@contextmanager
+def server_as_owner():
+    """A connection to the server's ``postgres`` database as the tables' owner (who may make
+    databases), in autocommit."""
+    import psycopg
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    owner = OWNER_CREDENTIALS or {"USER": db["USER"], "PASSWORD": db["PASSWORD"]}
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        dbname="postgres",
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
+        autocommit=True,
+    ) as server:
+        yield server
+
+
+class MigratedTemplate:
+    """The migrated test database of an xdist run, made once and copied for each worker.
+
+    Migrating the test database takes minutes of the server's and Python's time (every migration,
+    then row-level security and the audit triggers on every table); each xdist worker used to do it
+    for its own database. Now the first worker to need one migrates ``test_<name>`` (the name a run
+    without xdist uses), marked with the run's id, and every worker's ``test_<name>_gwN`` is made
+    from it (``CREATE DATABASE ... TEMPLATE``: a file copy, as Django's own parallel runner does).
+    An advisory lock on the server orders the workers; a template left by another run (another id)
+    is migrated anew. Each worker drops the template when it is done: a worker that starts later
+    migrates it again (slower, never wrong)."""
+
+    def __init__(self, creation, worker: str, run: str):
+        self.creation = creation
+        self.migrate_and_create = creation.create_test_db
+        self.worker = worker
+        self.run = run
+        self.name = ""
+
+    def _locked(self, server) -> None:
+        server.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])  # until the connection closes
+
+    def _run_of_template(self, server) -> str | None:
+        row = server.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [self.name]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _use(self, name: str) -> None:
+        settings.DATABASES[self.creation.connection.alias]["NAME"] = name
+        self.creation.connection.settings_dict["NAME"] = name
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        """Django's ``create_test_db`` for this worker's database: a copy of the template."""
+        from django.db import connections
+        from psycopg import sql
+
+        connection = self.creation.connection
+        test = connection.settings_dict["TEST"]
+        if keepdb or test.get("MIGRATE") is False:  # --reuse-db, --nomigrations: as pytest-django does
+            return self.migrate_and_create(verbosity, autoclobber, serialize, keepdb)
+        own = self.creation._get_test_db_name()  # pytest-django's test_<name>_gwN
+        self.name = own.removesuffix(f"_{self.worker}")
+        with server_as_owner() as server:
+            self._locked(server)
+            if self._run_of_template(server) == self.run:
+                self._use(self.name)
+            else:
+                test["NAME"] = self.name
+                try:
+                    self.migrate_and_create(verbosity, autoclobber=True, serialize=False)
+                finally:
+                    test["NAME"] = own
+                server.execute(
+                    sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run))
+                )
+            connections.close_all()  # no session may be on a template while it is copied
+            self.creation.clone_test_db(suffix=self.worker, verbosity=verbosity, autoclobber=True)
+        self._use(own)
+        if serialize:
+            connection._test_serialized_contents = self.creation.serialize_db_to_string()
+        connection.ensure_connection()
+        return own
+
+    def drop(self) -> None:
+        from psycopg import sql
+
+        if not self.name:
+            return
+        with server_as_owner() as server:
+            self._locked(server)
+            if self._run_of_template(server) == self.run:
+                server.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.name)))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's, and on PostgreSQL under xdist: each worker's test database is a copy of the
+    run's migrated template (``MigratedTemplate``) instead of migrated on its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not (worker and run and settings.USING_POSTGRES):
+        yield
+        return
+    from django.db import connections
+
+    creation = connections["default"].creation
+    template = MigratedTemplate(creation, worker, run)
+    creation.create_test_db = template.create_test_db  # what pytest-django's setup_databases calls
+    try:
+        yield
+    finally:
+        del creation.create_test_db
+        template.drop()
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ class TenantAPITestCases:
 
     # --- the world, made once for the class ---------------------------------------------------
     @pytest.fixture(scope="class")
-    def _world_of_the_class(self, django_db_setup, django_db_blocker) -> World:
+    @classmethod
+    def _world_of_the_class(cls, django_db_setup, django_db_blocker) -> World:
         with django_db_blocker.unblock():
             block = transaction.atomic()
             block.__enter__()

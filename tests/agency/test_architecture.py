@@ -9,6 +9,7 @@ import pkgutil
 from pathlib import Path
 
 from django.apps import apps
+from django.urls import get_resolver
 
 import project.urls  # noqa: F401  (imports every app's api module: their viewsets are on the router)
 import tests
@@ -18,6 +19,13 @@ from agency.models import TenantModel
 from tests.isolation import TenantAPITestCases
 
 TENANT_APPS = ("clients", "production", "accounts_ops", "extensions", "records", "evaluation")
+
+
+def served_viewsets():
+    """The router's viewsets once the URLconf is read: the apps register theirs as it imports them
+    (this file may be the first an xdist worker runs)."""
+    assert get_resolver().url_patterns
+    return registered_viewsets()
 
 
 def tenant_app_models():
@@ -58,19 +66,19 @@ def test_every_model_of_the_chapter_apps_is_a_tenant_model():
 
 
 def test_every_tenant_model_has_a_registered_viewset():
-    served = {viewset.model for viewset in registered_viewsets()}
+    served = {viewset.model for viewset in served_viewsets()}
     missing = [m._meta.label for m in served_tenant_models() if m not in served]
     assert not missing, f"No API viewset is registered for: {missing}"
 
 
 def test_a_model_the_api_never_serves_has_no_viewset():
     hidden = {m for m in tenant_models() if not getattr(m, "api_exposed", True)}
-    offenders = [v.__name__ for v in registered_viewsets() if v.model in hidden]
+    offenders = [v.__name__ for v in served_viewsets() if v.model in hidden]
     assert not offenders, f"These viewsets serve models declared api_exposed = False: {offenders}"
 
 
 def test_every_registered_viewset_is_a_tenant_viewset():
-    offenders = [v.__name__ for v in registered_viewsets() if not issubclass(v, TenantViewSet)]
+    offenders = [v.__name__ for v in served_viewsets() if not issubclass(v, TenantViewSet)]
     assert not offenders, f"Viewsets must derive from agency.api.viewsets.TenantViewSet: {offenders}"
 
 

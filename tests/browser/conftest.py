@@ -30,7 +30,7 @@ from playwright.sync_api import expect
 
 from agency.celery import app as celery_app
 from demo.management.commands.seed_demo import DEMO_PASSWORD
-from tests.conftest import CHROMIUM_PATH, OWNER_CREDENTIALS
+from tests.conftest import CHROMIUM_PATH, server_as_owner
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
@@ -213,18 +213,7 @@ def seed_demo() -> None:
 def owner_execute(*statements: str) -> None:
     """Run ``statements`` on the server's ``postgres`` database as the tables' owner (the role that
     made the test database; the application's role may not make databases)."""
-    import psycopg
-
-    db = connections["default"].settings_dict
-    owner = OWNER_CREDENTIALS or {"USER": db["USER"], "PASSWORD": db["PASSWORD"]}
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        dbname="postgres",
-        user=owner["USER"],
-        password=owner["PASSWORD"] or None,
-        autocommit=True,
-    ) as server:
+    with server_as_owner() as server:
         for statement in statements:
             server.execute(statement)
 
