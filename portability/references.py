@@ -292,6 +292,7 @@ REFERENCES: dict[str, Transform | None] = {
     "agency.membership.client_id": lambda value, remap, row: remap.row("clients.client", value),
     "reports.conformancesnapshot.results": conformance_results,
     "reports.conformanceresult.result": conformance_result,
+    "reports.conformancereport.clauses": None,  # the clause ids the PDF holds
     "clients.client.services": None,
     "production.script.topic_basis": None,
     # A clip that repeats another's content names that clip (production.rules.DuplicateFailure).

@@ -134,6 +134,7 @@ def test_conformance_reports_being_built_poll_their_progress_row_by_row(world):
         period_end="2026-01-31",
         status=ReportStatus.BUILDING,
         progress=30,
+        for_client=True,  # a client person sees only the reports built for the client
     )
     b = browser(world.viewer_a1)
     page = b.get(reverse("conformance-client", args=[world.client_a1.pk]))
