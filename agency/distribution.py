@@ -40,6 +40,8 @@ from functools import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
+from agency.rls import is_owner, tenant_tables
+
 AGENCY_COLUMN = "agency_id"
 SCHEMA = "public"
 
@@ -85,8 +87,6 @@ LOCAL_TABLES = frozenset(
 def tenant_table_names() -> frozenset[str]:
     """The tables of the concrete tenant models (``agency.models.TenantModel``), the tables
     distributed by ``agency_id``."""
-    from agency.rls import tenant_tables
-
     return frozenset(table for table, _client in tenant_tables())
 
 
@@ -333,7 +333,6 @@ def statements(catalogue: Catalogue, tenant: frozenset[str], quote, schema: str 
 def make_ready(using: str = "default") -> int:
     """After ``migrate`` (as the tables' owner, on PostgreSQL): bring the schema to the distributable
     form, then refuse to go on if anything is left. Returns the number of statements run."""
-    from agency.rls import is_owner
 
     connection = connections[using]
     if connection.vendor != "postgresql" or not is_owner(connection):
