@@ -77,3 +77,20 @@ def test_a_database_error_in_a_context_entered_inside_the_block_leaves_the_outer
     assert not connection.needs_rollback
     with tenant_context(world.agency_a):
         assert Client.objects.count() == 2
+
+
+def test_the_context_is_sent_as_set_local_statements_with_quoted_values(world):
+    """Citus passes ``SET LOCAL`` on to the worker nodes, not ``set_config`` calls (docs/scaling.md):
+    the context travels as ``SET LOCAL`` statements, one round trip, each value a quoted literal."""
+    from django.test.utils import CaptureQueriesContext
+
+    actor = Membership.objects.get(user=world.staff_a).as_actor()
+    with tenant_context(world.agency_a, actor, channel="api"), CaptureQueriesContext(connection) as queries:
+        assert settings_now()[0] == str(world.agency_a.pk)
+    sent = [q["sql"] for q in queries.captured_queries if "app.agency_id =" in q["sql"]]
+    assert len(sent) == 1
+    statements = sent[0].split("; ")
+    assert all(statement.startswith("SET LOCAL ") for statement in statements)
+    assert f"SET LOCAL app.agency_id = '{world.agency_a.pk}'" in statements
+    assert "SET LOCAL app.channel = 'api'" in statements
+    assert not any("set_config" in q["sql"] for q in queries.captured_queries)

@@ -19,15 +19,17 @@ Cross-agency statements (inside ``dangerously_all_agencies()``, or made through 
 ``dangerously_all_agencies`` manager, whose SQL starts with ``ALL_AGENCIES_MARK``) run on the
 crossing role's own connection when there is one (``agency.db.routers``). A connection with
 ``CROSSING_ROLE`` in its settings (no such connection: the tables' owner, the test suite's role)
-switches to that role for them instead (``set_config('role', ..., true)``, which is ``SET LOCAL
-ROLE``) and back after; the database refuses the switch to a login that is not a member of the
-crossing role, such as the web role. A connection with ``ROLE`` in its settings acts as that role
-from the moment it connects (``SET ROLE``): the test suite logs in as a member of both the web role
-and the crossing role and acts as the web role.
+switches to that role for them instead (``SET LOCAL ROLE``) and back after; the database refuses the
+switch to a login that is not a member of the crossing role, such as the web role. A connection with
+``ROLE`` in its settings acts as that role from the moment it connects (``SET ROLE``): the test
+suite logs in as a member of both the web role and the crossing role and acts as the web role.
 
-They are set with ``set_config(..., true)``, so they end with the transaction and are safe behind a
-transaction-pooling PgBouncer. Requests, tenant tasks and commands run in transactions; a single
-statement with a context outside one is given a transaction of its own.
+They are sent as ``SET LOCAL`` statements, all in one round trip, so they end with the transaction
+and are safe behind a transaction-pooling PgBouncer; and because Citus passes ``SET LOCAL`` on to
+the worker nodes a transaction touches (``citus.propagate_set_commands = 'local'``), which it does
+not do for ``set_config(...)`` calls, the policies see the same context on every shard
+(docs/scaling.md). Requests, tenant tasks and commands run in transactions; a single statement with
+a context outside one is given a transaction of its own.
 """
 
 from __future__ import annotations
@@ -47,12 +49,8 @@ from agency.tenancy import (
     current_user_id,
 )
 
-SET_CONTEXT = (
-    "SELECT set_config('app.agency_id', %s, true), set_config('app.client_id', %s, true), "
-    "set_config('app.user_id', %s, true), set_config('app.channel', %s, true), "
-    "set_config('app.tenant_mac', %s, true)"
-)
-SET_ROLE = ", set_config('role', %s, true)"
+# The settings, in the order of ``wanted_context``'s first four values and then the signature.
+CONTEXT_SETTINGS = ("app.agency_id", "app.client_id", "app.user_id", "app.channel", "app.tenant_mac")
 
 
 NO_CONTEXT = ("", "", "", "system", "")
@@ -108,14 +106,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return execute(sql, params, many, context)
             self._context_in_transaction = wanted  # first, so the statement below is not wrapped again
             with self.cursor() as cursor:
-                crossing_role = self.settings_dict.get("CROSSING_ROLE")
-                mac = rls.sign(wanted[0], wanted[1])
-                if crossing_role:
-                    role = crossing_role if wanted[4] else (self.settings_dict.get("ROLE") or "none")
-                    cursor.execute(SET_CONTEXT + SET_ROLE, [*wanted[:4], mac, role])
-                else:
-                    cursor.execute(SET_CONTEXT, [*wanted[:4], mac])
+                cursor.execute(self._set_local(wanted))
         return execute(sql, params, many, context)
+
+    def _set_local(self, wanted: tuple[str, ...]) -> str:
+        """The ``SET LOCAL`` statements of a context, as one string sent without parameters (the
+        simple query protocol runs several statements in one round trip); values are quoted as
+        literals by the driver."""
+        values = (*wanted[:4], rls.sign(wanted[0], wanted[1]))
+        statements = [
+            psycopg_sql.SQL("SET LOCAL {} = {}").format(psycopg_sql.SQL(name), psycopg_sql.Literal(value))
+            for name, value in zip(CONTEXT_SETTINGS, values, strict=True)
+        ]
+        crossing_role = self.settings_dict.get("CROSSING_ROLE")
+        if crossing_role:
+            role = crossing_role if wanted[4] else self.settings_dict.get("ROLE")
+            statements.append(
+                psycopg_sql.SQL("SET LOCAL ROLE {}").format(psycopg_sql.Identifier(role))
+                if role
+                else psycopg_sql.SQL("SET LOCAL ROLE NONE")
+            )
+        return psycopg_sql.SQL("; ").join(statements).as_string(self.connection)
 
     def init_connection_state(self):
         super().init_connection_state()
