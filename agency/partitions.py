@@ -186,7 +186,7 @@ def _swap(cursor, connection, table: str, column: str | None, today: dt.date) ->
     identities = _identity_columns(cursor, table)
     quoted = quote(table)
     new = f"{table[:50]}_swap"
-    # Writers wait until the swap commits; readers go on reading the old table meanwhile.
+    # Writers wait until the swap commits; readers go on reading the old table until it is dropped.
     cursor.execute(f"LOCK TABLE {quoted} IN SHARE ROW EXCLUSIVE MODE")
     # The owner copies every agency's rows: the policies (forced, so binding the owner) step aside
     # for this transaction, on a table dropped at its end.
@@ -225,7 +225,7 @@ def _swap(cursor, connection, table: str, column: str | None, today: dt.date) ->
     for name, kind, key_columns, definition in keys:
         if kind == "p":
             wanted = [c for c in key_columns if c != was_key]
-            if column:
+            if column and column not in wanted:
                 wanted.append(column)
             cursor.execute(
                 f"ALTER TABLE {quoted} ADD CONSTRAINT {quote(name)} PRIMARY KEY ({', '.join(map(quote, wanted))})"
