@@ -217,14 +217,19 @@ def _upsert_postgresql(model, rows, *, key, fixed, values, user_id, defaults, wr
             f"ON CONFLICT ({keys}) "
         )
         if not defaults:
-            # One statement: insert the new keys, update the changed ones, leave the rest alone.
+            # One statement: insert the new keys, update the changed ones, leave the rest alone. A row
+            # it inserted has this call's created_at, a row it updated keeps its own (``xmax = 0``, the
+            # usual test of an inserted row, is refused on a partitioned table: docs/scaling.md,
+            # "Partitioning"; two calls in one microsecond would count an update of each other's row
+            # as created, nothing else).
             merged = ", ".join(f"COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
             stored = ", ".join(f"t.{quote(c)}" for c in values)
             updates = ", ".join(f"{quote(c)} = COALESCE(EXCLUDED.{quote(c)}, t.{quote(c)})" for c in values)
             merge = (
                 f"WITH merged AS ({insert} DO UPDATE "
                 f"SET {updates}, updated_at = EXCLUDED.updated_at, updated_by_id = EXCLUDED.updated_by_id "
-                f"WHERE ROW({merged}) IS DISTINCT FROM ROW({stored}) RETURNING (xmax = 0) AS inserted{returned}) "
+                f"WHERE ROW({merged}) IS DISTINCT FROM ROW({stored}) "
+                f"RETURNING (t.created_at = %(now)s) AS inserted{returned}) "
             )
             if written:
                 cursor.execute(merge + "SELECT * FROM merged", params)

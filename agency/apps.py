@@ -15,6 +15,7 @@ class AgencyConfig(AppConfig):
             conformance,
             conformance_shown,  # noqa: F401  (declares the agency's setting of what clients see)
             distribution,
+            partitions,
             rls,
             today,
         )
@@ -27,6 +28,8 @@ class AgencyConfig(AppConfig):
         # After every migrate: tenant tables' keys start with agency_id, ready for Citus (agency.distribution).
         post_migrate.connect(distribution.on_post_migrate, sender=self, dispatch_uid="agency-distribution-ready")
         post_migrate.connect(rls.on_post_migrate, sender=self, dispatch_uid="agency-row-level-security")
+        # After every migrate: the monthly partitions of the months ahead (agency.partitions).
+        post_migrate.connect(partitions.on_post_migrate, sender=self, dispatch_uid="agency-monthly-partitions")
         # `check --database`: the key that signs the tenant context is the one migrate stored.
         from django.core.checks import Tags, register
 

@@ -312,7 +312,7 @@ def statements(catalogue: Catalogue, tenant: frozenset[str], quote, schema: str 
                 f"ALTER TABLE {table} DROP CONSTRAINT {quote(c.name)}, ADD CONSTRAINT {quote(c.name)} "
                 f"PRIMARY KEY ({AGENCY_COLUMN}, {', '.join(quote(col) for col in c.columns)})"
             )
-            if c.columns == ("id",):
+            if c.columns[:1] == ("id",):  # (id), or (id, date) of a table partitioned by month
                 keys.append(f"CREATE INDEX IF NOT EXISTS {quote(id_index_name(c.table))} ON {table} (id)")
         elif c.kind == "u" and AGENCY_COLUMN not in c.columns:
             keys.append(

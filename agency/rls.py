@@ -220,23 +220,74 @@ def install(using: str = "default") -> int:
     with connection.cursor() as cursor:
         crossing = ensure_crossing_role(cursor, connection)
         install_wall(cursor)
+        partitions = partitions_of(cursor)
         for table, client in tables:
-            quoted = connection.ops.quote_name(table)
-            expression = policy_expression(client)
-            cursor.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
-            cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
-            cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {quoted}")
-            cursor.execute(f"CREATE POLICY {POLICY} ON {quoted} USING ({expression}) WITH CHECK ({expression})")
-            cursor.execute(f"DROP POLICY IF EXISTS {CROSSING_POLICY} ON {quoted}")
-            cursor.execute(f"CREATE POLICY {CROSSING_POLICY} ON {quoted} TO {crossing} USING (true) WITH CHECK (true)")
-        roles = [crossing]
-        if settings.DATABASE_APP_ROLE:
-            roles.append(connection.ops.quote_name(settings.DATABASE_APP_ROLE))
+            for name in (table, *partitions.get(table, ())):
+                protect(cursor, _quote(name), policy_expression(client), crossing)
+        roles = data_roles(connection, crossing)
         for role in roles:
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
     return len(tables)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def protect(cursor, quoted: str, expression: str, crossing: str) -> None:
+    """Row-level security on one table: enabled, forced (the owner is bound too), the tenant policy
+    and the crossing role's."""
+    cursor.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
+    cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
+    cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {quoted}")
+    cursor.execute(f"CREATE POLICY {POLICY} ON {quoted} USING ({expression}) WITH CHECK ({expression})")
+    cursor.execute(f"DROP POLICY IF EXISTS {CROSSING_POLICY} ON {quoted}")
+    cursor.execute(f"CREATE POLICY {CROSSING_POLICY} ON {quoted} TO {crossing} USING (true) WITH CHECK (true)")
+
+
+def data_roles(connection, crossing: str) -> list[str]:
+    """The roles granted data access to every table (quoted): the crossing role, and the
+    application's role when it is not the owner."""
+    roles = [crossing]
+    if settings.DATABASE_APP_ROLE:
+        roles.append(connection.ops.quote_name(settings.DATABASE_APP_ROLE))
+    return roles
+
+
+def partitions_of(cursor) -> dict[str, list[str]]:
+    """Every partitioned table of the schema ``public`` and its partitions (docs/scaling.md,
+    "Partitioning"). A partition read directly is not bound by its parent's policies, only by its
+    own, so each partition of a tenant table gets the same policies as the table (through the
+    parent, the parent's apply and the partition's are not read)."""
+    cursor.execute(
+        "SELECT p.relname::text, c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace "
+        "WHERE n.nspname = 'public' AND p.relkind = 'p' ORDER BY 1, 2"
+    )
+    out: dict[str, list[str]] = {}
+    for parent, child in cursor.fetchall():
+        out.setdefault(parent, []).append(child)
+    return out
+
+
+def secure_table(cursor, connection, table: str, names: list[str]) -> None:
+    """What ``install`` does for every tenant table, for the tables ``names`` that hold ``table``'s
+    rows (the table itself, or partitions made between two ``migrate``: the monthly partitions'
+    upkeep, ``agency.partitions``): its policies and the data roles' grants. ``table`` must be a
+    tenant table. Nothing before the first ``install`` (no wall yet): it covers every table."""
+    cursor.execute("SELECT to_regnamespace(%s) IS NOT NULL", [WALL_SCHEMA])
+    if not cursor.fetchone()[0]:
+        return  # a new database, whose first ``migrate`` ends with ``install`` on every table
+    client = dict(tenant_tables()).get(table)
+    if client is None:
+        raise ValueError(f"{table} is not a tenant table: its rows have no policy to follow")
+    crossing = ensure_crossing_role(cursor, connection)
+    roles = ", ".join(data_roles(connection, crossing))
+    for name in names:
+        protect(cursor, _quote(name), policy_expression(client), crossing)
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(name)} TO {roles}")
 
 
 def install_wall(cursor) -> None:

@@ -88,3 +88,27 @@ def outbox_relay_task() -> int:
     from agency.outbox import outbox_relay
 
     return outbox_relay()
+
+
+@app.task(base=BaseTask)
+def monthly_partitions_task() -> list[str]:
+    """Beat entry point (monthly): the partitions of the months ahead made, and the rows that
+    landed in a DEFAULT partition moved to their month's (``agency.partitions``). One DDL job for
+    the whole database, as the tables' owner (``MIGRATION_DATABASE_URL``), not one per agency.
+    Returns the partitions made."""
+    import psycopg
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import ProgrammingError
+
+    from agency.partitions import maintain, owner_connection
+
+    try:
+        with owner_connection() as connection:
+            return maintain(connection)
+    except ProgrammingError as error:
+        if not isinstance(error.__cause__, psycopg.errors.InsufficientPrivilege):
+            raise
+        raise ImproperlyConfigured(
+            f"The monthly partitions are made by the tables' owner: give this worker MIGRATION_DATABASE_URL "
+            f"(docs/operations.md) ({error})"
+        ) from error

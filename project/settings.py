@@ -395,6 +395,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agency.tasks.conformance_snapshot_all_agencies_task",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    # the monthly partitions of the daily metric tables, a year ahead (agency.partitions), as the
+    # tables' owner: the worker that runs it needs MIGRATION_DATABASE_URL
+    "agency-monthly-partitions": {
+        "task": "agency.tasks.monthly_partitions_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=15),
+    },
     # the kept conformance results whose day has passed, computed again (reports.evidence)
     "conformance-refresh": {
         "task": "reports.tasks.conformance_refresh_all_agencies_task",

@@ -191,6 +191,8 @@ def _refresh_postgresql(agency_id: int, keys: set[tuple[int, int, dt.date]]) -> 
             f"SELECT %(agency)s, k.id, s.client_id, k.grain, k.first, {summed}, now(), now() "
             f"FROM {periods.format('ap')} CROSS JOIN LATERAL (SELECT m.client_id, {from_daily} FROM {daily} m "
             "WHERE m.account_id = k.id AND (m.account_id, m.date) BETWEEN (k.id, k.first) AND (k.id, k.last) "
+            # The same range on the date alone: the partitions of other months are left out (pruned).
+            "AND m.date BETWEEN k.first AND k.last "
             "AND (m.agency_id = %(agency)s) IS TRUE "
             "GROUP BY m.client_id) s "
             f"ON CONFLICT (agency_id, account_id, client_id, grain, starts_on) DO UPDATE SET {update} {changed} "

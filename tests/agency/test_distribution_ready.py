@@ -26,6 +26,7 @@ from agency.distribution import (
     violations,
 )
 from agency.models import TenantModel
+from agency.partitions import partitioned_models, partitions
 from agency.tenancy import tenant_context
 from clients.models import Client, PlatformAccount, Video
 from tests.conftest import OWNER_CREDENTIALS
@@ -50,7 +51,17 @@ def test_the_migrated_schema_is_ready_to_be_distributed_by_agency(db):
     tenant = tenant_table_names()
     assert tenant <= set(catalogue.tables)
     keys = {c.table: c.columns for c in catalogue.constraints if c.kind == "p"}
-    assert {table: keys[table] for table in tenant} == dict.fromkeys(tenant, ("agency_id", "id"))
+    # A table partitioned by month holds its partition key in its primary key too (agency.partitions).
+    by_month = dict(partitioned_models())
+    assert by_month
+    assert {table: keys[table] for table in tenant} == {
+        table: ("agency_id", "id", by_month[table]) if table in by_month else ("agency_id", "id") for table in tenant
+    }
+    # Its partitions are not tables to name or distribute: they go with their table.
+    with connection.cursor() as cursor:
+        for table in by_month:
+            assert partitions(cursor, table)
+            assert not set(partitions(cursor, table)) & set(catalogue.tables)
     between = [c for c in catalogue.constraints if c.kind == "f" and c.table in tenant and c.to_table in tenant]
     assert len(between) > 100
     assert all(c.columns[0] == c.to_columns[0] == "agency_id" for c in between)
@@ -139,6 +150,13 @@ PROBE_TABLES = [
     "REFERENCES good_parent (agency_id, id))",
     "CREATE TABLE reference_kind (id bigint PRIMARY KEY)",
     "CREATE TABLE local_kind (id bigint PRIMARY KEY)",
+    # A tenant table partitioned by month (agency.partitions): its keys hold the date too, and its
+    # partitions (with keys of their own) are neither tenant, reference nor local tables.
+    "CREATE TABLE good_monthly (agency_id bigint NOT NULL, id bigint NOT NULL, day date NOT NULL, code text, "
+    "PRIMARY KEY (agency_id, id, day), CONSTRAINT good_monthly_code UNIQUE (agency_id, code, day)) "
+    "PARTITION BY RANGE (day)",
+    "CREATE TABLE good_monthly_p202601 PARTITION OF good_monthly FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')",
+    "CREATE TABLE good_monthly_default PARTITION OF good_monthly DEFAULT",
 ]
 BAD_TABLES = [
     "CREATE TABLE bad_parent (agency_id bigint NOT NULL, id bigint PRIMARY KEY, code text, "
@@ -153,8 +171,22 @@ BAD_TABLES = [
     "PRIMARY KEY (agency_id, id), CONSTRAINT bad_to_local_fk FOREIGN KEY (local_id) REFERENCES local_kind (id))",
     "CREATE TABLE bad_no_agency (id bigint PRIMARY KEY)",
     "CREATE TABLE stray (id bigint PRIMARY KEY)",
+    "CREATE TABLE bad_monthly (agency_id bigint NOT NULL, id bigint NOT NULL, day date NOT NULL, "
+    "PRIMARY KEY (id, day)) PARTITION BY RANGE (day)",
+    "CREATE TABLE bad_monthly_p202601 PARTITION OF bad_monthly FOR VALUES FROM ('2026-01-01') TO ('2026-02-01')",
 ]
-TENANT = frozenset({"good_parent", "good_child", "bad_parent", "bad_child", "bad_to_local", "bad_no_agency"})
+TENANT = frozenset(
+    {
+        "good_parent",
+        "good_child",
+        "good_monthly",
+        "bad_parent",
+        "bad_child",
+        "bad_to_local",
+        "bad_no_agency",
+        "bad_monthly",
+    }
+)
 KINDS = {
     "tenant": TENANT,
     "reference": frozenset({"reference_kind", "bad_reference"}),
@@ -201,6 +233,7 @@ def test_the_check_names_every_violation_reintroduced(probe):
             "bad_no_agency: a tenant table without agency_id",
             "bad_no_agency.bad_no_agency_pkey: primary key (id) without agency_id",
             "stray: not a tenant table and not named in agency.distribution.REFERENCE_TABLES or LOCAL_TABLES",
+            "bad_monthly.bad_monthly_pkey: primary key (id, day) without agency_id",
         ]
     )
 
@@ -242,6 +275,19 @@ def test_make_ready_widens_what_it_can_and_leaves_the_rest_named(probe):
     assert probe.fetchone()[0] == (
         "FOREIGN KEY (agency_id, parent_id) REFERENCES bad_parent(agency_id, id) DEFERRABLE INITIALLY DEFERRED"
     )
+    # The partitioned table's key is widened with its partitions', and id keeps an index of its own.
+    probe.execute(
+        "SELECT c.relname::text, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+        "JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'p' AND c.relname LIKE 'bad_monthly%' ORDER BY 1"
+    )
+    assert probe.fetchall() == [
+        ("bad_monthly", "PRIMARY KEY (agency_id, id, day)"),
+        ("bad_monthly_p202601", "PRIMARY KEY (agency_id, id, day)"),
+    ]
+    probe.execute("SELECT pg_get_indexdef(to_regclass('bad_monthly_by_id'))")
+    assert probe.fetchone()[0] == f"CREATE INDEX bad_monthly_by_id ON ONLY {PROBE}.bad_monthly USING btree (id)"
+    probe.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = to_regclass('bad_monthly_by_id')")
+    assert probe.fetchone()[0] == 1  # the partition's index, attached
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
         probe.execute("INSERT INTO bad_child VALUES (2, 3, 10)")  # agency 1's parent, from agency 2
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
+from accounts_ops.models import AccountDailyMetric
 from agency.models import Membership, TenantModel
-from agency.rls import POLICY, tenant_tables
+from agency.partitions import partitioned_models
+from agency.rls import CROSSING_POLICY, POLICY, tenant_tables
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import Client, ClientRequirement
 from tests.factories import ClientRequirementFactory, PlatformAccountFactory
@@ -132,3 +137,48 @@ def test_client_people_see_only_their_clients_rows_reached_through_a_parent(worl
 def test_every_client_condition_reads_a_client_column():
     """No tenant table's policy leaves its client to the application alone."""
     assert [table for table, client in tenant_tables() if client == "true"] == []
+
+
+# --- Tables partitioned by month (agency.partitions): the parent and every partition -----------------
+
+
+def test_every_partition_of_a_tenant_table_has_the_tables_policies_forced(db):
+    """A partition read by name is bound by its own policies, not its parent's."""
+    rows = fetch(
+        "SELECT p.relname, c.relname, c.relrowsecurity, c.relforcerowsecurity, "
+        "(SELECT array_agg(policyname::text ORDER BY policyname) FROM pg_policies WHERE tablename = c.relname) "
+        "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
+        "WHERE p.relname = ANY(%s)",
+        [[table for table, _client in tenant_tables()]],
+    )
+    assert {parent for parent, *_rest in rows} == {table for table, _column in partitioned_models()}
+    assert [row[1] for row in rows if row[2:] != (True, True, [CROSSING_POLICY, POLICY])] == []
+
+
+def test_the_partitioned_metric_table_isolates_agencies_through_the_table_and_each_partition(world):
+    from tests.accounts_ops.factories import AccountDailyMetricFactory
+
+    today = timezone.localdate()
+    days = [today.replace(day=1), today.replace(day=1) - dt.timedelta(days=1)]  # this month's, last month's
+    for day in days:
+        AccountDailyMetricFactory(account=PlatformAccountFactory(client=world.client_a1), date=day, plays=1)
+        AccountDailyMetricFactory(account=PlatformAccountFactory(client=world.client_b), date=day, plays=2)
+    table = AccountDailyMetric._meta.db_table
+    with tenant_context(world.agency_a):
+        placed = fetch(f'SELECT tableoid::regclass::text, plays FROM "{table}" ORDER BY date')
+        partitions = {name for name, _plays in placed}
+        assert [plays for _name, plays in placed] == [1, 1]
+        assert len(partitions) == 2  # this month's partition, and last month's (or DEFAULT)
+        for name in partitions:
+            assert fetch(f'SELECT agency_id FROM "{name}"') == [(world.agency_a.pk,)]
+        with pytest.raises(Exception, match="row-level security"), transaction.atomic():
+            fetch(  # into this month's partition, by name
+                f'INSERT INTO "{placed[-1][0]}" (agency_id, client_id, account_id, date, created_at, '
+                "updated_at) VALUES (%s, %s, 1, %s, now(), now())",
+                [world.agency_b.pk, world.client_b.pk, days[0]],
+            )
+    with transaction.atomic():
+        for name in partitions:
+            assert fetch(f'SELECT count(*) FROM "{name}"') == [(0,)]
+    with tenant_context(world.agency_b):
+        assert [plays for (plays,) in fetch(f'SELECT plays FROM "{table}"')] == [2, 2]
