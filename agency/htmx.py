@@ -19,6 +19,7 @@ REQUEST = "HX-Request"
 TARGET = "HX-Target"
 HISTORY_RESTORE = "HX-History-Restore-Request"
 PUSH_URL = "HX-Push-Url"  # answered: the address the browser shows for the swapped part
+REPLACE_URL = "HX-Replace-Url"  # answered: that address, in place of the current one (no new history entry)
 REDIRECT = "HX-Redirect"  # answered: load this page whole instead of swapping
 VARY = (REQUEST, TARGET)
 

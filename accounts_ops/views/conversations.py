@@ -4,8 +4,11 @@ per fan with bulk actions, a conversation with its history and the reply form (s
 page works without scripts. With them, a conversation's actions (reply, reply and next, assign, mark
 handled, hide) and "next waiting" swap the conversation's part (``#conversation``, ``agency.htmx``)
 instead of loading the page again: the view answers that part, with the messages of what was done,
-and pushes the next conversation's address; ``accounts_ops/inbox.js`` adds keyboard shortcuts that
-press those same links and buttons, and fills a saved reply without a round trip."""
+and pushes the next conversation's address. On the list, the status tabs, the filters and the page
+links swap the list's part (``#list``, the list kit's region, ``agency.lists``) and push their
+address, and the bulk actions answer that part with their result, as every list of the kit does.
+``accounts_ops/inbox.js`` adds keyboard shortcuts that press those same links and buttons, and
+fills a saved reply without a round trip."""
 
 from __future__ import annotations
 
@@ -54,12 +57,13 @@ from accounts_ops.services.conversations import (
     saved_reply_create,
     saved_reply_update,
 )
-from agency import htmx
+from agency import htmx, lists
 from agency.pages import ServiceActionView, form_errors_from, report_refusal
 from agency.roles import ADD, CHANGE
 from agency.views import TenantListView, TenantViewMixin
 
 INBOX_PAGE_SIZE = 25
+INBOX_TEMPLATE = "accounts_ops/conversations.html"  # its list part: accounts_ops/_conversations.html
 LIST_QUERY = "list"  # the list's filters, carried through a conversation for "reply and next"
 PART_ID = "conversation"  # the element a conversation's actions swap
 
@@ -74,52 +78,67 @@ def _conversation_url(conversation, query: str = "") -> str:
     return f"{url}?{urlencode({LIST_QUERY: query})}" if query else url
 
 
+def inbox_page(request, actor, params, *, bulk_form=None, picked=frozenset(), status=200):
+    """The inbox for the query ``params``: the whole page, or, when htmx asks for the list's part
+    (``#list``, the list kit's region), that part alone with the messages of what was just done.
+    ``bulk_form`` and ``picked`` (ids) keep a refused bulk action's choices and ticks."""
+    form = InboxFilterForm(params or None, actor=actor)
+    filters = form.filters()
+    page = Paginator(conversation_list(actor, filters), INBOX_PAGE_SIZE).get_page(params.get(lists.PAGE_PARAM))
+    counts = counts_by_status(actor)
+    tabs = [
+        (value, label, counts[value], lists.query_with(params, status=value), value == filters.status)
+        for value, label in ConversationStatus.choices
+    ]
+    part = htmx.wants_part(request, lists.REGION_ID)
+    response = render(
+        request,
+        lists.part_template(INBOX_TEMPLATE) if part else INBOX_TEMPLATE,
+        {
+            "part": part,
+            "title": _("Inbox"),
+            "form": form,
+            "page_obj": page,
+            "conversations": with_previews(page.object_list, actor),
+            "tabs": tabs,
+            "query": lists.query_with(params),
+            "result_count": page.paginator.count,
+            "page_links": lists.page_links(page, params),
+            "previous_url": lists.page_url(params, page.previous_page_number()) if page.has_previous() else "",
+            "next_url": lists.page_url(params, page.next_page_number()) if page.has_next() else "",
+            "bulk_form": bulk_form if bulk_form is not None else BulkForm(actor=actor),
+            "picked": picked,
+            "can_change": actor.can(CHANGE, "conversation"),
+        },
+        status=status,
+    )
+    return htmx.vary(response)
+
+
 class InboxView(TenantViewMixin, View):
     """The one inbox: conversations per fan across every account the person may see."""
 
     resource = "conversation"
 
     def get(self, request):
-        form = InboxFilterForm(request.GET or None, actor=self.actor)
-        filters = form.filters()
-        page = Paginator(conversation_list(self.actor, filters), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        tabs = []
-        counts = counts_by_status(self.actor)
-        for value, label in ConversationStatus.choices:
-            tab = query.copy()
-            tab["status"] = value
-            tab.pop("page", None)
-            tabs.append((value, label, counts[value], tab.urlencode(), value == filters.status))
-        return render(
-            request,
-            "accounts_ops/conversations.html",
-            {
-                "title": _("Inbox"),
-                "form": form,
-                "page_obj": page,
-                "conversations": with_previews(page.object_list, self.actor),
-                "tabs": tabs,
-                "query": query.urlencode(),
-                "bulk_form": BulkForm(actor=self.actor),
-                "can_change": self.actor.can(CHANGE, "conversation"),
-            },
-        )
+        return inbox_page(request, self.actor, request.GET)
 
 
 class InboxBulkView(TenantViewMixin, View):
-    """Mark handled, assign or hide the conversations ticked on the list."""
+    """Mark handled, assign or hide the conversations ticked on the list. Without scripts the answer
+    is the list again (a redirect, with the messages); for htmx it is the list's part, rendered for
+    the same query with the messages, at the list's address. A refusal keeps the choices and the
+    ticks there (400, which htmx swaps in as a form's errors)."""
 
     resource = "conversation"
     action = CHANGE
 
     def post(self, request):
-        back = _list_url(request.POST.get(LIST_QUERY, ""))
+        query = request.POST.get(LIST_QUERY, "")
         form = BulkForm(request.POST, actor=self.actor)
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-            return redirect(back)
+            return self.answer(query, refused=form)
         data = form.cleaned_data
         try:
             result = conversations_bulk(
@@ -131,7 +150,7 @@ class InboxBulkView(TenantViewMixin, View):
             )
         except ValidationError as exc:
             report_refusal(request, exc)
-            return redirect(back)
+            return self.answer(query, refused=form)
         done = len(result.done)
         messages.success(
             request,
@@ -147,7 +166,23 @@ class InboxBulkView(TenantViewMixin, View):
                 )
                 % {"count": len(result.skipped)},
             )
-        return redirect(back)
+        return self.answer(query)
+
+    def answer(self, query: str, refused: BulkForm | None = None):
+        url = _list_url(query)
+        if not htmx.wants_part(self.request, lists.REGION_ID):
+            return redirect(url)
+        picked = frozenset(int(pk) for pk in self.request.POST.getlist("conversations") if pk.isdigit())
+        response = inbox_page(
+            self.request,
+            self.actor,
+            QueryDict(query),
+            bulk_form=refused,
+            picked=picked if refused is not None else frozenset(),
+            status=400 if refused is not None else 200,
+        )
+        response[htmx.REPLACE_URL] = url
+        return response
 
 
 class ConversationView(TenantViewMixin, View):

@@ -54,6 +54,7 @@ from accounts_ops.services.inbox import (
     outbox_confirm_sent,
     outbox_mark_failed,
 )
+from accounts_ops.views import conversations as conversation_views
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from tests.accounts_ops.factories import AutoReplySettingsFactory, SavedReplyFactory
@@ -467,6 +468,14 @@ def test_a_swap_gets_the_conversations_part_and_a_plain_request_the_whole_page(w
     assert hidden.status_code == 200 and hidden.content.decode().startswith('<div id="conversation"')
 
 
+def test_a_conversation_of_comments_opens_with_its_comments(world, account):
+    video = VideoFactory(account=account)
+    with tenant_context(world.agency_a):
+        comments_receive(actor=None, rows=[comment(video, "fan-1", "加微信领红包", 5, 1)])
+    response = browser(world.staff_a).get(conversation_of(account, "fan-1").get_absolute_url())
+    assert response.status_code == 200 and "加微信领红包" in response.content.decode()
+
+
 def test_the_conversations_actions_stay_plain_forms_without_scripts(world, account):
     receive(account, message("fan-1", "在吗", 30))
     body = browser(world.staff_a).get(conversation_of(account, "fan-1").get_absolute_url()).content.decode()
@@ -500,6 +509,99 @@ def test_the_bulk_form_marks_the_ticked_conversations_handled(world, account):
         {"conversations": [conversation_of(theirs, "fan-b").pk], "action": "handled"},
     )
     assert InboxMessage.dangerously_all_agencies.get(sender_uid="fan-b").status == InboxStatus.OPEN
+
+
+LIST_SWAP = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "list"}
+
+
+def cards_of(body: str) -> list[str]:
+    """The fans on the cards of a list's body, in order."""
+    return re.findall(r'<strong class="inbox-fan">([^<]*)</strong>', body)
+
+
+def test_the_inbox_list_swaps_its_part_for_htmx_and_answers_the_whole_page_otherwise(world, account, monkeypatch):
+    monkeypatch.setattr(conversation_views, "INBOX_PAGE_SIZE", 2)
+    receive(account, *(message(f"fan-{n}", "在吗", 30 - n) for n in range(3)))
+    page = browser(world.staff_a)
+    url = reverse("accounts_ops:conversation-list")
+    whole = page.get(url, {"status": "waiting"})
+    body = whole.content.decode()
+    assert [t.name for t in whole.templates][0] == "accounts_ops/conversations.html"
+    assert "<html" in body and '<div id="list"' in body and 'id="inbox-shortcuts"' in body
+    # The tabs, the filters and the pages swap the list's part (the kit's region) and push their address.
+    region = re.search(r'<div id="list"[^>]*>', body).group(0)
+    assert 'hx-target="this"' in region and 'hx-select="#list"' in region and 'hx-push-url="true"' in region
+    assert re.search(r'<nav class="inbox-tabs" hx-boost="true"', body)
+    assert re.search(r'<form method="get" class="filters inbox-filters" hx-boost="true"', body)
+    assert re.search(r'<nav class="pagination" hx-boost="true"', body)
+    assert re.search(r'<form method="post" action="[^"]+" hx-post="[^"]+" hx-push-url="false" id="inbox-bulk"', body)
+    # Saved replies are a page of their own, loaded whole.
+    assert re.search(r'class="inbox-saved" hx-boost="false"', body)
+
+    part = page.get(url, {"status": "waiting", "page": "2"}, **LIST_SWAP)
+    body = part.content.decode()
+    assert part.status_code == 200 and [t.name for t in part.templates][0] == "accounts_ops/_conversations.html"
+    assert body.startswith('<div id="list"') and "<html" not in body and 'id="inbox-shortcuts"' not in body
+    assert cards_of(body) == ["fan-2"]  # longest waiting first: fan-0 and fan-1 are on page 1
+    assert '<span aria-current="page" class="current">2</span>' in body
+    assert 'href="?status=waiting&amp;page=1" rel="prev"' in body
+    assert re.search(r'<a href="\?status=queued"[^>]*>', body)  # a tab starts again from the first page
+    assert "HX-Request" in part["Vary"] and "HX-Target" in part["Vary"] and "HX-Request" in whole["Vary"]
+    # A filter: the part again, for the filter's query.
+    mine = page.get(url, {"status": "waiting", "assigned": "mine"}, **LIST_SWAP)
+    assert mine.status_code == 200 and cards_of(mine.content.decode()) == []
+    # A swap aimed at another part, and htmx restoring a page from history, get the whole page.
+    other = page.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="conversation")
+    restore = page.get(url, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **LIST_SWAP)
+    assert "<html" in other.content.decode() and "<html" in restore.content.decode()
+
+
+def test_a_bulk_action_through_htmx_answers_the_list_with_its_result(world, account):
+    receive(account, message("fan-1", "谢谢", 30), message("fan-2", "好的", 20), message("fan-3", "在吗", 10))
+    one, two = conversation_of(account, "fan-1"), conversation_of(account, "fan-2")
+    page = browser(world.staff_a)
+    bulk = reverse("accounts_ops:conversation-bulk")
+    listed = reverse("accounts_ops:conversation-list") + "?status=waiting"
+
+    ticked = {"conversations": [one.pk, two.pk], "action": "handled", "list": "status=waiting"}
+    done = page.post(bulk, ticked, **LIST_SWAP)
+    body = done.content.decode()
+    assert done.status_code == 200 and body.startswith('<div id="list"') and "<html" not in body
+    assert "2 conversations done." in body and 'role="status"' in body
+    assert cards_of(body) == ["fan-3"]  # the list of the same query, without the two handled
+    assert done["HX-Replace-Url"] == listed and "HX-Request" in done["Vary"]
+    assert set(
+        InboxMessage.dangerously_all_agencies.filter(sender_uid__in=["fan-1", "fan-2"]).values_list("status", flat=True)
+    ) == {InboxStatus.CLOSED}
+    # The messages were said once: the page loaded next has none of them.
+    assert "conversations done." not in page.get(listed).content.decode()
+
+    # One with nothing waiting is left as it was, and said so.
+    again = page.post(bulk, {"conversations": [one.pk], "action": "handled", "list": "status=all"}, **LIST_SWAP)
+    assert again.status_code == 200 and "0 conversations done." in again.content.decode()
+    assert "1 had nothing waiting and was left as it was." in again.content.decode()
+
+    # A refusal (hiding needs a reason): the list with the error, the choices and the ticks kept,
+    # 400 (which htmx swaps in); nothing hidden.
+    three = conversation_of(account, "fan-3")
+    refused = page.post(
+        bulk, {"conversations": [three.pk], "action": "hide", "note": "", "list": "status=waiting"}, **LIST_SWAP
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400 and body.startswith('<div id="list"')
+    assert "Say why the conversations are hidden." in body
+    assert f'value="{three.pk}" id="pick-{three.pk}" checked' in body
+    assert '<option value="hide" selected>' in body
+    assert refused["HX-Replace-Url"] == listed
+    assert InboxMessage.dangerously_all_agencies.get(sender_uid="fan-3").status == InboxStatus.OPEN
+    # Nothing ticked: the form's own error, the same way.
+    empty = page.post(bulk, {"action": "handled", "list": "status=waiting"}, **LIST_SWAP)
+    assert empty.status_code == 400 and "This field is required." in empty.content.decode()
+
+    # Without scripts the same form redirects to the list, which shows the result.
+    plain = page.post(bulk, {"conversations": [three.pk], "action": "handled", "list": "status=waiting"})
+    assert plain.status_code == 302 and plain.url == listed
+    assert "1 conversation done." in page.get(plain.url).content.decode()
 
 
 def test_staff_of_another_agency_get_404_and_read_only_roles_cannot_act(world, account):

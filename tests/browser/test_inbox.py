@@ -26,11 +26,13 @@ from accounts_ops.models import (
 from accounts_ops.services import inbox as inbox_services
 from accounts_ops.services.comments import comments_receive
 from accounts_ops.services.conversations import BulkAction, conversations_bulk
+from accounts_ops.views import conversations as conversation_views
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from clients.models import PlatformAccount, Video
 from tests.browser.conftest import both, choose, contains, expect_message, form_with
 from tests.browser.test_client_area import switch_language
+from tests.browser.test_list_kit import mark_the_page, same_document
 
 pytestmark = pytest.mark.browser
 
@@ -215,3 +217,125 @@ def test_an_operator_clears_the_inbox_with_saved_replies_and_bulk_actions(browse
     expect(next_button).to_be_visible()
     assert next_button.bounding_box()["height"] >= 44
     shot(phone, "conversation-375px")
+
+
+def test_the_inbox_list_swaps_its_tabs_filters_pages_and_bulk_actions(browser, demo, shot, monkeypatch):
+    """The list's tabs, filters, pages and bulk actions swap the list's part (the list kit's region)
+    without loading the page again; the address follows, so back, forward and a reload give the
+    same list; the keyboard keeps working on the swapped list. Kept as screenshots in Chinese and
+    in English, on a desk and on a phone (375 px)."""
+    _work_for_the_operator(demo)  # four fans wait for the operator
+    # A short page, so that the operator's four fill two.
+    monkeypatch.setattr(conversation_views, "INBOX_PAGE_SIZE", 3)
+    operator = browser.signed_in("xinghe_operator")
+    operator.goto(reverse("accounts_ops:conversation-list"))
+    region = operator.locator("#list")
+    tabs = region.locator(".inbox-tabs")
+    cards = region.locator(".inbox-card")
+    expect(tabs.locator("a[aria-current='page']")).to_contain_text(contains(ConversationStatus.WAITING.label))
+    mark_the_page(operator)
+
+    # A tab: the replies on their way; and back to what waits.
+    tabs.get_by_role("link", name=contains(ConversationStatus.QUEUED.label)).click()
+    expect(operator).to_have_url(re.compile(r"\?status=queued$"))
+    expect(tabs.locator("a[aria-current='page']")).to_contain_text(contains(ConversationStatus.QUEUED.label))
+    tabs.get_by_role("link", name=contains(ConversationStatus.WAITING.label)).click()
+    expect(operator).to_have_url(re.compile(r"\?status=waiting$"))
+    # A filter: the operator's own.
+    filters = region.locator("form.inbox-filters")
+    choose(filters.get_by_label(both("Assigned to")), "Mine")
+    filters.get_by_role("button", name=both("Filter")).click()
+    expect(operator).to_have_url(re.compile(r"\?status=waiting&assigned=mine&account=&q=$"))
+    expect(cards).to_have_count(3)
+    expect(cards.first).to_contain_text("周末聚餐的小李")  # longest waiting first
+    # A page: the next one holds the fourth.
+    region.locator(".pagination a[rel='next']").click()
+    expect(operator).to_have_url(re.compile(r"assigned=mine&account=&q=&page=2$"))
+    expect(region.locator(".pagination [aria-current='page']")).to_have_text("2")
+    expect(cards).to_have_count(1)
+    assert same_document(operator), "a tab, a filter or a page loaded the whole page again"
+
+    # Back and forward: the list of each address (loaded again: no copy is kept in the browser).
+    operator.go_back()
+    expect(operator).to_have_url(re.compile(r"assigned=mine&account=&q=$"))
+    expect(cards).to_have_count(3)
+    operator.go_forward()
+    expect(operator).to_have_url(re.compile(r"&page=2$"))
+    expect(cards).to_have_count(1)
+    mark_the_page(operator)
+    region.locator(".pagination a[rel='prev']").click()
+    expect(cards).to_have_count(3)
+    shot(operator, "inbox-list-filtered-chinese")
+
+    # Bulk: the two questions ticked and marked handled; the list of the same filters comes back
+    # with the result, at the list's address.
+    for fan in ("周末聚餐的小李", "公司团建的王姐"):
+        cards.filter(has_text=fan).get_by_role("checkbox").check()
+    bulk = region.locator("#inbox-bulk")
+    choose(bulk.get_by_label(both("Action")), "Mark handled")
+    bulk.get_by_role("button", name=both("Apply")).click()
+    expect_done(operator, 2)
+    expect(cards).to_have_count(2)
+    expect(cards.filter(has_text="周末聚餐的小李")).to_have_count(0)
+    expect(region.locator(".pagination")).to_have_count(0)
+    expect(operator).to_have_url(re.compile(r"\?status=waiting&assigned=mine&account=&q=$"))
+    assert same_document(operator), "the bulk action loaded the whole page again"
+    with tenant_context(demo):
+        questions = InboxMessage.objects.filter(sender_uid__in=["inbox-fan-a", "inbox-fan-b"]).exclude(text="你好")
+        assert set(questions.values_list("status", flat=True)) == {InboxStatus.CLOSED}
+
+    # The keys work on the swapped list: j/k move, x ticks, ? shows the shortcuts, e marks the
+    # focused one handled (another swap), o opens, r writes, u comes back.
+    operator.keyboard.press("j")
+    operator.keyboard.press("j")
+    operator.keyboard.press("k")
+    expect(region.locator(".inbox-card.focused")).to_contain_text("老顾客阿杰")
+    operator.keyboard.press("x")
+    expect(region.locator(".inbox-card.focused").get_by_role("checkbox")).to_be_checked()
+    operator.keyboard.press("x")
+    expect(region.locator(".inbox-card.focused").get_by_role("checkbox")).not_to_be_checked()
+    operator.keyboard.press("?")
+    expect(operator.locator("#inbox-shortcuts")).to_have_attribute("open", "")
+    operator.keyboard.press("e")
+    expect_done(operator, 1)
+    expect(cards).to_have_count(1)
+    assert same_document(operator), "the e key loaded the whole page again"
+    operator.keyboard.press("j")
+    operator.keyboard.press("o")
+    expect(operator.get_by_role("heading", level=1)).to_contain_text("领红包小助手")
+    operator.keyboard.press("r")
+    expect(operator.locator("#id_text")).to_be_focused()
+    operator.keyboard.press("Escape")
+    operator.keyboard.press("u")
+    expect(operator).to_have_url(re.compile(r"\?status=waiting&assigned=mine&account=&q=$"))
+    expect(cards).to_have_count(1)
+
+    # Every status of the operator's (a swap), then the same list in English: the language switch
+    # comes back to the address the swap pushed.
+    mark_the_page(operator)
+    choose(filters.get_by_label(both("Status")), "Every status")
+    filters.get_by_role("button", name=both("Filter")).click()
+    expect(operator).to_have_url(re.compile(r"\?status=all&assigned=mine&account=&q=$"))
+    expect(cards).to_have_count(3)
+    assert same_document(operator), "a filter loaded the whole page again"
+    switch_language(operator, "English")
+    expect(operator).to_have_url(re.compile(r"\?status=all&assigned=mine&account=&q=$"))
+    expect(operator.get_by_role("heading", level=1)).to_contain_text("Inbox")
+    expect(cards).to_have_count(3)
+    shot(operator, "inbox-list-english")
+    # On a phone, in English and in Chinese: cards, one above the other, within the screen.
+    for language in ("english", "chinese"):
+        if language == "chinese":
+            switch_language(operator, "简体中文")
+        phone = browser.signed_in("xinghe_operator", width=375, height=812)
+        phone.goto(reverse("accounts_ops:conversation-list") + "?status=all&assigned=mine&page=2")
+        expect(phone.locator("html")).to_have_attribute("lang", "en" if language == "english" else "zh-hans")
+        phone_cards = phone.locator("#list .inbox-card")
+        expect(phone_cards).to_have_count(1)
+        phone.locator("#list .pagination a[rel='prev']").click()
+        expect(phone_cards).to_have_count(3)
+        boxes = [phone_cards.nth(n).bounding_box() for n in range(3)]
+        assert all(box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 44 for box in boxes)
+        assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"] <= boxes[2]["y"]
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "the page is wider than the phone"
+        shot(phone, f"inbox-list-375px-{language}")

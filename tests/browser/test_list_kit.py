@@ -1,7 +1,7 @@
 """The list kit in the browser: a staff list sorted by a header, filtered by a quick filter and
 paged, each a swap of the list's part (htmx) that pushes its address without loading the page
-again; the back button and a reload give the same list. Kept as screenshots in Chinese, in English
-and on a phone (375 px)."""
+again; the back button and a reload give the same list. Kept as screenshots in Chinese and in
+English, on a desk and on a phone (375 px)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,16 @@ def test_a_list_sorted_filtered_and_paged_swaps_its_part_and_pushes_its_address(
     expect(manager.get_by_role("heading", level=1)).to_contain_text("Video projects")
     shot(manager, "project-list-sorted-filtered-page-2-english")
 
-    # And on a phone, opened by its address.
-    phone = browser.signed_in("xinghe_manager", width=375, height=812)
-    phone.goto(reverse("production:project-list") + "?stage=planning&sort=title&page=2")
-    expect(phone.locator("#list .pagination [aria-current='page']")).to_have_text("2")
-    shot(phone, "project-list-sorted-filtered-page-2-375px")
+    # And on a phone, opened by its address: in English (the person's language now), then in
+    # Chinese once they switch back.
+    for language in ("english", "chinese"):
+        if language == "chinese":
+            switch_language(manager, "简体中文")
+        phone = browser.signed_in("xinghe_manager", width=375, height=812)
+        phone.goto(reverse("production:project-list") + "?stage=planning&sort=title&page=2")
+        expect(phone.locator("html")).to_have_attribute("lang", "en" if language == "english" else "zh-hans")
+        expect(phone.locator("#list .pagination [aria-current='page']")).to_have_text("2")
+        shot(phone, f"project-list-sorted-filtered-page-2-375px-{language}")
 
 
 def _rows_on_page_2(agency) -> int:

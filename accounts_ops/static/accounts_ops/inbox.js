@@ -2,23 +2,34 @@
    reply, Ctrl+Enter replies and goes to the next, e marks handled, u goes back to the list, ? shows
    the shortcuts. Choosing a saved reply fills the text at once. Without scripts every one of these
    is a link, a button or a form of the page; the keys press those same links and buttons, so where
-   htmx swaps the conversation (its actions and "next waiting") the keys swap it too. The page's
-   parts may be swapped: everything is looked up when a key is pressed, never kept. */
+   htmx swaps a part (the conversation after its actions and "next waiting", the list after a tab, a
+   filter, a page or a bulk action) the keys swap it too. The page's parts may be swapped:
+   everything, the cards and the one in focus too, is looked up when a key is pressed, never kept. */
 (function () {
   "use strict";
-  var cards = Array.prototype.slice.call(document.querySelectorAll(".inbox-card"));
-  var current = -1;
+  var SWAPPED = ["conversation", "list"];  // the parts htmx swaps (agency.htmx, agency.lists)
+
+  function cards() {
+    return Array.prototype.slice.call(document.querySelectorAll(".inbox-card"));
+  }
+
+  function current(all) {
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].classList.contains("focused")) return i;
+    }
+    return -1;
+  }
 
   function typing(target) {
     var tag = target && target.tagName;
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
 
-  function focusCard(index) {
-    if (!cards.length) return;
-    current = Math.max(0, Math.min(cards.length - 1, index));
-    cards.forEach(function (card, i) { card.classList.toggle("focused", i === current); });
-    var link = cards[current].querySelector(".inbox-open");
+  function focusCard(all, index) {
+    if (!all.length) return;
+    var chosen = Math.max(0, Math.min(all.length - 1, index));
+    all.forEach(function (card, i) { card.classList.toggle("focused", i === chosen); });
+    var link = all[chosen].querySelector(".inbox-open");
     if (link) link.focus();
   }
 
@@ -27,26 +38,26 @@
     if (link) link.click();  // a link htmx swaps is swapped, any other followed
   }
 
-  function submitBulk(action) {
+  function submitBulk(card, action) {
     var form = document.getElementById("inbox-bulk");
-    if (!form || current < 0) return;
+    if (!form || !card) return;
     var select = form.querySelector("select[name=action]");
     if (!select) return;
     var picks = form.querySelectorAll("input[name=conversations]");
     Array.prototype.forEach.call(picks, function (box) { box.checked = false; });
-    var box = cards[current].querySelector("input[name=conversations]");
+    var box = card.querySelector("input[name=conversations]");
     if (!box) return;
     box.checked = true;
     select.value = action;
     form.requestSubmit ? form.requestSubmit(form.querySelector("button[name=apply]")) : form.submit();
   }
 
-  // A conversation swapped in after an action starts as a page loaded does: nothing focused, so
-  // the keys are shortcuts again (htmx would otherwise focus the new reply box in place of the
-  // old). A reply refused (400) keeps its focus, to be corrected.
+  // A conversation or a list swapped in starts as a page loaded does: nothing focused, so the keys
+  // are shortcuts again (htmx would otherwise focus the new reply box or filter in place of the
+  // old). A form refused (400) keeps its focus, to be corrected.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "conversation" && event.detail.xhr.status === 200 && document.activeElement) {
+    if (target && SWAPPED.indexOf(target.id) >= 0 && event.detail.xhr.status === 200 && document.activeElement) {
       document.activeElement.blur();
     }
   });
@@ -82,19 +93,22 @@
       return;
     }
     if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    var all = cards();
+    var at = current(all);
+    var card = at >= 0 ? all[at] : null;
     switch (event.key) {
       case "j":
-        if (cards.length) focusCard(current + 1); else follow("inbox-next");
+        if (all.length) focusCard(all, at + 1); else follow("inbox-next");
         break;
       case "k":
-        if (cards.length) focusCard(current - 1); else follow("inbox-up");
+        if (all.length) focusCard(all, at - 1); else follow("inbox-up");
         break;
       case "o":
-        if (current >= 0) cards[current].querySelector(".inbox-open").click();
+        if (card) card.querySelector(".inbox-open").click();
         break;
       case "x":
-        if (current >= 0) {
-          var box = cards[current].querySelector("input[name=conversations]");
+        if (card) {
+          var box = card.querySelector("input[name=conversations]");
           if (box) box.checked = !box.checked;
         }
         break;
@@ -104,7 +118,7 @@
         break;
       case "e":
         var handled = document.getElementById("handled-form");
-        if (handled) handled.requestSubmit(); else submitBulk("handled");  // requestSubmit: htmx sees it
+        if (handled) handled.requestSubmit(); else submitBulk(card, "handled");  // requestSubmit: htmx sees it
         break;
       case "u":
         follow("inbox-up");

@@ -1,3 +1,17 @@
+/* The top bar's switches (language, agency) come back to the page they were used on, which each
+   names in its "next" field as the page was loaded. Where htmx has swapped a part of the page and
+   pushed its address since (a list's filter, tab or page), the address is the current one, read
+   when the form is sent. Without scripts nothing is swapped and the field is right as it is. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.closest || !form.closest(".topbar")) return;
+    var next = form.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+})();
+
 /* The side navigation on a phone: folded behind the "Menu" button of the top bar, so a page starts
    with its content. Without scripts the navigation simply stays open above the content. */
 (function () {
