@@ -26,6 +26,7 @@ def projects_due(actor, today):
         .exclude(stage=Stage.PUBLISHED)
         .filter(due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
         .select_related("client")
+        .only("title", "stage", "due_date", "client__name")
         .order_by("due_date", "id")
     )
     count, rows = first_rows(
