@@ -276,15 +276,17 @@ def _selected_paths(tree: dict, prefix: str = "") -> set[str]:
 
 
 def by_name(rows: models.QuerySet) -> models.QuerySet:
-    """Rows read to be named (``named``), with only the columns their names read when the model
+    """Rows read to be named (``named``) with only the columns their names read, when the model
     declares them (``TenantModel.name_fields``): a choice among 3,000 videos builds 3,000 rows,
-    and a whole row costs several times the few columns of its name. Rows already limited to
-    some columns, or read with relations their names do not need, are read as asked."""
-    rows = named(rows)
+    and a whole row costs several times the few columns of its name. Rows of a model that
+    declares none, already limited to some columns, or read with relations their names do not
+    need, are read as asked."""
     fields = getattr(rows.model, "name_fields", ())
     query = rows.query
-    if not fields or query.values_select or query.deferred_loading != (frozenset(), True):
+    if not fields or query.values_select or query.combinator or query.deferred_loading != (frozenset(), True):
         return rows
+    rows = named(rows)
+    query = rows.query
     selected = query.select_related
     if isinstance(selected, dict) and not _selected_paths(selected) <= set(fields):
         return rows
