@@ -47,6 +47,7 @@ def clips_being_read(actor, today):
         Clip.objects.visible_to(actor)
         .filter(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING])
         .select_related("shoot")
+        .only("label", "original_name", "probe_state", "shoot")
         .order_by("created_at", "id")
     )
     count, rows = first_rows(

@@ -15,6 +15,8 @@ from agency.tenancy import tenant_context
 from agency.today import SECTIONS, sections_for
 from clients.models import AccountStatus, RequirementStatus
 from clients.selectors import agency_overview, headline_counts
+from production.models.common import ProbeState
+from production.today import clips_being_read
 from tests.factories import (
     AgencyFactory,
     ClientRequirementFactory,
@@ -22,6 +24,7 @@ from tests.factories import (
     PlatformAccountFactory,
     UserFactory,
 )
+from tests.production.factories import ClipFactory, ShootFactory, VideoProjectFactory
 
 
 def actor_of(user):
@@ -101,6 +104,20 @@ def test_the_headline_counts_of_an_agency_with_nothing_yet_are_zeros(world):
         counts = headline_counts(actor)
         assert counts == {name: agency_overview(actor)[name] for name in ("clients", "accounts", "requirements")}
     assert counts["clients"] == {"total": 0, "active": 0} and counts["accounts"]["followers"] is None
+
+
+def test_clips_being_read_are_named_and_lead_to_their_shoot_in_one_query(world):
+    shoot = ShootFactory(project=VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1)))
+    ClipFactory(shoot=shoot, label="Opening shot", probe_state=ProbeState.PENDING)
+    ClipFactory(shoot=shoot, label="", original_name="b-roll.mp4", probe_state=ProbeState.PROBING)
+    ClipFactory(shoot=shoot, label="Read already", probe_state=ProbeState.DONE)
+    actor = actor_of(world.staff_a)
+    with tenant_context(world.agency_a, actor), transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        section = clips_being_read(actor, world.agency_a.today())
+    assert section.count == 2 and [row.text for row in section.rows] == ["Opening shot", "b-roll.mp4"]
+    assert {row.url for row in section.rows} == {shoot.get_absolute_url()}
+    assert [row.note for row in section.rows] == [ProbeState.PENDING.label, ProbeState.PROBING.label]
+    assert len(queries) == 1
 
 
 def test_every_chapter_contributes_its_work():
