@@ -15,6 +15,10 @@ from accounts_ops.selectors.pinned import flagged_accounts, open_boost_tasks
 from agency.roles import CHANGE
 from agency.today import WorkRow, WorkSection, first_rows, local, today_section
 
+# The columns of a row's account its text names (``PlatformAccount.__str__``): a section reads only
+# what its rows show.
+ACCOUNT_NAME = ("account__platform", "account__handle")
+
 
 def _with_conversation(queryset, fan_field: str):
     """Each row with the id of its fan's conversation on its account (None before there is one)."""
@@ -44,6 +48,7 @@ def messages_waiting(actor, today):
         InboxMessage.objects.visible_to(actor)
         .filter(status=InboxStatus.OPEN)
         .select_related("account")
+        .only("sender_nickname", "sender_uid", "text", "received_at", *ACCOUNT_NAME)
         .order_by("received_at", "id"),
         "sender_uid",
     )
@@ -62,7 +67,8 @@ def messages_waiting(actor, today):
 @today_section(resource="pinned_video", order=32)
 def accounts_without_pins(actor, today):
     count, rows = first_rows(
-        flagged_accounts(actor), lambda a: WorkRow(f"{a.client} · {a}", reverse("accounts_ops:account", args=[a.pk]))
+        flagged_accounts(actor).only("platform", "handle", "client__name"),
+        lambda a: WorkRow(f"{a.client} · {a}", reverse("accounts_ops:account", args=[a.pk])),
     )
     return WorkSection(_("Active accounts with no pinned video (6.3)"), count, reverse("accounts_ops:pin-list"), rows)
 
@@ -74,6 +80,7 @@ def comments_waiting(actor, today):
         VideoComment.objects.visible_to(actor)
         .filter(is_from_account=False, status=CommentStatus.WAITING)
         .select_related("account")
+        .only("author_nickname", "text", "sentiment", *ACCOUNT_NAME)
         .annotate(
             negative_first=Case(
                 When(sentiment=Sentiment.NEGATIVE, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -101,6 +108,7 @@ def alerts_open(actor, today):
         OpinionAlert.objects.visible_to(actor)
         .filter(status=AlertStatus.OPEN)
         .select_related("account")
+        .only("raised_at", *ACCOUNT_NAME)
         .order_by("raised_at", "id")
     )
     count, rows = first_rows(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.db import models
 from django.forms.renderers import DjangoTemplates
 from django.template import loader
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_noop
 
-from agency.people import choices_for, name_people
+from agency.people import choices_for, name_choices
 
 
 def tenant_formfield(field: models.Field, **kwargs):
@@ -74,7 +76,7 @@ class TenantModelForm(forms.ModelForm):
                     current=(getattr(self.instance, f"{name}_id", None),),
                 )
                 field.queryset = scoped if scoped is not None else field.queryset.none()
-                name_people(field)
+                name_choices(field)
 
     class Meta:
         formfield_callback = tenant_formfield  # subclasses: class Meta(TenantModelForm.Meta)
@@ -109,12 +111,21 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
+def _escaped(text) -> str:
+    """``conditional_escape``: a safe value as it is, any other escaped; a plain string by
+    ``html.escape`` directly, which is what Django's ``escape`` does to it (without its lazy-string
+    wrapper, the most of a select's time per option)."""
+    if type(text) is str:
+        return html.escape(text)
+    return conditional_escape(text)
+
+
 def _formatted(value) -> str | None:
     """``{{ value|stringformat:'s' }}``: the value as text, escaped unless marked safe (the filter
     keeps a safe value safe); None for a tuple, which the filter would not format."""
     if isinstance(value, tuple):
         return None
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 def _attrs(attrs: dict) -> str | None:
@@ -154,7 +165,7 @@ def select_html(widget: dict) -> str | None:
             option_attrs, value = _attrs(option["attrs"]), _formatted(option["value"])
             if option_attrs is None or value is None:
                 return None
-            parts.append(f'\n  <option value="{value}"{option_attrs}>{conditional_escape(label)}</option>\n')
+            parts.append(f'\n  <option value="{value}"{option_attrs}>{_escaped(label)}</option>\n')
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")

@@ -265,6 +265,36 @@ def named(rows: models.QuerySet) -> models.QuerySet:
     return rows.select_related(*related) if related else rows  # (no names would join every relation)
 
 
+def _selected_paths(tree: dict, prefix: str = "") -> set[str]:
+    """The relations a ``select_related`` tree reads, as lookups (``{"project": {"client": {}}}``
+    gives ``project`` and ``project__client``)."""
+    paths = set()
+    for name, below in tree.items():
+        paths.add(prefix + name)
+        paths |= _selected_paths(below, f"{prefix}{name}__")
+    return paths
+
+
+def by_name(rows: models.QuerySet) -> models.QuerySet:
+    """Rows read to be named (``named``) with only the columns their names read, when the model
+    declares them (``TenantModel.name_fields``): a choice among 3,000 videos builds 3,000 rows,
+    and a whole row costs several times the few columns of its name. Rows of a model that
+    declares none, already limited to some columns, or read with relations their names do not
+    need, are read as asked."""
+    fields = getattr(rows.model, "name_fields", ())
+    query = rows.query
+    if not fields or query.values_select or query.combinator or query.deferred_loading != (frozenset(), True):
+        return rows
+    rows = named(rows)
+    query = rows.query
+    selected = query.select_related
+    if isinstance(selected, dict) and not _selected_paths(selected) <= set(fields):
+        return rows
+    if selected is True:  # every relation: which ones is the query's to say
+        return rows
+    return rows.only(*fields)
+
+
 class TenantQuerySet(models.QuerySet):
     def visible_to(self, actor: Actor) -> TenantQuerySet:
         """The rows ``actor`` may see: its agency's, and for client people only its client's."""
@@ -369,6 +399,10 @@ class TenantModel(models.Model):
     # form or a list's filter, the records named in the audit trail) are read with them, in the
     # same query, not one query per row.
     name_related: tuple[str, ...] = ()
+    # The columns a row's name reads, its relations' as ``"project__title"`` (with the relation
+    # itself, ``"project"``): a list of rows offered by name (the choices of a form or a list's
+    # filter, thousands of videos) reads only these (``by_name``). Empty: whole rows are read.
+    name_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True

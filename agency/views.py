@@ -20,7 +20,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from agency import htmx, lists, services
 from agency.conformance import CHECKS, Period
 from agency.conformance_shown import clauses_shown_to_clients
-from agency.people import name_people
+from agency.people import name_choices
 from agency.roles import ADD, CHANGE, VIEW
 from agency.selectors import SESSION_AGENCY_KEY, memberships_of
 from agency.standard import CHAPTERS, CLAUSES
@@ -98,7 +98,7 @@ class TenantListView(TenantViewMixin, ListView):
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, actor=self.actor)
             for field in self.filterset.form.fields.values():
-                name_people(field)
+                name_choices(field)
             queryset = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
         self.sort = lists.sort_requested(self.request.GET, self.ordering_fields)
         if self.sort:

@@ -88,6 +88,7 @@ class Client(TenantModel):
     notes = models.TextField(_("notes"), blank=True)
 
     tenant_client_path = "pk"
+    name_fields = ("name",)  # __str__
 
     class Meta:
         ordering = ["name"]
@@ -167,6 +168,8 @@ class PlatformAccount(TenantModel):
     followers = models.PositiveBigIntegerField(_("followers"), default=0)
     followers_updated_at = models.DateTimeField(_("followers read at"), null=True, blank=True)
 
+    name_fields = ("platform", "handle")  # __str__
+
     class Meta:
         ordering = ["client__name", "platform", "handle"]
         verbose_name = _("platform account")
@@ -218,6 +221,7 @@ class Video(TenantModel):
     origin = models.CharField(_("origin"), max_length=20, choices=VideoOrigin.choices, default=VideoOrigin.IMPORTED)
 
     same_client_as = (SAME_CLIENT_AS_ACCOUNT,)
+    name_fields = ("title", "platform_item_id")  # a picker offers thousands (__str__)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 
 from agency import answer_cache
+from agency.models import Agency
 from agency.tenancy import Actor
 from clients.figures import figure_source
 from clients.models import AccountStatus, Client, ClientRequirement, ClientStatus, PlatformAccount, RequirementStatus
@@ -20,6 +21,37 @@ def dashboard_period(actor: Actor, days: int) -> tuple[dt.date, dt.date]:
     in yet)."""
     end = actor.agency.today() - dt.timedelta(days=1)
     return end - dt.timedelta(days=days - 1), end
+
+
+def _scalar(rows, value) -> Subquery:
+    """``value`` (an aggregate) over ``rows``, as a subquery of one row (every row is of one agency)."""
+    return Subquery(rows.order_by().values("agency_id").annotate(value=value).values("value")[:1])
+
+
+def headline_counts(actor: Actor) -> dict:
+    """The headline counts of the home page, in one query: clients (total, active), accounts
+    (total, active, followers) and requirements (open, accepted), as ``agency_overview`` gives them."""
+    clients = Client.objects.visible_to(actor)
+    accounts = PlatformAccount.objects.visible_to(actor)
+    requirements = ClientRequirement.objects.visible_to(actor)
+    active_client, active_account = Q(status=ClientStatus.ACTIVE), Q(status=AccountStatus.ACTIVE)
+    counts = {
+        ("clients", "total"): _scalar(clients, Count("id")),
+        ("clients", "active"): _scalar(clients, Count("id", filter=active_client)),
+        ("accounts", "total"): _scalar(accounts, Count("id")),
+        ("accounts", "active"): _scalar(accounts, Count("id", filter=active_account)),
+        ("accounts", "followers"): _scalar(accounts, Sum("followers")),
+        ("requirements", "open"): _scalar(requirements, Count("id", filter=Q(status=RequirementStatus.OPEN))),
+        ("requirements", "accepted"): _scalar(requirements, Count("id", filter=Q(status=RequirementStatus.ACCEPTED))),
+    }
+    names = {f"{group}_{name}": expression for (group, name), expression in counts.items()}
+    row = Agency.objects.filter(pk=actor.agency.pk).values(**names).get()
+    out: dict[str, dict] = {"clients": {}, "accounts": {}, "requirements": {}}
+    for group, name in counts:
+        value = row[f"{group}_{name}"]
+        # A count over no rows is 0 (no group); a sum over none is None, as ``aggregate`` says them.
+        out[group][name] = value if value is not None or name == "followers" else 0
+    return out
 
 
 def agency_overview(actor: Actor) -> dict:

@@ -23,6 +23,7 @@ def requirements_to_decide(actor, today):
         ClientRequirement.objects.visible_to(actor)
         .filter(status=RequirementStatus.OPEN)
         .select_related("client")
+        .only("title", "raised_at", "client__name")
         .order_by("raised_at", "id")
     )
     count, rows = first_rows(
@@ -38,6 +39,7 @@ def requirements_due(actor, today):
         ClientRequirement.objects.visible_to(actor)
         .filter(status=RequirementStatus.ACCEPTED, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
         .select_related("client")
+        .only("title", "due_date", "client__name")
         .order_by("due_date", "id")
     )
     count, rows = first_rows(

@@ -28,6 +28,7 @@ def complaints_near_deadline(actor, today):
         .filter(status=ComplaintStatus.OPEN)
         .filter(Q(resolve_by__lte=soon) | Q(first_response_at__isnull=True, respond_by__lte=soon))
         .select_related("client")
+        .only("subject", "first_response_at", "respond_by", "resolve_by", "client__name")
         .order_by("resolve_by", "id")
     )
 

@@ -29,6 +29,7 @@ def live_sessions_today(actor, today):
             )
         )
         .select_related("client")
+        .only("theme", "status", "planned_start", "planned_end", "client__name")
         .order_by("planned_start", "id")
     )
     count, rows = first_rows(

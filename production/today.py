@@ -26,6 +26,7 @@ def projects_due(actor, today):
         .exclude(stage=Stage.PUBLISHED)
         .filter(due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
         .select_related("client")
+        .only("title", "stage", "due_date", "client__name")
         .order_by("due_date", "id")
     )
     count, rows = first_rows(
@@ -46,6 +47,7 @@ def clips_being_read(actor, today):
         Clip.objects.visible_to(actor)
         .filter(probe_state__in=[ProbeState.PENDING, ProbeState.PROBING])
         .select_related("shoot")
+        .only("label", "original_name", "probe_state", "shoot")
         .order_by("created_at", "id")
     )
     count, rows = first_rows(

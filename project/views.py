@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts_ops.selectors.metrics import CHART_DAYS, FIGURE_DAYS, agency_activity, agency_figures
+from accounts_ops.selectors.metrics import CHART_DAYS, FIGURE_DAYS, agency_figures_and_activity
 from agency.roles import VIEW
 from agency.today import sections_for
-from clients.selectors import agency_overview
+from clients.selectors import headline_counts
 
 
 def home(request):
@@ -20,12 +20,13 @@ def home(request):
         return redirect("switch-agency")
     if actor.is_client_person:
         return redirect("client-area:dashboard")
-    context = {"overview": agency_overview(actor), "sections": sections_for(actor)}
+    context = {"overview": headline_counts(actor), "sections": sections_for(actor)}
     if actor.can(VIEW, "platform_metrics"):
+        figures, activity = agency_figures_and_activity(actor, days=FIGURE_DAYS, chart_days=CHART_DAYS[0])
         context.update(
-            figures=agency_figures(actor),
+            figures=figures,
             figure_days=FIGURE_DAYS,
-            activity=agency_activity(actor, days=CHART_DAYS[0]).chart(),
+            activity=activity.chart(),
             activity_url=reverse("accounts_ops:metrics-agency") + f"?days={CHART_DAYS[0]}",
         )
     return render(request, "agency/home.html", context)

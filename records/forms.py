@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agency.forms import DateInput, DateTimeInput, TenantModelForm
-from agency.people import choices_for, name_people
+from agency.people import choices_for, name_choices
 from clients.models import Client, PlatformAccount
 from records.models.assets import Asset, AssetCondition
 from records.models.exports import ExportFormat
@@ -26,7 +26,7 @@ class ScopedForm(forms.Form):
             if isinstance(field, forms.ModelChoiceField):
                 scoped = choices_for(field.queryset.model, actor)
                 field.queryset = scoped if scoped is not None else field.queryset.none()
-                name_people(field)
+                name_choices(field)
 
 
 def person_choice(label, required=False):

@@ -18,6 +18,7 @@ def inspections_not_done(actor, today):
         DailyInspection.objects.visible_to(actor)
         .filter(inspections_to_do(through=today))
         .select_related("client", "account")
+        .only("inspection_date", "client__name", "account__platform", "account__handle")
         .order_by("inspection_date", "id")
     )
     count, rows = first_rows(

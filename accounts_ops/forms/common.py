@@ -8,7 +8,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 
 from agency.forms import DateInput, DateTimeInput, tenant_formfield
-from agency.people import choices_for, name_people
+from agency.people import choices_for, name_choices
 
 DATE = DateInput()
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -59,4 +59,4 @@ class ServiceForm(forms.Form):
                     current=(getattr(instance, f"{name}_id", None),),
                 )
                 field.queryset = scoped if scoped is not None else field.queryset.none()
-                name_people(field)
+                name_choices(field)

@@ -97,6 +97,8 @@ class VideoComment(AccountScoped):
         _("how it was handled"), max_length=HANDLING_NOTE_MAX_CHARS, blank=True, editable=False
     )
 
+    name_fields = ("text",)  # __str__
+
     class Meta:
         ordering = ["-posted_at", "-id"]
         verbose_name = _("video comment")

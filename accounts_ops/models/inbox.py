@@ -177,6 +177,8 @@ class InboxMessage(AccountScoped):
         _("first response confirmed by"), max_length=10, choices=SentConfirmation.choices, blank=True, editable=False
     )
 
+    name_fields = ("sender_nickname", "sender_uid", "text")  # __str__
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("inbox message")

@@ -156,12 +156,17 @@ def agency_activity(actor: Actor, *, days: int) -> MetricSeries:
     day rollups; fans are in ``key_figures``). A day none of whose rows reported plays has no plays."""
     end = actor.agency.today()
     dates = _dates(end, days)
-    per_day = {
-        row[0]: row
-        for row in _period_rollups(actor)
-        .filter(grain=Grain.DAY, starts_on__range=(dates[0], end))
-        .values_list("starts_on", "plays", "plays_reported", "likes", "comments", "shares")
-    }
+    rows = _period_rollups(actor).filter(grain=Grain.DAY, starts_on__range=(dates[0], end)).values_list(*ROLLUP_ROW)
+    return _activity(dates, rows)
+
+
+# The columns of a rollup row the key figures and the activity chart read, in this order.
+ROLLUP_ROW = ("grain", "starts_on", "plays", "plays_reported", "likes", "comments", "shares", "days")
+
+
+def _activity(dates: list[dt.date], rows) -> MetricSeries:
+    """The activity series of ``dates`` from rollup rows (``ROLLUP_ROW``; the day rows among them)."""
+    per_day = {row[1]: row[1:7] for row in rows if row[0] == Grain.DAY and dates[0] <= row[1] <= dates[-1]}
     return MetricSeries(
         dates=dates,
         fans=[None] * len(dates),
@@ -310,26 +315,66 @@ def _figures_by(actor: Actor, key: str, ids: list[int], *, days: int) -> dict[in
     }
 
 
-def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
-    """The same figures across every active account of the agency: two queries (the activity from
-    the agency's rollups)."""
-    today = actor.agency.today()
-    start = today - dt.timedelta(days=days - 1)
+def _agency_fans(actor: Actor, today: dt.date, start: dt.date) -> tuple[int, int | None]:
+    """Fans across the active accounts today and the day before ``start`` (one query; in no
+    order, so without the join to the clients the accounts' own order needs)."""
     fans_now, fans_before = 0, None
     accounts = (
         PlatformAccount.objects.visible_to(actor)
         .filter(status=AccountStatus.ACTIVE)
         .annotate(now=latest_fans(today), before=latest_fans(start - dt.timedelta(days=1)))
+        .order_by()
         .values_list("followers", "now", "before")
     )
     for followers, now, before in accounts:
         fans_now += now if now is not None else followers
         if before is not None:
             fans_before = (fans_before or 0) + before
+    return fans_now, fans_before
+
+
+def agency_figures(actor: Actor, *, days: int = FIGURE_DAYS) -> Figures:
+    """The same figures across every active account of the agency: two queries (the activity from
+    the agency's rollups)."""
+    today = actor.agency.today()
+    start = today - dt.timedelta(days=days - 1)
+    fans_now, fans_before = _agency_fans(actor, today, start)
     earlier = start - dt.timedelta(days=days)
     now, before = period_parts(start, today), period_parts(earlier, start - dt.timedelta(days=1))
     activity = _period_rollups(actor).filter(now.rollups() | before.rollups()).aggregate(**_period_figures(now, before))
     return _figures(fans_now, fans_before, *_known(activity))
+
+
+def agency_figures_and_activity(actor: Actor, *, days: int = FIGURE_DAYS, chart_days: int = CHART_DAYS[0]):
+    """``agency_figures`` and ``agency_activity(days=chart_days)`` together, as the home page shows
+    them: the fans (one query) and one query over the agency's rollups for both (the figures'
+    months, weeks and days, and the chart's days), summed here as the two would sum them."""
+    today = actor.agency.today()
+    start = today - dt.timedelta(days=days - 1)
+    fans_now, fans_before = _agency_fans(actor, today, start)
+    earlier = start - dt.timedelta(days=days)
+    now, before = period_parts(start, today), period_parts(earlier, start - dt.timedelta(days=1))
+    dates = _dates(today, chart_days)
+    chart = Q(grain=Grain.DAY, starts_on__range=(dates[0], today))
+    rows = list(_period_rollups(actor).filter(now.rollups() | before.rollups() | chart).values_list(*ROLLUP_ROW))
+    activity = {**_summed(rows, now, "now"), **_summed(rows, before, "before")}
+    return _figures(fans_now, fans_before, *_known(activity)), _activity(dates, rows)
+
+
+def _summed(rows, parts: PeriodParts, name: str) -> dict:
+    """``_period_figures`` of one period, summed here over rollup rows (``ROLLUP_ROW``): None where
+    the period has no row, as SQL's SUM over no rows."""
+    kept = {(Grain.MONTH, day) for day in parts.months} | {(Grain.WEEK, day) for day in parts.weeks}
+    kept |= {(Grain.DAY, day) for day in parts.days}
+    mine = [row for row in rows if (row[0], row[1]) in kept]
+    if not mine:
+        return {f"{figure}_{name}": None for figure in ("plays", "reported", "days", "inter")}
+    return {
+        f"plays_{name}": sum(row[2] for row in mine),
+        f"reported_{name}": sum(row[3] for row in mine),
+        f"days_{name}": sum(row[7] for row in mine),
+        f"inter_{name}": sum(row[4] + row[5] + row[6] for row in mine),
+    }
 
 
 # --- the dashboard APIs: totals, a daily series, the best videos ---------------------------------

@@ -75,6 +75,7 @@ class VideoProject(TenantModel):
     )
 
     same_client_as = (SameClient("account", _("The account belongs to another client than the project.")),)
+    name_fields = ("title",)  # __str__
 
     class Meta:
         ordering = ["due_date", "id"]

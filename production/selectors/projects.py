@@ -28,13 +28,28 @@ def projects_for_board(actor: Actor, queryset=None):
     return queryset.select_related("client", "account", "assignee")
 
 
+# What a card of the board shows (``production/_card.html``): a board holds every open project,
+# so it reads these columns only.
+CARD_COLUMNS = (
+    "title",
+    "stage",
+    "due_date",
+    "client__name",
+    "account__platform",
+    "account__handle",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def board(actor: Actor, queryset=None) -> list[dict]:
     """One column per stage, projects by due date; the published column keeps the latest few."""
     columns: dict[str, list] = {stage: [] for stage in STAGE_ORDER}
-    open_projects = projects_for_board(actor, queryset).exclude(stage=Stage.PUBLISHED).order_by("due_date", "id")
-    for project in open_projects:
+    cards = projects_for_board(actor, queryset).only(*CARD_COLUMNS)
+    for project in cards.exclude(stage=Stage.PUBLISHED).order_by("due_date", "id"):
         columns[project.stage].append(project)
-    published = projects_for_board(actor, queryset).filter(stage=Stage.PUBLISHED).order_by("-stage_changed_at", "-id")
+    published = cards.filter(stage=Stage.PUBLISHED).order_by("-stage_changed_at", "-id")
     columns[Stage.PUBLISHED] = list(published[:BOARD_PUBLISHED_LIMIT])
     return [{"stage": stage, "label": Stage(stage).label, "projects": columns[stage]} for stage in STAGE_ORDER]
 

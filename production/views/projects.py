@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agency.pages import ServiceActionView, report_refusal
-from agency.people import name_people
+from agency.people import name_choices
 from agency.roles import ADD, CHANGE, DECIDE, DELETE
 from agency.views import TenantListView
 from production.api.projects import VideoProjectFilterSet
@@ -59,7 +59,7 @@ class BoardView(ProductionPage, View):
             request.GET or None, queryset=VideoProject.objects.visible_to(self.actor), actor=self.actor
         )
         for field in filterset.form.fields.values():
-            name_people(field)
+            name_choices(field)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else None
         return render(
             request,

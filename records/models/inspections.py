@@ -79,6 +79,7 @@ class DailyInspection(VoidableRecord):
         ]
 
     name_related = ("account",)
+    name_fields = ("inspection_date", "account", "account__platform", "account__handle")  # __str__
 
     def __str__(self) -> str:
         return f"{self.account} · {self.inspection_date.isoformat()}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +16,9 @@ from accounts_ops.selectors.metrics import (
     CHART_DAYS,
     FIGURE_DAYS,
     account_figures,
+    agency_activity,
     agency_figures,
+    agency_figures_and_activity,
     client_figures,
     metric_series,
 )
@@ -146,6 +148,23 @@ def test_key_figures_compare_with_the_period_before(world, accounts):
     assert per_account.engagement.direction == "down"
     # The agency's figures leave agency B's out.
     assert agency.plays.value == 600 + 40 + 9999
+
+
+@pytest.mark.parametrize("days", [FIGURE_DAYS, 7])
+def test_the_home_pages_figures_and_activity_are_the_agencys_in_two_queries(world, accounts, days):
+    """The home page reads the key figures and the activity chart together: the fans, then one
+    query over the rollups for both, the same figures and series as read apart."""
+    day = today(world.agency_a)
+    AccountDailyMetricFactory(account=accounts["a1"], date=day - dt.timedelta(days=days + 5), plays=400, likes=4)
+    AccountDailyMetricFactory(account=accounts["a2"], date=day - dt.timedelta(days=40), plays=None, likes=2)
+    with tenant_context(world.agency_a), transaction.atomic():
+        actor = actor_of(world.staff_a, world.agency_a)
+        apart = agency_figures(actor, days=days), agency_activity(actor, days=CHART_DAYS[0])
+        with CaptureQueriesContext(connection) as queries:
+            together = agency_figures_and_activity(actor, days=days, chart_days=CHART_DAYS[0])
+    assert together == apart
+    assert together[0].plays.value == 600 + 40 + 9999 and together[1].plays[-2] == 100 + 9999  # yesterday
+    assert len(queries) == 2
 
 
 def test_an_account_with_no_reported_fans_counts_with_its_stored_followers(world):

@@ -12,18 +12,23 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.forms.renderers import DjangoTemplates
+from django.http import QueryDict
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from agency.forms import FormRenderer
+from agency.people import name_choices
 from agency.tenancy import tenant_context
+from production.api.projects import VideoProjectFilterSet
 from production.forms import ProjectForm
-from production.models import Stage
+from production.models import Stage, VideoProject
 from tests.extensions.factories import LiveSessionFactory
-from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
+from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory, VideoFactory
 from tests.production.factories import VideoProjectFactory
 from tests.production.helpers import actor_of
 
@@ -130,6 +135,32 @@ def test_a_lists_person_filter_names_people_by_name(world):
     MembershipFactory(agency=world.agency_a, role="producer", user=UserFactory(username="aaa_li", first_name="李雷"))
     page = browser(world.staff_a).get(reverse("production:project-list")).content.decode()
     assert ">李雷</option>" in page and ">aaa_li</option>" not in page
+
+
+def test_a_lists_choice_among_rows_reads_only_their_names_and_writes_the_same_options(world):
+    """A list's filter offers the agency's videos (thousands) read by the columns of their names
+    only: the same options, labels and selected one as whole rows give, and a chosen video still
+    filters the list."""
+    account = PlatformAccountFactory(client=world.client_a1)
+    videos = [VideoFactory(account=account, title=title) for title in ("Hotpot <night>", "", "Tea & talk")]
+    project = VideoProjectFactory(account=account, video=videos[1])
+    actor = actor_of(world.staff_a, world.agency_a)
+    params = QueryDict(f"video={videos[1].pk}")
+    with tenant_context(world.agency_a, actor):
+        lean = VideoProjectFilterSet(params, queryset=VideoProject.objects.visible_to(actor), actor=actor)
+        whole = VideoProjectFilterSet(params, queryset=VideoProject.objects.visible_to(actor), actor=actor)
+        field = lean.form.fields["video"]
+        name_choices(field)
+        with CaptureQueriesContext(connection) as ctx:
+            ours = str(lean.form["video"])
+        assert str(whole.form["video"]) == ours
+        assert list(lean.qs) == [project]
+    # (the other query reads the chosen video whole, to validate the filter)
+    (query,) = [q["sql"] for q in ctx.captured_queries if 'FROM "clients_video"' in q["sql"] and "ORDER BY" in q["sql"]]
+    columns = query.split(" FROM ")[0]
+    assert '"clients_video"."title"' in columns and '"clients_video"."published_at"' not in columns
+    assert f'value="{videos[1].pk}" selected>{videos[1].platform_item_id}</option>' in ours
+    assert ">Hotpot &lt;night&gt;</option>" in ours and ">Tea &amp; talk</option>" in ours
 
 
 class _Row:

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from agency import twofactor
-from agency.models import TenantModel, named
+from agency.models import TenantModel, by_name, named
 from agency.tenancy import tenant_context
 from tests.agency.api_world import module_world
 from tests.agency.isolation_routes import routes
@@ -226,3 +226,27 @@ def test_a_row_read_with_its_name_relations_is_named_without_a_query(world, djan
             if ctx.captured_queries:
                 querying.append(model._meta.label)
     assert not querying, f"these models' names read relations not in their name_related: {sorted(querying)}"
+
+
+def test_a_row_read_by_the_columns_of_its_name_is_named_alike_without_a_query(world, django_db_blocker):
+    """A choice among rows (thousands of videos) reads only the columns of their names where the
+    model declares them (``name_fields``): the same name as the whole row's, and naming it sends
+    nothing more (a column its name reads but does not declare would be read row by row)."""
+    declared, querying, differing = [], [], []
+    with django_db_blocker.unblock(), tenant_context(world.agency_a):
+        for model, rows in world.rows.items():
+            if not model.name_fields:
+                continue
+            declared.append(model._meta.label)
+            whole = named(model.objects.filter(pk=rows["a1"].pk)).get()
+            row = by_name(model.objects.filter(pk=rows["a1"].pk)).get()
+            assert row.get_deferred_fields(), f"{model._meta.label} was read whole"
+            with CaptureQueriesContext(connection) as ctx:
+                name = str(row)
+            if ctx.captured_queries:
+                querying.append(model._meta.label)
+            if name != str(whole):
+                differing.append(model._meta.label)
+    assert {"clients.Video", "clients.Client", "clients.PlatformAccount"} <= set(declared)
+    assert not querying, f"these models' names read columns not in their name_fields: {sorted(querying)}"
+    assert not differing, f"these models are named otherwise from their name_fields: {sorted(differing)}"

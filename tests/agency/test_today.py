@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection, transaction
 from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from agency.models import Membership
 from agency.tenancy import tenant_context
 from agency.today import SECTIONS, sections_for
-from clients.models import RequirementStatus
-from tests.factories import ClientRequirementFactory, MembershipFactory, UserFactory
+from clients.models import AccountStatus, RequirementStatus
+from clients.selectors import agency_overview, headline_counts
+from production.models.common import ProbeState
+from production.today import clips_being_read
+from tests.factories import (
+    AgencyFactory,
+    ClientRequirementFactory,
+    MembershipFactory,
+    PlatformAccountFactory,
+    UserFactory,
+)
+from tests.production.factories import ClipFactory, ShootFactory, VideoProjectFactory
 
 
 def actor_of(user):
@@ -62,6 +74,50 @@ def test_home_page_shows_todays_work(world):
     browser.force_login(world.staff_a)
     page = browser.get(reverse("home")).content.decode()
     assert "Today's work" in page and "Friday posts" in page
+
+
+def test_the_home_pages_headline_counts_are_the_overviews_in_one_query(world):
+    ClientRequirementFactory(client=world.client_a1)
+    ClientRequirementFactory(
+        client=world.client_a2,
+        status=RequirementStatus.ACCEPTED,
+        decided_at=timezone.now(),
+        due_date=timezone.localdate(),
+    )
+    ClientRequirementFactory(client=world.client_b)  # another agency's
+    PlatformAccountFactory(client=world.client_a1, followers=120)
+    PlatformAccountFactory(client=world.client_a2, followers=5, status=AccountStatus.PAUSED)
+    actor = actor_of(world.staff_a)
+    with tenant_context(world.agency_a, actor), transaction.atomic():
+        overview = agency_overview(actor)
+        with CaptureQueriesContext(connection) as queries:
+            counts = headline_counts(actor)
+    assert counts == {name: overview[name] for name in ("clients", "accounts", "requirements")}
+    assert counts["accounts"] == {"total": 2, "active": 1, "followers": 125}
+    assert counts["requirements"] == {"open": 1, "accepted": 1}
+    assert len(queries) == 1
+
+
+def test_the_headline_counts_of_an_agency_with_nothing_yet_are_zeros(world):
+    actor = actor_of(MembershipFactory(agency=AgencyFactory(), role="agency_admin", user=UserFactory()).user)
+    with tenant_context(actor.agency, actor):
+        counts = headline_counts(actor)
+        assert counts == {name: agency_overview(actor)[name] for name in ("clients", "accounts", "requirements")}
+    assert counts["clients"] == {"total": 0, "active": 0} and counts["accounts"]["followers"] is None
+
+
+def test_clips_being_read_are_named_and_lead_to_their_shoot_in_one_query(world):
+    shoot = ShootFactory(project=VideoProjectFactory(account=PlatformAccountFactory(client=world.client_a1)))
+    ClipFactory(shoot=shoot, label="Opening shot", probe_state=ProbeState.PENDING)
+    ClipFactory(shoot=shoot, label="", original_name="b-roll.mp4", probe_state=ProbeState.PROBING)
+    ClipFactory(shoot=shoot, label="Read already", probe_state=ProbeState.DONE)
+    actor = actor_of(world.staff_a)
+    with tenant_context(world.agency_a, actor), transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        section = clips_being_read(actor, world.agency_a.today())
+    assert section.count == 2 and [row.text for row in section.rows] == ["Opening shot", "b-roll.mp4"]
+    assert {row.url for row in section.rows} == {shoot.get_absolute_url()}
+    assert [row.note for row in section.rows] == [ProbeState.PENDING.label, ProbeState.PROBING.label]
+    assert len(queries) == 1
 
 
 def test_every_chapter_contributes_its_work():
