@@ -606,8 +606,6 @@ def _given(prop: dict) -> dict:
     given = {key: value for key, value in prop.items() if key not in ("nullable", "description", "title")}
     if given.get("type") == "string" and "enum" not in given:
         given["minLength"] = max(1, given.get("minLength", 0))
-    if not given:
-        given = {"not": {"type": "null"}}
     return given
 
 
@@ -655,6 +653,9 @@ class BulkRowSchema(OpenApiSerializerExtension):
         return row_schema(auto_schema, row, direction)
 
 
+BODY_TYPES = {"account": "integer", "platform": "string"}
+
+
 class BulkRequestSchema(OpenApiSerializerExtension):
     """A bulk request: each row names its account (or video, or platform) by a whole group of its
     ``one_of``, unless the body gives the account (or platform) of rows that name none; then a
@@ -671,7 +672,8 @@ class BulkRequestSchema(OpenApiSerializerExtension):
             return schema
         row_properties = row_schema(auto_schema, row, direction)["properties"]
         body_field = "platform" if "platform" in serializer._declared_fields else "account"
-        body_given = {"required": [body_field], "properties": {body_field: {"not": {"type": "null"}}}}
+        # (given, not null: OpenAPI 3.0's schema is not nullable unless it says so)
+        body_given = {"required": [body_field], "properties": {body_field: {"type": BODY_TYPES[body_field]}}}
         with_body = tuple({tuple(name for name in group if name != body_field) for group in row.one_of})
         if all(with_body):
             body_given["properties"][ROWS_KEY] = {"items": _one_of(row_properties, sorted(with_body))}
