@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -75,6 +76,7 @@ NO_CONTROL = rf"^[^{read.CONTROL_CHARACTERS}]*$"
 NOT_BLANK_NO_CONTROL = rf"^[^{read.CONTROL_CHARACTERS}]*[^\s{read.CONTROL_CHARACTERS}][^{read.CONTROL_CHARACTERS}]*$"
 # Free text must hold something besides white space and NUL (which is removed; ``read.text``).
 NOT_BLANK_TEXT = r"[^\s\x00]"
+CONTROL = re.compile(f"[{read.CONTROL_CHARACTERS}]")
 NUMBERS = (int, float)
 NONE = type(None)
 
@@ -85,17 +87,24 @@ NONE = type(None)
 class RowField:
     """A field of a bulk row, with ``problem(value)``: what is wrong with a value given (not
     ``null``, a value left out) as the field's schema states it (JSON type, text form, length,
-    limits), or ``None``. ``integers``: every value of the field is a whole number (a column of
-    them is checked at once)."""
-
-    integers = False
+    limits), or ``None``; and ``column_clean(column)``, whether a column's values are all plainly
+    clean, seen at once (the common case, without a call per value)."""
 
     def problem(self, value) -> str | None:
         raise NotImplementedError
 
+    def column_clean(self, column: list) -> bool:
+        """Whether every value of ``column`` is plainly clean, seen at once (``False`` when it
+        cannot tell: its values are then read one by one)."""
+        return False
+
 
 class _Whole(RowField, serializers.IntegerField):
-    integers = True
+    def column_clean(self, column):
+        if not set(map(type, column)) <= {int, NONE}:
+            return False
+        given = [value for value in column if value is not None] if None in column else column
+        return not given or (min(given) >= self.min_value and max(given) <= self.max_value)
 
     def problem(self, value):
         if type(value) is not int:
@@ -139,9 +148,32 @@ class _Text(RowField, serializers.CharField):
             return self.pattern_message(value)
         return None
 
+    def column_clean(self, column):
+        return self._column_clean(column, self.pattern)
+
+    def _column_clean(self, column, pattern):
+        if not set(map(type, column)) <= {str, NONE}:
+            return False
+        given = [value for value in column if value is not None] if None in column else column
+        if not given:
+            return True
+        if max(map(len, given)) > self.max_length:
+            return False
+        if pattern is None:
+            return True
+        if pattern == NOT_BLANK_TEXT:
+            return all(value.replace("\x00", "").strip() for value in given)
+        if pattern not in (NO_CONTROL, NOT_BLANK_NO_CONTROL):
+            return False  # (a pattern of its own: each value is matched)
+        if CONTROL.search("".join(given)) is not None:
+            return False
+        return pattern == NO_CONTROL or all(map(str.strip, given))
+
     def pattern_message(self, value: str) -> str:
         if getattr(self, "required_text", False) and not value.strip():
             return _("this field is required")
+        if getattr(self, "refused_prefix", "") and value.lstrip().startswith(self.refused_prefix):
+            return _("ids starting “local-” are ours")  # (the service's words: ``comments.LOCAL_ID_PREFIX``)
         return _("holds a control character; an id holds none")
 
 
@@ -149,13 +181,34 @@ class IdField(_Text):
     """A platform's id, a handle or a link (``read.ident``): no control character, at most its
     column's length; white space around it is not kept."""
 
-    def __init__(self, model, name: str, *, required: bool = False, pattern: str | None = None, **kwargs):
+    def __init__(
+        self,
+        model,
+        name: str,
+        *,
+        required: bool = False,
+        pattern: str | None = None,
+        refused_prefix: str = "",
+        **kwargs,
+    ):
         kwargs.setdefault("allow_null", not required)
         super().__init__(
             max_length=read.max_chars_of(model, name), required=required, allow_blank=not required, **kwargs
         )
-        self.pattern = pattern or (NOT_BLANK_NO_CONTROL if required else NO_CONTROL)
+        self.base_pattern = pattern or (NOT_BLANK_NO_CONTROL if required else NO_CONTROL)
+        self.refused_prefix = refused_prefix  # (stripped first, as ``read.ident`` strips)
+        self.pattern = self.base_pattern
+        if refused_prefix:
+            # (a prefix of letters and hyphens, written as it is: ECMA's patterns refuse ``\-``)
+            self.pattern = rf"^(?!\s*{refused_prefix}){self.base_pattern.removeprefix('^')}"
         self.required_text = required
+
+    def column_clean(self, column):
+        if self.refused_prefix:
+            given = [value for value in column if type(value) is str]
+            if any(value.lstrip().startswith(self.refused_prefix) for value in given):
+                return False
+        return self._column_clean(column, self.base_pattern)
 
 
 class TextField(_Text):
@@ -411,7 +464,7 @@ class CommentRowSerializer(BulkRowSerializer):
         VideoComment,
         "platform_comment_id",
         required=True,
-        pattern=rf"^(?!\s*{LOCAL_ID_PREFIX}){NOT_BLANK_NO_CONTROL[1:]}",
+        refused_prefix=LOCAL_ID_PREFIX,
         help_text=f"The platform's id of the comment (ids starting “{LOCAL_ID_PREFIX}” are ours).",
     )
     parent_comment_id = IdField(VideoComment, "parent_comment_id", help_text="The comment it answers.")
@@ -582,17 +635,24 @@ def check_rows(row: type[BulkRowSerializer], rows: list) -> list[RowProblem]:
             groups.setdefault(tuple(raw), []).append(index)
     problems: list[RowProblem] = []
     for keys, indices in groups.items():
+        group = rows if len(indices) == len(rows) else [rows[index] for index in indices]
         for key, ours, field in _plan(row, keys):
-            column = [rows[index][key] for index in indices]
-            if field.integers and set(map(type, column)) <= {int, NONE}:
-                given = [value for value in column if value is not None] if None in column else column
-                if not given or (min(given) >= field.min_value and max(given) <= field.max_value):
-                    continue  # the common case: a column of whole numbers in range, at once
+            column = list(map(itemgetter(key), group))
+            if field.column_clean(column):
+                continue  # the common case: a column plainly clean, at once
+            try:  # each value once (a date, a share repeats down a column); by type: 1, 1.0 and True differ
+                distinct = set(zip(map(type, column), column, strict=True))
+                said = {given: field.problem(given[1]) for given in distinct if given[0] is not NONE}
+            except TypeError:  # an object or a list (a portrait's dimension): one by one
+                said = None
+            if said is not None and not any(said.values()):
+                continue
+            name = row.reported_as.get(ours, ours)
             for index, value in zip(indices, column, strict=True):
                 if value is not None:
-                    said = field.problem(value)
-                    if said is not None:
-                        problems.append(RowProblem(index, row.reported_as.get(ours, ours), said))
+                    problem = said[(type(value), value)] if said is not None else field.problem(value)
+                    if problem is not None:
+                        problems.append(RowProblem(index, name, problem))
     problems.sort(key=lambda problem: problem.index)
     return problems
 
