@@ -5,7 +5,7 @@ failed delivery, and, for platform data in, the bulk endpoints (their body, thei
 ``Prefer: respond-async``) and the data import a bulk request may be kept as.
 
 The bulk endpoints take thousands of rows per request and are all or nothing: a request with a
-bad row writes nothing and its error names each bad row and field (``rows[3].new_play``). Rows
+bad row writes nothing and its error names each bad row and field (``rows[3].plays``). Rows
 use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
 the mapping is ``accounts_ops.platform_fields``. Each endpoint's body and rows are declared once, in
 ``accounts_ops.api.rows``: the schema states them, and the request is read through them (each
