@@ -10,8 +10,9 @@ policy of the webhooks' readers, ``accounts_ops.webhooks``):
 - free text (``text``): NUL characters, which PostgreSQL cannot store, are removed and lone
   surrogates (which no encoding can carry) replaced by U+FFFD; longer than ``max_chars`` (its
   column's, ``max_chars_of``) is refused;
-- ids, handles and links (``ident``): refused when they hold a control character (NUL included)
-  or a lone surrogate, or are longer than their column;
+- ids, handles and links (``ident``): refused when they hold a control character (Unicode's Cc,
+  U+0000-U+001F and U+007F-U+009F, NUL included) or a lone surrogate, or are longer than their
+  column;
 - counts (``count``): whole numbers from 0 to the column's limit (``count_limit``: the integer
   range of the column on PostgreSQL, whatever the database in use, and its validators), never
   beyond ``COUNT_MAX``; row ids (``identifier``) within their primary key's range;
@@ -40,6 +41,10 @@ TEN_THOUSAND = "万"
 HUNDRED_MILLION = "亿"
 COUNT_DIGITS = len(str(COUNT_MAX))  # a number written with more digits is too large to be a count
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What an id holds none of: a control character (Unicode's Cc, NUL included), as a pattern's
+# character range (the schema states it: ``accounts_ops.api.rows``), or a lone surrogate.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}\ud800-\udfff]")
 
 
 class BadValue(ValueError):
@@ -252,7 +257,7 @@ def ident(value, *, max_chars: int, required: bool = False) -> str:
     result = _as_text(value).strip()
     if required and not result:
         raise BadValue("this field is required")
-    if not result.isprintable():
+    if _CONTROL.search(result):
         raise BadValue("holds a control character (or a lone surrogate); an id holds none")
     if len(result) > max_chars:
         raise BadValue(f"{len(result)} characters; at most {max_chars}")

@@ -624,6 +624,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SentConfirmationEnum": "accounts_ops.models.SentConfirmation",
         "DataImportKindEnum": "accounts_ops.models.imports.ImportKind",  # (a data import's, and its upload's)
+        "PlatformEnum": "clients.models.Platform",
+        "PlatformNameEnum": "accounts_ops.api.rows.PLATFORM_NAMES",  # a bulk row's platform, by any of its names
     },
     # A change's own component (``...UpdateRequest``) names its choice sets as its row's does.
     "POSTPROCESSING_HOOKS": ["agency.api.openapi.postprocess_schema_enums"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -17,9 +17,10 @@ from accounts_ops.api.common import (
     bulk_body,
     ingest_counts,
 )
+from accounts_ops.api.rows import AudienceSnapshotsBulkSerializer
 from accounts_ops.models.audience import AudiencePersonaReport, AudienceSnapshot
 from accounts_ops.portrait import DIMENSION_NAMES
-from accounts_ops.services.audience import audience_snapshots_ingest, persona_report_request
+from accounts_ops.services.audience import audience_snapshots_ingest, check_snapshot_rows, persona_report_request
 from agency.api.filters import TenantFilterSet
 from agency.api.openapi import not_offered
 from agency.api.pagination import CursorPagination
@@ -87,19 +88,15 @@ class AudienceSnapshotViewSet(OpsViewSet):
         return Response(self.get_serializer(snapshot).data, status=code)
 
     @extend_schema(
-        request=inline_serializer(
-            name="AudienceSnapshotsBulk",
-            fields={
-                "account": serializers.IntegerField(required=False),
-                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
-            },
-        ),
+        request=AudienceSnapshotsBulkSerializer,
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        rows, account = bulk_body(request, self.actor)
-        return ingest_counts(audience_snapshots_ingest(actor=self.actor, rows=rows, account=account))
+        body = bulk_body(request, AudienceSnapshotsBulkSerializer, self.actor, check_snapshot_rows)
+        return ingest_counts(
+            audience_snapshots_ingest(actor=self.actor, rows=body["rows"], account=body.get("account"))
+        )
 
 
 class AudiencePersonaReportSerializer(AccountRowSerializer):

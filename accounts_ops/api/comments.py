@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from accounts_ops.api.common import (
     douyin_webhook_route,
     ingest_counts,
 )
+from accounts_ops.api.rows import CommentsBulkSerializer
 from accounts_ops.models.comments import (
     HANDLING_NOTE_MAX_CHARS,
     CommentAction,
@@ -30,6 +31,7 @@ from accounts_ops.models.comments import (
 )
 from accounts_ops.services.comments import (
     COMMENT_WRITE_MAX_CHARS,
+    check_comment_rows,
     comment_action_mark_done,
     comment_action_mark_failed,
     comment_assign,
@@ -201,19 +203,13 @@ class VideoCommentViewSet(OpsViewSet):
         return Response(self.get_serializer(comment).data, status=code)
 
     @extend_schema(
-        request=inline_serializer(
-            name="CommentsBulk",
-            fields={
-                "account": serializers.IntegerField(required=False),
-                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
-            },
-        ),
+        request=CommentsBulkSerializer,
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        rows, account = bulk_body(request, self.actor)
-        return ingest_counts(comments_receive(actor=self.actor, rows=rows, account=account))
+        body = bulk_body(request, CommentsBulkSerializer, self.actor, check_comment_rows)
+        return ingest_counts(comments_receive(actor=self.actor, rows=body["rows"], account=body.get("account")))
 
     # The actions a comment asks of the platform (reply, pin, hide) answer the action made.
     @extend_schema(request=TextSerializer, responses={201: CommentActionSerializer})

@@ -5,10 +5,12 @@ failed delivery, and, for platform data in, the bulk endpoints (their body, thei
 ``Prefer: respond-async``) and the data import a bulk request may be kept as.
 
 The bulk endpoints take thousands of rows per request and are all or nothing: a request with a
-bad row writes nothing and its error names each bad row and field (``rows[3].new_play``). Rows
+bad row writes nothing and its error names each bad row and field (``rows[3].plays``). Rows
 use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
-the mapping is ``accounts_ops.platform_fields``. The body is read as JSON and checked by the
-service row by row (not by a serializer per row: a request of 10,000 rows must stay fast).
+the mapping is ``accounts_ops.platform_fields``. Each endpoint's body and rows are declared once, in
+``accounts_ops.api.rows``: the schema states them, and the request is read through them (each
+value of its field's JSON type, form and limits), then checked by the service row by row against
+the world (without a serializer call per row: a request of 10,000 rows must stay fast).
 
 A bulk request with the header ``Prefer: respond-async`` (RFC 7240) is checked the same way, then
 answered ``202 Accepted`` with the data import that keeps it (``Location``); the ingest queue
@@ -21,22 +23,23 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import ProtectedError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts_ops.api.rows import refuse_rows
+from accounts_ops.bulk import collector_paused
 from accounts_ops.models.imports import DataImport
-from accounts_ops.services.common import METRICS_BULK_MAX
+from accounts_ops.services.imports import KINDS as INGESTS
 from accounts_ops.services.imports import bulk_request_accept
 from agency.api.openapi import error_response, not_offered
-from agency.api.serializers import FixedAfterCreate, ScopedSerializer, TenantModelSerializer
+from agency.api.serializers import FixedAfterCreate, TenantModelSerializer
 from agency.api.viewsets import ServiceViewSet
-from clients.models import PlatformAccount
+from agency.tenancy import require_agency
 
 
 class AccountRowSerializer(FixedAfterCreate, TenantModelSerializer):
@@ -132,28 +135,6 @@ class IngestResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField(help_text="Rows identical to what was stored: nothing was written.")
 
 
-class BulkAccountSerializer(ScopedSerializer):
-    """The optional account of a bulk body: rows that name no account are this account's."""
-
-    account = serializers.PrimaryKeyRelatedField(
-        queryset=PlatformAccount.objects.none(), required=False, allow_null=True
-    )
-
-
-def bulk_request_schema(name: str, example_row: dict):
-    return inline_serializer(
-        name=name,
-        fields={
-            "account": serializers.IntegerField(required=False, help_text="Account of rows that name none."),
-            "rows": serializers.ListField(
-                child=serializers.DictField(),
-                allow_empty=False,
-                help_text=f"Up to {METRICS_BULK_MAX:,} rows, e.g. {example_row}",
-            ),
-        },
-    )
-
-
 class DataImportSerializer(TenantModelSerializer):
     class Meta:
         model = DataImport
@@ -181,19 +162,26 @@ class DataImportSerializer(TenantModelSerializer):
         read_only_fields = fields
 
 
-def bulk_rows(request) -> list:
-    """The rows of a bulk body (``{"rows": [...]}``), checked by the service."""
-    if not isinstance(request.data, dict):
-        raise DRFValidationError({"rows": ["Send an object with a list of rows."]})
-    return request.data.get("rows")
-
-
-def bulk_body(request, actor) -> tuple[list, PlatformAccount | None]:
-    """The rows of a bulk body, and its account (of the rows that name none), found in scope."""
-    rows = bulk_rows(request)
-    head = BulkAccountSerializer(data={"account": request.data.get("account")}, context={"actor": actor})
-    head.is_valid(raise_exception=True)
-    return rows, head.validated_data.get("account")
+def bulk_body(request, serializer_class, actor, check) -> dict:
+    """A bulk request read through its serializer (``accounts_ops.api.rows``): its rows, checked
+    for what the schema states of them, and the account (or platform) of rows that name none,
+    found in scope. A request whose rows break the schema is refused naming those values and what
+    ``check`` (the service's check of the rows: ``check(rows, agency=..., actor=...,
+    default_account=...)``) finds in its rows besides."""
+    body = serializer_class(data=request.data, context={"actor": actor, "request": request})
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    if body.row_problems:
+        with collector_paused():
+            checked = check(
+                data["rows"],
+                agency=require_agency(),
+                actor=actor,
+                default_account=data.get("account"),
+                **({"default_platform": data.get("platform") or ""} if "platform" in data else {}),
+            )
+        refuse_rows(body.row_problems, checked)
+    return data
 
 
 def ingest_counts(result) -> Response:
@@ -238,10 +226,11 @@ class BulkViewSetMixin:
 
     create = not_offered("Send rows to the bulk/ endpoint.")
 
-    def run_bulk(self, request, ingest, kind: str):
+    def run_bulk(self, request, serializer_class, ingest, kind: str):
         later = prefers_async(request)
         body = json_body(request) if later else None
-        rows, account = bulk_body(request, self.actor)
+        data = bulk_body(request, serializer_class, self.actor, INGESTS[kind].check)
+        rows, account = data["rows"], data.get("account")
         if later:
             job = bulk_request_accept(actor=self.actor, kind=kind, rows=rows, account=account, body=body)
             job.refresh_from_db()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -13,11 +13,13 @@ from accounts_ops.api.common import (
     AccountRowSerializer,
     IngestResultSerializer,
     OpsViewSet,
-    bulk_rows,
+    bulk_body,
     ingest_counts,
 )
+from accounts_ops.api.rows import HotTopicsBulkSerializer
 from accounts_ops.models.hot_topics import ContentPlan, ContentPlanTopic, HotTopic
 from accounts_ops.services.hot_topics import (
+    check_hot_topic_rows,
     content_plan_create,
     content_plan_link_topic,
     content_plan_unlink_topic,
@@ -29,7 +31,6 @@ from agency.api.filters import TenantFilterSet
 from agency.api.routers import register
 from agency.api.serializers import TenantModelSerializer
 from agency.roles import ADD
-from clients.models import Platform
 
 
 class HotTopicSerializer(TenantModelSerializer):
@@ -83,20 +84,14 @@ class HotTopicViewSet(OpsViewSet):
     derived_fields = ()
 
     @extend_schema(
-        request=inline_serializer(
-            name="HotTopicsBulk",
-            fields={
-                "platform": serializers.ChoiceField(choices=Platform.choices, required=False),
-                "rows": serializers.ListField(child=serializers.DictField(), allow_empty=False),
-            },
-        ),
+        request=HotTopicsBulkSerializer,
         responses={200: IngestResultSerializer, 201: IngestResultSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        rows = bulk_rows(request)
-        platform = request.data.get("platform") or ""
-        return ingest_counts(hot_topics_ingest(actor=self.actor, rows=rows, platform=str(platform)))
+        body = bulk_body(request, HotTopicsBulkSerializer, self.actor, check_hot_topic_rows)
+        platform = body.get("platform") or ""
+        return ingest_counts(hot_topics_ingest(actor=self.actor, rows=body["rows"], platform=platform))
 
 
 class ContentPlanSerializer(AccountRowSerializer):

@@ -4,6 +4,7 @@ Writes go through ``accounts_ops.services.inbox``."""
 from __future__ import annotations
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -20,6 +21,7 @@ from accounts_ops.api.common import (
     OpsViewSet,
     douyin_webhook_route,
 )
+from accounts_ops.api.rows import NO_CONTROL, NOT_BLANK_NO_CONTROL
 from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, OutboxReply, ReplyRule
 from accounts_ops.rules import INBOX_BULK_MAX
 from accounts_ops.services.inbox import (
@@ -239,7 +241,13 @@ class InboxMessageSerializer(AccountRowSerializer):
 
 class PlatformIdField(serializers.CharField):
     """A platform's id, read as every row of platform data reads one (``accounts_ops.rows.ident``):
-    refused when it holds a control character (NUL included) or a lone surrogate."""
+    refused when it holds a control character (NUL included) or a lone surrogate. The schema
+    states it by the pattern of a bulk row's id (``accounts_ops.api.rows``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        pattern = NO_CONTROL if self.allow_blank else NOT_BLANK_NO_CONTROL
+        self.validators.append(RegexValidator(pattern, message=_("holds a control character; an id holds none")))
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)

@@ -13,8 +13,8 @@ from accounts_ops.api.common import (
     DataImportSerializer,
     IngestResultSerializer,
     OpsViewSet,
-    bulk_request_schema,
 )
+from accounts_ops.api.rows import AccountMetricsBulkSerializer, VideoMetricsBulkSerializer
 from accounts_ops.models.imports import ImportKind
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
@@ -81,14 +81,12 @@ class AccountDailyMetricViewSet(AnswerCacheMixin, BulkViewSetMixin, OpsViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
-        request=bulk_request_schema(
-            "AccountMetricsBulk", {"account": 12, "date": "2026-11-01", "total_fans": 35210, "new_play": 18200}
-        ),
+        request=AccountMetricsBulkSerializer,
         responses={200: IngestResultSerializer, 201: IngestResultSerializer, 202: DataImportSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, account_metrics_ingest, ImportKind.ACCOUNT_METRICS)
+        return self.run_bulk(request, AccountMetricsBulkSerializer, account_metrics_ingest, ImportKind.ACCOUNT_METRICS)
 
 
 class VideoDailyMetricSerializer(AccountRowSerializer):
@@ -134,14 +132,12 @@ class VideoDailyMetricViewSet(BulkViewSetMixin, OpsViewSet):
     ordering = ("-date", "-id")
 
     @extend_schema(
-        request=bulk_request_schema(
-            "VideoMetricsBulk", {"video": 88, "date": "2026-11-01", "play": 5200, "digg": 310, "completion_rate": 0.31}
-        ),
+        request=VideoMetricsBulkSerializer,
         responses={200: IngestResultSerializer, 201: IngestResultSerializer, 202: DataImportSerializer},
     )
     @action(detail=False, methods=["post"], required_action=ADD)
     def bulk(self, request):
-        return self.run_bulk(request, video_metrics_ingest, ImportKind.VIDEO_METRICS)
+        return self.run_bulk(request, VideoMetricsBulkSerializer, video_metrics_ingest, ImportKind.VIDEO_METRICS)
 
 
 register("account-daily-metrics", AccountDailyMetricViewSet)

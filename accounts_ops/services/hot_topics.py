@@ -36,6 +36,16 @@ HOT_TOPICS_BULK_MAX = 2_000
 url_valid = URLValidator(schemes=["http", "https"])
 
 
+def platform_names() -> dict[str, str]:
+    """The names a row may give its platform by (its value, its name, the name its users know
+    it by), in lower case → the platform."""
+    platforms = {value: value for value in Platform.values}
+    platforms.update({str(label).lower(): value for value, label in Platform.choices})
+    platforms.update({"抖音": Platform.DOUYIN, "快手": Platform.KUAISHOU, "视频号": Platform.WECHAT_CHANNELS})
+    platforms.update({"小红书": Platform.XIAOHONGSHU, "哔哩哔哩": Platform.BILIBILI, "b站": Platform.BILIBILI})
+    return platforms
+
+
 def check_hot_topic_rows(
     rows: Sequence,
     *,
@@ -51,10 +61,7 @@ def check_hot_topic_rows(
     first by its number in ``numbers``, a file's sheet rows, else by its position)."""
     now = timezone.now()
     translate = Translator(HOT_TOPICS)
-    platforms = {value: value for value in Platform.values}
-    platforms.update({str(label).lower(): value for value, label in Platform.choices})
-    platforms.update({"抖音": Platform.DOUYIN, "快手": Platform.KUAISHOU, "视频号": Platform.WECHAT_CHANNELS})
-    platforms.update({"小红书": Platform.XIAOHONGSHU, "哔哩哔哩": Platform.BILIBILI, "b站": Platform.BILIBILI})
+    platforms = platform_names()
     problems: list[RowProblem] = []
     checked = Checked(problems=problems)
     seen: dict[tuple[str, str], int] = {}

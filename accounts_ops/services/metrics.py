@@ -348,9 +348,12 @@ def account_metrics_ingest(*, actor: Actor | None, rows: list, account: Platform
     return _ingest(check_account_metric_rows, store_account_metrics, actor=actor, rows=rows, account=account)
 
 
+WATCH_SECONDS_MAX = 10**6 - 1  # the column's eight digits, two after the point
+
+
 def watch_seconds(value):
     """An average watch time in seconds, to the hundredth."""
-    return read.decimal(value, places=2, minimum=0, maximum=10**6 - 1)
+    return read.decimal(value, places=2, minimum=0, maximum=WATCH_SECONDS_MAX)
 
 
 def check_video_metric_rows(

@@ -26,6 +26,8 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
             name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # a list's item, as DRF names it: ``messages[3].text``
+                name = f"{prefix}[{key}]"
             out.update(_flatten(value, name))
         return out
     if isinstance(detail, list):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from drf_spectacular import hooks
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import force_instance
@@ -222,7 +223,9 @@ class AutoSchema(SpectacularAutoSchema):
         if direction == "request" and isinstance(field, serializers.SlugField) and not field.allow_unicode:
             schema["pattern"] = SLUG  # (its ``$`` not taking a final newline, as Django's validator does not)
         is_text = isinstance(field, serializers.CharField) and schema.get("type") == "string"
-        if direction == "request" and is_text and not {"enum", "format", "pattern"} & set(schema):
+        # A field's own pattern (a ``RegexValidator``, stated by drf-spectacular after this) says more.
+        own_pattern = any(isinstance(validator, RegexValidator) for validator in field.validators)
+        if direction == "request" and is_text and not own_pattern and not {"enum", "format", "pattern"} & set(schema):
             stripped_not_blank = field.trim_whitespace and not field.allow_blank
             schema["pattern"] = NOT_BLANK_NO_NUL if stripped_not_blank else NO_NUL
         is_list = isinstance(field, LIST_FIELDS)

@@ -394,7 +394,7 @@ def _message_params():
 def test_a_hostile_message_row_is_refused_naming_it_and_nothing_is_stored(send, account, changes, field):
     rows = [message_row(platform_message_id="srv-0"), message_row(**changes)]
     response = send("inboxmessage-bulk", {"account": account.pk, "messages": rows})
-    assert_refused(response, f"messages.1.{field}")  # (a list of rows the serializer reads names them so)
+    assert_refused(response, f"messages[1].{field}")
     assert nothing_stored(InboxMessage)
 
 

@@ -166,16 +166,29 @@ UNSTATED_RULES: dict[str, tuple[str, str, str]] = {
     "an event resolved after it occurred": ("/api/v1/adverse-events/", "resolved_on", "cannot be resolved before"),
     "a row still used by others is kept": ("DELETE ", "|non_field_errors", "Still used by"),
     "an end after its start": ("", r"\w+", r"cannot end before it starts|must end after it starts"),
-    "a day from 2000 on": ("", r"\w+", r"is before 2000"),
+    "a day from 2000 on": ("", r"[\w.\[\]]+", r"is before 2000"),
     "a row of the same account or client": (
         "",
         r"\w+",
         r"(is for|belongs to) another (account|client|session|review round)|stays with its client",
     ),
-    "bulk rows, described in prose (each row's keys in the operation's text), judged row by row": (
+    # A bulk row names the world's rows by what the platform calls them (a handle, a video's item id):
+    # which exist is the world's (its ids of accounts and videos are picked as for any relation).
+    "a bulk row's account or video of this agency": (
         "/bulk/$",
-        r"(rows|messages)\[\d+\]\.\w+",
-        "",
+        r"rows\[\d+\]\.(account|handle|video)",
+        r"no account with handle|no video with item id|is on several platforms",
+    ),
+    "one bulk row per key (an account's day, a comment, a topic)": ("/bulk/$", r"rows\[\d+\]\.\w+", "already gives"),
+    "7.3 a portrait's shares add up, with the platform's keys": (
+        "POST /api/v1/audience-snapshots/bulk/$",
+        r"rows\[\d+\]\.(gender|age|provinces|cities|devices|interests|active_days|active_hours)",
+        r"add up to|is not one of|is not a usable name|is given twice|cannot pass 100%|holds no control",
+    ),
+    "a link Django's validator takes (stricter than RFC 3986), in a bulk row": (
+        "POST /api/v1/hot-topics/bulk/$",
+        r"rows\[\d+\]\.url",
+        "is not a link",
     ),
     "8.3 a metrics window with both ends or none": ("/api/v1/account-valuations/", r"window_\w+", "or neither"),
     "6.7 no more clicks than impressions": ("/api/v1/ad-campaigns/{id}/results/", r"\w+", "is more than"),
@@ -468,6 +481,14 @@ def case_strategy(operation, mode):
     return STRATEGIES[key]
 
 
+def bulk_rows(body) -> list[dict]:
+    """The rows of a bulk body (``rows``, or an inbox's ``messages``) that are objects."""
+    if not isinstance(body, dict):
+        return []
+    rows = [row for key in ("rows", "messages") if isinstance(body.get(key), list) for row in body[key]]
+    return [row for row in rows if isinstance(row, dict)]
+
+
 def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> int:
     principal = world.principal(role)
     headers = {"Authorization": f"Token {world.tokens[role]}", "Accept-Language": "en"}
@@ -510,6 +531,11 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
                             container[name] = value
                         elif name in container and isinstance(container[name], list) and container[name]:
                             container[name] = [value]  # (a many-to-many relation)
+            # The rows of a bulk body name the world's rows too (``accounts_ops.api.rows``).
+            for row in bulk_rows(case.body):
+                for name, value in chosen.items():
+                    if type(row.get(name)) is int:
+                        row[name] = value
         sent.append(1)
         checks = [check for check in ALL_CHECKS if not (check is ignored_auth and label(operation) in AUTH_CONFIRMED)]
         with rolled_back():
