@@ -62,7 +62,7 @@ test-browser: install ## only the browser tests (Debian's chromium: apt-get inst
 
 fuzz: install ## fuzz the API against its OpenAPI schema as every role, longer than the test suite's run
 	FUZZ_ROLES=$${FUZZ_ROLES:-all} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} \
-		$(PY) -m pytest -ra -n $(TEST_WORKERS) --dist load tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
+		$(PY) -m pytest -ra -n $(TEST_WORKERS) --dist loadfile tests/agency/test_api_fuzz*.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
