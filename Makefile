@@ -8,11 +8,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
-# The suite runs on every core (pytest-xdist), each test file whole on one worker; `TEST_WORKERS=0`
+# The suite runs on every core (pytest-xdist), each test file whole on one worker, the longest first
+# (tests/xdist_workers.py LONGEST_FIRST); `TEST_WORKERS=0`
 # runs it in this one process. Each worker has its own test database and Redis database
 # (tests/xdist_workers.py: REDIS_URL's database D for the first, D + 1 for the next...).
 TEST_WORKERS ?= auto
-XDIST  := -n $(TEST_WORKERS) --dist loadfile
+XDIST  := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 NPM    ?= npm
 # Front-end libraries: installed from the npm registry (versions pinned in package-lock.json) and
 # copied into this git-ignored static folder. Nothing third-party is committed.
@@ -62,7 +63,7 @@ test-browser: install ## only the browser tests (Debian's chromium: apt-get inst
 
 fuzz: install ## fuzz the API against its OpenAPI schema as every role, longer than the test suite's run
 	FUZZ_ROLES=$${FUZZ_ROLES:-all} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} \
-		$(PY) -m pytest -ra -n $(TEST_WORKERS) --dist load tests/agency/test_api_fuzz.py $(PYTEST_ARGS)
+		$(PY) -m pytest -ra -n $(TEST_WORKERS) --dist loadfile tests/agency/test_api_fuzz*.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,11 +12,20 @@ never takes another's task), the answer cache (both test databases number their 
 locks, throttles, and ``cache.clear()`` (``FLUSHDB``) of one worker's tests. The test database
 is pytest-django's (``test_<name>_gwN``), the live server listens on a free port, and files go
 under each test's own ``tmp_path`` (tests/conftest.py ``_media_root``).
+
+The order the workers take the modules in: ``make test`` runs ``--dist loadfile
+--no-loadscope-reorder``, so that each worker takes a test module whole, in the order collected
+(xdist's own reordering puts the modules with the most tests first, and so the long modules of few
+tests last, where one of them can keep one worker busy long after the other is done). The
+modules that take longest (``LONGEST_FIRST``, measured from the suite's ``--junitxml`` report) are
+collected first, longest first; the shorter ones then fill both workers' time around them. A
+module missing from the list (a new long one) keeps its place: it costs balance, never a test.
 """
 
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatch
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -57,3 +66,31 @@ def _own_redis() -> None:
 
 
 _own_redis()
+
+
+# The test modules that take longest, longest first (glob patterns on their paths from the root).
+LONGEST_FIRST: tuple[str, ...] = (
+    "tests/platforms/test_connections.py",
+    "tests/agency/test_isolation_matrix*.py",
+    "tests/agency/test_api_fuzz*.py",
+    "tests/platforms/test_deliveries.py",
+    "tests/agency/test_embedded_default.py",
+    "tests/platforms/test_publishing.py",
+    "tests/extensions/test_api.py",
+    "tests/platforms/test_syncs.py",
+    "tests/portability/test_portability.py",
+    "tests/agency/test_language_crawl.py",
+)
+
+
+def module_rank(path: str) -> int:
+    """The place of the module at ``path`` in ``LONGEST_FIRST`` (after all of them when absent)."""
+    return next((rank for rank, pattern in enumerate(LONGEST_FIRST) if fnmatch(path, pattern)), len(LONGEST_FIRST))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The modules of ``LONGEST_FIRST`` first, longest first; a module's tests keep their order,
+    and so do the other modules (a stable sort: every worker collects the same order)."""
+    root = config.rootpath
+    items.sort(key=lambda item: module_rank(item.path.relative_to(root).as_posix()))

@@ -37,6 +37,7 @@ it, stopped at exit); the fixture resets its state before each test and sets
 from __future__ import annotations
 
 import atexit
+import copy
 import json
 import threading
 import urllib.error
@@ -163,6 +164,22 @@ class SimulatorClient:
 
     def connect(self, open_id: str, scopes=ALL_SCOPES):
         return self.adapter().exchange_code(code=self.code(open_id, scopes), redirect_uri=REDIRECT_URI)
+
+
+def simulator_state() -> dict:
+    """Everything the session's simulator holds (accounts, tokens, codes, the calls made...), copied:
+    for ``restore_simulator_state``, so that tests sharing a world made once (through the simulator)
+    each start from the simulator as that world left it."""
+    world = simulator_server().simulator.world
+    with world.lock:
+        return {name: copy.deepcopy(value) for name, value in vars(world).items() if name != "lock"}
+
+
+def restore_simulator_state(state: dict) -> None:
+    world = simulator_server().simulator.world
+    with world.lock:
+        for name, value in state.items():
+            setattr(world, name, copy.deepcopy(value))
 
 
 @pytest.fixture

@@ -1,15 +1,23 @@
 """The demo connected through the platform simulator, end to end over HTTP with the real Douyin
 adapter: ``seed_demo`` authorises each active Douyin account through the OAuth code flow and syncs
 it; a reply to a private message is delivered and its first-response time is the platform's;
-disconnecting forgets the tokens."""
+disconnecting forgets the tokens.
+
+The demo is seeded once for the module, inside a transaction rolled back after its last test; each
+test runs in a savepoint of it (rolled back after the test) with the simulator as the seeding left
+it (``restore_simulator_state``), so each starts from the demo as freshly seeded."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts_ops.models import AccountDailyMetric, InboxMessage, OutboxStatus
@@ -21,16 +29,61 @@ from clients.models import AccountStatus, PlatformAccount
 from platforms.models import Connection, ConnectionSecret, ConnectionStatus, Delivery, DeliveryStatus, SyncRun
 from platforms.services.connections import connection_disconnect
 from platforms.services.deliveries import deliver
+from tests.platforms.simulator_fixture import (
+    CLIENT_KEY,
+    CLIENT_SECRET,
+    SimulatorClient,
+    restore_simulator_state,
+    simulator_server,
+    simulator_state,
+)
 
 pytestmark = pytest.mark.django_db
 
 
+@dataclass
+class Seeded:
+    output: str  # what seed_demo printed
+    calls: list[dict]  # the platform calls the seeding made
+    simulator: dict  # the simulator's state as the seeding left it
+    media_root: str
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` run once for the module against the session's simulator (reset first). Its
+    transaction is marked as a test case's (``platforms.services.calls.require_outside_transaction``
+    allows the platform calls inside it, as in every test's own)."""
+    client = SimulatorClient(simulator_server().url)
+    douyin = {"base_url": client.douyin_url, "client_key": CLIENT_KEY, "client_secret": CLIENT_SECRET}
+    media = str(tmp_path_factory.mktemp("demo-media"))
+    block = transaction.atomic()
+    block._from_testcase = True
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PLATFORM_SIMULATOR_URL=client.url,
+            PLATFORMS={**django_settings.PLATFORMS, "douyin": douyin},
+            MEDIA_ROOT=media,
+        ),
+        block,
+    ):
+        client.reset()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out, no_color=True)
+        try:
+            yield Seeded(out.getvalue(), client.calls(), simulator_state(), media)
+        finally:
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(simulator, settings):
+def demo(seeded, simulator, settings):
+    """The demo as freshly seeded, the simulator as the seeding left it; what seed_demo printed."""
     settings.PLATFORM_SIMULATOR_URL = simulator.url
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out, no_color=True)
-    return out.getvalue()
+    settings.MEDIA_ROOT = seeded.media_root
+    restore_simulator_state(seeded.simulator)
+    return seeded.output
 
 
 def admin_of(agency) -> Membership:
@@ -44,7 +97,7 @@ def douyin_accounts():
         return list(PlatformAccount.dangerously_all_agencies.filter(platform="douyin", status=AccountStatus.ACTIVE))
 
 
-def test_every_active_douyin_account_of_the_demo_is_connected_and_synced(demo, simulator):
+def test_every_active_douyin_account_of_the_demo_is_connected_and_synced(demo, seeded):
     accounts = douyin_accounts()
     assert accounts
     with dangerously_all_agencies():
@@ -57,7 +110,7 @@ def test_every_active_douyin_account_of_the_demo_is_connected_and_synced(demo, s
             assert run.status == "done", run.errors
             assert run.counts["account_days"]["created"] + run.counts["account_days"]["updated"] > 0
             assert connection.last_synced_at is not None
-        calls = simulator.calls()
+        calls = seeded.calls  # the seeding's own
         paths = {call["path"].removeprefix("/douyin") for call in calls}
         assert {"/oauth/access_token/", "/oauth/userinfo/", "/api/douyin/v1/video/video_list/"} <= paths
     assert "connected accounts" in demo
