@@ -82,14 +82,27 @@ def _dates(end: dt.date, days: int) -> list[dt.date]:
     return [end - dt.timedelta(days=offset) for offset in range(days - 1, -1, -1)]
 
 
-def latest_fans(on_or_before: dt.date) -> Subquery:
+# How far back the first look for an account's fan count reaches: the month partitions it spans
+# are read newest first and the rest pruned (docs/scaling.md, "Partitioning").
+RECENT_FANS_DAYS = 31
+
+
+def latest_fans(on_or_before: dt.date) -> Coalesce:
     """An account's last reported fan count on or before a day (the unique (account, date) key
-    serves it)."""
-    return Subquery(
-        AccountDailyMetric.objects.filter(account=OuterRef("pk"), date__lte=on_or_before, followers_total__isnull=False)
-        .order_by("-date")
-        .values("followers_total")[:1]
-    )
+    serves it). It is looked for in the last ``RECENT_FANS_DAYS`` days first, which touches one or
+    two monthly partitions, and only for an account with no count there over every day before
+    (PostgreSQL evaluates the second only when the first is null): the same figure either way,
+    without an index probe into every month for every account."""
+
+    def last(**dates) -> Subquery:
+        return Subquery(
+            AccountDailyMetric.objects.filter(account=OuterRef("pk"), followers_total__isnull=False, **dates)
+            .order_by("-date")
+            .values("followers_total")[:1]
+        )
+
+    recent = last(date__lte=on_or_before, date__gt=on_or_before - dt.timedelta(days=RECENT_FANS_DAYS))
+    return Coalesce(recent, last(date__lte=on_or_before))
 
 
 def metric_series(actor: Actor, accounts: Iterable[PlatformAccount], *, days: int) -> MetricSeries:

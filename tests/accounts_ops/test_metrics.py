@@ -17,6 +17,7 @@ from accounts_ops.platform_fields import ACCOUNT_METRICS, VIDEO_METRICS, canonic
 from accounts_ops.services.common import METRICS_BULK_MAX
 from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest
 from agency.tenancy import tenant_context
+from clients.models import PlatformAccount
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory, VideoFactory
 
 BULK = "accountdailymetric-bulk"
@@ -468,3 +469,29 @@ def test_video_metrics_read_by_columns_give_what_reading_each_row_gives(world, m
         checked = check([*rows, extra])
         assert not isinstance(checked.rows, Columns), field
         assert [(p.index, p.field) for p in checked.problems] == [(last, field.strip())], field
+
+
+def test_the_latest_fan_count_is_the_newest_on_or_before_the_day_however_old(world):
+    """``latest_fans`` looks in the last ``RECENT_FANS_DAYS`` days first, then over every day before:
+    an account with a count only long ago, one with counts both recently and long ago, one with a
+    count only after the day and one with none are each given the right figure."""
+    from accounts_ops.selectors.metrics import RECENT_FANS_DAYS, latest_fans
+
+    day = dt.date(2026, 6, 30)
+    long_ago = day - dt.timedelta(days=RECENT_FANS_DAYS + 100)
+    only_old, both, only_after, none = (PlatformAccountFactory(client=world.client_a1) for _ in range(4))
+    with tenant_context(world.agency_a):
+        for account, date, fans in (
+            (only_old, long_ago, 111),
+            (both, long_ago, 1),
+            (both, day - dt.timedelta(days=2), 222),
+            (both, day + dt.timedelta(days=1), 999),
+            (only_after, day + dt.timedelta(days=1), 333),
+        ):
+            AccountDailyMetric.objects.create(account=account, date=date, followers_total=fans, plays=1)
+        fans = dict(
+            PlatformAccount.objects.filter(pk__in=[a.pk for a in (only_old, both, only_after, none)])
+            .annotate(fans=latest_fans(day))
+            .values_list("pk", "fans")
+        )
+    assert fans == {only_old.pk: 111, both.pk: 222, only_after.pk: None, none.pk: None}
