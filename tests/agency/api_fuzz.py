@@ -481,11 +481,6 @@ def case_strategy(operation, mode):
     return STRATEGIES[key]
 
 
-def body_media_types(operation) -> set[str]:
-    """The media types the operation's request body may be sent as."""
-    return set(operation.definition.raw.get("requestBody", {}).get("content", {}))
-
-
 def bulk_rows(body) -> list[dict]:
     """The rows of a bulk body (``rows``, or an inbox's ``messages``) that are objects."""
     if not isinstance(body, dict):
@@ -541,11 +536,6 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
                 for name, value in chosen.items():
                     if type(row.get(name)) is int:
                         row[name] = value
-        if not positive and case.media_type in FORM_MEDIA_TYPES and "application/json" in body_media_types(operation):
-            # A form's fields are text on the wire: a number, a boolean or an object where text is
-            # asked for arrives as valid text ("false", "{...}"), so a negative case is sent as JSON,
-            # where its type survives, wherever the operation takes JSON too.
-            case.media_type = "application/json"
         sent.append(1)
         checks = [check for check in ALL_CHECKS if not (check is ignored_auth and label(operation) in AUTH_CONFIRMED)]
         with rolled_back():
