@@ -625,7 +625,8 @@ SPECTACULAR_SETTINGS = {
         "SentConfirmationEnum": "accounts_ops.models.SentConfirmation",
         "DataImportKindEnum": "accounts_ops.models.imports.ImportKind",  # (a data import's, and its upload's)
         "PlatformEnum": "clients.models.Platform",
-        "PlatformNameEnum": "accounts_ops.api.rows.PLATFORM_NAMES",  # a bulk row's platform, by any of its names
+        # a bulk row's platform, by any of its names
+        "PlatformNameEnum": "accounts_ops.api.imports_rows.PLATFORM_NAMES",
     },
     # A change's own component (``...UpdateRequest``) names its choice sets as its row's does.
     "POSTPROCESSING_HOOKS": ["agency.api.openapi.postprocess_schema_enums"],

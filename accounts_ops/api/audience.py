@@ -17,7 +17,7 @@ from accounts_ops.api.common import (
     bulk_body,
     ingest_counts,
 )
-from accounts_ops.api.rows import AudienceSnapshotsBulkSerializer
+from accounts_ops.api.imports_rows import AudienceSnapshotsBulkSerializer
 from accounts_ops.models.audience import AudiencePersonaReport, AudienceSnapshot
 from accounts_ops.portrait import DIMENSION_NAMES
 from accounts_ops.services.audience import audience_snapshots_ingest, check_snapshot_rows, persona_report_request

@@ -21,7 +21,7 @@ from accounts_ops.api.common import (
     douyin_webhook_route,
     ingest_counts,
 )
-from accounts_ops.api.rows import CommentsBulkSerializer
+from accounts_ops.api.imports_rows import CommentsBulkSerializer
 from accounts_ops.models.comments import (
     HANDLING_NOTE_MAX_CHARS,
     CommentAction,

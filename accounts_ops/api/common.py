@@ -8,7 +8,7 @@ The bulk endpoints take thousands of rows per request and are all or nothing: a 
 bad row writes nothing and its error names each bad row and field (``rows[3].plays``). Rows
 use the platform's field names (Douyin's ``total_fans``, ``new_play``, ``digg``...) or ours;
 the mapping is ``accounts_ops.platform_fields``. Each endpoint's body and rows are declared once, in
-``accounts_ops.api.rows``: the schema states them, and the request is read through them (each
+``accounts_ops.api.imports_rows``: the schema states them, and the request is read through them (each
 value of its field's JSON type, form and limits), then checked by the service row by row against
 the world (without a serializer call per row: a request of 10,000 rows must stay fast).
 
@@ -31,7 +31,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from accounts_ops.api.rows import refuse_rows
+from accounts_ops.api.imports_rows import refuse_rows
 from accounts_ops.bulk import collector_paused
 from accounts_ops.models.imports import DataImport
 from accounts_ops.services.imports import KINDS as INGESTS
@@ -163,7 +163,7 @@ class DataImportSerializer(TenantModelSerializer):
 
 
 def bulk_body(request, serializer_class, actor, check) -> dict:
-    """A bulk request read through its serializer (``accounts_ops.api.rows``): its rows, checked
+    """A bulk request read through its serializer (``accounts_ops.api.imports_rows``): its rows, checked
     for what the schema states of them, and the account (or platform) of rows that name none,
     found in scope. A request whose rows break the schema is refused naming those values and what
     ``check`` (the service's check of the rows: ``check(rows, agency=..., actor=...,

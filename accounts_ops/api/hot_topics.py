@@ -16,7 +16,7 @@ from accounts_ops.api.common import (
     bulk_body,
     ingest_counts,
 )
-from accounts_ops.api.rows import HotTopicsBulkSerializer
+from accounts_ops.api.imports_rows import HotTopicsBulkSerializer
 from accounts_ops.models.hot_topics import ContentPlan, ContentPlanTopic, HotTopic
 from accounts_ops.services.hot_topics import (
     check_hot_topic_rows,

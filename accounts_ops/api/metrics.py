@@ -14,7 +14,7 @@ from accounts_ops.api.common import (
     IngestResultSerializer,
     OpsViewSet,
 )
-from accounts_ops.api.rows import AccountMetricsBulkSerializer, VideoMetricsBulkSerializer
+from accounts_ops.api.imports_rows import AccountMetricsBulkSerializer, VideoMetricsBulkSerializer
 from accounts_ops.models.imports import ImportKind
 from accounts_ops.models.metrics import AccountDailyMetric, VideoDailyMetric
 from accounts_ops.services.metrics import account_metrics_ingest, video_metrics_ingest

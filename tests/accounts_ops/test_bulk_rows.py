@@ -1,4 +1,4 @@
-"""The rows of the bulk endpoints, declared once (``accounts_ops.api.rows``): what the OpenAPI schema
+"""The rows of the bulk endpoints, declared once (``accounts_ops.api.imports_rows``): what the OpenAPI schema
 states of a row's values is what the server refuses, value by value; a request whose values break
 it is refused naming each, with what the service finds in its rows besides; a clean request is
 stored."""
@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts_ops.api.rows import (
+from accounts_ops.api.imports_rows import (
     AccountMetricRowSerializer,
     AudienceSnapshotRowSerializer,
     CommentRowSerializer,

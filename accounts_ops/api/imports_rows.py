@@ -705,7 +705,7 @@ class BulkRowSchema(OpenApiSerializerExtension):
     fields taken (the platform's names; others are ignored). Which fields name its account, video
     or platform is the request's (``BulkRequestSchema``)."""
 
-    target_class = "accounts_ops.api.rows.BulkRowSerializer"
+    target_class = "accounts_ops.api.imports_rows.BulkRowSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
@@ -721,7 +721,7 @@ class BulkRequestSchema(OpenApiSerializerExtension):
     ``one_of``, unless the body gives the account (or platform) of rows that name none; then a
     row naming its video by item id needs no account."""
 
-    target_class = "accounts_ops.api.rows.BulkRequestSerializer"
+    target_class = "accounts_ops.api.imports_rows.BulkRequestSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
