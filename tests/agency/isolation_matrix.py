@@ -258,6 +258,18 @@ def run_matrix(world: ApiWorld, principal: Principal) -> Checker:
     return checker
 
 
+def assert_no_route_crosses(world: ApiWorld, name: str) -> None:
+    """Every route as the principal ``name``: nothing of another tenant read, written or left
+    touched, and at least one request made (each matrix module's test)."""
+    principal = world.principal(name)
+    checker = run_matrix(world, principal)
+    checker.check_untouched()
+    assert checker.requests > 0
+    failures = checker.failures
+    shown = "\n".join(failures[:60])
+    assert not failures, f"{principal.name}: {len(failures)} of {checker.requests} requests failed:\n{shown}"
+
+
 def is_visible(world: ApiWorld, principal: Principal, row) -> bool:
     return row.pk in world.world_visible(principal, type(row))
 

@@ -14,6 +14,7 @@ from tests.agency.isolation_matrix import (  # noqa: F401 (fixtures)
     PUBLIC_WEBHOOKS,
     Checker,
     _world_media,
+    assert_no_route_crosses,
     matrix_db,
     principals_of,
     run_matrix,
@@ -45,14 +46,7 @@ def test_every_principal_is_in_a_matrix_module():
 
 @pytest.mark.parametrize("name", principals_of(__name__))
 def test_no_route_crosses_tenants(matrix_db, name):  # noqa: F811
-    world = matrix_db  # noqa: F811 (the module's world, as this test gets it)
-    principal = world.principal(name)
-    checker = run_matrix(world, principal)
-    checker.check_untouched()
-    assert checker.requests > 0
-    failures = checker.failures
-    shown = "\n".join(failures[:60])
-    assert not failures, f"{principal.name}: {len(failures)} of {checker.requests} requests failed:\n{shown}"
+    assert_no_route_crosses(matrix_db, name)
 
 
 # --- foreign ids in every writable relation of every create endpoint ----------------------------

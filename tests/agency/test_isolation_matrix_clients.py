@@ -12,6 +12,7 @@ from tests.agency.isolation_matrix import (  # noqa: F401 (fixtures)
     CREATORS,
     Checker,
     _world_media,
+    assert_no_route_crosses,
     foreign_twins,
     matrix_db,
     own_row_body,
@@ -28,14 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("name", principals_of(__name__))
 def test_no_route_crosses_tenants(matrix_db, name):  # noqa: F811
-    world = matrix_db  # noqa: F811 (the module's world, as this test gets it)
-    principal = world.principal(name)
-    checker = run_matrix(world, principal)
-    checker.check_untouched()
-    assert checker.requests > 0
-    failures = checker.failures
-    shown = "\n".join(failures[:60])
-    assert not failures, f"{principal.name}: {len(failures)} of {checker.requests} requests failed:\n{shown}"
+    assert_no_route_crosses(matrix_db, name)
 
 
 # --- foreign ids in every writable relation of every create endpoint ----------------------------
