@@ -16,7 +16,7 @@ from django.forms import ModelChoiceField
 from django.utils.translation import gettext as _
 
 from agency.api.filters import scoped_choices
-from agency.models import Agency, Membership, by_name
+from agency.models import Agency, Membership, by_name, name_columns, named_rows
 from agency.roles import CHANGE, CLIENT_ROLES, FULFIL, STAFF_ROLES, role_can
 
 
@@ -96,11 +96,21 @@ def name_people(field) -> None:
 
 
 class _ByNameMixin:
-    """A choice iterator that reads the rows it offers with only the columns of their names."""
+    """A choice iterator that reads the rows it offers with only the columns of their names, as
+    bare rows where their names read no relation (``agency.models.named_rows``)."""
 
     def __init__(self, field):
         super().__init__(field)
         self.queryset = by_name(self.queryset)
+
+    def __iter__(self):
+        if self.field.to_field_name is not None or name_columns(self.queryset) is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)  # before any query: a widget may read only the first
+        for row in named_rows(self.queryset):
+            yield self.choice(row)
 
 
 _BY_NAME_ITERATORS: dict[type, type] = {}

@@ -22,11 +22,13 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from agency.forms import FormRenderer
+from agency.models import by_name, name_columns, named_rows
 from agency.people import name_choices
 from agency.tenancy import tenant_context
 from production.api.projects import VideoProjectFilterSet
 from production.forms import ProjectForm
 from production.models import Stage, VideoProject
+from tests.accounts_ops.factories import InboxMessageFactory, VideoCommentFactory
 from tests.extensions.factories import LiveSessionFactory
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory, VideoFactory
 from tests.production.factories import VideoProjectFactory
@@ -161,6 +163,31 @@ def test_a_lists_choice_among_rows_reads_only_their_names_and_writes_the_same_op
     assert '"clients_video"."title"' in columns and '"clients_video"."published_at"' not in columns
     assert f'value="{videos[1].pk}" selected>{videos[1].platform_item_id}</option>' in ours
     assert ">Hotpot &lt;night&gt;</option>" in ours and ">Tea &amp; talk</option>" in ours
+
+
+def test_every_row_offered_as_a_bare_row_names_itself_as_the_whole_row_does(world):
+    """A model whose name reads only its own columns is offered as bare rows (``named_rows``:
+    no ``Model.__init__``): for each such model of the catalogue, a bare row's name is the whole
+    row's, read in one query; its key is the row's."""
+    account = PlatformAccountFactory(client=world.client_a1, handle="hotpot_chengdu")
+    VideoFactory(account=account, title="")  # named by its platform id
+    VideoProjectFactory(account=account, title="Spring <menu>")
+    VideoCommentFactory(account=account, text="好吃 & cheap")
+    InboxMessageFactory(account=account, sender_nickname="", text="营业时间？")
+    bare_models = [
+        model
+        for model in apps.get_models()
+        if getattr(model, "name_fields", ()) and name_columns(by_name(model._default_manager.all())) is not None
+    ]
+    assert {model.__name__ for model in bare_models} >= {"Client", "PlatformAccount", "Video", "VideoProject"}
+    with tenant_context(world.agency_a):
+        for model in bare_models:
+            rows = by_name(model._default_manager.order_by("pk"))
+            with CaptureQueriesContext(connection) as ctx:
+                bare = [(row.pk, str(row)) for row in named_rows(rows)]
+            whole = [(row.pk, str(row)) for row in model._default_manager.order_by("pk")]
+            assert bare, f"{model.__name__}: give the test a row of it"
+            assert (bare, len(ctx.captured_queries)) == (whole, 1), model.__name__
 
 
 class _Row:
