@@ -63,11 +63,16 @@ class RowField:
         return False
 
 
+def _values_given(column: list) -> list:
+    """The values of ``column`` given (``null`` is a value left out)."""
+    return [value for value in column if value is not None] if None in column else column
+
+
 class _Whole(RowField, serializers.IntegerField):
     def column_clean(self, column):
         if not set(map(type, column)) <= {int, NONE}:
             return False
-        given = [value for value in column if value is not None] if None in column else column
+        given = _values_given(column)
         return not given or (min(given) >= self.min_value and max(given) <= self.max_value)
 
     def problem(self, value):
@@ -121,7 +126,7 @@ class RowText(RowField, serializers.CharField):
     def _column_clean(self, column, pattern):
         if not set(map(type, column)) <= {str, NONE}:
             return False
-        given = [value for value in column if value is not None] if None in column else column
+        given = _values_given(column)
         if not given:
             return True
         if max(map(len, given)) > self.max_length:
