@@ -109,20 +109,39 @@ class BulkRowSerializer(serializers.Serializer):
         return fields
 
 
-# --- the rows of each endpoint ----------------------------------------------------------------
+class AccountRowSerializer(BulkRowSerializer):
+    """A row about one account: the account by id or handle, or the body's ``account``."""
 
-
-class AccountMetricRowSerializer(BulkRowSerializer):
-    """An account's figures of one day. At least one figure; the account by id or handle, or the
-    body's ``account``."""
-
-    kind = ACCOUNT_METRICS
     one_of = (("account",), ("handle",))
-    figures = AccountDailyMetric.COUNTS
     reported_as = {"handle": "account"}
 
     account = KeyField(PlatformAccount, help_text="The account's id.")
     handle = IdField(PlatformAccount, "handle", help_text="The account's handle, with or without @.")
+
+
+class VideoRowSerializer(BulkRowSerializer):
+    """A row about one video: the video by id, or by the platform's ``item_id`` with the account (by
+    id or handle, or the body's ``account``)."""
+
+    one_of = (("video",), ("item_id", "account"), ("item_id", "handle"))
+    reported_as = {"item_id": "video", "account": "video", "handle": "video"}
+
+    video = KeyField(Video, help_text="The video's id.")
+    account = KeyField(PlatformAccount, help_text="The account of a video named by its item id.")
+    handle = IdField(PlatformAccount, "handle", help_text="The account's handle, with or without @.")
+    item_id = IdField(Video, "platform_item_id", help_text="The platform's id of the video.")
+
+
+# --- the rows of each endpoint ----------------------------------------------------------------
+
+
+class AccountMetricRowSerializer(AccountRowSerializer):
+    """An account's figures of one day. At least one figure; the account by id or handle, or the
+    body's ``account``."""
+
+    kind = ACCOUNT_METRICS
+    figures = AccountDailyMetric.COUNTS
+
     date = DayField(help_text="The day, not after today in the agency's time zone, from 2000 on.")
     followers_total = CountField(AccountDailyMetric, "followers_total")
     followers_gained = CountField(AccountDailyMetric, "followers_gained")
@@ -135,23 +154,13 @@ class AccountMetricRowSerializer(BulkRowSerializer):
     videos_posted = CountField(AccountDailyMetric, "videos_posted")
 
 
-VIDEO_REFERENCE = (("video",), ("item_id", "account"), ("item_id", "handle"))
-VIDEO_REPORTED_AS = {"item_id": "video", "account": "video", "handle": "video"}
-
-
-class VideoMetricRowSerializer(BulkRowSerializer):
+class VideoMetricRowSerializer(VideoRowSerializer):
     """A video's figures of one day. At least one figure; the video by id, or by the platform's
     ``item_id`` with the account (by id or handle, or the body's ``account``)."""
 
     kind = VIDEO_METRICS
-    one_of = VIDEO_REFERENCE
     figures = ("plays", "likes", "comments", "shares", "avg_watch_seconds", "completion_rate")
-    reported_as = VIDEO_REPORTED_AS
 
-    video = KeyField(Video, help_text="The video's id.")
-    account = KeyField(PlatformAccount, help_text="The account of a video named by its item id.")
-    handle = IdField(PlatformAccount, "handle", help_text="The account's handle, with or without @.")
-    item_id = IdField(Video, "platform_item_id", help_text="The platform's id of the video.")
     date = DayField(help_text="The day, not after today in the agency's time zone, from 2000 on.")
     plays = CountField(VideoDailyMetric, "plays")
     likes = CountField(VideoDailyMetric, "likes")
@@ -161,18 +170,12 @@ class VideoMetricRowSerializer(BulkRowSerializer):
     completion_rate = ShareField(required=False, allow_null=True, help_text="A share (0.352) or a percentage (35.2%).")
 
 
-class CommentRowSerializer(BulkRowSerializer):
+class CommentRowSerializer(VideoRowSerializer):
     """A comment on a video, as the platform gives it. The video by id, or by the platform's
     ``item_id`` with the account (by id or handle, or the body's ``account``)."""
 
     kind = COMMENTS
-    one_of = VIDEO_REFERENCE
-    reported_as = VIDEO_REPORTED_AS
 
-    video = KeyField(Video, help_text="The video's id.")
-    account = KeyField(PlatformAccount, help_text="The account of a video named by its item id.")
-    handle = IdField(PlatformAccount, "handle", help_text="The account's handle, with or without @.")
-    item_id = IdField(Video, "platform_item_id", help_text="The platform's id of the video.")
     platform_comment_id = IdField(
         VideoComment,
         "platform_comment_id",
@@ -206,16 +209,12 @@ class HotTopicRowSerializer(BulkRowSerializer):
     url = IdField(HotTopic, "url", pattern=r"^(?:https?://[^\x00-\x20\x7f-\x9f]+)?$", help_text="An http(s) link.")
 
 
-class AudienceSnapshotRowSerializer(BulkRowSerializer):
+class AudienceSnapshotRowSerializer(AccountRowSerializer):
     """An account's fan portrait on one day (7.3): ``fans_total`` or at least one dimension; the
     account by id or handle, or the body's ``account``."""
 
-    one_of = (("account",), ("handle",))
     figures = ("fans_total", *DIMENSION_NAMES)
-    reported_as = {"handle": "account"}
 
-    account = KeyField(PlatformAccount, help_text="The account's id.")
-    handle = IdField(PlatformAccount, "handle", help_text="The account's handle, with or without @.")
     date = DayField(help_text="The day, not after today in the agency's time zone, from 2000 on.")
     fans_total = CountField(AudienceSnapshot, "fans_total", help_text="Also read as: total_fans.")
     gender = DistributionField(required=False, allow_null=True)
