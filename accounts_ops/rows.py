@@ -42,7 +42,7 @@ HUNDRED_MILLION = "亿"
 COUNT_DIGITS = len(str(COUNT_MAX))  # a number written with more digits is too large to be a count
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # What an id holds none of: a control character (Unicode's Cc, NUL included), as a pattern's
-# character range (the schema states it: ``accounts_ops.api.imports_rows``), or a lone surrogate.
+# character range (the schema states it: ``accounts_ops.api.imports_fields``), or a lone surrogate.
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
 _CONTROL = re.compile(f"[{CONTROL_CHARACTERS}\ud800-\udfff]")
 

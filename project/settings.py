@@ -626,7 +626,7 @@ SPECTACULAR_SETTINGS = {
         "DataImportKindEnum": "accounts_ops.models.imports.ImportKind",  # (a data import's, and its upload's)
         "PlatformEnum": "clients.models.Platform",
         # a bulk row's platform, by any of its names
-        "PlatformNameEnum": "accounts_ops.api.imports_rows.PLATFORM_NAMES",
+        "PlatformNameEnum": "accounts_ops.api.imports_fields.PLATFORM_NAMES",
     },
     # A change's own component (``...UpdateRequest``) names its choice sets as its row's does.
     "POSTPROCESSING_HOOKS": ["agency.api.openapi.postprocess_schema_enums"],

@@ -21,7 +21,7 @@ from accounts_ops.api.common import (
     OpsViewSet,
     douyin_webhook_route,
 )
-from accounts_ops.api.imports_rows import NO_CONTROL, NOT_BLANK_NO_CONTROL
+from accounts_ops.api.imports_fields import NO_CONTROL, NOT_BLANK_NO_CONTROL
 from accounts_ops.models.inbox import AutoReplySettings, InboxMessage, OutboxReply, ReplyRule
 from accounts_ops.rules import INBOX_BULK_MAX
 from accounts_ops.services.inbox import (
@@ -242,7 +242,7 @@ class InboxMessageSerializer(AccountRowSerializer):
 class PlatformIdField(serializers.CharField):
     """A platform's id, read as every row of platform data reads one (``accounts_ops.rows.ident``):
     refused when it holds a control character (NUL included) or a lone surrogate. The schema
-    states it by the pattern of a bulk row's id (``accounts_ops.api.imports_rows``)."""
+    states it by the pattern of a bulk row's id (``accounts_ops.api.imports_fields``)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

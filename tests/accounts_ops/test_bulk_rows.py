@@ -19,8 +19,8 @@ from accounts_ops.api.imports_rows import (
     CommentRowSerializer,
     HotTopicRowSerializer,
     VideoMetricRowSerializer,
-    check_rows,
 )
+from accounts_ops.api.imports_schema import check_rows
 from accounts_ops.models import AccountDailyMetric, VideoDailyMetric
 from tests.factories import PlatformAccountFactory, VideoFactory
 
