@@ -484,6 +484,12 @@ def _split_upper_edge(cursor, table: str, column: str, edge: str, months: list[d
     return made
 
 
+def _one_at_a_time(cursor) -> None:
+    """The upkeep reads the partitions, then changes them: a second run (``migrate`` while the beat
+    task runs) waits for the first to commit, then reads what it left."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["agency.partitions"])
+
+
 def maintain(connection=None, today: dt.date | None = None) -> list[str]:
     """Every partitioned table's partitions kept (``maintain_table``), in one transaction on
     ``connection`` (the owner's). Returns the partitions made."""
@@ -493,6 +499,7 @@ def maintain(connection=None, today: dt.date | None = None) -> list[str]:
     today = today or dt.date.today()
     made = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _one_at_a_time(cursor)
         for table, column in partitioned_models():
             made += maintain_table(cursor, connection, table, column, today)
     return made
@@ -531,6 +538,7 @@ def retire_months(before: dt.date, connection=None, *, drop: bool = True, today:
         raise ValueError(f"{before:%Y-%m} is not past: only months before the current one are retired")
     gone = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _one_at_a_time(cursor)
         for table, column in partitioned_models():
             gone += retire_table(cursor, table, column, before, drop=drop)
     return gone
