@@ -92,8 +92,8 @@ def outbox_relay_task() -> int:
 
 @app.task(base=BaseTask)
 def monthly_partitions_task() -> list[str]:
-    """Beat entry point (monthly): the partitions of the months ahead made, and the rows that
-    landed in a DEFAULT partition moved to their month's (``agency.partitions``). One DDL job for
+    """Beat entry point (monthly): the partitions of the months ahead made from the upper edge
+    partition, with the rows it holds of them (``agency.partitions``). One DDL job for
     the whole database, as the tables' owner (``MIGRATION_DATABASE_URL``), not one per agency.
     Returns the partitions made."""
     import psycopg

@@ -47,9 +47,9 @@ class MetricRow(AccountScoped):
     imported, when and by whom is kept by the ingest's own rows and the data imports)."""
 
     audit_trail = False
-    # PostgreSQL keeps each table in monthly partitions of its date, DEFAULT catching a month not
-    # made yet (agency.partitions; docs/scaling.md, "Partitioning"): the primary key in the database
-    # is (agency_id, id, date); ``id`` stays the model's.
+    # PostgreSQL keeps each table in monthly partitions of its date, between two open-ended edges
+    # that take any other date (agency.partitions; docs/scaling.md, "Partitioning"): the primary
+    # key in the database is (agency_id, id, date); ``id`` stays the model's.
     monthly_partitions = "date"
 
     agency = lean_key(Agency, _("agency"), on_delete=models.CASCADE, editable=False)

@@ -168,7 +168,7 @@ def test_the_partitioned_metric_table_isolates_agencies_through_the_table_and_ea
         placed = fetch(f'SELECT tableoid::regclass::text, plays FROM "{table}" ORDER BY date')
         partitions = {name for name, _plays in placed}
         assert [plays for _name, plays in placed] == [1, 1]
-        assert len(partitions) == 2  # this month's partition, and last month's (or DEFAULT)
+        assert len(partitions) == 2  # this month's partition, and last month's (or the lower edge)
         for name in partitions:
             assert fetch(f'SELECT agency_id FROM "{name}"') == [(world.agency_a.pk,)]
         with pytest.raises(Exception, match="row-level security"), transaction.atomic():
