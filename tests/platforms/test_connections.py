@@ -25,7 +25,7 @@ from platforms.services import calls
 from platforms.services import connections as services
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 REDIRECT = "https://agency.example/platforms/callback/douyin/"
 ALL_SCOPES = (

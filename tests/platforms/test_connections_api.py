@@ -12,7 +12,7 @@ from platforms.models import AuthorisationRequest, Connection, ConnectionSecret,
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
 from tests.platforms.test_connections import actor_of, connect, state_of, tokens_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 FIELDS = {
     "id",

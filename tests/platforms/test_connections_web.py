@@ -18,7 +18,7 @@ from platforms.services import calls
 from tests.factories import MembershipFactory, PlatformAccountFactory, UserFactory
 from tests.platforms.test_connections import ALL_SCOPES, actor_of, connect, state_of, tokens_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 
 def browser(user=None) -> Browser:

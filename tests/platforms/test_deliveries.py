@@ -38,11 +38,11 @@ from tests.factories import PlatformAccountFactory, VideoFactory
 from tests.platforms import fakes
 from tests.platforms.factories import actor_of, connect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 
 @pytest.fixture
-def shop(transactional_db, world, fake_platform):
+def shop(db, world, fake_platform):
     """Client a1's connected Douyin account and a message waiting for an answer."""
     connection = connect(fake_platform, client=world.client_a1)
     message = InboxMessageFactory(account=connection.account, conversation_id="conv-1", sender_uid="fan-1")
@@ -334,7 +334,7 @@ def test_passing_failures_fail_after_the_last_attempt_with_the_reason(world, sho
     assert sends(fake_platform) == []
 
 
-def test_a_reply_of_an_account_without_connection_waits_in_the_outbox(world, fake_platform, transactional_db):
+def test_a_reply_of_an_account_without_connection_waits_in_the_outbox(world, fake_platform, db):
     account = PlatformAccountFactory(client=world.client_a1, platform="douyin")
     message = InboxMessageFactory(account=account)
     reply = answer(world, message)

@@ -32,7 +32,7 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.platforms import fakes
 from tests.production.helpers import actor_of, project_at
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 PUBLISH_SCOPE = "video.create.bind"
 

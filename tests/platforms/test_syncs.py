@@ -29,7 +29,7 @@ from platforms.services.syncs import sync_connection, sync_request
 from tests.factories import MembershipFactory
 from tests.platforms.factories import actor_of, connect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 
 def agency_today(agency) -> dt.date:
@@ -99,7 +99,7 @@ def counts(agency) -> dict:
 
 
 @pytest.fixture
-def shop(transactional_db, world, fake_platform):
+def shop(db, world, fake_platform):
     connection = connect(fake_platform, client=world.client_a1)
     fill(fake_platform, world.agency_a)
     return connection
@@ -240,7 +240,7 @@ def test_a_lost_authorisation_fails_the_run(world, shop, fake_platform):
     assert run_sync(world.agency_a, shop).status == SyncStatus.FAILED
 
 
-def test_the_older_catalogue_is_listed_from_the_kept_cursor(world, transactional_db, fake_platform, monkeypatch):
+def test_the_older_catalogue_is_listed_from_the_kept_cursor(world, db, fake_platform, monkeypatch):
     monkeypatch.setattr(rules, "SYNC_VIDEO_BACKFILL_PAGES", 1)
     connection = connect(fake_platform, client=world.client_a1)
     old = timezone.now() - dt.timedelta(days=rules.SYNC_VIDEO_FIGURES_DAYS + 10)

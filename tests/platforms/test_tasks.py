@@ -23,7 +23,7 @@ from platforms.tasks import (
 from tests.accounts_ops.factories import InboxMessageFactory
 from tests.platforms.factories import actor_of, connect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("commits_as_in_production")]
 
 
 def days_for(fake_platform, agency, n=3):
@@ -33,7 +33,7 @@ def days_for(fake_platform, agency, n=3):
         fake_platform.days[day] = AccountDay(day, followers=500, plays=40)
 
 
-def test_the_nightly_sync_reaches_each_connected_account_of_every_agency(world, transactional_db, fake_platform):
+def test_the_nightly_sync_reaches_each_connected_account_of_every_agency(world, db, fake_platform):
     days_for(fake_platform, world.agency_a)
     a = connect(fake_platform, client=world.client_a1)
     b = connect(fake_platform, client=world.client_b)
@@ -53,7 +53,7 @@ def test_the_nightly_sync_reaches_each_connected_account_of_every_agency(world, 
         assert AccountDailyMetric.objects.count() == 3
 
 
-def test_a_sync_task_delivered_twice_runs_once(world, transactional_db, fake_platform):
+def test_a_sync_task_delivered_twice_runs_once(world, db, fake_platform):
     days_for(fake_platform, world.agency_a)
     connection = connect(fake_platform, client=world.client_a1)
     actor = actor_of(world.staff_a, world.agency_a)
@@ -73,7 +73,7 @@ def test_a_sync_task_delivered_twice_runs_once(world, transactional_db, fake_pla
         assert SyncRun.objects.count() == 1
 
 
-def test_due_deliveries_of_every_agency_are_sent_once(world, transactional_db, fake_platform):
+def test_due_deliveries_of_every_agency_are_sent_once(world, db, fake_platform):
     connection = connect(fake_platform, client=world.client_b)
     message = InboxMessageFactory(account=connection.account)
     fake_platform.fail_next("send_message", PlatformUnavailable("502 Bad Gateway", code=502))
@@ -101,7 +101,7 @@ def test_due_deliveries_of_every_agency_are_sent_once(world, transactional_db, f
         assert OutboxReply.objects.get(pk=reply.pk).status == OutboxStatus.SENT
 
 
-def test_tokens_near_their_end_are_refreshed_hourly(world, transactional_db, fake_platform):
+def test_tokens_near_their_end_are_refreshed_hourly(world, db, fake_platform):
     soon = connect(fake_platform, client=world.client_a1)
     later = connect(fake_platform, client=world.client_b)
     with tenant_context(world.agency_a):
