@@ -56,6 +56,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from agency import rls
+from agency.rls import quote
 
 MONTHS_AHEAD = 12  # partitions made ahead of the current month (docs/scaling.md, "Partitioning")
 LOWER_SUFFIX = "pbefore"  # the lower edge: FROM (MINVALUE) TO (the first month)
@@ -66,10 +67,6 @@ OWNER_ALIAS = "partitions_owner"
 
 class PartitioningRefused(RuntimeError):
     """A table cannot be partitioned as it stands (named in the message)."""
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -177,18 +174,11 @@ def layout(cursor, table: str) -> Layout:
     return out
 
 
-def _columns(cursor, table: str) -> list[str]:
+def _columns(cursor, table: str, *, identity_only: bool = False) -> list[str]:
+    """The columns of ``table`` in order (only its identity columns with ``identity_only``)."""
+    which = "attidentity <> ''" if identity_only else "attnum > 0"
     cursor.execute(
-        "SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
-        "AND NOT attisdropped ORDER BY attnum",
-        [quote(table)],
-    )
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _identity_columns(cursor, table: str) -> list[str]:
-    cursor.execute(
-        "SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attidentity <> '' "
+        f"SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(%s) AND {which} "
         "AND NOT attisdropped ORDER BY attnum",
         [quote(table)],
     )
@@ -253,7 +243,7 @@ def _swap(cursor, connection, table: str, column: str | None, today: dt.date) ->
             )
     was_key = _partition_key(cursor, table)  # None for a plain table
     columns = _columns(cursor, table)
-    identities = _identity_columns(cursor, table)
+    identities = _columns(cursor, table, identity_only=True)
     quoted = quote(table)
     new = f"{table[:50]}_swap"
     # Writers wait until the swap commits; readers go on reading the old table until it is dropped.

@@ -223,7 +223,7 @@ def install(using: str = "default") -> int:
         partitions = partitions_of(cursor)
         for table, client in tables:
             for name in (table, *partitions.get(table, ())):
-                protect(cursor, _quote(name), policy_expression(client), crossing)
+                protect(cursor, quote(name), policy_expression(client), crossing)
         roles = data_roles(connection, crossing)
         for role in roles:
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
@@ -232,7 +232,8 @@ def install(using: str = "default") -> int:
     return len(tables)
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """An SQL identifier, quoted (a double quote inside doubled), for names read from the catalogue."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -286,8 +287,8 @@ def secure_table(cursor, connection, table: str, names: list[str]) -> None:
     crossing = ensure_crossing_role(cursor, connection)
     roles = ", ".join(data_roles(connection, crossing))
     for name in names:
-        protect(cursor, _quote(name), policy_expression(client), crossing)
-        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_quote(name)} TO {roles}")
+        protect(cursor, quote(name), policy_expression(client), crossing)
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quote(name)} TO {roles}")
 
 
 def install_wall(cursor) -> None:
@@ -300,7 +301,7 @@ def install_wall(cursor) -> None:
     row = cursor.fetchone()
     if row is None:
         raise ImproperlyConfigured("The pgcrypto extension is missing: the agency migrations create it (0011).")
-    pgcrypto = '"' + row[0].replace('"', '""') + '"'
+    pgcrypto = quote(row[0])
     wall = WALL_SCHEMA
     cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {wall}")
     cursor.execute(f"REVOKE ALL ON SCHEMA {wall} FROM PUBLIC")
