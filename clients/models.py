@@ -150,6 +150,9 @@ class Platform(models.TextChoices):
     TIKTOK = "tiktok", _("TikTok")
 
 
+PLATFORM_LABELS = dict(Platform.choices)
+
+
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
@@ -189,7 +192,9 @@ class PlatformAccount(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_platform_display()} @{self.handle}"
+        # The label from a dict made once: get_platform_display() makes one of every choice per call,
+        # and a picker names 150 accounts.
+        return f"{PLATFORM_LABELS.get(self.platform, self.platform)} @{self.handle}"
 
     def get_absolute_url(self) -> str:
         return reverse("clients:account-update", args=[self.pk])
