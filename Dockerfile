@@ -84,4 +84,4 @@ EXPOSE 8000
 # The web process by default; docker-compose.yml gives each service its command. Migrations are not
 # run here: `python manage.py migrate --noinput` runs before the web server starts (Compose) or as a
 # step of each release (docs/operations.md).
-CMD ["gunicorn", "project.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:project.gunicorn", "project.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -82,7 +82,7 @@ beat: install ## the one Celery beat (the scheduler)
 
 serve: install ## production-style server, as docker-compose runs it
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn project.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+	$(VENV)/bin/gunicorn -c python:project.gunicorn project.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules $(VENDOR)

@@ -191,6 +191,8 @@ def measure(mode: str, args, people: dict, script: str | None) -> dict:
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            "python:project.gunicorn",  # as in production: what the workers load is frozen
             "project.wsgi",
             "--workers",
             str(args.workers),
