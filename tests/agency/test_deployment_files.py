@@ -267,12 +267,10 @@ def test_a_settled_worker_keeps_what_it_loaded_out_of_garbage_collection():
             def info(cls, message, *args):
                 cls.lines.append(message % args)
 
-    assert gc.get_freeze_count() == 0
-    try:
-        post_worker_init(Worker)
-        frozen = gc.get_freeze_count()
-        assert frozen > 100_000  # Django, DRF and the project: about 270,000 objects
-        assert len(gc.get_objects()) < frozen / 10  # what a full collection still walks
-        assert f"{frozen:,}" in Worker.log.lines[0]
-    finally:
-        gc.unfreeze()
+    gc.collect()
+    unfrozen = len(gc.get_objects())  # the test process froze what it loaded (tests/conftest.py)
+    post_worker_init(Worker)
+    frozen = gc.get_freeze_count()
+    assert frozen > 100_000  # Django, DRF and the project: about 270,000 objects
+    assert len(gc.get_objects()) < min(unfrozen, frozen / 10)  # what a full collection still walks
+    assert f"{frozen:,}" in Worker.log.lines[0]
