@@ -307,6 +307,21 @@ def _demo_database(request, settings, django_db_blocker):
 
 
 @pytest.fixture
+def transactional_db(request, django_db_blocker):
+    """pytest-django's ``transactional_db`` (which the live server asks for), except in a test on a
+    copy of the demo: there it only allows database access. Everything such a test writes goes to
+    its copy, which no later test reads (each gets a copy of its own), so the emptying of every table
+    of the test database that Django's ``TransactionTestCase`` runs after a test (a ``TRUNCATE`` of
+    them all, seconds) would empty tables that the test never wrote."""
+    if "demo" in request.fixturenames and request.getfixturevalue("demo_template") is not None:
+        with django_db_blocker.unblock():
+            yield
+        return
+    request.getfixturevalue("_django_db_helper")  # what pytest-django's own fixture asks for
+    yield
+
+
+@pytest.fixture
 def demo(transactional_db, demo_template):
     """The demo agencies, people and chapter data of ``manage.py seed_demo``."""
     if demo_template is None:
