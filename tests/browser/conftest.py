@@ -92,7 +92,8 @@ def pytest_runtest_makereport(item, call):
 
 
 class Browser:
-    """One Chromium for a test; each ``page()`` is a person in a browser context of their own."""
+    """The shared Chromium for a test; each ``page()`` is a person in a browser context of their
+    own, closed after the test."""
 
     def __init__(self, chromium, base_url: str, shots: Shots):
         self.chromium = chromium
@@ -143,33 +144,47 @@ class Shots:
         return path
 
 
-@pytest.fixture
-def browser(request, live_server, monkeypatch):
-    """Chromium from Debian's package, headless, without background traffic. Playwright's sync
-    API keeps an event loop on this thread while it runs, and Django refuses ORM calls where a
-    loop runs unless told otherwise: the test's own queries run between browser calls, never
-    concurrently with them, so allowing them here is safe."""
+@pytest.fixture(scope="package")
+def chromium():
+    """Chromium from Debian's package, headless, without background traffic, launched once for the
+    browser tests that run one after another and closed when the run leaves this folder.
+
+    Playwright's sync API keeps an event loop on this thread while it runs, and Django refuses ORM
+    calls where a loop runs unless told otherwise: the tests' own queries run between browser calls,
+    never concurrently with them, so allowing them is safe while the browser tests run; the other
+    tests (pytest-xdist may run them on this worker later) keep Django's check, as Playwright stops
+    before they run."""
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        patch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
+
+
+@pytest.fixture
+def browser(request, live_server, chromium):
+    """The test's people in the shared Chromium; a full-page screenshot of each of their pages
+    when the test failed."""
     shots = Shots(request.node.name)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
-        session = Browser(chromium, live_server.url, shots)
-        try:
-            yield session
-        finally:
-            report = getattr(request.node, "report_call", None)
-            if report is not None and report.failed:
-                for context in session.contexts:
-                    for page in context.pages:
-                        shots(page, "failed")
-            session.close()
-            chromium.close()
-            # Queries made while Playwright runs use connections of their own context: close
-            # them here, or the test database could not be dropped at the end.
-            connections.close_all()
+    session = Browser(chromium, live_server.url, shots)
+    try:
+        yield session
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for context in session.contexts:
+                for page in context.pages:
+                    shots(page, "failed")
+        session.close()
+        # Queries made while Playwright runs use connections of their own context: close
+        # them here, or the test database could not be dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture
