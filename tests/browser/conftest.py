@@ -4,13 +4,19 @@ pages signed in as the demo people, and a screenshot of each key page kept as an
 The live server runs in a thread of the test process, so it shares the test's settings and its
 Celery configuration (tasks run eagerly unless a test is marked ``services``).
 
+One Chromium serves the browser tests that run one after another (``chromium``, package-scoped);
+each test's people get browser contexts of their own, which share nothing (cookies, storage,
+cache), and the test closes them.
+
 The demo (``manage.py seed_demo``, seconds of work) is seeded once per session (per xdist worker)
 into a database of its own, kept as a template; each test then gets a fresh copy of it
 (``CREATE DATABASE ... TEMPLATE``, a file copy) with a copy of the demo's media files, so every
 test starts from the same freshly seeded demo whatever an earlier test wrote, and the other tests'
 database is left as it was. The live server, the test's own queries and a real worker
-(``real_worker``) all use that copy. Only on PostgreSQL; on the embedded SQLite default each test
-seeds the demo itself, as before."""
+(``real_worker``) all use that copy. The copies are made and dropped in the background while the
+tests run (``DemoTemplate``): PostgreSQL's ``DROP DATABASE`` waits for a checkpoint, seconds on a
+busy server. Only on PostgreSQL; on the embedded SQLite default each test seeds the
+demo itself, as before."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import io
 import os
 import re
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -242,13 +249,20 @@ def use_database(name: str) -> None:
 
 class DemoTemplate:
     """The demo seeded once into database ``name`` (a copy of the empty test database), and the
-    media files it wrote."""
+    media files it wrote.
+
+    The tests use three copies of it in turn. While a test runs on one, the copy for the next test
+    is made in the background, and then the previous test's copy is dropped: ``DROP DATABASE``
+    waits for a checkpoint, so a copy is dropped two tests before it is made again, and the next
+    test waits at most for the making."""
 
     def __init__(self, test_database: str, media: Path):
         self.test_database = test_database
         self.name = f"{test_database}_demo"
-        self.copy = f"{test_database}_browser"
+        self.copies = tuple(f"{test_database}_browser_{turn}" for turn in range(3))
         self.media = media
+        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copies")
+        self.next: Future | None = None  # the copy the next test uses, being made
 
     def make(self) -> None:
         quote = connections["default"].ops.quote_name
@@ -268,22 +282,42 @@ class DemoTemplate:
         finally:
             use_database(self.test_database)
 
-    def fresh_copy(self, media_root: Path) -> None:
-        """Database ``copy`` made anew from the template, used from now on; the demo's files in
-        ``media_root``."""
+    def _copy(self, copy: str) -> str:
+        """Database ``copy`` made from the template (dropped first if an earlier run left it)."""
         quote = connections["default"].ops.quote_name
-        connections.close_all()
         owner_execute(
-            f"DROP DATABASE IF EXISTS {quote(self.copy)} WITH (FORCE)",
-            f"CREATE DATABASE {quote(self.copy)} TEMPLATE {quote(self.name)}",
+            f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)",
+            f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(self.name)}",
         )
+        return copy
+
+    def _drop(self, *names: str) -> None:
+        quote = connections["default"].ops.quote_name
+        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in names))
+
+    def fresh_copy(self, media_root: Path) -> None:
+        """A copy of the template that no test has used, used from now on; the demo's files in
+        ``media_root``. Meanwhile the copy for the next test is made, and the previous test's
+        dropped."""
+        connections.close_all()
+        making, self.next = self.next, None
+        copy = making.result() if making is not None else self._copy(self.copies[0])
+        turn = self.copies.index(copy)
+        self.next = self.background.submit(self._copy, self.copies[(turn + 1) % len(self.copies)])
+        self.background.submit(self._drop, self.copies[turn - 1])
         if self.media.exists():
             shutil.copytree(self.media, media_root, dirs_exist_ok=True)
-        use_database(self.copy)
+        use_database(copy)
 
     def drop(self) -> None:
-        quote = connections["default"].ops.quote_name
-        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in (self.copy, self.name)))
+        """The copies and the template dropped: what the background has not begun is left undone,
+        and the databases are dropped together (each ``DROP DATABASE`` asks for a checkpoint, and
+        requests made together share one)."""
+        self.background.shutdown(wait=True, cancel_futures=True)
+        self.next = None
+        names = (*self.copies, self.name)
+        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="demo-drop") as dropping:
+            list(dropping.map(self._drop, names))
 
 
 @pytest.fixture(scope="session")
