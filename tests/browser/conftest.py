@@ -251,18 +251,20 @@ class DemoTemplate:
     """The demo seeded once into database ``name`` (a copy of the empty test database), and the
     media files it wrote.
 
-    The tests use three copies of it in turn. While a test runs on one, the copy for the next test
-    is made in the background, and then the previous test's copy is dropped: ``DROP DATABASE``
-    waits for a checkpoint, so a copy is dropped two tests before it is made again, and the next
-    test waits at most for the making."""
+    The tests use four copies of it in turn. While a test runs on one, the copy for the next test
+    is made in the background, and the previous test's copy is dropped on another thread:
+    ``DROP DATABASE`` waits for a checkpoint (seconds on a busy server), and a copy is dropped three
+    tests before it is made again, so making one does not wait for it."""
 
     def __init__(self, test_database: str, media: Path):
         self.test_database = test_database
         self.name = f"{test_database}_demo"
-        self.copies = tuple(f"{test_database}_browser_{turn}" for turn in range(3))
+        self.copies = tuple(f"{test_database}_browser_{turn}" for turn in range(4))
         self.media = media
-        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copies")
+        self.making = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copies")
+        self.dropping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drops")
         self.next: Future | None = None  # the copy the next test uses, being made
+        self.dropped: dict[str, Future] = {}  # copies being dropped
 
     def make(self) -> None:
         quote = connections["default"].ops.quote_name
@@ -282,8 +284,11 @@ class DemoTemplate:
         finally:
             use_database(self.test_database)
 
-    def _copy(self, copy: str) -> str:
-        """Database ``copy`` made from the template (dropped first if an earlier run left it)."""
+    def _copy(self, copy: str, dropped: Future | None = None) -> str:
+        """Database ``copy`` made from the template, once its drop (``dropped``) is over (dropped
+        here too if an earlier run left it)."""
+        if dropped is not None:
+            dropped.exception()  # waited for: a failed drop is made up for below
         quote = connections["default"].ops.quote_name
         owner_execute(
             f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)",
@@ -303,21 +308,25 @@ class DemoTemplate:
         making, self.next = self.next, None
         copy = making.result() if making is not None else self._copy(self.copies[0])
         turn = self.copies.index(copy)
-        self.next = self.background.submit(self._copy, self.copies[(turn + 1) % len(self.copies)])
-        self.background.submit(self._drop, self.copies[turn - 1])
+        following, previous = self.copies[(turn + 1) % len(self.copies)], self.copies[turn - 1]
+        self.next = self.making.submit(self._copy, following, self.dropped.pop(following, None))
+        self.dropped[previous] = self.dropping.submit(self._drop, previous)
         if self.media.exists():
             shutil.copytree(self.media, media_root, dirs_exist_ok=True)
         use_database(copy)
 
     def drop(self) -> None:
         """The copies and the template dropped: what the background has not begun is left undone,
-        and the databases are dropped together (each ``DROP DATABASE`` asks for a checkpoint, and
-        requests made together share one)."""
-        self.background.shutdown(wait=True, cancel_futures=True)
+        a copy being made is waited for, and the databases are dropped together, with a drop under
+        way (each ``DROP DATABASE`` asks for a checkpoint, and requests made together share one)."""
+        self.making.shutdown(wait=True, cancel_futures=True)
+        self.dropping.shutdown(wait=False, cancel_futures=True)
         self.next = None
+        self.dropped.clear()
         names = (*self.copies, self.name)
         with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="demo-drop") as dropping:
             list(dropping.map(self._drop, names))
+        self.dropping.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")
