@@ -4,13 +4,19 @@ pages signed in as the demo people, and a screenshot of each key page kept as an
 The live server runs in a thread of the test process, so it shares the test's settings and its
 Celery configuration (tasks run eagerly unless a test is marked ``services``).
 
+One Chromium serves the browser tests that run one after another (``chromium``, package-scoped);
+each test's people get browser contexts of their own, which share nothing (cookies, storage,
+cache), and the test closes them.
+
 The demo (``manage.py seed_demo``, seconds of work) is seeded once per session (per xdist worker)
 into a database of its own, kept as a template; each test then gets a fresh copy of it
 (``CREATE DATABASE ... TEMPLATE``, a file copy) with a copy of the demo's media files, so every
 test starts from the same freshly seeded demo whatever an earlier test wrote, and the other tests'
 database is left as it was. The live server, the test's own queries and a real worker
-(``real_worker``) all use that copy. Only on PostgreSQL; on the embedded SQLite default each test
-seeds the demo itself, as before."""
+(``real_worker``) all use that copy. The copies are made and dropped in the background while the
+tests run (``DemoTemplate``): PostgreSQL's ``DROP DATABASE`` waits for a checkpoint, seconds on a
+busy server. Only on PostgreSQL; on the embedded SQLite default each test seeds the
+demo itself, as before."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import io
 import os
 import re
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -92,7 +99,8 @@ def pytest_runtest_makereport(item, call):
 
 
 class Browser:
-    """One Chromium for a test; each ``page()`` is a person in a browser context of their own."""
+    """The shared Chromium for a test; each ``page()`` is a person in a browser context of their
+    own, closed after the test."""
 
     def __init__(self, chromium, base_url: str, shots: Shots):
         self.chromium = chromium
@@ -143,33 +151,47 @@ class Shots:
         return path
 
 
-@pytest.fixture
-def browser(request, live_server, monkeypatch):
-    """Chromium from Debian's package, headless, without background traffic. Playwright's sync
-    API keeps an event loop on this thread while it runs, and Django refuses ORM calls where a
-    loop runs unless told otherwise: the test's own queries run between browser calls, never
-    concurrently with them, so allowing them here is safe."""
+@pytest.fixture(scope="package")
+def chromium():
+    """Chromium from Debian's package, headless, without background traffic, launched once for the
+    browser tests that run one after another and closed when the run leaves this folder.
+
+    Playwright's sync API keeps an event loop on this thread while it runs, and Django refuses ORM
+    calls where a loop runs unless told otherwise: the tests' own queries run between browser calls,
+    never concurrently with them, so allowing them is safe while the browser tests run; the other
+    tests (pytest-xdist may run them on this worker later) keep Django's check, as Playwright stops
+    before they run."""
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        patch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
+
+
+@pytest.fixture
+def browser(request, live_server, chromium):
+    """The test's people in the shared Chromium; a full-page screenshot of each of their pages
+    when the test failed."""
     shots = Shots(request.node.name)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
-        session = Browser(chromium, live_server.url, shots)
-        try:
-            yield session
-        finally:
-            report = getattr(request.node, "report_call", None)
-            if report is not None and report.failed:
-                for context in session.contexts:
-                    for page in context.pages:
-                        shots(page, "failed")
-            session.close()
-            chromium.close()
-            # Queries made while Playwright runs use connections of their own context: close
-            # them here, or the test database could not be dropped at the end.
-            connections.close_all()
+    session = Browser(chromium, live_server.url, shots)
+    try:
+        yield session
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for context in session.contexts:
+                for page in context.pages:
+                    shots(page, "failed")
+        session.close()
+        # Queries made while Playwright runs use connections of their own context: close
+        # them here, or the test database could not be dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -227,13 +249,22 @@ def use_database(name: str) -> None:
 
 class DemoTemplate:
     """The demo seeded once into database ``name`` (a copy of the empty test database), and the
-    media files it wrote."""
+    media files it wrote.
+
+    The tests use four copies of it in turn. While a test runs on one, the copy for the next test
+    is made in the background, and the previous test's copy is dropped on another thread:
+    ``DROP DATABASE`` waits for a checkpoint (seconds on a busy server), and a copy is dropped three
+    tests before it is made again, so making one does not wait for it."""
 
     def __init__(self, test_database: str, media: Path):
         self.test_database = test_database
         self.name = f"{test_database}_demo"
-        self.copy = f"{test_database}_browser"
+        self.copies = tuple(f"{test_database}_browser_{turn}" for turn in range(4))
         self.media = media
+        self.making = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copies")
+        self.dropping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drops")
+        self.next: Future | None = None  # the copy the next test uses, being made
+        self.dropped: dict[str, Future] = {}  # copies being dropped
 
     def make(self) -> None:
         quote = connections["default"].ops.quote_name
@@ -253,22 +284,49 @@ class DemoTemplate:
         finally:
             use_database(self.test_database)
 
-    def fresh_copy(self, media_root: Path) -> None:
-        """Database ``copy`` made anew from the template, used from now on; the demo's files in
-        ``media_root``."""
+    def _copy(self, copy: str, dropped: Future | None = None) -> str:
+        """Database ``copy`` made from the template, once its drop (``dropped``) is over (dropped
+        here too if an earlier run left it)."""
+        if dropped is not None:
+            dropped.exception()  # waited for: a failed drop is made up for below
         quote = connections["default"].ops.quote_name
-        connections.close_all()
         owner_execute(
-            f"DROP DATABASE IF EXISTS {quote(self.copy)} WITH (FORCE)",
-            f"CREATE DATABASE {quote(self.copy)} TEMPLATE {quote(self.name)}",
+            f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)",
+            f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(self.name)}",
         )
+        return copy
+
+    def _drop(self, *names: str) -> None:
+        quote = connections["default"].ops.quote_name
+        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in names))
+
+    def fresh_copy(self, media_root: Path) -> None:
+        """A copy of the template that no test has used, used from now on; the demo's files in
+        ``media_root``. Meanwhile the copy for the next test is made, and the previous test's
+        dropped."""
+        connections.close_all()
+        making, self.next = self.next, None
+        copy = making.result() if making is not None else self._copy(self.copies[0])
+        turn = self.copies.index(copy)
+        following, previous = self.copies[(turn + 1) % len(self.copies)], self.copies[turn - 1]
+        self.next = self.making.submit(self._copy, following, self.dropped.pop(following, None))
+        self.dropped[previous] = self.dropping.submit(self._drop, previous)
         if self.media.exists():
             shutil.copytree(self.media, media_root, dirs_exist_ok=True)
-        use_database(self.copy)
+        use_database(copy)
 
     def drop(self) -> None:
-        quote = connections["default"].ops.quote_name
-        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in (self.copy, self.name)))
+        """The copies and the template dropped: what the background has not begun is left undone,
+        a copy being made is waited for, and the databases are dropped together, with a drop under
+        way (each ``DROP DATABASE`` asks for a checkpoint, and requests made together share one)."""
+        self.making.shutdown(wait=True, cancel_futures=True)
+        self.dropping.shutdown(wait=False, cancel_futures=True)
+        self.next = None
+        self.dropped.clear()
+        names = (*self.copies, self.name)
+        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="demo-drop") as dropping:
+            list(dropping.map(self._drop, names))
+        self.dropping.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")
@@ -304,6 +362,21 @@ def _demo_database(request, settings, django_db_blocker):
     finally:
         with django_db_blocker.unblock():
             use_database(template.test_database)
+
+
+@pytest.fixture
+def transactional_db(request, django_db_blocker):
+    """pytest-django's ``transactional_db`` (which the live server asks for), except in a test on a
+    copy of the demo: there it only allows database access. Everything such a test writes goes to
+    its copy, which no later test reads (each gets a copy of its own), so the emptying of every table
+    of the test database that Django's ``TransactionTestCase`` runs after a test (a ``TRUNCATE`` of
+    them all, seconds) would empty tables that the test never wrote."""
+    if "demo" in request.fixturenames and request.getfixturevalue("demo_template") is not None:
+        with django_db_blocker.unblock():
+            yield
+        return
+    request.getfixturevalue("_django_db_helper")  # what pytest-django's own fixture asks for
+    yield
 
 
 @pytest.fixture
