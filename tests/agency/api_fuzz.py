@@ -51,6 +51,7 @@ from drf_spectacular.plumbing import force_instance
 from drf_spectacular.settings import spectacular_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
+from hypothesis.internal.reflection import function_digest
 from rest_framework import serializers
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.openapi.checks import RejectedPositiveData
@@ -63,7 +64,6 @@ from tests.agency.api_world import module_world, rolled_back, tenant_models
 from tests.factories import api_token_key
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1"))  # positive examples per operation; half as many negative
-FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20260101"))
 FUZZ_ONLY = os.environ.get("FUZZ_ONLY", "")  # a regular expression: only the operations ("GET /api/v1/...") it finds
 ROLE_TOKENS = ("admin_a", "operator_a", "analyst_a", "approver_a1")
 FUZZ_ROLES = os.environ.get("FUZZ_ROLES", "all")  # "all", or some of ROLE_TOKENS, comma-separated
@@ -332,20 +332,30 @@ def _world_media(_media_root, settings, world):
     settings.MEDIA_ROOT = world.media_root
 
 
+# The application and its loaded schema, once per process (an xdist worker may run several of the
+# fuzz modules): the modules import these fixtures, so a session scope would still be one per module.
+LOADED: dict = {}
+
+
 @pytest.fixture(scope="module")
 def app():
-    return get_wsgi_application()
+    if "app" not in LOADED:
+        LOADED["app"] = get_wsgi_application()
+    return LOADED["app"]
 
 
 @pytest.fixture(scope="module")
 def api_schema(app, served_schema):
     """The schema ``/api/schema/?format=json`` serves (generated once for the session, conftest),
-    as ``schemathesis.openapi.from_wsgi`` would load it from there."""
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(served_schema.document))
-    schema.app = app
-    schema.location = "/api/schema/?format=json"
-    schema.config.generation.update(database="none")
-    return schema
+    as ``schemathesis.openapi.from_wsgi`` would load it from there; loaded once (read only: the
+    operations and their strategies are shared by every role)."""
+    if "schema" not in LOADED:
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(served_schema.document))
+        schema.app = app
+        schema.location = "/api/schema/?format=json"
+        schema.config.generation.update(database="none")
+        LOADED["schema"] = schema
+    return LOADED["schema"]
 
 
 def operations(schema):
@@ -375,10 +385,11 @@ def seeded_ids(world, model) -> list[int]:
     return [row.pk for row in rows.values()] or [1]
 
 
+@functools.cache
 def relation_models(model) -> dict[str, type]:
     """The relations of ``model`` (query parameters and body fields are named after them): their
     targets; and every field named after a person (an assignee, an owner) in any tenant model,
-    since an action's body names them too."""
+    since an action's body names them too. (Read only: cached for every operation and role.)"""
     people = {
         field.name: field.related_model
         for tenant_model in tenant_models()
@@ -435,11 +446,17 @@ def body_required(operation) -> set[str]:
 
 
 def pickable(world, principal, model) -> list[int]:
-    """The rows of ``model`` that ``principal`` may pick in a body or a filter."""
-    if model is get_user_model():
-        actor = principal.actor
-        return sorted(choices_for(model, actor).values_list("pk", flat=True)) if actor is not None else []
-    return sorted(world.world_visible(principal, model))
+    """The rows of ``model`` that ``principal`` may pick in a body or a filter, read once per world
+    (every request is rolled back, so the world's answer stays the same)."""
+    key = (principal.name, model)
+    if key not in world.picks:
+        if model is get_user_model():
+            actor = principal.actor
+            found = sorted(choices_for(model, actor).values_list("pk", flat=True)) if actor is not None else []
+        else:
+            found = sorted(world.world_visible(principal, model))
+        world.picks[key] = found
+    return world.picks[key]
 
 
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -500,6 +517,17 @@ def bulk_rows(body) -> list[dict]:
         return []
     rows = [row for key in ("rows", "messages") if isinstance(body.get(key), list) for row in body[key]]
     return [row for row in rows if isinstance(row, dict)]
+
+
+DERANDOMIZED: dict = {}
+
+
+def derandomized_seed(test) -> int:
+    """The seed ``derandomize=True`` gives ``test``: hypothesis derives it from the test's source (the
+    same for every operation, read anew at every one); read once here."""
+    if "seed" not in DERANDOMIZED:
+        DERANDOMIZED["seed"] = int.from_bytes(function_digest(test.hypothesis.inner_test), "big")
+    return DERANDOMIZED["seed"]
 
 
 def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> int:
@@ -570,6 +598,10 @@ def fuzz_operation(operation, world, app, role: str, failures: list, mode) -> in
             except Exception as exc:
                 failures.append(failure(operation, mode, exc, case, response))
 
+    # No example database (``database=None``): no key for it either (hypothesis would derive one from
+    # the source of ``run`` at every operation, as schemathesis' own runner avoids too).
+    run._hypothesis_internal_database_key = None
+    hypothesis.seed(derandomized_seed(run))(run)
     try:
         run()
     except hypothesis.errors.Unsatisfiable:
@@ -599,7 +631,6 @@ def fuzz_as(role: str, api_schema, world, app, capsys) -> None:
     failures: list[str] = []
     sent = 0
     started = time.process_time(), time.perf_counter()
-    hypothesis.seed(FUZZ_SEED)
     for operation in operations(api_schema):
         if FUZZ_ONLY and not re.search(FUZZ_ONLY, label(operation)):
             continue

@@ -77,6 +77,7 @@ class ApiWorld:
     rows: dict = field(default_factory=dict)  # model -> {"a1": row, "a2": row, "b": row}
     media_root: str = ""
     _visible: dict = field(default_factory=dict)
+    picks: dict = field(default_factory=dict)  # (principal's name, model) -> pks the fuzzer may pick
 
     def principal(self, name: str) -> Principal:
         return self.principals[name]
