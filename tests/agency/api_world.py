@@ -9,6 +9,7 @@ rolled back too (``rolled_back``), so the world reads the same before every requ
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import pkgutil
@@ -196,10 +197,13 @@ def tracking_writes():
         yield written
 
 
-def agency_models() -> list:
+@functools.cache
+def agency_models() -> tuple:
     """Every model whose rows name an agency: tenant models, many-to-many tables with an agency,
-    and system tables such as the task outbox."""
-    return [m for m in apps.get_models(include_auto_created=True) if any(f.name == "agency" for f in m._meta.fields)]
+    and system tables such as the task outbox (read once: the models are all loaded)."""
+    return tuple(
+        m for m in apps.get_models(include_auto_created=True) if any(f.name == "agency" for f in m._meta.fields)
+    )
 
 
 def models_of_tables(tables: set[str]) -> list:

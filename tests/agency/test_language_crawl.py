@@ -482,10 +482,11 @@ class Findings:
 
 
 def crawl(demo, language: str, findings: Findings) -> None:
+    pages = urls(demo, language, findings.skipped)  # the same pages for both people
     for user in (demo.admin, demo.client_person):
         browser = Browser(HTTP_ACCEPT_LANGUAGE=language)
         browser.force_login(user)
-        for url in urls(demo, language, findings.skipped):
+        for url in pages:
             response = browser.get(url)
             assert response.status_code < 500, (url, user.username, response.status_code)
             if response.status_code != 200:

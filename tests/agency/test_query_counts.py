@@ -85,46 +85,56 @@ def changed_value(field, value, n: int):
     return value
 
 
-def copy_of(row, counter: dict) -> models.Model:
-    """An unsaved copy of ``row`` that no unique constraint refuses (its unique relations point at
-    new copies of their rows, saved at once). ``counter`` numbers the copies of each model."""
+def copies_of(row, count: int, counter: dict) -> list[models.Model]:
+    """``count`` unsaved copies of ``row`` that no unique constraint refuses (their unique relations
+    point at new copies of their rows, made for all of them in one batch). ``counter`` numbers the
+    copies of each model."""
     model = type(row)
-    counter[model] += 1
-    n = counter[model]
-    copy = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key})
-    # Every date moves back together (relative checks hold), before any date the world holds.
-    shift = dt.timedelta(days=DAYS_BEFORE_THE_WORLD + n)
-    for f in model._meta.concrete_fields:
-        value = getattr(copy, f.attname)
-        if isinstance(f, models.DateField) and value is not None:
-            setattr(copy, f.attname, value - shift)
+    copies, numbers = [], []
+    for _ in range(count):
+        counter[model] += 1
+        n = counter[model]
+        copy = model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key})
+        # Every date moves back together (relative checks hold), before any date the world holds.
+        shift = dt.timedelta(days=DAYS_BEFORE_THE_WORLD + n)
+        for f in model._meta.concrete_fields:
+            value = getattr(copy, f.attname)
+            if isinstance(f, models.DateField) and value is not None:
+                setattr(copy, f.attname, value - shift)
+        copies.append(copy)
+        numbers.append(n)
     for names in unique_sets(model):
         fields = [model._meta.get_field(name) for name in names]
         plain = [f for f in fields if not f.is_relation]
         if any(isinstance(f, (models.DateField, models.DateTimeField)) for f in plain):
             continue  # already moved
         texts = [f for f in plain if isinstance(f, (models.CharField, models.TextField, models.UUIDField))]
-        texts = [f for f in texts if changed_value(f, getattr(row, f.attname), n) != getattr(row, f.attname)]
+        texts = [f for f in texts if changed_value(f, getattr(row, f.attname), 1) != getattr(row, f.attname)]
         relations = [f for f in fields if f.is_relation and f.name != "agency" and getattr(row, f.attname) is not None]
         required = [f for f in relations if not f.null]
-        numbers = [f for f in plain if isinstance(f, (models.IntegerField, models.DecimalField))]
-        # Text first, then a new parent row (numbers often have a range), then numbers.
+        integers = [f for f in plain if isinstance(f, (models.IntegerField, models.DecimalField))]
+        # Text first, then a new parent row each (numbers often have a range), then numbers.
         if texts:
-            for f in texts:
-                setattr(copy, f.attname, changed_value(f, getattr(row, f.attname), n))
+            for copy, n in zip(copies, numbers, strict=True):
+                for f in texts:
+                    setattr(copy, f.attname, changed_value(f, getattr(row, f.attname), n))
         elif required:
-            parent = copy_of(getattr(row, required[0].name), counter)
-            parent.save()
-            setattr(copy, required[0].attname, parent.pk)
-        elif numbers:
-            for f in numbers:
-                setattr(copy, f.attname, changed_value(f, getattr(row, f.attname), n))
+            parents = copies_of(getattr(row, required[0].name), count, counter)
+            type(parents[0])._default_manager.bulk_create(parents, batch_size=500)
+            for copy, parent in zip(copies, parents, strict=True):
+                setattr(copy, required[0].attname, parent.pk)
+        elif integers:
+            for copy, n in zip(copies, numbers, strict=True):
+                for f in integers:
+                    setattr(copy, f.attname, changed_value(f, getattr(row, f.attname), n))
         else:
-            for f in relations:
-                setattr(copy, f.attname, None)
-    for name, value in COPY_OVERRIDES.get(model._meta.label, {}).items():
-        setattr(copy, name, value)
-    return copy
+            for copy in copies:
+                for f in relations:
+                    setattr(copy, f.attname, None)
+    for copy in copies:
+        for name, value in COPY_OVERRIDES.get(model._meta.label, {}).items():
+            setattr(copy, name, value)
+    return copies
 
 
 def clone_rows(world, level: int, counter: dict) -> None:
@@ -135,8 +145,7 @@ def clone_rows(world, level: int, counter: dict) -> None:
             have = model.objects.filter(agency=agency).count()
             if have >= level:
                 continue
-            copies = [copy_of(rows["a1"], counter) for _ in range(level - have)]
-            model.objects.bulk_create(copies, batch_size=500)
+            model.objects.bulk_create(copies_of(rows["a1"], level - have, counter), batch_size=500)
 
 
 # --- the pages --------------------------------------------------------------------------------
