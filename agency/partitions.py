@@ -174,6 +174,11 @@ def layout(cursor, table: str) -> Layout:
     return out
 
 
+def partitioned_layout(cursor, table: str) -> Layout | None:
+    """``table``'s partitions (``layout``) when it is partitioned; None for a plain table."""
+    return layout(cursor, table) if is_partitioned(cursor, table) else None
+
+
 def _columns(cursor, table: str, *, identity_only: bool = False) -> list[str]:
     """The columns of ``table`` in order (only its identity columns with ``identity_only``)."""
     which = "attidentity <> ''" if identity_only else "attnum > 0"
@@ -385,9 +390,9 @@ def convert_to_edges(connection, table: str, column: str, *, today: dt.date | No
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        if not is_partitioned(cursor, table):
+        shape = partitioned_layout(cursor, table)
+        if shape is None:
             return
-        shape = layout(cursor, table)
         if shape.default is None:
             return
         ahead = months_ahead(today or dt.date.today())
@@ -413,9 +418,9 @@ def convert_to_default(connection, table: str) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        if not is_partitioned(cursor, table):
+        shape = partitioned_layout(cursor, table)
+        if shape is None:
             return
-        shape = layout(cursor, table)
         edges = [edge for edge, _day in (shape.lower, shape.upper) if edge]
         if shape.default or not edges:
             return
@@ -437,9 +442,9 @@ def maintain_table(cursor, connection, table: str, column: str, today: dt.date) 
     the upper edge (with the edge's rows of those months), or made in a hole left by a month dropped
     by hand. Returns the partitions made. Inside one transaction, as the owner. A table without an
     upper edge (the layout of ``0010``, before ``0011`` or after its reverse) is left as it is."""
-    if not is_partitioned(cursor, table):
+    shape = partitioned_layout(cursor, table)
+    if shape is None:
         return []
-    shape = layout(cursor, table)
     if shape.upper is None:
         return []
     ahead = months_ahead(today)
@@ -500,9 +505,9 @@ def retire_table(cursor, table: str, column: str, before: dt.date, *, drop: bool
     ``drop`` is false: then they stay as tables of their own, for an archive, to drop after), and
     the lower edge extended to ``before``, so that a later row of a retired month lands in it.
     Returns the partitions detached. Inside one transaction, as the owner."""
-    if not is_partitioned(cursor, table):
+    shape = partitioned_layout(cursor, table)
+    if shape is None:
         return []
-    shape = layout(cursor, table)
     if shape.lower is None or before <= shape.lower[1]:
         return []
     edge = shape.lower[0]
