@@ -16,7 +16,8 @@ from django.forms import ModelChoiceField
 from django.utils.translation import gettext as _
 
 from agency.api.filters import scoped_choices
-from agency.models import Agency, Membership, by_name, name_columns, named_rows
+from agency.models import Agency, Membership
+from agency.names import by_name, name_columns, named_rows
 from agency.roles import CHANGE, CLIENT_ROLES, FULFIL, STAFF_ROLES, role_can
 
 
@@ -97,7 +98,7 @@ def name_people(field) -> None:
 
 class _ByNameMixin:
     """A choice iterator that reads the rows it offers with only the columns of their names, as
-    bare rows where their names read no relation (``agency.models.named_rows``)."""
+    bare rows where their names read no relation (``agency.names.named_rows``)."""
 
     def __init__(self, field):
         super().__init__(field)
@@ -118,7 +119,7 @@ _BY_NAME_ITERATORS: dict[type, type] = {}
 
 def name_choices(field) -> None:
     """Make a picker among rows cheap to show: people by name (``name_people``), other rows read
-    with only the columns their names need (``agency.models.by_name``; the same labels, values and
+    with only the columns their names need (``agency.names.by_name``; the same labels, values and
     HTML). A field that names its rows another way (its own ``label_from_instance``) reads whole
     rows, as the label may read any column. The chosen row is still read whole when the form is
     sent (the field's queryset is unchanged)."""

@@ -18,7 +18,8 @@ from django_filters.utils import label_for_filter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from agency.models import TenantModel, named
+from agency.models import TenantModel
+from agency.names import named
 from agency.tenancy import current_actor
 
 # The largest id a 64-bit primary key holds: a larger one in a filter is refused (400) instead of

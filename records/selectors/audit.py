@@ -16,7 +16,8 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
-from agency.models import TenantModel, named
+from agency.models import TenantModel
+from agency.names import named
 from agency.templatetags.agency_tags import NOT_COUNTS, is_money_field, moment, money, number, person
 from records.audit import REDACTED
 from records.models.audit import AuditAction, AuditEvent

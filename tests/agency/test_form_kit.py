@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from agency.forms import FormRenderer
-from agency.models import by_name, name_columns, named_rows
+from agency.names import by_name, name_columns, named_rows
 from agency.people import name_choices
 from agency.tenancy import tenant_context
 from production.api.projects import VideoProjectFilterSet

@@ -26,7 +26,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from agency import twofactor
-from agency.models import TenantModel, by_name, named
+from agency.models import TenantModel
+from agency.names import by_name, named
 from agency.tenancy import tenant_context
 from tests.agency.api_world import module_world
 from tests.agency.isolation_routes import routes
