@@ -111,6 +111,33 @@ def server_as_owner():
         yield server
 
 
+MIGRATED_DATABASE = os.environ.get("TEST_DATABASE_TEMPLATE", "")  # migrated just before the run (CI)
+
+
+def copy_migrated(server, source: str, name: str) -> None:
+    """Database ``name`` made a copy of database ``source`` of the same server, which must hold
+    every migration of the code: its tables are then those that migrating anew would make."""
+    import psycopg
+    from django.db.migrations.loader import MigrationLoader
+    from psycopg import sql
+
+    info = server.info
+    with psycopg.connect(
+        host=info.host, port=info.port, dbname=source, user=info.user, password=info.password or None
+    ) as migrated:
+        found = migrated.execute("SELECT to_regclass('django_migrations') IS NOT NULL").fetchone()[0]
+        applied = set(migrated.execute("SELECT app, name FROM django_migrations").fetchall() if found else [])
+    missing = sorted(set(MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()) - applied)
+    if missing:
+        raise RuntimeError(
+            f"TEST_DATABASE_TEMPLATE={source} lacks migrations of the code ("
+            + ", ".join(f"{app}.{migration}" for app, migration in missing)
+            + "): migrate it first, or unset TEST_DATABASE_TEMPLATE to migrate the test database"
+        )
+    server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    server.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(source)))
+
+
 class MigratedTemplate:
     """The migrated test database of an xdist run, made once and copied for each worker.
 
@@ -121,7 +148,11 @@ class MigratedTemplate:
     from it (``CREATE DATABASE ... TEMPLATE``: a file copy, as Django's own parallel runner does).
     An advisory lock on the server orders the workers; a template left by another run (another id)
     is migrated anew. Each worker drops the template when it is done: a worker that starts later
-    migrates it again (slower, never wrong)."""
+    migrates it again (slower, never wrong).
+
+    With ``TEST_DATABASE_TEMPLATE`` naming a database that ``manage.py migrate`` has just migrated
+    (CI's own, ``.ci/run``), the template is a copy of it instead of migrated again, once that
+    database is found to hold every migration of the code (one behind the code is refused, named)."""
 
     def __init__(self, creation, worker: str, run: str):
         self.creation = creation
@@ -157,6 +188,12 @@ class MigratedTemplate:
         with server_as_owner() as server:
             self._locked(server)
             if self._run_of_template(server) == self.run:
+                self._use(self.name)
+            elif MIGRATED_DATABASE:
+                copy_migrated(server, MIGRATED_DATABASE, self.name)
+                server.execute(
+                    sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run))
+                )
                 self._use(self.name)
             else:
                 test["NAME"] = self.name
