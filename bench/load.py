@@ -10,7 +10,8 @@ a sync's video figures, a reply and a handled comment), with the share of answer
 
 It needs a database filled by ``manage.py seed_scale``, Redis, and ``wrk`` (Debian: ``apt-get
 install wrk``) or, without it, the Python load generator ``bench/loadgen.py`` (the same figures;
-it costs more CPU per request, on the same machine, for the reference as for the endpoints). Per
+it costs more CPU per request, on the same machine, for the reference as for the endpoints). It
+gathers the planner's statistics first (``ANALYZE``, as ``bench/cold_pages.py`` does). Per
 mode it starts gunicorn (``--workers`` sync workers, DEBUG off, ``ANSWER_CACHE`` as the mode
 says) on a free local port, signs in with API tokens of the seeded agency's admin (with a two-step
 device set up, as an agency admin must have) and client viewer, warms every endpoint up, then
@@ -43,6 +44,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.cold_pages import gather_statistics  # noqa: E402 (after the project's folder is on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 
 TARGET_RATIO = 0.30  # of the trivial endpoint's requests/s
@@ -344,6 +348,8 @@ def main() -> None:
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
 
     people = setup_people(args.agency)
+    if gather_statistics():  # a freshly seeded database has none, and its queries are planned for empty tables
+        print("planner statistics gathered (ANALYZE)", flush=True)
     script = None
     if tool == "wrk":
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
