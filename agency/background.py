@@ -136,7 +136,19 @@ class _WorkerHeartbeat:
                 connection.close()
             if self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
                 self._mark_stopped()
+                _wake_event_loop()
                 return
+
+
+def _wake_event_loop() -> None:
+    """Have the worker's event loop, if it has one, look at once at whether it must stop, instead of
+    at the end of its current wait for the broker (up to a second): called from another thread
+    than the loop's, ``call_soon`` wakes it."""
+    from kombu.asynchronous import get_event_loop
+
+    hub = get_event_loop()
+    if hub is not None:
+        hub.call_soon(lambda: None)
 
 
 _heartbeat: _WorkerHeartbeat | None = None
