@@ -152,7 +152,7 @@ def test_a_worker_outlives_a_broker_outage_during_a_task_and_runs_each_task_once
         time.sleep(OUTAGE)
         broker.start()  # on the same port, with the queue it held
 
-        sender.send_task(TASK, kwargs={"path": str(note), "tag": "B", "seconds": 1}, queue=queue)
+        sender.send_task(TASK, kwargs={"path": str(note), "tag": "B", "seconds": 0.1}, queue=queue)
         wait_until(lambda: runs(note)["start B"] == 1, "the worker back, running the next task", worker)
         assert runs(note)["done A"] == 0  # the first task is still in progress
         release.touch()
