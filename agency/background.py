@@ -90,7 +90,10 @@ def heartbeat_stop(role: str, name: str) -> None:
 
 
 class _WorkerHeartbeat:
-    """The thread that writes a worker's heartbeat while its main process lives."""
+    """The thread that writes a worker's heartbeat while its main process lives, and marks it stopped
+    once the worker is asked to stop. Only this thread writes, on its own connection: the stop is
+    asked from a signal handler, which runs in the main thread between any two of its steps, maybe
+    in the middle of a task's query on the main thread's connection (whose lock that query holds)."""
 
     def __init__(self, name: str, queues: list[str]):
         self.name = name
@@ -102,9 +105,20 @@ class _WorkerHeartbeat:
     def start(self) -> None:
         self.thread.start()
 
-    def stop(self) -> None:
+    def ask_stop(self) -> None:
+        """Have the thread mark the heartbeat stopped and end; returns at once (safe in a signal
+        handler: it touches no connection)."""
         self.stopping.set()
-        self.thread.join(timeout=5)
+
+    def stop(self, timeout: float = 5) -> None:
+        """Ask the thread to stop and wait for it (at most ``timeout`` seconds) to have marked the
+        heartbeat stopped. Not from a signal handler (see ``ask_stop``)."""
+        self.ask_stop()
+        self.thread.join(timeout=timeout)
+        if self.thread.is_alive():  # stuck on the database: mark it from here instead
+            self._mark_stopped()
+
+    def _mark_stopped(self) -> None:
         try:
             heartbeat_stop("worker", self.name)
         except DatabaseError:
@@ -121,7 +135,20 @@ class _WorkerHeartbeat:
                 logger.warning("worker %s: heartbeat not written", self.name, exc_info=True)
                 connection.close()
             if self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
+                self._mark_stopped()
+                _wake_event_loop()
                 return
+
+
+def _wake_event_loop() -> None:
+    """Have the worker's event loop, if it has one, look at once at whether it must stop, instead of
+    at the end of its current wait for the broker (up to a second): called from another thread
+    than the loop's, ``call_soon`` wakes it."""
+    from kombu.asynchronous import get_event_loop
+
+    hub = get_event_loop()
+    if hub is not None:
+        hub.call_soon(lambda: None)
 
 
 _heartbeat: _WorkerHeartbeat | None = None
@@ -138,8 +165,16 @@ def _worker_ready(sender=None, **_kwargs) -> None:
     _heartbeat.start()
 
 
-@signals.worker_shutting_down.connect  # as soon as the stop is asked: under load a warm shutdown can
-@signals.worker_shutdown.connect  # outlast the grace a supervisor gives (honcho's is 5 s) before it kills
+@signals.worker_shutting_down.connect
+def _worker_shutting_down(**_kwargs) -> None:
+    # Sent from the SIGTERM/SIGINT handler, as soon as the stop is asked: under load a warm shutdown
+    # can outlast the grace a supervisor gives (honcho's is 5 s) before it kills. The heartbeat's
+    # thread marks it stopped; nothing here may use the main thread's connection (see the class).
+    if _heartbeat is not None:
+        _heartbeat.ask_stop()
+
+
+@signals.worker_shutdown.connect  # once the worker has stopped (not in a signal handler)
 def _worker_shutdown(**_kwargs) -> None:
     global _heartbeat
     if _heartbeat is not None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,14 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+# A solo worker's warm shutdown takes about a second, a prefork one's a few: one still running after
+# this many seconds is stuck, and is reported with its threads' stacks.
+STOP_GRACE = 20
+LOG_TAIL_LINES = 50
+
+
+class WorkerHung(AssertionError):
+    """A worker did not finish its warm shutdown."""
 
 
 def new_queue() -> str:
@@ -124,15 +133,45 @@ class Worker:
                 pass
         self._log.close()
 
-    def stop(self) -> None:
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """Warm shutdown (SIGTERM): the task in progress ends, then the worker exits. One still running
+        after ``grace`` seconds is hung: its threads' stacks are asked for, the worker is killed, and
+        the stacks with its log's end are reported (``WorkerHung``) instead of passing unnoticed."""
         if self.alive():
             self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.wait_stopped(grace)
+
+    def wait_stopped(self, grace: float = STOP_GRACE) -> None:
+        """Wait for the worker, asked to stop, to exit; one still running after ``grace`` seconds is
+        killed and reported with its threads' stacks (``WorkerHung``)."""
+        hung = ""
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            hung = self._stacks()
+            self.process.kill()
+            self.process.wait()
         self._log.close()
+        if hung:
+            raise WorkerHung(
+                f"worker {self.pid} (queue {self.queue}) still running {grace} s after SIGTERM; "
+                f"its threads and log:\n{hung}"
+            )
+
+    def _stacks(self, wait: float = 5) -> str:
+        """The end of the log, then the stacks of the worker's threads: Celery writes them to its log
+        on SIGUSR1 (a main thread stuck inside a signal handler still answers)."""
+        before = self.output()
+        self.process.send_signal(signal.SIGUSR1)
+        size, deadline = len(before), time.monotonic() + wait
+        while time.monotonic() < deadline:  # until the dump has been written, and no longer grows
+            time.sleep(0.5)
+            now = len(self.output())
+            if now > len(before) and now == size:
+                break
+            size = now
+        tail = "\n".join(before.splitlines()[-LOG_TAIL_LINES:])
+        return f"{tail}\n--- threads' stacks (SIGUSR1) ---\n{self.output()[len(before) :]}"
 
     def output(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -11,11 +11,14 @@ from agency.celery import app
 
 
 @app.task(name="tests.broker_outage.run_for")  # the project's base task: acknowledged late, as every task is
-def run_for(*, path: str, tag: str, seconds: float) -> None:
-    """Run ``seconds``, noting its start and its end in ``path``: each run of the task is counted."""
+def run_for(*, path: str, tag: str, seconds: float, until: str = "") -> None:
+    """Run ``seconds``, or, given ``until``, until that file exists (``seconds`` at most), noting its
+    start and its end in ``path``: each run of the task is counted."""
     note = Path(path)
     with note.open("a", encoding="utf-8") as f:
         f.write(f"start {tag} {os.getpid()}\n")
-    time.sleep(seconds)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (until and Path(until).exists()):
+        time.sleep(min(0.05, seconds))
     with note.open("a", encoding="utf-8") as f:
         f.write(f"done {tag} {os.getpid()}\n")

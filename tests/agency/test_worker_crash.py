@@ -24,6 +24,7 @@ import os
 import signal
 import time
 from collections import Counter
+from contextlib import ExitStack
 
 import psycopg
 import pytest
@@ -44,7 +45,7 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 WAIT = 300
 # The visibility timeout given to the worker that takes over: short, so the killed worker's
 # message is handed out again soon (production keeps an hour, see CELERY_VISIBILITY_TIMEOUT).
-VISIBILITY_TIMEOUT = 5
+VISIBILITY_TIMEOUT = 2
 
 
 def wait_until(condition, what: str, workers=(), limit: float = WAIT):
@@ -55,7 +56,7 @@ def wait_until(condition, what: str, workers=(), limit: float = WAIT):
             return value
         for worker in workers:
             assert worker.alive(), f"the worker died while waiting for {what}:\n{worker.output()}"
-        time.sleep(0.5)
+        time.sleep(0.2)
     logs = "\n".join(worker.output() for worker in workers)
     raise AssertionError(f"{what}: not reached within {limit} s\n{logs}")
 
@@ -168,9 +169,10 @@ def scene(transactional_db, world, tmp_path):
     finally:
         if scene.lock is not None:
             scene.lock.release()
-        for worker in scene.workers:
-            worker.stop()
-        scene.broker.close()
+        with ExitStack() as stopping:  # every worker stopped, even when one of them hangs
+            stopping.callback(scene.broker.close)
+            for worker in scene.workers:
+                stopping.callback(worker.stop)
 
 
 def block_a_task_midway(scene, worker: Worker) -> None:
