@@ -335,6 +335,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBIL
 if CELERY_BROKER_URL.startswith("embedded+"):
     # agency.broker: wait for the file's lock instead of failing at once while another process writes.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
+    # honcho stops `make run` with SIGTERM to each process's group, so a worker's pool process dies
+    # with the task it holds (a terminal's Ctrl+C sends SIGINT, which pool processes ignore). The
+    # warm shutdown then waits this long for that task's result before it hands the message back
+    # (Celery's default: 10 s); its pool process is on the same machine, whose result is there at
+    # once, and the wait must end within honcho's grace (5 s) before it kills the worker.
+    CELERY_WORKER_LOST_WAIT = 1.0
 # The scheduler: beat's persistent schedule in this file, plus signs of life for the health report
 # and the first run of a never-run entry at once (agency.background.Scheduler).
 CELERY_BEAT_SCHEDULER = "agency.background:Scheduler"

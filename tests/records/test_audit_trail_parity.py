@@ -433,6 +433,11 @@ def test_clause_4_2_reads_met_for_a_client_whose_every_write_is_in_the_trail(wor
     assert result.status == Status.MET, (result.summary, [str(e) for e in result.evidence])
 
 
+# The plugins the four tests on SQLite use none of (the API fuzzer's and its property-based testing,
+# the HTTP mocks', the async tests', the fake data fixture's): loading them took half of that run's start.
+UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "respx", "anyio", "faker")
+
+
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="this run is on SQLite: the tests above are its half")
 @pytest.mark.slow  # starts a process
 def test_the_embedded_default_keeps_the_same_trail(world, tmp_path):
@@ -455,6 +460,7 @@ def test_the_embedded_default_keeps_the_same_trail(world, tmp_path):
             # The tables made from the models (the migrated file database, with the demo on it, is
             # tried in tests/agency/test_embedded_default.py); the triggers are made the same way.
             "--nomigrations",
+            *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
             f"{Path(__file__).relative_to(ROOT)}::test_every_audited_table_has_its_triggers_here",
             f"{Path(__file__).relative_to(ROOT)}::test_the_trail_matches_the_expected_one",
             f"{Path(__file__).relative_to(ROOT)}::test_every_audited_model_is_recorded_with_its_client_here",
