@@ -160,8 +160,11 @@ def module_world(django_db_blocker, media_root, *, as_committed: bool = False):
     With ``as_committed`` the answer cache (``agency.answer_cache``) takes the world as committed
     once it is built (``written_as_committed``): the requests then find their answers kept, or
     keep them, as they would in production after the world's commit, instead of computing every
-    one as inside a transaction that has written. The same versions are renewed again once the
-    world is rolled back, as the deletion of its rows would: no answer read from it outlives it."""
+    one as inside a transaction that has written. The people who must sign in with two steps get
+    their authenticator with the world, as a person using the API has set it up (the suite's forced
+    sign-ins would otherwise make it inside each test: a write, after which that test's answers are
+    all computed). The same versions are renewed again once the world is rolled back, as the
+    deletion of its rows would: no answer read from it outlives it."""
     renewed: set[str] = set()
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)):
         try:
@@ -169,6 +172,10 @@ def module_world(django_db_blocker, media_root, *, as_committed: bool = False):
                 world = build_world()
                 world.media_root = str(media_root)
                 if as_committed:
+                    from tests.conftest import passed_second_step
+
+                    for principal in world.principals.values():
+                        passed_second_step(principal.user)
                     renewed = written_as_committed(connection)
                 try:
                     yield world
