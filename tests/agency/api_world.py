@@ -4,7 +4,9 @@ tenant model for a1, a2 and b, made by ``tests.factories.ROW_MAKERS``.
 
 It is built once per test module (``module_world``) inside a transaction that is rolled back at
 the end of the module; each request the suites send runs in a savepoint of its own that is
-rolled back too (``rolled_back``), so the world reads the same before every request.
+rolled back too (``rolled_back``), so the world reads the same before every request. A suite may
+have the answer cache take the world as committed (``as_committed``), so that its reads are served
+as production serves them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 import tests
+from agency import answer_cache
 from agency.models import Agency, Membership, TenantModel
 from agency.roles import STAFF_ROLES, Role
 from agency.tenancy import Actor, dangerously_all_agencies
@@ -151,15 +154,50 @@ def build_world() -> ApiWorld:
 
 
 @contextmanager
-def module_world(django_db_blocker, media_root):
-    """Build the world once, keep it for the module, roll it back after."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)), transaction.atomic():
-        world = build_world()
-        world.media_root = str(media_root)
+def module_world(django_db_blocker, media_root, *, as_committed: bool = False):
+    """Build the world once, keep it for the module, roll it back after.
+
+    With ``as_committed`` the answer cache (``agency.answer_cache``) takes the world as committed
+    once it is built (``written_as_committed``): the requests then find their answers kept, or
+    keep them, as they would in production after the world's commit, instead of computing every
+    one as inside a transaction that has written. The people who must sign in with two steps get
+    their authenticator with the world, as a person using the API has set it up (the suite's forced
+    sign-ins would otherwise make it inside each test: a write, after which that test's answers are
+    all computed). The same versions are renewed again once the world is rolled back, as the
+    deletion of its rows would: no answer read from it outlives it."""
+    renewed: set[str] = set()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)):
         try:
-            yield world
+            with transaction.atomic():
+                world = build_world()
+                world.media_root = str(media_root)
+                if as_committed:
+                    from tests.conftest import passed_second_step
+
+                    for principal in world.principals.values():
+                        passed_second_step(principal.user)
+                    renewed = written_as_committed(connection)
+                try:
+                    yield world
+                finally:
+                    transaction.set_rollback(True)
         finally:
-            transaction.set_rollback(True)
+            answer_cache._renew(renewed)
+
+
+def written_as_committed(connection) -> set[str]:
+    """Renew now the write versions of what the connection's open transaction has written, as its
+    commit would, and take those renewals off its commit: from here on the answer cache treats the
+    transaction's rows as committed (a request that writes inside it computes its answers again, as
+    in production). Returns the versions renewed. Only for a transaction that is never committed,
+    whose writes so far no other connection needs to see."""
+    assert connection.in_atomic_block, "only inside a transaction"
+    renewals = [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], answer_cache.Renewal)]
+    connection.run_on_commit = [e for e in connection.run_on_commit if not isinstance(e[1], answer_cache.Renewal)]
+    keys = set().union(*(renewal.keys for renewal in renewals))
+    answer_cache._renew(keys)
+    assert not answer_cache.wrote_in_transaction(connection)
+    return keys
 
 
 @contextmanager
