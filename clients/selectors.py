@@ -30,7 +30,7 @@ def _scalar(rows, value) -> Subquery:
 
 def headline_counts(actor: Actor) -> dict:
     """The headline counts of the home page, in one query: clients (total, active), accounts
-    (total, active, followers) and requirements (open, accepted), as ``agency_overview`` gives them."""
+    (total, active, followers) and requirements (open, accepted), as ``aggregate`` over each gives them."""
     clients = Client.objects.visible_to(actor)
     accounts = PlatformAccount.objects.visible_to(actor)
     requirements = ClientRequirement.objects.visible_to(actor)
@@ -55,17 +55,8 @@ def headline_counts(actor: Actor) -> dict:
 
 
 def agency_overview(actor: Actor) -> dict:
-    """Headline figures for the staff home page (fixed number of queries)."""
-    clients = Client.objects.visible_to(actor).aggregate(
-        total=Count("id"), active=Count("id", filter=Q(status=ClientStatus.ACTIVE))
-    )
-    accounts = PlatformAccount.objects.visible_to(actor).aggregate(
-        total=Count("id"), active=Count("id", filter=Q(status=AccountStatus.ACTIVE)), followers=Sum("followers")
-    )
-    requirements = ClientRequirement.objects.visible_to(actor).aggregate(
-        open=Count("id", filter=Q(status=RequirementStatus.OPEN)),
-        accepted=Count("id", filter=Q(status=RequirementStatus.ACCEPTED)),
-    )
+    """The headline counts (``headline_counts``, one query) and the requirements waiting for a
+    decision and due (three queries in all)."""
     waiting = list(
         ClientRequirement.objects.visible_to(actor)
         .filter(status=RequirementStatus.OPEN)
@@ -79,9 +70,7 @@ def agency_overview(actor: Actor) -> dict:
         .order_by("due_date")[:10]
     )
     return {
-        "clients": clients,
-        "accounts": accounts,
-        "requirements": requirements,
+        **headline_counts(actor),
         "waiting_requirements": waiting,
         "due_requirements": due,
     }
