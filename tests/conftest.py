@@ -245,6 +245,33 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The run's demo template (``tests.demo_database``), on PostgreSQL; None on the embedded SQLite
+    default, where a test seeds the demo itself. Its media files are in a folder of the run: beside
+    the xdist workers' own temporary folders (in this session's without xdist)."""
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        yield None
+        return
+    import uuid
+
+    from tests.demo_database import DemoTemplate
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+    root = tmp_path_factory.getbasetemp()
+    media = (root.parent if worker else root) / "demo-media"
+    with django_db_blocker.unblock():
+        template = DemoTemplate(connections["default"].settings_dict["NAME"], worker, run, media)
+        template.make()
+    yield template
+    with django_db_blocker.unblock():
+        connections.close_all()
+        template.drop()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """After the test database is made (as the owner), continue as the application's role."""
     if not APP_CREDENTIALS:

@@ -45,7 +45,7 @@ from notifications.services.webhooks import webhook_save
 from tests.accounts_ops.factories import ContentPlanFactory, DataImportFactory, OpinionAlertFactory
 from tests.records.factories import ExportJobFactory, ImageRecordFactory
 
-# The database is set up for the marked tests; the demo is built once, inside it, for the module.
+# The database is set up for the marked tests; the demo is made once for the module (``demo``).
 pytestmark = pytest.mark.django_db
 
 ZH_PO = Path(settings.BASE_DIR) / "agency" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -260,19 +260,30 @@ def rows_the_demo_lacks(demo: Demo) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory, demo_template):
+    """The demo, freshly seeded (on PostgreSQL a fresh copy of the run's demo and its files,
+    ``tests.demo_database``; elsewhere seeded here), with the module's own rows and reports, inside
+    a transaction rolled back after the module's last test."""
     media = tmp_path_factory.mktemp("crawl-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO(), no_color=True, no_connect=True)
-        world = Demo()
-        world.media_root = str(media)
-        world.reports = {language: build_conformance_report(world, language) for language in LANGUAGES}
-        rows_the_demo_lacks(world)
-        world.words, world.blob = user_data(world.agency)
+    with django_db_blocker.unblock():
+        if demo_template is not None:
+            demo_template.fresh_copy(media_root=media)
         try:
-            yield world
+            with override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
+                if demo_template is None:
+                    call_command("seed_demo", stdout=io.StringIO(), no_color=True, no_connect=True)
+                world = Demo()
+                world.media_root = str(media)
+                world.reports = {language: build_conformance_report(world, language) for language in LANGUAGES}
+                rows_the_demo_lacks(world)
+                world.words, world.blob = user_data(world.agency)
+                try:
+                    yield world
+                finally:
+                    transaction.set_rollback(True)
         finally:
-            transaction.set_rollback(True)
+            if demo_template is not None:
+                demo_template.done_with_copy()
 
 
 @pytest.fixture(autouse=True)

@@ -8,36 +8,29 @@ One Chromium serves the browser tests that run one after another (``chromium``, 
 each test's people get browser contexts of their own, which share nothing (cookies, storage,
 cache), and the test closes them.
 
-The demo (``manage.py seed_demo``, seconds of work) is seeded once per session (per xdist worker)
-into a database of its own, kept as a template; each test then gets a fresh copy of it
-(``CREATE DATABASE ... TEMPLATE``, a file copy) with a copy of the demo's media files, so every
-test starts from the same freshly seeded demo whatever an earlier test wrote, and the other tests'
-database is left as it was. The live server, the test's own queries and a real worker
-(``real_worker``) all use that copy. The copies are made and dropped in the background while the
-tests run (``DemoTemplate``): PostgreSQL's ``DROP DATABASE`` waits for a checkpoint, seconds on a
-busy server. Only on PostgreSQL; on the embedded SQLite default each test seeds the
-demo itself, as before."""
+The demo (``manage.py seed_demo``, seconds of work) is seeded once for the whole run into a
+template database (``tests.demo_database``, shared by every xdist worker and test package); each
+test that asks for ``demo`` gets a fresh copy of it (``CREATE DATABASE ... TEMPLATE``, a file copy)
+with a copy of the demo's media files, so every test starts from the same freshly seeded demo
+whatever an earlier test wrote, and the other tests' database is left as it was. The live server,
+the test's own queries and a real worker (``real_worker``) all use that copy. Only on PostgreSQL;
+on the embedded SQLite default each test seeds the demo itself, as before."""
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
-from django.test import override_settings
 from django.utils import translation
 from django.utils.text import capfirst
 from playwright.sync_api import expect
 
-from agency.celery import app as celery_app
 from demo.management.commands.seed_demo import DEMO_PASSWORD
-from tests.conftest import CHROMIUM_PATH, server_as_owner
+from tests.conftest import CHROMIUM_PATH
+from tests.demo_database import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
@@ -220,133 +213,9 @@ def media_files(tmp_path_factory) -> dict:
     }
 
 
-def seed_demo() -> None:
-    """``manage.py seed_demo`` as a test runs it: in English, the source language, with tasks run in
-    this process."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        with translation.override("en"):
-            call_command("seed_demo", stdout=io.StringIO(), no_connect=True)
-    finally:
-        celery_app.conf.task_always_eager = eager
-
-
-def owner_execute(*statements: str) -> None:
-    """Run ``statements`` on the server's ``postgres`` database as the tables' owner (the role that
-    made the test database; the application's role may not make databases)."""
-    with server_as_owner() as server:
-        for statement in statements:
-            server.execute(statement)
-
-
-def use_database(name: str) -> None:
-    """Point the default connection (and the replica, its test mirror) at database ``name``: this
-    thread's, the live server's and a real worker's connections made from now on read it."""
-    connections.close_all()
-    connections["default"].settings_dict["NAME"] = name
-
-
-class DemoTemplate:
-    """The demo seeded once into database ``name`` (a copy of the empty test database), and the
-    media files it wrote.
-
-    The tests use four copies of it in turn. While a test runs on one, the copy for the next test
-    is made in the background, and the previous test's copy is dropped on another thread:
-    ``DROP DATABASE`` waits for a checkpoint (seconds on a busy server), and a copy is dropped three
-    tests before it is made again, so making one does not wait for it."""
-
-    def __init__(self, test_database: str, media: Path):
-        self.test_database = test_database
-        self.name = f"{test_database}_demo"
-        self.copies = tuple(f"{test_database}_browser_{turn}" for turn in range(4))
-        self.media = media
-        self.making = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-copies")
-        self.dropping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drops")
-        self.next: Future | None = None  # the copy the next test uses, being made
-        self.dropped: dict[str, Future] = {}  # copies being dropped
-
-    def make(self) -> None:
-        quote = connections["default"].ops.quote_name
-        connections.close_all()
-        # The empty test database is the template's template: only no session may be on it then
-        # (the live server's threads keep theirs open for a while).
-        owner_execute(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname = '{self.test_database}' AND pid <> pg_backend_pid()",
-            f"DROP DATABASE IF EXISTS {quote(self.name)} WITH (FORCE)",
-            f"CREATE DATABASE {quote(self.name)} TEMPLATE {quote(self.test_database)}",
-        )
-        use_database(self.name)
-        try:
-            with override_settings(MEDIA_ROOT=self.media):
-                seed_demo()
-        finally:
-            use_database(self.test_database)
-
-    def _copy(self, copy: str, dropped: Future | None = None) -> str:
-        """Database ``copy`` made from the template, once its drop (``dropped``) is over (dropped
-        here too if an earlier run left it)."""
-        if dropped is not None:
-            dropped.exception()  # waited for: a failed drop is made up for below
-        quote = connections["default"].ops.quote_name
-        owner_execute(
-            f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)",
-            f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(self.name)}",
-        )
-        return copy
-
-    def _drop(self, *names: str) -> None:
-        quote = connections["default"].ops.quote_name
-        owner_execute(*(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)" for name in names))
-
-    def fresh_copy(self, media_root: Path) -> None:
-        """A copy of the template that no test has used, used from now on; the demo's files in
-        ``media_root``. Meanwhile the copy for the next test is made, and the previous test's
-        dropped."""
-        connections.close_all()
-        making, self.next = self.next, None
-        copy = making.result() if making is not None else self._copy(self.copies[0])
-        turn = self.copies.index(copy)
-        following, previous = self.copies[(turn + 1) % len(self.copies)], self.copies[turn - 1]
-        self.next = self.making.submit(self._copy, following, self.dropped.pop(following, None))
-        self.dropped[previous] = self.dropping.submit(self._drop, previous)
-        if self.media.exists():
-            shutil.copytree(self.media, media_root, dirs_exist_ok=True)
-        use_database(copy)
-
-    def drop(self) -> None:
-        """The copies and the template dropped: what the background has not begun is left undone,
-        a copy being made is waited for, and the databases are dropped together, with a drop under
-        way (each ``DROP DATABASE`` asks for a checkpoint, and requests made together share one)."""
-        self.making.shutdown(wait=True, cancel_futures=True)
-        self.dropping.shutdown(wait=False, cancel_futures=True)
-        self.next = None
-        self.dropped.clear()
-        names = (*self.copies, self.name)
-        with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="demo-drop") as dropping:
-            list(dropping.map(self._drop, names))
-        self.dropping.shutdown(wait=True)
-
-
-@pytest.fixture(scope="session")
-def demo_template(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo seeded once for the session (PostgreSQL only; None on SQLite)."""
-    if connections["default"].vendor != "postgresql":
-        yield None
-        return
-    with django_db_blocker.unblock():
-        template = DemoTemplate(connections["default"].settings_dict["NAME"], tmp_path_factory.mktemp("demo-media"))
-        template.make()
-    yield template
-    with django_db_blocker.unblock():
-        connections.close_all()
-        template.drop()
-
-
 @pytest.fixture(autouse=True)
 def _demo_database(request, settings, django_db_blocker):
-    """A test that asks for ``demo`` runs on a fresh copy of the session's seeded demo (set up
+    """A test that asks for ``demo`` runs on a fresh copy of the run's seeded demo (set up
     before the test's other fixtures: a real worker started for it reads the copy too)."""
     if "demo" not in request.fixturenames:
         yield
@@ -361,7 +230,7 @@ def _demo_database(request, settings, django_db_blocker):
         yield
     finally:
         with django_db_blocker.unblock():
-            use_database(template.test_database)
+            template.done_with_copy()
 
 
 @pytest.fixture

@@ -26,11 +26,22 @@ NOT_EVIDENCE = {"records_auditevent", "django_content_type"}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO(), no_color=True, no_connect=True)
-        yield
-        transaction.set_rollback(True)
+def demo(django_db_setup, django_db_blocker, demo_template):
+    """The demo, freshly seeded, for the module: on PostgreSQL a fresh copy of the run's demo
+    (``tests.demo_database``), elsewhere seeded here; inside a transaction rolled back after the
+    module's last test, which each test runs in a savepoint of."""
+    with django_db_blocker.unblock():
+        if demo_template is not None:
+            demo_template.fresh_copy(media_root=None)  # the tests read no file
+        try:
+            with transaction.atomic():
+                if demo_template is None:
+                    call_command("seed_demo", stdout=io.StringIO(), no_color=True, no_connect=True)
+                yield
+                transaction.set_rollback(True)
+        finally:
+            if demo_template is not None:
+                demo_template.done_with_copy()
 
 
 def months(agency) -> list[Period]:
