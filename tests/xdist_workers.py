@@ -70,16 +70,17 @@ _own_redis()
 
 # The test modules that take longest, longest first (glob patterns on their paths from the root).
 LONGEST_FIRST: tuple[str, ...] = (
-    "tests/platforms/test_connections.py",
-    "tests/agency/test_isolation_matrix*.py",
-    "tests/agency/test_api_fuzz*.py",
-    "tests/platforms/test_deliveries.py",
     "tests/agency/test_embedded_default.py",
-    "tests/platforms/test_publishing.py",
-    "tests/extensions/test_api.py",
-    "tests/platforms/test_syncs.py",
-    "tests/portability/test_portability.py",
+    "tests/agency/test_worker_crash.py",
+    "tests/agency/test_api_fuzz*.py",
+    "tests/agency/test_isolation_matrix*.py",
     "tests/agency/test_language_crawl.py",
+    "tests/browser/test_production.py",
+    "tests/browser/test_inbox.py",
+    "tests/agency/test_query_counts.py",
+    "tests/portability/test_portability.py",
+    "tests/agency/test_seed_demo.py",
+    "tests/production/test_api.py",
 )
 
 
