@@ -17,13 +17,14 @@ so they have nothing to see; tests/agency/test_isolation_matrix.py holds what on
 read of another's rows.
 
 The suite's run is bounded (``FUZZ_EXAMPLES``, one positive and one negative example per operation,
-derandomized, so a failure reproduces) and fuzzes as every role, one test module each
-(tests/agency/test_api_fuzz*.py: the suite's xdist workers, which take a module whole, share the
-roles out); ``make fuzz`` runs the same with more examples. FUZZ_ROLES (names from
-``ROLE_TOKENS``, comma-separated, or ``all``) chooses the roles; FUZZ_ONLY (a regular expression
-on "METHOD /path") narrows a run; FUZZ_REPORT names a file that gets every failure. Every request
-runs in a savepoint that is rolled back, so the world reads the same for each. Each role's test
-prints its requests and time.
+derandomized, so a failure reproduces) and fuzzes as the agency admin (``SUITE_ROLE``), who may
+use every operation; ``make fuzz`` fuzzes as every role, one test module each
+(tests/agency/test_api_fuzz*.py; xdist's workers, which take a module whole, share the roles out),
+with more examples. FUZZ_ROLES (names from ``ROLE_TOKENS``, comma-separated, or ``all``) chooses
+the roles; a role's module in a run that does not fuzz it is skipped, naming ``make fuzz``.
+FUZZ_ONLY (a regular expression on "METHOD /path") narrows a run; FUZZ_REPORT names a file that
+gets every failure. Every request runs in a savepoint that is rolled back, so the world reads the
+same for each. Each role's test prints its requests and time.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ from tests.factories import api_token_key
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1"))  # positive examples per operation; half as many negative
 FUZZ_ONLY = os.environ.get("FUZZ_ONLY", "")  # a regular expression: only the operations ("GET /api/v1/...") it finds
 ROLE_TOKENS = ("admin_a", "operator_a", "analyst_a", "approver_a1")
-FUZZ_ROLES = os.environ.get("FUZZ_ROLES", "all")  # "all", or some of ROLE_TOKENS, comma-separated
+# The suite fuzzes as the agency admin, who may use every operation; ``make fuzz`` as every role.
+SUITE_ROLE = "admin_a"
+FUZZ_ROLES = os.environ.get("FUZZ_ROLES", SUITE_ROLE)  # "all", or some of ROLE_TOKENS, comma-separated
 ROLES = ROLE_TOKENS if FUZZ_ROLES == "all" else tuple(role.strip() for role in FUZZ_ROLES.split(",") if role.strip())
 if not ROLES or set(ROLES) - set(ROLE_TOKENS):
     raise ValueError(f"FUZZ_ROLES={FUZZ_ROLES!r}: 'all' or some of {', '.join(ROLE_TOKENS)}")
@@ -621,9 +624,15 @@ def describe(exc: Exception) -> str:
     return " / ".join(keep[:6])[:600]
 
 
-def roles_of(*names: str) -> list[str]:
-    """The roles of ``names`` that this run fuzzes (FUZZ_ROLES): a test module's parameters."""
-    return [role for role in names if role in ROLES]
+def roles_of(*names: str) -> list:
+    """A test module's parameters: the roles of ``names``, those this run does not fuzz (FUZZ_ROLES)
+    skipped with the command that fuzzes them."""
+    return [
+        role
+        if role in ROLES
+        else pytest.param(role, marks=pytest.mark.skip(reason=f"{role} is fuzzed by `make fuzz` (FUZZ_ROLES=all)"))
+        for role in names
+    ]
 
 
 def fuzz_as(role: str, api_schema, world, app, capsys) -> None:
