@@ -38,6 +38,22 @@ def database_url(user: str, password: str | None = None) -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def connection_of_its_own(*, autocommit: bool = False):
+    """A psycopg connection to the test database as the test's own role, beside Django's (to hold a
+    lock a worker's task waits on, or to see what another process committed)."""
+    import psycopg
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        autocommit=autocommit,
+    )
+
+
 def worker_env(queue: str, **extra: str) -> dict:
     """As in production: the application's role, and the crossing role on its own connection."""
     from tests.conftest import APP_CREDENTIALS

@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from contextlib import ExitStack
 
-import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -35,7 +34,7 @@ from django.utils import timezone
 
 from records.models import AuditAction, AuditEvent, DailyInspection
 from records.tasks import inspections_create_task
-from tests.celery_worker import Worker, new_queue
+from tests.celery_worker import Worker, connection_of_its_own, new_queue
 from tests.factories import PlatformAccountFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -102,14 +101,7 @@ class WriteLock:
     TABLE = DailyInspection._meta.db_table
 
     def __init__(self):
-        db = connection.settings_dict
-        self.conn = psycopg.connect(
-            dbname=db["NAME"],
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or "127.0.0.1",
-            port=db["PORT"] or 5432,
-        )
+        self.conn = connection_of_its_own()
         self.pid = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         self.conn.execute(f'LOCK TABLE "{self.TABLE}" IN SHARE MODE')
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import time
 
-import psycopg
 import pytest
 from django.db import connection
 
 from agency.models import Heartbeat
-from tests.celery_worker import Worker, new_queue
+from tests.celery_worker import Worker, connection_of_its_own, new_queue
 from tests.conftest import celery_app
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -44,15 +43,7 @@ class AdvisoryLock:
     """An advisory lock held by a connection of its own until ``release``."""
 
     def __init__(self, key: int):
-        db = connection.settings_dict
-        self.conn = psycopg.connect(
-            dbname=db["NAME"],
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            host=db["HOST"] or "127.0.0.1",
-            port=db["PORT"] or 5432,
-            autocommit=True,
-        )
+        self.conn = connection_of_its_own(autocommit=True)
         self.pid = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         self.conn.execute("SELECT pg_advisory_lock(%s)", [key])
 
