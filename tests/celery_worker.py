@@ -38,16 +38,17 @@ def database_url(user: str, password: str | None = None) -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def connection_of_its_own(*, autocommit: bool = False):
-    """A psycopg connection to the test database as the test's own role, beside Django's (to hold a
-    lock a worker's task waits on, or to see what another process committed)."""
+def connection_of_its_own(*, user: str | None = None, password: str | None = None, autocommit: bool = False):
+    """A psycopg connection to the test database beside Django's, as ``user`` (with ``password``)
+    or the test's own role: to hold a lock a worker's task waits on, to see what another process
+    committed, or to act as another role."""
     import psycopg
 
     db = connection.settings_dict
     return psycopg.connect(
         dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
+        user=user or db["USER"],
+        password=(password if user else db["PASSWORD"]) or None,
         host=db["HOST"] or "127.0.0.1",
         port=db["PORT"] or 5432,
         autocommit=autocommit,

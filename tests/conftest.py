@@ -138,7 +138,33 @@ def copy_migrated(server, source: str, name: str) -> None:
     server.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(source)))
 
 
-class MigratedTemplate:
+class RunTemplate:
+    """A template database of one test run (``name``), shared by the run's processes: made by the
+    first that needs it under an advisory lock on the server, and marked with the run's id
+    (``COMMENT ON DATABASE``), so that one left by another run is made anew."""
+
+    name = ""
+    run = ""
+
+    def _locked(self, server) -> None:
+        server.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])  # until unlocked or closed
+
+    def _unlocked(self, server) -> None:
+        server.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
+
+    def _run_of_template(self, server) -> str | None:
+        row = server.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [self.name]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _mark(self, server) -> None:
+        from psycopg import sql
+
+        server.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run)))
+
+
+class MigratedTemplate(RunTemplate):
     """The migrated test database of an xdist run, made once and copied for each worker.
 
     Migrating the test database takes minutes of the server's and Python's time (every migration,
@@ -161,15 +187,6 @@ class MigratedTemplate:
         self.run = run
         self.name = ""
 
-    def _locked(self, server) -> None:
-        server.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])  # until the connection closes
-
-    def _run_of_template(self, server) -> str | None:
-        row = server.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [self.name]
-        ).fetchone()
-        return row[0] if row else None
-
     def _use(self, name: str) -> None:
         settings.DATABASES[self.creation.connection.alias]["NAME"] = name
         self.creation.connection.settings_dict["NAME"] = name
@@ -177,7 +194,6 @@ class MigratedTemplate:
     def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
         """Django's ``create_test_db`` for this worker's database: a copy of the template."""
         from django.db import connections
-        from psycopg import sql
 
         connection = self.creation.connection
         test = connection.settings_dict["TEST"]
@@ -191,9 +207,7 @@ class MigratedTemplate:
                 self._use(self.name)
             elif MIGRATED_DATABASE:
                 copy_migrated(server, MIGRATED_DATABASE, self.name)
-                server.execute(
-                    sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run))
-                )
+                self._mark(server)
                 self._use(self.name)
             else:
                 test["NAME"] = self.name
@@ -201,9 +215,7 @@ class MigratedTemplate:
                     self.migrate_and_create(verbosity, autoclobber=True, serialize=False)
                 finally:
                     test["NAME"] = own
-                server.execute(
-                    sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run))
-                )
+                self._mark(server)
             connections.close_all()  # no session may be on a template while it is copied
             self.creation.clone_test_db(suffix=self.worker, verbosity=verbosity, autoclobber=True)
         self._use(own)

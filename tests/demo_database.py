@@ -33,7 +33,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from agency.celery import app as celery_app
-from tests.conftest import server_as_owner
+from tests.conftest import RunTemplate, server_as_owner
 
 
 def seed_demo() -> None:
@@ -67,7 +67,7 @@ def _quote(name: str) -> str:
     return connections["default"].ops.quote_name(name)
 
 
-class DemoTemplate:
+class DemoTemplate(RunTemplate):
     """The run's demo template (``name``), its media files (``media``), and this process's copies
     of it (see the module's docstring)."""
 
@@ -84,20 +84,8 @@ class DemoTemplate:
         self.dropped: dict[str, Future] = {}  # copies being dropped
         self.using = ExitStack()  # the connection that holds this process's shared lock
 
-    def _locked(self, server) -> None:
-        server.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])
-
-    def _unlocked(self, server) -> None:
-        server.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
-
     def _users_key(self) -> str:
         return f"{self.name}:users"
-
-    def _run_of_template(self, server) -> str | None:
-        row = server.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [self.name]
-        ).fetchone()
-        return row[0] if row else None
 
     def make(self) -> None:
         """The template of this run, seeded here unless another process did; from now on this
@@ -116,7 +104,6 @@ class DemoTemplate:
             raise
 
     def _seed(self, server) -> None:
-        from psycopg import sql
 
         connections.close_all()
         # The empty test database is the template's template: only no session may be on it then
@@ -135,7 +122,7 @@ class DemoTemplate:
                 seed_demo()
         finally:
             use_database(self.test_database)  # (and no session left on the template)
-        server.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(self.name), sql.Literal(self.run)))
+        self._mark(server)
 
     def _copy(self, copy: str, dropped: Future | None = None) -> str:
         """Database ``copy`` made from the template, once its drop (``dropped``) is over (dropped

@@ -20,6 +20,7 @@ from agency.db.routers import CROSSING, crossing_alias, crossing_configured
 from agency.rls import CROSSING_POLICY, partitions_of, sign, tenant_tables
 from agency.tenancy import dangerously_all_agencies, tenant_context
 from clients.models import Client
+from tests.celery_worker import connection_of_its_own
 from tests.conftest import APP_CREDENTIALS, CROSSING_SETTINGS, suite_role
 
 pytestmark = [pytest.mark.rls, pytest.mark.django_db(transaction=True)]
@@ -28,15 +29,7 @@ CROSSING_ROLE = settings.DATABASE_CROSSING_ROLE
 
 
 def connect(user: str, password: str | None) -> psycopg.Connection:
-    db = connection.settings_dict
-    return psycopg.connect(
-        dbname=db["NAME"],
-        user=user,
-        password=password or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        autocommit=True,
-    )
+    return connection_of_its_own(user=user, password=password, autocommit=True)
 
 
 def agencies_seen(conn: psycopg.Connection, *setup: str, agency_id: int | None = None) -> set[int]:

@@ -29,6 +29,7 @@ from agency.models import TenantModel
 from agency.partitions import partitioned_models, partitions
 from agency.tenancy import tenant_context
 from clients.models import Client, PlatformAccount, Video
+from tests.celery_worker import connection_of_its_own
 from tests.conftest import OWNER_CREDENTIALS
 from tests.factories import PlatformAccountFactory
 
@@ -132,13 +133,7 @@ def test_an_aggregate_groups_a_tenant_table_by_its_whole_key(world):
 def owner_connection() -> psycopg.Connection:
     db = connection.settings_dict
     owner = OWNER_CREDENTIALS or {"USER": db["USER"], "PASSWORD": db["PASSWORD"]}
-    return psycopg.connect(
-        dbname=db["NAME"],
-        user=owner["USER"],
-        password=owner["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    )
+    return connection_of_its_own(user=owner["USER"], password=owner["PASSWORD"])
 
 
 PROBE_TABLES = [
