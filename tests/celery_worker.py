@@ -55,6 +55,22 @@ def connection_of_its_own(*, user: str | None = None, password: str | None = Non
     )
 
 
+def wait_until(condition, what: str, workers=(), limit: float = 60, every: float = 0.2):
+    """The first true value of ``condition()`` within ``limit`` seconds, polled every ``every``;
+    fails naming ``what`` (with the ``workers``' logs) when it does not come, or at once when one of
+    ``workers`` has died."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        for worker in workers:
+            assert worker.alive(), f"the worker died while waiting for {what}:\n{worker.output()}"
+        time.sleep(every)
+    logs = "\n".join(worker.output() for worker in workers)
+    raise AssertionError(f"{what}: not reached within {limit} s\n{logs}")
+
+
 def worker_env(queue: str, **extra: str) -> dict:
     """As in production: the application's role, and the crossing role on its own connection."""
     from tests.conftest import APP_CREDENTIALS

@@ -30,6 +30,7 @@ import pytest
 import redis
 from celery import Celery
 
+from tests import celery_worker
 from tests.celery_worker import Worker, new_queue
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -116,13 +117,7 @@ def runs(note: Path) -> Counter:
 
 
 def wait_until(condition, what: str, worker: Worker):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        assert worker.alive(), f"the worker died while waiting for {what}:\n{worker.output()}"
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not reached within {WAIT} s\n{worker.output()}")
+    return celery_worker.wait_until(condition, what, [worker], limit=WAIT, every=0.2)
 
 
 def test_a_worker_outlives_a_broker_outage_during_a_task_and_runs_each_task_once(transactional_db, broker, tmp_path):

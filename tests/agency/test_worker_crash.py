@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from records.models import AuditAction, AuditEvent, DailyInspection
 from records.tasks import inspections_create_task
+from tests import celery_worker
 from tests.celery_worker import Worker, connection_of_its_own, new_queue
 from tests.factories import PlatformAccountFactory
 
@@ -47,17 +48,8 @@ WAIT = 300
 VISIBILITY_TIMEOUT = 2
 
 
-def wait_until(condition, what: str, workers=(), limit: float = WAIT):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        for worker in workers:
-            assert worker.alive(), f"the worker died while waiting for {what}:\n{worker.output()}"
-        time.sleep(0.2)
-    logs = "\n".join(worker.output() for worker in workers)
-    raise AssertionError(f"{what}: not reached within {limit} s\n{logs}")
+def wait_until(condition, what: str, workers=()):
+    return celery_worker.wait_until(condition, what, workers, limit=WAIT)
 
 
 class Batch:

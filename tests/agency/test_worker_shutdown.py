@@ -11,12 +11,11 @@ while the task is provably inside its query, however slow the machine.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.db import connection
 
 from agency.models import Heartbeat
+from tests import celery_worker
 from tests.celery_worker import Worker, connection_of_its_own, new_queue
 from tests.conftest import celery_app
 
@@ -29,14 +28,7 @@ WAIT = 60  # the most any awaited state may take on a slow machine
 
 
 def wait_until(condition, what: str, worker: Worker):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        assert worker.alive(), f"the worker died while waiting for {what}:\n{worker.output()}"
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not reached within {WAIT} s\n{worker.output()}")
+    return celery_worker.wait_until(condition, what, [worker], limit=WAIT, every=0.1)
 
 
 class AdvisoryLock:
